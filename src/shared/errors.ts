@@ -1,0 +1,79 @@
+// Owns every stable error code of OpenCAPF: one table maps code -> HTTP status, user text, exposure.
+//
+// Codes never change once released; tests assert them. Add new codes to ERROR_TABLE only.
+
+export const ERROR_TABLE = {
+  // --- codecs (bytes from the network or from files) ---
+  ERR_CODEC_TRUNCATED: { http: 400, expose: true, text: 'input ends before a declared length' },
+  ERR_CODEC_TOO_LARGE: { http: 413, expose: true, text: 'declared length exceeds the allowed maximum' },
+  ERR_CODEC_BAD_MAGIC: { http: 400, expose: true, text: 'unexpected protocol identifier' },
+  ERR_CODEC_BAD_ELEMENT: { http: 400, expose: true, text: 'malformed element' },
+  ERR_CODEC_BAD_VALUE: { http: 400, expose: true, text: 'element value out of range' },
+  ERR_CODEC_MISSING_ELEMENT: { http: 400, expose: true, text: 'required element missing' },
+  // --- trust lists / signed files ---
+  ERR_TRUST_BAD_SIGNATURE: { http: 400, expose: true, text: 'signature does not verify' },
+  ERR_TRUST_UNTRUSTED_SIGNER: { http: 400, expose: true, text: 'file signed by a signer that is not trusted' },
+  ERR_TRUST_NO_SIGNER: { http: 400, expose: true, text: 'signer certificate not found in the file' },
+  // --- configuration ---
+  ERR_CONFIG_INVALID: { http: 500, expose: true, text: 'configuration is invalid' },
+  ERR_CONFIG_UNKNOWN_KEY: { http: 500, expose: true, text: 'unknown configuration key' },
+  // --- PKI ---
+  ERR_PKI_CA_EXPIRED: { http: 409, expose: true, text: 'the CAPF certificate has expired; regenerate it before installing LSCs' },
+  ERR_PKI_KEY_MISMATCH: { http: 400, expose: true, text: 'certificate does not match the private key' },
+  ERR_PKI_CHAIN: { http: 400, expose: true, text: 'certificate does not chain to a trusted issuer' },
+  ERR_PKI_BAD_KEY: { http: 400, expose: true, text: 'public key is not acceptable' },
+  ERR_PKI_BAD_CERT: { http: 400, expose: true, text: 'certificate cannot be parsed' },
+  ERR_PKI_UNKNOWN_IDENTITY: { http: 404, expose: true, text: 'no such certificate' },
+  // --- phones / operations ---
+  ERR_PHONE_NOT_FOUND: { http: 404, expose: true, text: 'no phone with that device name' },
+  ERR_PHONE_EXISTS: { http: 409, expose: true, text: 'a phone with that device name already exists' },
+  ERR_PHONE_BAD_NAME: { http: 400, expose: true, text: 'device name must be SEP followed by 12 hexadecimal digits' },
+  ERR_AUTH_STRING_FORMAT: { http: 400, expose: true, text: 'authentication string must be 4 to 10 digits' },
+  ERR_DEADLINE_PAST: { http: 400, expose: true, text: 'Operation Completes By must be in the future' },
+  ERR_PROFILE_MISMATCH: { http: 409, expose: true, text: 'authentication mode contradicts the phone security profile' },
+  ERR_PROFILE_NOT_FOUND: { http: 404, expose: true, text: 'no such phone security profile' },
+  ERR_PROFILE_IN_USE: { http: 409, expose: true, text: 'phone security profile is in use' },
+  ERR_BAD_REQUEST: { http: 400, expose: true, text: 'bad request' },
+  ERR_NOT_FOUND: { http: 404, expose: true, text: 'not found' },
+  ERR_CONFLICT: { http: 409, expose: true, text: 'conflict' },
+  // --- API / users ---
+  ERR_UNAUTHENTICATED: { http: 401, expose: true, text: 'authentication required' },
+  ERR_FORBIDDEN: { http: 403, expose: true, text: 'not allowed for this role' },
+  ERR_THROTTLED: { http: 429, expose: true, text: 'too many attempts; try again later' },
+  // --- I/O / listeners ---
+  ERR_PORT_IN_USE: { http: 500, expose: true, text: 'port cannot be bound' },
+  ERR_STORE: { http: 500, expose: false, text: 'storage failure' },
+  ERR_INTERNAL: { http: 500, expose: false, text: 'internal error' },
+} as const satisfies Record<string, { http: number; expose: boolean; text: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message ?? ERROR_TABLE[code].text, options);
+    this.name = 'AppError';
+    this.code = code;
+    if (details) this.details = details;
+  }
+  get httpStatus(): number {
+    return ERROR_TABLE[this.code].http;
+  }
+  /** The message a client may see; internal errors show the generic table text only. */
+  get publicMessage(): string {
+    return ERROR_TABLE[this.code].expose ? this.message : ERROR_TABLE[this.code].text;
+  }
+}
+
+/** Thrown by pure codecs for any malformed input; never anything else. */
+export class CodecError extends AppError {
+  constructor(code: Extract<ErrorCode, `ERR_CODEC_${string}`>, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+    this.name = 'CodecError';
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

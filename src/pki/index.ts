@@ -1,0 +1,6 @@
+// Public surface of pki/: keys, certificate profiles, certificate reading.
+export * from './keys.ts';
+export * from './names.ts';
+export * from './certificate-info.ts';
+export * from './profiles.ts';
+export { x509, ensureCryptoProvider } from './crypto-provider.ts';

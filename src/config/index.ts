@@ -1,0 +1,4 @@
+// Public surface of config/.
+export * from './schema.ts';
+export * from './load.ts';
+export * from './docs.ts';

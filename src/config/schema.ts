@@ -1,0 +1,75 @@
+// Owns the configuration schema: every option once, with type, default (units in the name), docs,
+// environment variable and command-line flag. docs/configuration.md is generated from this table.
+
+export type OptionType = 'string' | 'integer' | 'boolean' | 'port' | 'enum' | 'path' | 'url';
+
+export interface OptionDef {
+  type: OptionType;
+  default: string | number | boolean | null;
+  doc: string;
+  /** Allowed values for enum options. */
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Long flag accepted by `opencapf serve` (and shown by --help). */
+  flag?: string;
+  secret?: boolean;
+}
+
+export const CONFIG_SCHEMA = {
+  dataDir: { type: 'path', default: './data', doc: 'Directory holding the SQLite database, keys (mode 0600) and generated files.', flag: '--data-dir' },
+  host: { type: 'string', default: '0.0.0.0', doc: 'Address every listener binds to. Use 127.0.0.1 for a lab on one machine.', flag: '--host' },
+  'log.level': { type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level.', flag: '--log-level' },
+
+  'store.driver': { type: 'enum', default: 'sqlite', values: ['sqlite', 'postgres'], doc: 'Database: embedded SQLite in dataDir (default) or PostgreSQL.', flag: '--store' },
+  'store.postgresUrl': { type: 'url', default: null, doc: 'PostgreSQL connection string when store.driver is postgres, e.g. postgres://user@127.0.0.1/opencapf.', secret: true, flag: '--postgres-url' },
+
+  'cluster.nodeName': { type: 'string', default: 'opencapf', doc: 'This node\'s name (CN of its TFTP/TVS certificates, CUCM "server name").', flag: '--node-name' },
+  'cluster.publicHost': { type: 'string', default: null, doc: 'Host name or address phones use to reach this node (written into SEP<MAC>.cnf.xml). Defaults to the first non-loopback address, or 127.0.0.1.' },
+
+  'pki.organization': { type: 'string', default: 'OpenCAPF', doc: 'O of the CAPF certificate subject (copied into every LSC).' },
+  'pki.organizationalUnit': { type: 'string', default: 'Voice', doc: 'OU of the CAPF certificate subject (copied into every LSC).' },
+  'pki.locality': { type: 'string', default: null, doc: 'L of the CAPF certificate subject (copied into every LSC).' },
+  'pki.state': { type: 'string', default: null, doc: 'ST of the CAPF certificate subject (copied into every LSC).' },
+  'pki.country': { type: 'string', default: null, doc: 'C (two letters) of the CAPF certificate subject (copied into every LSC).' },
+  'pki.capfKeyType': { type: 'enum', default: 'rsa2048', values: ['rsa2048', 'rsa3072', 'rsa4096', 'ec-p256', 'ec-p384'], doc: 'Key of the CAPF CA generated on first start. Phones expect RSA; EC is for labs.' },
+  'pki.capfValidityDays': { type: 'integer', default: 1825, min: 30, max: 7300, doc: 'Validity of a generated CAPF certificate, in days (CUCM: 5 years).' },
+  'pki.expiryWarningDays': { type: 'integer', default: 30, min: 1, max: 365, doc: 'Warn when the CAPF certificate expires within this many days.' },
+
+  'capf.port': { type: 'port', default: 3804, doc: 'TCP port of the CAPF TLS listener.', flag: '--capf-port' },
+  'capf.enabled': { type: 'boolean', default: true, doc: 'Start the CAPF listener.' },
+  'capf.lscValidityDays': { type: 'integer', default: 1825, min: 1, max: 1825, doc: 'Validity of issued LSCs, in days (CUCM: up to 5 years). Never beyond the CAPF certificate\'s own expiry.' },
+  'capf.maxSessions': { type: 'integer', default: 256, min: 1, max: 100000, doc: 'Concurrent CAPF connections (including TLS handshakes). Extra connections are closed without a byte, like capfd --limit.' },
+  'capf.handshakeTimeoutMs': { type: 'integer', default: 10000, min: 100, max: 600000, doc: 'Time a client has to finish the TLS handshake.' },
+  'capf.responseTimeoutMs': { type: 'integer', default: 30000, min: 100, max: 600000, doc: 'Time the phone has to answer each request (authentication, store, fetch, delete).' },
+  'capf.keyGenerationTimeoutMs': { type: 'integer', default: 180000, min: 1000, max: 1800000, doc: 'Time the phone has to generate its key pair; restarted by every REQUEST_IN_PROGRESS.' },
+  'capf.maxMessageBytes': { type: 'integer', default: 16384, min: 1024, max: 65535, doc: 'Largest CAPF message body accepted from a phone.' },
+  'capf.authFailureLimit': { type: 'integer', default: 5, min: 1, max: 1000, doc: 'Wrong authentication strings (or failed certificate proofs) before the operation locks.' },
+  'capf.wireStyle': { type: 'enum', default: 'capfd', values: ['capfd', 'cucm'], doc: 'capfd: AUTH_REQUEST with VERSION+AUTH_TYPE and KEY_TYPE in RSA requests (usecallmanager hardware-phone form). cucm: the byte-identical CUCM forms (VERSION only, KEY_SIZE only).' },
+  'capf.legacyTls': { type: 'boolean', default: false, doc: 'Allow TLS 1.0 and weak ciphers (SECLEVEL=0) for 7900-series phones.' },
+  'capf.manufacturingCaFile': { type: 'path', default: null, doc: 'PEM bundle of manufacturing CAs (Cisco Manufacturing CA, CAP-RTP-00x …) that MICs must chain to for "By Existing Certificate". Without it no MIC authenticates.' },
+  'capf.crlUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this crlDistributionPoints URL.' },
+  'capf.ocspUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this OCSP authorityInfoAccess URL.' },
+  'capf.drainTimeoutMs': { type: 'integer', default: 30000, min: 0, max: 600000, doc: 'On SIGTERM, how long in-flight CAPF sessions may finish before the process exits.' },
+} as const satisfies Record<string, OptionDef>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+
+type ValueOf<D extends OptionDef> = D['type'] extends 'integer' | 'port'
+  ? number
+  : D['type'] extends 'boolean'
+    ? boolean
+    : D['values'] extends readonly string[]
+      ? D['values'][number]
+      : string;
+
+export type Config = {
+  readonly [K in ConfigKey]: (typeof CONFIG_SCHEMA)[K]['default'] extends null
+    ? ValueOf<(typeof CONFIG_SCHEMA)[K]> | null
+    : ValueOf<(typeof CONFIG_SCHEMA)[K]>;
+};
+
+/** OPENCAPF_CAPF_PORT for capf.port, OPENCAPF_STORE_POSTGRES_URL for store.postgresUrl. */
+export function envNameOf(key: string): string {
+  return `OPENCAPF_${key.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}

@@ -4,3 +4,6 @@ export * from './names.ts';
 export * from './certificate-info.ts';
 export * from './profiles.ts';
 export { x509, ensureCryptoProvider } from './crypto-provider.ts';
+export * from './identities.ts';
+export * from './capf-ca.ts';
+export type { KeyStore, StoredIdentity } from './ports.ts';

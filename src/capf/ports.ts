@@ -1,0 +1,55 @@
+// Owns the narrow port a CAPF session talks to (protocol split from authority, like step-ca's scep/ vs
+// authority/): the session speaks bytes and proves possession; the authority decides and records.
+
+import type { CapfSessionRecord } from '../phones/ports.ts';
+
+export type KeyRequest = { type: 'rsa'; bits: number } | { type: 'ec'; curve: 'P-256' | 'P-384' | 'P-521' };
+
+export interface PresentedCertificate {
+  der: Buffer;
+  /** True when SIGNED_DATA and SHA2_SIGNED_DATA both verified under this certificate's key. */
+  possessionProven: boolean;
+  /** SUDI certificate when SUDI_DATA was sent; verified says its signatures checked out. */
+  sudi?: { der: Buffer; verified: boolean };
+}
+
+export interface AuthenticationRequest {
+  sessionId: number;
+  peer: string;
+  deviceName: string;
+  protocolVersion: number | null;
+  /** PASSWORD element (null when absent; '' for an empty string). Never log it. */
+  password: string | null;
+  certificate: PresentedCertificate | null;
+}
+
+/** END_SESSION reasons the authority may choose (capf-protocol.md §7). */
+export type EndReason = 0 | 1 | 7 | 9;
+
+export type Decision =
+  | { action: 'end'; reason: EndReason; note: string }
+  | { action: 'install'; keyRequests: KeyRequest[]; acceptable: KeyRequest[] }
+  | { action: 'delete' }
+  | { action: 'fetch' };
+
+export type Completion =
+  | { step: 'stored'; serialHex: string }
+  | { step: 'store-failed'; serialHex: string; phoneReason: number | null }
+  | { step: 'deleted' }
+  | { step: 'delete-failed'; phoneReason: number | null }
+  | { step: 'fetched'; certificateDer: Buffer }
+  | { step: 'fetch-failed'; phoneReason: number | null }
+  | { step: 'key-failed'; note: string }
+  | { step: 'timeout'; phase: string }
+  | { step: 'connection-lost'; phase: string }
+  | { step: 'protocol-error'; note: string };
+
+export interface CapfAuthority {
+  authenticate(req: AuthenticationRequest): Promise<Decision>;
+  /** Checks the key against what was scheduled, signs, and records the LSC BEFORE it is sent. */
+  issue(ctx: { sessionId: number; peer: string; deviceName: string; publicKeySpki: Buffer }): Promise<{ ok: true; certDer: Buffer; serialHex: string } | { ok: false; note: string }>;
+  /** Records the outcome of the operation on the phone's status. */
+  complete(ctx: { sessionId: number; peer: string; deviceName: string }, c: Completion): Promise<void>;
+  /** Stores the session's record (time, peer, device, outcome, reason, log). */
+  record(session: CapfSessionRecord): Promise<void>;
+}

@@ -1,0 +1,5 @@
+// Public surface of phones/ (pure domain).
+export * from './model.ts';
+export * from './ports.ts';
+export * from './service.ts';
+export * from './capf-operations.ts';

@@ -1,0 +1,152 @@
+// Owns the interfaces the phones domain needs from storage (implemented in store/).
+
+import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary } from './model.ts';
+
+export type CertificateKind = 'lsc' | 'mic' | 'observed';
+/** issued: signed and recorded before sending; delivered: phone acknowledged; superseded/revoked: no longer current. */
+export type CertificateState = 'issued' | 'delivered' | 'superseded' | 'revoked' | 'observed';
+
+export interface CertificateRecord {
+  serialHex: string;
+  deviceName: string;
+  kind: CertificateKind;
+  der: Buffer;
+  subjectDn: string;
+  issuerDn: string;
+  notBefore: string;
+  notAfter: string;
+  createdAt: string;
+  state: CertificateState;
+  revokedAt: string | null;
+  revocationReason: string | null;
+  sessionId: number | null;
+}
+
+export interface SessionLogEntry {
+  at: string;
+  /** 'S>P' server to phone, 'P>S' phone to server, '--' an event. */
+  dir: 'S>P' | 'P>S' | '--';
+  text: string;
+}
+
+export interface CapfSessionRecord {
+  sessionId: number;
+  deviceName: string | null;
+  peer: string;
+  startedAt: string;
+  endedAt: string;
+  operation: string | null;
+  authMode: string | null;
+  outcome: 'success' | 'failure' | 'none' | 'rejected';
+  reason: string | null;
+  status: string | null;
+  protocolVersion: number | null;
+  log: SessionLogEntry[];
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  source: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+export interface PhonePatch {
+  model?: string;
+  description?: string;
+  profileName?: string | null;
+  capf?: Partial<CapfSettings>;
+  status?: string;
+  authFailures?: number;
+  lsc?: LscSummary | null;
+  mic?: MicSummary | null;
+  lastSessionAt?: string | null;
+}
+
+export interface PhoneQuery {
+  namePattern?: string; // SQL LIKE-free: substring match, or a prefix with *
+  modelContains?: string;
+  descriptionContains?: string;
+  lscStatus?: 'none' | 'installed';
+  lscExpiresBefore?: string;
+  lscExpiresAfter?: string;
+  lscIssuerContains?: string;
+  authString?: string;
+  status?: string;
+  statusPrefix?: string;
+  operation?: string;
+  profileName?: string;
+  sort?: 'deviceName' | 'model' | 'status' | 'lscNotAfter' | 'updatedAt';
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}
+
+export interface PhoneStore {
+  getPhone(deviceName: string): Promise<Phone | null>;
+  insertPhones(phones: readonly Phone[]): Promise<void>;
+  /** Applies the patch, bumps configVersion, returns the new phone (null if absent). */
+  updatePhone(deviceName: string, patch: PhonePatch, now: string): Promise<Phone | null>;
+  /** Atomically adds one to auth failures and returns the new count. */
+  incrementAuthFailures(deviceName: string, now: string): Promise<number>;
+  deletePhone(deviceName: string): Promise<boolean>;
+  listPhones(q: PhoneQuery): Promise<{ items: Phone[]; total: number }>;
+
+  getProfile(name: string): Promise<SecurityProfile | null>;
+  listProfiles(): Promise<SecurityProfile[]>;
+  upsertProfile(p: SecurityProfile): Promise<void>;
+  deleteProfile(name: string): Promise<boolean>;
+  countPhonesWithProfile(name: string): Promise<number>;
+
+  insertCertificate(c: CertificateRecord): Promise<void>;
+  setCertificateState(serialHex: string, state: CertificateState, extra?: { revokedAt?: string; revocationReason?: string }): Promise<void>;
+  getCertificate(serialHex: string): Promise<CertificateRecord | null>;
+  listCertificates(deviceName: string): Promise<CertificateRecord[]>;
+
+  insertSession(s: CapfSessionRecord): Promise<void>;
+  listSessions(deviceName: string, limit: number): Promise<CapfSessionRecord[]>;
+
+  appendAudit(e: AuditEntry): Promise<void>;
+  listAudit(q: { actor?: string; action?: string; target?: string; since?: string; limit?: number; offset?: number }): Promise<(AuditEntry & { id: number })[]>;
+
+  transaction<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T>;
+}
+
+/** What the phones domain needs from the CAPF certificate authority (implemented in pki/, wired by app/). */
+export interface IssuedCertificate {
+  der: Buffer;
+  serialHex: string;
+  subjectDn: string;
+  issuerDn: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export interface CertificateAuthorityPort {
+  /** Current CAPF certificate's validity end. */
+  capfNotAfter(): Date;
+  issueLsc(deviceName: string, publicKeySpki: Buffer, now: Date): Promise<IssuedCertificate>;
+  /** Is this certificate an LSC signed by our CAPF CA (current or previous)? Checks signature, not expiry. */
+  isOurLsc(der: Buffer): boolean;
+  /** Does this certificate chain to a configured manufacturing CA? Checks signature, not expiry. */
+  isTrustedMic(der: Buffer): boolean;
+}
+
+/** Key facts of a certificate the domain reasons about. */
+export interface CertificateFacts {
+  serialHex: string;
+  subjectDn: string;
+  issuerDn: string;
+  commonName: string;
+  subjectValues: string[];
+  notBefore: Date;
+  notAfter: Date;
+  key: { type: 'rsa'; bits: number } | { type: 'ec'; curve: string };
+}
+
+export interface CertificateReader {
+  read(der: Buffer): CertificateFacts;
+  readSpki(spki: Buffer): CertificateFacts['key'];
+}

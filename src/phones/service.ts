@@ -1,0 +1,228 @@
+// Owns administrator actions on phones and their CAPF operations: add, edit, remove, schedule
+// (with the seed's profile-mismatch rule), Generate String, and the phone's detail view.
+
+import { randomInt } from 'node:crypto';
+import { AppError } from '../shared/errors.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { PhoneStore, CapfSessionRecord, CertificateRecord } from './ports.ts';
+import {
+  AUTH_MODES, AUTH_STRING_RE, DEFAULT_CAPF, EC_KEY_SIZES, KEY_ORDERS, OperationStatus, RSA_KEY_SIZES, CERT_OPERATIONS,
+  normaliseDeviceName, type AuthMode, type CapfSettings, type CertOperation, type EcKeySize, type KeyOrder, type Phone, type RsaKeySize,
+} from './model.ts';
+
+export interface Actor {
+  name: string;
+  source: string;
+}
+
+export interface NewPhone {
+  deviceName: string;
+  model?: string;
+  description?: string;
+  profileName?: string | null;
+}
+
+export interface ScheduleRequest {
+  operation: CertOperation;
+  authMode?: AuthMode;
+  /** A fixed string, or 'generate' for a unique random string per device. */
+  authString?: string | 'generate' | null;
+  keyOrder?: KeyOrder;
+  rsaKeySize?: number;
+  ecKeySize?: number | null;
+  /** ISO time; must be in the future. Default: 24 hours from now. */
+  completesBy?: string | null;
+  /** When the auth mode contradicts the security profile: refuse (default) or use the profile's mode. */
+  onProfileMismatch?: 'refuse' | 'use-profile';
+}
+
+export type ItemResult<T> = { deviceName: string; ok: true; value: T } | { deviceName: string; ok: false; code: string; message: string };
+
+export interface PhoneDetail {
+  phone: Phone;
+  sessions: CapfSessionRecord[];
+  certificates: Omit<CertificateRecord, 'der'>[];
+}
+
+/** Generate String: a random numeric authentication string (CUCM accepts 4..10 digits). */
+export function generateAuthString(length = 8): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += String(randomInt(10));
+  return s;
+}
+
+export const DEFAULT_DEADLINE_MS = 24 * 3600_000;
+
+export interface PhoneService {
+  addPhones(items: readonly NewPhone[], actor: Actor): Promise<ItemResult<Phone>[]>;
+  getPhone(deviceName: string): Promise<Phone>;
+  detail(deviceName: string, sessionLimit?: number): Promise<PhoneDetail>;
+  schedule(deviceNames: readonly string[], req: ScheduleRequest, actor: Actor): Promise<ItemResult<Phone>[]>;
+  removePhone(deviceName: string, actor: Actor): Promise<void>;
+}
+
+export function createPhoneService(store: PhoneStore, clock: Clock): PhoneService {
+  const now = () => clock.now().toISOString();
+
+  function requireName(raw: string): string {
+    const n = normaliseDeviceName(raw);
+    if (!n) throw new AppError('ERR_PHONE_BAD_NAME', `"${raw}" is not a device name: expected SEP followed by 12 hexadecimal digits`);
+    return n;
+  }
+
+  /** Validates the request once and resolves defaults against the phone's current settings. */
+  function resolveSettings(phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null): CapfSettings {
+    if (!Object.hasOwn(CERT_OPERATIONS, req.operation)) throw new AppError('ERR_BAD_REQUEST', `unknown operation "${req.operation}"`);
+    let authMode = req.authMode ?? profileMode ?? phone.capf.authMode;
+    if (!Object.hasOwn(AUTH_MODES, authMode)) throw new AppError('ERR_BAD_REQUEST', `unknown authentication mode "${authMode}" (use ${Object.keys(AUTH_MODES).join(', ')})`);
+    if (profileMode && authMode !== profileMode && req.operation !== 'none') {
+      if (req.onProfileMismatch === 'use-profile') authMode = profileMode;
+      else {
+        throw new AppError(
+          'ERR_PROFILE_MISMATCH',
+          `Authentication Mode "${AUTH_MODES[authMode].label}" contradicts the phone security profile "${phone.profileName}" ("${AUTH_MODES[profileMode].label}"): the operation could never complete. Use the profile's mode, or change the profile.`,
+          { profile: phone.profileName, profileMode, requestedMode: authMode },
+        );
+      }
+    }
+    const keyOrder = req.keyOrder ?? phone.capf.keyOrder;
+    if (!Object.hasOwn(KEY_ORDERS, keyOrder)) throw new AppError('ERR_BAD_REQUEST', `unknown key order "${keyOrder}" (use rsa, ec, ec-rsa)`);
+    const rsaKeySize = req.rsaKeySize ?? phone.capf.rsaKeySize;
+    if (!(RSA_KEY_SIZES as readonly number[]).includes(rsaKeySize)) throw new AppError('ERR_BAD_REQUEST', `RSA key size must be one of ${RSA_KEY_SIZES.join(', ')}`);
+    let ecKeySize = req.ecKeySize === undefined ? phone.capf.ecKeySize : req.ecKeySize;
+    if (keyOrder !== 'rsa' && ecKeySize === null) ecKeySize = 256;
+    if (ecKeySize !== null && !(EC_KEY_SIZES as readonly number[]).includes(ecKeySize)) throw new AppError('ERR_BAD_REQUEST', `EC key size must be one of ${EC_KEY_SIZES.join(', ')}`);
+    let authString: string | null = null;
+    if (authMode === 'auth-string' && req.operation !== 'none') {
+      const s = req.authString === undefined ? phone.capf.authString : req.authString;
+      if (s === 'generate' || s === null || s === undefined) authString = s === 'generate' ? generateAuthString() : null;
+      else authString = s;
+      if (authString === null) throw new AppError('ERR_AUTH_STRING_FORMAT', 'By Authentication String needs an authentication string (4 to 10 digits), or "generate"');
+      if (!AUTH_STRING_RE.test(authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
+    }
+    let completesBy: string | null = null;
+    if (req.operation !== 'none') {
+      const t = req.completesBy ? Date.parse(req.completesBy) : clock.now().getTime() + DEFAULT_DEADLINE_MS;
+      if (Number.isNaN(t)) throw new AppError('ERR_BAD_REQUEST', `Operation Completes By "${req.completesBy}" is not a date/time (use ISO 8601, e.g. 2026-12-01T17:00:00Z)`);
+      if (t <= clock.now().getTime()) throw new AppError('ERR_DEADLINE_PAST', `Operation Completes By ${new Date(t).toISOString()} is in the past; enter a time at least one hour ahead`);
+      completesBy = new Date(t).toISOString();
+    }
+    return { operation: req.operation, authMode, authString, keyOrder, rsaKeySize: rsaKeySize as RsaKeySize, ecKeySize: ecKeySize as EcKeySize | null, completesBy };
+  }
+
+  const svc: PhoneService = {
+    async addPhones(items, actor) {
+      const results: ItemResult<Phone>[] = [];
+      const toInsert: Phone[] = [];
+      const seen = new Set<string>();
+      const t = now();
+      for (const item of items) {
+        const name = normaliseDeviceName(item.deviceName);
+        if (!name) {
+          results.push({ deviceName: item.deviceName, ok: false, code: 'ERR_PHONE_BAD_NAME', message: `"${item.deviceName}" is not SEP followed by 12 hexadecimal digits` });
+          continue;
+        }
+        if (seen.has(name) || (await store.getPhone(name))) {
+          results.push({ deviceName: name, ok: false, code: 'ERR_PHONE_EXISTS', message: `${name} already exists` });
+          continue;
+        }
+        let capf = { ...DEFAULT_CAPF };
+        if (item.profileName) {
+          const profile = await store.getProfile(item.profileName);
+          if (!profile) {
+            results.push({ deviceName: name, ok: false, code: 'ERR_PROFILE_NOT_FOUND', message: `no security profile named "${item.profileName}"` });
+            continue;
+          }
+          capf = { ...capf, authMode: profile.authMode, keyOrder: profile.keyOrder, rsaKeySize: profile.rsaKeySize, ecKeySize: profile.ecKeySize };
+        }
+        seen.add(name);
+        const phone: Phone = {
+          deviceName: name,
+          model: item.model ?? 'Cisco 8845',
+          description: item.description ?? '',
+          profileName: item.profileName ?? null,
+          capf,
+          status: OperationStatus.None,
+          authFailures: 0,
+          lsc: null,
+          mic: null,
+          lastSessionAt: null,
+          configVersion: 1,
+          createdAt: t,
+          updatedAt: t,
+        };
+        toInsert.push(phone);
+        results.push({ deviceName: name, ok: true, value: phone });
+      }
+      await store.transaction(async (tx) => {
+        await tx.insertPhones(toInsert);
+        for (const p of toInsert) await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'phone.add', target: p.deviceName, details: { model: p.model, profile: p.profileName } });
+      });
+      return results;
+    },
+
+    async getPhone(deviceName) {
+      const name = requireName(deviceName);
+      const p = await store.getPhone(name);
+      if (!p) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
+      return p;
+    },
+
+    async detail(deviceName, sessionLimit = 20) {
+      const phone = await svc.getPhone(deviceName);
+      const sessions = await store.listSessions(phone.deviceName, sessionLimit);
+      const certificates = (await store.listCertificates(phone.deviceName)).map(({ der: _der, ...rest }) => rest);
+      return { phone, sessions, certificates };
+    },
+
+    async schedule(deviceNames, req, actor) {
+      const results: ItemResult<Phone>[] = [];
+      const profileModes = new Map<string, AuthMode | null>();
+      for (const raw of deviceNames) {
+        const name = normaliseDeviceName(raw);
+        if (!name) {
+          results.push({ deviceName: raw, ok: false, code: 'ERR_PHONE_BAD_NAME', message: `"${raw}" is not SEP followed by 12 hexadecimal digits` });
+          continue;
+        }
+        try {
+          const phone = await store.getPhone(name);
+          if (!phone) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
+          let profileMode: AuthMode | null = null;
+          if (phone.profileName) {
+            if (!profileModes.has(phone.profileName)) profileModes.set(phone.profileName, (await store.getProfile(phone.profileName))?.authMode ?? null);
+            profileMode = profileModes.get(phone.profileName) ?? null;
+          }
+          const capf = resolveSettings(phone, req, profileMode);
+          const t = now();
+          const updated = await store.transaction(async (tx) => {
+            const u = await tx.updatePhone(name, { capf, status: capf.operation === 'none' ? OperationStatus.None : OperationStatus.Pending, authFailures: 0 }, t);
+            await tx.appendAudit({
+              at: t, actor: actor.name, source: actor.source, action: 'capf.schedule', target: name,
+              details: { operation: capf.operation, authMode: capf.authMode, keyOrder: capf.keyOrder, rsaKeySize: capf.rsaKeySize, ecKeySize: capf.ecKeySize, completesBy: capf.completesBy, authString: capf.authString ? 'set' : null },
+            });
+            return u!;
+          });
+          results.push({ deviceName: name, ok: true, value: updated });
+        } catch (e) {
+          if (e instanceof AppError) results.push({ deviceName: name, ok: false, code: e.code, message: e.message });
+          else throw e;
+        }
+      }
+      return results;
+    },
+
+    async removePhone(deviceName, actor) {
+      const phone = await svc.getPhone(deviceName);
+      const t = now();
+      await store.transaction(async (tx) => {
+        if (phone.lsc) {
+          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: t, revocationReason: 'cessationOfOperation' });
+          await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'certificate.revoke', target: phone.deviceName, details: { serial: phone.lsc.serialHex, reason: 'cessationOfOperation (phone removed)' } });
+        }
+        await tx.deletePhone(phone.deviceName);
+        await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'phone.remove', target: phone.deviceName, details: {} });
+      });
+    },
+  };
+  return svc;
+}

@@ -1,0 +1,59 @@
+// Owns opening the database (SQLite in dataDir by default, or PostgreSQL) and running migrations.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { AppError } from '../shared/errors.ts';
+import type { Database } from './tables.ts';
+import { migrations, type DialectTypes } from './migrations/index.ts';
+import { createKyselyPhoneStore } from './phone-store.ts';
+import type { PhoneStore } from '../phones/ports.ts';
+
+export interface StoreOptions {
+  driver: 'sqlite' | 'postgres';
+  dataDir: string;
+  postgresUrl?: string | null;
+  /** For tests: a SQLite file path or ':memory:' instead of <dataDir>/opencapf.db. */
+  sqlitePath?: string;
+}
+
+export interface OpenStore {
+  db: Kysely<Database>;
+  driver: 'sqlite' | 'postgres';
+  phones: PhoneStore;
+  close(): Promise<void>;
+}
+
+export async function openStore(opts: StoreOptions): Promise<OpenStore> {
+  let db: Kysely<Database>;
+  let types: DialectTypes;
+  if (opts.driver === 'sqlite') {
+    const path = opts.sqlitePath ?? join(opts.dataDir, 'opencapf.db');
+    if (path !== ':memory:') mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    const sqlite = new SqliteDatabase(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    types = { idType: 'integer', binaryType: 'blob' };
+  } else {
+    if (!opts.postgresUrl) throw new AppError('ERR_CONFIG_INVALID', 'store.postgresUrl is required for PostgreSQL');
+    const pool = new pg.Pool({ connectionString: opts.postgresUrl, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    types = { idType: 'bigserial', binaryType: 'bytea' };
+  }
+  await migrate(db, types);
+  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db), close: () => db.destroy() };
+}
+
+async function migrate(db: Kysely<Database>, types: DialectTypes): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(types) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new AppError('ERR_STORE', `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}

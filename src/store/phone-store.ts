@@ -1,0 +1,354 @@
+// Owns the Kysely implementation of the phones domain's PhoneStore port (SQLite and PostgreSQL).
+
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { AppError } from '../shared/errors.ts';
+import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
+import type {
+  AuditEntry, CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
+} from '../phones/ports.ts';
+import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/model.ts';
+
+function toPhone(r: Selectable<PhonesTable>): Phone {
+  return {
+    deviceName: r.device_name,
+    model: r.model,
+    description: r.description,
+    profileName: r.profile_name,
+    capf: {
+      operation: r.cert_operation as CertOperation,
+      authMode: r.auth_mode as AuthMode,
+      authString: r.auth_string,
+      keyOrder: r.key_order as KeyOrder,
+      rsaKeySize: Number(r.rsa_key_size) as RsaKeySize,
+      ecKeySize: r.ec_key_size === null ? null : (Number(r.ec_key_size) as EcKeySize),
+      completesBy: r.completes_by,
+    },
+    status: r.status,
+    authFailures: Number(r.auth_failures),
+    lsc: r.lsc_serial
+      ? { serialHex: r.lsc_serial, issuerDn: r.lsc_issuer ?? '', notBefore: r.lsc_not_before ?? '', notAfter: r.lsc_not_after ?? '' }
+      : null,
+    mic: r.mic_serial
+      ? { serialHex: r.mic_serial, subjectDn: r.mic_subject ?? '', issuerDn: r.mic_issuer ?? '', seenAt: r.mic_seen_at ?? '' }
+      : null,
+    lastSessionAt: r.last_session_at,
+    configVersion: Number(r.config_version),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function fromPhone(p: Phone): PhonesTable {
+  return {
+    device_name: p.deviceName,
+    model: p.model,
+    description: p.description,
+    profile_name: p.profileName,
+    cert_operation: p.capf.operation,
+    auth_mode: p.capf.authMode,
+    auth_string: p.capf.authString,
+    key_order: p.capf.keyOrder,
+    rsa_key_size: p.capf.rsaKeySize,
+    ec_key_size: p.capf.ecKeySize,
+    completes_by: p.capf.completesBy,
+    status: p.status,
+    auth_failures: p.authFailures,
+    lsc_serial: p.lsc?.serialHex ?? null,
+    lsc_issuer: p.lsc?.issuerDn ?? null,
+    lsc_not_before: p.lsc?.notBefore ?? null,
+    lsc_not_after: p.lsc?.notAfter ?? null,
+    mic_serial: p.mic?.serialHex ?? null,
+    mic_subject: p.mic?.subjectDn ?? null,
+    mic_issuer: p.mic?.issuerDn ?? null,
+    mic_seen_at: p.mic?.seenAt ?? null,
+    last_session_at: p.lastSessionAt,
+    config_version: p.configVersion,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
+}
+
+function patchColumns(patch: PhonePatch): Partial<PhonesTable> {
+  const out: Partial<PhonesTable> = {};
+  if (patch.model !== undefined) out.model = patch.model;
+  if (patch.description !== undefined) out.description = patch.description;
+  if (patch.profileName !== undefined) out.profile_name = patch.profileName;
+  const c = patch.capf;
+  if (c) {
+    if (c.operation !== undefined) out.cert_operation = c.operation;
+    if (c.authMode !== undefined) out.auth_mode = c.authMode;
+    if (c.authString !== undefined) out.auth_string = c.authString;
+    if (c.keyOrder !== undefined) out.key_order = c.keyOrder;
+    if (c.rsaKeySize !== undefined) out.rsa_key_size = c.rsaKeySize;
+    if (c.ecKeySize !== undefined) out.ec_key_size = c.ecKeySize;
+    if (c.completesBy !== undefined) out.completes_by = c.completesBy;
+  }
+  if (patch.status !== undefined) out.status = patch.status;
+  if (patch.authFailures !== undefined) out.auth_failures = patch.authFailures;
+  if (patch.lsc !== undefined) {
+    out.lsc_serial = patch.lsc?.serialHex ?? null;
+    out.lsc_issuer = patch.lsc?.issuerDn ?? null;
+    out.lsc_not_before = patch.lsc?.notBefore ?? null;
+    out.lsc_not_after = patch.lsc?.notAfter ?? null;
+  }
+  if (patch.mic !== undefined) {
+    out.mic_serial = patch.mic?.serialHex ?? null;
+    out.mic_subject = patch.mic?.subjectDn ?? null;
+    out.mic_issuer = patch.mic?.issuerDn ?? null;
+    out.mic_seen_at = patch.mic?.seenAt ?? null;
+  }
+  if (patch.lastSessionAt !== undefined) out.last_session_at = patch.lastSessionAt;
+  return out;
+}
+
+function toProfile(r: Selectable<SecurityProfilesTable>): SecurityProfile {
+  return {
+    name: r.name,
+    description: r.description,
+    deviceSecurityMode: r.device_security_mode as DeviceSecurityMode,
+    authMode: r.auth_mode as AuthMode,
+    keyOrder: r.key_order as KeyOrder,
+    rsaKeySize: Number(r.rsa_key_size) as RsaKeySize,
+    ecKeySize: r.ec_key_size === null ? null : (Number(r.ec_key_size) as EcKeySize),
+    encryptedConfig: Number(r.encrypted_config) === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toCert(r: Selectable<CertificatesTable>): CertificateRecord {
+  return {
+    serialHex: r.serial_hex,
+    deviceName: r.device_name,
+    kind: r.kind as CertificateRecord['kind'],
+    der: Buffer.from(r.der),
+    subjectDn: r.subject_dn,
+    issuerDn: r.issuer_dn,
+    notBefore: r.not_before,
+    notAfter: r.not_after,
+    createdAt: r.created_at,
+    state: r.state as CertificateState,
+    revokedAt: r.revoked_at,
+    revocationReason: r.revocation_reason,
+    sessionId: r.session_id === null ? null : Number(r.session_id),
+  };
+}
+
+function toSession(r: Selectable<CapfSessionsTable>): CapfSessionRecord {
+  return {
+    sessionId: Number(r.session_id),
+    deviceName: r.device_name,
+    peer: r.peer,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    operation: r.operation,
+    authMode: r.auth_mode,
+    outcome: r.outcome as CapfSessionRecord['outcome'],
+    reason: r.reason,
+    status: r.status,
+    protocolVersion: r.protocol_version,
+    log: JSON.parse(r.log) as CapfSessionRecord['log'],
+  };
+}
+
+const SORT_COLUMNS = {
+  deviceName: 'device_name',
+  model: 'model',
+  status: 'status',
+  lscNotAfter: 'lsc_not_after',
+  updatedAt: 'updated_at',
+} as const;
+
+/** Escapes LIKE wildcards so user text is matched literally. */
+function likeLiteral(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const INSERT_BATCH = 500;
+
+export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Database>, inTransaction = false): PhoneStore {
+  const self: PhoneStore = {
+    async getPhone(name) {
+      const r = await db.selectFrom('phones').selectAll().where('device_name', '=', name).executeTakeFirst();
+      return r ? toPhone(r) : null;
+    },
+    async insertPhones(phones) {
+      for (let i = 0; i < phones.length; i += INSERT_BATCH) {
+        const rows = phones.slice(i, i + INSERT_BATCH).map(fromPhone);
+        try {
+          await db.insertInto('phones').values(rows).execute();
+        } catch (e) {
+          if (/unique|duplicate/i.test(String((e as Error).message))) {
+            throw new AppError('ERR_PHONE_EXISTS', 'a phone with that device name already exists', undefined, { cause: e });
+          }
+          throw e;
+        }
+      }
+    },
+    async updatePhone(name, patch, now) {
+      const cols = patchColumns(patch);
+      const r = await db
+        .updateTable('phones')
+        .set({ ...cols, updated_at: now, config_version: sql<number>`config_version + 1` })
+        .where('device_name', '=', name)
+        .returningAll()
+        .executeTakeFirst();
+      return r ? toPhone(r) : null;
+    },
+    async incrementAuthFailures(name, now) {
+      const r = await db
+        .updateTable('phones')
+        .set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: now })
+        .where('device_name', '=', name)
+        .returning('auth_failures')
+        .executeTakeFirst();
+      if (!r) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
+      return Number(r.auth_failures);
+    },
+    async deletePhone(name) {
+      const r = await db.deleteFrom('phones').where('device_name', '=', name).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async listPhones(q) {
+      let qb = db.selectFrom('phones');
+      if (q.namePattern) {
+        const p = q.namePattern.toUpperCase();
+        qb = p.endsWith('*')
+          ? qb.where('device_name', 'like', `${likeLiteral(p.slice(0, -1))}%`)
+          : qb.where('device_name', 'like', `%${likeLiteral(p)}%`);
+      }
+      if (q.modelContains) qb = qb.where(sql`lower(model)`, 'like', `%${likeLiteral(q.modelContains.toLowerCase())}%`);
+      if (q.descriptionContains) qb = qb.where(sql`lower(description)`, 'like', `%${likeLiteral(q.descriptionContains.toLowerCase())}%`);
+      if (q.lscStatus === 'installed') qb = qb.where('lsc_serial', 'is not', null);
+      if (q.lscStatus === 'none') qb = qb.where('lsc_serial', 'is', null);
+      if (q.lscExpiresBefore) qb = qb.where('lsc_not_after', '<', q.lscExpiresBefore);
+      if (q.lscExpiresAfter) qb = qb.where('lsc_not_after', '>', q.lscExpiresAfter);
+      if (q.lscIssuerContains) qb = qb.where(sql`lower(lsc_issuer)`, 'like', `%${likeLiteral(q.lscIssuerContains.toLowerCase())}%`);
+      if (q.authString) qb = qb.where('auth_string', '=', q.authString);
+      if (q.status) qb = qb.where('status', '=', q.status);
+      if (q.statusPrefix) qb = qb.where('status', 'like', `${likeLiteral(q.statusPrefix)}%`);
+      if (q.operation) qb = qb.where('cert_operation', '=', q.operation);
+      if (q.profileName) qb = qb.where('profile_name', '=', q.profileName);
+      const totalRow = await qb.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const col = SORT_COLUMNS[q.sort ?? 'deviceName'];
+      let rows = qb.selectAll().orderBy(col, q.order ?? 'asc');
+      if (col !== 'device_name') rows = rows.orderBy('device_name', 'asc');
+      const items = await rows.limit(q.limit ?? 50).offset(q.offset ?? 0).execute();
+      return { items: items.map(toPhone), total: Number(totalRow.n) };
+    },
+
+    async getProfile(name) {
+      const r = await db.selectFrom('security_profiles').selectAll().where('name', '=', name).executeTakeFirst();
+      return r ? toProfile(r) : null;
+    },
+    async listProfiles() {
+      return (await db.selectFrom('security_profiles').selectAll().orderBy('name').execute()).map(toProfile);
+    },
+    async upsertProfile(p) {
+      const row: SecurityProfilesTable = {
+        name: p.name,
+        description: p.description,
+        device_security_mode: p.deviceSecurityMode,
+        auth_mode: p.authMode,
+        key_order: p.keyOrder,
+        rsa_key_size: p.rsaKeySize,
+        ec_key_size: p.ecKeySize,
+        encrypted_config: p.encryptedConfig ? 1 : 0,
+        created_at: p.createdAt,
+        updated_at: p.updatedAt,
+      };
+      const { name: _n, created_at: _c, ...rest } = row;
+      await db.insertInto('security_profiles').values(row).onConflict((oc) => oc.column('name').doUpdateSet(rest)).execute();
+    },
+    async deleteProfile(name) {
+      const r = await db.deleteFrom('security_profiles').where('name', '=', name).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async countPhonesWithProfile(name) {
+      const r = await db.selectFrom('phones').select((eb) => eb.fn.countAll<number>().as('n')).where('profile_name', '=', name).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async insertCertificate(c) {
+      await db
+        .insertInto('certificates')
+        .values({
+          serial_hex: c.serialHex,
+          device_name: c.deviceName,
+          kind: c.kind,
+          der: c.der,
+          subject_dn: c.subjectDn,
+          issuer_dn: c.issuerDn,
+          not_before: c.notBefore,
+          not_after: c.notAfter,
+          created_at: c.createdAt,
+          state: c.state,
+          revoked_at: c.revokedAt,
+          revocation_reason: c.revocationReason,
+          session_id: c.sessionId,
+        })
+        .onConflict((oc) => oc.column('serial_hex').doNothing())
+        .execute();
+    },
+    async setCertificateState(serial, state, extra) {
+      await db
+        .updateTable('certificates')
+        .set({ state, ...(extra?.revokedAt ? { revoked_at: extra.revokedAt } : {}), ...(extra?.revocationReason ? { revocation_reason: extra.revocationReason } : {}) })
+        .where('serial_hex', '=', serial)
+        .execute();
+    },
+    async getCertificate(serial) {
+      const r = await db.selectFrom('certificates').selectAll().where('serial_hex', '=', serial).executeTakeFirst();
+      return r ? toCert(r) : null;
+    },
+    async listCertificates(name) {
+      return (await db.selectFrom('certificates').selectAll().where('device_name', '=', name).orderBy('created_at', 'desc').execute()).map(toCert);
+    },
+
+    async insertSession(s) {
+      await db
+        .insertInto('capf_sessions')
+        .values({
+          session_id: s.sessionId,
+          device_name: s.deviceName,
+          peer: s.peer,
+          started_at: s.startedAt,
+          ended_at: s.endedAt,
+          operation: s.operation,
+          auth_mode: s.authMode,
+          outcome: s.outcome,
+          reason: s.reason,
+          status: s.status,
+          protocol_version: s.protocolVersion,
+          log: JSON.stringify(s.log),
+        })
+        .execute();
+    },
+    async listSessions(name, limit) {
+      const rows = await db.selectFrom('capf_sessions').selectAll().where('device_name', '=', name).orderBy('id', 'desc').limit(limit).execute();
+      return rows.map(toSession);
+    },
+
+    async appendAudit(e) {
+      await db
+        .insertInto('audit_log')
+        .values({ at: e.at, actor: e.actor, source: e.source, action: e.action, target: e.target, details: JSON.stringify(e.details) })
+        .execute();
+    },
+    async listAudit(q) {
+      let qb = db.selectFrom('audit_log').selectAll();
+      if (q.actor) qb = qb.where('actor', '=', q.actor);
+      if (q.action) qb = qb.where('action', '=', q.action);
+      if (q.target) qb = qb.where('target', '=', q.target);
+      if (q.since) qb = qb.where('at', '>=', q.since);
+      const rows = await qb.orderBy('id', 'desc').limit(q.limit ?? 100).offset(q.offset ?? 0).execute();
+      return rows.map((r) => ({ id: Number(r.id), at: r.at, actor: r.actor, source: r.source, action: r.action, target: r.target, details: JSON.parse(r.details) as Record<string, unknown> }));
+    },
+
+    async transaction(fn) {
+      if (inTransaction) return fn(self);
+      return (db as Kysely<Database>).transaction().execute((trx) => fn(createKyselyPhoneStore(trx, true)));
+    },
+  };
+  return self;
+}

@@ -22,6 +22,6 @@ export function renderConfigurationReference(): string {
     const def = d.default === null ? '(none)' : `\`${String(d.default)}\``;
     lines.push(`| \`${key}\` | ${type} | ${def} | \`${envNameOf(key)}\` | ${d.flag ? `\`${d.flag}\`` : ''} | ${d.doc.replace(/\|/g, '\\|')} |`);
   }
-  lines.push('', 'Besides these keys, `OPENCAPF_CONFIG` names the config file and `OPENCAPF_ADMIN_PASSWORD` sets the first administrator\'s password on first start.', '');
+  lines.push('', 'Besides these keys, `OPENCAPF_CONFIG` names the config file, `OPENCAPF_ADMIN_PASSWORD` sets the first administrator\'s password on first start, and `OPENCAPF_DEBUG=1` prints stack traces of unexpected CLI errors.', '');
   return lines.join('\n');
 }

@@ -4,6 +4,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { AppError } from '../shared/errors.ts';
 import { CONFIG_SCHEMA, envNameOf, type Config, type ConfigKey, type OptionDef } from './schema.ts';
 
+/** OPENCAPF_* variables that are not config keys: config file path, first admin's password, stack traces. */
+export const NON_CONFIG_ENV = ['OPENCAPF_CONFIG', 'OPENCAPF_ADMIN_PASSWORD', 'OPENCAPF_DEBUG'] as const;
+
 const KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
 const ENV_TO_KEY = new Map(KEYS.map((k) => [envNameOf(k), k]));
 
@@ -80,7 +83,7 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
   const fromEnv: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(env)) {
     if (!name.startsWith('OPENCAPF_') || v === undefined) continue;
-    if (name === 'OPENCAPF_CONFIG' || name === 'OPENCAPF_ADMIN_PASSWORD') continue; // not config keys: file path, bootstrap secret
+    if ((NON_CONFIG_ENV as readonly string[]).includes(name)) continue;
     const key = ENV_TO_KEY.get(name);
     if (!key) throw new AppError('ERR_CONFIG_UNKNOWN_KEY', `unknown environment variable ${name} (see docs/configuration.md)`);
     fromEnv[key] = v;

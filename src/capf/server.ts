@@ -1,0 +1,169 @@
+// Owns the CAPF TLS listener (TCP 3804): connection cap, handshake timeout, per-phase timers, one
+// write per message, server-chosen session ids, and draining in-flight sessions on shutdown.
+
+import tls from 'node:tls';
+import type { Socket } from 'node:net';
+import { randomInt } from 'node:crypto';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import { AppError } from '../shared/errors.ts';
+import type { CapfAuthority } from './ports.ts';
+import { createCapfDecoder } from './codec.ts';
+import { CapfServerSession, type SessionLogger, type SessionSettings } from './session.ts';
+
+export interface CapfServerLogger extends SessionLogger {
+  child?(bindings: Record<string, unknown>): SessionLogger;
+}
+
+export interface CapfServerOptions {
+  host: string;
+  port: number;
+  /** The CAPF certificate (and chain) and key; callable so a regenerated certificate takes effect. */
+  credentials: () => { certPem: string; keyPem: string };
+  authority: CapfAuthority;
+  settings: SessionSettings;
+  maxSessions: number;
+  handshakeTimeoutMs: number;
+  maxMessageBytes: number;
+  legacyTls: boolean;
+  logger: CapfServerLogger;
+  clock?: Clock;
+}
+
+export interface CapfServer {
+  start(): Promise<{ port: number }>;
+  /** Stops accepting, lets in-flight sessions finish for up to drainMs, then destroys the rest. */
+  stop(drainMs?: number): Promise<void>;
+  /** Re-reads credentials (after the CAPF certificate changes). */
+  reloadCredentials(): void;
+  stats(): { connections: number; sessions: number; totalSessions: number; rejectedOverCap: number };
+}
+
+export function createCapfServer(o: CapfServerOptions): CapfServer {
+  const clock = o.clock ?? systemClock;
+  let nextSessionId = randomInt(1, 0x7fffffff); // any non-repeating u32 (§2); random start avoids reuse across restarts
+  const sockets = new Set<Socket>();
+  const sessions = new Set<CapfServerSession>();
+  let totalSessions = 0;
+  let rejectedOverCap = 0;
+
+  function secureContextOptions(): tls.SecureContextOptions {
+    const c = o.credentials();
+    return {
+      cert: c.certPem,
+      key: c.keyPem,
+      ...(o.legacyTls ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : { minVersion: 'TLSv1.2' as const }),
+    };
+  }
+
+  const server = tls.createServer({
+    ...secureContextOptions(),
+    handshakeTimeout: o.handshakeTimeoutMs,
+    requestCert: false, // the phone authenticates inside the protocol (§1, §5)
+  });
+
+  // Count raw TCP connections so that clients stuck in the handshake count against the cap too.
+  server.on('connection', (socket: Socket) => {
+    if (sockets.size >= o.maxSessions) {
+      rejectedOverCap++;
+      socket.destroy(); // capfd --limit: close without sending anything
+      return;
+    }
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  server.on('tlsClientError', (err, socket) => {
+    o.logger.warn({ peer: socket.remoteAddress, err: err.message }, 'CAPF TLS handshake failed');
+    socket.destroy();
+  });
+
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    const sessionId = nextSessionId;
+    nextSessionId = nextSessionId >= 0xfffffffe ? 1 : nextSessionId + 1;
+    totalSessions++;
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const log = o.logger.child ? o.logger.child({ sessionId }) : o.logger;
+    let timer: NodeJS.Timeout | null = null;
+    socket.setNoDelay(true);
+    const session = new CapfServerSession(
+      sessionId,
+      peer,
+      o.authority,
+      o.settings,
+      {
+        send(frame) {
+          if (!socket.destroyed) socket.write(frame);
+        },
+        close() {
+          socket.end();
+          // A phone that never reads would keep the socket; destroy it shortly after END_SESSION.
+          setTimeout(() => socket.destroy(), 2000).unref();
+        },
+        armTimer(ms) {
+          if (timer) clearTimeout(timer);
+          timer = setTimeout(() => void session.onTimeout(), ms);
+        },
+        clearTimer() {
+          if (timer) clearTimeout(timer);
+          timer = null;
+        },
+      },
+      clock,
+      log,
+    );
+    sessions.add(session);
+    const decoder = createCapfDecoder({ maxBodyBytes: o.maxMessageBytes });
+    let poisoned = false;
+    socket.on('data', (chunk: Buffer) => {
+      if (poisoned) return;
+      try {
+        for (const msg of decoder.push(chunk)) void session.onMessage(msg);
+      } catch (e) {
+        poisoned = true;
+        void session.onDecodeError(e as Error);
+      }
+    });
+    socket.on('close', () => {
+      if (timer) clearTimeout(timer);
+      void session.onClose().finally(() => sessions.delete(session));
+    });
+    socket.on('error', () => undefined);
+    session.start();
+  });
+
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        const onError = (e: NodeJS.ErrnoException) => {
+          server.off('listening', onListening);
+          if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+            reject(new AppError('ERR_PORT_IN_USE', `CAPF cannot listen on ${o.host}:${o.port} (${e.code}); choose another port with --capf-port`, undefined, { cause: e }));
+          } else reject(e);
+        };
+        const onListening = () => {
+          server.off('error', onError);
+          const addr = server.address();
+          resolve({ port: typeof addr === 'object' && addr ? addr.port : o.port });
+        };
+        server.once('error', onError);
+        server.once('listening', onListening);
+        server.listen(o.port, o.host);
+      });
+    },
+    async stop(drainMs = 0) {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      const deadline = Date.now() + drainMs;
+      while (sessions.size > 0 && [...sessions].some((s) => !s.finished) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    reloadCredentials() {
+      server.setSecureContext(secureContextOptions());
+    },
+    stats() {
+      return { connections: sockets.size, sessions: sessions.size, totalSessions, rejectedOverCap };
+    },
+  };
+}

@@ -176,7 +176,7 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
           if (o.sendRequestInProgress !== false) send(requestInProgress(sid), 'REQUEST_IN_PROGRESS');
           const pair = await (o.generateKey ?? defaultGenerate)(keyRequest);
           newKey = pair.privateKey;
-          const spki = createPublicKey(pair.publicKey).export({ format: 'der', type: 'spki' });
+          const spki = (pair.publicKey.type === 'public' ? pair.publicKey : createPublicKey(pair.publicKey)).export({ format: 'der', type: 'spki' });
           send(keyGenerateResponse(sid, { publicKey: spki }), `KEY_GENERATE_RESPONSE (${keyRequest.type === 'rsa' ? `RSA ${keyRequest.bits}` : `EC ${keyRequest.curve}`})`);
           return;
         }
@@ -188,7 +188,8 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
             return;
           }
           const cert = new X509Certificate(Buffer.from(der));
-          if (!cert.checkPrivateKey(newKey)) {
+          const spki = (k: KeyObject) => k.export({ format: 'der', type: 'spki' });
+          if (!spki(cert.publicKey).equals(spki(createPublicKey(newKey)))) {
             storeFailed = true;
             send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
             return;

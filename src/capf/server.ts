@@ -43,6 +43,14 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   let nextSessionId = randomInt(1, 0x7fffffff); // any non-repeating u32 (§2); random start avoids reuse across restarts
   const sockets = new Set<Socket>();
   const sessions = new Set<CapfServerSession>();
+  // Session ids are assigned when the TCP connection arrives, so handshake failures are logged with one too.
+  const idsByPeer = new Map<string, number>();
+  const peerKey = (s: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
+  const allocateId = () => {
+    const id = nextSessionId;
+    nextSessionId = nextSessionId >= 0xfffffffe ? 1 : nextSessionId + 1;
+    return id;
+  };
   let totalSessions = 0;
   let rejectedOverCap = 0;
 
@@ -63,25 +71,31 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
 
   // Count raw TCP connections so that clients stuck in the handshake count against the cap too.
   server.on('connection', (socket: Socket) => {
+    const sessionId = allocateId();
     if (sockets.size >= o.maxSessions) {
       rejectedOverCap++;
+      o.logger.warn({ sessionId, peer: peerKey(socket), max: o.maxSessions }, 'CAPF connection refused: session cap reached');
       socket.destroy(); // capfd --limit: close without sending anything
       return;
     }
+    const key = peerKey(socket);
+    idsByPeer.set(key, sessionId);
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      idsByPeer.delete(key);
+    });
     socket.on('error', () => undefined);
   });
   server.on('tlsClientError', (err, socket) => {
-    o.logger.warn({ peer: socket.remoteAddress, err: err.message }, 'CAPF TLS handshake failed');
+    o.logger.warn({ sessionId: idsByPeer.get(peerKey(socket)) ?? 0, peer: peerKey(socket), err: err.message }, 'CAPF TLS handshake failed');
     socket.destroy();
   });
 
   server.on('secureConnection', (socket: tls.TLSSocket) => {
-    const sessionId = nextSessionId;
-    nextSessionId = nextSessionId >= 0xfffffffe ? 1 : nextSessionId + 1;
+    const peer = peerKey(socket);
+    const sessionId = idsByPeer.get(peer) ?? allocateId();
     totalSessions++;
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     const log = o.logger.child ? o.logger.child({ sessionId }) : o.logger;
     let timer: NodeJS.Timeout | null = null;
     socket.setNoDelay(true);

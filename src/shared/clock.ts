@@ -18,3 +18,17 @@ export function fixedClock(at: Date): Clock & { set(d: Date): void; advanceMs(ms
     },
   };
 }
+
+/** Real time plus an adjustable offset: lets tests move "now" past a deadline without sleeping. */
+export function adjustableClock(): Clock & { set(d: Date): void; advanceMs(ms: number): void } {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    set: (d: Date) => {
+      offsetMs = d.getTime() - Date.now();
+    },
+    advanceMs: (ms: number) => {
+      offsetMs += ms;
+    },
+  };
+}

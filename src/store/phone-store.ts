@@ -4,7 +4,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type {
-  AuditEntry, CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
+  CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneStore,
 } from '../phones/ports.ts';
 import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/model.ts';
 

@@ -1,0 +1,121 @@
+// Owns `opencapf cert …` (CUCM Certificate Management).
+
+import { Command, Option } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AppError } from '../../shared/errors.ts';
+import { withContext, opts as g, type CliEnv } from '../common.ts';
+import { err, out } from '../io.ts';
+import { describeCapfExpiry } from '../../app/status.ts';
+import { IDENTITIES, isIdentityName, pemToDer, type IdentityName } from '../../pki/index.ts';
+import { certificateDetails, table } from '../format.ts';
+
+export function registerCertCommands(program: Command, { io, setExit }: CliEnv): void {
+  const cert = program.command('cert').description('the cluster\'s certificates (CUCM Certificate Management)');
+  const identityArg = (name: string): IdentityName => {
+    if (!isIdentityName(name)) throw new AppError('ERR_PKI_UNKNOWN_IDENTITY', `unknown certificate "${name}" (use ${Object.keys(IDENTITIES).join(', ')})`);
+    return name;
+  };
+  cert
+    .command('list')
+    .description('Certificate List: every identity with its type, key, issuer and expiry')
+    .option('--json', 'JSON output')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      await withContext(io, o, async (ctx) => {
+        const ids = ctx.identities.list();
+        if (o.json) {
+          return out(io, JSON.stringify(ids.map((i) => ({ name: i.name, purpose: IDENTITIES[i.name].purpose, serial: i.certificate.serialHex, subject: i.certificate.subjectDn, issuer: i.certificate.issuerDn, keyType: i.certificate.keyDescription, notBefore: i.certificate.notBefore, notAfter: i.certificate.notAfter, selfSigned: i.certificate.selfSigned, sha1: i.certificate.sha1, sha256: i.certificate.sha256 })), null, 2));
+        }
+        out(io, table(['Certificate', 'Common Name', 'Type', 'Key Type', 'Issued By', 'Expiration', 'Description'], ids.map((i) => [
+          IDENTITIES[i.name].purpose,
+          i.certificate.subject.find((a) => a.type === 'CN')?.value,
+          i.certificate.selfSigned ? 'Self-signed' : 'CA-signed',
+          i.certificate.keyDescription,
+          i.certificate.issuer.find((a) => a.type === 'CN')?.value,
+          i.certificate.notAfter.toISOString().slice(0, 10),
+          IDENTITIES[i.name].description,
+        ])));
+        const e = describeCapfExpiry(ctx);
+        if (e.level !== 'ok') err(io, `WARNING: ${e.message}`);
+      });
+    });
+  cert
+    .command('show')
+    .description('Certificate Details: version, serial, signature algorithm, validity, subject, issuer, key, fingerprints')
+    .argument('<name>', Object.keys(IDENTITIES).join(' | '))
+    .option('--json', 'JSON output')
+    .action(async (name: string, _o, cmd: Command) => {
+      const o = g(cmd);
+      const id = identityArg(name);
+      await withContext(io, o, async (ctx) => {
+        const c = ctx.identities.get(id).certificate;
+        const e = id === 'capf' ? describeCapfExpiry(ctx) : null;
+        if (o.json) {
+          const { der: _der, ...rest } = c;
+          return out(io, JSON.stringify({ name: id, ...rest, expiry: e }, null, 2));
+        }
+        out(io, certificateDetails(id, IDENTITIES[id].purpose, c, e && e.level !== 'ok' ? e.message : undefined));
+      });
+    });
+  cert
+    .command('regenerate')
+    .description('generate a new key and self-signed certificate (the old one is kept as <name>.previous). CAPF: phones need a new ITL, and 802.1X/VPN must trust the new CA')
+    .argument('<name>')
+    .action(async (name: string, _o, cmd: Command) => {
+      const o = g(cmd);
+      const id = identityArg(name);
+      await withContext(io, o, async (ctx) => {
+        const n = await ctx.identities.regenerate(id);
+        out(io, `${id}: regenerated; new serial ${n.certificate.serialHex}, valid to ${n.certificate.notAfter.toISOString()}`);
+        if (id === 'capf') out(io, 'Note: existing LSCs stay valid until they expire, but RADIUS/VPN trust stores must now hold the new CAPF certificate (opencapf cert export capf).');
+      });
+    });
+  cert
+    .command('csr')
+    .description('Generate CSR for a certificate authority to sign')
+    .argument('<name>')
+    .option('--out <file>', 'write the CSR here (default: print it)')
+    .action(async (name: string, _o, cmd: Command) => {
+      const o = g(cmd);
+      const id = identityArg(name);
+      await withContext(io, o, async (ctx) => {
+        const csr = await ctx.identities.createCsr(id);
+        if (o.out) {
+          writeFileSync(String(o.out), csr);
+          out(io, `wrote ${String(o.out)}`);
+        } else out(io, csr);
+      });
+    });
+  cert
+    .command('import')
+    .description('Upload Certificate/Certificate chain: a CA-signed certificate (PEM, leaf first, then its chain) for the existing key')
+    .argument('<name>')
+    .argument('<file>')
+    .action(async (name: string, file: string, _o, cmd: Command) => {
+      const o = g(cmd);
+      const id = identityArg(name);
+      const pem = readFileSync(file, 'utf8');
+      await withContext(io, o, async (ctx) => {
+        const n = ctx.identities.importCertificate(id, pem);
+        out(io, `${id}: imported ${n.certificate.subjectDn}, issued by ${n.certificate.issuerDn}, chain of ${n.chain.length + 1}`);
+      });
+    });
+  cert
+    .command('export')
+    .description('Download .PEM/.DER: the certificate (for FreeRADIUS ca_file, ISE, ASA trustpoints)')
+    .argument('<name>')
+    .addOption(new Option('--format <format>', 'pem or der').choices(['pem', 'der']).default('pem'))
+    .option('--out <file>', 'write to a file (default: standard output)')
+    .action(async (name: string, _o, cmd: Command) => {
+      const o = g(cmd);
+      const id = identityArg(name);
+      await withContext(io, o, async (ctx) => {
+        const loaded = ctx.identities.get(id);
+        const data = o.format === 'der' ? pemToDer(loaded.certPem) : Buffer.from(loaded.certPem);
+        if (o.out) {
+          writeFileSync(String(o.out), data);
+          out(io, `wrote ${String(o.out)}`);
+        } else io.stdout.write(data);
+      });
+    });
+}

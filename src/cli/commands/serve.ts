@@ -1,0 +1,52 @@
+// Owns `opencapf serve`.
+
+import { Command, Option } from 'commander';
+import { configFrom, opts as g, type CliEnv } from '../common.ts';
+import { out } from '../io.ts';
+import { createLogger } from '../../app/logger.ts';
+import { openContext } from '../../app/context.ts';
+import { startServices } from '../../app/serve.ts';
+
+export function registerServeCommands(program: Command, { io, setExit }: CliEnv): void {
+  program
+    .command('serve')
+    .description('start the CAPF listener (TLS 3804) on the configured store; Ctrl-C or SIGTERM drains sessions and exits')
+    .option('--host <addr>', 'address to bind every listener to (default 0.0.0.0)')
+    .option('--capf-port <port>', 'CAPF TLS port (default 3804)')
+    .addOption(new Option('--store <driver>', 'database').choices(['sqlite', 'postgres']))
+    .option('--postgres-url <url>', 'PostgreSQL connection string (with --store postgres)')
+    .option('--node-name <name>', 'this node\'s name (CN of its TFTP/TVS certificates)')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      const config = configFrom(io, o, {
+        host: o.host,
+        'capf.port': o.capfPort,
+        'store.driver': o.store,
+        'store.postgresUrl': o.postgresUrl,
+        'cluster.nodeName': o.nodeName,
+      });
+      const logger = createLogger(config['log.level']);
+      const ctx = await openContext(config, logger);
+      let running;
+      try {
+        running = await startServices(ctx);
+      } catch (e) {
+        await ctx.close();
+        throw e;
+      }
+      const capf = ctx.identities.get('capf').certificate;
+      out(io, `OpenCAPF serving. CAPF ${config.host}:${running.ports.capf ?? '-'}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`);
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (sig: string) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal: sig }, 'draining in-flight sessions before exit');
+          void running.stop().then(() => ctx.close()).then(() => resolve());
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      out(io, 'OpenCAPF stopped.');
+    });
+}

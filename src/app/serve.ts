@@ -1,62 +1,37 @@
-// Owns `opencapf serve`: start every listener, report where they listen, drain on SIGTERM/SIGINT.
+// Owns `opencapf serve`: start every listener, report where they listen, stop them in reverse order.
 
 import type { AppContext } from './context.ts';
-import { createCapfServer, type CapfServer } from '../capf/index.ts';
 import { describeCapfExpiry } from './status.ts';
+import { LISTENER_FACTORIES, type StartedListener } from './listeners/index.ts';
 
 export interface RunningServer {
-  capf: CapfServer | null;
-  ports: { capf?: number };
+  listeners: StartedListener[];
+  /** Port of each started listener by name (capf, tftp, http, …). */
+  ports: Record<string, number>;
   stop(): Promise<void>;
 }
 
 export async function startServices(ctx: AppContext): Promise<RunningServer> {
-  const { config, logger } = ctx;
+  const { logger } = ctx;
   const expiry = describeCapfExpiry(ctx);
   if (expiry.level !== 'ok') logger.warn({ notAfter: expiry.notAfter }, expiry.message);
-  const started: { stop(): Promise<void> }[] = [];
-  const ports: RunningServer['ports'] = {};
-  let capf: CapfServer | null = null;
+  const started: StartedListener[] = [];
   try {
-    if (config['capf.enabled']) {
-      capf = createCapfServer({
-        host: config.host,
-        port: config['capf.port'],
-        credentials: () => {
-          const id = ctx.identities.get('capf');
-          return { certPem: id.certPem, keyPem: id.keyPem };
-        },
-        authority: ctx.capfAuthority,
-        settings: {
-          wireStyle: config['capf.wireStyle'],
-          responseTimeoutMs: config['capf.responseTimeoutMs'],
-          keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'],
-        },
-        maxSessions: config['capf.maxSessions'],
-        handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
-        maxMessageBytes: config['capf.maxMessageBytes'],
-        legacyTls: config['capf.legacyTls'],
-        logger: logger.child({ component: 'capf' }),
-        clock: ctx.clock,
-      });
-      ctx.identities.onChange((name) => {
-        if (name === 'capf') capf?.reloadCredentials();
-      });
-      const { port } = await capf.start();
-      ports.capf = port;
-      const server = capf;
-      started.push({ stop: () => server.stop(config['capf.drainTimeoutMs']) });
-      logger.info({ host: config.host, port }, `CAPF listening on ${config.host}:${port}`);
+    for (const factory of LISTENER_FACTORIES) {
+      const l = await factory(ctx);
+      if (!l) continue;
+      started.push(l);
+      logger.info({ listener: l.name, host: l.host, port: l.port }, `${l.name} listening on ${l.host}:${l.port}`);
     }
   } catch (e) {
-    for (const s of started.reverse()) await s.stop();
+    for (const s of [...started].reverse()) await s.stop();
     throw e;
   }
   return {
-    capf,
-    ports,
+    listeners: started,
+    ports: Object.fromEntries(started.map((l) => [l.name, l.port])),
     async stop() {
-      for (const s of started.reverse()) await s.stop();
+      for (const s of [...started].reverse()) await s.stop();
     },
   };
 }

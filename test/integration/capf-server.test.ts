@@ -359,7 +359,7 @@ describe('hostile frames and resource limits', () => {
       third.on('data', (d) => got.push(d));
       await new Promise<void>((r) => third.once('close', () => r()));
       assert.equal(Buffer.concat(got).length, 0);
-      assert.ok(small.server.capf!.stats().rejectedOverCap >= 1);
+      assert.ok(small.ctx.capfServer!.stats().rejectedOverCap >= 1);
       idle.forEach((s) => s.destroy());
       await new Promise((r) => setTimeout(r, 100));
       const name = newDeviceName();
@@ -412,7 +412,7 @@ describe('hostile frames and resource limits', () => {
       },
     });
     await requested;
-    const stopping = d.server.capf!.stop(10_000);
+    const stopping = d.ctx.capfServer!.stop(10_000);
     release();
     const r = await run;
     await stopping;

@@ -35,7 +35,7 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
         throw e;
       }
       const capf = ctx.identities.get('capf').certificate;
-      out(io, `OpenCAPF serving. CAPF ${config.host}:${running.ports.capf ?? '-'}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`);
+      out(io, `OpenCAPF serving. ${running.listeners.map((l) => `${l.name} ${l.host}:${l.port}`).join(', ')}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`);
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (sig: string) => {

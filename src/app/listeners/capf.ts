@@ -1,0 +1,35 @@
+// Owns starting the CAPF TLS listener from configuration.
+
+import { createCapfServer } from '../../capf/index.ts';
+import type { ListenerFactory } from './types.ts';
+
+export const startCapfListener: ListenerFactory = async (ctx) => {
+  const { config, logger } = ctx;
+  if (!config['capf.enabled']) return null;
+  const server = createCapfServer({
+    host: config.host,
+    port: config['capf.port'],
+    credentials: () => {
+      const id = ctx.identities.get('capf');
+      return { certPem: id.certPem, keyPem: id.keyPem };
+    },
+    authority: ctx.capfAuthority,
+    settings: {
+      wireStyle: config['capf.wireStyle'],
+      responseTimeoutMs: config['capf.responseTimeoutMs'],
+      keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'],
+    },
+    maxSessions: config['capf.maxSessions'],
+    handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
+    maxMessageBytes: config['capf.maxMessageBytes'],
+    legacyTls: config['capf.legacyTls'],
+    logger: logger.child({ component: 'capf' }),
+    clock: ctx.clock,
+  });
+  ctx.identities.onChange((name) => {
+    if (name === 'capf') server.reloadCredentials();
+  });
+  const { port } = await server.start();
+  ctx.capfServer = server;
+  return { name: 'capf', host: config.host, port, stop: () => server.stop(config['capf.drainTimeoutMs']) };
+};

@@ -1,3 +1,4 @@
+// Checks QUERY identifier matching: CUCM and RFC 4514 names, raw serial bytes (tvs-protocol.md §6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hexToBytes } from '../shared/bytes.ts';

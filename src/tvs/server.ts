@@ -127,6 +127,9 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
 
   function handleConnection(socket: tls.TLSSocket): void {
     tlsSockets.add(socket);
+    // Half-open once the handshake is done: a client may shut down its side after its requests and
+    // still read the answers still being computed; the 'end' handler below closes ours when done.
+    socket.allowHalfOpen = true;
     const context = { connectionId: nextConnectionId++, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort };
     logger.debug?.({ ...context, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name }, 'TVS connection');
     const decoder = createTvsDecoder({ maxBodyBytes });
@@ -234,7 +237,9 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
         ...(options.tls.ciphers ? { ciphers: options.tls.ciphers } : {}),
         requestCert: false, // §1: tvsd does not ask for one; do not require it
         handshakeTimeout: limits.handshakeTimeoutMs,
-        allowHalfOpen: true, // a client may shut down its side after its request and still read the answer
+        // Not half-open here: a peer that sends FIN during the handshake must be dropped at once, not
+        // held until handshakeTimeoutMs (measured: with allowHalfOpen the server never notices).
+        allowHalfOpen: false,
       });
       s.maxConnections = limits.maxConnections;
       s.on('connection', (raw: Socket) => {

@@ -8,9 +8,16 @@ import { registerServeCommands } from './commands/serve.ts';
 import { registerPhoneCommands } from './commands/phone.ts';
 import { registerCapfCommands } from './commands/capf.ts';
 import { registerCertCommands } from './commands/cert.ts';
+import { registerPhoneAdminCommands } from './commands/phone-admin.ts';
+import { registerProfileCommands } from './commands/profile.ts';
+import { registerBulkCommands } from './commands/bulk.ts';
+import { registerReportCommands } from './commands/report.ts';
+import { registerUserCommands } from './commands/user.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 
 /** Each command group registers itself; add new groups here. */
-const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [registerServeCommands, registerPhoneCommands, registerCapfCommands, registerCertCommands];
+const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [registerServeCommands, registerPhoneCommands, registerCapfCommands, registerCertCommands,
+  registerPhoneAdminCommands, registerProfileCommands, registerBulkCommands, registerReportCommands, registerUserCommands, registerBackupCommands];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('opencapf')

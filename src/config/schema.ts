@@ -51,6 +51,19 @@ export const CONFIG_SCHEMA = {
   'capf.crlUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this crlDistributionPoints URL.' },
   'capf.ocspUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this OCSP authorityInfoAccess URL.' },
   'capf.drainTimeoutMs': { type: 'integer', default: 30000, min: 0, max: 600000, doc: 'On SIGTERM, how long in-flight CAPF sessions may finish before the process exits.' },
+  'api.enabled': { type: 'boolean', default: true, doc: 'Start the administration REST API (/api/v1, /api/docs, /metrics).' },
+  'api.host': { type: 'string', default: '127.0.0.1', doc: 'Address the REST API binds to (loopback by default: put it behind a reverse proxy or set api.tls on to expose it).' },
+  'api.port': { type: 'port', default: 8443, doc: 'TCP port of the REST API.', flag: '--api-port' },
+  'api.tls': { type: 'enum', default: 'auto', values: ['auto', 'on', 'off'], doc: 'HTTPS for the REST API with this node\'s tftp identity certificate. auto: HTTPS unless api.host is a loopback address.' },
+  'api.sessionTtlMinutes': { type: 'integer', default: 720, min: 5, max: 10080, doc: 'Lifetime of a browser login session, in minutes.' },
+  'api.loginMaxFailures': { type: 'integer', default: 5, min: 1, max: 1000, doc: 'Failed logins per user name and per client address within 15 minutes before logins are refused for 15 minutes.' },
+  'api.maxImportBytes': { type: 'integer', default: 268435456, min: 1024, max: 4294967296, doc: 'Largest CSV body accepted by POST /api/v1/phones/import, in bytes.' },
+  'metrics.public': { type: 'boolean', default: false, doc: 'Serve /metrics without authentication. Otherwise it needs a user or an API token (a token with the metrics scope suffices).' },
+  'renewal.enabled': { type: 'boolean', default: false, doc: 'Renewal policy: schedule Install/Upgrade automatically for LSCs that expire within renewal.windowDays (runs as a bulk job).' },
+  'renewal.windowDays': { type: 'integer', default: 30, min: 1, max: 1825, doc: 'Renew LSCs that expire within this many days.' },
+  'renewal.authMode': { type: 'enum', default: 'existing-lsc', values: ['existing-lsc', 'existing-mic', 'null-string', 'auth-string'], doc: 'Authentication Mode of renewal operations (a phone whose profile says otherwise gets its profile\'s mode).' },
+  'renewal.deadlineHours': { type: 'integer', default: 168, min: 1, max: 8760, doc: 'Operation Completes By of a renewal operation, in hours after it is scheduled.' },
+  'renewal.checkIntervalMinutes': { type: 'integer', default: 60, min: 1, max: 10080, doc: 'How often serve checks for LSCs due for renewal.' },
 } as const satisfies Record<string, OptionDef>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;

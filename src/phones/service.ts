@@ -53,6 +53,49 @@ export function generateAuthString(length = 8): string {
 
 export const DEFAULT_DEADLINE_MS = 24 * 3600_000;
 
+/**
+ * Validates a schedule request and resolves defaults against the phone's current settings. Holds the seed's
+ * profile-mismatch rule; single-phone scheduling and bulk jobs both go through here.
+ */
+export function resolveScheduleSettings(phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null, nowDate: Date): CapfSettings {
+  if (!Object.hasOwn(CERT_OPERATIONS, req.operation)) throw new AppError('ERR_BAD_REQUEST', `unknown operation "${req.operation}"`);
+  let authMode = req.authMode ?? profileMode ?? phone.capf.authMode;
+  if (!Object.hasOwn(AUTH_MODES, authMode)) throw new AppError('ERR_BAD_REQUEST', `unknown authentication mode "${authMode}" (use ${Object.keys(AUTH_MODES).join(', ')})`);
+  if (profileMode && authMode !== profileMode && req.operation !== 'none') {
+    if (req.onProfileMismatch === 'use-profile') authMode = profileMode;
+    else {
+      throw new AppError(
+        'ERR_PROFILE_MISMATCH',
+        `Authentication Mode "${AUTH_MODES[authMode].label}" contradicts the phone security profile "${phone.profileName}" ("${AUTH_MODES[profileMode].label}"): the operation could never complete. Use the profile's mode, or change the profile.`,
+        { profile: phone.profileName, profileMode, requestedMode: authMode },
+      );
+    }
+  }
+  const keyOrder = req.keyOrder ?? phone.capf.keyOrder;
+  if (!Object.hasOwn(KEY_ORDERS, keyOrder)) throw new AppError('ERR_BAD_REQUEST', `unknown key order "${keyOrder}" (use rsa, ec, ec-rsa)`);
+  const rsaKeySize = req.rsaKeySize ?? phone.capf.rsaKeySize;
+  if (!(RSA_KEY_SIZES as readonly number[]).includes(rsaKeySize)) throw new AppError('ERR_BAD_REQUEST', `RSA key size must be one of ${RSA_KEY_SIZES.join(', ')}`);
+  let ecKeySize = req.ecKeySize === undefined ? phone.capf.ecKeySize : req.ecKeySize;
+  if (keyOrder !== 'rsa' && ecKeySize === null) ecKeySize = 256;
+  if (ecKeySize !== null && !(EC_KEY_SIZES as readonly number[]).includes(ecKeySize)) throw new AppError('ERR_BAD_REQUEST', `EC key size must be one of ${EC_KEY_SIZES.join(', ')}`);
+  let authString: string | null = null;
+  if (authMode === 'auth-string' && req.operation !== 'none') {
+    const s = req.authString === undefined ? phone.capf.authString : req.authString;
+    if (s === 'generate' || s === null || s === undefined) authString = s === 'generate' ? generateAuthString() : null;
+    else authString = s;
+    if (authString === null) throw new AppError('ERR_AUTH_STRING_FORMAT', 'By Authentication String needs an authentication string (4 to 10 digits), or "generate"');
+    if (!AUTH_STRING_RE.test(authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
+  }
+  let completesBy: string | null = null;
+  if (req.operation !== 'none') {
+    const t = req.completesBy ? Date.parse(req.completesBy) : nowDate.getTime() + DEFAULT_DEADLINE_MS;
+    if (Number.isNaN(t)) throw new AppError('ERR_BAD_REQUEST', `Operation Completes By "${req.completesBy}" is not a date/time (use ISO 8601, e.g. 2026-12-01T17:00:00Z)`);
+    if (t <= nowDate.getTime()) throw new AppError('ERR_DEADLINE_PAST', `Operation Completes By ${new Date(t).toISOString()} is in the past; enter a time at least one hour ahead`);
+    completesBy = new Date(t).toISOString();
+  }
+  return { operation: req.operation, authMode, authString, keyOrder, rsaKeySize: rsaKeySize as RsaKeySize, ecKeySize: ecKeySize as EcKeySize | null, completesBy };
+}
+
 export interface PhoneService {
   addPhones(items: readonly NewPhone[], actor: Actor): Promise<ItemResult<Phone>[]>;
   getPhone(deviceName: string): Promise<Phone>;
@@ -70,45 +113,7 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
     return n;
   }
 
-  /** Validates the request once and resolves defaults against the phone's current settings. */
-  function resolveSettings(phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null): CapfSettings {
-    if (!Object.hasOwn(CERT_OPERATIONS, req.operation)) throw new AppError('ERR_BAD_REQUEST', `unknown operation "${req.operation}"`);
-    let authMode = req.authMode ?? profileMode ?? phone.capf.authMode;
-    if (!Object.hasOwn(AUTH_MODES, authMode)) throw new AppError('ERR_BAD_REQUEST', `unknown authentication mode "${authMode}" (use ${Object.keys(AUTH_MODES).join(', ')})`);
-    if (profileMode && authMode !== profileMode && req.operation !== 'none') {
-      if (req.onProfileMismatch === 'use-profile') authMode = profileMode;
-      else {
-        throw new AppError(
-          'ERR_PROFILE_MISMATCH',
-          `Authentication Mode "${AUTH_MODES[authMode].label}" contradicts the phone security profile "${phone.profileName}" ("${AUTH_MODES[profileMode].label}"): the operation could never complete. Use the profile's mode, or change the profile.`,
-          { profile: phone.profileName, profileMode, requestedMode: authMode },
-        );
-      }
-    }
-    const keyOrder = req.keyOrder ?? phone.capf.keyOrder;
-    if (!Object.hasOwn(KEY_ORDERS, keyOrder)) throw new AppError('ERR_BAD_REQUEST', `unknown key order "${keyOrder}" (use rsa, ec, ec-rsa)`);
-    const rsaKeySize = req.rsaKeySize ?? phone.capf.rsaKeySize;
-    if (!(RSA_KEY_SIZES as readonly number[]).includes(rsaKeySize)) throw new AppError('ERR_BAD_REQUEST', `RSA key size must be one of ${RSA_KEY_SIZES.join(', ')}`);
-    let ecKeySize = req.ecKeySize === undefined ? phone.capf.ecKeySize : req.ecKeySize;
-    if (keyOrder !== 'rsa' && ecKeySize === null) ecKeySize = 256;
-    if (ecKeySize !== null && !(EC_KEY_SIZES as readonly number[]).includes(ecKeySize)) throw new AppError('ERR_BAD_REQUEST', `EC key size must be one of ${EC_KEY_SIZES.join(', ')}`);
-    let authString: string | null = null;
-    if (authMode === 'auth-string' && req.operation !== 'none') {
-      const s = req.authString === undefined ? phone.capf.authString : req.authString;
-      if (s === 'generate' || s === null || s === undefined) authString = s === 'generate' ? generateAuthString() : null;
-      else authString = s;
-      if (authString === null) throw new AppError('ERR_AUTH_STRING_FORMAT', 'By Authentication String needs an authentication string (4 to 10 digits), or "generate"');
-      if (!AUTH_STRING_RE.test(authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
-    }
-    let completesBy: string | null = null;
-    if (req.operation !== 'none') {
-      const t = req.completesBy ? Date.parse(req.completesBy) : clock.now().getTime() + DEFAULT_DEADLINE_MS;
-      if (Number.isNaN(t)) throw new AppError('ERR_BAD_REQUEST', `Operation Completes By "${req.completesBy}" is not a date/time (use ISO 8601, e.g. 2026-12-01T17:00:00Z)`);
-      if (t <= clock.now().getTime()) throw new AppError('ERR_DEADLINE_PAST', `Operation Completes By ${new Date(t).toISOString()} is in the past; enter a time at least one hour ahead`);
-      completesBy = new Date(t).toISOString();
-    }
-    return { operation: req.operation, authMode, authString, keyOrder, rsaKeySize: rsaKeySize as RsaKeySize, ecKeySize: ecKeySize as EcKeySize | null, completesBy };
-  }
+  const resolveSettings = (phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null) => resolveScheduleSettings(phone, req, profileMode, clock.now());
 
   const svc: PhoneService = {
     async addPhones(items, actor) {

@@ -40,6 +40,15 @@ export const ERROR_TABLE = {
   ERR_UNAUTHENTICATED: { http: 401, expose: true, text: 'authentication required' },
   ERR_FORBIDDEN: { http: 403, expose: true, text: 'not allowed for this role' },
   ERR_THROTTLED: { http: 429, expose: true, text: 'too many attempts; try again later' },
+  ERR_PASSWORD_CHANGE_REQUIRED: { http: 403, expose: true, text: 'change your password first (POST /api/v1/auth/password)' },
+  ERR_CSRF: { http: 403, expose: true, text: 'cookie-authenticated changes need the X-Requested-With header' },
+  // --- administration: CSV import, bulk jobs, backup ---
+  ERR_CSV_SYNTAX: { http: 400, expose: true, text: 'CSV is malformed' },
+  ERR_CSV_LIMIT: { http: 413, expose: true, text: 'CSV line or field exceeds the allowed length' },
+  ERR_PAYLOAD_TOO_LARGE: { http: 413, expose: true, text: 'request body is too large' },
+  ERR_BULK_JOB_STATE: { http: 409, expose: true, text: 'the bulk job is not in a state that allows this' },
+  ERR_BACKUP_PASSPHRASE: { http: 400, expose: true, text: 'wrong passphrase, or the backup file is damaged' },
+  ERR_BACKUP_FORMAT: { http: 400, expose: true, text: 'not an OpenCAPF backup file, or an unsupported version' },
   // --- I/O / listeners ---
   ERR_PORT_IN_USE: { http: 500, expose: true, text: 'port cannot be bound' },
   ERR_STORE: { http: 500, expose: false, text: 'storage failure' },

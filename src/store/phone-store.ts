@@ -1,14 +1,14 @@
 // Owns the Kysely implementation of the phones domain's PhoneStore port (SQLite and PostgreSQL).
 
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type {
-  CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneStore,
+  CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
 } from '../phones/ports.ts';
 import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/model.ts';
 
-function toPhone(r: Selectable<PhonesTable>): Phone {
+export function toPhone(r: Selectable<PhonesTable>): Phone {
   return {
     deviceName: r.device_name,
     model: r.model,
@@ -101,7 +101,7 @@ function patchColumns(patch: PhonePatch): Partial<PhonesTable> {
   return out;
 }
 
-function toProfile(r: Selectable<SecurityProfilesTable>): SecurityProfile {
+export function toProfile(r: Selectable<SecurityProfilesTable>): SecurityProfile {
   return {
     name: r.name,
     description: r.description,
@@ -164,6 +164,30 @@ function likeLiteral(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The WHERE clauses of a phone query (shared by listing, counting, bulk scans and reports). */
+export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones', any>>(qb0: Q, q: PhoneQuery): Q {
+  let qb = qb0 as SelectQueryBuilder<Database, 'phones', any>;
+  // LIKE with an explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
+  const like = (col: string, pattern: string) => sql<boolean>`${sql.raw(col)} like ${pattern} escape '\\'`;
+  if (q.namePattern) {
+    const p = q.namePattern.toUpperCase();
+    qb = qb.where(p.endsWith('*') ? like('device_name', `${likeLiteral(p.slice(0, -1))}%`) : like('device_name', `%${likeLiteral(p)}%`));
+  }
+  if (q.modelContains) qb = qb.where(like('lower(model)', `%${likeLiteral(q.modelContains.toLowerCase())}%`));
+  if (q.descriptionContains) qb = qb.where(like('lower(description)', `%${likeLiteral(q.descriptionContains.toLowerCase())}%`));
+  if (q.lscStatus === 'installed') qb = qb.where('lsc_serial', 'is not', null);
+  if (q.lscStatus === 'none') qb = qb.where('lsc_serial', 'is', null);
+  if (q.lscExpiresBefore) qb = qb.where('lsc_not_after', '<', q.lscExpiresBefore);
+  if (q.lscExpiresAfter) qb = qb.where('lsc_not_after', '>', q.lscExpiresAfter);
+  if (q.lscIssuerContains) qb = qb.where(like('lower(lsc_issuer)', `%${likeLiteral(q.lscIssuerContains.toLowerCase())}%`));
+  if (q.authString) qb = qb.where('auth_string', '=', q.authString);
+  if (q.status) qb = qb.where('status', '=', q.status);
+  if (q.statusPrefix) qb = qb.where(like('status', `${likeLiteral(q.statusPrefix)}%`));
+  if (q.operation) qb = qb.where('cert_operation', '=', q.operation);
+  if (q.profileName) qb = qb.where('profile_name', '=', q.profileName);
+  return qb as Q;
+}
+
 const INSERT_BATCH = 500;
 
 export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Database>, inTransaction = false): PhoneStore {
@@ -210,25 +234,7 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
       return Number(r.numDeletedRows) > 0;
     },
     async listPhones(q) {
-      let qb = db.selectFrom('phones');
-      if (q.namePattern) {
-        const p = q.namePattern.toUpperCase();
-        qb = p.endsWith('*')
-          ? qb.where('device_name', 'like', `${likeLiteral(p.slice(0, -1))}%`)
-          : qb.where('device_name', 'like', `%${likeLiteral(p)}%`);
-      }
-      if (q.modelContains) qb = qb.where(sql`lower(model)`, 'like', `%${likeLiteral(q.modelContains.toLowerCase())}%`);
-      if (q.descriptionContains) qb = qb.where(sql`lower(description)`, 'like', `%${likeLiteral(q.descriptionContains.toLowerCase())}%`);
-      if (q.lscStatus === 'installed') qb = qb.where('lsc_serial', 'is not', null);
-      if (q.lscStatus === 'none') qb = qb.where('lsc_serial', 'is', null);
-      if (q.lscExpiresBefore) qb = qb.where('lsc_not_after', '<', q.lscExpiresBefore);
-      if (q.lscExpiresAfter) qb = qb.where('lsc_not_after', '>', q.lscExpiresAfter);
-      if (q.lscIssuerContains) qb = qb.where(sql`lower(lsc_issuer)`, 'like', `%${likeLiteral(q.lscIssuerContains.toLowerCase())}%`);
-      if (q.authString) qb = qb.where('auth_string', '=', q.authString);
-      if (q.status) qb = qb.where('status', '=', q.status);
-      if (q.statusPrefix) qb = qb.where('status', 'like', `${likeLiteral(q.statusPrefix)}%`);
-      if (q.operation) qb = qb.where('cert_operation', '=', q.operation);
-      if (q.profileName) qb = qb.where('profile_name', '=', q.profileName);
+      const qb = applyPhoneFilter(db.selectFrom('phones'), q);
       const totalRow = await qb.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const col = SORT_COLUMNS[q.sort ?? 'deviceName'];
       let rows = qb.selectAll().orderBy(col, q.order ?? 'asc');

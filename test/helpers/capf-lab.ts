@@ -50,6 +50,9 @@ export async function startCapfLab(overrides: Partial<Record<ConfigKey, unknown>
       dataDir: dir,
       host: '127.0.0.1',
       'capf.port': 0,
+      // The CAPF tests do not need the REST API (and some stop only the CAPF listener).
+      'api.enabled': false,
+      'api.port': 0,
       'capf.manufacturingCaFile': join(dir, 'mfg-ca.pem'),
       'log.level': 'info',
       ...overrides,

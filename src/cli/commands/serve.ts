@@ -13,6 +13,7 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
     .description('start the CAPF listener (TLS 3804) on the configured store; Ctrl-C or SIGTERM drains sessions and exits')
     .option('--host <addr>', 'address to bind every listener to (default 0.0.0.0)')
     .option('--capf-port <port>', 'CAPF TLS port (default 3804)')
+    .option('--api-port <port>', 'REST API port (default 8443)')
     .addOption(new Option('--store <driver>', 'database').choices(['sqlite', 'postgres']))
     .option('--postgres-url <url>', 'PostgreSQL connection string (with --store postgres)')
     .option('--node-name <name>', 'this node\'s name (CN of its TFTP/TVS certificates)')
@@ -21,12 +22,17 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
       const config = configFrom(io, o, {
         host: o.host,
         'capf.port': o.capfPort,
+        'api.port': o.apiPort,
         'store.driver': o.store,
         'store.postgresUrl': o.postgresUrl,
         'cluster.nodeName': o.nodeName,
       });
       const logger = createLogger(config['log.level']);
       const ctx = await openContext(config, logger);
+      // First start: an administrator, with the password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once here.
+      const boot = await ctx.admin.users.bootstrap(io.env.OPENCAPF_ADMIN_PASSWORD || undefined);
+      if (boot.created && boot.password) out(io, `Created user "admin" with the one-time password: ${boot.password}  (it is shown only now; change it at first login)`);
+      else if (boot.created) out(io, 'Created user "admin" with the password from OPENCAPF_ADMIN_PASSWORD.');
       let running;
       try {
         running = await startServices(ctx);

@@ -2,6 +2,7 @@
 // the only dialect difference (auto-increment ids, binary columns) goes through `DialectTypes`.
 
 import type { Kysely, Migration } from 'kysely';
+import { adminMigration } from './0002-admin.ts';
 
 export interface DialectTypes {
   /** Column definition of an auto-increment primary key. */
@@ -104,5 +105,6 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
         await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
       },
     },
+    '0002_admin': adminMigration(t),
   };
 }

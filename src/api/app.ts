@@ -1,0 +1,172 @@
+// Owns the REST API's Fastify instance: strict schema validation (unknown fields rejected), one error
+// shape with stable codes and no stack traces, authentication on every route that does not declare
+// itself public, CSRF protection for cookie sessions, OpenAPI at /api/docs. It does not listen.
+
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import { AppError, ERROR_TABLE, isAppError, type ErrorCode } from '../shared/errors.ts';
+import type { Role } from '../phones/admin-ports.ts';
+import { roleAtLeast, type Principal } from '../phones/users.ts';
+import type { Actor } from '../phones/index.ts';
+import { buildOpenApi } from './openapi.ts';
+import type { ApiDeps } from './deps.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
+import { registerPhoneRoutes } from './routes/phones.ts';
+import { registerProfileRoutes } from './routes/profiles.ts';
+import { registerBulkRoutes } from './routes/bulk.ts';
+import { registerReportRoutes } from './routes/reports.ts';
+
+export type { ApiDeps } from './deps.ts';
+
+/** Who may call a route: nobody needs to log in (public), any logged-in user even before the first password change (self), or a minimum role. */
+export type Access = 'public' | 'self' | 'metrics' | Role;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  /** Documentation keys read by openapi.ts (Fastify compiles only body/querystring/params/headers/response). */
+  interface FastifySchema {
+    summary?: string;
+    tags?: string[];
+    hide?: boolean;
+    consumes?: string[];
+    produces?: string[];
+  }
+}
+
+export const SESSION_COOKIE = 'opencapf_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function actorOf(req: FastifyRequest): Actor {
+  return { name: req.principal?.username ?? 'anonymous', source: req.ip };
+}
+
+export function canSeeSecrets(req: FastifyRequest): boolean {
+  return !!req.principal && roleAtLeast(req.principal.role, 'operator');
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+export function sessionCookie(value: string, o: { secure: boolean; maxAgeSeconds: number }): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${o.maxAgeSeconds}${o.secure ? '; Secure' : ''}`;
+}
+
+function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
+  return reply.code(ERROR_TABLE[code].http).type('application/json').send({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+interface ValidationItem {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function validationMessage(e: { validation?: ValidationItem[]; validationContext?: string; message: string }): string {
+  const v = e.validation?.[0];
+  if (!v) return e.message;
+  const where = `${e.validationContext ?? 'request'}${v.instancePath ?? ''}`;
+  const extra = v.params?.additionalProperty ? `: "${String(v.params.additionalProperty).slice(0, 64)}"` : v.params?.allowedValues ? ` (${(v.params.allowedValues as unknown[]).join(', ')})` : '';
+  return `${where} ${v.message ?? 'is invalid'}${extra}`;
+}
+
+export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ...(deps.https ? { https: deps.https } : {}),
+  });
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (r) => {
+    routes.push(r);
+  });
+  app.decorateRequest('principal', null);
+
+  app.setErrorHandler((err, req, reply) => {
+    if (isAppError(err)) {
+      if (!ERROR_TABLE[err.code].expose) req.log.error({ err }, 'internal error');
+      return sendError(reply, err.code, err.publicMessage, ERROR_TABLE[err.code].expose ? (err.details as Record<string, unknown> | undefined) : undefined);
+    }
+    const fe = err as { validation?: ValidationItem[]; validationContext?: string; message: string; statusCode?: number; code?: string };
+    if (fe.validation) return sendError(reply, 'ERR_BAD_REQUEST', validationMessage(fe));
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'ERR_PAYLOAD_TOO_LARGE', 'request body is too large');
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      // Fastify's own client errors (bad JSON, unsupported media type): a fixed message, never internals.
+      const msg = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported Content-Type' : fe.code?.startsWith('FST_ERR_CTP') ? 'request body cannot be parsed' : 'bad request';
+      return reply.code(fe.statusCode).type('application/json').send({ error: { code: 'ERR_BAD_REQUEST', message: msg } });
+    }
+    req.log.error({ err }, 'unhandled error in API route');
+    return sendError(reply, 'ERR_INTERNAL', ERROR_TABLE.ERR_INTERNAL.text);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`));
+
+  // Authentication is decided per route from its declared access, never from the URL.
+  app.addHook('onRequest', async (req, reply) => {
+    const access: Access = req.routeOptions.config?.access ?? 'admin';
+    if (access === 'public' || (access === 'metrics' && deps.metricsPublic)) return;
+    let principal: Principal | null = null;
+    const auth = req.headers.authorization;
+    if (auth) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      principal = m ? await deps.users.authenticateToken(m[1]!) : null;
+      if (!principal) return sendError(reply, 'ERR_UNAUTHENTICATED', 'invalid or expired API token');
+    } else {
+      const sid = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+      if (sid) principal = await deps.users.authenticateSession(sid);
+      if (!principal) return sendError(reply, 'ERR_UNAUTHENTICATED', 'log in (POST /api/v1/auth/login) or send Authorization: Bearer <token>');
+      if (!SAFE_METHODS.has(req.method) && !req.headers['x-requested-with']) return sendError(reply, 'ERR_CSRF', 'changes made with a login cookie need the header X-Requested-With');
+    }
+    req.principal = principal;
+    if (access === 'metrics') {
+      if (!principal.scopes.includes('metrics') && !principal.scopes.includes('api')) return sendError(reply, 'ERR_FORBIDDEN', 'this token lacks the metrics scope');
+      return;
+    }
+    if (!principal.scopes.includes('api')) return sendError(reply, 'ERR_FORBIDDEN', 'this token may only read /metrics');
+    if (access === 'self') return;
+    if (principal.mustChangePassword) return sendError(reply, 'ERR_PASSWORD_CHANGE_REQUIRED', 'change the one-time password first: POST /api/v1/auth/password');
+    if (!roleAtLeast(principal.role, access)) return sendError(reply, 'ERR_FORBIDDEN', `this needs the ${access} role; you are ${principal.role}`);
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  await app.register(
+    async (v1) => {
+      registerAuthRoutes(v1, deps);
+      registerPhoneRoutes(v1, deps);
+      registerProfileRoutes(v1, deps);
+      registerBulkRoutes(v1, deps);
+      registerReportRoutes(v1, deps);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  app.get('/metrics', { config: { access: 'metrics' }, schema: { summary: 'Prometheus metrics', tags: ['operations'], hide: false } }, async (_req, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(body);
+  });
+
+  let openapi: unknown = null;
+  app.get('/api/docs', { config: { access: 'public' }, schema: { summary: 'OpenAPI 3.1 document of this API', tags: ['docs'] } }, async () => {
+    openapi ??= buildOpenApi(routes, deps.version ?? '0.1.0');
+    return openapi;
+  });
+  return app;
+}
+
+export { AppError };

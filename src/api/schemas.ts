@@ -1,0 +1,163 @@
+// Owns the JSON Schemas of the REST API (request validation with unknown fields rejected, response
+// serialisation) and the mapping of domain objects to their API shape. Enumerations come from phones/model.ts.
+
+import {
+  AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, type Phone,
+} from '../phones/index.ts';
+import { capfInformation, lscStatus } from '../phones/phone-admin.ts';
+import { ROLES, TOKEN_SCOPES } from '../phones/users.ts';
+
+type Schema = Record<string, unknown>;
+
+export const str = (max = 256, extra: Schema = {}): Schema => ({ type: 'string', maxLength: max, ...extra });
+export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+export const obj = (properties: Record<string, Schema>, required: string[] = [], extra: Schema = {}): Schema => ({
+  type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}), ...extra,
+});
+export const arr = (items: Schema, maxItems = 100_000): Schema => ({ type: 'array', items, maxItems });
+
+export const deviceNameParam = obj({ deviceName: str(32, { description: 'SEP followed by 12 hexadecimal digits' }) }, ['deviceName']);
+export const isoTime = str(40, { description: 'ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z' });
+
+export const enums = {
+  operation: { type: 'string', enum: Object.keys(CERT_OPERATIONS) },
+  authMode: { type: 'string', enum: Object.keys(AUTH_MODES) },
+  keyOrder: { type: 'string', enum: Object.keys(KEY_ORDERS) },
+  rsaKeySize: { type: 'integer', enum: [...RSA_KEY_SIZES] },
+  ecKeySize: { anyOf: [{ type: 'integer', enum: [...EC_KEY_SIZES] }, { type: 'null' }] },
+  deviceSecurityMode: { type: 'string', enum: Object.keys(DEVICE_SECURITY_MODES) },
+  role: { type: 'string', enum: Object.keys(ROLES) },
+  scope: { type: 'string', enum: [...TOKEN_SCOPES] },
+  onProfileMismatch: { type: 'string', enum: ['refuse', 'use-profile'], description: 'When the authentication mode contradicts the phone security profile: refuse (default) or use the profile\'s mode' },
+  lscStatus: { type: 'string', enum: ['none', 'installed'] },
+};
+
+/** A CAPF update (one phone, a device list, or a bulk job). */
+export const capfUpdateProps = {
+  operation: enums.operation,
+  authMode: enums.authMode,
+  authString: nullable(str(10, { pattern: '^(\\d{4,10}|generate)$', description: '4 to 10 digits, or "generate" for a unique string per device' })),
+  keyOrder: enums.keyOrder,
+  rsaKeySize: enums.rsaKeySize,
+  ecKeySize: enums.ecKeySize,
+  completesBy: nullable(isoTime),
+  onProfileMismatch: enums.onProfileMismatch,
+};
+export const capfUpdate = obj(capfUpdateProps, ['operation']);
+
+/** Phone query (Bulk Administration > Phones > Query, and Find). */
+export const phoneFilterProps = {
+  namePattern: str(16, { description: 'device name part, or a prefix ending with *' }),
+  model: str(64, { description: 'Device Type / model contains' }),
+  description: str(128, { description: 'description contains' }),
+  lscStatus: enums.lscStatus,
+  lscExpiresBefore: isoTime,
+  lscExpiresAfter: isoTime,
+  lscIssuer: str(256, { description: 'LSC issuer contains' }),
+  authString: str(10, { pattern: '^\\d{4,10}$' }),
+  status: str(128, { description: 'Certificate Operation Status, exactly' }),
+  statusPrefix: str(128, { description: 'Certificate Operation Status starts with, e.g. "Upgrade Failed"' }),
+  operation: enums.operation,
+  profile: str(128, { description: 'security profile name' }),
+};
+export const phoneFilter = obj(phoneFilterProps);
+
+export interface PhoneFilterInput {
+  namePattern?: string;
+  model?: string;
+  description?: string;
+  lscStatus?: 'none' | 'installed';
+  lscExpiresBefore?: string;
+  lscExpiresAfter?: string;
+  lscIssuer?: string;
+  authString?: string;
+  status?: string;
+  statusPrefix?: string;
+  operation?: string;
+  profile?: string;
+}
+
+/** API filter names -> domain PhoneQuery names. */
+export function toPhoneQuery(f: PhoneFilterInput) {
+  return {
+    ...(f.namePattern ? { namePattern: f.namePattern } : {}),
+    ...(f.model ? { modelContains: f.model } : {}),
+    ...(f.description ? { descriptionContains: f.description } : {}),
+    ...(f.lscStatus ? { lscStatus: f.lscStatus } : {}),
+    ...(f.lscExpiresBefore ? { lscExpiresBefore: f.lscExpiresBefore } : {}),
+    ...(f.lscExpiresAfter ? { lscExpiresAfter: f.lscExpiresAfter } : {}),
+    ...(f.lscIssuer ? { lscIssuerContains: f.lscIssuer } : {}),
+    ...(f.authString ? { authString: f.authString } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.statusPrefix ? { statusPrefix: f.statusPrefix } : {}),
+    ...(f.operation ? { operation: f.operation } : {}),
+    ...(f.profile ? { profileName: f.profile } : {}),
+  };
+}
+
+const lscSchema = nullable(obj({ serialHex: str(), issuerDn: str(1024), notBefore: str(), notAfter: str() }));
+const micSchema = nullable(obj({ serialHex: str(), subjectDn: str(1024), issuerDn: str(1024), seenAt: str() }));
+
+export const phoneSchema = obj({
+  deviceName: str(),
+  model: str(),
+  description: str(),
+  profileName: nullable(str()),
+  capf: obj({ operation: str(), authMode: str(), authString: nullable(str()), keyOrder: str(), rsaKeySize: { type: 'integer' }, ecKeySize: nullable({ type: 'integer' }), completesBy: nullable(str()) }),
+  capfInformation: obj({
+    certificateOperation: str(), authenticationMode: str(), authenticationString: nullable(str()), keyOrder: str(), rsaKeySize: { type: 'integer' },
+    ecKeySize: nullable({ type: 'integer' }), operationCompletesBy: nullable(str()), certificateOperationStatus: str(),
+  }, [], { description: 'The CAPF Information section with CUCM\'s labels' }),
+  status: str(),
+  lscStatus: { type: 'string', enum: ['None', 'Installed'] },
+  lsc: lscSchema,
+  mic: micSchema,
+  micSeen: { type: 'boolean' },
+  authFailures: { type: 'integer' },
+  lastSessionAt: nullable(str()),
+  configVersion: { type: 'integer' },
+  createdAt: str(),
+  updatedAt: str(),
+});
+
+export const sessionSchema = obj({
+  sessionId: { type: 'integer' }, deviceName: nullable(str()), peer: str(), startedAt: str(), endedAt: str(), operation: nullable(str()), authMode: nullable(str()),
+  outcome: str(), reason: nullable(str(4096)), status: nullable(str()), protocolVersion: nullable({ type: 'integer' }),
+  log: arr(obj({ at: str(), dir: str(), text: str(4096) })),
+});
+
+export const certificateSchema = obj({
+  serialHex: str(), deviceName: str(), kind: str(), subjectDn: str(1024), issuerDn: str(1024), notBefore: str(), notAfter: str(), createdAt: str(),
+  state: str(), revokedAt: nullable(str()), revocationReason: nullable(str()), sessionId: nullable({ type: 'integer' }),
+});
+
+export const itemResultSchema = obj({ deviceName: str(), ok: { type: 'boolean' }, phone: phoneSchema, code: str(), message: str(4096) });
+
+export const profileSchema = obj({
+  name: str(), description: str(), deviceSecurityMode: str(), authMode: str(), keyOrder: str(), rsaKeySize: { type: 'integer' }, ecKeySize: nullable({ type: 'integer' }),
+  encryptedConfig: { type: 'boolean' }, createdAt: str(), updatedAt: str(), phones: { type: 'integer' },
+});
+
+export const bulkJobSchema = obj({
+  id: { type: 'integer' }, kind: str(), state: str(), filter: { type: 'object', additionalProperties: true }, request: { type: 'object', additionalProperties: true },
+  createdBy: str(), source: str(), createdAt: str(), updatedAt: str(), total: { type: 'integer' }, processed: { type: 'integer' }, succeeded: { type: 'integer' },
+  failed: { type: 'integer' }, cursor: nullable(str()), error: nullable(str(4096)),
+});
+
+export const userSchema = obj({ username: str(), role: str(), mustChangePassword: { type: 'boolean' }, disabled: { type: 'boolean' }, createdAt: str(), lastLoginAt: nullable(str()) });
+export const tokenSchema = obj({ id: str(), username: str(), name: str(), scopes: arr(str()), createdAt: str(), expiresAt: nullable(str()), lastUsedAt: nullable(str()) });
+export const auditSchema = obj({ id: { type: 'integer' }, at: str(), actor: str(), source: str(), action: str(), target: str(), details: { type: 'object', additionalProperties: true } });
+export const errorSchema = obj({ error: obj({ code: str(), message: str(8192), details: { type: 'object', additionalProperties: true } }) });
+
+/** The API shape of a phone; read-only users never see authentication strings. */
+export function phoneView(p: Phone, showSecrets: boolean) {
+  const info = capfInformation(p);
+  const authString = showSecrets ? p.capf.authString : null;
+  return {
+    ...p,
+    capf: { ...p.capf, authString },
+    capfInformation: { ...info, authenticationString: authString },
+    lscStatus: lscStatus(p),
+    micSeen: p.mic !== null,
+  };
+}

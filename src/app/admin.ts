@@ -1,0 +1,47 @@
+// Owns wiring the administration services (users, profiles, bulk jobs, reports, audit, CSV import,
+// renewal) onto the open store: the one place their ports meet the Kysely implementation.
+
+import type { Config } from '../config/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { OpenStore } from '../store/index.ts';
+import { createKyselyAdminStore } from '../store/admin-store.ts';
+import type { PhoneService } from '../phones/index.ts';
+import { createUserService, type UserService } from '../phones/users.ts';
+import { createProfileService, type ProfileService } from '../phones/profiles.ts';
+import { createBulkService, type BulkService } from '../phones/bulk.ts';
+import { createReportService, type ReportService } from '../phones/reports.ts';
+import { createAuditService, type AuditService } from '../phones/audit.ts';
+import { createPhoneAdminService, type PhoneAdminService } from '../phones/phone-admin.ts';
+import { createCsvImportService, type CsvImportService } from '../phones/csv-import.ts';
+import { createRenewalService, type RenewalService } from '../phones/renewal.ts';
+
+export interface AdminServices {
+  users: UserService;
+  profiles: ProfileService;
+  bulk: BulkService;
+  reports: ReportService;
+  audit: AuditService;
+  phoneAdmin: PhoneAdminService;
+  csvImport: CsvImportService;
+  renewal: RenewalService;
+}
+
+export function createAdminServices(o: { config: Config; store: OpenStore; phones: PhoneService; clock: Clock; capfNotAfter: () => Date }): AdminServices {
+  const { config, store, phones, clock } = o;
+  const admin = createKyselyAdminStore(store.db);
+  const bulk = createBulkService(store.phones, admin, clock);
+  return {
+    users: createUserService(admin, clock, { sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000, maxFailures: config['api.loginMaxFailures'] }),
+    profiles: createProfileService(store.phones, admin, clock),
+    bulk,
+    reports: createReportService(admin, o.capfNotAfter, clock),
+    audit: createAuditService(store.phones, admin),
+    phoneAdmin: createPhoneAdminService(store.phones, phones, clock),
+    csvImport: createCsvImportService(phones),
+    renewal: createRenewalService(
+      bulk,
+      { enabled: config['renewal.enabled'], windowDays: config['renewal.windowDays'], authMode: config['renewal.authMode'], deadlineHours: config['renewal.deadlineHours'] },
+      clock,
+    ),
+  };
+}

@@ -1,0 +1,83 @@
+// Owns the Prometheus metrics of a node: CAPF sessions (by operation and outcome, duration, active),
+// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), LSCs by days to expiry, CAPF CA expiry.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CapfSessionRecord } from '../phones/index.ts';
+
+export interface MetricsSources {
+  activeCapfSessions(): number;
+  /** LSC counts by bucket (expired, 30, 90, valid = more than 90 days) and the CAPF CA's days left. */
+  expiry(): Promise<{ expired: number; within30: number; within90: number; valid: number; capfDaysLeft: number }>;
+}
+
+export interface Metrics {
+  registry: Registry;
+  capfSessions: Counter<'operation' | 'outcome'>;
+  capfSessionDuration: Histogram<'operation'>;
+  /** TFTP (and HTTP 6970) file transfers: result is ok | not-found | denied | error; transport is tftp | http. */
+  tftpTransfers: Counter<'result' | 'transport'>;
+  recordCapfSession(s: Pick<CapfSessionRecord, 'operation' | 'outcome' | 'startedAt' | 'endedAt'>): void;
+  /** Attaches the gauges read at scrape time. */
+  bind(sources: MetricsSources): void;
+}
+
+/** The expiry gauges run a query; cache it so a tight scrape interval does not load the database. */
+const EXPIRY_CACHE_MS = 30_000;
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'opencapf_process_' });
+  let sources: MetricsSources | null = null;
+  let cached: { at: number; v: Awaited<ReturnType<MetricsSources['expiry']>> } | null = null;
+  const expiry = async () => {
+    if (!sources) return null;
+    if (!cached || Date.now() - cached.at > EXPIRY_CACHE_MS) cached = { at: Date.now(), v: await sources.expiry() };
+    return cached.v;
+  };
+  const capfSessions = new Counter({ name: 'opencapf_capf_sessions_total', help: 'CAPF sessions by operation and outcome', labelNames: ['operation', 'outcome'] as const, registers: [registry] });
+  const capfSessionDuration = new Histogram({
+    name: 'opencapf_capf_session_duration_seconds', help: 'CAPF session duration', labelNames: ['operation'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180], registers: [registry],
+  });
+  const tftpTransfers = new Counter({ name: 'opencapf_tftp_transfers_total', help: 'TFTP/HTTP file transfers by result', labelNames: ['result', 'transport'] as const, registers: [registry] });
+  new Gauge({
+    name: 'opencapf_capf_active_sessions', help: 'CAPF sessions in progress', registers: [registry],
+    collect() {
+      this.set(sources?.activeCapfSessions() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'opencapf_lscs', help: 'Phones with an LSC, by days to expiry (expired, le30, le90, gt90)', labelNames: ['days_to_expiry'] as const, registers: [registry],
+    async collect() {
+      const e = await expiry();
+      if (!e) return;
+      this.set({ days_to_expiry: 'expired' }, e.expired);
+      this.set({ days_to_expiry: 'le30' }, e.within30);
+      this.set({ days_to_expiry: 'le90' }, e.within90);
+      this.set({ days_to_expiry: 'gt90' }, e.valid);
+    },
+  });
+  new Gauge({
+    name: 'opencapf_capf_ca_days_to_expiry', help: 'Days until the CAPF CA certificate expires', registers: [registry],
+    async collect() {
+      const e = await expiry();
+      if (e) this.set(e.capfDaysLeft);
+    },
+  });
+  return {
+    registry,
+    capfSessions,
+    capfSessionDuration,
+    tftpTransfers,
+    recordCapfSession(s) {
+      const operation = s.operation ?? 'none';
+      capfSessions.inc({ operation, outcome: s.outcome });
+      const ms = Date.parse(s.endedAt) - Date.parse(s.startedAt);
+      if (Number.isFinite(ms) && ms >= 0) capfSessionDuration.observe({ operation }, ms / 1000);
+    },
+    bind(s) {
+      sources = s;
+      cached = null;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Owns `opencapf report …` (CAPF report CSV, expiry summary) and `opencapf audit` (the audit log).
+
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Command } from 'commander';
+import { withContext, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { out } from '../io.ts';
+import { table } from '../format.ts';
+import { filterFrom, withFilterOptions } from '../admin-common.ts';
+
+export function registerReportCommands(program: Command, { io }: CliEnv): void {
+  const report = program.command('report').description('CAPF reports');
+  withFilterOptions(report.command('capf').description('the CAPF report as CSV (device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left)'))
+    .option('--out <file>', 'write to a file (mode 0600) instead of standard output')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      await withContext(io, o, async (ctx) => {
+        const dest = o.out ? createWriteStream(o.out as string, { mode: 0o600 }) : io.stdout;
+        for await (const chunk of ctx.admin.reports.capfReportCsv(filterFrom(o))) if (!dest.write(chunk)) await once(dest, 'drain');
+        if (o.out) await new Promise<void>((r) => (dest as ReturnType<typeof createWriteStream>).end(r));
+      });
+    });
+  report
+    .command('expiry')
+    .description('LSCs expired / expiring in 30 and 90 days / valid, by model, and the CAPF CA\'s expiry')
+    .option('--json', 'JSON output')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      await withContext(io, o, async (ctx) => {
+        const s = await ctx.admin.reports.expirySummary();
+        if (o.json) return out(io, JSON.stringify(s, null, 2));
+        const row = (name: string, c: typeof s.totals) => [name, c.phones, c.none, c.expired, c.within30, c.within90, c.valid];
+        out(io, table(['Model', 'Phones', 'No LSC', 'Expired', '<= 30 days', '31-90 days', '> 90 days'], [...s.byModel.map((m) => row(m.model, m)), row('TOTAL', s.totals)]));
+        out(io, `\nCAPF CA expires ${s.capfCa.notAfter} (${s.capfCa.expired ? 'EXPIRED' : `${s.capfCa.daysLeft} days left`})`);
+      });
+    });
+
+  program
+    .command('audit')
+    .description('the audit log, newest first: who changed what, when, from where')
+    .option('--actor <name>', 'by user')
+    .option('--action <action>', 'e.g. phone.add, capf.schedule, certificate.issue, user.create')
+    .option('--target <name>', 'device, profile, user or bulk-job:<id>')
+    .option('--since <iso-time>', 'from this time')
+    .option('--limit <n>', 'entries', '50')
+    .option('--offset <n>', 'skip', '0')
+    .option('--json', 'JSON output')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      await withContext(io, o, async (ctx) => {
+        const r = await ctx.admin.audit.list({
+          ...(o.actor ? { actor: o.actor as string } : {}),
+          ...(o.action ? { action: o.action as string } : {}),
+          ...(o.target ? { target: o.target as string } : {}),
+          ...(o.since ? { since: o.since as string } : {}),
+          limit: intOpt(String(o.limit)),
+          offset: intOpt(String(o.offset)),
+        });
+        if (o.json) return out(io, JSON.stringify(r, null, 2));
+        out(io, table(['When', 'Who', 'From', 'Action', 'Target', 'Details'], r.items.map((e) => [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details).slice(0, 120)])));
+        out(io, `${r.items.length} of ${r.total} entries`);
+      });
+    });
+}

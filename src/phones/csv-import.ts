@@ -1,0 +1,142 @@
+// Owns importing phones from CSV (device name, model, description, security profile): streaming, in
+// chunks, with one precise error per bad row; a bad row never stops the good ones.
+
+import { AppError } from '../shared/errors.ts';
+import { createCsvParser, type CsvLimits, DEFAULT_CSV_LIMITS } from './csv-import-codec.ts';
+import type { Actor, NewPhone, PhoneService } from './service.ts';
+
+export interface ImportRowError {
+  line: number;
+  deviceName: string | null;
+  code: string;
+  message: string;
+}
+
+export interface ImportProgress {
+  rows: number;
+  added: number;
+  failed: number;
+}
+
+export interface ImportReport extends ImportProgress {
+  /** The first MAX_REPORTED_ERRORS errors, in line order; `failed` counts all of them. */
+  errors: ImportRowError[];
+  errorsTruncated: boolean;
+}
+
+export interface ImportOptions {
+  onProgress?: (p: ImportProgress) => void;
+  chunkRows?: number;
+  limits?: CsvLimits;
+}
+
+export interface CsvImportService {
+  importCsv(source: AsyncIterable<string | Uint8Array>, actor: Actor, opts?: ImportOptions): Promise<ImportReport>;
+}
+
+export const MAX_REPORTED_ERRORS = 10_000;
+export const MODEL_MAX_CHARS = 64;
+export const DESCRIPTION_MAX_CHARS = 128;
+
+type Column = 'deviceName' | 'model' | 'description' | 'profileName';
+
+/** Header names we recognise (CUCM BAT exports and our own), compared lower-case without spaces/underscores. */
+const HEADER_ALIASES: Record<string, Column> = {
+  devicename: 'deviceName', device: 'deviceName', name: 'deviceName', macaddress: 'deviceName',
+  model: 'model', devicetype: 'model', phonetype: 'model', product: 'model', productmodel: 'model',
+  description: 'description',
+  securityprofile: 'profileName', phonesecurityprofile: 'profileName', devicesecurityprofile: 'profileName', profile: 'profileName', profilename: 'profileName',
+};
+const DEFAULT_COLUMNS: Column[] = ['deviceName', 'model', 'description', 'profileName'];
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+function headerColumns(fields: string[]): Column[] | null {
+  const keys = fields.map((f) => f.trim().toLowerCase().replace(/[\s_-]+/g, ''));
+  if (!keys.some((k) => HEADER_ALIASES[k] === 'deviceName')) return null;
+  const cols: Column[] = [];
+  keys.forEach((k, i) => {
+    const c = HEADER_ALIASES[k];
+    if (!c) throw new AppError('ERR_CSV_SYNTAX', `line 1: unknown column "${fields[i]}" (use Device Name, Model, Description, Security Profile)`);
+    if (cols.includes(c)) throw new AppError('ERR_CSV_SYNTAX', `line 1: column "${fields[i]}" appears twice`);
+    cols.push(c);
+  });
+  return cols;
+}
+
+function rowToPhone(fields: string[], cols: Column[]): NewPhone | { code: string; message: string } {
+  if (fields.length > cols.length) return { code: 'ERR_CSV_SYNTAX', message: `${fields.length} fields, expected at most ${cols.length} (${cols.join(', ')})` };
+  const v: Partial<Record<Column, string>> = {};
+  cols.forEach((c, i) => {
+    v[c] = (fields[i] ?? '').trim();
+  });
+  const model = v.model ?? '';
+  const description = v.description ?? '';
+  if (!v.deviceName) return { code: 'ERR_PHONE_BAD_NAME', message: 'device name is empty' };
+  if (!model) return { code: 'ERR_BAD_REQUEST', message: 'model is empty' };
+  if (model.length > MODEL_MAX_CHARS || CONTROL_RE.test(model)) return { code: 'ERR_BAD_REQUEST', message: `model must be at most ${MODEL_MAX_CHARS} printable characters` };
+  if (description.length > DESCRIPTION_MAX_CHARS || CONTROL_RE.test(description)) {
+    return { code: 'ERR_BAD_REQUEST', message: `description must be at most ${DESCRIPTION_MAX_CHARS} characters without control characters` };
+  }
+  return { deviceName: v.deviceName, model, description, profileName: v.profileName || null };
+}
+
+export function createCsvImportService(phones: PhoneService): CsvImportService {
+  return {
+    async importCsv(source, actor, opts = {}) {
+      const chunkRows = opts.chunkRows ?? 1000;
+      const parser = createCsvParser(opts.limits ?? DEFAULT_CSV_LIMITS);
+      const decoder = new TextDecoder('utf-8');
+      const report: ImportReport = { rows: 0, added: 0, failed: 0, errors: [], errorsTruncated: false };
+      let cols: Column[] | null = null;
+      let first = true;
+      let pending: { line: number; phone: NewPhone }[] = [];
+
+      const fail = (e: ImportRowError) => {
+        report.failed++;
+        if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(e);
+        else report.errorsTruncated = true;
+      };
+      const flush = async () => {
+        if (!pending.length) return;
+        const batch = pending;
+        pending = [];
+        const results = await phones.addPhones(batch.map((b) => b.phone), actor);
+        results.forEach((r, i) => {
+          if (r.ok) report.added++;
+          else fail({ line: batch[i]!.line, deviceName: r.deviceName, code: r.code, message: r.message });
+        });
+        opts.onProgress?.({ rows: report.rows, added: report.added, failed: report.failed });
+      };
+      const take = async (records: ReturnType<typeof parser.push>) => {
+        for (const rec of records) {
+          if ('error' in rec) {
+            report.rows++;
+            fail({ line: rec.line, deviceName: null, code: rec.error.code, message: rec.error.message });
+            continue;
+          }
+          if (first) {
+            first = false;
+            cols = headerColumns(rec.fields);
+            if (cols) continue;
+            cols = DEFAULT_COLUMNS;
+          }
+          report.rows++;
+          const p = rowToPhone(rec.fields, cols!);
+          if ('code' in p) fail({ line: rec.line, deviceName: rec.fields[0]?.slice(0, 64) ?? null, code: p.code, message: `line ${rec.line}: ${p.message}` });
+          else pending.push({ line: rec.line, phone: p });
+          if (pending.length >= chunkRows) await flush();
+        }
+      };
+      for await (const chunk of source) {
+        let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+        if (first && report.rows === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        await take(parser.push(text));
+      }
+      await take([...parser.push(decoder.decode()), ...parser.end()]);
+      await flush();
+      report.errors.sort((a, b) => a.line - b.line);
+      return report;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Owns CAPF reporting: the CAPF report as CSV (CUCM "Generate CAPF Report" plus LSC columns) and the LSC
+// expiry summary by model with the CAPF CA's own expiry (the reporting asked for in CSCuz18034).
+
+import type { Clock } from '../shared/clock.ts';
+import type { AdminStore, PhoneFilter } from './admin-ports.ts';
+import { AUTH_MODES, CERT_OPERATIONS } from './model.ts';
+import { lscStatus } from './phone-admin.ts';
+import { csvRow } from './csv-import-codec.ts';
+
+export const CAPF_REPORT_COLUMNS = [
+  'Device Name', 'Model', 'Description', 'Authentication Mode', 'Authentication String', 'Certificate Operation', 'Certificate Operation Status',
+  'LSC Status', 'LSC Serial Number', 'LSC Issuer', 'LSC Not Before', 'LSC Expires', 'Days Left',
+] as const;
+
+export interface ExpiryCounts {
+  none: number;
+  expired: number;
+  within30: number;
+  within90: number;
+  valid: number;
+}
+
+export interface ExpirySummary {
+  generatedAt: string;
+  totals: ExpiryCounts & { phones: number };
+  byModel: (ExpiryCounts & { model: string; phones: number })[];
+  capfCa: { notAfter: string; daysLeft: number; expired: boolean };
+}
+
+export interface ReportService {
+  /** Streams the CAPF report; `withAuthStrings: false` blanks the strings (read-only users). */
+  capfReportCsv(filter?: PhoneFilter, opts?: { withAuthStrings?: boolean }): AsyncIterable<string>;
+  expirySummary(): Promise<ExpirySummary>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createReportService(admin: AdminStore, capfNotAfter: () => Date, clock: Clock): ReportService {
+  return {
+    async *capfReportCsv(filter = {}, opts = {}) {
+      const withStrings = opts.withAuthStrings ?? true;
+      const nowMs = clock.now().getTime();
+      yield csvRow(CAPF_REPORT_COLUMNS);
+      let after: string | null = null;
+      for (;;) {
+        const phones = await admin.scanPhones(filter, after, 5000);
+        if (!phones.length) return;
+        let chunk = '';
+        for (const p of phones) {
+          const daysLeft = p.lsc ? Math.floor((Date.parse(p.lsc.notAfter) - nowMs) / DAY_MS) : null;
+          chunk += csvRow([
+            p.deviceName, p.model, p.description, AUTH_MODES[p.capf.authMode]?.label ?? p.capf.authMode, withStrings ? p.capf.authString : p.capf.authString ? '(hidden)' : '',
+            CERT_OPERATIONS[p.capf.operation]?.label ?? p.capf.operation, p.status, lscStatus(p), p.lsc?.serialHex, p.lsc?.issuerDn, p.lsc?.notBefore, p.lsc?.notAfter, daysLeft,
+          ]);
+        }
+        yield chunk;
+        after = phones[phones.length - 1]!.deviceName;
+      }
+    },
+
+    async expirySummary() {
+      const now = clock.now();
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const rows = await admin.expiryBuckets(now.toISOString(), iso(now.getTime() + 30 * DAY_MS), iso(now.getTime() + 90 * DAY_MS));
+      const totals = { phones: 0, none: 0, expired: 0, within30: 0, within90: 0, valid: 0 };
+      const byModel = rows.map((r) => {
+        const phones = r.none + r.expired + r.within30 + r.within90 + r.valid;
+        for (const k of ['none', 'expired', 'within30', 'within90', 'valid'] as const) totals[k] += r[k];
+        totals.phones += phones;
+        return { ...r, phones };
+      });
+      const ca = capfNotAfter();
+      return { generatedAt: now.toISOString(), totals, byModel, capfCa: { notAfter: ca.toISOString(), daysLeft: Math.floor((ca.getTime() - now.getTime()) / DAY_MS), expired: ca <= now } };
+    },
+  };
+}

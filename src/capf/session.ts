@@ -12,7 +12,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { SessionLogEntry } from '../phones/ports.ts';
-import type { CapfAuthority, Decision, KeyRequest, PresentedCertificate } from './ports.ts';
+import type { CapfAuthority, Completion, Decision, KeyRequest, PresentedCertificate } from './ports.ts';
 import {
   authRequest, deleteCertificateRequest, encodeMessage, endSession, fetchCertificateRequest, keyGenerateRequestEc,
   keyGenerateRequestRsa, storeCertificateRequest, type CapfMessage,
@@ -127,14 +127,9 @@ export class CapfServerSession {
       this.phase = 'done';
       this.transport.clearTimer();
       this.reason = `connection lost (${phase})`;
-      if (phase !== 'auth' && this.deviceName) await this.authority.complete(this.ctx(), { step: 'connection-lost', phase });
-      await this.record();
+      await this.record(phase !== 'auth' && this.deviceName ? { step: 'connection-lost', phase } : null);
     });
     return this.queue;
-  }
-
-  private ctx() {
-    return { sessionId: this.sessionId, peer: this.peer, deviceName: this.deviceName ?? '' };
   }
 
   private async handle(msg: CapfMessage): Promise<void> {
@@ -299,20 +294,17 @@ export class CapfServerSession {
     endReason: number,
     outcome: 'success' | 'failure' | 'none' | 'rejected',
     reason: string | null,
-    completion: Parameters<CapfAuthority['complete']>[1] | null,
+    completion: Completion | null,
   ): Promise<void> {
     if (this.phase === 'done') return;
     this.phase = 'done';
     this.transport.clearTimer();
     this.outcome = outcome;
     this.reason = reason;
-    try {
-      if (completion && this.deviceName) await this.authority.complete(this.ctx(), completion);
-    } finally {
-      this.send(endSession(this.sessionId, endReason), `END_SESSION reason=${endReason}`);
-      this.transport.close();
-      await this.record();
-    }
+    // The outcome is committed before END_SESSION is sent, so what the admin sees never lags the phone.
+    await this.record(completion && this.deviceName ? completion : null);
+    this.send(endSession(this.sessionId, endReason), `END_SESSION reason=${endReason}`);
+    this.transport.close();
   }
 
   private async fail(kind: 'protocol-error', e: unknown): Promise<void> {
@@ -322,7 +314,7 @@ export class CapfServerSession {
     await this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', message, this.deviceName && this.phase !== 'auth' ? { step: kind, note: message } : null).catch(() => undefined);
   }
 
-  private async record(): Promise<void> {
+  private async record(completion: Completion | null): Promise<void> {
     if (this.recorded) return;
     this.recorded = true;
     const endedAt = this.clock.now();
@@ -345,9 +337,9 @@ export class CapfServerSession {
       'CAPF session ended',
     );
     try {
-      await this.authority.record(rec);
+      await this.authority.finish(rec, completion);
     } catch (e) {
-      this.logger.warn({ sessionId: this.sessionId, err: (e as Error).message }, 'could not record CAPF session');
+      this.logger.warn({ sessionId: this.sessionId, err: (e as Error).message }, 'could not record the CAPF session outcome');
     }
   }
 }

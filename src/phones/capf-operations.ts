@@ -4,7 +4,7 @@
 import type { Clock } from '../shared/clock.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
 import type { AuthenticationRequest, CapfAuthority, Completion, Decision, KeyRequest } from '../capf/ports.ts';
-import type { CertificateAuthorityPort, CertificateReader, PhoneStore } from './ports.ts';
+import type { CapfSessionRecord, CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
 import { OperationStatus, type CertOperation, type FailureReason, type Phone } from './model.ts';
 
 export interface CapfOperationsOptions {
@@ -40,12 +40,19 @@ function macOf(deviceName: string): string | null {
   return m ? m[1]!.toUpperCase() : null;
 }
 
+/** What the authority remembers between the calls of one session (bounded by concurrent sessions). */
+interface SessionState {
+  phone: Phone;
+  issued?: { serialHex: string; issuerDn: string; notBefore: string; notAfter: string };
+}
+
 export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   const { store, ca, reader, clock } = o;
   const iso = () => clock.now().toISOString();
+  const sessions = new Map<number, SessionState>();
 
-  async function setStatus(deviceName: string, status: string, extra: Parameters<PhoneStore['updatePhone']>[1] = {}): Promise<void> {
-    await store.updatePhone(deviceName, { ...extra, status }, iso());
+  async function setStatus(deviceName: string, status: string): Promise<void> {
+    await store.updatePhone(deviceName, { status }, iso());
   }
 
   function opOf(phone: Phone): Exclude<CertOperation, 'none'> {
@@ -53,8 +60,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   }
 
   /** Does this certificate name this device? LSC: CN is the device name (or CUCM's CP-<model>-SEP<MAC>); MIC: a subject value holds the MAC. */
-  function namesDevice(der: Buffer, deviceName: string, kind: 'lsc' | 'mic'): boolean {
-    const facts = reader.read(der);
+  function namesDevice(facts: CertificateFacts, deviceName: string, kind: 'lsc' | 'mic'): boolean {
     if (kind === 'lsc') return facts.commonName === deviceName || facts.commonName.endsWith(`-${deviceName}`);
     const mac = macOf(deviceName);
     if (!mac) return facts.commonName === deviceName;
@@ -62,12 +68,12 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   }
 
   /** Certificate-mode check: which kind the presented certificate is, and whether it is acceptable. */
-  async function checkCertificate(phone: Phone, req: AuthenticationRequest): Promise<{ ok: true; kind: 'lsc' | 'mic' } | { ok: false; note: string }> {
+  async function checkCertificate(phone: Phone, req: AuthenticationRequest): Promise<{ ok: true; kind: 'lsc' | 'mic'; facts: CertificateFacts } | { ok: false; note: string }> {
     const cert = req.certificate;
     if (!cert) return { ok: false, note: 'certificate authentication required but no certificate was presented' };
     if (!cert.possessionProven) return { ok: false, note: 'SIGNED_DATA/SHA2_SIGNED_DATA did not verify under the presented certificate' };
     if (cert.sudi && !cert.sudi.verified) return { ok: false, note: 'SUDI_DATA did not verify' };
-    let facts;
+    let facts: CertificateFacts;
     try {
       facts = reader.read(cert.der);
     } catch {
@@ -77,18 +83,17 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     if (facts.notAfter < now || facts.notBefore.getTime() > now.getTime() + 86_400_000) {
       return { ok: false, note: `presented certificate ${facts.serialHex} is outside its validity` };
     }
-    const mode = phone.capf.authMode;
     if (ca.isOurLsc(cert.der)) {
-      if (!namesDevice(cert.der, phone.deviceName, 'lsc')) return { ok: false, note: `LSC ${facts.serialHex} belongs to ${facts.commonName}, not ${phone.deviceName}` };
+      if (!namesDevice(facts, phone.deviceName, 'lsc')) return { ok: false, note: `LSC ${facts.serialHex} belongs to ${facts.commonName}, not ${phone.deviceName}` };
       const rec = await store.getCertificate(facts.serialHex);
-      if (rec && (rec.state === 'revoked' || rec.deviceName !== phone.deviceName)) return { ok: false, note: `LSC ${facts.serialHex} is ${rec.state === 'revoked' ? 'revoked' : 'not this phone\'s'}` };
-      return { ok: true, kind: 'lsc' };
+      if (rec && (rec.state === 'revoked' || rec.deviceName !== phone.deviceName)) return { ok: false, note: `LSC ${facts.serialHex} is ${rec.state === 'revoked' ? 'revoked' : "not this phone's"}` };
+      return { ok: true, kind: 'lsc', facts };
     }
     if (ca.isTrustedMic(cert.der)) {
-      if (!namesDevice(cert.der, phone.deviceName, 'mic')) return { ok: false, note: `MIC ${facts.serialHex} (${facts.subjectDn}) does not name ${phone.deviceName}` };
+      if (!namesDevice(facts, phone.deviceName, 'mic')) return { ok: false, note: `MIC ${facts.serialHex} (${facts.subjectDn}) does not name ${phone.deviceName}` };
       // precedence to LSC: a phone that holds an LSC we issued must prove it; only an LSC-less phone may fall back to its MIC.
-      if (mode === 'existing-lsc' && phone.lsc) return { ok: false, note: 'By Existing Certificate (precedence to LSC): phone has an LSC on record but presented its MIC' };
-      return { ok: true, kind: 'mic' };
+      if (phone.capf.authMode === 'existing-lsc' && phone.lsc) return { ok: false, note: 'By Existing Certificate (precedence to LSC): phone has an LSC on record but presented its MIC' };
+      return { ok: true, kind: 'mic', facts };
     }
     return { ok: false, note: `certificate ${facts.serialHex} (${facts.issuerDn}) chains neither to the CAPF CA nor to a configured manufacturing CA` };
   }
@@ -104,11 +109,86 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     return { action: 'end', reason: 7, note: `${note} (failure ${n} of ${o.authFailureLimit})` };
   }
 
+  /** The phone-status part of a session's end, inside the session's transaction. */
+  async function applyCompletion(tx: PhoneStore, st: SessionState, s: CapfSessionRecord, c: Completion, now: string): Promise<void> {
+    const phone = st.phone;
+    const op = opOf(phone);
+    const status = (x: string) => tx.updatePhone(phone.deviceName, { status: x, lastSessionAt: now }, now);
+    const audit = (action: string, details: Record<string, unknown>) => tx.appendAudit({ at: now, actor: 'capf', source: s.peer, action, target: phone.deviceName, details });
+    switch (c.step) {
+      case 'stored': {
+        if (phone.lsc && phone.lsc.serialHex !== c.serialHex) {
+          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'superseded' });
+          await audit('certificate.revoke', { serial: phone.lsc.serialHex, reason: 'superseded' });
+        }
+        await tx.setCertificateState(c.serialHex, 'delivered');
+        const issued = st.issued ?? (await tx.getCertificate(c.serialHex));
+        await tx.updatePhone(
+          phone.deviceName,
+          {
+            status: OperationStatus.success('install'),
+            capf: { operation: 'none' },
+            authFailures: 0,
+            lsc: issued ? { serialHex: issued.serialHex, issuerDn: issued.issuerDn, notBefore: issued.notBefore, notAfter: issued.notAfter } : null,
+            lastSessionAt: now,
+          },
+          now,
+        );
+        return;
+      }
+      case 'store-failed':
+        return void (await status(OperationStatus.failed('install', 'phoneRejected')));
+      case 'deleted':
+        if (phone.lsc) {
+          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'cessationOfOperation' });
+          await audit('certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
+        }
+        await tx.updatePhone(phone.deviceName, { status: OperationStatus.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
+        return;
+      case 'delete-failed':
+        return void (await status(OperationStatus.failed('delete', 'phoneDeleteFailed')));
+      case 'fetched': {
+        let facts: CertificateFacts;
+        try {
+          facts = reader.read(c.certificateDer);
+        } catch {
+          return void (await status(OperationStatus.failed('troubleshoot', 'protocol')));
+        }
+        await tx.insertCertificate({
+          serialHex: facts.serialHex,
+          deviceName: phone.deviceName,
+          kind: ca.isOurLsc(c.certificateDer) ? 'lsc' : 'observed',
+          der: c.certificateDer,
+          subjectDn: facts.subjectDn,
+          issuerDn: facts.issuerDn,
+          notBefore: facts.notBefore.toISOString(),
+          notAfter: facts.notAfter.toISOString(),
+          createdAt: now,
+          state: 'observed',
+          revokedAt: null,
+          revocationReason: null,
+          sessionId: s.sessionId,
+        });
+        await tx.updatePhone(phone.deviceName, { status: OperationStatus.success('troubleshoot'), capf: { operation: 'none' }, authFailures: 0, lastSessionAt: now }, now);
+        return;
+      }
+      case 'fetch-failed':
+        return void (await status(OperationStatus.failed('troubleshoot', 'noCertificate')));
+      case 'key-failed':
+        return void (await status(OperationStatus.failed('install', 'keyGeneration')));
+      case 'timeout':
+        return void (await status(OperationStatus.failed(op, 'timeout')));
+      case 'connection-lost':
+        return void (await status(OperationStatus.failed(op, 'connectionLost')));
+      case 'protocol-error':
+        return void (await status(OperationStatus.failed(op, 'protocol')));
+    }
+  }
+
   return {
     async authenticate(req) {
       const phone = await store.getPhone(req.deviceName);
       if (!phone) return { action: 'end', reason: 9, note: `unknown device ${req.deviceName}` };
-      await store.updatePhone(phone.deviceName, { lastSessionAt: iso() }, iso());
       if (phone.capf.operation === 'none') return { action: 'end', reason: 0, note: 'no pending operation' };
       const op = opOf(phone);
       if (phone.status === OperationStatus.failed(op, 'authLocked') || phone.authFailures >= o.authFailureLimit) {
@@ -137,14 +217,15 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           const r = await checkCertificate(phone, req);
           // The seed: a phone whose certificate proof fails stays "Operation Pending" (its session log tells why).
           if (!r.ok) return failAuth(phone, 'certAuth', r.note, true);
-          if (r.kind === 'mic' && req.certificate) {
-            const f = reader.read(req.certificate.der);
+          if (r.kind === 'mic') {
+            const f = r.facts;
             await store.updatePhone(phone.deviceName, { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } }, iso());
           }
           break;
         }
       }
       if (phone.authFailures > 0) await store.updatePhone(phone.deviceName, { authFailures: 0 }, iso());
+      sessions.set(req.sessionId, { phone });
       if (op === 'install') {
         const requests = keyRequestsFor(phone);
         return { action: 'install', keyRequests: requests, acceptable: requests };
@@ -153,8 +234,9 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     },
 
     async issue(ctx) {
-      const phone = await store.getPhone(ctx.deviceName);
-      if (!phone || phone.capf.operation !== 'install') return { ok: false, note: 'no install operation pending' };
+      const st = sessions.get(ctx.sessionId);
+      const phone = st?.phone;
+      if (!st || !phone || phone.capf.operation !== 'install' || phone.deviceName !== ctx.deviceName) return { ok: false, note: 'no install operation pending' };
       let key;
       try {
         key = reader.readSpki(ctx.publicKeySpki);
@@ -169,6 +251,8 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       }
       const now = clock.now();
       const cert = await ca.issueLsc(phone.deviceName, ctx.publicKeySpki, now);
+      const notBefore = cert.notBefore.toISOString();
+      const notAfter = cert.notAfter.toISOString();
       // Recorded before it is sent: a crash between signing and the phone's acknowledgement loses nothing.
       await store.transaction(async (tx) => {
         await tx.insertCertificate({
@@ -178,111 +262,29 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           der: cert.der,
           subjectDn: cert.subjectDn,
           issuerDn: cert.issuerDn,
-          notBefore: cert.notBefore.toISOString(),
-          notAfter: cert.notAfter.toISOString(),
+          notBefore,
+          notAfter,
           createdAt: now.toISOString(),
           state: 'issued',
           revokedAt: null,
           revocationReason: null,
           sessionId: ctx.sessionId,
         });
-        await tx.appendAudit({ at: now.toISOString(), actor: 'capf', source: ctx.peer, action: 'certificate.issue', target: phone.deviceName, details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter: cert.notAfter.toISOString() } });
+        await tx.appendAudit({ at: now.toISOString(), actor: 'capf', source: ctx.peer, action: 'certificate.issue', target: phone.deviceName, details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter } });
       });
+      st.issued = { serialHex: cert.serialHex, issuerDn: cert.issuerDn, notBefore, notAfter };
       return { ok: true, certDer: cert.der, serialHex: cert.serialHex };
     },
 
-    async complete(ctx, c: Completion) {
-      const now = iso();
-      const phone = await store.getPhone(ctx.deviceName);
-      if (!phone) return;
-      const op = opOf(phone);
-      switch (c.step) {
-        case 'stored': {
-          const rec = await store.getCertificate(c.serialHex);
-          await store.transaction(async (tx) => {
-            if (phone.lsc && phone.lsc.serialHex !== c.serialHex) {
-              await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'superseded' });
-              await tx.appendAudit({ at: now, actor: 'capf', source: ctx.peer, action: 'certificate.revoke', target: phone.deviceName, details: { serial: phone.lsc.serialHex, reason: 'superseded' } });
-            }
-            await tx.setCertificateState(c.serialHex, 'delivered');
-            await tx.updatePhone(
-              phone.deviceName,
-              {
-                status: OperationStatus.success('install'),
-                capf: { operation: 'none' },
-                authFailures: 0,
-                lsc: rec ? { serialHex: rec.serialHex, issuerDn: rec.issuerDn, notBefore: rec.notBefore, notAfter: rec.notAfter } : null,
-              },
-              now,
-            );
-          });
-          return;
-        }
-        case 'store-failed':
-          await setStatus(phone.deviceName, OperationStatus.failed('install', 'phoneRejected'));
-          return;
-        case 'deleted':
-          await store.transaction(async (tx) => {
-            if (phone.lsc) {
-              await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'cessationOfOperation' });
-              await tx.appendAudit({ at: now, actor: 'capf', source: ctx.peer, action: 'certificate.delete', target: phone.deviceName, details: { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' } });
-            }
-            await tx.updatePhone(phone.deviceName, { status: OperationStatus.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null }, now);
-          });
-          return;
-        case 'delete-failed':
-          await setStatus(phone.deviceName, OperationStatus.failed('delete', 'phoneDeleteFailed'));
-          return;
-        case 'fetched': {
-          let facts;
-          try {
-            facts = reader.read(c.certificateDer);
-          } catch {
-            await setStatus(phone.deviceName, OperationStatus.failed('troubleshoot', 'protocol'));
-            return;
-          }
-          await store.transaction(async (tx) => {
-            const ours = ca.isOurLsc(c.certificateDer);
-            await tx.insertCertificate({
-              serialHex: facts.serialHex,
-              deviceName: phone.deviceName,
-              kind: ours ? 'lsc' : 'observed',
-              der: c.certificateDer,
-              subjectDn: facts.subjectDn,
-              issuerDn: facts.issuerDn,
-              notBefore: facts.notBefore.toISOString(),
-              notAfter: facts.notAfter.toISOString(),
-              createdAt: now,
-              state: 'observed',
-              revokedAt: null,
-              revocationReason: null,
-              sessionId: ctx.sessionId,
-            });
-            await tx.updatePhone(phone.deviceName, { status: OperationStatus.success('troubleshoot'), capf: { operation: 'none' }, authFailures: 0 }, now);
-          });
-          return;
-        }
-        case 'fetch-failed':
-          await setStatus(phone.deviceName, OperationStatus.failed('troubleshoot', 'noCertificate'));
-          return;
-        case 'key-failed':
-          await setStatus(phone.deviceName, OperationStatus.failed('install', 'keyGeneration'));
-          return;
-        case 'timeout':
-          await setStatus(phone.deviceName, OperationStatus.failed(op, 'timeout'));
-          return;
-        case 'connection-lost':
-          await setStatus(phone.deviceName, OperationStatus.failed(op, 'connectionLost'));
-          return;
-        case 'protocol-error':
-          await setStatus(phone.deviceName, OperationStatus.failed(op, 'protocol'));
-          return;
-      }
-    },
-
-    async record(session) {
-      await store.insertSession(session);
+    async finish(s, completion) {
+      const st = sessions.get(s.sessionId);
+      sessions.delete(s.sessionId);
+      const now = s.endedAt;
+      await store.transaction(async (tx) => {
+        if (completion && st) await applyCompletion(tx, st, s, completion, now);
+        else if (s.deviceName) await tx.updatePhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
+        await tx.insertSession(s);
+      });
     },
   };
 }
-

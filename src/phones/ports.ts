@@ -87,7 +87,7 @@ export interface PhoneQuery {
 export interface PhoneStore {
   getPhone(deviceName: string): Promise<Phone | null>;
   insertPhones(phones: readonly Phone[]): Promise<void>;
-  /** Applies the patch, bumps configVersion, returns the new phone (null if absent). */
+  /** Applies the patch (configVersion is bumped when CAPF settings or the profile change); null if absent. */
   updatePhone(deviceName: string, patch: PhonePatch, now: string): Promise<Phone | null>;
   /** Atomically adds one to auth failures and returns the new count. */
   incrementAuthFailures(deviceName: string, now: string): Promise<number>;

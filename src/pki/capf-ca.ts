@@ -3,9 +3,9 @@
 
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, IssuedCertificate } from '../phones/ports.ts';
-import { createIssuer, issueLsc, type Issuer } from './profiles.ts';
+import { createLscTemplate, type LscTemplate } from './lsc-issuer.ts';
 import { parseCertificate, pemBundleToDers, type CertificateInfo } from './certificate-info.ts';
-import { keySpecOf, publicKeyFromSpki } from './keys.ts';
+import { parseSpki } from './spki.ts';
 import type { IdentityService } from './identities.ts';
 
 export interface CapfCaOptions {
@@ -23,13 +23,15 @@ export interface CapfCa extends CertificateAuthorityPort {
 }
 
 export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
-  let issuer: Issuer;
+  let template: LscTemplate;
+  let capfNotAfter: Date;
   let verifiers: NodeX509[] = [];
   const mics = (o.manufacturingCaPem ? pemBundleToDers(o.manufacturingCaPem) : []).map((d) => ({ info: parseCertificate(d), x: new NodeX509(d) }));
 
   async function refresh(): Promise<void> {
     const id = o.identities.get('capf');
-    issuer = await createIssuer(id.certificate, id.privateKey);
+    template = createLscTemplate(id.certificate, id.privateKey, { crlDistributionPointUrl: o.crlUrl ?? null, ocspUrl: o.ocspUrl ?? null });
+    capfNotAfter = id.certificate.notAfter;
     const prev = o.identities.previous('capf');
     verifiers = [new NodeX509(id.certificate.der), ...(prev ? [new NodeX509(prev.der)] : [])];
   }
@@ -46,17 +48,9 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
   };
 
   return {
-    capfNotAfter: () => issuer.certificate.notAfter,
-    async issueLsc(deviceName, spki, now): Promise<IssuedCertificate> {
-      const c = await issueLsc(issuer, {
-        deviceName,
-        publicKeySpki: spki,
-        validityDays: o.lscValidityDays,
-        now,
-        ...(o.crlUrl ? { crlDistributionPointUrl: o.crlUrl } : {}),
-        ...(o.ocspUrl ? { ocspUrl: o.ocspUrl } : {}),
-      });
-      return { der: c.der, serialHex: c.serialHex, subjectDn: c.subjectDn, issuerDn: c.issuerDn, notBefore: c.notBefore, notAfter: c.notAfter };
+    capfNotAfter: () => capfNotAfter,
+    issueLsc(deviceName, spki, now): Promise<IssuedCertificate> {
+      return template.issue({ deviceName, publicKeySpki: spki, validityDays: o.lscValidityDays, now });
     },
     isOurLsc: (der) => issuedBy(der, verifiers),
     isTrustedMic: (der) => issuedBy(der, mics.map((m) => m.x)),
@@ -81,7 +75,6 @@ export const certificateReader: CertificateReader = {
     };
   },
   readSpki(spki: Buffer) {
-    const k = keySpecOf(publicKeyFromSpki(spki));
-    return k.type === 'rsa' ? { type: 'rsa', bits: k.bits } : { type: 'ec', curve: k.curve };
+    return parseSpki(spki);
   },
 };

@@ -7,3 +7,5 @@ export { x509, ensureCryptoProvider } from './crypto-provider.ts';
 export * from './identities.ts';
 export * from './capf-ca.ts';
 export type { KeyStore, StoredIdentity } from './ports.ts';
+export * from './lsc-issuer.ts';
+export * from './spki.ts';

@@ -37,7 +37,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     types = { idType: 'integer', binaryType: 'blob' };
   } else {
     if (!opts.postgresUrl) throw new AppError('ERR_CONFIG_INVALID', 'store.postgresUrl is required for PostgreSQL');
@@ -47,6 +47,29 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   }
   await migrate(db, types);
   return { db, driver: opts.driver, phones: createKyselyPhoneStore(db), close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; on the CAPF hot path preparing cost more than executing. Statements
+ * are reused by SQL text (better-sqlite3 statements are reusable once a call returns), up to a bound.
+ */
+function cachingStatements(sqlite: SqliteDatabase.Database, max = 512): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (sql: string): SqliteDatabase.Statement => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = sqlite.prepare(sql);
+      if (cache.size < max) cache.set(sql, st);
+    }
+    return st;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 async function migrate(db: Kysely<Database>, types: DialectTypes): Promise<void> {

@@ -213,7 +213,8 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
       const cols = patchColumns(patch);
       const r = await db
         .updateTable('phones')
-        .set({ ...cols, updated_at: now, config_version: sql<number>`config_version + 1` })
+        // Only what the phone's configuration file shows bumps its version (status and sessions do not).
+        .set({ ...cols, updated_at: now, ...(patch.capf || patch.profileName !== undefined ? { config_version: sql<number>`config_version + 1` } : {}) })
         .where('device_name', '=', name)
         .returningAll()
         .executeTakeFirst();

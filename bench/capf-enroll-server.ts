@@ -1,0 +1,62 @@
+// Server side of bench/capf-enroll: a real OpenCAPF (CAPF listener, SQLite store) in its own process,
+// plus a bare TLS server with the same certificate as the baseline. Prints one JSON line with ports.
+
+import tls from 'node:tls';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/index.ts';
+import { createLogger } from '../src/app/logger.ts';
+import { openContext } from '../src/app/context.ts';
+import { startServices } from '../src/app/serve.ts';
+
+const phones = Number(process.argv[2] ?? 1000);
+const dir = mkdtempSync(join(tmpdir(), 'opencapf-bench-'));
+const config = loadConfig({ env: {}, overrides: { dataDir: dir, host: '127.0.0.1', 'capf.port': 0, 'log.level': 'warn', 'capf.maxSessions': 4096, 'api.enabled': false } });
+const ctx = await openContext(config, createLogger('warn'));
+const names: string[] = [];
+for (let i = 0; i < phones; i++) names.push(`SEP${(0xb0000000000 + i).toString(16).toUpperCase().padStart(12, '0')}`);
+const actor = { name: 'bench', source: 'bench' };
+for (let i = 0; i < names.length; i += 1000) {
+  const batch = names.slice(i, i + 1000);
+  await ctx.phones.addPhones(batch.map((deviceName) => ({ deviceName })), actor);
+  await ctx.phones.schedule(batch, { operation: 'install', authMode: 'null-string', rsaKeySize: 2048 }, actor);
+}
+const running = await startServices(ctx);
+const id = ctx.identities.get('capf');
+const bare = tls.createServer({ cert: id.certPem, key: id.keyPem, minVersion: 'TLSv1.2' }, (s) => {
+  s.on('error', () => undefined);
+  s.end(Buffer.from([0x55, 0x01, 0, 0, 0, 1, 0, 0])); // "a few bytes", then close
+});
+await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
+const barePort = (bare.address() as { port: number }).port;
+process.stdout.write(`${JSON.stringify({ capfPort: running.ports.capf, barePort, names })}\n`);
+// Control: each line "cpu" on stdin answers with this process's CPU time so far.
+process.stdin.setEncoding('utf8');
+// "prof-start" / "prof-stop FILE" write a CPU profile of just that phase (inspector, no restart).
+const inspector = await import('node:inspector');
+const prof = new inspector.Session();
+prof.connect();
+process.stdin.on('data', (d: string) => {
+  for (const line of d.split('\n')) {
+    if (line.trim() === 'prof-start') {
+      prof.post('Profiler.enable', () => prof.post('Profiler.start'));
+    } else if (line.startsWith('prof-stop ')) {
+      const file = line.slice('prof-stop '.length).trim();
+      prof.post('Profiler.stop', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))));
+    } else if (line.trim() === 'cpu') {
+      const c = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000 })}\n`);
+    }
+  }
+});
+process.stdin.on('end', async () => {
+  const cpu = process.cpuUsage();
+  bare.close();
+  await running.stop();
+  const { total } = await ctx.store.phones.listPhones({ status: 'Upgrade Success', limit: 1 });
+  process.stdout.write(`${JSON.stringify({ upgraded: total, serverCpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  await ctx.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});

@@ -1,0 +1,92 @@
+// Owns a minimal DER encoder and a bounded reader for certificates we built ourselves (LSC hot path).
+// X.690 §8: tag, definite length, contents.
+
+export function tlv(tag: number, content: Uint8Array): Buffer {
+  const n = content.length;
+  let head: number[];
+  if (n < 0x80) head = [tag, n];
+  else if (n < 0x100) head = [tag, 0x81, n];
+  else if (n < 0x10000) head = [tag, 0x82, n >> 8, n & 0xff];
+  else head = [tag, 0x83, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Buffer.from(head), content]);
+}
+
+export const seq = (...parts: Uint8Array[]) => tlv(0x30, Buffer.concat(parts));
+export const set = (...parts: Uint8Array[]) => tlv(0x31, Buffer.concat(parts));
+export const octetString = (b: Uint8Array) => tlv(0x04, b);
+export const bitString = (b: Uint8Array, unusedBits = 0) => tlv(0x03, Buffer.concat([Uint8Array.of(unusedBits), b]));
+export const utf8String = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
+export const ia5String = (s: string) => tlv(0x16, Buffer.from(s, 'ascii'));
+export const explicit = (n: number, inner: Uint8Array) => tlv(0xa0 | n, inner);
+export const BOOLEAN_TRUE = Buffer.from([0x01, 0x01, 0xff]);
+export const NULL = Buffer.from([0x05, 0x00]);
+
+/** A non-negative INTEGER from big-endian magnitude bytes (adds 0x00 when the top bit is set). */
+export function unsignedInteger(magnitude: Uint8Array): Buffer {
+  let i = 0;
+  while (i < magnitude.length - 1 && magnitude[i] === 0) i++;
+  const m = magnitude.subarray(i);
+  return tlv(0x02, m[0]! & 0x80 ? Buffer.concat([Uint8Array.of(0), m]) : m);
+}
+
+export function oid(dotted: string): Buffer {
+  const parts = dotted.split('.').map(Number);
+  const bytes: number[] = [parts[0]! * 40 + parts[1]!];
+  for (const p of parts.slice(2)) {
+    const stack = [p & 0x7f];
+    let v = Math.floor(p / 128);
+    while (v > 0) {
+      stack.unshift((v & 0x7f) | 0x80);
+      v = Math.floor(v / 128);
+    }
+    bytes.push(...stack);
+  }
+  return tlv(0x06, Uint8Array.from(bytes));
+}
+
+/** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. */
+export function time(d: Date): Buffer {
+  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  const digits = iso.slice(0, 19).replace(/[-T:]/g, '');
+  const year = d.getUTCFullYear();
+  if (year >= 1950 && year < 2050) return tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii'));
+  return tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
+}
+
+export interface DerNode {
+  tag: number;
+  /** Offset of the tag byte. */
+  start: number;
+  /** Offset of the contents. */
+  contentStart: number;
+  end: number;
+}
+
+/** Reads the element at `pos` (bounded by `limit`); throws on malformed lengths. */
+export function readNode(buf: Uint8Array, pos: number, limit = buf.length): DerNode {
+  if (pos + 2 > limit) throw new Error('DER: truncated header');
+  const tag = buf[pos]!;
+  let p = pos + 1;
+  const first = buf[p++]!;
+  let len = first;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n === 0 || n > 4 || p + n > limit) throw new Error('DER: bad length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
+  }
+  if (p + len > limit) throw new Error('DER: element runs past its container');
+  return { tag, start: pos, contentStart: p, end: p + len };
+}
+
+/** Children of a constructed element. */
+export function children(buf: Uint8Array, node: DerNode): DerNode[] {
+  const out: DerNode[] = [];
+  let p = node.contentStart;
+  while (p < node.end) {
+    const c = readNode(buf, p, node.end);
+    out.push(c);
+    p = c.end;
+  }
+  return out;
+}

@@ -13,3 +13,5 @@ export interface StartedListener {
 
 /** Returns null when the listener is disabled by configuration. */
 export type ListenerFactory = (ctx: AppContext) => Promise<StartedListener | null>;
+
+export type { HttpExtension, HttpExtensionRequest, HttpExtensionResponse } from '../../provisioning/http-extension.ts';

@@ -1,0 +1,13 @@
+// docs/api.md documents every stable error code with its HTTP status (checked against ERROR_TABLE).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ERROR_TABLE } from '../../src/shared/errors.ts';
+
+test('docs/api.md lists every error code with its HTTP status, and no stale ones', () => {
+  const md = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const rows = new Map([...md.matchAll(/^\| `(ERR_[A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
+  for (const [code, v] of Object.entries(ERROR_TABLE)) assert.equal(rows.get(code), v.http, `${code} missing or wrong in docs/api.md (run: npm run docs:api)`);
+  for (const code of rows.keys()) assert.ok(code in ERROR_TABLE, `${code} is documented but no longer exists`);
+});

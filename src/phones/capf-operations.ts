@@ -254,7 +254,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       const notBefore = cert.notBefore.toISOString();
       const notAfter = cert.notAfter.toISOString();
       // Recorded before it is sent: a crash between signing and the phone's acknowledgement loses nothing.
-      await store.transaction(async (tx) => {
+      await store.groupTransaction(async (tx) => {
         await tx.insertCertificate({
           serialHex: cert.serialHex,
           deviceName: phone.deviceName,
@@ -280,7 +280,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       const st = sessions.get(s.sessionId);
       sessions.delete(s.sessionId);
       const now = s.endedAt;
-      await store.transaction(async (tx) => {
+      await store.groupTransaction(async (tx) => {
         if (completion && st) await applyCompletion(tx, st, s, completion, now);
         else if (s.deviceName) await tx.updatePhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
         await tx.insertSession(s);

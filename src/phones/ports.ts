@@ -112,6 +112,11 @@ export interface PhoneStore {
   listAudit(q: { actor?: string; action?: string; target?: string; since?: string; limit?: number; offset?: number }): Promise<(AuditEntry & { id: number })[]>;
 
   transaction<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T>;
+  /**
+   * Like transaction(), but may share one commit with other concurrent callers (group commit): each
+   * caller's work is atomic and durable when its promise resolves; a failing caller does not fail others.
+   */
+  groupTransaction<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T>;
 }
 
 /** What the phones domain needs from the CAPF certificate authority (implemented in pki/, wired by app/). */

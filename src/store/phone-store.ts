@@ -356,6 +356,78 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
       if (inTransaction) return fn(self);
       return (db as Kysely<Database>).transaction().execute((trx) => fn(createKyselyPhoneStore(trx, true)));
     },
+
+    groupTransaction(fn) {
+      if (inTransaction) return fn(self);
+      return group.submit(fn);
+    },
   };
+  const group = createGroupCommit(self);
   return self;
+}
+
+interface GroupItem {
+  fn: (store: PhoneStore) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+class GroupItemFailed extends Error {
+  constructor(readonly index: number, readonly original: unknown) {
+    super('group commit item failed');
+  }
+}
+
+/**
+ * Group commit: work submitted while a commit is being prepared shares it (at most GROUP_MAX items).
+ * Under load (many CAPF sessions ending at once) this writes shared pages — indexes, the WAL frame
+ * header — once per group instead of once per session. A failing item is taken out and the rest retried.
+ */
+const GROUP_MAX = 64;
+function createGroupCommit(store: PhoneStore) {
+  let queue: GroupItem[] = [];
+  let scheduled = false;
+  const run = async (items: GroupItem[]): Promise<void> => {
+    const results: unknown[] = [];
+    try {
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < items.length; i++) {
+          try {
+            results[i] = await items[i]!.fn(tx);
+          } catch (e) {
+            throw new GroupItemFailed(i, e);
+          }
+        }
+      });
+    } catch (e) {
+      if (e instanceof GroupItemFailed) {
+        items[e.index]!.reject(e.original);
+        const rest = items.filter((_, i) => i !== e.index);
+        if (rest.length) await run(rest);
+        return;
+      }
+      for (const it of items) it.reject(e);
+      return;
+    }
+    items.forEach((it, i) => it.resolve(results[i]));
+  };
+  const flush = () => {
+    scheduled = false;
+    const items = queue.splice(0, GROUP_MAX);
+    if (queue.length) schedule();
+    void run(items);
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+  return {
+    submit<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        schedule();
+      });
+    },
+  };
 }

@@ -1,0 +1,334 @@
+// Owns one emulated Cisco IP phone booting: trust lists, configuration, DNS, the CAPF exchange, and what
+// the phone shows afterwards. A library over injected transports (file fetcher, resolver, CAPF/TVS clients).
+//
+// Boot order (phone-config.md §5): CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv (ITLFile.tlv when absent), then
+// SEP<MAC>.cnf.xml(.sgn), then CAPF at the first <capfList> server. Trust rules are tlv-files.md §9
+// (trust/trust-rules.ts); the CAPF certificate must be the ITL's CAPF record (seed "LSC: Connection Failed").
+
+import { createHash, type KeyObject } from 'node:crypto';
+import { runCapfClient, CapfClientError, type CapfClientOptions, type ClientAuthMode } from '../capf/client.ts';
+import { capfReasonName } from '../capf/constants.ts';
+import { derToPem, generateKeyPair, parseCertificate, pemToDer, privateKeyFromPem, privateKeyPem, type KeyPair } from '../pki/index.ts';
+import { decryptConfig, restorePhoneTrustStore, verifySgn, type PhoneTrustStore } from '../trust/index.ts';
+import { tvsVerify, TvsRole } from '../tvs/index.ts';
+import { isAppError } from '../shared/errors.ts';
+import { readPhoneConfig, type PhoneConfigView } from './config-file.ts';
+import { dnsUnknownHost, fetchedConfig, STATUS_MESSAGES, type StatusMessageId } from './messages.ts';
+import type { ManufacturingCa } from './manufacturing-ca.ts';
+import type { Resolver } from './resolver.ts';
+import { MAX_STATUS_MESSAGES, type PhoneState, type PhoneStateStore, type StatusMessage } from './state.ts';
+import { ProvisioningUnreachableError, type FetchedFile, type FileFetcher } from './transport.ts';
+
+/** capfAuthMode (phone-config.md §2) -> the client's mode. Absent or unknown: null string (UNCERTAIN). */
+export const CAPF_AUTH_MODE_OF: Readonly<Record<number, ClientAuthMode>> = { 1: 'auth-string', 2: 'null-string', 3: 'existing-lsc', 4: 'existing-mic' };
+
+/** How a boot ended, for the CLI's exit code and the fleet's summary. */
+export const BOOT_OUTCOMES = {
+  installed: 'LSC installed',
+  deleted: 'LSC deleted',
+  fetched: 'certificate fetched by CAPF',
+  'no-operation': 'no CAPF operation pending',
+  'capf-skipped': 'CAPF not contacted',
+  'no-config': 'no configuration file',
+  'provisioning-unreachable': 'TFTP/HTTP server unreachable',
+  'config-rejected': 'configuration signature not trusted',
+  'no-capf-in-config': 'configuration names no CAPF server',
+  'no-valid-capf-server': 'No valid CAPF server',
+  'dns-failed': 'CAPF host name does not resolve',
+  'connection-failed': 'LSC: Connection failed',
+  'capf-certificate-mismatch': 'CAPF certificate is not the ITL\'s CAPF certificate',
+  failed: 'LSC: Failed',
+} as const;
+export type BootOutcome = keyof typeof BOOT_OUTCOMES;
+
+export type BootPhase = 'tftp' | 'trust' | 'dns' | 'capf';
+
+export interface PhoneDeps {
+  fetchFile: FileFetcher;
+  resolve: Resolver;
+  stateStore: PhoneStateStore;
+  /** Issues the MIC of a phone booting for the first time. */
+  manufacturingCa: ManufacturingCa;
+  now?: () => Date;
+  /** Key of a new MIC (default: fresh RSA-2048, as real MICs). Fleets pass a pool. */
+  micKey?: () => Promise<KeyPair>;
+  /** Key pair the CAPF asks for (default: generate). Fleets pass a pool. */
+  generateKey?: CapfClientOptions['generateKey'];
+  /** The authentication string the user types (By Authentication String); null: the user cancels. */
+  authString?: () => Promise<string | null>;
+  capfTimeoutMs?: number;
+  tvsTimeoutMs?: number;
+  /** Use this CAPF port instead of <phonePort> (labs whose CAPF listens on a port the config does not know). */
+  capfPortOverride?: number;
+}
+
+export interface BootOptions {
+  deviceName: string;
+  model: string;
+  /** Contact CAPF after provisioning (default true). */
+  runCapf?: boolean;
+  /** Skip TFTP/HTTP: keep the installed trust lists and last configuration ("Apply Config" without a reset). */
+  skipProvisioning?: boolean;
+}
+
+export interface BootResult {
+  deviceName: string;
+  outcome: BootOutcome;
+  /** Short cause for summaries (e.g. the CAPF END_SESSION reason, the socket error). */
+  detail: string;
+  /** Status Messages added by this boot. */
+  messages: StatusMessage[];
+  state: PhoneState;
+  timingsMs: Partial<Record<BootPhase, number>>;
+  config: PhoneConfigView | null;
+  /** The CAPF address the phone used (host:port), when it got that far. */
+  capfServer: string | null;
+}
+
+function held(p: { certPem: string; keyPem: string } | null): { der: Buffer; privateKey: KeyObject } | null {
+  return p ? { der: pemToDer(p.certPem), privateKey: privateKeyFromPem(p.keyPem) } : null;
+}
+
+async function newState(deviceName: string, model: string, deps: PhoneDeps, now: Date): Promise<PhoneState> {
+  const keys = deps.micKey ? await deps.micKey() : await generateKeyPair({ type: 'rsa', bits: 2048 });
+  const mic = await deps.manufacturingCa.issueMic(deviceName, model, keys, now);
+  return { version: 1, deviceName, model, mic, lsc: null, trust: { version: 1 }, lastConfig: null, lscState: 'none', messages: [] };
+}
+
+export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootResult> {
+  const now = deps.now ?? (() => new Date());
+  const state = deps.stateStore.load(o.deviceName) ?? (await newState(o.deviceName, o.model, deps, now()));
+  const added: StatusMessage[] = [];
+  const timingsMs: BootResult['timingsMs'] = {};
+  const say = (text: string) => {
+    const m = { at: now().toISOString(), text };
+    added.push(m);
+    state.messages.push(m);
+  };
+  const sayId = (id: StatusMessageId) => say(STATUS_MESSAGES[id].text);
+  const timed = async <T>(phase: BootPhase, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timingsMs[phase] = (timingsMs[phase] ?? 0) + (performance.now() - t0);
+    }
+  };
+  let config: PhoneConfigView | null = null;
+  let capfServer: string | null = null;
+  const finish = (outcome: BootOutcome, detail: string): BootResult => {
+    if (state.messages.length > MAX_STATUS_MESSAGES) state.messages.splice(0, state.messages.length - MAX_STATUS_MESSAGES);
+    state.trust = trust.toJSON();
+    deps.stateStore.save(state);
+    return { deviceName: o.deviceName, outcome, detail, messages: added, state, timingsMs, config, capfServer };
+  };
+
+  const lsc = () => held(state.lsc);
+  const mic = held(state.mic)!;
+  /** The phone's identity for TLS and decryption: the LSC once it has one (it "prefers the LSC"). */
+  const identity = () => state.lsc ?? state.mic;
+
+  const trust: PhoneTrustStore = restorePhoneTrustStore(state.trust, {
+    // tvs-protocol.md: ask the TVS of the current configuration whether an unknown signer is a SAST.
+    vouch: async (cert) => {
+      for (const m of state.lastConfig?.tvsMembers ?? []) {
+        let address: string;
+        try {
+          address = await deps.resolve(m.address);
+        } catch {
+          say(dnsUnknownHost(m.address));
+          continue;
+        }
+        try {
+          const id = identity();
+          const r = await tvsVerify({
+            host: address,
+            port: m.port,
+            certDer: cert.der,
+            deviceName: `CP-${o.model}-${o.deviceName}`,
+            timeoutMs: deps.tvsTimeoutMs ?? 5000,
+            checkServerCertificate: (der) => trust.isTrusted(der, 'TVS'),
+            tls: { certPem: id.certPem, keyPem: id.keyPem },
+          });
+          if (r.trusted && r.roles.includes(TvsRole.SAST)) return true;
+        } catch {
+          // The next TVS member may answer (priority order).
+        }
+      }
+      return false;
+    },
+  });
+
+  if (!o.skipProvisioning) {
+    const fetchFile = (name: string): Promise<FetchedFile | null> => timed('tftp', () => deps.fetchFile(name));
+    try {
+      const ctl = await fetchFile(`CTL${o.deviceName}.tlv`);
+      if (ctl) {
+        try {
+          const r = await timed('trust', () => trust.installCtl(ctl.data));
+          if (r.reason !== 'unchanged') sayId('trustListUpdated');
+        } catch {
+          sayId('trustListUpdateFailed');
+        }
+      }
+      const itl = (await fetchFile(`ITL${o.deviceName}.tlv`)) ?? (await fetchFile('ITLFile.tlv'));
+      if (itl) {
+        try {
+          const r = await timed('trust', () => trust.installItl(itl.data));
+          if (r.reason !== 'unchanged') sayId('trustListUpdated');
+        } catch {
+          // Not signed by a SAST we trust and TVS did not vouch, or corrupt: the old list stays (tlv-files.md §9.4).
+          sayId('trustListUpdateFailed');
+        }
+      }
+      const secured = !!(trust.itl() || trust.ctl());
+      const plainName = `${o.deviceName}.cnf.xml`;
+      let file = secured ? await fetchFile(`${plainName}.sgn`) : null;
+      let fileName = `${plainName}.sgn`;
+      if (!file) {
+        file = await fetchFile(plainName);
+        fileName = plainName;
+      }
+      if (!file) {
+        sayId('configNotFound');
+        return finish('no-config', `${plainName} not found`);
+      }
+      say(fetchedConfig(fileName, file.via));
+      let xml: string;
+      if (fileName.endsWith('.sgn')) {
+        try {
+          xml = timedSync(timingsMs, 'trust', () => verifySgn(file!.data, trust.tftpSigners()).payload.toString('utf8'));
+        } catch (e) {
+          sayId('configVerificationFailed');
+          return finish('config-rejected', isAppError(e) ? e.message : String(e));
+        }
+      } else {
+        xml = file.data.toString('utf8');
+      }
+      config = readPhoneConfig(xml);
+      if (config.encrConfig) {
+        const enc = await fetchFile(`${plainName}.enc.sgn`);
+        if (!enc) {
+          sayId('configNotFound');
+          return finish('no-config', `${plainName}.enc.sgn not found`);
+        }
+        const id = pickDecryptionKey(config.certHash, state);
+        try {
+          xml = timedSync(timingsMs, 'trust', () => decryptConfig(enc.data, { privateKey: privateKeyFromPem(id.keyPem), trustedSigners: trust.tftpSigners() }).xml.toString('utf8'));
+        } catch (e) {
+          sayId('configVerificationFailed');
+          return finish('config-rejected', `cannot decrypt ${plainName}.enc.sgn: ${(e as Error).message}`);
+        }
+        const full = readPhoneConfig(xml);
+        config = { ...full, capfAuthMode: full.capfAuthMode ?? config.capfAuthMode, capfServers: full.capfServers.length ? full.capfServers : config.capfServers };
+      }
+      state.lastConfig = { capfAuthMode: config.capfAuthMode, capfServers: config.capfServers, tvsMembers: config.tvsMembers };
+      sayId('vpnNotConfigured');
+    } catch (e) {
+      if (e instanceof ProvisioningUnreachableError) return finish('provisioning-unreachable', e.message);
+      throw e;
+    }
+  }
+
+  if (o.runCapf === false) return finish('capf-skipped', 'CAPF not contacted');
+  const last = state.lastConfig;
+  const target = last?.capfServers[0];
+  if (!last || !target) return finish('no-capf-in-config', 'the configuration has no <capfList>');
+  capfServer = `${target.host}:${deps.capfPortOverride ?? target.port}`;
+
+  // Seed "No Valid CAPF Server": no CAPF entry in the ITL.
+  if (trust.capfCertificates().length === 0) {
+    sayId('noValidCapfServer');
+    if (!state.lsc) state.lscState = 'pending';
+    return finish('no-valid-capf-server', trust.itl() ? 'the installed ITL has no CAPF record' : 'no trust list installed');
+  }
+  const connectionFailed = (outcome: BootOutcome, detail: string) => {
+    sayId('lscConnectionFailed');
+    state.lscState = state.lsc ? 'installed' : 'pending';
+    return finish(outcome, detail);
+  };
+
+  let address: string;
+  try {
+    address = await timed('dns', () => deps.resolve(target.host));
+  } catch {
+    // Seed lab: "DNS unknown IPv4 host PUB11.brianw2.lab", then "LSC: Connection failed".
+    say(dnsUnknownHost(target.host));
+    return connectionFailed('dns-failed', `${target.host} does not resolve`);
+  }
+
+  const authMode = CAPF_AUTH_MODE_OF[last.capfAuthMode ?? 2] ?? 'null-string';
+  let authString: string | undefined;
+  if (authMode === 'auth-string') authString = (await deps.authString?.()) ?? '';
+  const heldLsc = lsc();
+  try {
+    const r = await timed('capf', () =>
+      runCapfClient({
+        host: address,
+        port: deps.capfPortOverride ?? target.port,
+        deviceName: o.deviceName,
+        authMode,
+        ...(authString !== undefined ? { authString } : {}),
+        lsc: heldLsc,
+        mic,
+        ...(deps.generateKey ? { generateKey: deps.generateKey } : {}),
+        checkServerCertificate: (der) => trust.isTrusted(der, 'CAPF'),
+        timeoutMs: deps.capfTimeoutMs ?? 30_000,
+      }),
+    );
+    const reason = r.endReason === null ? 'no reason' : `END_SESSION ${capfReasonName(r.endReason)}`;
+    switch (r.outcome) {
+      case 'installed': {
+        const der = r.lsc!.der;
+        state.lsc = { certPem: derToPem(der), keyPem: privateKeyPem(r.lsc!.privateKey) };
+        state.lscState = 'installed';
+        sayId('lscInstalled');
+        return finish('installed', `serial ${parseCertificate(der).serialHex}`);
+      }
+      case 'deleted':
+        state.lsc = null;
+        state.lscState = 'none';
+        sayId('lscDeleted');
+        return finish('deleted', reason);
+      case 'fetched':
+        return finish('fetched', reason);
+      case 'no-operation':
+        state.lscState = state.lsc ? 'installed' : 'none';
+        return finish('no-operation', reason);
+      case 'rejected':
+        // A certificate-mode phone the CAPF does not accept leaves the operation pending (seed "LSC: Operation
+        // Pending": MIC vs precedence to LSC) and the phone reports a connection failure (UNCERTAIN mapping).
+        if (authMode === 'existing-lsc' || authMode === 'existing-mic') return connectionFailed('connection-failed', `certificate authentication refused (${reason})`);
+        sayId('lscFailed');
+        state.lscState = state.lsc ? 'installed' : 'pending';
+        return finish('failed', reason);
+      default:
+        sayId('lscFailed');
+        state.lscState = state.lsc ? 'installed' : 'pending';
+        return finish('failed', `${r.outcome} (${reason})`);
+    }
+  } catch (e) {
+    if (e instanceof CapfClientError) {
+      if (e.kind === 'server-certificate') return connectionFailed('capf-certificate-mismatch', e.message);
+      return connectionFailed('connection-failed', e.message);
+    }
+    throw e;
+  }
+}
+
+function timedSync<T>(timings: Partial<Record<BootPhase, number>>, phase: BootPhase, fn: () => T): T {
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    timings[phase] = (timings[phase] ?? 0) + (performance.now() - t0);
+  }
+}
+
+/** `<certHash>` is the MD5 of the certificate the config key was wrapped for (tlv-files.md §11.2). */
+function pickDecryptionKey(certHash: string | null, state: PhoneState): { certPem: string; keyPem: string } {
+  const md5 = (pem: string) => createHash('md5').update(pemToDer(pem)).digest('hex');
+  if (certHash && state.lsc && md5(state.lsc.certPem) === certHash.toLowerCase()) return state.lsc;
+  if (certHash && md5(state.mic.certPem) === certHash.toLowerCase()) return state.mic;
+  return state.lsc ?? state.mic;
+}

@@ -7,3 +7,4 @@ export * from './state.ts';
 export * from './manufacturing-ca.ts';
 export * from './phone.ts';
 export * from './screens.ts';
+export * from './fleet.ts';

@@ -116,6 +116,8 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
   };
   let config: PhoneConfigView | null = null;
   let capfServer: string | null = null;
+  /** Why the new configuration was not accepted (the phone then runs on its last one). */
+  let rejected: string | null = null;
   const finish = (outcome: BootOutcome, detail: string): BootResult => {
     if (state.messages.length > MAX_STATUS_MESSAGES) state.messages.splice(0, state.messages.length - MAX_STATUS_MESSAGES);
     state.trust = trust.toJSON();
@@ -194,35 +196,37 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
         return finish('no-config', `${plainName} not found`);
       }
       say(fetchedConfig(fileName, file.via));
-      let xml: string;
+      let xml: string | null = file.data.toString('utf8');
       if (fileName.endsWith('.sgn')) {
         try {
           xml = timedSync(timingsMs, 'trust', () => verifySgn(file!.data, trust.tftpSigners()).payload.toString('utf8'));
         } catch (e) {
+          // The phone keeps running on its last accepted configuration (it cannot trust the new signer).
           sayId('configVerificationFailed');
-          return finish('config-rejected', isAppError(e) ? e.message : String(e));
+          rejected = isAppError(e) ? e.message : String(e);
+          xml = null;
         }
-      } else {
-        xml = file.data.toString('utf8');
       }
-      config = readPhoneConfig(xml);
-      if (config.encrConfig) {
-        const enc = await fetchFile(`${plainName}.enc.sgn`);
-        if (!enc) {
-          sayId('configNotFound');
-          return finish('no-config', `${plainName}.enc.sgn not found`);
+      if (xml !== null) {
+        config = readPhoneConfig(xml);
+        if (config.encrConfig) {
+          const enc = await fetchFile(`${plainName}.enc.sgn`);
+          if (!enc) {
+            sayId('configNotFound');
+            return finish('no-config', `${plainName}.enc.sgn not found`);
+          }
+          const id = pickDecryptionKey(config.certHash, state);
+          try {
+            const full = readPhoneConfig(timedSync(timingsMs, 'trust', () => decryptConfig(enc.data, { privateKey: privateKeyFromPem(id.keyPem), trustedSigners: trust.tftpSigners() }).xml.toString('utf8')));
+            config = { ...full, capfAuthMode: full.capfAuthMode ?? config.capfAuthMode, capfServers: full.capfServers.length ? full.capfServers : config.capfServers };
+          } catch (e) {
+            sayId('configVerificationFailed');
+            rejected = `cannot decrypt ${plainName}.enc.sgn: ${(e as Error).message}`;
+            config = null;
+          }
         }
-        const id = pickDecryptionKey(config.certHash, state);
-        try {
-          xml = timedSync(timingsMs, 'trust', () => decryptConfig(enc.data, { privateKey: privateKeyFromPem(id.keyPem), trustedSigners: trust.tftpSigners() }).xml.toString('utf8'));
-        } catch (e) {
-          sayId('configVerificationFailed');
-          return finish('config-rejected', `cannot decrypt ${plainName}.enc.sgn: ${(e as Error).message}`);
-        }
-        const full = readPhoneConfig(xml);
-        config = { ...full, capfAuthMode: full.capfAuthMode ?? config.capfAuthMode, capfServers: full.capfServers.length ? full.capfServers : config.capfServers };
+        if (config) state.lastConfig = { capfAuthMode: config.capfAuthMode, capfServers: config.capfServers, tvsMembers: config.tvsMembers };
       }
-      state.lastConfig = { capfAuthMode: config.capfAuthMode, capfServers: config.capfServers, tvsMembers: config.tvsMembers };
       sayId('vpnNotConfigured');
     } catch (e) {
       if (e instanceof ProvisioningUnreachableError) return finish('provisioning-unreachable', e.message);
@@ -233,7 +237,8 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
   if (o.runCapf === false) return finish('capf-skipped', 'CAPF not contacted');
   const last = state.lastConfig;
   const target = last?.capfServers[0];
-  if (!last || !target) return finish('no-capf-in-config', 'the configuration has no <capfList>');
+  if (!last) return finish('config-rejected', rejected ?? 'no configuration accepted yet');
+  if (!target) return finish('no-capf-in-config', 'the configuration has no <capfList>');
   capfServer = `${target.host}:${deps.capfPortOverride ?? target.port}`;
 
   // Seed "No Valid CAPF Server": no CAPF entry in the ITL.

@@ -1,11 +1,6 @@
 // Owns every numeric table of the .tlv / .sgn / .enc.sgn formats (spec: shared/spec/tlv-files.md); reverse maps are derived.
 
-/** Derives `value -> name` from a `NAME: value` table so the two can never drift. */
-function reverse<const T extends Record<string, number>>(table: T): ReadonlyMap<number, keyof T & string> {
-  const out = new Map<number, keyof T & string>();
-  for (const [name, value] of Object.entries(table)) out.set(value, name as keyof T & string);
-  return out;
-}
+import { reverse } from '../shared/enum-table.ts';
 
 /**
  * §2 header tags (tlvfile / sgnfile / enccnf constant tables; 2020 Perl names in comments).

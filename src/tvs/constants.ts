@@ -1,16 +1,6 @@
 // Owns every numeric table of the TVS wire protocol (spec: shared/spec/tvs-protocol.md); reverse maps are derived.
 
-/** Derives `value -> name` from a `NAME: value` table so the two can never drift. */
-function reverse<const T extends Record<string, number>>(table: T): ReadonlyMap<number, keyof T & string> {
-  const out = new Map<number, keyof T & string>();
-  for (const [name, value] of Object.entries(table)) out.set(value, name as keyof T & string);
-  return out;
-}
-
-/** Formats a code for logs: the table name if known, else `UNKNOWN(<n>)`. */
-function nameOr(map: ReadonlyMap<number, string>, value: number): string {
-  return map.get(value) ?? `UNKNOWN(${value})`;
-}
+import { nameOr, reverse } from '../shared/enum-table.ts';
 
 /** §1: default TCP port of tvsd, tvsc and CUCM (phone log `port:2445`). */
 export const TVS_DEFAULT_PORT = 2445;

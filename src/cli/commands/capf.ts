@@ -1,12 +1,11 @@
 // Owns `opencapf capf …` (CAPF certificate operations).
 
 import { Command, Option } from 'commander';
-import { AppError } from '../../shared/errors.ts';
-import { withContext, actor, reportItems, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withContext, actor, reportItems, opts as g, type CliEnv } from '../common.ts';
+import { updateFrom } from '../admin-common.ts';
 import { deviceArgs } from '../io.ts';
-import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, type AuthMode, type CertOperation, type KeyOrder } from '../../phones/index.ts';
+import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS } from '../../phones/index.ts';
 
-const OPERATION_ALIASES: Record<string, CertOperation> = { install: 'install', upgrade: 'install', delete: 'delete', troubleshoot: 'troubleshoot', fetch: 'troubleshoot', none: 'none' };
 
 export function registerCapfCommands(program: Command, { io, setExit }: CliEnv): void {
   const capf = program.command('capf').description('CAPF certificate operations');
@@ -25,22 +24,12 @@ export function registerCapfCommands(program: Command, { io, setExit }: CliEnv):
     .option('--json', 'JSON output')
     .action(async (operation: string, devices: string[], _o, cmd: Command) => {
       const o = g(cmd);
-      const op = OPERATION_ALIASES[operation.toLowerCase()];
-      if (!op) throw new AppError('ERR_BAD_REQUEST', `unknown operation "${operation}" (use install, delete, troubleshoot or none)`);
+      const request = updateFrom(operation, o);
       const names = await deviceArgs(io, devices);
       await withContext(io, o, async (ctx) => {
         const results = await ctx.phones.schedule(
           names,
-          {
-            operation: op,
-            ...(o.authMode ? { authMode: o.authMode as AuthMode } : {}),
-            ...(o.authString !== undefined ? { authString: o.authString as string } : {}),
-            ...(o.keyOrder ? { keyOrder: o.keyOrder as KeyOrder } : {}),
-            ...(o.rsaKeySize ? { rsaKeySize: intOpt(String(o.rsaKeySize)) } : {}),
-            ...(o.ecKeySize ? { ecKeySize: intOpt(String(o.ecKeySize)) } : {}),
-            ...(o.completesBy ? { completesBy: o.completesBy as string } : {}),
-            onProfileMismatch: o.useProfileMode ? 'use-profile' : 'refuse',
-          },
+          request,
           actor(io),
         );
         setExit(reportItems(io, results, o.json, (p) => `${CERT_OPERATIONS[p.capf.operation].label}, ${AUTH_MODES[p.capf.authMode].label}${p.capf.authString ? ` ${p.capf.authString}` : ''}, by ${p.capf.completesBy ?? '-'}: ${p.status}`));

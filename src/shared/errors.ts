@@ -24,6 +24,8 @@ export const ERROR_TABLE = {
   ERR_PKI_BAD_KEY: { http: 400, expose: true, text: 'public key is not acceptable' },
   ERR_PKI_BAD_CERT: { http: 400, expose: true, text: 'certificate cannot be parsed' },
   ERR_PKI_UNKNOWN_IDENTITY: { http: 404, expose: true, text: 'no such certificate' },
+  ERR_CERT_NOT_FOUND: { http: 404, expose: true, text: 'no LSC with that serial number' },
+  ERR_CERT_ALREADY_REVOKED: { http: 409, expose: true, text: 'the certificate is already revoked' },
   // --- phones / operations ---
   ERR_PHONE_NOT_FOUND: { http: 404, expose: true, text: 'no phone with that device name' },
   ERR_PHONE_EXISTS: { http: 409, expose: true, text: 'a phone with that device name already exists' },

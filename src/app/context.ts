@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import { createAdminServices, type AdminServices } from './admin.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { HttpExtension } from '../provisioning/http-extension.ts';
+import { createProvisioning, type Provisioning } from './provisioning.ts';
 import { createCaSource, createRevocationHttpHandler, createRevocationService, type RevocationService } from '../revocation/index.ts';
 import { createKyselyRevocationStore } from '../store/revocation-store.ts';
 
@@ -36,6 +37,8 @@ export interface AppContext {
    * catalogue: push one here (e.g. revocation's CRL/OCSP) before `serve` starts the listeners.
    */
   httpExtensions: HttpExtension[];
+  /** Trust lists, phone configurations, the file catalogue of TFTP/HTTP, and the TVS authority (issues 3, 4). */
+  provisioning: Provisioning;
   /** CRLs, OCSP, manual revocation and the trust bundle of the CAPF CA (issue 8). */
   revocation: RevocationService;
   /** Set by the CAPF listener when `serve` runs (status pages read its stats). */
@@ -104,7 +107,8 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
       settings: { crlValidityHours: config['revocation.crlValidityHours'], crlRefreshMinutes: config['revocation.crlRefreshMinutes'], ocspValidityMinutes: config['revocation.ocspValidityMinutes'] },
     });
     const httpExtensions: HttpExtension[] = [createRevocationHttpHandler(revocation)];
-    return { config, logger, clock, store, identities, ca, phones, capfAuthority, admin, metrics, httpExtensions, revocation, generated, close: () => store.close() };
+    const provisioning = createProvisioning({ config, logger, clock, identities, phoneStore: store.phones });
+    return { config, logger, clock, store, identities, ca, phones, capfAuthority, admin, metrics, httpExtensions, revocation, provisioning, generated, close: () => store.close() };
   } catch (e) {
     await store.close();
     throw e;

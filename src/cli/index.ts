@@ -14,10 +14,13 @@ import { registerBulkCommands } from './commands/bulk.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerUserCommands } from './commands/user.ts';
 import { registerBackupCommands } from './commands/backup.ts';
+import { registerEmulateCommands } from './commands/emulate.ts';
+import { registerDoctorCommands } from './commands/doctor.ts';
+import { registerItlCommands } from './commands/itl.ts';
 
 /** Each command group registers itself; add new groups here. */
 const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [registerServeCommands, registerPhoneCommands, registerCapfCommands, registerCertCommands,
-  registerPhoneAdminCommands, registerProfileCommands, registerBulkCommands, registerReportCommands, registerUserCommands, registerBackupCommands];
+  registerPhoneAdminCommands, registerProfileCommands, registerBulkCommands, registerReportCommands, registerUserCommands, registerBackupCommands, registerEmulateCommands, registerDoctorCommands, registerItlCommands];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('opencapf')

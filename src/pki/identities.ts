@@ -41,7 +41,7 @@ export interface LoadedIdentity {
 
 const VALIDITY_DAYS: Record<IdentityName, number | 'capf'> = { capf: 'capf', itlrecovery: 7300, tftp: 1825, tvs: 1825 };
 
-export type IdentityListener = (name: IdentityName, reason: 'generated' | 'regenerated' | 'imported') => void;
+export type IdentityListener = (name: IdentityName, reason: 'generated' | 'regenerated' | 'imported' | 'reloaded') => void;
 
 export interface IdentityService {
   /** Generates any identity that does not exist yet; returns the names it generated. */
@@ -56,6 +56,11 @@ export interface IdentityService {
   importCertificate(name: IdentityName, pem: string): LoadedIdentity;
   /** Re-reads files (another process, e.g. the CLI, may have changed them). */
   reload(): void;
+  /**
+   * Re-reads every identity from disk and emits 'reloaded' for each whose certificate changed since it
+   * was last read (another process ran `cert regenerate` / `cert import`); returns those names.
+   */
+  refresh(): IdentityName[];
   onChange(listener: IdentityListener): void;
 }
 
@@ -173,6 +178,18 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
     },
     reload() {
       cache.clear();
+    },
+    refresh() {
+      const changed: IdentityName[] = [];
+      for (const name of Object.keys(IDENTITIES) as IdentityName[]) {
+        const before = cache.get(name);
+        const now = loadOne(name);
+        if (!now) continue;
+        cache.set(name, now);
+        if (before && before.certificate.sha1 !== now.certificate.sha1) changed.push(name);
+      }
+      for (const name of changed) emit(name, 'reloaded');
+      return changed;
     },
     onChange(l) {
       listeners.push(l);

@@ -44,6 +44,8 @@ export interface TvsServer {
   start(): Promise<{ port: number }>;
   /** Stops accepting and closes every connection, including unfinished handshakes. */
   stop(): Promise<void>;
+  /** Serves a new certificate and key to new connections (the tvs identity was regenerated). */
+  reloadCredentials(tls: Pick<TvsServerTlsOptions, 'certPem' | 'keyPem'>): void;
 }
 
 export const TVS_DEFAULT_MAX_REQUEST_BODY_BYTES = 16_384;
@@ -269,6 +271,15 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
           logger.info({ host: options.host, port }, 'TVS listening');
           resolve({ port });
         });
+      });
+    },
+
+    reloadCredentials(creds) {
+      server?.setSecureContext({
+        cert: creds.certPem,
+        key: creds.keyPem,
+        ...(options.tls.minVersion ? { minVersion: options.tls.minVersion } : {}),
+        ...(options.tls.ciphers ? { ciphers: options.tls.ciphers } : {}),
       });
     },
 

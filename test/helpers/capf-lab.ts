@@ -53,6 +53,11 @@ export async function startCapfLab(overrides: Partial<Record<ConfigKey, unknown>
       // The CAPF tests do not need the REST API (and some stop only the CAPF listener).
       'api.enabled': false,
       'api.port': 0,
+      // Provisioning listeners on free ports too (69/6970/6971/2445 need privilege or may be taken).
+      'tftp.port': 0,
+      'http.port': 0,
+      'https.port': 0,
+      'tvs.port': 0,
       'capf.manufacturingCaFile': join(dir, 'mfg-ca.pem'),
       'log.level': 'info',
       ...overrides,

@@ -19,7 +19,7 @@ async function cli(args: string[]): Promise<number> {
 
 test('serve starts, the CLI works beside it, and SIGTERM lets an in-flight enrollment finish', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-serve-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--capf-port', '0', '--api-port', '0', '--log-level', 'warn'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--capf-port', '0', '--api-port', '0', '--tftp-port', '0', '--http-port', '0', '--https-port', '0', '--tvs-port', '0', '--log-level', 'warn'], {
     env: { ...process.env, OPENCAPF_ADMIN_PASSWORD: 'correct horse battery staple 1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

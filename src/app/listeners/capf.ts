@@ -30,6 +30,7 @@ export const startCapfListener: ListenerFactory = async (ctx) => {
     if (name === 'capf') server.reloadCredentials();
   });
   const { port } = await server.start();
+  ctx.provisioning.advertise('capf', port);
   ctx.capfServer = server;
   return { name: 'capf', host: config.host, port, stop: () => server.stop(config['capf.drainTimeoutMs']) };
 };

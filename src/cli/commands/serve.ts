@@ -10,10 +10,14 @@ import { startServices } from '../../app/serve.ts';
 export function registerServeCommands(program: Command, { io, setExit }: CliEnv): void {
   program
     .command('serve')
-    .description('start the CAPF listener (TLS 3804) on the configured store; Ctrl-C or SIGTERM drains sessions and exits')
+    .description('start every listener (CAPF TLS 3804, TVS TLS 2445, TFTP UDP 69, HTTP 6970, HTTPS 6971, REST API) on the configured store; Ctrl-C or SIGTERM drains sessions and exits')
     .option('--host <addr>', 'address to bind every listener to (default 0.0.0.0)')
     .option('--capf-port <port>', 'CAPF TLS port (default 3804)')
     .option('--api-port <port>', 'REST API port (default 8443)')
+    .option('--tftp-port <port>', 'TFTP port (UDP, default 69; below 1024 needs privilege)')
+    .option('--http-port <port>', 'HTTP provisioning port (default 6970)')
+    .option('--https-port <port>', 'HTTPS provisioning port (default 6971)')
+    .option('--tvs-port <port>', 'TVS TLS port (default 2445)')
     .addOption(new Option('--store <driver>', 'database').choices(['sqlite', 'postgres']))
     .option('--postgres-url <url>', 'PostgreSQL connection string (with --store postgres)')
     .option('--node-name <name>', 'this node\'s name (CN of its TFTP/TVS certificates)')
@@ -23,6 +27,10 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
         host: o.host,
         'capf.port': o.capfPort,
         'api.port': o.apiPort,
+        'tftp.port': o.tftpPort,
+        'http.port': o.httpPort,
+        'https.port': o.httpsPort,
+        'tvs.port': o.tvsPort,
         'store.driver': o.store,
         'store.postgresUrl': o.postgresUrl,
         'cluster.nodeName': o.nodeName,

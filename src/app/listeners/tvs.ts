@@ -1,0 +1,42 @@
+// Owns starting the TVS listener (TLS 2445) with the tvs identity over the cluster's TVS authority.
+
+import { createTvsServer } from '../../tvs/index.ts';
+import { bindError } from './bind-error.ts';
+import type { ListenerFactory } from './types.ts';
+
+export const startTvsListener: ListenerFactory = async (ctx) => {
+  const { config } = ctx;
+  if (!config['tvs.enabled']) return null;
+  const id = ctx.identities.get('tvs');
+  const server = createTvsServer({
+    host: config.host,
+    port: config['tvs.port'],
+    tls: { certPem: id.certPem, keyPem: id.keyPem, ...(config['capf.legacyTls'] ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : {}) },
+    authority: ctx.provisioning.tvsAuthority,
+    logger: ctx.logger.child({ component: 'tvs' }),
+    limits: { maxConnections: config['tvs.maxConnections'], idleTimeoutMs: 30_000, handshakeTimeoutMs: 10_000, maxRequestsPerConnection: 16 },
+  });
+  ctx.identities.onChange((name) => {
+    if (name === 'tvs') {
+      const n = ctx.identities.get('tvs');
+      server.reloadCredentials({ certPem: n.certPem, keyPem: n.keyPem });
+    }
+  });
+  let port: number;
+  try {
+    ({ port } = await server.start());
+  } catch (e) {
+    throw bindError('TVS', config.host, config['tvs.port'], 'tvs.port', '--tvs-port', e);
+  }
+  ctx.provisioning.advertise('tvs', port);
+  const release = ctx.provisioning.watch();
+  return {
+    name: 'tvs',
+    host: config.host,
+    port,
+    async stop() {
+      release();
+      await server.stop();
+    },
+  };
+};

@@ -1,0 +1,174 @@
+// Owns the cluster's served trust lists: which identities go into ITLFile.tlv and CTLFile.tlv, who signs
+// them, the CAPF/TVS transition after a certificate change, and rebuilding only when an input changed.
+//
+// Signing (CUCM 11.5, seed `show itl`): the TFTP (CallManager) certificate is the SAST that signs;
+// ITLRecovery is listed as the second SAST and signs instead
+//   - after `opencapf itl reset localkey` (CUCM `utils itl reset localkey`) until `itl reset normal`, and
+//   - for itl.transitionHours after the TFTP certificate changed: phones still hold an ITL signed by
+//     the old TFTP key, which they no longer can verify against; they do trust ITLRecovery (§9.5).
+
+import type { KeyObject } from 'node:crypto';
+import type { CertificateInfo } from '../pki/index.ts';
+import {
+  buildCtl,
+  buildItl,
+  ctlWarnings,
+  cucmItlMembers,
+  itlWarnings,
+  type CertificateForm,
+  type SigningHash,
+  type TrustListMember,
+  type TrustListWarning,
+} from '../trust/index.ts';
+
+export type ClusterIdentityName = 'capf' | 'itlrecovery' | 'tftp' | 'tvs';
+
+/** What the trust lists need from pki/ (implemented in app/ over the identity service and key store). */
+export interface TrustIdentitySource {
+  current(name: ClusterIdentityName): { certificate: CertificateInfo; privateKey: KeyObject };
+  /** The certificate replaced by the last regenerate/import, and when it was replaced. */
+  previous(name: ClusterIdentityName): { certificate: CertificateInfo; replacedAt: Date } | null;
+  /** 'localkey' after `opencapf itl reset localkey`. */
+  signingMode(): SigningMode;
+}
+
+export type SigningMode = 'normal' | 'localkey';
+
+export interface TrustFilesSettings {
+  nodeName: string;
+  mixedMode: boolean;
+  transitionHours: number;
+  hash?: SigningHash;
+  certificateForm?: CertificateForm;
+  now(): Date;
+  onWarnings?(kind: 'ITL' | 'CTL', warnings: TrustListWarning[]): void;
+}
+
+export interface BuiltTrustList {
+  bytes: Buffer;
+  /** Which identity signed it, and why. */
+  signedBy: 'tftp' | 'itlrecovery';
+  signerReason: 'normal' | 'localkey' | 'tftp-transition';
+  /** Old certificates still listed (CAPF/TVS transition). */
+  transitional: ClusterIdentityName[];
+  warnings: TrustListWarning[];
+  builtAt: Date;
+}
+
+export interface TrustFiles {
+  itl(): BuiltTrustList;
+  /** null unless cluster.mixedMode. */
+  ctl(): BuiltTrustList | null;
+  /** Certificates TVS vouches for: current ones, plus the previous ones during their transition. */
+  vouched(): { name: ClusterIdentityName; certificate: CertificateInfo; previous: boolean }[];
+  /** Node names `itl export --node` accepts (one node: multi-node clusters are not implemented). */
+  nodes(): string[];
+}
+
+interface Inputs {
+  key: string;
+  tftp: CertificateInfo;
+  itlRecovery: CertificateInfo;
+  capf: CertificateInfo;
+  tvs: CertificateInfo;
+  previousCapf: CertificateInfo | null;
+  previousTvs: CertificateInfo | null;
+  signedBy: 'tftp' | 'itlrecovery';
+  signerReason: BuiltTrustList['signerReason'];
+}
+
+export function createTrustFiles(source: TrustIdentitySource, settings: TrustFilesSettings): TrustFiles {
+  const windowMs = settings.transitionHours * 3600_000;
+  let itlCache: { key: string; built: BuiltTrustList } | null = null;
+  let ctlCache: { key: string; built: BuiltTrustList } | null = null;
+
+  const inWindow = (p: { replacedAt: Date } | null, now: Date) => p !== null && now.getTime() - p.replacedAt.getTime() < windowMs;
+
+  function inputs(): Inputs {
+    const now = settings.now();
+    const tftp = source.current('tftp').certificate;
+    const itlRecovery = source.current('itlrecovery').certificate;
+    const capf = source.current('capf').certificate;
+    const tvs = source.current('tvs').certificate;
+    const pc = source.previous('capf');
+    const pv = source.previous('tvs');
+    const previousCapf = pc && inWindow(pc, now) && pc.certificate.sha1 !== capf.sha1 ? pc.certificate : null;
+    const previousTvs = pv && inWindow(pv, now) && pv.certificate.sha1 !== tvs.sha1 ? pv.certificate : null;
+    const mode = source.signingMode();
+    const tftpChanged = inWindow(source.previous('tftp'), now);
+    const signerReason = mode === 'localkey' ? 'localkey' : tftpChanged ? 'tftp-transition' : 'normal';
+    const signedBy = signerReason === 'normal' ? 'tftp' : 'itlrecovery';
+    const key = [tftp.sha1, itlRecovery.sha1, capf.sha1, tvs.sha1, previousCapf?.sha1 ?? '-', previousTvs?.sha1 ?? '-', signedBy].join('|');
+    return { key, tftp, itlRecovery, capf, tvs, previousCapf, previousTvs, signedBy, signerReason };
+  }
+
+  function transitional(i: Inputs): ClusterIdentityName[] {
+    return [...(i.previousCapf ? (['capf'] as const) : []), ...(i.previousTvs ? (['tvs'] as const) : [])];
+  }
+
+  function signer(i: Inputs) {
+    const id = source.current(i.signedBy);
+    return { certificate: id.certificate, privateKey: id.privateKey };
+  }
+
+  function itlMembers(i: Inputs): TrustListMember[] {
+    // CUCM order (cucmItlMembers); the old CAPF/TVS follow their successors during the transition.
+    const members = cucmItlMembers({ itlRecovery: i.itlRecovery, signer: i.tftp, capf: i.capf, tvs: i.previousTvs ? [i.tvs, i.previousTvs] : [i.tvs] });
+    if (i.previousCapf) members.splice(1, 0, { certificate: i.previousCapf, roles: ['CAPF'] });
+    return members;
+  }
+
+  function ctlMembers(i: Inputs): TrustListMember[] {
+    // Tokenless CTL (CUCM 10+ mixed mode): the CallManager certificate signs and is CCM+TFTP; ITLRecovery is the second SAST.
+    const members: TrustListMember[] = [
+      { certificate: i.tftp, roles: ['SAST', 'CCM_TFTP'], dnsName: settings.nodeName },
+      { certificate: i.itlRecovery, roles: ['SAST'] },
+      { certificate: i.capf, roles: ['CAPF'] },
+      { certificate: i.tvs, roles: ['TVS'] },
+    ];
+    if (i.previousCapf) members.push({ certificate: i.previousCapf, roles: ['CAPF'] });
+    if (i.previousTvs) members.push({ certificate: i.previousTvs, roles: ['TVS'] });
+    return members;
+  }
+
+  function build(kind: 'ITL' | 'CTL', i: Inputs): BuiltTrustList {
+    const now = settings.now();
+    const params = {
+      members: kind === 'ITL' ? itlMembers(i) : ctlMembers(i),
+      signer: signer(i),
+      now,
+      hash: settings.hash ?? 'sha1',
+      certificateForm: settings.certificateForm ?? 'full',
+    };
+    const bytes = kind === 'ITL' ? buildItl(params) : buildCtl(params);
+    const warnings = kind === 'ITL' ? itlWarnings(bytes) : ctlWarnings(bytes);
+    if (warnings.length > 0) settings.onWarnings?.(kind, warnings);
+    return { bytes, signedBy: i.signedBy, signerReason: i.signerReason, transitional: transitional(i), warnings, builtAt: now };
+  }
+
+  return {
+    itl() {
+      const i = inputs();
+      if (itlCache?.key !== i.key) itlCache = { key: i.key, built: build('ITL', i) };
+      return itlCache.built;
+    },
+    ctl() {
+      if (!settings.mixedMode) return null;
+      const i = inputs();
+      if (ctlCache?.key !== i.key) ctlCache = { key: i.key, built: build('CTL', i) };
+      return ctlCache.built;
+    },
+    vouched() {
+      const now = settings.now();
+      const out: ReturnType<TrustFiles['vouched']> = [];
+      for (const name of ['capf', 'itlrecovery', 'tftp', 'tvs'] as const) {
+        const cur = source.current(name).certificate;
+        out.push({ name, certificate: cur, previous: false });
+        const prev = source.previous(name);
+        if (prev && inWindow(prev, now) && prev.certificate.sha1 !== cur.sha1) out.push({ name, certificate: prev.certificate, previous: true });
+      }
+      return out;
+    },
+    nodes: () => [settings.nodeName],
+  };
+}

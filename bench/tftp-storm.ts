@@ -1,7 +1,10 @@
 // Benchmark: K concurrent TFTP clients each fetching an ITL (~10 KB) and a config (~4 KB), against our
 // server and against Debian's tftpd-hpa (in.tftpd) serving the same files in the same run.
 //
-//   npx tsx bench/tftp-storm.ts [--downloads 2000] [--concurrency 100] [--rounds 2] [--blksize N] [--windowsize N]
+//   npx tsx bench/tftp-storm.ts [--downloads 2000] [--concurrency 100] [--rounds 2] [--blksize N] [--windowsize N] [--catalogue]
+//
+// --catalogue: our side is the real provisioning path (a full OpenCAPF: generated ITL and SEP<MAC>.cnf.xml
+// from the database, through the file catalogue and the TFTP listener); tftpd-hpa serves copies of those bytes.
 //
 // Both servers run in their own processes on 127.0.0.1 (ours via bench/tftp-storm-server.ts); the same
 // client (ours, in this process) drives both. Rounds alternate ours/tftpd-hpa; the best round of each counts.
@@ -32,10 +35,11 @@ const rounds = arg('rounds', 2)!;
 const blksize = arg('blksize');
 const windowsize = arg('windowsize');
 
-const FILES = {
+const catalogue = process.argv.includes('--catalogue');
+const FILES: Record<'ITLSEP001122334455.tlv' | 'SEP001122334455.cnf.xml', Buffer> = {
   'ITLSEP001122334455.tlv': randomBytes(10 * 1024),
   'SEP001122334455.cnf.xml': randomBytes(4 * 1024),
-} as const;
+};
 const NAMES = Object.keys(FILES) as (keyof typeof FILES)[];
 
 async function freeUdpPort(): Promise<number> {
@@ -106,13 +110,17 @@ async function main(): Promise<void> {
   if (!existsSync(IN_TFTPD)) throw new Error(`${IN_TFTPD} missing: apt-get install tftpd-hpa (listed in .ci/apt/tftp.txt)`);
   const dir = await mkdtemp(join(tmpdir(), 'tftp-storm-'));
   await chmod(dir, 0o755); // in.tftpd drops privileges to "nobody" when started as root
-  for (const [name, data] of Object.entries(FILES)) await writeFile(join(dir, name), data, { mode: 0o644 });
-
-  const ours = fork(new URL('./tftp-storm-server.ts', import.meta.url).pathname, [dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ours = fork(new URL('./tftp-storm-server.ts', import.meta.url).pathname, [dir, ...(catalogue ? ['--catalogue'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const oursPort = await new Promise<number>((resolve, reject) => {
-    ours.once('message', (m) => resolve((m as { port: number }).port));
+    ours.once('message', (m) => {
+      const msg = m as { port: number; files?: Record<string, string> };
+      // Catalogue mode: the generated files are what both servers must deliver.
+      if (msg.files) for (const [name, b64] of Object.entries(msg.files)) FILES[name as keyof typeof FILES] = Buffer.from(b64, 'base64');
+      resolve(msg.port);
+    });
     ours.once('exit', (code) => reject(new Error(`our server exited with ${code}`)));
   });
+  for (const [name, data] of Object.entries(FILES)) await writeFile(join(dir, name), data, { mode: 0o644 });
   const hpaPort = await freeUdpPort();
   const hpa = spawn(IN_TFTPD, ['--foreground', '--listen', '--address', `${HOST}:${hpaPort}`, '--secure', dir], { stdio: ['ignore', 'inherit', 'inherit'] });
 

@@ -417,7 +417,8 @@ describe('hostile frames and resource limits', () => {
     const r = await run;
     await stopping;
     assert.equal(r.outcome, 'installed');
-    await d.ctx.close();
+    // Stops the lab's other listeners (TFTP, HTTP, TVS …) too; stopping CAPF again is harmless.
+    await d.close();
   });
 
   test('CAPF log lines carry the session id and never the authentication string', async () => {

@@ -29,5 +29,7 @@ export interface ApiDeps {
   maxImportBytes: number;
   logger?: import('fastify').FastifyBaseLogger | false;
   https?: { cert: string; key: string };
+  /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */
+  doctor?: import('./routes/doctor.ts').DoctorRunner;
   version?: string;
 }

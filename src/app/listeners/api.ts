@@ -6,6 +6,8 @@ import { createApiApp, type ApiDeps } from '../../api/app.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
 import type { ListenerFactory } from './types.ts';
+import { runDoctor } from '../../doctor/index.ts';
+import { doctorSourcesFromContext } from '../../doctor/from-context.ts';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -23,6 +25,7 @@ export function apiDepsFrom(ctx: AppContext, o: { tls: boolean }): ApiDeps {
     sessionTtlSeconds: c['api.sessionTtlMinutes'] * 60,
     maxImportBytes: c['api.maxImportBytes'],
     logger: ctx.logger.child({ component: 'api' }),
+    doctor: (device) => runDoctor(doctorSourcesFromContext(ctx), device),
   };
 }
 

@@ -1,0 +1,168 @@
+// Owns `opencapf emulate …`: one emulated phone (prints its Security Configuration and Status Messages),
+// a fleet of them (progress bar, summary), and the emulator's test manufacturing CA.
+
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { AppError } from '../../shared/errors.ts';
+import { normaliseDeviceName, generateAuthString } from '../../phones/index.ts';
+import {
+  bootPhone, BOOT_OUTCOMES, createFileFetcher, createFileStateStore, createKeyPool, createMemoryStateStore, createResolver, fleetDeviceNames, FLEET_MODELS,
+  loadOrCreateManufacturingCa, manufacturingCaPath, parseHostsFile, renderFleetSummary, renderSecurityConfiguration, renderStatusMessages, runFleet,
+  type FleetPhone, type PhoneDeps,
+} from '../../emulator/index.ts';
+import { withContext, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { progressBar } from '../admin-common.ts';
+import { out, type CliIo } from '../io.ts';
+
+interface EmulateOpts {
+  tftp: string;
+  httpPort?: string;
+  http?: boolean;
+  hosts?: string;
+  systemDns?: boolean;
+  stateDir: string;
+  capfPort?: string;
+}
+
+function parseHostPort(text: string, defaultPort: number): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(text.trim());
+  if (!m) throw new AppError('ERR_BAD_REQUEST', `"${text}" is not HOST or HOST:PORT`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? intOpt(m[2]) : defaultPort };
+}
+
+function transportOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--tftp <host[:port]>', 'TFTP server the phone provisions from (DHCP option 150)')
+    .option('--http-port <port>', 'HTTP provisioning port tried before TFTP', '6970')
+    .option('--no-http', 'TFTP only')
+    .option('--hosts <file>', '/etc/hosts-style overrides for the names in the phone\'s configuration')
+    .option('--no-system-dns', 'resolve only through --hosts (an unknown name fails like an NXDOMAIN)')
+    .option('--capf-port <port>', 'connect to this CAPF port instead of the one in the configuration')
+    .option('--state-dir <dir>', 'where phones keep their state (MIC, LSC, trust list, messages)', './emulator-state');
+}
+
+function baseDeps(o: EmulateOpts): Omit<PhoneDeps, 'stateStore' | 'manufacturingCa'> {
+  const tftp = parseHostPort(o.tftp, 69);
+  const hosts = o.hosts ? parseHostsFile(readFileSync(o.hosts, 'utf8')) : new Map<string, string>();
+  return {
+    fetchFile: createFileFetcher({ host: tftp.host, tftpPort: tftp.port, httpPort: o.http === false ? null : intOpt(String(o.httpPort ?? '6970')) }),
+    resolve: createResolver({ hosts, systemDns: o.systemDns !== false }),
+    ...(o.capfPort ? { capfPortOverride: intOpt(o.capfPort) } : {}),
+  };
+}
+
+async function prompt(io: CliIo, question: string): Promise<string | null> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
+  // An exhausted stdin (scripts, CI) answers "no string" instead of waiting forever.
+  const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)));
+  try {
+    const answer = await Promise.race([rl.question(question), closed]);
+    return answer?.trim() || null;
+  } finally {
+    rl.close();
+  }
+}
+
+export function registerEmulateCommands(program: Command, { io, setExit }: CliEnv): void {
+  const emulate = program.command('emulate').description('emulated Cisco IP phones for tests, labs and benchmarks (docs/emulator.md)');
+
+  transportOptions(emulate.command('phone'))
+    .description('boot one phone: trust lists, configuration, DNS, CAPF; prints its Security Configuration and Status Messages')
+    .argument('<device>', 'SEP<MAC>')
+    .option('--model <model>', 'phone model', '8845')
+    .option('--auth-string <digits>', 'the authentication string to type when the configuration asks for one (else prompts)')
+    .option('--no-capf', 'do not contact CAPF after provisioning')
+    .option('--apply-config', 'keep the installed trust lists and configuration (no TFTP): "Apply Config" without a reset')
+    .option('--json', 'JSON output')
+    .action(async (device: string, _o, cmd: Command) => {
+      const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
+      const name = normaliseDeviceName(device);
+      if (!name) throw new AppError('ERR_PHONE_BAD_NAME', `"${device}" is not SEP followed by 12 hexadecimal digits`);
+      const r = await bootPhone(
+        { deviceName: name, model: String(o.model), runCapf: o.capf !== false, skipProvisioning: !!o.applyConfig },
+        {
+          ...baseDeps(o),
+          stateStore: createFileStateStore(o.stateDir),
+          manufacturingCa: await loadOrCreateManufacturingCa(o.stateDir),
+          authString: async () => (o.authString as string | undefined) ?? prompt(io, `${name}: enter the authentication string: `),
+        },
+      );
+      if (o.json) {
+        const { state, ...rest } = r;
+        out(io, JSON.stringify({ ...rest, lscState: state.lscState, lscPem: state.lsc?.certPem ?? null }, null, 2));
+      } else {
+        out(io, `${renderSecurityConfiguration(r.state)}\n\n${renderStatusMessages(r.state, 15)}\n\nResult: ${BOOT_OUTCOMES[r.outcome]} (${r.detail})`);
+      }
+      setExit(r.outcome === 'installed' || r.outcome === 'no-operation' || r.outcome === 'deleted' || r.outcome === 'fetched' || r.outcome === 'capf-skipped' ? 0 : 1);
+    });
+
+  transportOptions(emulate.command('fleet'))
+    .description('boot N phones (models mixed) with bounded concurrency; --register adds them and schedules Install/Upgrade first')
+    .option('--count <n>', 'phones', '100')
+    .option('--concurrency <n>', 'phones booting at once', '25')
+    .option('--register', 'add the phones to this node\'s database and schedule Install/Upgrade (needs --data-dir of the node)')
+    .option('--auth-string-share <percent>', 'with --register: phones scheduled By Authentication String (the rest By Null String)', '50')
+    .option('--key-pool <n>', 'pre-generated keys per key type (0: a fresh key per phone)', '16')
+    .option('--json', 'JSON summary')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
+      const count = intOpt(String(o.count));
+      const share = intOpt(String(o.authStringShare));
+      const names = fleetDeviceNames(count);
+      const phones: FleetPhone[] = names.map((deviceName, i) => ({ deviceName, model: FLEET_MODELS[i % FLEET_MODELS.length]!, authString: (i * 100) / count < share ? generateAuthString(8) : null }));
+      if (o.register) {
+        await withContext(io, o, async (ctx) => {
+          await ctx.phones.addPhones(phones.map((p) => ({ deviceName: p.deviceName, model: `Cisco ${p.model}`, description: 'emulated fleet' })), actor(io));
+          for (const p of phones) {
+            await ctx.phones.schedule([p.deviceName], { operation: 'install', authMode: p.authString ? 'auth-string' : 'null-string', ...(p.authString ? { authString: p.authString } : {}) }, actor(io));
+          }
+        });
+      }
+      const poolSize = intOpt(String(o.keyPool));
+      const pool = poolSize > 0 ? createKeyPool(poolSize) : null;
+      const mfg = await loadOrCreateManufacturingCa(o.stateDir);
+      const stateStore = createMemoryStateStore();
+      const base = baseDeps(o);
+      const bar = progressBar(io, 'fleet');
+      const summary = await runFleet({
+        phones,
+        concurrency: intOpt(String(o.concurrency)),
+        deps: (p) => ({
+          ...base,
+          stateStore,
+          manufacturingCa: mfg,
+          authString: async () => p.authString,
+          ...(pool ? { micKey: () => pool.take({ type: 'rsa', bits: 2048 }), generateKey: (req) => pool.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }) } : {}),
+        }),
+        onProgress: (p) => bar.update(p.done, p.total, `installed ${p.installed} failed ${p.failed}`),
+      });
+      bar.done();
+      if (o.json) {
+        const { results, ...rest } = summary;
+        out(io, JSON.stringify({ ...rest, phones: results.map((r) => ({ deviceName: r.deviceName, outcome: r.outcome, detail: r.detail, timingsMs: r.timingsMs })) }, null, 2));
+      } else out(io, renderFleetSummary(summary));
+      setExit(summary.byOutcome.installed === summary.total || !o.register ? 0 : 1);
+    });
+
+  emulate
+    .command('ca')
+    .description('print the path and PEM of the emulator\'s test manufacturing CA (point capf.manufacturingCaFile at it to trust emulated MICs)')
+    .option('--state-dir <dir>', 'emulator state directory', './emulator-state')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd) as ReturnType<typeof g> & { stateDir: string };
+      const ca = await loadOrCreateManufacturingCa(o.stateDir);
+      out(io, `# ${manufacturingCaPath(o.stateDir)}\n${ca.certPem}`);
+    });
+
+  transportOptions(emulate.command('show'))
+    .description('show a phone\'s screens from its saved state, without booting it')
+    .argument('<device>', 'SEP<MAC>')
+    .action(async (device: string, _o, cmd: Command) => {
+      const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
+      const name = normaliseDeviceName(device);
+      const state = name ? createFileStateStore(o.stateDir).load(name) : null;
+      if (!state) throw new AppError('ERR_PHONE_NOT_FOUND', `no emulated phone ${device} under ${o.stateDir}`);
+      out(io, `${renderSecurityConfiguration(state)}\n\n${renderStatusMessages(state, 50)}`);
+    });
+}

@@ -1,0 +1,44 @@
+// Owns building the doctor's sources from an AppContext: in `serve` (the API) the running listeners' ports,
+// in the CLI the configured ones; the CAPF host name and pinned files from provisioning.
+
+import type { AppContext } from '../app/context.ts';
+import { createResolver, type Resolver } from '../emulator/resolver.ts';
+import type { DoctorSources, Endpoint } from './collector.ts';
+
+export interface DoctorContextOptions {
+  /** How phones resolve names (hosts-file overrides for labs); default: the system resolver. */
+  resolve?: Resolver;
+  /** Extra TFTP nodes (host:port) to fetch ITLs from, besides this one. */
+  extraTftpNodes?: Endpoint[];
+  timeoutMs?: number;
+}
+
+/** A wildcard bind address is reached on loopback. */
+function local(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+export function doctorSourcesFromContext(ctx: AppContext, o: DoctorContextOptions = {}): DoctorSources {
+  const c = ctx.config;
+  const running = new Map((ctx.listeners ?? []).map((l) => [l.name, l.port]));
+  const port = (name: string, configured: number) => running.get(name) ?? configured;
+  const host = local(c.host);
+  return {
+    now: () => ctx.clock.now(),
+    capfCertificate: () => ctx.identities.get('capf').certificate,
+    expiryWarningDays: c['pki.expiryWarningDays'],
+    capfEnabled: c['capf.enabled'],
+    capfLocal: { host, port: port('capf', c['capf.port']) },
+    capfPublic: { name: ctx.provisioning.publicHost, port: c['capf.port'] },
+    tvs: c['tvs.enabled'] ? { host, port: port('tvs', c['tvs.port']) } : null,
+    tftpNodes: [...(c['tftp.enabled'] ? [{ host, port: port('tftp', c['tftp.port']) }] : []), ...(o.extraTftpNodes ?? [])],
+    resolve: o.resolve ?? createResolver(),
+    authFailureLimit: c['capf.authFailureLimit'],
+    manufacturingCaConfigured: !!c['capf.manufacturingCaFile'],
+    getPhone: (d) => ctx.store.phones.getPhone(d),
+    recentSessions: (d, limit) => ctx.store.phones.listSessions(d, limit),
+    profileAuthMode: async (name) => (await ctx.store.phones.getProfile(name))?.authMode ?? null,
+    pinnedFiles: () => ctx.provisioning.pinned(),
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+  };
+}

@@ -18,7 +18,10 @@ function local(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
-export function doctorSourcesFromContext(ctx: AppContext, o: DoctorContextOptions = {}): DoctorSources {
+/** `serve` records its started listeners on the context; their real ports win over the configured ones (port 0). */
+type RunningContext = AppContext & { listeners?: readonly { name: string; port: number }[] };
+
+export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOptions = {}): DoctorSources {
   const c = ctx.config;
   const running = new Map((ctx.listeners ?? []).map((l) => [l.name, l.port]));
   const port = (name: string, configured: number) => running.get(name) ?? configured;

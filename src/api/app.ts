@@ -14,6 +14,7 @@ import { registerPhoneRoutes } from './routes/phones.ts';
 import { registerProfileRoutes } from './routes/profiles.ts';
 import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerReportRoutes } from './routes/reports.ts';
+import { registerTrustRoutes } from './routes/trust.ts';
 import { registerDoctorRoutes } from './routes/doctor.ts';
 
 export type { ApiDeps } from './deps.ts';
@@ -153,6 +154,7 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       registerProfileRoutes(v1, deps);
       registerBulkRoutes(v1, deps);
       registerReportRoutes(v1, deps);
+      registerTrustRoutes(v1, deps);
       registerDoctorRoutes(v1, deps.doctor);
     },
     { prefix: '/api/v1' },

@@ -29,6 +29,8 @@ export interface ApiDeps {
   maxImportBytes: number;
   logger?: import('fastify').FastifyBaseLogger | false;
   https?: { cert: string; key: string };
+  /** CRLs, trust bundle, verification and manual revocation (/api/v1/trust, /certificates/{serial}/revoke). */
+  revocation?: import('../revocation/index.ts').RevocationService;
   /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */
   doctor?: import('./routes/doctor.ts').DoctorRunner;
   version?: string;

@@ -105,6 +105,7 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
       store: createKyselyRevocationStore(store.db, store.phones),
       clock,
       settings: { crlValidityHours: config['revocation.crlValidityHours'], crlRefreshMinutes: config['revocation.crlRefreshMinutes'], ocspValidityMinutes: config['revocation.ocspValidityMinutes'] },
+      isTrustedMic: (der) => ca.isTrustedMic(der),
     });
     const httpExtensions: HttpExtension[] = [createRevocationHttpHandler(revocation)];
     const provisioning = createProvisioning({ config, logger, clock, identities, phoneStore: store.phones });

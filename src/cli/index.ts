@@ -17,10 +17,13 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { registerEmulateCommands } from './commands/emulate.ts';
 import { registerDoctorCommands } from './commands/doctor.ts';
 import { registerItlCommands } from './commands/itl.ts';
+import { registerVerifyCommands } from './commands/verify.ts';
+import { registerCrlCommands } from './commands/crl.ts';
 
 /** Each command group registers itself; add new groups here. */
 const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [registerServeCommands, registerPhoneCommands, registerCapfCommands, registerCertCommands,
-  registerPhoneAdminCommands, registerProfileCommands, registerBulkCommands, registerReportCommands, registerUserCommands, registerBackupCommands, registerEmulateCommands, registerDoctorCommands, registerItlCommands];
+  registerPhoneAdminCommands, registerProfileCommands, registerBulkCommands, registerReportCommands, registerUserCommands, registerBackupCommands, registerEmulateCommands, registerDoctorCommands, registerItlCommands,
+  registerVerifyCommands, registerCrlCommands];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('opencapf')

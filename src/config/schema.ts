@@ -85,8 +85,6 @@ export const CONFIG_SCHEMA = {
   'revocation.crlValidityHours': { type: 'integer', default: 24, min: 1, max: 8760, doc: 'nextUpdate of published CRLs, in hours after thisUpdate. Relying parties (FreeRADIUS, ISE, ASA) reject a CRL past nextUpdate, so fetch it more often than this.' },
   'revocation.crlRefreshMinutes': { type: 'integer', default: 60, min: 1, max: 10080, doc: 'A CRL is re-signed when it is older than this, even if nothing was revoked (it is also re-signed as soon as a certificate is revoked).' },
   'revocation.ocspValidityMinutes': { type: 'integer', default: 60, min: 1, max: 10080, doc: 'nextUpdate of OCSP answers, in minutes after thisUpdate (answers are computed live from the database).' },
-  'revocation.exportDir': { type: 'path', default: null, doc: 'When set, serve writes the trust bundle and the CRLs here (capf-ca.pem, capf.crl.pem, capf-previous.crl.pem, capf-ca-crl.pem) whenever they change, for a RADIUS server on the same machine (docs/8021x.md).' },
-  'revocation.checkIntervalSeconds': { type: 'integer', default: 10, min: 1, max: 3600, doc: 'With revocation.exportDir: how often serve looks for new revocations (and due CRLs) to rewrite the exported files.' },
 } as const satisfies Record<string, OptionDef>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;

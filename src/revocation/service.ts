@@ -16,6 +16,7 @@ import {
 import { isRevocationReason, reasonCode, type RevocationReason } from './reasons.ts';
 import type { CaSource, RevocationStore } from './ports.ts';
 import { CodecError } from '../shared/errors.ts';
+import { verifyCertificate, type VerifyResult } from './verify.ts';
 
 export type CaGeneration = 'current' | 'previous';
 
@@ -52,8 +53,10 @@ export interface RevocationService {
   revoke(serialHex: string, reason: RevocationReason, actor: { name: string; source: string }): Promise<void>;
   /** CAPF CA certificates relying parties must trust: current (+ its chain) and, during a rollover, previous. */
   trustBundle(o?: { includePrevious?: boolean; includeChain?: boolean }): TrustBundle;
-  /** Called after every regeneration (the CRL export writer listens). */
+  /** Called after every regeneration. */
   onPublish(listener: (crls: PublishedCrl[]) => void): void;
+  /** Is this certificate (PEM or DER) a valid LSC of ours, a MIC, revoked, expired…? */
+  verify(certificate: Uint8Array | string): Promise<VerifyResult>;
 }
 
 export interface RevocationServiceOptions {
@@ -61,6 +64,8 @@ export interface RevocationServiceOptions {
   store: RevocationStore;
   clock: Clock;
   settings: RevocationSettings;
+  /** Does the certificate chain to a configured manufacturing CA (capf.manufacturingCaFile)? */
+  isTrustedMic?: (der: Buffer) => boolean;
 }
 
 const HOUR_MS = 3_600_000;
@@ -214,6 +219,9 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
     },
     onPublish(l) {
       listeners.push(l);
+    },
+    verify(certificate) {
+      return verifyCertificate(certificate, { cas: o.cas, store: o.store, isTrustedMic: o.isTrustedMic ?? (() => false) }, o.clock.now());
     },
   };
 }

@@ -25,6 +25,7 @@ export function apiDepsFrom(ctx: AppContext, o: { tls: boolean }): ApiDeps {
     sessionTtlSeconds: c['api.sessionTtlMinutes'] * 60,
     maxImportBytes: c['api.maxImportBytes'],
     logger: ctx.logger.child({ component: 'api' }),
+    revocation: ctx.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext(ctx), device),
   };
 }

@@ -105,13 +105,15 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     .description('Download .PEM/.DER: the certificate (for FreeRADIUS ca_file, ISE, ASA trustpoints)')
     .argument('<name>')
     .addOption(new Option('--format <format>', 'pem or der').choices(['pem', 'der']).default('pem'))
+    .option('--bundle', 'capf only, PEM: the trust bundle (current CAPF certificate, its chain, and the previous one during a rollover)')
     .option('--out <file>', 'write to a file (default: standard output)')
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       const id = identityArg(name);
       await withContext(io, o, async (ctx) => {
         const loaded = ctx.identities.get(id);
-        const data = o.format === 'der' ? pemToDer(loaded.certPem) : Buffer.from(loaded.certPem);
+        if (o.bundle && (id !== 'capf' || o.format === 'der')) throw new AppError('ERR_BAD_REQUEST', '--bundle is for capf in PEM (DER holds one certificate)');
+        const data = o.bundle ? Buffer.from(ctx.revocation.trustBundle().pem) : o.format === 'der' ? pemToDer(loaded.certPem) : Buffer.from(loaded.certPem);
         if (o.out) {
           writeFileSync(String(o.out), data);
           out(io, `wrote ${String(o.out)}`);

@@ -95,8 +95,9 @@ test('LSC: Connection failed (3): the phone cannot reach CAPF over the network',
   try {
     const dev = newDeviceName();
     await t.schedule(dev, { operation: 'install', authMode: 'null-string' });
-    // The CAPF host name now leads to an address with nothing behind it (TEST-NET-1, RFC 5737).
-    t.hosts.set(PUBLIC_HOST, '192.0.2.1');
+    // The CAPF host name now leads to a loopback address nothing listens on (CAPF is bound to 127.0.0.1 only):
+    // the phone's path is broken while the service itself runs. Tests never send traffic off this machine.
+    t.hosts.set(PUBLIC_HOST, '127.255.0.1');
     const r = await t.boot(dev, {}, { capfTimeoutMs: 1500 });
     assert.equal(r.outcome, 'connection-failed', r.detail);
     assert.ok(texts(r).includes('LSC: Connection failed'));

@@ -49,6 +49,8 @@ export async function startCapfLab(overrides: Partial<Record<ConfigKey, unknown>
     overrides: {
       dataDir: dir,
       host: '127.0.0.1',
+      // Phones are told to reach us on loopback: tests never send traffic to any other address.
+      'cluster.publicHost': '127.0.0.1',
       'capf.port': 0,
       // The CAPF tests do not need the REST API (and some stop only the CAPF listener).
       'api.enabled': false,

@@ -106,10 +106,24 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
     }
     return pins;
   }
+  let changedAtCache: Date | null = null;
+  /** Newest mtime among the certificates, their archived predecessors and the signing-mode state. */
+  function readChangedAt(): Date {
+    if (!changedAtCache) {
+      let ms = 0;
+      const names = ['capf', 'itlrecovery', 'tftp', 'tvs'].flatMap((n) => [`${n}.crt.pem`, `${n}.previous.crt.pem`]).map((f) => join(pkiDir, f));
+      for (const path of [...names, signerFile, provDir]) {
+        if (existsSync(path)) ms = Math.max(ms, statSync(path).mtimeMs);
+      }
+      changedAtCache = new Date(ms);
+    }
+    return changedAtCache;
+  }
   function forgetDiskState(): void {
     previousCache.clear();
     mode = null;
     pins = null;
+    changedAtCache = null;
   }
 
   const trust = createTrustFiles(
@@ -117,6 +131,7 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
       current: (name) => identities.get(name),
       previous: readPrevious,
       signingMode: readMode,
+      changedAt: readChangedAt,
     },
     {
       nodeName: config['cluster.nodeName'],
@@ -190,6 +205,7 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
 
   identities.onChange((name) => {
     previousCache.delete(name as ClusterIdentityName);
+    changedAtCache = null;
     if (name === 'tftp') catalogue.invalidate();
     log.info({ identity: name }, `${name} certificate changed: trust lists and signed configurations are rebuilt`);
   });
@@ -227,6 +243,7 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
       if (m === 'localkey') writeAtomic(signerFile, 'localkey\n');
       else rmSync(signerFile, { force: true });
       mode = m;
+      changedAtCache = null;
     },
     pin(fileName, bytes) {
       if (!PINNABLE_NAME.test(fileName)) throw new AppError('ERR_BAD_REQUEST', `only ITLSEP<MAC>.tlv and CTLSEP<MAC>.tlv can be pinned (MAC = 12 upper-case hex digits), not ${JSON.stringify(fileName)}`);

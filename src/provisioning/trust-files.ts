@@ -30,6 +30,8 @@ export interface TrustIdentitySource {
   previous(name: ClusterIdentityName): { certificate: CertificateInfo; replacedAt: Date } | null;
   /** 'localkey' after `opencapf itl reset localkey`. */
   signingMode(): SigningMode;
+  /** When the inputs last changed on disk (newest certificate or signing-mode change). */
+  changedAt(): Date;
 }
 
 export type SigningMode = 'normal' | 'localkey';
@@ -52,6 +54,7 @@ export interface BuiltTrustList {
   /** Old certificates still listed (CAPF/TVS transition). */
   transitional: ClusterIdentityName[];
   warnings: TrustListWarning[];
+  /** The file's TIMESTAMP (when its inputs last changed). */
   builtAt: Date;
 }
 
@@ -75,6 +78,8 @@ interface Inputs {
   previousTvs: CertificateInfo | null;
   signedBy: 'tftp' | 'itlrecovery';
   signerReason: BuiltTrustList['signerReason'];
+  /** TIMESTAMP of the file: derived from the inputs, not the build time, so `itl export` in another process writes the same bytes. */
+  asOf: Date;
 }
 
 export function createTrustFiles(source: TrustIdentitySource, settings: TrustFilesSettings): TrustFiles {
@@ -98,8 +103,15 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
     const tftpChanged = inWindow(source.previous('tftp'), now);
     const signerReason = mode === 'localkey' ? 'localkey' : tftpChanged ? 'tftp-transition' : 'normal';
     const signedBy = signerReason === 'normal' ? 'tftp' : 'itlrecovery';
-    const key = [tftp.sha1, itlRecovery.sha1, capf.sha1, tvs.sha1, previousCapf?.sha1 ?? '-', previousTvs?.sha1 ?? '-', signedBy].join('|');
-    return { key, tftp, itlRecovery, capf, tvs, previousCapf, previousTvs, signedBy, signerReason };
+    // A transition window that has ended is itself a change of the inputs, at the moment it ended.
+    let asOfMs = source.changedAt().getTime();
+    for (const p of [pc, pv, source.previous('tftp')]) {
+      const end = p ? p.replacedAt.getTime() + windowMs : 0;
+      if (p && end <= now.getTime() && end > asOfMs) asOfMs = end;
+    }
+    const asOf = new Date(Math.floor(asOfMs / 1000) * 1000);
+    const key = [tftp.sha1, itlRecovery.sha1, capf.sha1, tvs.sha1, previousCapf?.sha1 ?? '-', previousTvs?.sha1 ?? '-', signedBy, asOf.getTime()].join('|');
+    return { key, tftp, itlRecovery, capf, tvs, previousCapf, previousTvs, signedBy, signerReason, asOf };
   }
 
   function transitional(i: Inputs): ClusterIdentityName[] {
@@ -132,7 +144,7 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
   }
 
   function build(kind: 'ITL' | 'CTL', i: Inputs): BuiltTrustList {
-    const now = settings.now();
+    const now = i.asOf;
     const params = {
       members: kind === 'ITL' ? itlMembers(i) : ctlMembers(i),
       signer: signer(i),

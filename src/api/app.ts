@@ -16,6 +16,8 @@ import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerTrustRoutes } from './routes/trust.ts';
 import { registerDoctorRoutes } from './routes/doctor.ts';
+import { registerNodeRoutes } from './routes/ui-node.ts';
+import { registerUiRoutes } from './routes/ui-static.ts';
 
 export type { ApiDeps } from './deps.ts';
 
@@ -143,7 +145,7 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
 
@@ -156,6 +158,7 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       registerReportRoutes(v1, deps);
       registerTrustRoutes(v1, deps);
       registerDoctorRoutes(v1, deps.doctor);
+      registerNodeRoutes(v1, deps);
     },
     { prefix: '/api/v1' },
   );
@@ -164,6 +167,8 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     const body = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(body);
   });
+
+  if (deps.webDistDir !== false) registerUiRoutes(app, deps.webDistDir ? { distDir: deps.webDistDir } : {});
 
   let openapi: unknown = null;
   app.get('/api/docs', { config: { access: 'public' }, schema: { summary: 'OpenAPI 3.1 document of this API', tags: ['docs'] } }, async () => {

@@ -31,6 +31,10 @@ export interface ApiDeps {
   https?: { cert: string; key: string };
   /** CRLs, trust bundle, verification and manual revocation (/api/v1/trust, /certificates/{serial}/revoke). */
   revocation?: import('../revocation/index.ts').RevocationService;
+  /** Node status and certificates (/status, /identities); absent when the API runs without a node. */
+  node?: import('./routes/ui-node.ts').NodeDeps;
+  /** Serve the web UI from this directory (web/dist); false: do not serve it. Default: web/dist of this checkout. */
+  webDistDir?: string | false;
   /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */
   doctor?: import('./routes/doctor.ts').DoctorRunner;
   version?: string;

@@ -16,6 +16,7 @@ export async function startServices(ctx: AppContext): Promise<RunningServer> {
   const expiry = describeCapfExpiry(ctx);
   if (expiry.level !== 'ok') logger.warn({ notAfter: expiry.notAfter }, expiry.message);
   const started: StartedListener[] = [];
+  ctx.listeners = started;
   try {
     for (const factory of LISTENER_FACTORIES) {
       const l = await factory(ctx);

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { createApiApp, type ApiDeps } from '../../api/app.ts';
 import { AppError } from '../../shared/errors.ts';
+import { describeCapfExpiry } from '../status.ts';
 import type { AppContext } from '../context.ts';
 import type { ListenerFactory } from './types.ts';
 import { runDoctor } from '../../doctor/index.ts';
@@ -27,6 +28,13 @@ export function apiDepsFrom(ctx: AppContext, o: { tls: boolean }): ApiDeps {
     logger: ctx.logger.child({ component: 'api' }),
     revocation: ctx.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext(ctx), device),
+    node: {
+      nodeName: c['cluster.nodeName'],
+      identities: ctx.identities,
+      capfExpiry: () => describeCapfExpiry(ctx),
+      listeners: () => ctx.listeners ?? [],
+      activeCapfSessions: () => ctx.capfServer?.stats().sessions ?? null,
+    },
   };
 }
 

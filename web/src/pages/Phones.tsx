@@ -1,0 +1,169 @@
+// Owns Find and List Phones: the admin issue's filters, paging and sorting (kept in the URL), and Add New.
+
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.ts';
+import { useAction, useApi } from '../hooks.ts';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { CERT_OPERATIONS, fmtDate, daysFromNow } from '../format.ts';
+import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Pager, Section, StatusBadge } from '../components/ui.tsx';
+import type { Me, Page, Phone, Profile, Results } from '../types.ts';
+
+const FILTERS = ['namePattern', 'model', 'description', 'lscStatus', 'status', 'statusPrefix', 'operation', 'profile', 'authString', 'lscIssuer', 'lscExpiresBefore', 'lscExpiresAfter'] as const;
+type FilterKey = (typeof FILTERS)[number];
+const SORTS = [['deviceName', 'Device Name'], ['model', 'Model'], ['status', 'Certificate Operation Status'], ['lscNotAfter', 'LSC Expires'], ['updatedAt', 'Updated']] as const;
+const LIMIT = 50;
+
+export function PhonesPage({ me }: { me: Me }) {
+  const { search } = useLocation();
+  const key = search.toString();
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? ''])) as Record<FilterKey, string>;
+  const sort = search.get('sort') ?? 'deviceName';
+  const order = search.get('order') === 'desc' ? 'desc' : 'asc';
+  const offset = Number(search.get('offset') ?? 0) || 0;
+  const list = useApi(() => api<Page<Phone>>('GET', '/phones', undefined, { query: { ...filters, sort, order, offset, limit: LIMIT } }), [key]);
+  const [draft, setDraft] = useState(filters);
+  const [adding, setAdding] = useState(false);
+  const canEdit = me.role !== 'read-only';
+
+  const go = (q: Record<string, string | number>) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== '' && v !== undefined) p.set(k, String(v));
+    navigate(`/phones${p.toString() ? `?${p}` : ''}`);
+  };
+  const find = (e: FormEvent) => {
+    e.preventDefault();
+    go({ ...draft, sort, order });
+  };
+  const clear = () => {
+    const empty = Object.fromEntries(FILTERS.map((f) => [f, ''])) as Record<FilterKey, string>;
+    setDraft(empty);
+    go({});
+  };
+  const sortBy = (s: string) => go({ ...filters, sort: s, order: s === sort && order === 'asc' ? 'desc' : 'asc' });
+  const text = (k: FilterKey, label: string, hint?: string) => (
+    <Field label={label} hint={hint}>{(id, d) => <input id={id} aria-describedby={d} value={draft[k]} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />}</Field>
+  );
+
+  return (
+    <div>
+      <PageHeader title="Find and List Phones" subtitle="Device > Phone">
+        {canEdit ? <button type="button" className="primary" onClick={() => setAdding(!adding)} aria-expanded={adding}>Add New</button> : null}
+      </PageHeader>
+      {adding ? <AddPhone onAdded={(name) => navigate(`/phones/${name}`)} onCancel={() => setAdding(false)} /> : null}
+
+      <Section title="Find phones where">
+        <form onSubmit={find}>
+          <div className="form-grid">
+            {text('namePattern', 'Device Name', 'part of the name, or a prefix ending with *')}
+            {text('model', 'Device Type (model) contains')}
+            {text('description', 'Description contains')}
+            <Field label="LSC Status">{(id) => (
+              <select id={id} value={draft.lscStatus} onChange={(e) => setDraft({ ...draft, lscStatus: e.target.value })}>
+                <option value="">Any</option><option value="installed">Installed</option><option value="none">None</option>
+              </select>
+            )}</Field>
+            {text('statusPrefix', 'Certificate Operation Status starts with', 'e.g. Upgrade Failed')}
+            <Field label="Certificate Operation">{(id) => (
+              <select id={id} value={draft.operation} onChange={(e) => setDraft({ ...draft, operation: e.target.value })}>
+                <option value="">Any</option>
+                {Object.entries(CERT_OPERATIONS).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+              </select>
+            )}</Field>
+          </div>
+          <details className="more-filters">
+            <summary>More filters</summary>
+            <div className="form-grid">
+              {text('status', 'Certificate Operation Status is exactly')}
+              {text('profile', 'Phone Security Profile')}
+              {text('authString', 'Authentication String')}
+              {text('lscIssuer', 'LSC issuer contains')}
+              <Field label="LSC expires after">{(id) => <input id={id} type="date" value={draft.lscExpiresAfter.slice(0, 10)} onChange={(e) => setDraft({ ...draft, lscExpiresAfter: e.target.value ? `${e.target.value}T00:00:00Z` : '' })} />}</Field>
+              <Field label="LSC expires before">{(id) => <input id={id} type="date" value={draft.lscExpiresBefore.slice(0, 10)} onChange={(e) => setDraft({ ...draft, lscExpiresBefore: e.target.value ? `${e.target.value}T00:00:00Z` : '' })} />}</Field>
+            </div>
+          </details>
+          <div className="form-actions">
+            <button type="submit" className="primary">Find</button>
+            <button type="button" onClick={clear}>Clear Filter</button>
+          </div>
+        </form>
+      </Section>
+
+      <Section title={list.data ? `Phones (${list.data.total})` : 'Phones'}>
+        <ErrorMessage error={list.error} title="Phones cannot be listed" />
+        {list.loading && !list.data ? <Loading what="phones" /> : null}
+        {list.data ? (
+          list.data.items.length === 0 ? <Empty>No phone matches. {canEdit ? 'Use Add New, or import a CSV with the CLI or the API.' : ''}</Empty> : (
+            <>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      {SORTS.map(([k, l]) => (
+                        <th key={k} scope="col" aria-sort={sort === k ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                          <button type="button" className="sort" onClick={() => sortBy(k)}>{l}{sort === k ? (order === 'asc' ? ' ▲' : ' ▼') : ''}</button>
+                        </th>
+                      ))}
+                      <th scope="col">Description</th>
+                      <th scope="col">LSC</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.data.items.map((p) => (
+                      <tr key={p.deviceName}>
+                        <td><Link to={`/phones/${p.deviceName}`} className="mono">{p.deviceName}</Link></td>
+                        <td>{p.model}</td>
+                        <td><StatusBadge status={p.status} /></td>
+                        <td>{p.lsc ? <>{fmtDate(p.lsc.notAfter)} <small className="muted">({daysFromNow(p.lsc.notAfter)} d)</small></> : '—'}</td>
+                        <td>{fmtDate(p.updatedAt)}</td>
+                        <td className="wrap">{p.description}</td>
+                        <td>{p.lscStatus === 'Installed' ? <Badge tone="ok">Installed</Badge> : <Badge tone="neutral">None</Badge>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={(o) => go({ ...filters, sort, order, offset: o })} />
+            </>
+          )
+        ) : null}
+      </Section>
+    </div>
+  );
+}
+
+function AddPhone({ onAdded, onCancel }: { onAdded: (deviceName: string) => void; onCancel: () => void }) {
+  const profiles = useApi(() => api<{ items: Profile[] }>('GET', '/profiles'), []);
+  const [p, setP] = useState({ deviceName: '', model: '', description: '', profileName: '' });
+  const a = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await a.run(() => api<Results>('POST', '/phones', { phones: [{ deviceName: p.deviceName.trim().toUpperCase(), ...(p.model ? { model: p.model } : {}), description: p.description, ...(p.profileName ? { profileName: p.profileName } : {}) }] }));
+    if (!r) return;
+    const one = r.results[0]!;
+    if (one.ok) onAdded(one.phone?.deviceName ?? p.deviceName);
+    else a.setError(new ApiError(400, one.code ?? 'ERR_BAD_REQUEST', one.message ?? 'refused'));
+  };
+  return (
+    <Section title="Add a New Phone">
+      <form onSubmit={submit}>
+        <div className="form-grid">
+          <Field label="Device Name" required hint="SEP followed by the 12 hex digits of the MAC address">{(id, d) => <input id={id} aria-describedby={d} required value={p.deviceName} onChange={(e) => setP({ ...p, deviceName: e.target.value })} placeholder="SEP001122334455" />}</Field>
+          <Field label="Phone Type (model)">{(id) => <input id={id} value={p.model} onChange={(e) => setP({ ...p, model: e.target.value })} placeholder="Cisco 8845" />}</Field>
+          <Field label="Description">{(id) => <input id={id} value={p.description} onChange={(e) => setP({ ...p, description: e.target.value })} />}</Field>
+          <Field label="Device Security Profile">{(id) => (
+            <select id={id} value={p.profileName} onChange={(e) => setP({ ...p, profileName: e.target.value })}>
+              <option value="">&lt; None &gt;</option>
+              {profiles.data?.items.map((x) => <option key={x.name} value={x.name}>{x.name}</option>)}
+            </select>
+          )}</Field>
+        </div>
+        <ErrorMessage error={a.error} title="The phone was not added" />
+        <Notice>{a.notice}</Notice>
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={a.busy}>Save</button>
+          <button type="button" onClick={onCancel}>Cancel</button>
+        </div>
+      </form>
+    </Section>
+  );
+}

@@ -10,7 +10,16 @@ import { ROLES, TOKEN_SCOPES } from '../phones/users.ts';
 type Schema = Record<string, unknown>;
 
 export const str = (max = 256, extra: Schema = {}): Schema => ({ type: 'string', maxLength: max, ...extra });
-export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+/**
+ * The schema or JSON null. Written as `type: [T, 'null']` (not anyOf) because the validator coerces types:
+ * inside anyOf its first branch would turn a null into "" or 0 before the null branch is tried.
+ */
+export const nullable = (s: Schema): Schema => {
+  if (typeof s.type === 'string' && !('anyOf' in s) && !('oneOf' in s)) {
+    return { ...s, type: [s.type, 'null'], ...(Array.isArray(s.enum) ? { enum: [...(s.enum as unknown[]), null] } : {}) };
+  }
+  return { anyOf: [{ type: 'null' }, s] };
+};
 export const obj = (properties: Record<string, Schema>, required: string[] = [], extra: Schema = {}): Schema => ({
   type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}), ...extra,
 });

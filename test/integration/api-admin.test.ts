@@ -355,3 +355,17 @@ describe('find, reports, audit, renewal, docs', () => {
     assert.deepEqual(Object.keys(doc['x-error-codes']).sort(), Object.keys(ERROR_TABLE).sort());
   });
 });
+
+test('nullable fields keep JSON null (not coerced to ""): a phone added with profileName null', async () => {
+  const { startApiLab } = await import('../helpers/api-lab.ts');
+  const l = await startApiLab();
+  try {
+    const r = await l.call('POST', '/api/v1/phones', { phones: [{ deviceName: 'SEP00CC00DD00EE', profileName: null }] });
+    assert.ok(r.statusCode < 300, r.body);
+    const p = await l.call('GET', '/api/v1/phones/SEP00CC00DD00EE');
+    assert.equal(p.statusCode, 200, p.body);
+    assert.equal((p.json() as { phone: { profileName: string | null } }).phone.profileName, null);
+  } finally {
+    await l.close();
+  }
+});

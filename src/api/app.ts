@@ -17,6 +17,7 @@ import { registerReportRoutes } from './routes/reports.ts';
 import { registerTrustRoutes } from './routes/trust.ts';
 import { registerDoctorRoutes } from './routes/doctor.ts';
 import { registerNodeRoutes } from './routes/ui-node.ts';
+import { registerTrustListRoutes } from './routes/trust-lists.ts';
 import { registerUiRoutes } from './routes/ui-static.ts';
 
 export type { ApiDeps } from './deps.ts';
@@ -159,6 +160,7 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       registerTrustRoutes(v1, deps);
       registerDoctorRoutes(v1, deps.doctor);
       registerNodeRoutes(v1, deps);
+      registerTrustListRoutes(v1, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -35,6 +35,8 @@ export interface ApiDeps {
   node?: import('./routes/ui-node.ts').NodeDeps;
   /** Serve the web UI from this directory (web/dist); false: do not serve it. Default: web/dist of this checkout. */
   webDistDir?: string | false;
+  /** Trust lists of this node (/api/v1/trust/itl); absent when the API runs without provisioning. */
+  trustLists?: import('./routes/trust-lists.ts').TrustListDeps;
   /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */
   doctor?: import('./routes/doctor.ts').DoctorRunner;
   version?: string;

@@ -239,6 +239,18 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await shot('troubleshoot-run');
   });
 
+  it('trust lists: the ITL is shown like show itl with a verify badge; reset localkey and back', async () => {
+    await go('/trust', 'Trust lists (ITL/CTL)');
+    await page.getByText('Signature verified').first().waitFor();
+    await page.getByText('The ITL file was verified successfully.').first().waitFor();
+    await page.getByRole('button', { name: 'Reset localkey' }).click();
+    await page.getByText('The ITL is now signed with the ITLRecovery key').waitFor();
+    await page.getByText('signed by the ITLRecovery key (reset localkey)').first().waitFor();
+    await shot('trust-reset-localkey');
+    await page.getByRole('button', { name: 'Back to normal signing' }).click();
+    await page.getByText('signed by the TFTP (CallManager) certificate').first().waitFor();
+  });
+
   it('keyboard: the skip link and the menu are reachable with Tab', async () => {
     await go('/', 'Dashboard');
     await page.keyboard.press('Tab');

@@ -54,7 +54,7 @@ function routeFor(path: string, me: Me): ReactNode {
   if (path === '/certificates') return <CertificatesPage />;
   m = match('/certificates/:name', path);
   if (m) return <CertificatePage key={m.name} name={m.name!} me={me} />;
-  if (path === '/trust') return <TrustListsPage />;
+  if (path === '/trust') return <TrustListsPage me={me} />;
   if (path === '/reports') return <ReportsPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/troubleshoot') return <TroubleshootPage />;

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
 import { IDENTITIES, isIdentityName, type CertificateInfo, type IdentityName, type IdentityService } from '../../pki/index.ts';
 import type { ApiDeps } from '../deps.ts';
+import { actorOf } from '../app.ts';
 import { arr, nullable, obj, str } from '../schemas.ts';
 
 /** Listeners an OpenCAPF node can run; the status page lists each, started or not. */
@@ -27,6 +28,8 @@ export interface NodeDeps {
   /** Listeners `serve` started (empty when the API runs outside `serve`). */
   listeners(): readonly { name: string; host: string; port: number }[];
   activeCapfSessions(): number | null;
+  /** Appends to the audit log (certificate regenerate, CSR, upload). */
+  recordAudit?(actor: { name: string; source: string }, action: string, target: string, details: Record<string, unknown>): Promise<void>;
   /** ITL freshness when a provisioning listener publishes one; null when this build has none. */
   itl?(): { builtAt: string; signer: string; records: number; includesCapf: boolean } | null;
 }
@@ -148,13 +151,18 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
     schema: { summary: 'Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one', tags: ['certificates'], params: nameParam, response: { 200: summarySchema } },
   }, async (req) => {
     const id = await need(d).identities.regenerate(req.params.name);
+    await need(d).recordAudit?.(actorOf(req), 'certificate.regenerate', req.params.name, { serial: id.certificate.serialHex, notAfter: id.certificate.notAfter.toISOString() });
     return summary(id.name, id.certificate);
   });
 
   app.post<{ Params: { name: IdentityName } }>('/identities/:name/csr', {
     config: { access: 'admin' },
     schema: { summary: 'Generate CSR for the current key (PKCS#10 PEM), to be signed by your CA', tags: ['certificates'], params: nameParam, response: { 200: obj({ csr: str(65536) }) } },
-  }, async (req) => ({ csr: await need(d).identities.createCsr(req.params.name) }));
+  }, async (req) => {
+    const csr = await need(d).identities.createCsr(req.params.name);
+    await need(d).recordAudit?.(actorOf(req), 'certificate.csr', req.params.name, {});
+    return { csr };
+  });
 
   app.post<{ Params: { name: IdentityName }; Body: { pem: string } }>('/identities/:name/certificate', {
     config: { access: 'admin' },
@@ -165,6 +173,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
   }, async (req) => {
     if (!isIdentityName(req.params.name)) throw new AppError('ERR_PKI_UNKNOWN_IDENTITY', 'no such certificate');
     const id = need(d).identities.importCertificate(req.params.name, req.body.pem);
+    await need(d).recordAudit?.(actorOf(req), 'certificate.import', req.params.name, { serial: id.certificate.serialHex, issuer: id.certificate.issuerDn, chain: id.chain.length + 1 });
     return summary(id.name, id.certificate);
   });
 }

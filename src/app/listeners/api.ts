@@ -8,6 +8,7 @@ import { describeCapfExpiry } from '../status.ts';
 import type { AppContext } from '../context.ts';
 import type { ListenerFactory } from './types.ts';
 import { runDoctor } from '../../doctor/index.ts';
+import { parseTrustList } from '../../trust/index.ts';
 import { doctorSourcesFromContext } from '../../doctor/from-context.ts';
 
 export function isLoopback(host: string): boolean {
@@ -28,12 +29,37 @@ export function apiDepsFrom(ctx: AppContext, o: { tls: boolean }): ApiDeps {
     logger: ctx.logger.child({ component: 'api' }),
     revocation: ctx.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext(ctx), device),
+    trustLists: {
+      lists: () => {
+        const itl = ctx.provisioning.trust.itl();
+        const ctl = ctx.provisioning.trust.ctl();
+        const view = (kind: 'ITL' | 'CTL', b: typeof itl) => ({ node: c['cluster.nodeName'], kind, bytes: b.bytes, builtAt: b.builtAt, signedBy: b.signedBy, signerReason: b.signerReason, transitional: [...b.transitional] });
+        return [view('ITL', itl), ...(ctl ? [view('CTL', ctl)] : [])];
+      },
+      signingMode: () => ctx.provisioning.signingMode(),
+      async setSigningMode(mode, actor) {
+        ctx.provisioning.setSigningMode(mode);
+        await ctx.store.phones.appendAudit({ at: ctx.clock.now().toISOString(), actor: actor.name, source: actor.source, action: mode === 'localkey' ? 'itl.reset-localkey' : 'itl.reset-normal', target: 'ITLFile.tlv', details: {} });
+      },
+      async rebuild(actor) {
+        const { identities } = ctx.provisioning.refreshFromDisk();
+        await ctx.store.phones.appendAudit({ at: ctx.clock.now().toISOString(), actor: actor.name, source: actor.source, action: 'itl.rebuild', target: 'ITLFile.tlv', details: { changed: identities } });
+        return identities;
+      },
+    },
     node: {
+      recordAudit: (actor, action, target, details) => ctx.store.phones.appendAudit({ at: ctx.clock.now().toISOString(), actor: actor.name, source: actor.source, action, target, details }),
       nodeName: c['cluster.nodeName'],
       identities: ctx.identities,
       capfExpiry: () => describeCapfExpiry(ctx),
       listeners: () => ctx.listeners ?? [],
       activeCapfSessions: () => ctx.capfServer?.stats().sessions ?? null,
+      itl: () => {
+        const b = ctx.provisioning.trust.itl();
+        const list = parseTrustList(b.bytes);
+        const capfSha1 = ctx.identities.get('capf').certificate.sha1;
+        return { builtAt: b.builtAt.toISOString(), signer: b.signedBy, records: list.records.length, includesCapf: list.records.some((r) => r.roleName === 'CAPF' && r.certificateSha1 === capfSha1) };
+      },
     },
   };
 }

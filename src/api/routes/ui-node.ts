@@ -14,7 +14,7 @@ import { arr, nullable, obj, str } from '../schemas.ts';
 export const KNOWN_LISTENERS = {
   capf: 'CAPF (TLS 3804): certificate operations with phones',
   tftp: 'TFTP (UDP 69): configuration files, ITL/CTL',
-  http: 'HTTP (6970/6971): configuration files for phones that use HTTP',
+  http: 'HTTP (6970): configuration files, trust lists, CRL and OCSP for phones and RADIUS servers',
   tvs: 'TVS (TLS 2445): trust verification',
   https: 'HTTPS (6971): configuration files over TLS',
   api: 'REST API and this web UI',

@@ -1,6 +1,7 @@
 // Owns the interfaces the phones domain needs from storage (implemented in store/).
 
 import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary } from './model.ts';
+import type { IssuedLsc } from '../pki/lsc-issuer.ts';
 
 export type CertificateKind = 'lsc' | 'mic' | 'observed';
 /** issued: signed and recorded before sending; delivered: phone acknowledged; superseded/revoked: no longer current. */
@@ -120,14 +121,8 @@ export interface PhoneStore {
 }
 
 /** What the phones domain needs from the CAPF certificate authority (implemented in pki/, wired by app/). */
-export interface IssuedCertificate {
-  der: Buffer;
-  serialHex: string;
-  subjectDn: string;
-  issuerDn: string;
-  notBefore: Date;
-  notAfter: Date;
-}
+/** An issued LSC as the CA returns it (pki/ owns the shape). */
+export type IssuedCertificate = IssuedLsc;
 
 export interface CertificateAuthorityPort {
   /** Current CAPF certificate's validity end. */

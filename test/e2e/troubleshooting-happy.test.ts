@@ -6,21 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { newDeviceName } from '../helpers/capf-lab.ts';
-import { runCli } from '../../src/cli/index.ts';
 import { startTroubleshootingLab, PUBLIC_HOST } from './troubleshooting-lab.ts';
+import { cli } from '../helpers/cli.ts';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: string[] = [];
-  const e: string[] = [];
-  stdout.on('data', (c) => o.push(String(c)));
-  stderr.on('data', (c) => e.push(String(c)));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([]), env: {} });
-  return { code, stdout: o.join(''), stderr: e.join('') };
-}
 
 test('opencapf emulate phone + doctor: a phone installs its LSC by authentication string and keeps it', async () => {
   const t = await startTroubleshootingLab();

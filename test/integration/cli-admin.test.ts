@@ -6,20 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { runCli } from '../../src/cli/index.ts';
 import { parseCsv } from '../../src/phones/csv-import-codec.ts';
+import { cli } from '../helpers/cli.ts';
 
-async function cli(args: string[], stdin = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (d) => o.push(d));
-  stderr.on('data', (d) => e.push(d));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([stdin]), env });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-cli-admin-'));
 const D = ['--data-dir', dir];

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { startCapfLab, newDeviceName, type CapfLab } from '../helpers/capf-lab.ts';
-import { runCli } from '../../src/cli/index.ts';
 import { runCapfClient } from '../../src/capf/index.ts';
 import { createApiApp } from '../../src/api/app.ts';
 import { apiDepsFrom } from '../../src/app/listeners/api.ts';
 import { createSelfSignedIdentity, derToPem, generateKeyPair, parseCertificate, subjectAttributes } from '../../src/pki/index.ts';
+import { cli as runCliCaptured } from '../helpers/cli.ts';
 
 let lab: CapfLab;
 let app: FastifyInstance;
@@ -34,16 +33,8 @@ after(async () => {
   await lab.close();
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => o.push(c));
-  stderr.on('data', (c: Buffer) => e.push(c));
-  const env = { OPENCAPF_CAPF_MANUFACTURING_CA_FILE: join(lab.dir, 'mfg-ca.pem') };
-  const code = await runCli(['--data-dir', lab.dir, '--log-level', 'silent', ...args], { stdout, stderr, stdin: Readable.from(['']), env });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
+async function cli(args: string[]) {
+  return runCliCaptured(['--data-dir', lab.dir, '--log-level', 'silent', ...args], '', { OPENCAPF_CAPF_MANUFACTURING_CA_FILE: join(lab.dir, 'mfg-ca.pem') });
 }
 
 async function installLsc(): Promise<{ name: string; der: Buffer }> {

@@ -28,7 +28,10 @@ describe('API for the web UI: status and certificates', () => {
     assert.ok(s.listeners.every((l: { running: boolean; port: unknown }) => !l.running && l.port === null));
     assert.equal(s.capfCa.level, 'ok');
     assert.ok(s.capfCa.daysLeft > 300);
-    assert.equal(s.itl, null);
+    // ITL freshness: the ITL this node would serve, with the current CAPF certificate in it.
+    assert.equal(s.itl.includesCapf, true);
+    assert.equal(s.itl.signer, 'tftp');
+    assert.ok(s.itl.records >= 4);
   });
 
   it('status reports the listeners serve has started', async () => {

@@ -1,25 +1,10 @@
 // Owns what the REST API needs from the rest of OpenCAPF: domain services only (built by app/), never stores.
 
 import type { PhoneService } from '../phones/index.ts';
-import type { UserService } from '../phones/users.ts';
-import type { ProfileService } from '../phones/profiles.ts';
-import type { BulkService } from '../phones/bulk.ts';
-import type { ReportService } from '../phones/reports.ts';
-import type { AuditService } from '../phones/audit.ts';
-import type { PhoneAdminService } from '../phones/phone-admin.ts';
-import type { CsvImportService } from '../phones/csv-import.ts';
-import type { RenewalService } from '../phones/renewal.ts';
+import type { AdminServices } from '../phones/admin-services.ts';
 
-export interface ApiDeps {
+export interface ApiDeps extends AdminServices {
   phones: PhoneService;
-  users: UserService;
-  profiles: ProfileService;
-  bulk: BulkService;
-  reports: ReportService;
-  audit: AuditService;
-  phoneAdmin: PhoneAdminService;
-  csvImport: CsvImportService;
-  renewal: RenewalService;
   metrics: { registry: { metrics(): Promise<string>; contentType: string } };
   /** /metrics without authentication (config metrics.public). */
   metricsPublic: boolean;

@@ -6,25 +6,17 @@ import type { Clock } from '../shared/clock.ts';
 import type { OpenStore } from '../store/index.ts';
 import { createKyselyAdminStore } from '../store/admin-store.ts';
 import type { PhoneService } from '../phones/index.ts';
-import { createUserService, type UserService } from '../phones/users.ts';
-import { createProfileService, type ProfileService } from '../phones/profiles.ts';
-import { createBulkService, type BulkService } from '../phones/bulk.ts';
-import { createReportService, type ReportService } from '../phones/reports.ts';
-import { createAuditService, type AuditService } from '../phones/audit.ts';
-import { createPhoneAdminService, type PhoneAdminService } from '../phones/phone-admin.ts';
-import { createCsvImportService, type CsvImportService } from '../phones/csv-import.ts';
-import { createRenewalService, type RenewalService } from '../phones/renewal.ts';
+import { createUserService } from '../phones/users.ts';
+import { createProfileService } from '../phones/profiles.ts';
+import { createBulkService } from '../phones/bulk.ts';
+import { createReportService } from '../phones/reports.ts';
+import { createAuditService } from '../phones/audit.ts';
+import { createPhoneAdminService } from '../phones/phone-admin.ts';
+import { createCsvImportService } from '../phones/csv-import.ts';
+import { createRenewalService } from '../phones/renewal.ts';
+import type { AdminServices } from '../phones/admin-services.ts';
 
-export interface AdminServices {
-  users: UserService;
-  profiles: ProfileService;
-  bulk: BulkService;
-  reports: ReportService;
-  audit: AuditService;
-  phoneAdmin: PhoneAdminService;
-  csvImport: CsvImportService;
-  renewal: RenewalService;
-}
+export type { AdminServices };
 
 export function createAdminServices(o: { config: Config; store: OpenStore; phones: PhoneService; clock: Clock; capfNotAfter: () => Date }): AdminServices {
   const { config, store, phones, clock } = o;

@@ -92,3 +92,13 @@ test('unknown options and config keys are clear errors', async () => {
   assert.equal(c.code, 2);
   assert.match(c.stderr, /unknown key "capf.prot"/);
 });
+
+test('cert list and cert show warn when the CAPF certificate expires within 30 days', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'opencapf-cli-exp-'));
+  const env = { OPENCAPF_PKI_CAPF_VALIDITY_DAYS: '30' };
+  const list = await cli(['--data-dir', d, 'cert', 'list'], '', env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stderr, /WARNING: The CAPF certificate expires in \d+ days/);
+  const show = await cli(['--data-dir', d, 'cert', 'show', 'capf'], '', env);
+  assert.match(show.stdout, /WARNING: The CAPF certificate expires in \d+ days/);
+});

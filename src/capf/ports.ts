@@ -28,7 +28,7 @@ export type EndReason = 0 | 1 | 7 | 9;
 
 export type Decision =
   | { action: 'end'; reason: EndReason; note: string }
-  | { action: 'install'; keyRequests: KeyRequest[]; acceptable: KeyRequest[] }
+  | { action: 'install'; keyRequests: KeyRequest[] }
   | { action: 'delete' }
   | { action: 'fetch' };
 

@@ -50,10 +50,5 @@ export function createFileKeyStore(dataDir: string): KeyStore & { dir: string } 
     loadPrevious(name) {
       return load(`${name}.previous`);
     },
-    writeCsr(name, csrPem) {
-      const path = join(dir, `${paths(name) && name}.csr.pem`);
-      writeAtomic(path, csrPem, 0o644);
-      return path;
-    },
   };
 }

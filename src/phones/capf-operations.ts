@@ -228,7 +228,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       sessions.set(req.sessionId, { phone });
       if (op === 'install') {
         const requests = keyRequestsFor(phone);
-        return { action: 'install', keyRequests: requests, acceptable: requests };
+        return { action: 'install', keyRequests: requests };
       }
       return op === 'delete' ? { action: 'delete' } : { action: 'fetch' };
     },

@@ -53,13 +53,6 @@ export function keySpecOf(key: KeyObject): KeySpec {
   throw new AppError('ERR_PKI_BAD_KEY', `unsupported key type ${key.asymmetricKeyType ?? '?'} ${d?.namedCurve ?? ''}`.trim());
 }
 
-export function publicKeyFromSpki(spkiDer: Uint8Array): KeyObject {
-  try {
-    return createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
-  } catch (e) {
-    throw new AppError('ERR_PKI_BAD_KEY', 'public key is not a valid SubjectPublicKeyInfo', undefined, { cause: e });
-  }
-}
 
 export function spkiDer(key: KeyObject): Buffer {
   const pub = key.type === 'private' ? createPublicKey(key) : key;

@@ -13,5 +13,4 @@ export interface KeyStore {
   /** Moves the current identity to `<name>.previous` (kept for trust transitions) before a replacement. */
   archive(name: string): void;
   loadPrevious(name: string): StoredIdentity | null;
-  writeCsr(name: string, csrPem: string): string;
 }

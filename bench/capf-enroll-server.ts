@@ -2,6 +2,7 @@
 // plus a bare TLS server with the same certificate as the baseline. Prints one JSON line with ports.
 
 import tls from 'node:tls';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,13 +38,21 @@ process.stdin.setEncoding('utf8');
 const inspector = await import('node:inspector');
 const prof = new inspector.Session();
 prof.connect();
+// With BENCH_PERF=1 the phase is recorded by Linux `perf record -g` instead (native frames included: TLS,
+// OpenSSL, SQLite, kernel); start the server with BENCH_SERVER_NODE_ARGS=--perf-basic-prof for JS names.
+let perf: import('node:child_process').ChildProcess | null = null;
 process.stdin.on('data', (d: string) => {
   for (const line of d.split('\n')) {
     if (line.trim() === 'prof-start') {
-      prof.post('Profiler.enable', () => prof.post('Profiler.start'));
+      if (process.env.BENCH_PERF) {
+        perf = spawn('perf', ['record', '-g', '-F', '1999', '-p', String(process.pid), '-o', `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.perf`], { stdio: 'ignore' });
+      } else prof.post('Profiler.enable', () => prof.post('Profiler.start'));
     } else if (line.startsWith('prof-stop ')) {
       const file = line.slice('prof-stop '.length).trim();
-      prof.post('Profiler.stop', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))));
+      if (perf) {
+        perf.kill('SIGINT');
+        perf = null;
+      } else prof.post('Profiler.stop', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))));
     } else if (line.trim() === 'cpu') {
       const c = process.cpuUsage();
       process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000 })}\n`);

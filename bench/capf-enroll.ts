@@ -2,7 +2,9 @@
 // OpenCAPF in another process, with pre-generated phone keys; and, in the same run against the same
 // certificate and concurrency, bare TLS handshakes (connect, read a few bytes, close) as the floor.
 //
-//   npx tsx bench/capf-enroll.ts [--n 3000] [--concurrency 32] [--rounds 3]
+//   npx tsx bench/capf-enroll.ts [--n 3000] [--concurrency 32] [--rounds 3] [--warmup 1000]
+//   BENCH_PROFILE=/tmp/p writes V8 CPU profiles of the last enrollment round (server, and .client);
+//   with BENCH_PERF=1 and BENCH_SERVER_NODE_ARGS=--perf-basic-prof, a Linux perf recording of the server.
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -16,6 +18,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const N = Number(args.get('n') ?? 3000);
 const C = Number(args.get('concurrency') ?? 32);
 const ROUNDS = Number(args.get('rounds') ?? 3);
+const WARMUP = Number(args.get('warmup') ?? 1000); // steady state: a CAPF server runs for months, JIT and caches are warm
 const genKey = promisify(generateKeyPair);
 
 function pct(sorted: number[], p: number): number {
@@ -58,7 +61,7 @@ function bareHandshake(port: number): Promise<void> {
   });
 }
 
-const total = N + 1000 + 64 + 100; // enrollment rounds, the concurrency-1 pass, warm-up, slack
+const total = N + 1000 + WARMUP + 100; // enrollment rounds, the concurrency-1 pass, warm-up, slack
 const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', new URL('./capf-enroll-server.ts', import.meta.url).pathname, String(total)], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
 const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; barePort: number; names: string[] };
@@ -74,7 +77,7 @@ const enroll = async () => {
   if (r.outcome !== 'installed') throw new Error(r.outcome);
 };
 
-await drive(64, 8, enroll); // warm-up (JIT, pools)
+await drive(WARMUP, 8, enroll); // warm-up (JIT, pools)
 await drive(200, C, () => bareHandshake(ready.barePort));
 
 const serverCpu = async () => {
@@ -133,4 +136,4 @@ console.log(`  target >= 500/s with p99 <= 150 ms: ${enr.rate >= 500 && enr.p99 
 console.log(`concurrency 1:`);
 console.log(`  bare TLS handshakes : ${f(bare1.rate)}/s  p50 ${f(bare1.p50)} ms`);
 console.log(`  CAPF enrollments    : ${f(enr1.rate)}/s  p50 ${f(enr1.p50)} ms  p99 ${f(enr1.p99)} ms  (target p50 <= 10 ms: ${enr1.p50 <= 10 ? 'MET' : 'NOT MET'})`);
-console.log(`server recorded ${fin.upgraded} phones with status Upgrade Success (expected ${64 + ROUNDS * per + Math.min(per, 1000)})`);
+console.log(`server recorded ${fin.upgraded} phones with status Upgrade Success (expected ${WARMUP + ROUNDS * per + Math.min(per, 1000)})`);

@@ -2,6 +2,7 @@
 
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
+import { createQueryCache, type QueryCache } from './query-cache.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type {
   CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
@@ -190,11 +191,11 @@ export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones'
 
 const INSERT_BATCH = 500;
 
-export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Database>, inTransaction = false): PhoneStore {
+export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Database>, inTransaction = false, queries: QueryCache = createQueryCache()): PhoneStore {
   const self: PhoneStore = {
     async getPhone(name) {
-      const r = await db.selectFrom('phones').selectAll().where('device_name', '=', name).executeTakeFirst();
-      return r ? toPhone(r) : null;
+      const { rows } = await queries.execute(db, 'getPhone', [name], ([n]) => db.selectFrom('phones').selectAll().where('device_name', '=', n as string));
+      return rows[0] ? toPhone(rows[0]) : null;
     },
     async insertPhones(phones) {
       for (let i = 0; i < phones.length; i += INSERT_BATCH) {
@@ -211,24 +212,28 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
     },
     async updatePhone(name, patch, now) {
       const cols = patchColumns(patch);
-      const r = await db
-        .updateTable('phones')
-        // Only what the phone's configuration file shows bumps its version (status and sessions do not).
-        .set({ ...cols, updated_at: now, ...(patch.capf || patch.profileName !== undefined ? { config_version: sql<number>`config_version + 1` } : {}) })
-        .where('device_name', '=', name)
-        .returningAll()
-        .executeTakeFirst();
-      return r ? toPhone(r) : null;
+      const keys = Object.keys(cols) as (keyof PhonesTable)[];
+      // Only what the phone's configuration file shows bumps its version (status and sessions do not).
+      const bump = patch.capf !== undefined || patch.profileName !== undefined;
+      const { rows } = await queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}`, [...keys.map((k) => cols[k]), now, name], (a) =>
+        db
+          .updateTable('phones')
+          .set({ ...Object.fromEntries(keys.map((k, i) => [k, a[i]])), updated_at: a[keys.length] as string, ...(bump ? { config_version: sql<number>`config_version + 1` } : {}) })
+          .where('device_name', '=', a[keys.length + 1] as string)
+          .returningAll(),
+      );
+      return rows[0] ? toPhone(rows[0]) : null;
     },
     async incrementAuthFailures(name, now) {
-      const r = await db
-        .updateTable('phones')
-        .set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: now })
-        .where('device_name', '=', name)
-        .returning('auth_failures')
-        .executeTakeFirst();
-      if (!r) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
-      return Number(r.auth_failures);
+      const { rows } = await queries.execute(db, 'incrementAuthFailures', [now, name], ([at, n]) =>
+        db
+          .updateTable('phones')
+          .set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: at as string })
+          .where('device_name', '=', n as string)
+          .returning('auth_failures'),
+      );
+      if (!rows[0]) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
+      return Number(rows[0].auth_failures);
     },
     async deletePhone(name) {
       const r = await db.deleteFrom('phones').where('device_name', '=', name).executeTakeFirst();
@@ -277,59 +282,67 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
     },
 
     async insertCertificate(c) {
-      await db
-        .insertInto('certificates')
-        .values({
-          serial_hex: c.serialHex,
-          device_name: c.deviceName,
-          kind: c.kind,
-          der: c.der,
-          subject_dn: c.subjectDn,
-          issuer_dn: c.issuerDn,
-          not_before: c.notBefore,
-          not_after: c.notAfter,
-          created_at: c.createdAt,
-          state: c.state,
-          revoked_at: c.revokedAt,
-          revocation_reason: c.revocationReason,
-          session_id: c.sessionId,
-        })
-        .onConflict((oc) => oc.column('serial_hex').doNothing())
-        .execute();
+      const row: CertificatesTable = {
+        serial_hex: c.serialHex,
+        device_name: c.deviceName,
+        kind: c.kind,
+        der: c.der,
+        subject_dn: c.subjectDn,
+        issuer_dn: c.issuerDn,
+        not_before: c.notBefore,
+        not_after: c.notAfter,
+        created_at: c.createdAt,
+        state: c.state,
+        revoked_at: c.revokedAt,
+        revocation_reason: c.revocationReason,
+        session_id: c.sessionId,
+      };
+      const keys = Object.keys(row) as (keyof CertificatesTable)[];
+      await queries.execute(db, 'insertCertificate', keys.map((k) => row[k]), (a) =>
+        db
+          .insertInto('certificates')
+          .values(Object.fromEntries(keys.map((k, i) => [k, a[i]])) as unknown as CertificatesTable)
+          .onConflict((oc) => oc.column('serial_hex').doNothing()),
+      );
     },
     async setCertificateState(serial, state, extra) {
-      await db
-        .updateTable('certificates')
-        .set({ state, ...(extra?.revokedAt ? { revoked_at: extra.revokedAt } : {}), ...(extra?.revocationReason ? { revocation_reason: extra.revocationReason } : {}) })
-        .where('serial_hex', '=', serial)
-        .execute();
+      const revokedAt = extra?.revokedAt || null;
+      const reason = extra?.revocationReason || null;
+      const args = [state, ...(revokedAt ? [revokedAt] : []), ...(reason ? [reason] : []), serial];
+      await queries.execute(db, `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`, args, (a) => {
+        let i = 0;
+        const set: Record<string, unknown> = { state: a[i++] };
+        if (revokedAt) set.revoked_at = a[i++];
+        if (reason) set.revocation_reason = a[i++];
+        return db.updateTable('certificates').set(set as { state: string }).where('serial_hex', '=', a[i] as string);
+      });
     },
     async getCertificate(serial) {
-      const r = await db.selectFrom('certificates').selectAll().where('serial_hex', '=', serial).executeTakeFirst();
-      return r ? toCert(r) : null;
+      const { rows } = await queries.execute(db, 'getCertificate', [serial], ([n]) => db.selectFrom('certificates').selectAll().where('serial_hex', '=', n as string));
+      return rows[0] ? toCert(rows[0]) : null;
     },
     async listCertificates(name) {
       return (await db.selectFrom('certificates').selectAll().where('device_name', '=', name).orderBy('created_at', 'desc').execute()).map(toCert);
     },
 
     async insertSession(s) {
-      await db
-        .insertInto('capf_sessions')
-        .values({
-          session_id: s.sessionId,
-          device_name: s.deviceName,
-          peer: s.peer,
-          started_at: s.startedAt,
-          ended_at: s.endedAt,
-          operation: s.operation,
-          auth_mode: s.authMode,
-          outcome: s.outcome,
-          reason: s.reason,
-          status: s.status,
-          protocol_version: s.protocolVersion,
-          log: JSON.stringify(s.log),
-        })
-        .execute();
+      const args = [s.sessionId, s.deviceName, s.peer, s.startedAt, s.endedAt, s.operation, s.authMode, s.outcome, s.reason, s.status, s.protocolVersion, JSON.stringify(s.log)];
+      await queries.execute(db, 'insertSession', args, (a) =>
+        db.insertInto('capf_sessions').values({
+          session_id: a[0] as number,
+          device_name: a[1] as string,
+          peer: a[2] as string,
+          started_at: a[3] as string,
+          ended_at: a[4] as string,
+          operation: a[5] as string,
+          auth_mode: a[6] as string,
+          outcome: a[7] as string,
+          reason: a[8] as string,
+          status: a[9] as string,
+          protocol_version: a[10] as number,
+          log: a[11] as string,
+        }),
+      );
     },
     async listSessions(name, limit) {
       const rows = await db.selectFrom('capf_sessions').selectAll().where('device_name', '=', name).orderBy('id', 'desc').limit(limit).execute();
@@ -337,10 +350,9 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
     },
 
     async appendAudit(e) {
-      await db
-        .insertInto('audit_log')
-        .values({ at: e.at, actor: e.actor, source: e.source, action: e.action, target: e.target, details: JSON.stringify(e.details) })
-        .execute();
+      await queries.execute(db, 'appendAudit', [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)], (a) =>
+        db.insertInto('audit_log').values({ at: a[0] as string, actor: a[1] as string, source: a[2] as string, action: a[3] as string, target: a[4] as string, details: a[5] as string }),
+      );
     },
     async listAudit(q) {
       let qb = db.selectFrom('audit_log').selectAll();
@@ -354,7 +366,7 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
 
     async transaction(fn) {
       if (inTransaction) return fn(self);
-      return (db as Kysely<Database>).transaction().execute((trx) => fn(createKyselyPhoneStore(trx, true)));
+      return (db as Kysely<Database>).transaction().execute((trx) => fn(createKyselyPhoneStore(trx, true, queries)));
     },
 
     groupTransaction(fn) {

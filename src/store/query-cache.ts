@@ -1,0 +1,47 @@
+// Owns reuse of compiled SQL on hot paths: Kysely builds and compiles a query once per call site (and
+// per shape), with marker values standing in for the arguments; later calls reuse the SQL text and only
+// fill in the parameter array. On the CAPF hot path building and compiling cost more than SQLite's work.
+
+import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
+import type { Database } from './tables.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+interface Entry {
+  compiled: CompiledQuery;
+  /** Per parameter: the index of the argument it comes from, or a constant the builder put there. */
+  sources: ({ arg: number } | { value: unknown })[];
+}
+
+export interface QueryCache {
+  /**
+   * Runs the query `build` makes, compiled once per `key`. `build` receives markers in place of `args`
+   * and must use them only as values (never as identifiers or raw SQL); the key must change whenever
+   * the query's shape (columns, clauses) would.
+   */
+  execute<R>(db: Executor, key: string, args: readonly unknown[], build: (args: readonly unknown[]) => Compilable<R>): Promise<QueryResult<R>>;
+}
+
+const marker = (i: number) => `\u0000opencapf-arg-${i}\u0000`;
+
+export function createQueryCache(max = 256): QueryCache {
+  const entries = new Map<string, Entry>();
+  return {
+    execute<R>(db: Executor, key: string, args: readonly unknown[], build: (args: readonly unknown[]) => Compilable<R>) {
+      let e = entries.get(key);
+      if (!e) {
+        const markers = args.map((_, i) => marker(i));
+        const compiled = build(markers).compile();
+        const sources = compiled.parameters.map((p) => {
+          const i = typeof p === 'string' ? markers.indexOf(p) : -1;
+          return i >= 0 ? { arg: i } : { value: p };
+        });
+        if (compiled.sql.includes('\u0000')) throw new Error(`query cache: an argument of ${key} was used outside a value position`);
+        e = { compiled, sources };
+        if (entries.size < max) entries.set(key, e);
+      }
+      const parameters = e.sources.map((s) => ('arg' in s ? args[s.arg] : s.value));
+      return db.executeQuery<R>({ ...e.compiled, parameters } as CompiledQuery<R>);
+    },
+  };
+}

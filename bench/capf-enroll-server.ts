@@ -13,7 +13,8 @@ import { startServices } from '../src/app/serve.ts';
 
 const phones = Number(process.argv[2] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-bench-'));
-const config = loadConfig({ env: {}, overrides: { dataDir: dir, host: '127.0.0.1', 'capf.port': 0, 'log.level': 'warn', 'capf.maxSessions': 4096, 'api.enabled': false, 'tftp.enabled': false, 'http.enabled': false, 'https.enabled': false, 'tvs.enabled': false } });
+// OPENCAPF_* variables apply (e.g. OPENCAPF_STORE_COMMIT_DELAY_MS=0 to compare); the overrides below win.
+const config = loadConfig({ env: process.env, overrides: { dataDir: dir, host: '127.0.0.1', 'capf.port': 0, 'log.level': 'warn', 'capf.maxSessions': 4096, 'api.enabled': false, 'tftp.enabled': false, 'http.enabled': false, 'https.enabled': false, 'tvs.enabled': false } });
 const ctx = await openContext(config, createLogger('warn'));
 const names: string[] = [];
 for (let i = 0; i < phones; i++) names.push(`SEP${(0xb0000000000 + i).toString(16).toUpperCase().padStart(12, '0')}`);

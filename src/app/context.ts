@@ -51,7 +51,7 @@ export interface AppContext {
 }
 
 export async function openContext(config: Config, logger: Logger, clock: Clock = systemClock): Promise<AppContext> {
-  const store = await openStore({ driver: config['store.driver'], dataDir: config.dataDir, postgresUrl: config['store.postgresUrl'] });
+  const store = await openStore({ driver: config['store.driver'], dataDir: config.dataDir, postgresUrl: config['store.postgresUrl'], commitDelayMs: config['store.commitDelayMs'] });
   try {
     const keyStore = createFileKeyStore(config.dataDir);
     const identities = createIdentityService(

@@ -254,6 +254,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       const notBefore = cert.notBefore.toISOString();
       const notAfter = cert.notAfter.toISOString();
       // Recorded before it is sent: a crash between signing and the phone's acknowledgement loses nothing.
+      // Other sessions in flight (not this one) may share the commit.
       await store.groupTransaction(async (tx) => {
         await tx.insertCertificate({
           serialHex: cert.serialHex,
@@ -271,7 +272,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           sessionId: ctx.sessionId,
         });
         await tx.appendAudit({ at: now.toISOString(), actor: 'capf', source: ctx.peer, action: 'certificate.issue', target: phone.deviceName, details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter } });
-      });
+      }, { siblings: sessions.size - 1 });
       st.issued = { serialHex: cert.serialHex, issuerDn: cert.issuerDn, notBefore, notAfter };
       return { ok: true, certDer: cert.der, serialHex: cert.serialHex };
     },
@@ -284,7 +285,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         if (completion && st) await applyCompletion(tx, st, s, completion, now);
         else if (s.deviceName) await tx.updatePhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
         await tx.insertSession(s);
-      });
+      }, { siblings: sessions.size });
     },
   };
 }

@@ -116,8 +116,11 @@ export interface PhoneStore {
   /**
    * Like transaction(), but may share one commit with other concurrent callers (group commit): each
    * caller's work is atomic and durable when its promise resolves; a failing caller does not fail others.
+   * `siblings` is how many other callers are likely to submit soon (e.g. CAPF sessions in flight): with
+   * any, the store may hold the commit open for a short, configured delay to share it (PostgreSQL's
+   * commit_delay/commit_siblings); with none it commits at once.
    */
-  groupTransaction<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T>;
+  groupTransaction<T>(fn: (store: PhoneStore) => Promise<T>, opts?: { siblings?: number }): Promise<T>;
 }
 
 /** What the phones domain needs from the CAPF certificate authority (implemented in pki/, wired by app/). */

@@ -15,6 +15,8 @@ export interface StoreOptions {
   driver: 'sqlite' | 'postgres';
   dataDir: string;
   postgresUrl?: string | null;
+  /** Group commit delay while other writers are in flight (store.commitDelayMs); default 0. */
+  commitDelayMs?: number;
   /** For tests: a SQLite file path or ':memory:' instead of <dataDir>/opencapf.db. */
   sqlitePath?: string;
 }
@@ -46,7 +48,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     types = { idType: 'bigserial', binaryType: 'bytea' };
   }
   await migrate(db, types);
-  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db), close: () => db.destroy() };
+  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0 }), close: () => db.destroy() };
 }
 
 /**

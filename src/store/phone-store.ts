@@ -191,7 +191,17 @@ export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones'
 
 const INSERT_BATCH = 500;
 
-export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Database>, inTransaction = false, queries: QueryCache = createQueryCache()): PhoneStore {
+export interface PhoneStoreOptions {
+  /** Group commit: how long a commit may wait for other in-flight callers' work (0: never waits). */
+  commitDelayMs?: number;
+}
+
+export function createKyselyPhoneStore(
+  db: Kysely<Database> | Transaction<Database>,
+  inTransaction = false,
+  queries: QueryCache = createQueryCache(),
+  options: PhoneStoreOptions = {},
+): PhoneStore {
   const self: PhoneStore = {
     async getPhone(name) {
       const { rows } = await queries.execute(db, 'getPhone', [name], ([n]) => db.selectFrom('phones').selectAll().where('device_name', '=', n as string));
@@ -369,12 +379,12 @@ export function createKyselyPhoneStore(db: Kysely<Database> | Transaction<Databa
       return (db as Kysely<Database>).transaction().execute((trx) => fn(createKyselyPhoneStore(trx, true, queries)));
     },
 
-    groupTransaction(fn) {
+    groupTransaction(fn, opts) {
       if (inTransaction) return fn(self);
-      return group.submit(fn);
+      return group.submit(fn, opts?.siblings ?? 0);
     },
   };
-  const group = createGroupCommit(self);
+  const group = createGroupCommit(self, options.commitDelayMs ?? 0);
   return self;
 }
 
@@ -394,11 +404,15 @@ class GroupItemFailed extends Error {
  * Group commit: work submitted while a commit is being prepared shares it (at most GROUP_MAX items).
  * Under load (many CAPF sessions ending at once) this writes shared pages — indexes, the WAL frame
  * header — once per group instead of once per session. A failing item is taken out and the rest retried.
+ * When the submitter says others are in flight, the commit waits up to `delayMs` for their work (the
+ * sessions of a boot storm arrive spread out, so without it groups hold about two items); a submitter
+ * alone (siblings 0) never waits, and neither does a group that is already full.
  */
 const GROUP_MAX = 64;
-function createGroupCommit(store: PhoneStore) {
+function createGroupCommit(store: PhoneStore, delayMs: number) {
   let queue: GroupItem[] = [];
-  let scheduled = false;
+  let immediate = false;
+  let timer: NodeJS.Timeout | null = null;
   const run = async (items: GroupItem[]): Promise<void> => {
     const results: unknown[] = [];
     try {
@@ -424,21 +438,27 @@ function createGroupCommit(store: PhoneStore) {
     items.forEach((it, i) => it.resolve(results[i]));
   };
   const flush = () => {
-    scheduled = false;
+    immediate = false;
+    if (timer) clearTimeout(timer);
+    timer = null;
     const items = queue.splice(0, GROUP_MAX);
-    if (queue.length) schedule();
+    if (queue.length) schedule(false);
     void run(items);
   };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(flush);
+  const schedule = (wait: boolean) => {
+    if (immediate) return;
+    if (!wait || queue.length >= GROUP_MAX) {
+      immediate = true;
+      setImmediate(flush);
+    } else {
+      timer ??= setTimeout(flush, delayMs);
+    }
   };
   return {
-    submit<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T> {
+    submit<T>(fn: (store: PhoneStore) => Promise<T>, siblings: number): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-        schedule();
+        schedule(delayMs > 0 && siblings > 0);
       });
     },
   };

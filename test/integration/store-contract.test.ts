@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore, type OpenStore } from '../../src/store/index.ts';
 import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
+import { createKyselyPhoneStore } from '../../src/store/phone-store.ts';
 import type { AdminStore } from '../../src/phones/admin-ports.ts';
 import { DEFAULT_CAPF, OperationStatus, type Phone } from '../../src/phones/index.ts';
 
@@ -80,6 +81,49 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(u?.capf.operation, 'install');
       assert.equal(u?.capf.authString, '1234');
       assert.ok(u!.configVersion >= 1);
+    });
+
+    test('group commit: concurrent callers share a commit; a failing caller fails alone', async () => {
+      const seen: unknown[] = [];
+      const ok = (n: number) =>
+        store.phones.groupTransaction(async (tx) => {
+          seen.push(tx);
+          await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'group', source: 'test', action: 'group.item', target: `item-${n}`, details: {} });
+          return n;
+        });
+      const bad = store.phones.groupTransaction(async (tx) => {
+        await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'group', source: 'test', action: 'group.item', target: 'bad', details: {} });
+        throw new Error('caller failed');
+      });
+      const results = await Promise.allSettled([ok(1), ok(2), bad, ok(3)]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value), [1, 2, 3]);
+      const targets = (await store.phones.listAudit({ actor: 'group', limit: 10 })).map((e) => e.target).sort();
+      assert.deepEqual(targets, ['item-1', 'item-2', 'item-3'], 'the failed caller left nothing; the others committed');
+    });
+
+    test('group commit delay: a caller with siblings in flight waits to share their commit; a lone caller does not', async () => {
+      // A delay no test would sit out: only the lone caller's immediate commit can end the wait.
+      const delayed = createKyselyPhoneStore(store.db, false, undefined, { commitDelayMs: 60_000 });
+      const txOf: Record<string, unknown> = {};
+      const settled: string[] = [];
+      const item = (name: string, siblings: number) =>
+        delayed
+          .groupTransaction(async (tx) => {
+            txOf[name] = tx;
+            await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'delay', source: 'test', action: 'group.item', target: name, details: {} });
+          }, { siblings })
+          .then(() => void settled.push(name));
+      const a = item('a', 3);
+      await new Promise((r) => setTimeout(r, 20)); // a later event-loop turn: without the delay, a would commit alone
+      const b = item('b', 3);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(settled, [], 'a and b wait for their siblings');
+      const lone = item('lone', 0);
+      await Promise.all([a, b, lone]);
+      assert.equal(txOf.a, txOf.b, 'a and b share one transaction');
+      assert.equal(txOf.b, txOf.lone, 'the lone caller commits at once, taking the waiting work with it');
+      assert.deepEqual((await store.phones.listAudit({ actor: 'delay', limit: 10 })).map((e) => e.target).sort(), ['a', 'b', 'lone']);
     });
 
     test('listPhones: filters, literal LIKE metacharacters, paging, sorting, totals', async () => {

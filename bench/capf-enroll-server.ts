@@ -3,6 +3,7 @@
 
 import tls from 'node:tls';
 import { spawn } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { createLogger } from '../src/app/logger.ts';
 import { openContext } from '../src/app/context.ts';
 import { startServices } from '../src/app/serve.ts';
+import { createCapfServer } from '../src/capf/server.ts';
 
 const phones = Number(process.argv[2] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-bench-'));
@@ -32,7 +34,32 @@ const bare = tls.createServer({ cert: id.certPem, key: id.keyPem, minVersion: 'T
 });
 await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
 const barePort = (bare.address() as { port: number }).port;
-process.stdout.write(`${JSON.stringify({ capfPort: running.ports.capf, barePort, names })}\n`);
+
+// Decomposition lanes (same certificate, same CAPF server code and settings), to show what each layer
+// costs in the same run: "sign" issues real LSCs (DER template + RSA signature) but stores nothing;
+// "protocol" answers with one canned certificate (no signing, no store). Bench-only authorities: the
+// product always runs the full authority (the "CAPF enrollments" lane).
+const laneSettings = { wireStyle: config['capf.wireStyle'], responseTimeoutMs: config['capf.responseTimeoutMs'], keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'] };
+const canned = await ctx.ca.issueLsc('SEP0000000000AA', Buffer.from(createPublicKey(id.keyPem).export({ format: 'der', type: 'spki' })), new Date());
+const lane = async (issue: (deviceName: string, spki: Buffer) => Promise<{ der: Buffer; serialHex: string }>) => {
+  const server = createCapfServer({
+    host: '127.0.0.1', port: 0, credentials: () => ({ certPem: id.certPem, keyPem: id.keyPem }), settings: laneSettings,
+    maxSessions: 4096, handshakeTimeoutMs: config['capf.handshakeTimeoutMs'], maxMessageBytes: config['capf.maxMessageBytes'], legacyTls: false,
+    logger: ctx.logger.child({ component: 'capf-lane' }),
+    authority: {
+      authenticate: async () => ({ action: 'install', keyRequests: [{ type: 'rsa', bits: 2048 }] }),
+      issue: async (c) => {
+        const r = await issue(c.deviceName, c.publicKeySpki);
+        return { ok: true, certDer: r.der, serialHex: r.serialHex };
+      },
+      finish: async () => undefined,
+    },
+  });
+  return { server, port: (await server.start()).port };
+};
+const signLane = await lane((deviceName, spki) => ctx.ca.issueLsc(deviceName, spki, new Date()));
+const protocolLane = await lane(async () => canned);
+process.stdout.write(`${JSON.stringify({ capfPort: running.ports.capf, barePort, signPort: signLane.port, protocolPort: protocolLane.port, names })}\n`);
 // Control: each line "cpu" on stdin answers with this process's CPU time so far.
 process.stdin.setEncoding('utf8');
 // "prof-start" / "prof-stop FILE" write a CPU profile of just that phase (inspector, no restart).
@@ -63,6 +90,7 @@ process.stdin.on('data', (d: string) => {
 process.stdin.on('end', async () => {
   const cpu = process.cpuUsage();
   bare.close();
+  await Promise.all([signLane.server.stop(), protocolLane.server.stop()]);
   await running.stop();
   const { total } = await ctx.store.phones.listPhones({ status: 'Upgrade Success', limit: 1 });
   process.stdout.write(`${JSON.stringify({ upgraded: total, serverCpuMs: (cpu.user + cpu.system) / 1000 })}\n`);

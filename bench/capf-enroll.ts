@@ -19,6 +19,7 @@ const N = Number(args.get('n') ?? 3000);
 const C = Number(args.get('concurrency') ?? 32);
 const ROUNDS = Number(args.get('rounds') ?? 3);
 const WARMUP = Number(args.get('warmup') ?? 1000); // steady state: a CAPF server runs for months, JIT and caches are warm
+const DECOMPOSE = (args.get('decompose') ?? '1') !== '0';
 const genKey = promisify(generateKeyPair);
 
 function pct(sorted: number[], p: number): number {
@@ -64,7 +65,7 @@ function bareHandshake(port: number): Promise<void> {
 const total = N + 1000 + WARMUP + 100; // enrollment rounds, the concurrency-1 pass, warm-up, slack
 const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', new URL('./capf-enroll-server.ts', import.meta.url).pathname, String(total)], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; barePort: number; names: string[] };
+const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; barePort: number; signPort: number; protocolPort: number; names: string[] };
 console.log(`server ready: CAPF :${ready.capfPort}, bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled`);
 const keys = await Promise.all(Array.from({ length: 64 }, () => genKey('rsa', { modulusLength: 2048, publicExponent: 0x10001 })));
 let used = 0;
@@ -76,8 +77,20 @@ const enroll = async () => {
   });
   if (r.outcome !== 'installed') throw new Error(r.outcome);
 };
+// Decomposition lanes: the same client against the same CAPF server code with a bench-only authority.
+let laneKey = 0;
+const laneEnroll = (port: number, expect: string) => async () => {
+  const r = await runCapfClient({ host: '127.0.0.1', port, deviceName: 'SEP0000000000AA', authMode: 'null-string', generateKey: async () => keys[laneKey++ % keys.length]! });
+  if (r.outcome !== expect) throw new Error(r.outcome);
+};
+const signEnroll = laneEnroll(ready.signPort, 'installed');
+const protocolEnroll = laneEnroll(ready.protocolPort, 'store-failed'); // the canned certificate does not carry the phone's key
 
 await drive(WARMUP, 8, enroll); // warm-up (JIT, pools)
+if (DECOMPOSE) {
+  await drive(500, 8, signEnroll);
+  await drive(500, 8, protocolEnroll);
+}
 await drive(200, C, () => bareHandshake(ready.barePort));
 
 const serverCpu = async () => {
@@ -98,6 +111,8 @@ async function phase(count: number, concurrency: number, one: () => Promise<void
 const per = Math.ceil(N / ROUNDS);
 const bareRounds = [];
 const enrRounds = [];
+const signRounds: Awaited<ReturnType<typeof phase>>[] = [];
+const protocolRounds: Awaited<ReturnType<typeof phase>>[] = [];
 let clientProf: import('node:inspector').Session | null = null;
 for (let r = 0; r < ROUNDS; r++) {
   bareRounds.push(await phase(per, C, () => bareHandshake(ready.barePort)));
@@ -109,6 +124,10 @@ for (let r = 0; r < ROUNDS; r++) {
     await new Promise((res) => clientProf!.post('Profiler.enable', () => clientProf!.post('Profiler.start', res)));
   }
   enrRounds.push(await phase(per, C, enroll));
+  if (DECOMPOSE) {
+    signRounds.push(await phase(per, C, signEnroll));
+    protocolRounds.push(await phase(per, C, protocolEnroll));
+  }
   if (clientProf) {
     child.stdin!.write(`prof-stop ${process.env.BENCH_PROFILE}\n`);
     const { writeFileSync } = await import('node:fs');
@@ -133,6 +152,16 @@ const cpuBare = bare.clientCpuMs + bare.serverCpuMs;
 const cpuEnr = enr.clientCpuMs + enr.serverCpuMs;
 console.log(`  CPU per operation (client + server): handshake ${g(bare.clientCpuMs)} + ${g(bare.serverCpuMs)} = ${g(cpuBare)} ms; enrollment ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuEnr)} ms; CPU ratio ${g(cpuBare / cpuEnr)}`);
 console.log(`  target >= 500/s with p99 <= 150 ms: ${enr.rate >= 500 && enr.p99 <= 150 ? 'MET' : 'NOT MET'}`);
+if (DECOMPOSE) {
+  const line = (name: string, rs: Awaited<ReturnType<typeof phase>>[]) => {
+    const b = best(rs);
+    console.log(`  ${name}: ${f(b.rate)}/s, ratio ${g(b.rate / bare.rate)}, CPU ${g(b.clientCpuMs)} + ${g(b.serverCpuMs)} = ${g(b.clientCpuMs + b.serverCpuMs)} ms`);
+  };
+  console.log('decomposition (same server code, bench-only authorities, same run):');
+  line('protocol only (canned certificate, no signing, no store)', protocolRounds);
+  line('protocol + LSC signing (no store)                      ', signRounds);
+  console.log(`  full enrollment (SQLite, audit, status)                : ${f(enr.rate)}/s, ratio ${g(enr.rate / bare.rate)}, CPU ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuEnr)} ms`);
+}
 console.log(`concurrency 1:`);
 console.log(`  bare TLS handshakes : ${f(bare1.rate)}/s  p50 ${f(bare1.p50)} ms`);
 console.log(`  CAPF enrollments    : ${f(enr1.rate)}/s  p50 ${f(enr1.p50)} ms  p99 ${f(enr1.p99)} ms  (target p50 <= 10 ms: ${enr1.p50 <= 10 ? 'MET' : 'NOT MET'})`);

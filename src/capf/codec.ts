@@ -286,41 +286,57 @@ function checkInt(v: number, max: number, what: string): number {
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
+const ELEMENT_KEYS = Object.keys(ELEMENT_CODECS) as ElementKey[];
+
 /** Encodes one frame (header + body) for a single write (§1: never split header and body). */
 export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Buffer {
   checkInt(msg.command, 0xff, 'command');
   checkInt(msg.sessionId, 0xffffffff, 'sessionId');
-  const present = (Object.keys(ELEMENT_CODECS) as ElementKey[]).filter((k) => msg.elements[k] !== undefined);
-  const order: ElementKey[] = [];
-  for (const tag of options.elementOrder ?? []) {
-    const key = KEY_BY_TAG.get(tag);
-    if (key !== undefined && msg.elements[key] !== undefined && !order.includes(key)) order.push(key);
+  let order: ElementKey[];
+  if (options.elementOrder?.length) {
+    order = [];
+    for (const tag of options.elementOrder) {
+      const key = KEY_BY_TAG.get(tag);
+      if (key !== undefined && msg.elements[key] !== undefined && !order.includes(key)) order.push(key);
+    }
+    for (const key of ELEMENT_KEYS) if (msg.elements[key] !== undefined && !order.includes(key)) order.push(key);
+  } else {
+    order = ELEMENT_KEYS.filter((k) => msg.elements[k] !== undefined);
   }
-  for (const key of present) if (!order.includes(key)) order.push(key);
-
-  const body = new ByteWriter();
-  const writeElement = (tag: number, value: Uint8Array): void => {
+  // Encode every value first, then write header and elements into one buffer (one allocation, one copy).
+  const tags: number[] = [];
+  const values: Uint8Array[] = [];
+  let bodyLength = 0;
+  const add = (tag: number, value: Uint8Array): void => {
     if (value.length > 0xffff) throw new RangeError(`${capfTagName(tag)} value of ${value.length} bytes does not fit u16`);
-    body.u8(tag).u16(value.length).bytes(value);
+    tags.push(tag);
+    values.push(value);
+    bodyLength += 3 + value.length;
   };
   for (const key of order) {
     const codec = ELEMENT_CODECS[key] as ValueCodec<unknown>;
-    writeElement(codec.tag, codec.encode(msg.elements[key]));
+    add(codec.tag, codec.encode(msg.elements[key]));
   }
   for (const u of msg.unknownElements) {
     checkInt(u.tag, 0xff, 'unknown element tag');
     if (isInterpretedTag(u.tag)) throw new RangeError(`tag ${capfTagName(u.tag)} must be given as a typed element`);
-    writeElement(u.tag, u.value);
+    add(u.tag, u.value);
   }
-  if (body.length > CAPF_MAX_BODY_BYTES) throw new RangeError(`body of ${body.length} bytes does not fit u16`);
-  const bodyBytes = body.finish();
-  return new ByteWriter()
-    .u8(CAPF_PROTOCOL_ID)
-    .u8(msg.command)
-    .u32(msg.sessionId)
-    .u16(bodyBytes.length)
-    .bytes(bodyBytes)
-    .finish();
+  if (bodyLength > CAPF_MAX_BODY_BYTES) throw new RangeError(`body of ${bodyLength} bytes does not fit u16`);
+  const out = Buffer.allocUnsafe(CAPF_HEADER_BYTES + bodyLength);
+  out[0] = CAPF_PROTOCOL_ID;
+  out[1] = msg.command;
+  out.writeUInt32BE(msg.sessionId, 2);
+  out.writeUInt16BE(bodyLength, 6);
+  let p = CAPF_HEADER_BYTES;
+  for (let i = 0; i < tags.length; i++) {
+    const v = values[i]!;
+    out[p] = tags[i]!;
+    out.writeUInt16BE(v.length, p + 1);
+    out.set(v, p + 3);
+    p += 3 + v.length;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,15 +359,21 @@ export function decodeHeader(bytes: Uint8Array): CapfHeader {
  * Decodes a body of elements. Order is never relied on (§4). Unknown tags are skipped and
  * recorded; a repeated interpreted tag is rejected, since two DEVICE_NAMEs (say) are ambiguous.
  */
-export function decodeBody(command: number, sessionId: number, body: Uint8Array): CapfMessage {
+export function decodeBody(command: number, sessionId: number, body: Uint8Array, opts: { bodyIsPrivate?: boolean } = {}): CapfMessage {
   const elements: CapfElements = {};
   const unknownElements: CapfUnknownElement[] = [];
   const r = new ByteReader(body);
+  // Values are private to the message: copied, unless the body itself is a private copy (the push decoder's).
+  const own = opts.bodyIsPrivate === true ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : null;
   while (r.remaining > 0) {
     const at = r.offset;
     const tag = r.u8('element tag');
-    const length = r.u16(`${capfTagName(tag)} length`);
-    const value = Buffer.from(r.bytes(length, `${capfTagName(tag)} value`));
+    // Element names go into error messages only when a read fails (building them per element costs).
+    const length = r.remaining >= 2 ? r.u16() : r.u16(`${capfTagName(tag)} length`);
+    const start = r.offset;
+    if (r.remaining < length) r.skip(length, `${capfTagName(tag)} value`);
+    r.skip(length);
+    const value = own ? own.subarray(start, start + length) : Buffer.from(body.subarray(start, start + length));
     const key = KEY_BY_TAG.get(tag);
     if (key === undefined) {
       unknownElements.push({ tag, value });
@@ -466,7 +488,7 @@ export function createCapfDecoder(options: CapfDecoderOptions = {}): CapfDecoder
         pos += take;
         // An empty body completes together with its header.
         if (bodyFill < current.bodyLength) break;
-        out.push(decodeBody(current.command, current.sessionId, body!));
+        out.push(decodeBody(current.command, current.sessionId, body!, { bodyIsPrivate: true }));
         current = undefined;
         body = undefined;
         headerFill = 0;

@@ -10,9 +10,8 @@ import type { CapfAuthority } from './ports.ts';
 import { createCapfDecoder } from './codec.ts';
 import { CapfServerSession, type SessionLogger, type SessionSettings } from './session.ts';
 
-export interface CapfServerLogger extends SessionLogger {
-  child?(bindings: Record<string, unknown>): SessionLogger;
-}
+/** Every CAPF log line carries its session id in its own fields (no per-session child logger to build). */
+export type CapfServerLogger = SessionLogger;
 
 export interface CapfServerOptions {
   host: string;
@@ -96,7 +95,6 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     const peer = peerKey(socket);
     const sessionId = idsByPeer.get(peer) ?? allocateId();
     totalSessions++;
-    const log = o.logger.child ? o.logger.child({ sessionId }) : o.logger;
     let timer: NodeJS.Timeout | null = null;
     socket.setNoDelay(true);
     const session = new CapfServerSession(
@@ -123,7 +121,7 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
         },
       },
       clock,
-      log,
+      o.logger,
     );
     sessions.add(session);
     const decoder = createCapfDecoder({ maxBodyBytes: o.maxMessageBytes });

@@ -11,7 +11,10 @@ import { createInterface } from 'node:readline';
 import tls from 'node:tls';
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
 import { runCapfClient } from '../src/capf/client.ts';
+
+const { applyRuntimeEnv } = createRequire(import.meta.url)('../bin/runtime-env.cjs') as typeof import('../bin/runtime-env.cjs');
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -63,10 +66,12 @@ function bareHandshake(port: number): Promise<void> {
 }
 
 const total = N + 1000 + WARMUP + 100; // enrollment rounds, the concurrency-1 pass, warm-up, slack
-const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', new URL('./capf-enroll-server.ts', import.meta.url).pathname, String(total)], { stdio: ['pipe', 'pipe', 'inherit'] });
+// The server process gets the same process settings as `opencapf` (bin/runtime-env.cjs: libuv pool size).
+const serverEnv = applyRuntimeEnv({ ...process.env });
+const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', new URL('./capf-enroll-server.ts', import.meta.url).pathname, String(total)], { stdio: ['pipe', 'pipe', 'inherit'], env: serverEnv });
 const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
 const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; barePort: number; signPort: number; protocolPort: number; names: string[] };
-console.log(`server ready: CAPF :${ready.capfPort}, bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled`);
+console.log(`server ready: CAPF :${ready.capfPort}, bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled; UV_THREADPOOL_SIZE=${serverEnv.UV_THREADPOOL_SIZE}`);
 const keys = await Promise.all(Array.from({ length: 64 }, () => genKey('rsa', { modulusLength: 2048, publicExponent: 0x10001 })));
 let used = 0;
 const enroll = async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `opencapf` executable (package.json "bin"): runs the TypeScript entry point through tsx, a runtime dependency.
+// Runs the TypeScript entry point through tsx (a runtime dependency); started by bin/opencapf.cjs, the
+// `opencapf` executable, which sets the process up first.
 import { register } from 'tsx/esm/api';
 
 register();

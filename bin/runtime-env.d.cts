@@ -1,0 +1,2 @@
+export function threadpoolSize(cores?: number): number;
+export function applyRuntimeEnv(env?: NodeJS.ProcessEnv, cores?: number): NodeJS.ProcessEnv;

@@ -42,8 +42,6 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   let nextSessionId = randomInt(1, 0x7fffffff); // any non-repeating u32 (§2); random start avoids reuse across restarts
   const sockets = new Set<Socket>();
   const sessions = new Set<CapfServerSession>();
-  // Session ids are assigned when the TCP connection arrives, so handshake failures are logged with one too.
-  const idsByPeer = new Map<string, number>();
   const peerKey = (s: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
   const allocateId = () => {
     const id = nextSessionId;
@@ -70,32 +68,49 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
 
   // Count raw TCP connections so that clients stuck in the handshake count against the cap too.
   server.on('connection', (socket: Socket) => {
-    const sessionId = allocateId();
     if (sockets.size >= o.maxSessions) {
       rejectedOverCap++;
-      o.logger.warn({ sessionId, peer: peerKey(socket), max: o.maxSessions }, 'CAPF connection refused: session cap reached');
+      o.logger.warn({ sessionId: allocateId(), peer: peerKey(socket), max: o.maxSessions }, 'CAPF connection refused: session cap reached');
       socket.destroy(); // capfd --limit: close without sending anything
       return;
     }
-    const key = peerKey(socket);
-    idsByPeer.set(key, sessionId);
     sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      idsByPeer.delete(key);
-    });
+    socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
   });
   server.on('tlsClientError', (err, socket) => {
-    o.logger.warn({ sessionId: idsByPeer.get(peerKey(socket)) ?? 0, peer: peerKey(socket), err: err.message }, 'CAPF TLS handshake failed');
+    // A session id of its own, so the failure can be told apart from others in the log.
+    o.logger.warn({ sessionId: allocateId(), peer: peerKey(socket), err: err.message }, 'CAPF TLS handshake failed');
     socket.destroy();
   });
 
+  // Phase timers: one sweep over the live sessions instead of a timer object per phase and session.
+  // Deadlines are checked every `tick` ms (an eighth of the shortest phase timeout, 5..250 ms).
+  const tick = Math.min(250, Math.max(5, Math.floor(Math.min(o.settings.responseTimeoutMs, o.settings.keyGenerationTimeoutMs) / 8)));
+  const deadlines = new Map<object, { at: number; fire: () => void }>();
+  let sweeper: NodeJS.Timeout | null = null;
+  const sweep = () => {
+    const now = performance.now();
+    for (const [key, d] of deadlines) {
+      if (now >= d.at) {
+        deadlines.delete(key);
+        d.fire();
+      }
+    }
+    if (deadlines.size === 0 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = null;
+    }
+  };
+  const setDeadline = (key: object, ms: number, fire: () => void) => {
+    deadlines.set(key, { at: performance.now() + ms, fire });
+    sweeper ??= setInterval(sweep, tick).unref();
+  };
+
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     const peer = peerKey(socket);
-    const sessionId = idsByPeer.get(peer) ?? allocateId();
+    const sessionId = allocateId();
     totalSessions++;
-    let timer: NodeJS.Timeout | null = null;
     socket.setNoDelay(true);
     const session = new CapfServerSession(
       sessionId,
@@ -109,15 +124,13 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
         close() {
           socket.end();
           // A phone that never reads would keep the socket; destroy it shortly after END_SESSION.
-          setTimeout(() => socket.destroy(), 2000).unref();
+          setDeadline(socket, 2000, () => socket.destroy());
         },
         armTimer(ms) {
-          if (timer) clearTimeout(timer);
-          timer = setTimeout(() => void session.onTimeout(), ms);
+          setDeadline(socket, ms, () => void session.onTimeout());
         },
         clearTimer() {
-          if (timer) clearTimeout(timer);
-          timer = null;
+          deadlines.delete(socket);
         },
       },
       clock,
@@ -136,7 +149,7 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
       }
     });
     socket.on('close', () => {
-      if (timer) clearTimeout(timer);
+      deadlines.delete(socket);
       void session.onClose().finally(() => sessions.delete(session));
     });
     socket.on('error', () => undefined);
@@ -169,6 +182,9 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
         await new Promise((r) => setTimeout(r, 50));
       }
       for (const s of sockets) s.destroy();
+      if (sweeper) clearInterval(sweeper);
+      sweeper = null;
+      deadlines.clear();
       await closed;
     },
     reloadCredentials() {

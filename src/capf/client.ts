@@ -208,7 +208,7 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
             return;
           }
           // The LSC must carry our new public key (its SPKI appears verbatim inside the certificate).
-          if (!Buffer.from(der).includes(spkiOf(newKey))) {
+          if (!Buffer.from(der.buffer, der.byteOffset, der.byteLength).includes(spkiOf(newKey))) {
             storeFailed = true;
             send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
             return;

@@ -301,26 +301,28 @@ export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Bu
     }
     for (const key of ELEMENT_KEYS) if (msg.elements[key] !== undefined && !order.includes(key)) order.push(key);
   } else {
-    order = ELEMENT_KEYS.filter((k) => msg.elements[k] !== undefined);
+    order = [];
+    for (const key of ELEMENT_KEYS) if (msg.elements[key] !== undefined) order.push(key);
   }
   // Encode every value first, then write header and elements into one buffer (one allocation, one copy).
   const tags: number[] = [];
   const values: Uint8Array[] = [];
   let bodyLength = 0;
-  const add = (tag: number, value: Uint8Array): void => {
-    if (value.length > 0xffff) throw new RangeError(`${capfTagName(tag)} value of ${value.length} bytes does not fit u16`);
-    tags.push(tag);
-    values.push(value);
-    bodyLength += 3 + value.length;
-  };
   for (const key of order) {
     const codec = ELEMENT_CODECS[key] as ValueCodec<unknown>;
-    add(codec.tag, codec.encode(msg.elements[key]));
+    const value = codec.encode(msg.elements[key]);
+    if (value.length > 0xffff) throw new RangeError(`${capfTagName(codec.tag)} value of ${value.length} bytes does not fit u16`);
+    tags.push(codec.tag);
+    values.push(value);
+    bodyLength += 3 + value.length;
   }
   for (const u of msg.unknownElements) {
     checkInt(u.tag, 0xff, 'unknown element tag');
     if (isInterpretedTag(u.tag)) throw new RangeError(`tag ${capfTagName(u.tag)} must be given as a typed element`);
-    add(u.tag, u.value);
+    if (u.value.length > 0xffff) throw new RangeError(`${capfTagName(u.tag)} value of ${u.value.length} bytes does not fit u16`);
+    tags.push(u.tag);
+    values.push(u.value);
+    bodyLength += 3 + u.value.length;
   }
   if (bodyLength > CAPF_MAX_BODY_BYTES) throw new RangeError(`body of ${bodyLength} bytes does not fit u16`);
   const out = Buffer.allocUnsafe(CAPF_HEADER_BYTES + bodyLength);
@@ -429,93 +431,93 @@ export interface CapfDecoder {
   end(): void;
 }
 
-/** Creates a push decoder (architecture §4: check declared lengths before buffering; never read past a frame). */
-export function createCapfDecoder(options: CapfDecoderOptions = {}): CapfDecoder {
-  const maxBodyBytes = options.maxBodyBytes ?? CAPF_MAX_BODY_BYTES;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new RangeError(`maxBodyBytes must be a non-negative integer: ${maxBodyBytes}`);
+/**
+ * The push decoder (architecture §4: check declared lengths before buffering; never read past a frame).
+ * A class rather than closures: one is made per connection on both sides of every CAPF session.
+ */
+class CapfStreamDecoder implements CapfDecoder {
+  private readonly header = new Uint8Array(CAPF_HEADER_BYTES);
+  private headerFill = 0;
+  private current: CapfHeader | undefined;
+  private body: Uint8Array | undefined;
+  private bodyFill = 0;
+  private failure: CodecError | undefined;
 
-  const header = new Uint8Array(CAPF_HEADER_BYTES);
-  let headerFill = 0;
-  let current: CapfHeader | undefined;
-  let body: Uint8Array | undefined;
-  let bodyFill = 0;
-  let failure: CodecError | undefined;
+  constructor(private readonly maxBodyBytes: number) {}
 
-  const fail = (e: unknown): never => {
-    if (e instanceof CodecError) failure = e;
-    else failure = new CodecError('ERR_CODEC_BAD_ELEMENT', `decoder failed: ${String(e)}`);
-    throw e;
-  };
+  get bufferedBytes(): number {
+    return this.current === undefined ? this.headerFill : CAPF_HEADER_BYTES + this.bodyFill;
+  }
 
-  const checkPoisoned = (): void => {
-    if (failure) {
-      throw new CodecError(failure.code as CodecErrorCode, `decoder unusable after an earlier error: ${failure.message}`, {
+  private checkPoisoned(): void {
+    if (this.failure) {
+      throw new CodecError(this.failure.code as CodecErrorCode, `decoder unusable after an earlier error: ${this.failure.message}`, {
         poisoned: true,
       });
     }
-  };
+  }
 
-  const push = (chunk: Uint8Array): CapfMessage[] => {
-    checkPoisoned();
+  push(chunk: Uint8Array): CapfMessage[] {
+    this.checkPoisoned();
     const out: CapfMessage[] = [];
     try {
       let pos = 0;
       while (pos < chunk.length) {
-        if (current === undefined) {
-          const take = Math.min(CAPF_HEADER_BYTES - headerFill, chunk.length - pos);
-          header.set(chunk.subarray(pos, pos + take), headerFill);
+        if (this.current === undefined) {
+          const take = Math.min(CAPF_HEADER_BYTES - this.headerFill, chunk.length - pos);
+          this.header.set(chunk.subarray(pos, pos + take), this.headerFill);
           // Reject a wrong protocol id on the first byte, without waiting for the rest.
-          if (headerFill === 0 && header[0] !== CAPF_PROTOCOL_ID) decodeHeader(header);
-          headerFill += take;
+          if (this.headerFill === 0 && this.header[0] !== CAPF_PROTOCOL_ID) decodeHeader(this.header);
+          this.headerFill += take;
           pos += take;
-          if (headerFill < CAPF_HEADER_BYTES) break;
-          const h = decodeHeader(header);
-          if (h.bodyLength > maxBodyBytes) {
-            throw new CodecError('ERR_CODEC_TOO_LARGE', `${capfCommandName(h.command)} declares a body of ${h.bodyLength} bytes, maximum is ${maxBodyBytes}`, {
+          if (this.headerFill < CAPF_HEADER_BYTES) break;
+          const h = decodeHeader(this.header);
+          if (h.bodyLength > this.maxBodyBytes) {
+            throw new CodecError('ERR_CODEC_TOO_LARGE', `${capfCommandName(h.command)} declares a body of ${h.bodyLength} bytes, maximum is ${this.maxBodyBytes}`, {
               command: h.command,
               bodyLength: h.bodyLength,
-              maxBodyBytes,
+              maxBodyBytes: this.maxBodyBytes,
             });
           }
-          current = h;
-          body = new Uint8Array(h.bodyLength);
-          bodyFill = 0;
+          this.current = h;
+          this.body = new Uint8Array(h.bodyLength);
+          this.bodyFill = 0;
         }
-        const need = current.bodyLength - bodyFill;
+        const need = this.current.bodyLength - this.bodyFill;
         const take = Math.min(need, chunk.length - pos);
-        body!.set(chunk.subarray(pos, pos + take), bodyFill);
-        bodyFill += take;
+        this.body!.set(chunk.subarray(pos, pos + take), this.bodyFill);
+        this.bodyFill += take;
         pos += take;
         // An empty body completes together with its header.
-        if (bodyFill < current.bodyLength) break;
-        out.push(decodeBody(current.command, current.sessionId, body!, { bodyIsPrivate: true }));
-        current = undefined;
-        body = undefined;
-        headerFill = 0;
-        bodyFill = 0;
+        if (this.bodyFill < this.current.bodyLength) break;
+        out.push(decodeBody(this.current.command, this.current.sessionId, this.body!, { bodyIsPrivate: true }));
+        this.current = undefined;
+        this.body = undefined;
+        this.headerFill = 0;
+        this.bodyFill = 0;
       }
     } catch (e) {
-      fail(e);
+      this.failure = e instanceof CodecError ? e : new CodecError('ERR_CODEC_BAD_ELEMENT', `decoder failed: ${String(e)}`);
+      throw e;
     }
     return out;
-  };
+  }
 
-  const bufferedBytes = (): number => (current === undefined ? headerFill : CAPF_HEADER_BYTES + bodyFill);
+  end(): void {
+    this.checkPoisoned();
+    if (this.headerFill > 0) {
+      const e = new CodecError('ERR_CODEC_TRUNCATED', `stream ended inside a frame (${this.bufferedBytes} bytes buffered)`);
+      this.failure = e;
+      throw e;
+    }
+  }
+}
 
-  return {
-    push,
-    get bufferedBytes() {
-      return bufferedBytes();
-    },
-    end() {
-      checkPoisoned();
-      if (headerFill > 0) {
-        const e = new CodecError('ERR_CODEC_TRUNCATED', `stream ended inside a frame (${bufferedBytes()} bytes buffered)`);
-        failure = e;
-        throw e;
-      }
-    },
-  };
+/** Creates a push decoder (architecture §4: check declared lengths before buffering; never read past a frame). */
+export function createCapfDecoder(options: CapfDecoderOptions = {}): CapfDecoder {
+  const maxBodyBytes = options.maxBodyBytes ?? CAPF_MAX_BODY_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new RangeError(`maxBodyBytes must be a non-negative integer: ${maxBodyBytes}`);
+  return new CapfStreamDecoder(maxBodyBytes);
 }
 
 // ---------------------------------------------------------------------------------------------

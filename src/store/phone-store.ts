@@ -1,8 +1,8 @@
 // Owns the Kysely implementation of the phones domain's PhoneStore port (SQLite and PostgreSQL).
 
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
-import { createQueryCache, type QueryCache } from './query-cache.ts';
+import { createQueryCache, type Executor, type QueryCache } from './query-cache.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type {
   CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
@@ -189,6 +189,37 @@ export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones'
   return qb as Q;
 }
 
+// Hot-path queries for the query cache: built once per shape, with markers standing in for the values.
+const buildGetPhone = (db: Executor, a: readonly unknown[]) => db.selectFrom('phones').selectAll().where('device_name', '=', a[0] as string);
+const buildGetCertificate = (db: Executor, a: readonly unknown[]) => db.selectFrom('certificates').selectAll().where('serial_hex', '=', a[0] as string);
+const buildUpdatePhone = (db: Executor, a: readonly unknown[], shape: { keys: (keyof PhonesTable)[]; bump: boolean }) => {
+  const set: Record<string, unknown> = {};
+  shape.keys.forEach((k, i) => (set[k] = a[i]));
+  set.updated_at = a[shape.keys.length];
+  if (shape.bump) set.config_version = sql<number>`config_version + 1`;
+  return db.updateTable('phones').set(set as Partial<PhonesTable>).where('device_name', '=', a[shape.keys.length + 1] as string).returningAll();
+};
+const buildIncrementAuthFailures = (db: Executor, a: readonly unknown[]) =>
+  db.updateTable('phones').set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: a[0] as string }).where('device_name', '=', a[1] as string).returning('auth_failures');
+const CERTIFICATE_COLUMNS = ['serial_hex', 'device_name', 'kind', 'der', 'subject_dn', 'issuer_dn', 'not_before', 'not_after', 'created_at', 'state', 'revoked_at', 'revocation_reason', 'session_id'] as const;
+const buildInsertCertificate = (db: Executor, a: readonly unknown[]) =>
+  db
+    .insertInto('certificates')
+    .values(Object.fromEntries(CERTIFICATE_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CertificatesTable>)
+    .onConflict((oc) => oc.column('serial_hex').doNothing());
+const buildSetCertificateState = (db: Executor, a: readonly unknown[], shape: { revokedAt: boolean; reason: boolean }) => {
+  let i = 0;
+  const set: Record<string, unknown> = { state: a[i++] };
+  if (shape.revokedAt) set.revoked_at = a[i++];
+  if (shape.reason) set.revocation_reason = a[i++];
+  return db.updateTable('certificates').set(set as { state: string }).where('serial_hex', '=', a[i] as string);
+};
+const SESSION_COLUMNS = ['session_id', 'device_name', 'peer', 'started_at', 'ended_at', 'operation', 'auth_mode', 'outcome', 'reason', 'status', 'protocol_version', 'log'] as const;
+const buildInsertSession = (db: Executor, a: readonly unknown[]) =>
+  db.insertInto('capf_sessions').values(Object.fromEntries(SESSION_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CapfSessionsTable>);
+const buildAppendAudit = (db: Executor, a: readonly unknown[]) =>
+  db.insertInto('audit_log').values({ at: a[0] as string, actor: a[1] as string, source: a[2] as string, action: a[3] as string, target: a[4] as string, details: a[5] as string });
+
 const INSERT_BATCH = 500;
 
 export interface PhoneStoreOptions {
@@ -204,7 +235,7 @@ export function createKyselyPhoneStore(
 ): PhoneStore {
   const self: PhoneStore = {
     async getPhone(name) {
-      const { rows } = await queries.execute(db, 'getPhone', [name], ([n]) => db.selectFrom('phones').selectAll().where('device_name', '=', n as string));
+      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone);
       return rows[0] ? toPhone(rows[0]) : null;
     },
     async insertPhones(phones) {
@@ -225,23 +256,14 @@ export function createKyselyPhoneStore(
       const keys = Object.keys(cols) as (keyof PhonesTable)[];
       // Only what the phone's configuration file shows bumps its version (status and sessions do not).
       const bump = patch.capf !== undefined || patch.profileName !== undefined;
-      const { rows } = await queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}`, [...keys.map((k) => cols[k]), now, name], (a) =>
-        db
-          .updateTable('phones')
-          .set({ ...Object.fromEntries(keys.map((k, i) => [k, a[i]])), updated_at: a[keys.length] as string, ...(bump ? { config_version: sql<number>`config_version + 1` } : {}) })
-          .where('device_name', '=', a[keys.length + 1] as string)
-          .returningAll(),
-      );
+      const args: unknown[] = [];
+      for (const k of keys) args.push(cols[k]);
+      args.push(now, name);
+      const { rows } = await queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}`, args, buildUpdatePhone, { keys, bump });
       return rows[0] ? toPhone(rows[0]) : null;
     },
     async incrementAuthFailures(name, now) {
-      const { rows } = await queries.execute(db, 'incrementAuthFailures', [now, name], ([at, n]) =>
-        db
-          .updateTable('phones')
-          .set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: at as string })
-          .where('device_name', '=', n as string)
-          .returning('auth_failures'),
-      );
+      const { rows } = await queries.execute(db, 'incrementAuthFailures', [now, name], buildIncrementAuthFailures);
       if (!rows[0]) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
       return Number(rows[0].auth_failures);
     },
@@ -292,43 +314,20 @@ export function createKyselyPhoneStore(
     },
 
     async insertCertificate(c) {
-      const row: CertificatesTable = {
-        serial_hex: c.serialHex,
-        device_name: c.deviceName,
-        kind: c.kind,
-        der: c.der,
-        subject_dn: c.subjectDn,
-        issuer_dn: c.issuerDn,
-        not_before: c.notBefore,
-        not_after: c.notAfter,
-        created_at: c.createdAt,
-        state: c.state,
-        revoked_at: c.revokedAt,
-        revocation_reason: c.revocationReason,
-        session_id: c.sessionId,
-      };
-      const keys = Object.keys(row) as (keyof CertificatesTable)[];
-      await queries.execute(db, 'insertCertificate', keys.map((k) => row[k]), (a) =>
-        db
-          .insertInto('certificates')
-          .values(Object.fromEntries(keys.map((k, i) => [k, a[i]])) as unknown as CertificatesTable)
-          .onConflict((oc) => oc.column('serial_hex').doNothing()),
-      );
+      const args = [c.serialHex, c.deviceName, c.kind, c.der, c.subjectDn, c.issuerDn, c.notBefore, c.notAfter, c.createdAt, c.state, c.revokedAt, c.revocationReason, c.sessionId];
+      await queries.execute(db, 'insertCertificate', args, buildInsertCertificate);
     },
     async setCertificateState(serial, state, extra) {
       const revokedAt = extra?.revokedAt || null;
       const reason = extra?.revocationReason || null;
-      const args = [state, ...(revokedAt ? [revokedAt] : []), ...(reason ? [reason] : []), serial];
-      await queries.execute(db, `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`, args, (a) => {
-        let i = 0;
-        const set: Record<string, unknown> = { state: a[i++] };
-        if (revokedAt) set.revoked_at = a[i++];
-        if (reason) set.revocation_reason = a[i++];
-        return db.updateTable('certificates').set(set as { state: string }).where('serial_hex', '=', a[i] as string);
-      });
+      const args: unknown[] = [state];
+      if (revokedAt) args.push(revokedAt);
+      if (reason) args.push(reason);
+      args.push(serial);
+      await queries.execute(db, `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`, args, buildSetCertificateState, { revokedAt: !!revokedAt, reason: !!reason });
     },
     async getCertificate(serial) {
-      const { rows } = await queries.execute(db, 'getCertificate', [serial], ([n]) => db.selectFrom('certificates').selectAll().where('serial_hex', '=', n as string));
+      const { rows } = await queries.execute(db, 'getCertificate', [serial], buildGetCertificate);
       return rows[0] ? toCert(rows[0]) : null;
     },
     async listCertificates(name) {
@@ -337,22 +336,7 @@ export function createKyselyPhoneStore(
 
     async insertSession(s) {
       const args = [s.sessionId, s.deviceName, s.peer, s.startedAt, s.endedAt, s.operation, s.authMode, s.outcome, s.reason, s.status, s.protocolVersion, JSON.stringify(s.log)];
-      await queries.execute(db, 'insertSession', args, (a) =>
-        db.insertInto('capf_sessions').values({
-          session_id: a[0] as number,
-          device_name: a[1] as string,
-          peer: a[2] as string,
-          started_at: a[3] as string,
-          ended_at: a[4] as string,
-          operation: a[5] as string,
-          auth_mode: a[6] as string,
-          outcome: a[7] as string,
-          reason: a[8] as string,
-          status: a[9] as string,
-          protocol_version: a[10] as number,
-          log: a[11] as string,
-        }),
-      );
+      await queries.execute(db, 'insertSession', args, buildInsertSession);
     },
     async listSessions(name, limit) {
       const rows = await db.selectFrom('capf_sessions').selectAll().where('device_name', '=', name).orderBy('id', 'desc').limit(limit).execute();
@@ -360,9 +344,7 @@ export function createKyselyPhoneStore(
     },
 
     async appendAudit(e) {
-      await queries.execute(db, 'appendAudit', [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)], (a) =>
-        db.insertInto('audit_log').values({ at: a[0] as string, actor: a[1] as string, source: a[2] as string, action: a[3] as string, target: a[4] as string, details: a[5] as string }),
-      );
+      await queries.execute(db, 'appendAudit', [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)], buildAppendAudit);
     },
     async listAudit(q) {
       let qb = db.selectFrom('audit_log').selectAll();

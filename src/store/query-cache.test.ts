@@ -16,9 +16,9 @@ test('a cached query is built once and runs with each call’s arguments', async
   const cache = createQueryCache();
   let builds = 0;
   const insert = (at: string, target: string | null) =>
-    cache.execute(db, 'insert', [at, target], (a) => {
+    cache.execute(db, 'insert', [at, target], (x, a) => {
       builds++;
-      return db.insertInto('audit_log').values({ at: a[0] as string, actor: 'capf', source: 'x', action: 'certificate.issue', target: a[1] as string, details: '{}' });
+      return x.insertInto('audit_log').values({ at: a[0] as string, actor: 'capf', source: 'x', action: 'certificate.issue', target: a[1] as string, details: '{}' });
     });
   await insert('2026-01-01', 'SEP000000000001');
   await insert('2026-01-02', null);
@@ -30,7 +30,7 @@ test('a cached query is built once and runs with each call’s arguments', async
     { at: '2026-01-02', actor: 'capf', action: 'certificate.issue', target: null },
     { at: '2026-01-03', actor: 'capf', action: 'certificate.issue', target: 'SEP000000000003' },
   ]);
-  const sel = (target: string) => cache.execute(db, 'select', [target], ([t]) => db.selectFrom('audit_log').select('at').where('target', '=', t as string));
+  const sel = (target: string) => cache.execute(db, 'select', [target], (x, [t]) => x.selectFrom('audit_log').select('at').where('target', '=', t as string));
   assert.deepEqual((await sel('SEP000000000003')).rows, [{ at: '2026-01-03' }]);
   assert.deepEqual((await sel('SEP000000000001')).rows, [{ at: '2026-01-01' }]);
   await db.destroy();
@@ -40,7 +40,7 @@ test('an argument used outside a value position is refused, not run', async () =
   const db = await memoryDb();
   const cache = createQueryCache();
   await assert.rejects(
-    async () => cache.execute(db, 'bad', ['target'], ([col]) => db.selectFrom('audit_log').select(sql.ref(col as string).as('v'))),
+    async () => cache.execute(db, 'bad', ['target'], (x, [col]) => x.selectFrom('audit_log').select(sql.ref(col as string).as('v'))),
     /used outside a value position/,
   );
   await db.destroy();
@@ -56,6 +56,6 @@ test('the SQL is compiled for the executor’s dialect (PostgreSQL numbered para
     seen = `${q.sql} ${JSON.stringify(q.parameters)}`;
     return Promise.resolve({ rows: [] });
   }) as never;
-  void cache.execute(fake, 'pg', ['a', 'b'], ([x, y]) => db.updateTable('audit_log').set({ actor: x as string }).where('target', '=', y as string));
+  void cache.execute(fake, 'pg', ['a', 'b'], (_x, [x, y]) => db.updateTable('audit_log').set({ actor: x as string }).where('target', '=', y as string));
   assert.equal(seen, 'update "audit_log" set "actor" = $1 where "target" = $2 ["a","b"]');
 });

@@ -5,7 +5,7 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
 import type { Database } from './tables.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
+export type Executor = Kysely<Database> | Transaction<Database>;
 
 interface Entry {
   compiled: CompiledQuery;
@@ -15,11 +15,13 @@ interface Entry {
 
 export interface QueryCache {
   /**
-   * Runs the query `build` makes, compiled once per `key`. `build` receives markers in place of `args`
-   * and must use them only as values (never as identifiers or raw SQL); the key must change whenever
-   * the query's shape (columns, clauses) would.
+   * Runs the query `build` makes, compiled once per `key`. `build` receives the executor, markers in
+   * place of `args`, and `shape`; it must use the markers only as values (never as identifiers or raw
+   * SQL), and the key must change whenever the query's shape (columns, clauses) would. Pass a
+   * module-level `build` (the shape carries what varies): creating a closure per call costs more here
+   * than it should (tsx defines `name` on every function it creates).
    */
-  execute<R>(db: Executor, key: string, args: readonly unknown[], build: (args: readonly unknown[]) => Compilable<R>): Promise<QueryResult<R>>;
+  execute<R, S = undefined>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S): Promise<QueryResult<R>>;
 }
 
 const marker = (i: number) => `\u0000opencapf-arg-${i}\u0000`;
@@ -27,11 +29,11 @@ const marker = (i: number) => `\u0000opencapf-arg-${i}\u0000`;
 export function createQueryCache(max = 256): QueryCache {
   const entries = new Map<string, Entry>();
   return {
-    execute<R>(db: Executor, key: string, args: readonly unknown[], build: (args: readonly unknown[]) => Compilable<R>) {
+    execute<R, S>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S) {
       let e = entries.get(key);
       if (!e) {
         const markers = args.map((_, i) => marker(i));
-        const compiled = build(markers).compile();
+        const compiled = build(db, markers, shape as S).compile();
         const sources = compiled.parameters.map((p) => {
           const i = typeof p === 'string' ? markers.indexOf(p) : -1;
           return i >= 0 ? { arg: i } : { value: p };
@@ -40,7 +42,11 @@ export function createQueryCache(max = 256): QueryCache {
         e = { compiled, sources };
         if (entries.size < max) entries.set(key, e);
       }
-      const parameters = e.sources.map((s) => ('arg' in s ? args[s.arg] : s.value));
+      const parameters: unknown[] = new Array(e.sources.length);
+      for (let i = 0; i < e.sources.length; i++) {
+        const src = e.sources[i]!;
+        parameters[i] = 'arg' in src ? args[src.arg] : src.value;
+      }
       return db.executeQuery<R>({ ...e.compiled, parameters } as CompiledQuery<R>);
     },
   };

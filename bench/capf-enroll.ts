@@ -2,7 +2,7 @@
 // OpenCAPF in another process, with pre-generated phone keys; and, in the same run against the same
 // certificate and concurrency, bare TLS handshakes (connect, read a few bytes, close) as the floor.
 //
-//   npx tsx bench/capf-enroll.ts [--n 3000] [--concurrency 32] [--rounds 3] [--warmup 1000]
+//   npx tsx bench/capf-enroll.ts [--n 3000] [--concurrency 32] [--rounds 3] [--warmup 3000]
 //   BENCH_PROFILE=/tmp/p writes V8 CPU profiles of the last enrollment round (server, and .client);
 //   with BENCH_PERF=1 and BENCH_SERVER_NODE_ARGS=--perf-basic-prof, a Linux perf recording of the server.
 
@@ -21,7 +21,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const N = Number(args.get('n') ?? 3000);
 const C = Number(args.get('concurrency') ?? 32);
 const ROUNDS = Number(args.get('rounds') ?? 3);
-const WARMUP = Number(args.get('warmup') ?? 1000); // steady state: a CAPF server runs for months, JIT and caches are warm
+const WARMUP = Number(args.get('warmup') ?? 3000); // steady state: a CAPF server runs for months; V8 still tiers functions up after 1000
 const DECOMPOSE = (args.get('decompose') ?? '1') !== '0';
 const genKey = promisify(generateKeyPair);
 
@@ -91,12 +91,12 @@ const laneEnroll = (port: number, expect: string) => async () => {
 const signEnroll = laneEnroll(ready.signPort, 'installed');
 const protocolEnroll = laneEnroll(ready.protocolPort, 'store-failed'); // the canned certificate does not carry the phone's key
 
-await drive(WARMUP, 8, enroll); // warm-up (JIT, pools)
+await drive(WARMUP, C, enroll); // warm-up (JIT, pools)
 if (DECOMPOSE) {
-  await drive(500, 8, signEnroll);
-  await drive(500, 8, protocolEnroll);
+  await drive(1000, C, signEnroll);
+  await drive(1000, C, protocolEnroll);
 }
-await drive(200, C, () => bareHandshake(ready.barePort));
+await drive(1000, C, () => bareHandshake(ready.barePort));
 
 const serverCpu = async () => {
   child.stdin!.write('cpu\n');

@@ -105,145 +105,196 @@ function clientContext(): tls.SecureContext {
 
 /** Runs one CAPF session as a phone and resolves with what happened. */
 export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
-  const log: string[] = [];
-  const timeoutMs = o.timeoutMs ?? 30_000;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let sessionId: number | null = null;
-    let keyRequest: KeyRequest | undefined;
-    let newKey: KeyObject | undefined;
-    let newLsc: HeldCertificate | undefined;
-    let serverCertificateDer: Buffer | undefined;
-    let storeFailed = false;
-    let lastOp: 'install' | 'delete' | 'fetch' | null = null;
-    let deleted = false;
-    const decoder = createCapfDecoder({ maxBodyBytes: 0xffff });
+  return new Promise((resolve, reject) => new CapfClientSession(o, resolve, reject).start());
+}
+
+/**
+ * One phone-side session. A class, not closures: emulated fleets and the enrollment benchmark run
+ * thousands, and every closure made under tsx also gets its `name` defined.
+ */
+class CapfClientSession {
+  private readonly log: string[] = [];
+  private settled = false;
+  private sessionId: number | null = null;
+  private keyRequest: KeyRequest | undefined;
+  private newKey: KeyObject | undefined;
+  private newLsc: HeldCertificate | undefined;
+  private serverCertificateDer: Buffer | undefined;
+  private storeFailed = false;
+  private lastOp: 'install' | 'delete' | 'fetch' | null = null;
+  private deleted = false;
+  private readonly decoder = createCapfDecoder({ maxBodyBytes: 0xffff });
+  private socket!: tls.TLSSocket;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly o: CapfClientOptions,
+    private readonly resolve: (r: CapfClientResult) => void,
+    private readonly reject: (e: CapfClientError) => void,
+  ) {}
+
+  start(): void {
+    const o = this.o;
+    const timeoutMs = o.timeoutMs ?? 30_000;
     const socket = tls.connect({ host: o.host, port: o.port, rejectUnauthorized: false, ...(o.tlsOptions ?? { secureContext: clientContext() }) });
-    const timer = setTimeout(() => fail(() => new CapfClientError(`no answer from CAPF within ${timeoutMs} ms`, 'timeout', log)), timeoutMs);
+    this.socket = socket;
+    this.timer = setTimeout(this.onTimeout, timeoutMs);
     socket.setNoDelay(true);
+    if (o.checkServerCertificate) socket.once('secureConnect', this.onSecureConnect);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('data', this.onData);
+  }
 
-    function done(r: CapfClientResult) {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.end();
-      resolve(r);
-    }
-    function fail(make: () => CapfClientError) {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      reject(make());
-    }
-    function send(msg: CapfMessage, text: string) {
-      log.push(`P>S ${text}`);
-      socket.write(o.jabberStyle && msg.command === CapfCommand.AUTH_RESPONSE ? encodeMessage(msg, { elementOrder: [7, 13, 1] }) : encodeMessage(msg));
-    }
+  private readonly onTimeout = (): void => this.fail(`no answer from CAPF within ${this.o.timeoutMs ?? 30_000} ms`, 'timeout');
+  private readonly onError = (e: Error): void => this.fail(`CAPF connection failed: ${e.message}`, 'connect');
+  private readonly onClose = (): void => this.fail('CAPF closed the connection without END_SESSION', 'closed');
 
-    socket.once('secureConnect', () => {
-      if (!o.checkServerCertificate) return;
-      const peerCert = socket.getPeerCertificate(false);
-      serverCertificateDer = peerCert?.raw ? Buffer.from(peerCert.raw) : undefined;
-      if (!serverCertificateDer || !o.checkServerCertificate(serverCertificateDer)) {
-        fail(() => new CapfClientError('CAPF server certificate is not the CAPF certificate in the trust list', 'server-certificate', log));
-      }
-    });
-    socket.on('error', (e) => fail(() => new CapfClientError(`CAPF connection failed: ${e.message}`, 'connect', log)));
-    socket.on('close', () => fail(() => new CapfClientError('CAPF closed the connection without END_SESSION', 'closed', log)));
-    socket.on('data', (chunk: Buffer) => {
-      let msgs: CapfMessage[];
+  private readonly onSecureConnect = (): void => {
+    const peerCert = this.socket.getPeerCertificate(false);
+    this.serverCertificateDer = peerCert?.raw ? Buffer.from(peerCert.raw) : undefined;
+    if (!this.serverCertificateDer || !this.o.checkServerCertificate!(this.serverCertificateDer)) {
+      this.fail('CAPF server certificate is not the CAPF certificate in the trust list', 'server-certificate');
+    }
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    let msgs: CapfMessage[];
+    try {
+      msgs = this.decoder.push(chunk);
+    } catch (e) {
+      this.fail(`malformed message from CAPF: ${(e as Error).message}`, 'protocol');
+      return;
+    }
+    for (const m of msgs) {
       try {
-        msgs = decoder.push(chunk);
+        const pending = this.handle(m);
+        if (pending) pending.catch(this.onHandleError);
       } catch (e) {
-        fail(() => new CapfClientError(`malformed message from CAPF: ${(e as Error).message}`, 'protocol', log));
+        this.onHandleError(e as Error);
+      }
+    }
+  };
+
+  private readonly onHandleError = (e: Error): void => this.fail(e.message, 'protocol');
+
+  private done(r: CapfClientResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket.end();
+    this.resolve(r);
+  }
+
+  private fail(message: string, kind: CapfClientError['kind']): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket.destroy();
+    this.reject(new CapfClientError(message, kind, this.log));
+  }
+
+  private send(msg: CapfMessage, text: string): void {
+    this.log.push(`P>S ${text}`);
+    this.socket.write(this.o.jabberStyle && msg.command === CapfCommand.AUTH_RESPONSE ? encodeMessage(msg, { elementOrder: [7, 13, 1] }) : encodeMessage(msg));
+  }
+
+  /** Handles one message; returns a promise only while a key is being generated. */
+  private handle(m: CapfMessage): Promise<void> | void {
+    if (this.settled) return;
+    const o = this.o;
+    this.log.push(`S>P ${capfCommandName(m.command)}${m.elements.reason !== undefined ? ` reason=${m.elements.reason}` : ''}`);
+    if (this.sessionId === null) this.sessionId = m.sessionId;
+    else if (m.sessionId !== this.sessionId) throw new Error(`session id changed from ${this.sessionId} to ${m.sessionId}`);
+    const sid = this.sessionId;
+    switch (m.command) {
+      case CapfCommand.AUTH_REQUEST: {
+        const version = o.version ?? m.elements.version ?? 3;
+        const fields: Parameters<typeof authResponse>[1] = { deviceName: o.deviceName, version };
+        if (!o.jabberStyle) fields.password = o.authMode === 'auth-string' ? (o.authString ?? '') : '';
+        if (o.authMode === 'existing-lsc' || o.authMode === 'existing-mic') {
+          const held = o.authMode === 'existing-lsc' ? (o.lsc ?? o.mic) : (o.mic ?? o.lsc);
+          if (held) {
+            const sig = signCertificateAuth(held.privateKey, o.deviceName, held.der);
+            fields.certificate = { der: held.der, typeBytes: Buffer.from([0, held === o.mic ? 2 : 1]) };
+            fields.signedData = sig.signedData;
+            fields.sha2Signature = sig.sha2Signature;
+            if (o.sudi) fields.sudiData = signSudiData(o.sudi.privateKey, sid, o.sudi.der);
+          }
+        }
+        this.send(authResponse(sid, fields), `AUTH_RESPONSE (${o.authMode})`);
         return;
       }
-      for (const m of msgs) void handle(m).catch((e: Error) => fail(() => new CapfClientError(e.message, 'protocol', log)));
-    });
-
-    async function handle(m: CapfMessage): Promise<void> {
-      if (settled) return;
-      log.push(`S>P ${capfCommandName(m.command)}${m.elements.reason !== undefined ? ` reason=${m.elements.reason}` : ''}`);
-      if (sessionId === null) sessionId = m.sessionId;
-      else if (m.sessionId !== sessionId) throw new Error(`session id changed from ${sessionId} to ${m.sessionId}`);
-      const sid = sessionId;
-      switch (m.command) {
-        case CapfCommand.AUTH_REQUEST: {
-          const version = o.version ?? m.elements.version ?? 3;
-          const fields: Parameters<typeof authResponse>[1] = { deviceName: o.deviceName, version };
-          if (!o.jabberStyle) fields.password = o.authMode === 'auth-string' ? (o.authString ?? '') : '';
-          if (o.authMode === 'existing-lsc' || o.authMode === 'existing-mic') {
-            const held = o.authMode === 'existing-lsc' ? (o.lsc ?? o.mic) : (o.mic ?? o.lsc);
-            if (held) {
-              const sig = signCertificateAuth(held.privateKey, o.deviceName, held.der);
-              fields.certificate = { der: held.der, typeBytes: Buffer.from([0, held === o.mic ? 2 : 1]) };
-              fields.signedData = sig.signedData;
-              fields.sha2Signature = sig.sha2Signature;
-              if (o.sudi) fields.sudiData = signSudiData(o.sudi.privateKey, sid, o.sudi.der);
-            }
-          }
-          send(authResponse(sid, fields), `AUTH_RESPONSE (${o.authMode})`);
+      case CapfCommand.KEY_GENERATE_REQUEST: {
+        this.lastOp = 'install';
+        const keyRequest = keyRequestOf(m);
+        this.keyRequest = keyRequest;
+        if (o.unsupportedKeyTypes?.includes(keyRequest.type)) {
+          this.send(keyGenerateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }), `KEY_GENERATE_RESPONSE (cannot make ${keyRequest.type})`);
           return;
         }
-        case CapfCommand.KEY_GENERATE_REQUEST: {
-          lastOp = 'install';
-          keyRequest = keyRequestOf(m);
-          if (o.unsupportedKeyTypes?.includes(keyRequest.type)) {
-            send(keyGenerateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }), `KEY_GENERATE_RESPONSE (cannot make ${keyRequest.type})`);
-            return;
-          }
-          if (o.sendRequestInProgress !== false) send(requestInProgress(sid), 'REQUEST_IN_PROGRESS');
-          const pair = await (o.generateKey ?? defaultGenerate)(keyRequest);
-          newKey = pair.privateKey;
-          const spki = spkiOf(pair.publicKey);
-          send(keyGenerateResponse(sid, { publicKey: spki }), `KEY_GENERATE_RESPONSE (${keyRequest.type === 'rsa' ? `RSA ${keyRequest.bits}` : `EC ${keyRequest.curve}`})`);
-          return;
-        }
-        case CapfCommand.STORE_CERTIFICATE_REQUEST: {
-          const der = m.elements.certificate?.der;
-          if (!der || !newKey || o.failStore) {
-            storeFailed = true;
-            send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (failed)');
-            return;
-          }
-          // The LSC must carry our new public key (its SPKI appears verbatim inside the certificate).
-          if (!Buffer.from(der.buffer, der.byteOffset, der.byteLength).includes(spkiOf(newKey))) {
-            storeFailed = true;
-            send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
-            return;
-          }
-          newLsc = { der: Buffer.from(der), privateKey: newKey };
-          send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
-          return;
-        }
-        case CapfCommand.DELETE_CERTIFICATE_REQUEST: {
-          lastOp = 'delete';
-          deleted = !!o.lsc;
-          send(deleteCertificateResponse(sid, o.lsc ? CapfReason.UPDATE_CERTIFICATE : CapfReason.INVALID_ELEMENT), `DELETE_CERTIFICATE_RESPONSE (${o.lsc ? 'deleted' : 'nothing to delete'})`);
-          return;
-        }
-        case CapfCommand.FETCH_CERTIFICATE_REQUEST: {
-          lastOp = 'fetch';
-          if (o.lsc) send(fetchCertificateResponse(sid, { reason: CapfReason.UPDATE_CERTIFICATE, der: o.lsc.der }), 'FETCH_CERTIFICATE_RESPONSE (LSC)');
-          else send(fetchCertificateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }), 'FETCH_CERTIFICATE_RESPONSE (no LSC)');
-          return;
-        }
-        case CapfCommand.END_SESSION: {
-          const reason = m.elements.reason ?? null;
-          const base = { endReason: reason, sessionId, log, ...(serverCertificateDer ? { serverCertificateDer } : {}), ...(keyRequest ? { keyRequest } : {}) };
-          if (reason === CapfReason.UNKNOWN_DEVICE) return done({ ...base, outcome: 'unknown-device' });
-          if (lastOp === 'install' && newLsc) return done({ ...base, outcome: 'installed', lsc: newLsc });
-          if (lastOp === 'install' && storeFailed) return done({ ...base, outcome: 'store-failed' });
-          if (lastOp === 'delete') return done({ ...base, outcome: deleted ? 'deleted' : 'failed' });
-          if (lastOp === 'fetch') return done({ ...base, outcome: o.lsc ? 'fetched' : 'failed' });
-          if (lastOp === null && (reason === CapfReason.NO_ACTION || reason === CapfReason.UPDATE_CERTIFICATE)) return done({ ...base, outcome: 'no-operation' });
-          if (lastOp === null) return done({ ...base, outcome: 'rejected' });
-          return done({ ...base, outcome: 'failed' });
-        }
-        default:
-          throw new Error(`unexpected ${capfCommandName(m.command)} from CAPF`);
+        if (o.sendRequestInProgress !== false) this.send(requestInProgress(sid), 'REQUEST_IN_PROGRESS');
+        return this.generateAndSend(sid, keyRequest);
       }
+      case CapfCommand.STORE_CERTIFICATE_REQUEST: {
+        const der = m.elements.certificate?.der;
+        const newKey = this.newKey;
+        if (!der || !newKey || o.failStore) {
+          this.storeFailed = true;
+          this.send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (failed)');
+          return;
+        }
+        // The LSC must carry our new public key (its SPKI appears verbatim inside the certificate).
+        if (!Buffer.from(der.buffer, der.byteOffset, der.byteLength).includes(spkiOf(newKey))) {
+          this.storeFailed = true;
+          this.send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
+          return;
+        }
+        this.newLsc = { der: Buffer.from(der), privateKey: newKey };
+        this.send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
+        return;
+      }
+      case CapfCommand.DELETE_CERTIFICATE_REQUEST: {
+        this.lastOp = 'delete';
+        this.deleted = !!o.lsc;
+        this.send(deleteCertificateResponse(sid, o.lsc ? CapfReason.UPDATE_CERTIFICATE : CapfReason.INVALID_ELEMENT), `DELETE_CERTIFICATE_RESPONSE (${o.lsc ? 'deleted' : 'nothing to delete'})`);
+        return;
+      }
+      case CapfCommand.FETCH_CERTIFICATE_REQUEST: {
+        this.lastOp = 'fetch';
+        if (o.lsc) this.send(fetchCertificateResponse(sid, { reason: CapfReason.UPDATE_CERTIFICATE, der: o.lsc.der }), 'FETCH_CERTIFICATE_RESPONSE (LSC)');
+        else this.send(fetchCertificateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }), 'FETCH_CERTIFICATE_RESPONSE (no LSC)');
+        return;
+      }
+      case CapfCommand.END_SESSION: {
+        const reason = m.elements.reason ?? null;
+        const base = {
+          endReason: reason,
+          sessionId: this.sessionId,
+          log: this.log,
+          ...(this.serverCertificateDer ? { serverCertificateDer: this.serverCertificateDer } : {}),
+          ...(this.keyRequest ? { keyRequest: this.keyRequest } : {}),
+        };
+        const lastOp = this.lastOp;
+        if (reason === CapfReason.UNKNOWN_DEVICE) return this.done({ ...base, outcome: 'unknown-device' });
+        if (lastOp === 'install' && this.newLsc) return this.done({ ...base, outcome: 'installed', lsc: this.newLsc });
+        if (lastOp === 'install' && this.storeFailed) return this.done({ ...base, outcome: 'store-failed' });
+        if (lastOp === 'delete') return this.done({ ...base, outcome: this.deleted ? 'deleted' : 'failed' });
+        if (lastOp === 'fetch') return this.done({ ...base, outcome: o.lsc ? 'fetched' : 'failed' });
+        if (lastOp === null && (reason === CapfReason.NO_ACTION || reason === CapfReason.UPDATE_CERTIFICATE)) return this.done({ ...base, outcome: 'no-operation' });
+        if (lastOp === null) return this.done({ ...base, outcome: 'rejected' });
+        return this.done({ ...base, outcome: 'failed' });
+      }
+      default:
+        throw new Error(`unexpected ${capfCommandName(m.command)} from CAPF`);
     }
-  });
+  }
+
+  private async generateAndSend(sid: number, keyRequest: KeyRequest): Promise<void> {
+    const pair = await (this.o.generateKey ?? defaultGenerate)(keyRequest);
+    if (this.settled) return;
+    this.newKey = pair.privateKey;
+    const spki = spkiOf(pair.publicKey);
+    this.send(keyGenerateResponse(sid, { publicKey: spki }), `KEY_GENERATE_RESPONSE (${keyRequest.type === 'rsa' ? `RSA ${keyRequest.bits}` : `EC ${keyRequest.curve}`})`);
+  }
 }

@@ -45,6 +45,8 @@ export interface SessionLogger {
 
 type Phase = 'auth' | 'keygen' | 'store' | 'delete' | 'fetch' | 'done';
 
+type Job = { kind: 'message'; msg: CapfMessage } | { kind: 'decode-error'; err: Error } | { kind: 'timeout' } | { kind: 'close' };
+
 const ACCEPTED_VERSIONS = new Set([2, 3]); // §8: capfc/capfd send 3, Jabber sends 2
 
 export class CapfServerSession {
@@ -59,7 +61,9 @@ export class CapfServerSession {
   private reason: string | null = null;
   private readonly log: SessionLogEntry[] = [];
   private readonly startedAt: Date;
-  private queue: Promise<void> = Promise.resolve();
+  /** Events are handled one at a time, in order (a job list and one drain loop: no closure per event). */
+  private readonly jobs: Job[] = [];
+  private draining: Promise<void> | null = null;
   private recorded = false;
 
   constructor(
@@ -95,41 +99,61 @@ export class CapfServerSession {
 
   /** Messages are handled one at a time, in order, even though the authority is asynchronous. */
   onMessage(msg: CapfMessage): Promise<void> {
-    this.queue = this.queue.then(() => this.handle(msg)).catch((e: unknown) => this.fail('protocol-error', e));
-    return this.queue;
+    return this.enqueue({ kind: 'message', msg });
   }
 
   onDecodeError(err: Error): Promise<void> {
-    this.queue = this.queue.then(async () => {
-      if (this.phase === 'done') return;
-      this.note('--', `malformed frame: ${err.message}`);
-      await this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `malformed frame: ${err.message}`, { step: 'protocol-error', note: err.message });
-    });
-    return this.queue;
+    return this.enqueue({ kind: 'decode-error', err });
   }
 
   onTimeout(): Promise<void> {
-    this.queue = this.queue.then(async () => {
-      if (this.phase === 'done') return;
-      const phase = this.phase;
-      this.note('--', `timeout waiting for the phone in phase ${phase}`);
-      await this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `phone did not answer in time (${phase})`, phase === 'auth' ? null : { step: 'timeout', phase });
-    });
-    return this.queue;
+    return this.enqueue({ kind: 'timeout' });
   }
 
   /** The peer closed or the socket failed. */
   onClose(): Promise<void> {
-    this.queue = this.queue.then(async () => {
-      if (this.phase === 'done') return;
-      const phase = this.phase;
-      this.note('--', `connection closed by phone in phase ${phase}`);
-      this.phase = 'done';
-      this.transport.clearTimer();
-      this.reason = `connection lost (${phase})`;
-      await this.record(phase !== 'auth' && this.deviceName ? { step: 'connection-lost', phase } : null);
-    });
-    return this.queue;
+    return this.enqueue({ kind: 'close' });
+  }
+
+  /** Resolves when every queued event, this one included, has been handled. */
+  private enqueue(job: Job): Promise<void> {
+    this.jobs.push(job);
+    this.draining ??= this.drain();
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let job = this.jobs.shift(); job !== undefined; job = this.jobs.shift()) {
+        try {
+          await this.run(job);
+        } catch (e) {
+          await this.fail('protocol-error', e);
+        }
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    if (job.kind === 'message') return this.handle(job.msg);
+    if (this.phase === 'done') return;
+    const phase = this.phase;
+    switch (job.kind) {
+      case 'decode-error':
+        this.note('--', `malformed frame: ${job.err.message}`);
+        return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `malformed frame: ${job.err.message}`, { step: 'protocol-error', note: job.err.message });
+      case 'timeout':
+        this.note('--', `timeout waiting for the phone in phase ${phase}`);
+        return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `phone did not answer in time (${phase})`, phase === 'auth' ? null : { step: 'timeout', phase });
+      case 'close':
+        this.note('--', `connection closed by phone in phase ${phase}`);
+        this.phase = 'done';
+        this.transport.clearTimer();
+        this.reason = `connection lost (${phase})`;
+        return this.record(phase !== 'auth' && this.deviceName ? { step: 'connection-lost', phase } : null);
+    }
   }
 
   private async handle(msg: CapfMessage): Promise<void> {

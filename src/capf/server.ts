@@ -7,8 +7,8 @@ import { randomInt } from 'node:crypto';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import type { CapfAuthority } from './ports.ts';
-import { createCapfDecoder } from './codec.ts';
-import { CapfServerSession, type SessionLogger, type SessionSettings } from './session.ts';
+import { createCapfDecoder, type CapfDecoder } from './codec.ts';
+import { CapfServerSession, type SessionLogger, type SessionSettings, type SessionTransport } from './session.ts';
 
 /** Every CAPF log line carries its session id in its own fields (no per-session child logger to build). */
 export type CapfServerLogger = SessionLogger;
@@ -84,75 +84,40 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     socket.destroy();
   });
 
-  // Phase timers: one sweep over the live sessions instead of a timer object per phase and session.
+  // Phase timers: one sweep over the live connections instead of a timer object per phase and session.
   // Deadlines are checked every `tick` ms (an eighth of the shortest phase timeout, 5..250 ms).
   const tick = Math.min(250, Math.max(5, Math.floor(Math.min(o.settings.responseTimeoutMs, o.settings.keyGenerationTimeoutMs) / 8)));
-  const deadlines = new Map<object, { at: number; fire: () => void }>();
+  const timed = new Set<CapfConnection>();
   let sweeper: NodeJS.Timeout | null = null;
   const sweep = () => {
     const now = performance.now();
-    for (const [key, d] of deadlines) {
-      if (now >= d.at) {
-        deadlines.delete(key);
-        d.fire();
+    for (const c of timed) {
+      if (now >= c.deadline) {
+        timed.delete(c);
+        c.expire();
       }
     }
-    if (deadlines.size === 0 && sweeper) {
+    if (timed.size === 0 && sweeper) {
       clearInterval(sweeper);
       sweeper = null;
     }
   };
-  const setDeadline = (key: object, ms: number, fire: () => void) => {
-    deadlines.set(key, { at: performance.now() + ms, fire });
-    sweeper ??= setInterval(sweep, tick).unref();
+  const timers: DeadlineSet = {
+    set(c) {
+      timed.add(c);
+      sweeper ??= setInterval(sweep, tick).unref();
+    },
+    clear(c) {
+      timed.delete(c);
+    },
   };
 
   server.on('secureConnection', (socket: tls.TLSSocket) => {
-    const peer = peerKey(socket);
-    const sessionId = allocateId();
     totalSessions++;
     socket.setNoDelay(true);
-    const session = new CapfServerSession(
-      sessionId,
-      peer,
-      o.authority,
-      o.settings,
-      {
-        send(frame) {
-          if (!socket.destroyed) socket.write(frame);
-        },
-        close() {
-          socket.end();
-          // A phone that never reads would keep the socket; destroy it shortly after END_SESSION.
-          setDeadline(socket, 2000, () => socket.destroy());
-        },
-        armTimer(ms) {
-          setDeadline(socket, ms, () => void session.onTimeout());
-        },
-        clearTimer() {
-          deadlines.delete(socket);
-        },
-      },
-      clock,
-      o.logger,
-    );
-    sessions.add(session);
-    const decoder = createCapfDecoder({ maxBodyBytes: o.maxMessageBytes });
-    let poisoned = false;
-    socket.on('data', (chunk: Buffer) => {
-      if (poisoned) return;
-      try {
-        for (const msg of decoder.push(chunk)) void session.onMessage(msg);
-      } catch (e) {
-        poisoned = true;
-        void session.onDecodeError(e as Error);
-      }
-    });
-    socket.on('close', () => {
-      deadlines.delete(socket);
-      void session.onClose().finally(() => sessions.delete(session));
-    });
-    socket.on('error', () => undefined);
+    const conn = new CapfConnection(socket, timers, o.maxMessageBytes);
+    const session = new CapfServerSession(allocateId(), peerKey(socket), o.authority, o.settings, conn, clock, o.logger);
+    conn.attach(session, sessions);
     session.start();
   });
 
@@ -184,7 +149,7 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
       for (const s of sockets) s.destroy();
       if (sweeper) clearInterval(sweeper);
       sweeper = null;
-      deadlines.clear();
+      timed.clear();
       await closed;
     },
     reloadCredentials() {
@@ -195,3 +160,82 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     },
   };
 }
+
+interface DeadlineSet {
+  set(c: CapfConnection): void;
+  clear(c: CapfConnection): void;
+}
+
+/**
+ * The socket side of one CAPF session: the session's transport, its decoder and its deadline. A class so
+ * that a connection costs one object and two listener closures rather than a closure per callback.
+ */
+class CapfConnection implements SessionTransport {
+  deadline = 0;
+  private expiry: 'timeout' | 'destroy' = 'timeout';
+  private session!: CapfServerSession;
+  private readonly decoder: CapfDecoder;
+  private poisoned = false;
+
+  constructor(
+    private readonly socket: tls.TLSSocket,
+    private readonly timers: DeadlineSet,
+    maxMessageBytes: number,
+  ) {
+    this.decoder = createCapfDecoder({ maxBodyBytes: maxMessageBytes });
+  }
+
+  attach(session: CapfServerSession, sessions: Set<CapfServerSession>): void {
+    this.session = session;
+    sessions.add(session);
+    const socket = this.socket;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => {
+      this.timers.clear(this);
+      void session.onClose().finally(() => sessions.delete(session));
+    });
+    socket.on('error', ignore);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.poisoned) return;
+    try {
+      for (const msg of this.decoder.push(chunk)) void this.session.onMessage(msg);
+    } catch (e) {
+      this.poisoned = true;
+      void this.session.onDecodeError(e as Error);
+    }
+  }
+
+  send(frame: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(frame);
+  }
+
+  close(): void {
+    this.socket.end();
+    // A phone that never reads would keep the socket; destroy it shortly after END_SESSION.
+    this.arm(2000, 'destroy');
+  }
+
+  armTimer(ms: number): void {
+    this.arm(ms, 'timeout');
+  }
+
+  clearTimer(): void {
+    this.timers.clear(this);
+  }
+
+  /** Called by the sweep once the deadline has passed. */
+  expire(): void {
+    if (this.expiry === 'destroy') this.socket.destroy();
+    else void this.session.onTimeout();
+  }
+
+  private arm(ms: number, expiry: 'timeout' | 'destroy'): void {
+    this.deadline = performance.now() + ms;
+    this.expiry = expiry;
+    this.timers.set(this);
+  }
+}
+
+const ignore = (): void => undefined;

@@ -85,6 +85,8 @@ export function createLscTemplate(issuer: CertificateInfo, privateKey: KeyObject
   const akiKeyId = subjectKeyId ?? createHash('sha1').update(subjectPublicKeyBits(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }))).digest();
   const subjectTail = Buffer.concat(inheritedRdns(subjectName));
   const inheritedAttrs = issuer.subject.filter((a) => (LSC_INHERITED_ATTRIBUTES as readonly string[]).includes(a.type));
+  // The subject's text form: only the CN changes per LSC, the inherited part is formatted once.
+  const inheritedDn = inheritedAttrs.length > 0 ? `, ${formatDn(inheritedAttrs)}` : '';
   const version = explicit(0, Buffer.from([0x02, 0x01, 0x02]));
   const ext = (id: string, critical: boolean, value: Uint8Array) => seq(oid(id), ...(critical ? [BOOLEAN_TRUE] : []), octetString(value));
   const basicConstraints = ext('2.5.29.19', true, seq());
@@ -119,7 +121,7 @@ export function createLscTemplate(issuer: CertificateInfo, privateKey: KeyObject
       return {
         der,
         serialHex: serialHex.toUpperCase(),
-        subjectDn: formatDn([{ type: 'CN', value: req.deviceName }, ...inheritedAttrs]),
+        subjectDn: `${formatDn([{ type: 'CN', value: req.deviceName }])}${inheritedDn}`,
         issuerDn: issuer.subjectDn,
         notBefore,
         notAfter,

@@ -52,7 +52,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   const sessions = new Map<number, SessionState>();
 
   async function setStatus(deviceName: string, status: string): Promise<void> {
-    await store.updatePhone(deviceName, { status }, iso());
+    await store.patchPhone(deviceName, { status }, iso());
   }
 
   function opOf(phone: Phone): Exclude<CertOperation, 'none'> {
@@ -113,7 +113,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   async function applyCompletion(tx: PhoneStore, st: SessionState, s: CapfSessionRecord, c: Completion, now: string): Promise<void> {
     const phone = st.phone;
     const op = opOf(phone);
-    const status = (x: string) => tx.updatePhone(phone.deviceName, { status: x, lastSessionAt: now }, now);
+    const status = (x: string) => tx.patchPhone(phone.deviceName, { status: x, lastSessionAt: now }, now);
     const audit = (action: string, details: Record<string, unknown>) => tx.appendAudit({ at: now, actor: 'capf', source: s.peer, action, target: phone.deviceName, details });
     switch (c.step) {
       case 'stored': {
@@ -123,7 +123,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         }
         await tx.setCertificateState(c.serialHex, 'delivered');
         const issued = st.issued ?? (await tx.getCertificate(c.serialHex));
-        await tx.updatePhone(
+        await tx.patchPhone(
           phone.deviceName,
           {
             status: OperationStatus.success('install'),
@@ -143,7 +143,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'cessationOfOperation' });
           await audit('certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
         }
-        await tx.updatePhone(phone.deviceName, { status: OperationStatus.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
+        await tx.patchPhone(phone.deviceName, { status: OperationStatus.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
         return;
       case 'delete-failed':
         return void (await status(OperationStatus.failed('delete', 'phoneDeleteFailed')));
@@ -169,7 +169,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           revocationReason: null,
           sessionId: s.sessionId,
         });
-        await tx.updatePhone(phone.deviceName, { status: OperationStatus.success('troubleshoot'), capf: { operation: 'none' }, authFailures: 0, lastSessionAt: now }, now);
+        await tx.patchPhone(phone.deviceName, { status: OperationStatus.success('troubleshoot'), capf: { operation: 'none' }, authFailures: 0, lastSessionAt: now }, now);
         return;
       }
       case 'fetch-failed':
@@ -219,12 +219,12 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           if (!r.ok) return failAuth(phone, 'certAuth', r.note, true);
           if (r.kind === 'mic') {
             const f = r.facts;
-            await store.updatePhone(phone.deviceName, { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } }, iso());
+            await store.patchPhone(phone.deviceName, { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } }, iso());
           }
           break;
         }
       }
-      if (phone.authFailures > 0) await store.updatePhone(phone.deviceName, { authFailures: 0 }, iso());
+      if (phone.authFailures > 0) await store.patchPhone(phone.deviceName, { authFailures: 0 }, iso());
       sessions.set(req.sessionId, { phone });
       if (op === 'install') {
         const requests = keyRequestsFor(phone);
@@ -283,7 +283,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       const now = s.endedAt;
       await store.groupTransaction(async (tx) => {
         if (completion && st) await applyCompletion(tx, st, s, completion, now);
-        else if (s.deviceName) await tx.updatePhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
+        else if (s.deviceName) await tx.patchPhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
         await tx.insertSession(s);
       }, { siblings: sessions.size });
     },

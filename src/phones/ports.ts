@@ -90,6 +90,8 @@ export interface PhoneStore {
   insertPhones(phones: readonly Phone[]): Promise<void>;
   /** Applies the patch (configVersion is bumped when CAPF settings or the profile change); null if absent. */
   updatePhone(deviceName: string, patch: PhonePatch, now: string): Promise<Phone | null>;
+  /** updatePhone without reading the row back (the CAPF hot path): true if the phone exists. */
+  patchPhone(deviceName: string, patch: PhonePatch, now: string): Promise<boolean>;
   /** Atomically adds one to auth failures and returns the new count. */
   incrementAuthFailures(deviceName: string, now: string): Promise<number>;
   deletePhone(deviceName: string): Promise<boolean>;

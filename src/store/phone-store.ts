@@ -192,12 +192,14 @@ export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones'
 // Hot-path queries for the query cache: built once per shape, with markers standing in for the values.
 const buildGetPhone = (db: Executor, a: readonly unknown[]) => db.selectFrom('phones').selectAll().where('device_name', '=', a[0] as string);
 const buildGetCertificate = (db: Executor, a: readonly unknown[]) => db.selectFrom('certificates').selectAll().where('serial_hex', '=', a[0] as string);
-const buildUpdatePhone = (db: Executor, a: readonly unknown[], shape: { keys: (keyof PhonesTable)[]; bump: boolean }) => {
+const buildUpdatePhone = (db: Executor, a: readonly unknown[], shape: { keys: (keyof PhonesTable)[]; bump: boolean; returning: boolean }) => {
   const set: Record<string, unknown> = {};
   shape.keys.forEach((k, i) => (set[k] = a[i]));
   set.updated_at = a[shape.keys.length];
   if (shape.bump) set.config_version = sql<number>`config_version + 1`;
-  return db.updateTable('phones').set(set as Partial<PhonesTable>).where('device_name', '=', a[shape.keys.length + 1] as string).returningAll();
+  const q = db.updateTable('phones').set(set as Partial<PhonesTable>).where('device_name', '=', a[shape.keys.length + 1] as string);
+  // RETURNING * costs SQLite about three times the update itself: only when the caller wants the row.
+  return shape.returning ? q.returningAll() : q;
 };
 const buildIncrementAuthFailures = (db: Executor, a: readonly unknown[]) =>
   db.updateTable('phones').set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: a[0] as string }).where('device_name', '=', a[1] as string).returning('auth_failures');
@@ -233,6 +235,16 @@ export function createKyselyPhoneStore(
   queries: QueryCache = createQueryCache(),
   options: PhoneStoreOptions = {},
 ): PhoneStore {
+  const runUpdate = (name: string, patch: PhonePatch, now: string, returning: boolean) => {
+    const cols = patchColumns(patch);
+    const keys = Object.keys(cols) as (keyof PhonesTable)[];
+    // Only what the phone's configuration file shows bumps its version (status and sessions do not).
+    const bump = patch.capf !== undefined || patch.profileName !== undefined;
+    const args: unknown[] = [];
+    for (const k of keys) args.push(cols[k]);
+    args.push(now, name);
+    return queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}${returning ? ':returning' : ''}`, args, buildUpdatePhone, { keys, bump, returning });
+  };
   const self: PhoneStore = {
     async getPhone(name) {
       const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone);
@@ -252,15 +264,12 @@ export function createKyselyPhoneStore(
       }
     },
     async updatePhone(name, patch, now) {
-      const cols = patchColumns(patch);
-      const keys = Object.keys(cols) as (keyof PhonesTable)[];
-      // Only what the phone's configuration file shows bumps its version (status and sessions do not).
-      const bump = patch.capf !== undefined || patch.profileName !== undefined;
-      const args: unknown[] = [];
-      for (const k of keys) args.push(cols[k]);
-      args.push(now, name);
-      const { rows } = await queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}`, args, buildUpdatePhone, { keys, bump });
-      return rows[0] ? toPhone(rows[0]) : null;
+      const { rows } = await runUpdate(name, patch, now, true);
+      return rows[0] ? toPhone(rows[0] as unknown as Selectable<PhonesTable>) : null;
+    },
+    async patchPhone(name, patch, now) {
+      const r = await runUpdate(name, patch, now, false);
+      return Number(r.numAffectedRows ?? 0) > 0;
     },
     async incrementAuthFailures(name, now) {
       const { rows } = await queries.execute(db, 'incrementAuthFailures', [now, name], buildIncrementAuthFailures);

@@ -83,6 +83,17 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.ok(u!.configVersion >= 1);
     });
 
+    test('patchPhone updates without reading back and tells whether the phone exists', async () => {
+      await store.phones.insertPhones([phone(7777)]);
+      assert.equal(await store.phones.patchPhone('SEP000000007777', { status: OperationStatus.success('install'), lastSessionAt: '2026-01-03T00:00:00.000Z' }, '2026-01-03T00:00:00.000Z'), true);
+      const p = await store.phones.getPhone('SEP000000007777');
+      assert.equal(p?.status, OperationStatus.success('install'));
+      assert.equal(p?.lastSessionAt, '2026-01-03T00:00:00.000Z');
+      assert.equal(p?.configVersion, 1, 'status and sessions do not bump the configuration version');
+      assert.equal(await store.phones.patchPhone('SEP0000DOESNOT', { status: 'x' }, 'now'), false);
+      await store.phones.deletePhone('SEP000000007777');
+    });
+
     test('group commit: concurrent callers share a commit; a failing caller fails alone', async () => {
       const seen: unknown[] = [];
       const ok = (n: number) =>

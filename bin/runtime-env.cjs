@@ -6,9 +6,8 @@ const os = require('node:os');
 /**
  * libuv's thread pool runs the CPU-bound crypto jobs (LSC signatures, key generation) while the main
  * thread runs TLS and the protocol. Its default of 4 threads oversubscribes small machines: on 2 cores
- * bench/capf-enroll measured 1 pool thread at 883 enrollments/s against 783 with 2 and ~680 with 4.
- * So: one core for the event loop, the rest (1..4) for the pool; UV_THREADPOOL_SIZE set by the
- * operator always wins.
+ * bench/capf-ab measured 3-6 % more enrollments/s with 1 pool thread than with 4. So: one core for the
+ * event loop, the rest (1..4) for the pool; UV_THREADPOOL_SIZE set by the operator always wins.
  */
 function threadpoolSize(cores = os.availableParallelism()) {
   return Math.min(4, Math.max(1, cores - 1));

@@ -9,6 +9,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Database } from './tables.ts';
 import { migrations, type DialectTypes } from './migrations/index.ts';
 import { createKyselyPhoneStore } from './phone-store.ts';
+import type { DirectRunner } from './query-cache.ts';
 import type { PhoneStore } from '../phones/ports.ts';
 
 export interface StoreOptions {
@@ -31,6 +32,7 @@ export interface OpenStore {
 export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   let db: Kysely<Database>;
   let types: DialectTypes;
+  let runner: DirectRunner | undefined;
   if (opts.driver === 'sqlite') {
     const path = opts.sqlitePath ?? join(opts.dataDir, 'opencapf.db');
     if (path !== ':memory:') mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -39,7 +41,9 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+    const cached = cachingStatements(sqlite);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+    runner = sqliteRunner(cached);
     types = { idType: 'integer', binaryType: 'blob' };
   } else {
     if (!opts.postgresUrl) throw new AppError('ERR_CONFIG_INVALID', 'store.postgresUrl is required for PostgreSQL');
@@ -48,7 +52,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     types = { idType: 'bigserial', binaryType: 'bytea' };
   }
   await migrate(db, types);
-  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0 }), close: () => db.destroy() };
+  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner }), close: () => db.destroy() };
 }
 
 /**
@@ -72,6 +76,16 @@ function cachingStatements(sqlite: SqliteDatabase.Database, max = 512): SqliteDa
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/** Runs SQL on the connection the way Kysely's SQLite driver does (same result shape), synchronously. */
+function sqliteRunner(sqlite: SqliteDatabase.Database): DirectRunner {
+  return (sqlText, parameters) => {
+    const st = sqlite.prepare(sqlText);
+    if (st.reader) return { rows: st.all(parameters as unknown[]) };
+    const { changes, lastInsertRowid } = st.run(parameters as unknown[]);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  };
 }
 
 async function migrate(db: Kysely<Database>, types: DialectTypes): Promise<void> {

@@ -2,7 +2,7 @@
 
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
-import { createQueryCache, type Executor, type QueryCache } from './query-cache.ts';
+import { createQueryCache, type DirectRunner, type Executor, type QueryCache } from './query-cache.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type {
   CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
@@ -227,6 +227,13 @@ const INSERT_BATCH = 500;
 export interface PhoneStoreOptions {
   /** Group commit: how long a commit may wait for other in-flight callers' work (0: never waits). */
   commitDelayMs?: number;
+  /**
+   * SQLite only: runs SQL synchronously on the one connection. Group commits then hold Kysely's
+   * connection (so nothing else interleaves) and run their hot-path statements through it directly.
+   */
+  runner?: DirectRunner;
+  /** Internal: this store runs inside a connection the group commit holds (hot paths use `runner`). */
+  holding?: boolean;
 }
 
 export function createKyselyPhoneStore(
@@ -235,6 +242,7 @@ export function createKyselyPhoneStore(
   queries: QueryCache = createQueryCache(),
   options: PhoneStoreOptions = {},
 ): PhoneStore {
+  const hot = options.holding ? options.runner : undefined;
   const runUpdate = (name: string, patch: PhonePatch, now: string, returning: boolean) => {
     const cols = patchColumns(patch);
     const keys = Object.keys(cols) as (keyof PhonesTable)[];
@@ -243,11 +251,11 @@ export function createKyselyPhoneStore(
     const args: unknown[] = [];
     for (const k of keys) args.push(cols[k]);
     args.push(now, name);
-    return queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}${returning ? ':returning' : ''}`, args, buildUpdatePhone, { keys, bump, returning });
+    return queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}${returning ? ':returning' : ''}`, args, buildUpdatePhone, { keys, bump, returning }, hot);
   };
   const self: PhoneStore = {
     async getPhone(name) {
-      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone);
+      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone, undefined, hot);
       return rows[0] ? toPhone(rows[0]) : null;
     },
     async insertPhones(phones) {
@@ -272,7 +280,7 @@ export function createKyselyPhoneStore(
       return Number(r.numAffectedRows ?? 0) > 0;
     },
     async incrementAuthFailures(name, now) {
-      const { rows } = await queries.execute(db, 'incrementAuthFailures', [now, name], buildIncrementAuthFailures);
+      const { rows } = await queries.execute(db, 'incrementAuthFailures', [now, name], buildIncrementAuthFailures, undefined, hot);
       if (!rows[0]) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
       return Number(rows[0].auth_failures);
     },
@@ -324,7 +332,7 @@ export function createKyselyPhoneStore(
 
     async insertCertificate(c) {
       const args = [c.serialHex, c.deviceName, c.kind, c.der, c.subjectDn, c.issuerDn, c.notBefore, c.notAfter, c.createdAt, c.state, c.revokedAt, c.revocationReason, c.sessionId];
-      await queries.execute(db, 'insertCertificate', args, buildInsertCertificate);
+      await queries.execute(db, 'insertCertificate', args, buildInsertCertificate, undefined, hot);
     },
     async setCertificateState(serial, state, extra) {
       const revokedAt = extra?.revokedAt || null;
@@ -333,10 +341,10 @@ export function createKyselyPhoneStore(
       if (revokedAt) args.push(revokedAt);
       if (reason) args.push(reason);
       args.push(serial);
-      await queries.execute(db, `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`, args, buildSetCertificateState, { revokedAt: !!revokedAt, reason: !!reason });
+      await queries.execute(db, `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`, args, buildSetCertificateState, { revokedAt: !!revokedAt, reason: !!reason }, hot);
     },
     async getCertificate(serial) {
-      const { rows } = await queries.execute(db, 'getCertificate', [serial], buildGetCertificate);
+      const { rows } = await queries.execute(db, 'getCertificate', [serial], buildGetCertificate, undefined, hot);
       return rows[0] ? toCert(rows[0]) : null;
     },
     async listCertificates(name) {
@@ -345,7 +353,7 @@ export function createKyselyPhoneStore(
 
     async insertSession(s) {
       const args = [s.sessionId, s.deviceName, s.peer, s.startedAt, s.endedAt, s.operation, s.authMode, s.outcome, s.reason, s.status, s.protocolVersion, JSON.stringify(s.log)];
-      await queries.execute(db, 'insertSession', args, buildInsertSession);
+      await queries.execute(db, 'insertSession', args, buildInsertSession, undefined, hot);
     },
     async listSessions(name, limit) {
       const rows = await db.selectFrom('capf_sessions').selectAll().where('device_name', '=', name).orderBy('id', 'desc').limit(limit).execute();
@@ -353,7 +361,7 @@ export function createKyselyPhoneStore(
     },
 
     async appendAudit(e) {
-      await queries.execute(db, 'appendAudit', [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)], buildAppendAudit);
+      await queries.execute(db, 'appendAudit', [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)], buildAppendAudit, undefined, hot);
     },
     async listAudit(q) {
       let qb = db.selectFrom('audit_log').selectAll();
@@ -375,9 +383,32 @@ export function createKyselyPhoneStore(
       return group.submit(fn, opts?.siblings ?? 0);
     },
   };
-  const group = createGroupCommit(self, options.commitDelayMs ?? 0);
+  const runner = options.runner;
+  // SQLite: hold the one connection for the whole group (Kysely's mutex keeps every other query out),
+  // and run the group's hot-path statements on it synchronously. PostgreSQL: an ordinary transaction.
+  const transact: Transact = runner && !inTransaction
+    ? (fn) =>
+        (db as Kysely<Database>).connection().execute(async (conn) => {
+          const tx = createKyselyPhoneStore(conn, true, queries, { runner, holding: true });
+          runner('begin', []);
+          try {
+            await fn(tx);
+            runner('commit', []);
+          } catch (e) {
+            try {
+              runner('rollback', []);
+            } catch {
+              // SQLite already rolled back (some errors end the transaction themselves)
+            }
+            throw e;
+          }
+        })
+    : (fn) => self.transaction(fn);
+  const group = createGroupCommit(transact, options.commitDelayMs ?? 0);
   return self;
 }
+
+type Transact = (fn: (store: PhoneStore) => Promise<void>) => Promise<void>;
 
 interface GroupItem {
   fn: (store: PhoneStore) => Promise<unknown>;
@@ -400,14 +431,14 @@ class GroupItemFailed extends Error {
  * alone (siblings 0) never waits, and neither does a group that is already full.
  */
 const GROUP_MAX = 64;
-function createGroupCommit(store: PhoneStore, delayMs: number) {
+function createGroupCommit(transact: Transact, delayMs: number) {
   let queue: GroupItem[] = [];
   let immediate = false;
   let timer: NodeJS.Timeout | null = null;
   const run = async (items: GroupItem[]): Promise<void> => {
     const results: unknown[] = [];
     try {
-      await store.transaction(async (tx) => {
+      await transact(async (tx) => {
         for (let i = 0; i < items.length; i++) {
           try {
             results[i] = await items[i]!.fn(tx);

@@ -59,3 +59,20 @@ test('the SQL is compiled for the executor’s dialect (PostgreSQL numbered para
   void cache.execute(fake, 'pg', ['a', 'b'], (_x, [x, y]) => db.updateTable('audit_log').set({ actor: x as string }).where('target', '=', y as string));
   assert.equal(seen, 'update "audit_log" set "actor" = $1 where "target" = $2 ["a","b"]');
 });
+
+test('a direct runner gets the compiled SQL and this call’s parameters; its errors reject', async () => {
+  const db = await memoryDb();
+  const cache = createQueryCache();
+  const calls: string[] = [];
+  const direct = (text: string, params: readonly unknown[]) => {
+    calls.push(`${text} ${JSON.stringify(params)}`);
+    if (params[0] === 'boom') throw new Error('constraint failed');
+    return { rows: [{ n: 1 }] };
+  };
+  const run = (target: string) => cache.execute(db, 'direct', [target], (x, [t]) => x.selectFrom('audit_log').select('at').where('target', '=', t as string), undefined, direct);
+  assert.deepEqual((await run('SEP1')).rows, [{ n: 1 }]);
+  await assert.rejects(run('boom'), /constraint failed/);
+  assert.deepEqual(calls, ['select "at" from "audit_log" where "target" = ? ["SEP1"]', 'select "at" from "audit_log" where "target" = ? ["boom"]']);
+  assert.equal((await db.selectFrom('audit_log').selectAll().execute()).length, 0, 'Kysely itself ran nothing');
+  await db.destroy();
+});

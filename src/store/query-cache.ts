@@ -13,6 +13,13 @@ interface Entry {
   sources: ({ arg: number } | { value: unknown })[];
 }
 
+/**
+ * Runs compiled SQL synchronously on a connection the caller already holds exclusively (SQLite inside a
+ * group commit: better-sqlite3 is synchronous, so each statement is one call instead of Kysely's chain of
+ * connection acquire, driver and plugin promises). Same result shape as Kysely's SQLite driver.
+ */
+export type DirectRunner = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown>;
+
 export interface QueryCache {
   /**
    * Runs the query `build` makes, compiled once per `key`. `build` receives the executor, markers in
@@ -21,7 +28,7 @@ export interface QueryCache {
    * module-level `build` (the shape carries what varies): creating a closure per call costs more here
    * than it should (tsx defines `name` on every function it creates).
    */
-  execute<R, S = undefined>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S): Promise<QueryResult<R>>;
+  execute<R, S = undefined>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S, direct?: DirectRunner): Promise<QueryResult<R>>;
 }
 
 const marker = (i: number) => `\u0000opencapf-arg-${i}\u0000`;
@@ -29,7 +36,7 @@ const marker = (i: number) => `\u0000opencapf-arg-${i}\u0000`;
 export function createQueryCache(max = 256): QueryCache {
   const entries = new Map<string, Entry>();
   return {
-    execute<R, S>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S) {
+    execute<R, S>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S, direct?: DirectRunner) {
       let e = entries.get(key);
       if (!e) {
         const markers = args.map((_, i) => marker(i));
@@ -46,6 +53,13 @@ export function createQueryCache(max = 256): QueryCache {
       for (let i = 0; i < e.sources.length; i++) {
         const src = e.sources[i]!;
         parameters[i] = 'arg' in src ? args[src.arg] : src.value;
+      }
+      if (direct) {
+        try {
+          return Promise.resolve(direct(e.compiled.sql, parameters) as QueryResult<R>);
+        } catch (err) {
+          return Promise.reject(err);
+        }
       }
       return db.executeQuery<R>({ ...e.compiled, parameters } as CompiledQuery<R>);
     },

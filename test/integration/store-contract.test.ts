@@ -113,6 +113,29 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(targets, ['item-1', 'item-2', 'item-3'], 'the failed caller left nothing; the others committed');
     });
 
+    test('group commit never joins another open transaction (SQLite has one connection)', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let outerWrote!: () => void;
+      const wrote = new Promise<void>((r) => (outerWrote = r));
+      const outer = store.phones.transaction(async (tx) => {
+        await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'outer', source: 'test', action: 'group.item', target: 'rolled-back', details: {} });
+        outerWrote();
+        await gate;
+        throw new Error('outer rolls back');
+      });
+      await wrote;
+      // Submitted while the outer transaction is open: its row must not become part of it.
+      const group = store.phones.groupTransaction(async (tx) => {
+        await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'outer', source: 'test', action: 'group.item', target: 'group', details: {} });
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+      await assert.rejects(outer, /outer rolls back/);
+      await group;
+      assert.deepEqual((await store.phones.listAudit({ actor: 'outer', limit: 10 })).map((e) => e.target), ['group']);
+    });
+
     test('group commit delay: a caller with siblings in flight waits to share their commit; a lone caller does not', async () => {
       // A delay no test would sit out: only the lone caller's immediate commit can end the wait.
       const delayed = createKyselyPhoneStore(store.db, false, undefined, { commitDelayMs: 60_000 });

@@ -5,7 +5,8 @@
 //
 //   npx tsx bench/capf-ab.ts --envA OPENCAPF_STORE_COMMIT_DELAY_MS=0 --envB OPENCAPF_STORE_COMMIT_DELAY_MS=2
 //   npx tsx bench/capf-ab.ts --envA UV_THREADPOOL_SIZE=4 --envB UV_THREADPOOL_SIZE=1 --rounds 8
-//   npx tsx bench/capf-ab.ts --a /path/to/other/checkout        # code A/B (the checkout needs node_modules)
+//   npx tsx bench/capf-ab.ts --a /path/to/other/checkout        # code A/B (the checkout needs node_modules):
+//                                                               # each side runs its own server AND phone client
 //
 // Options: --rounds R (6) pairs of --per N (1000) enrollments at concurrency 32; env lists are NAME=VALUE,...
 
@@ -14,8 +15,7 @@ import { createInterface } from 'node:readline';
 import { generateKeyPair } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { runCapfClient } from '../src/capf/client.ts';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const { applyRuntimeEnv } = createRequire(import.meta.url)('../bin/runtime-env.cjs') as typeof import('../bin/runtime-env.cjs');
 
@@ -43,7 +43,8 @@ async function start(root: string, env: Record<string, string>) {
     child.stdin!.write('cpu\n');
     return (JSON.parse((await lines.next()).value as string) as { cpuMs: number }).cpuMs;
   };
-  return { child, lines, ready, cpu, used: 0 };
+  const { runCapfClient } = (await import(pathToFileURL(`${root}/src/capf/client.ts`).href)) as typeof import('../src/capf/client.ts');
+  return { child, lines, ready, cpu, used: 0, runCapfClient };
 }
 type Side = Awaited<ReturnType<typeof start>>;
 
@@ -60,7 +61,7 @@ async function round(s: Side, count: number) {
     Array.from({ length: C }, async () => {
       while (next++ < count) {
         const deviceName = s.ready.names[s.used++]!;
-        const r = await runCapfClient({ host: '127.0.0.1', port: s.ready.capfPort, deviceName, authMode: 'null-string', generateKey: async () => keys[s.used % keys.length]! });
+        const r = await s.runCapfClient({ host: '127.0.0.1', port: s.ready.capfPort, deviceName, authMode: 'null-string', generateKey: async () => keys[s.used % keys.length]! });
         if (r.outcome !== 'installed') throw new Error(`${deviceName}: ${r.outcome}`);
       }
     }),
@@ -92,7 +93,10 @@ for (const [name, rs, env] of [['A', ra, args.get('envA') ?? args.get('a') ?? ''
 }
 const ratios = ra.map((a, i) => rb[i]!.server / a.server);
 console.log(`B/A server CPU per round pair: ${ratios.map((x) => x.toFixed(3)).join(' ')}  (median ${med(ratios).toFixed(3)}; B lower in ${ratios.filter((x) => x < 1).length} of ${ratios.length})`);
-console.log(`B/A rate per round pair:       ${ra.map((a, i) => (rb[i]!.rate / a.rate).toFixed(3)).join(' ')}`);
+const totals = ra.map((a, i) => (rb[i]!.server + rb[i]!.client) / (a.server + a.client));
+console.log(`B/A total CPU per round pair:  ${totals.map((x) => x.toFixed(3)).join(' ')}  (median ${med(totals).toFixed(3)}; B lower in ${totals.filter((x) => x < 1).length} of ${totals.length}; client and server together)`);
+const rates = ra.map((a, i) => rb[i]!.rate / a.rate);
+console.log(`B/A rate per round pair:       ${rates.map((x) => x.toFixed(3)).join(' ')}  (median ${med(rates).toFixed(3)})`);
 for (const s of [A, B]) {
   s.child.stdin!.end();
   await s.lines.next();

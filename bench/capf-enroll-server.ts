@@ -83,7 +83,8 @@ process.stdin.on('data', (d: string) => {
       } else prof.post('Profiler.stop', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))));
     } else if (line.trim() === 'cpu') {
       const c = process.cpuUsage();
-      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000 })}\n`);
+      const ru = process.resourceUsage();
+      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches })}\n`);
     }
   }
 });

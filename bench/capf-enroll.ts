@@ -100,16 +100,28 @@ await drive(1000, C, () => bareHandshake(ready.barePort));
 
 const serverCpu = async () => {
   child.stdin!.write('cpu\n');
-  return (JSON.parse((await lines.next()).value as string) as { cpuMs: number }).cpuMs;
+  return JSON.parse((await lines.next()).value as string) as { cpuMs: number; switches: number };
+};
+const switches = () => {
+  const ru = process.resourceUsage();
+  return ru.voluntaryContextSwitches + ru.involuntaryContextSwitches;
 };
 /** Runs one measured phase and the CPU both processes spent in it. */
 async function phase(count: number, concurrency: number, one: () => Promise<void>) {
   const c0 = process.cpuUsage();
+  const w0 = switches();
   const s0 = await serverCpu();
   const r = await drive(count, concurrency, one);
   const s1 = await serverCpu();
   const c1 = process.cpuUsage(c0);
-  return { ...r, clientCpuMs: (c1.user + c1.system) / 1000 / count, serverCpuMs: (s1 - s0) / count };
+  const w1 = switches();
+  return {
+    ...r,
+    clientCpuMs: (c1.user + c1.system) / 1000 / count,
+    serverCpuMs: (s1.cpuMs - s0.cpuMs) / count,
+    // context switches per operation (both processes, all threads): a sign of how well work batches
+    switches: (w1 - w0 + s1.switches - s0.switches) / count,
+  };
 }
 
 // The machine is shared and noisy: alternate bare and enrollment rounds and keep each one's best round.
@@ -160,12 +172,13 @@ console.log(`  target >= 500/s with p99 <= 150 ms: ${enr.rate >= 500 && enr.p99 
 if (DECOMPOSE) {
   const line = (name: string, rs: Awaited<ReturnType<typeof phase>>[]) => {
     const b = best(rs);
-    console.log(`  ${name}: ${f(b.rate)}/s, ratio ${g(b.rate / bare.rate)}, CPU ${g(b.clientCpuMs)} + ${g(b.serverCpuMs)} = ${g(b.clientCpuMs + b.serverCpuMs)} ms`);
+    console.log(`  ${name}: ${f(b.rate)}/s, ratio ${g(b.rate / bare.rate)}, CPU ${g(b.clientCpuMs)} + ${g(b.serverCpuMs)} = ${g(b.clientCpuMs + b.serverCpuMs)} ms, ${f(b.switches)} context switches`);
   };
   console.log('decomposition (same server code, bench-only authorities, same run):');
   line('protocol only (canned certificate, no signing, no store)', protocolRounds);
   line('protocol + LSC signing (no store)                      ', signRounds);
-  console.log(`  full enrollment (SQLite, audit, status)                : ${f(enr.rate)}/s, ratio ${g(enr.rate / bare.rate)}, CPU ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuEnr)} ms`);
+  console.log(`  full enrollment (SQLite, audit, status)                : ${f(enr.rate)}/s, ratio ${g(enr.rate / bare.rate)}, CPU ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuEnr)} ms, ${f(enr.switches)} context switches`);
+  console.log(`  (bare TLS handshake: ${f(bare.switches)} context switches per handshake)`);
 }
 console.log(`concurrency 1:`);
 console.log(`  bare TLS handshakes : ${f(bare1.rate)}/s  p50 ${f(bare1.p50)} ms`);

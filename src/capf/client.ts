@@ -182,7 +182,8 @@ class CapfClientSession {
     if (this.settled) return;
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
-    this.socket.end();
+    // END_SESSION ends the conversation: close at once, as a phone does (no close_notify exchange to wait for).
+    this.socket.destroy();
     this.resolve(r);
   }
 

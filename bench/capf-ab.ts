@@ -41,7 +41,7 @@ async function start(root: string, env: Record<string, string>) {
   const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; names: string[] };
   const cpu = async () => {
     child.stdin!.write('cpu\n');
-    return (JSON.parse((await lines.next()).value as string) as { cpuMs: number }).cpuMs;
+    return JSON.parse((await lines.next()).value as string) as { cpuMs: number; diskBytes?: number };
   };
   const { runCapfClient } = (await import(pathToFileURL(`${root}/src/capf/client.ts`).href)) as typeof import('../src/capf/client.ts');
   return { child, lines, ready, cpu, used: 0, runCapfClient };
@@ -69,7 +69,7 @@ async function round(s: Side, count: number) {
   const secs = (performance.now() - t0) / 1000;
   const s1 = await s.cpu();
   const c = process.cpuUsage(c0);
-  return { rate: count / secs, client: (c.user + c.system) / 1000 / count, server: (s1 - s0) / count };
+  return { rate: count / secs, client: (c.user + c.system) / 1000 / count, server: (s1.cpuMs - s0.cpuMs) / count, diskKiB: ((s1.diskBytes ?? 0) - (s0.diskBytes ?? 0)) / 1024 / count };
 }
 
 process.stdout.write(`warming up both sides (${WARMUP} enrollments each)...\n`);
@@ -89,7 +89,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 for (const [name, rs, env] of [['A', ra, args.get('envA') ?? args.get('a') ?? ''], ['B', rb, args.get('envB') ?? args.get('b') ?? '']] as const) {
-  console.log(`${name} ${env || '(defaults)'}: ${med(rs.map((x) => x.rate)).toFixed(0)} enrollments/s, CPU per enrollment server ${med(rs.map((x) => x.server)).toFixed(3)} ms, client ${med(rs.map((x) => x.client)).toFixed(3)} ms (medians of ${rs.length} rounds)`);
+  console.log(`${name} ${env || '(defaults)'}: ${med(rs.map((x) => x.rate)).toFixed(0)} enrollments/s, CPU per enrollment server ${med(rs.map((x) => x.server)).toFixed(3)} ms, client ${med(rs.map((x) => x.client)).toFixed(3)} ms, ${med(rs.map((x) => x.diskKiB)).toFixed(1)} KiB written to disk (medians of ${rs.length} rounds)`);
 }
 const ratios = ra.map((a, i) => rb[i]!.server / a.server);
 console.log(`B/A server CPU per round pair: ${ratios.map((x) => x.toFixed(3)).join(' ')}  (median ${med(ratios).toFixed(3)}; B lower in ${ratios.filter((x) => x < 1).length} of ${ratios.length})`);

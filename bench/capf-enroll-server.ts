@@ -4,7 +4,7 @@
 import tls from 'node:tls';
 import { spawn } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
@@ -84,7 +84,17 @@ process.stdin.on('data', (d: string) => {
     } else if (line.trim() === 'cpu') {
       const c = process.cpuUsage();
       const ru = process.resourceUsage();
-      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches })}\n`);
+      // Bytes this process caused to be written to storage (WAL, checkpoints), from Linux's /proc/self/io.
+      let diskBytes = 0;
+      let writeCalls = 0;
+      try {
+        const io = readFileSync('/proc/self/io', 'utf8');
+        diskBytes = Number(/write_bytes: (\d+)/.exec(io)?.[1] ?? 0);
+        writeCalls = Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+      } catch {
+        // not Linux: reported as 0
+      }
+      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches, diskBytes, writeCalls })}\n`);
     }
   }
 });

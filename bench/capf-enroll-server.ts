@@ -12,20 +12,14 @@ import { createLogger } from '../src/app/logger.ts';
 import { openContext } from '../src/app/context.ts';
 import { startServices } from '../src/app/serve.ts';
 import { createCapfServer } from '../src/capf/server.ts';
+import { addScheduledPhones } from './lib/scheduled-phones.ts';
 
 const phones = Number(process.argv[2] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-bench-'));
 // OPENCAPF_* variables apply (e.g. OPENCAPF_STORE_COMMIT_DELAY_MS=0 to compare); the overrides below win.
 const config = loadConfig({ env: process.env, overrides: { dataDir: dir, host: '127.0.0.1', 'capf.port': 0, 'log.level': 'warn', 'capf.maxSessions': 4096, 'api.enabled': false, 'tftp.enabled': false, 'http.enabled': false, 'https.enabled': false, 'tvs.enabled': false } });
 const ctx = await openContext(config, createLogger('warn'));
-const names: string[] = [];
-for (let i = 0; i < phones; i++) names.push(`SEP${(0xb0000000000 + i).toString(16).toUpperCase().padStart(12, '0')}`);
-const actor = { name: 'bench', source: 'bench' };
-for (let i = 0; i < names.length; i += 1000) {
-  const batch = names.slice(i, i + 1000);
-  await ctx.phones.addPhones(batch.map((deviceName) => ({ deviceName })), actor);
-  await ctx.phones.schedule(batch, { operation: 'install', authMode: 'null-string', rsaKeySize: 2048 }, actor);
-}
+const names = await addScheduledPhones(ctx, phones);
 const running = await startServices(ctx);
 const id = ctx.identities.get('capf');
 const bare = tls.createServer({ cert: id.certPem, key: id.keyPem, minVersion: 'TLSv1.2' }, (s) => {

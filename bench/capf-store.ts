@@ -20,6 +20,7 @@ import { certificateReader } from '../src/pki/index.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import type { CertificateAuthorityPort, PhoneStore } from '../src/phones/ports.ts';
 import type { CapfAuthority } from '../src/capf/ports.ts';
+import { addScheduledPhones } from './lib/scheduled-phones.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -31,12 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'opencapf-store-bench-'));
 const config = loadConfig({ env: process.env, overrides: { dataDir: dir, 'log.level': 'warn' } });
 const ctx = await openContext(config, createLogger('warn'));
 const total = N * ROUNDS + 2000;
-const names = Array.from({ length: total }, (_, i) => `SEP${(0xb0000000000 + i).toString(16).toUpperCase().padStart(12, '0')}`);
-for (let i = 0; i < names.length; i += 1000) {
-  const batch = names.slice(i, i + 1000);
-  await ctx.phones.addPhones(batch.map((deviceName) => ({ deviceName })), { name: 'bench', source: 'bench' });
-  await ctx.phones.schedule(batch, { operation: 'install', authMode: 'null-string', rsaKeySize: 2048 }, { name: 'bench', source: 'bench' });
-}
+const names = await addScheduledPhones(ctx, total);
 const spki = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' });
 const canned = await ctx.ca.issueLsc('SEP0000000000AA', spki, new Date());
 const ca: CertificateAuthorityPort = {

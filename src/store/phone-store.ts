@@ -176,8 +176,10 @@ export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones'
   }
   if (q.modelContains) qb = qb.where(like('lower(model)', `%${likeLiteral(q.modelContains.toLowerCase())}%`));
   if (q.descriptionContains) qb = qb.where(like('lower(description)', `%${likeLiteral(q.descriptionContains.toLowerCase())}%`));
-  if (q.lscStatus === 'installed') qb = qb.where('lsc_serial', 'is not', null);
-  if (q.lscStatus === 'none') qb = qb.where('lsc_serial', 'is', null);
+  // lsc_not_after, not lsc_serial: both are written from the same LSC value (fromPhone, patchColumns),
+  // and only lsc_not_after is indexed (migration 0003).
+  if (q.lscStatus === 'installed') qb = qb.where('lsc_not_after', 'is not', null);
+  if (q.lscStatus === 'none') qb = qb.where('lsc_not_after', 'is', null);
   if (q.lscExpiresBefore) qb = qb.where('lsc_not_after', '<', q.lscExpiresBefore);
   if (q.lscExpiresAfter) qb = qb.where('lsc_not_after', '>', q.lscExpiresAfter);
   if (q.lscIssuerContains) qb = qb.where(like('lower(lsc_issuer)', `%${likeLiteral(q.lscIssuerContains.toLowerCase())}%`));

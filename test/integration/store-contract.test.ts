@@ -200,6 +200,11 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await store.phones.updatePhone('SEP000000000012', { lsc: lsc(20) }, 'x');
       await store.phones.updatePhone('SEP000000000011', { lsc: lsc(80) }, 'x');
       await store.phones.updatePhone('SEP000000000013', { lsc: lsc(200) }, 'x');
+      assert.equal(await admin.countPhones({ lscStatus: 'installed' }), 4, 'LSC status follows the LSC written');
+      assert.equal(await admin.countPhones({ lscStatus: 'none' }), 1196);
+      await store.phones.updatePhone('SEP000000000013', { lsc: null }, 'x');
+      assert.equal(await admin.countPhones({ lscStatus: 'installed' }), 3, 'and a removed LSC');
+      await store.phones.updatePhone('SEP000000000013', { lsc: lsc(200) }, 'x');
       const rows = await admin.expiryBuckets('2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z', '2026-08-30T00:00:00.000Z');
       const m8845 = rows.find((r) => r.model === 'Cisco 8845')!;
       const m7841 = rows.find((r) => r.model === 'Cisco 7841')!;

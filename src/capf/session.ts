@@ -10,7 +10,7 @@
 
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
-import type { Clock } from '../shared/clock.ts';
+import { isoString, type Clock } from '../shared/clock.ts';
 import type { SessionLogEntry } from '../phones/ports.ts';
 import type { CapfAuthority, Completion, Decision, KeyRequest, PresentedCertificate } from './ports.ts';
 import {
@@ -83,7 +83,7 @@ export class CapfServerSession {
   }
 
   private note(dir: SessionLogEntry['dir'], text: string): void {
-    this.log.push({ at: this.clock.now().toISOString(), dir, text });
+    this.log.push({ at: isoString(this.clock.now()), dir, text });
   }
 
   private send(msg: CapfMessage, text: string): void {
@@ -346,8 +346,8 @@ export class CapfServerSession {
       sessionId: this.sessionId,
       deviceName: this.deviceName,
       peer: this.peer,
-      startedAt: this.startedAt.toISOString(),
-      endedAt: endedAt.toISOString(),
+      startedAt: isoString(this.startedAt),
+      endedAt: isoString(endedAt),
       operation: this.operation,
       authMode: this.authMode,
       outcome: this.outcome,

@@ -1,7 +1,7 @@
 // Owns what happens to a phone when it talks to CAPF: authentication by mode, deadline and lockout,
 // key checks, LSC issuing and recording, and the Certificate Operation Status CUCM would show.
 
-import type { Clock } from '../shared/clock.ts';
+import { isoString, type Clock } from '../shared/clock.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
 import type { AuthenticationRequest, CapfAuthority, Completion, Decision, KeyRequest } from '../capf/ports.ts';
 import type { CapfSessionRecord, CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
@@ -48,7 +48,7 @@ interface SessionState {
 
 export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   const { store, ca, reader, clock } = o;
-  const iso = () => clock.now().toISOString();
+  const iso = () => isoString(clock.now());
   const sessions = new Map<number, SessionState>();
 
   async function setStatus(deviceName: string, status: string): Promise<void> {
@@ -251,8 +251,9 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       }
       const now = clock.now();
       const cert = await ca.issueLsc(phone.deviceName, ctx.publicKeySpki, now);
-      const notBefore = cert.notBefore.toISOString();
-      const notAfter = cert.notAfter.toISOString();
+      const notBefore = isoString(cert.notBefore);
+      const notAfter = isoString(cert.notAfter);
+      const createdAt = isoString(now);
       // Recorded before it is sent: a crash between signing and the phone's acknowledgement loses nothing.
       // Other sessions in flight (not this one) may share the commit.
       await store.groupTransaction(async (tx) => {
@@ -265,13 +266,13 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           issuerDn: cert.issuerDn,
           notBefore,
           notAfter,
-          createdAt: now.toISOString(),
+          createdAt,
           state: 'issued',
           revokedAt: null,
           revocationReason: null,
           sessionId: ctx.sessionId,
         });
-        await tx.appendAudit({ at: now.toISOString(), actor: 'capf', source: ctx.peer, action: 'certificate.issue', target: phone.deviceName, details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter } });
+        await tx.appendAudit({ at: createdAt, actor: 'capf', source: ctx.peer, action: 'certificate.issue', target: phone.deviceName, details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter } });
       }, { siblings: sessions.size - 1 });
       st.issued = { serialHex: cert.serialHex, issuerDn: cert.issuerDn, notBefore, notAfter };
       return { ok: true, certDer: cert.der, serialHex: cert.serialHex };

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, spkiDer } from './keys.ts';
-import { createIssuer, createSelfSignedIdentity, issueLsc, subjectAttributes } from './profiles.ts';
+import { createIssuer, createSelfSignedIdentity, issueLsc, randomSerialHex, subjectAttributes } from './profiles.ts';
 import { derToPem, isIssuedBy } from './certificate-info.ts';
 
 const now = new Date('2026-11-27T10:00:00Z');
@@ -49,4 +49,14 @@ test('issuing refuses an expired CAPF certificate and bad validity', async () =>
   const phone = await generateKeyPair({ type: 'ec', curve: 'P-256' });
   await assert.rejects(issueLsc(issuer, { deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 10, now }), { code: 'ERR_PKI_CA_EXPIRED' });
   await assert.rejects(issueLsc(issuer, { deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 1826, now }), { code: 'ERR_BAD_REQUEST' });
+});
+
+test('serials: 16 bytes, positive with no leading zero byte, all distinct across pool refills', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 1000; i++) {
+    const s = randomSerialHex();
+    assert.match(s, /^[4-7][0-9a-f]{31}$/);
+    seen.add(s);
+  }
+  assert.equal(seen.size, 1000);
 });

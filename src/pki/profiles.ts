@@ -20,8 +20,20 @@ export const OID_EKU = {
 } as const;
 
 /** Random positive serial of exactly 16 bytes (top bit clear so DER needs no 0x00 pad, next bit set so no leading zero). */
+// randomBytes(16) costs about 10 µs per call under load (OpenSSL's DRBG behind locks); serials are cut
+// from a pooled block of CSPRNG output instead, each byte used once (as Node does for randomUUID).
+// Serials are public once issued; the pool only holds serials not yet issued.
+const SERIAL_POOL_BYTES = 16 * 256;
+let serialPool = Buffer.alloc(0);
+let serialPoolOffset = 0;
+
 export function randomSerialHex(): string {
-  const b = randomBytes(16);
+  if (serialPoolOffset + 16 > serialPool.length) {
+    serialPool = randomBytes(SERIAL_POOL_BYTES);
+    serialPoolOffset = 0;
+  }
+  const b = Buffer.from(serialPool.subarray(serialPoolOffset, serialPoolOffset + 16));
+  serialPoolOffset += 16;
   b[0] = (b[0]! & 0x7f) | 0x40;
   return b.toString('hex');
 }

@@ -33,6 +33,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   let db: Kysely<Database>;
   let types: DialectTypes;
   let runner: DirectRunner | undefined;
+  let autocommit: (() => boolean) | undefined;
   if (opts.driver === 'sqlite') {
     const path = opts.sqlitePath ?? join(opts.dataDir, 'opencapf.db');
     if (path !== ':memory:') mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -44,6 +45,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     const cached = cachingStatements(sqlite);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
     runner = sqliteRunner(cached);
+    autocommit = () => !sqlite.inTransaction;
     types = { idType: 'integer', binaryType: 'blob' };
   } else {
     if (!opts.postgresUrl) throw new AppError('ERR_CONFIG_INVALID', 'store.postgresUrl is required for PostgreSQL');
@@ -52,7 +54,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     types = { idType: 'bigserial', binaryType: 'bytea' };
   }
   await migrate(db, types);
-  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner }), close: () => db.destroy() };
+  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner, autocommit }), close: () => db.destroy() };
 }
 
 /**

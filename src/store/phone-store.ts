@@ -236,6 +236,11 @@ export interface PhoneStoreOptions {
   runner?: DirectRunner;
   /** Internal: this store runs inside a connection the group commit holds (hot paths use `runner`). */
   holding?: boolean;
+  /**
+   * SQLite only: true while no transaction is open on the connection. A hot-path read may then run
+   * through `runner` outside any group (it can only see committed rows); otherwise it waits in Kysely.
+   */
+  autocommit?: () => boolean;
 }
 
 export function createKyselyPhoneStore(
@@ -245,6 +250,8 @@ export function createKyselyPhoneStore(
   options: PhoneStoreOptions = {},
 ): PhoneStore {
   const hot = options.holding ? options.runner : undefined;
+  /** A hot-path read runs directly inside a held group, or on an idle SQLite connection (committed rows only). */
+  const readRunner = (): DirectRunner | undefined => hot ?? (options.runner && options.autocommit?.() ? options.runner : undefined);
   const runUpdate = (name: string, patch: PhonePatch, now: string, returning: boolean) => {
     const cols = patchColumns(patch);
     const keys = Object.keys(cols) as (keyof PhonesTable)[];
@@ -257,7 +264,7 @@ export function createKyselyPhoneStore(
   };
   const self: PhoneStore = {
     async getPhone(name) {
-      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone, undefined, hot);
+      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone, undefined, readRunner());
       return rows[0] ? toPhone(rows[0]) : null;
     },
     async insertPhones(phones) {

@@ -136,6 +136,27 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.deepEqual((await store.phones.listAudit({ actor: 'outer', limit: 10 })).map((e) => e.target), ['group']);
     });
 
+    test('a read outside any transaction never sees another transaction\'s uncommitted writes', async () => {
+      const name = phone(7).deviceName;
+      const before = (await store.phones.getPhone(name))!.status;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let outerWrote!: () => void;
+      const wrote = new Promise<void>((r) => (outerWrote = r));
+      const outer = store.phones.transaction(async (tx) => {
+        await tx.patchPhone(name, { status: 'Uncommitted' }, '2026-01-01T00:00:00.000Z');
+        outerWrote();
+        await gate;
+        throw new Error('outer rolls back');
+      });
+      await wrote;
+      const read = store.phones.getPhone(name); // SQLite: waits for the connection; PostgreSQL: another one
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+      await assert.rejects(outer, /outer rolls back/);
+      assert.equal((await read)!.status, before);
+    });
+
     test('group commit delay: a caller with siblings in flight waits to share their commit; a lone caller does not', async () => {
       // A delay no test would sit out: only the lone caller's immediate commit can end the wait.
       const delayed = createKyselyPhoneStore(store.db, false, undefined, { commitDelayMs: 60_000 });

@@ -366,7 +366,7 @@ export function decodeBody(command: number, sessionId: number, body: Uint8Array,
   const unknownElements: CapfUnknownElement[] = [];
   const r = new ByteReader(body);
   // Values are private to the message: copied, unless the body itself is a private copy (the push decoder's).
-  const own = opts.bodyIsPrivate === true ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : null;
+  const own = opts.bodyIsPrivate !== true ? null : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   while (r.remaining > 0) {
     const at = r.offset;
     const tag = r.u8('element tag');
@@ -480,7 +480,9 @@ class CapfStreamDecoder implements CapfDecoder {
             });
           }
           this.current = h;
-          this.body = new Uint8Array(h.bodyLength);
+          // Off the V8 heap (Node's buffer pool for small bodies): a small Uint8Array lives on the heap and
+          // is copied out again as soon as anything asks for its ArrayBuffer (the element values do).
+          this.body = Buffer.allocUnsafe(h.bodyLength);
           this.bodyFill = 0;
         }
         const need = this.current.bodyLength - this.bodyFill;

@@ -88,7 +88,9 @@ export function createLscTemplate(issuer: CertificateInfo, privateKey: KeyObject
   // The subject's text form: only the CN changes per LSC, the inherited part is formatted once.
   const inheritedDn = inheritedAttrs.length > 0 ? `, ${formatDn(inheritedAttrs)}` : '';
   const version = explicit(0, Buffer.from([0x02, 0x01, 0x02]));
-  const ext = (id: string, critical: boolean, value: Uint8Array) => seq(oid(id), ...(critical ? [BOOLEAN_TRUE] : []), octetString(value));
+  const ext = (id: string | Buffer, critical: boolean, value: Uint8Array) => seq(typeof id === 'string' ? oid(id) : id, ...(critical ? [BOOLEAN_TRUE] : []), octetString(value));
+  const cnOid = oid(ATTR_OIDS.CN!);
+  const skiOid = oid('2.5.29.14');
   const basicConstraints = ext('2.5.29.19', true, seq());
   const keyUsageRsa = ext('2.5.29.15', true, bitString(Uint8Array.of(0xa0), 5)); // digitalSignature, keyEncipherment
   const keyUsageEc = ext('2.5.29.15', true, bitString(Uint8Array.of(0x80), 7)); // digitalSignature
@@ -112,8 +114,8 @@ export function createLscTemplate(issuer: CertificateInfo, privateKey: KeyObject
       const serialHex = randomSerialHex();
       const notBefore = new Date(Math.floor((req.now.getTime() - LSC_BACKDATE_MS) / 1000) * 1000);
       const notAfter = new Date(Math.floor(Math.min(req.now.getTime() + req.validityDays * DAY_MS, issuer.notAfter.getTime()) / 1000) * 1000);
-      const subject = seq(set(seq(oid(ATTR_OIDS.CN!), utf8String(req.deviceName))), subjectTail);
-      const ski = ext('2.5.29.14', false, octetString(createHash('sha1').update(subjectPublicKeyBits(spki)).digest()));
+      const subject = seq(set(seq(cnOid, utf8String(req.deviceName))), subjectTail);
+      const ski = ext(skiOid, false, octetString(createHash('sha1').update(subjectPublicKeyBits(spki)).digest()));
       const extensions = explicit(3, seq(basicConstraints, key.type === 'rsa' ? keyUsageRsa : keyUsageEc, eku, ski, aki, ...optional));
       const tbs = seq(version, unsignedInteger(Buffer.from(serialHex, 'hex')), sigAlg, subjectName, seq(time(notBefore), time(notAfter)), subject, spki, extensions);
       const signature = await signAsync(hash, tbs, privateKey);

@@ -68,7 +68,7 @@ process.stdin.on('data', (d: string) => {
     if (line.trim() === 'prof-start') {
       if (process.env.BENCH_PERF) {
         perf = spawn('perf', ['record', '-g', '-F', '1999', '-p', String(process.pid), '-o', `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.perf`], { stdio: 'ignore' });
-      } else prof.post('Profiler.enable', () => prof.post('Profiler.start'));
+      } else prof.post('Profiler.enable', () => prof.post('Profiler.setSamplingInterval', { interval: 100 }, () => prof.post('Profiler.start')));
     } else if (line.startsWith('prof-stop ')) {
       const file = line.slice('prof-stop '.length).trim();
       if (perf) {

@@ -8,7 +8,9 @@
 // enrollment round back to back, and the ratio is the median of the per-cycle ratios (both rounds of a
 // cycle saw the same machine; best-round-over-best-round is printed too, for comparison).
 //   BENCH_PROFILE=/tmp/p writes V8 CPU profiles of the last enrollment round (server, and .client);
-//   with BENCH_PERF=1 and BENCH_SERVER_NODE_ARGS=--perf-basic-prof, a Linux perf recording of the server.
+//   with BENCH_PERF=1 and BENCH_SERVER_NODE_ARGS=--perf-basic-prof, a Linux perf recording of the server;
+//   BENCH_PERF=system records the whole machine (both processes, kernel) during the last cycle's bare
+//   round and enrollment round, to BENCH_PROFILE.bare.perf / .enroll.perf (compare with bench/perf-diff.ts).
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -75,7 +77,7 @@ const serverEnv = applyRuntimeEnv({ ...process.env });
 const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', new URL('./capf-enroll-server.ts', import.meta.url).pathname, String(total)], { stdio: ['pipe', 'pipe', 'inherit'], env: serverEnv });
 const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
 const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; barePort: number; signPort: number; protocolPort: number; names: string[] };
-console.log(`server ready: CAPF :${ready.capfPort}, bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled; UV_THREADPOOL_SIZE=${serverEnv.UV_THREADPOOL_SIZE}`);
+console.log(`server ready: CAPF :${ready.capfPort}, bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled; UV_THREADPOOL_SIZE=${serverEnv.UV_THREADPOOL_SIZE}; pids: server ${child.pid}, client ${process.pid}`);
 const keys = await Promise.all(Array.from({ length: 64 }, () => genKey('rsa', { modulusLength: 2048, publicExponent: 0x10001 })));
 let used = 0;
 const enroll = async () => {
@@ -110,6 +112,20 @@ const switches = () => {
   const ru = process.resourceUsage();
   return ru.voluntaryContextSwitches + ru.involuntaryContextSwitches;
 };
+/** `perf record -a` around one phase (BENCH_PERF=system), so both processes and the kernel are seen. */
+async function systemPerf<T>(file: string | null, run: () => Promise<T>): Promise<T> {
+  if (!file) return run();
+  const rec = spawn('perf', ['record', '-a', '-g', '-F', '999', '-o', file], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500)); // perf needs a moment before it samples
+  try {
+    return await run();
+  } finally {
+    const exited = new Promise((r) => rec.once('exit', r));
+    rec.kill('SIGINT');
+    await exited;
+  }
+}
+
 /** Runs one measured phase and the CPU both processes spent in it. */
 async function phase(count: number, concurrency: number, one: () => Promise<void>) {
   const c0 = process.cpuUsage();
@@ -141,7 +157,9 @@ const signRounds: Round[] = [];
 const protocolRounds: Round[] = [];
 let clientProf: import('node:inspector').Session | null = null;
 for (let r = 0; r < ROUNDS; r++) {
-  const profile = process.env.BENCH_PROFILE && r === ROUNDS - 1;
+  const last = r === ROUNDS - 1;
+  const systemFile = (kind: string) => (last && process.env.BENCH_PERF === 'system' ? `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.${kind}.perf` : null);
+  const profile = process.env.BENCH_PROFILE && last && process.env.BENCH_PERF !== 'system';
   const enrollRound = async () => {
     if (profile) {
       child.stdin!.write('prof-start\n');
@@ -150,7 +168,7 @@ for (let r = 0; r < ROUNDS; r++) {
       clientProf.connect();
       await new Promise((res) => clientProf!.post('Profiler.enable', () => clientProf!.post('Profiler.start', res)));
     }
-    enrRounds.push(await phase(per, C, enroll));
+    enrRounds.push(await systemPerf(systemFile('enroll'), () => phase(per, C, enroll)));
     if (clientProf) {
       child.stdin!.write(`prof-stop ${process.env.BENCH_PROFILE}\n`);
       const { writeFileSync } = await import('node:fs');
@@ -159,11 +177,11 @@ for (let r = 0; r < ROUNDS; r++) {
     }
   };
   if (r % 2 === 0) {
-    bareRounds.push(await phase(per, C, () => bareHandshake(ready.barePort)));
+    bareRounds.push(await systemPerf(systemFile('bare'), () => phase(per, C, () => bareHandshake(ready.barePort))));
     await enrollRound();
   } else {
     await enrollRound();
-    bareRounds.push(await phase(per, C, () => bareHandshake(ready.barePort)));
+    bareRounds.push(await systemPerf(systemFile('bare'), () => phase(per, C, () => bareHandshake(ready.barePort))));
   }
   if (DECOMPOSE) {
     signRounds.push(await phase(per, C, signEnroll));

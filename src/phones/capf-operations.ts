@@ -251,8 +251,9 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       }
       const now = clock.now();
       const cert = await ca.issueLsc(phone.deviceName, ctx.publicKeySpki, now);
-      const notBefore = isoString(cert.notBefore);
-      const notAfter = isoString(cert.notAfter);
+      // Not isoString: these seconds are minutes and years away from now, and its cache holds one second.
+      const notBefore = cert.notBefore.toISOString();
+      const notAfter = cert.notAfter.toISOString();
       const createdAt = isoString(now);
       // Recorded before it is sent: a crash between signing and the phone's acknowledgement loses nothing.
       // Other sessions in flight (not this one) may share the commit.

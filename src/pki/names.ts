@@ -8,7 +8,10 @@ export interface NameAttribute {
 /** Attributes an LSC copies from the CAPF certificate's subject (capf-protocol.md §9). */
 export const LSC_INHERITED_ATTRIBUTES = ['O', 'OU', 'L', 'ST', 'C'] as const;
 
+const NEEDS_ESCAPE = /[,+"\\<>;=]|^[ #]| $/;
+
 function escapeRdnValue(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v; // device names and most subjects: nothing to escape
   let out = v.replace(/([,+"\\<>;=])/g, '\\$1');
   if (out.startsWith(' ') || out.startsWith('#')) out = `\\${out}`;
   if (out.endsWith(' ')) out = `${out.slice(0, -1)}\\ `;

@@ -109,17 +109,20 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     return { action: 'end', reason: 7, note: `${note} (failure ${n} of ${o.authFailureLimit})` };
   }
 
+  // Defined once, not per call: under tsx every closure created also gets its name defined.
+  const endStatus = (tx: PhoneStore, deviceName: string, now: string, status: string) => tx.patchPhone(deviceName, { status, lastSessionAt: now }, now);
+  const endAudit = (tx: PhoneStore, peer: string, deviceName: string, now: string, action: string, details: Record<string, unknown>) =>
+    tx.appendAudit({ at: now, actor: 'capf', source: peer, action, target: deviceName, details });
+
   /** The phone-status part of a session's end, inside the session's transaction. */
   async function applyCompletion(tx: PhoneStore, st: SessionState, s: CapfSessionRecord, c: Completion, now: string): Promise<void> {
     const phone = st.phone;
     const op = opOf(phone);
-    const status = (x: string) => tx.patchPhone(phone.deviceName, { status: x, lastSessionAt: now }, now);
-    const audit = (action: string, details: Record<string, unknown>) => tx.appendAudit({ at: now, actor: 'capf', source: s.peer, action, target: phone.deviceName, details });
     switch (c.step) {
       case 'stored': {
         if (phone.lsc && phone.lsc.serialHex !== c.serialHex) {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'superseded' });
-          await audit('certificate.revoke', { serial: phone.lsc.serialHex, reason: 'superseded' });
+          await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.revoke', { serial: phone.lsc.serialHex, reason: 'superseded' });
         }
         await tx.setCertificateState(c.serialHex, 'delivered');
         const issued = st.issued ?? (await tx.getCertificate(c.serialHex));
@@ -137,22 +140,22 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         return;
       }
       case 'store-failed':
-        return void (await status(OperationStatus.failed('install', 'phoneRejected')));
+        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('install', 'phoneRejected')));
       case 'deleted':
         if (phone.lsc) {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'cessationOfOperation' });
-          await audit('certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
+          await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
         }
         await tx.patchPhone(phone.deviceName, { status: OperationStatus.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
         return;
       case 'delete-failed':
-        return void (await status(OperationStatus.failed('delete', 'phoneDeleteFailed')));
+        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('delete', 'phoneDeleteFailed')));
       case 'fetched': {
         let facts: CertificateFacts;
         try {
           facts = reader.read(c.certificateDer);
         } catch {
-          return void (await status(OperationStatus.failed('troubleshoot', 'protocol')));
+          return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('troubleshoot', 'protocol')));
         }
         await tx.insertCertificate({
           serialHex: facts.serialHex,
@@ -173,15 +176,15 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         return;
       }
       case 'fetch-failed':
-        return void (await status(OperationStatus.failed('troubleshoot', 'noCertificate')));
+        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('troubleshoot', 'noCertificate')));
       case 'key-failed':
-        return void (await status(OperationStatus.failed('install', 'keyGeneration')));
+        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('install', 'keyGeneration')));
       case 'timeout':
-        return void (await status(OperationStatus.failed(op, 'timeout')));
+        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed(op, 'timeout')));
       case 'connection-lost':
-        return void (await status(OperationStatus.failed(op, 'connectionLost')));
+        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed(op, 'connectionLost')));
       case 'protocol-error':
-        return void (await status(OperationStatus.failed(op, 'protocol')));
+        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed(op, 'protocol')));
     }
   }
 

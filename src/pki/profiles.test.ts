@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, spkiDer } from './keys.ts';
-import { createIssuer, createSelfSignedIdentity, issueLsc, randomSerialHex, subjectAttributes } from './profiles.ts';
+import { createIssuer, createSelfSignedIdentity, issueLsc, randomSerialHex, subjectAttributes, subjectPublicKeyBits } from './profiles.ts';
 import { derToPem, isIssuedBy } from './certificate-info.ts';
 
 const now = new Date('2026-11-27T10:00:00Z');
@@ -59,4 +59,18 @@ test('serials: 16 bytes, positive with no leading zero byte, all distinct across
     seen.add(s);
   }
   assert.equal(seen.size, 1000);
+});
+
+test('subjectPublicKeyBits: the key bits of RSA and EC SPKIs; malformed SPKIs are ERR_PKI_BAD_KEY', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+  const rsaSpki = rsa.export({ format: 'der', type: 'spki' });
+  assert.deepEqual(Buffer.from(subjectPublicKeyBits(rsaSpki)), rsa.export({ format: 'der', type: 'pkcs1' }));
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+  const ecBits = subjectPublicKeyBits(ec.export({ format: 'der', type: 'spki' }));
+  assert.equal(ecBits.length, 65);
+  assert.equal(ecBits[0], 0x04);
+  for (const bad of [rsaSpki.subarray(0, 40), Buffer.from('3003020100', 'hex'), Buffer.from('300530030601', 'hex'), Buffer.alloc(0)]) {
+    assert.throws(() => subjectPublicKeyBits(bad), (e: Error & { code?: string }) => e.code === 'ERR_PKI_BAD_KEY', bad.toString('hex'));
+  }
 });

@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.ts';
 import { keySpecOf, signatureParams, spkiDer, toCryptoKeyPair, type KeyPair } from './keys.ts';
 import { formatDn, LSC_INHERITED_ATTRIBUTES, type NameAttribute } from './names.ts';
 import { parseCertificate, type CertificateInfo } from './certificate-info.ts';
+import { readNode, type DerNode } from './der.ts';
 
 const DAY_MS = 86_400_000;
 /** Backdating of LSC notBefore so a phone with a slow clock accepts it (capf-protocol.md §9 defect 4). */
@@ -174,26 +175,28 @@ function keyIdOf(spki: Uint8Array): string {
   return createHash('sha1').update(subjectPublicKeyBits(spki)).digest('hex');
 }
 
-/** Extracts the BIT STRING payload (without the unused-bits byte) from an SPKI DER. */
+/** One element of an SPKI, of the expected tag, within `limit` (ERR_PKI_BAD_KEY otherwise). */
+function spkiNode(spki: Uint8Array, pos: number, limit: number, tag: number, what: string): DerNode {
+  let n: DerNode;
+  try {
+    n = readNode(spki, pos, limit);
+  } catch {
+    throw new AppError('ERR_PKI_BAD_KEY', 'SPKI truncated');
+  }
+  if (n.tag !== tag) throw new AppError('ERR_PKI_BAD_KEY', `SPKI ${what}`);
+  return n;
+}
+
+/**
+ * Extracts the BIT STRING payload (without the unused-bits byte) from an SPKI DER. Runs for every LSC:
+ * no closure is made per call (under tsx each one created costs a defineProperty of its name).
+ */
 export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
-  const der = Buffer.from(spki);
-  let p = 0;
-  const len = (): number => {
-    const f = der[p++]!;
-    if (f < 0x80) return f;
-    let n = 0;
-    for (let i = 0; i < (f & 0x7f); i++) n = n * 256 + der[p++]!;
-    return n;
-  };
-  if (der[p++] !== 0x30) throw new AppError('ERR_PKI_BAD_KEY', 'SPKI is not a SEQUENCE');
-  len();
-  if (der[p++] !== 0x30) throw new AppError('ERR_PKI_BAD_KEY', 'SPKI algorithm is not a SEQUENCE');
-  const algLen = len();
-  p += algLen;
-  if (der[p++] !== 0x03) throw new AppError('ERR_PKI_BAD_KEY', 'SPKI key is not a BIT STRING');
-  const l = len();
-  if (p + l > der.length) throw new AppError('ERR_PKI_BAD_KEY', 'SPKI truncated');
-  return der.subarray(p + 1, p + l);
+  const root = spkiNode(spki, 0, spki.length, 0x30, 'is not a SEQUENCE');
+  const algorithm = spkiNode(spki, root.contentStart, root.end, 0x30, 'algorithm is not a SEQUENCE');
+  const bits = spkiNode(spki, algorithm.end, root.end, 0x03, 'key is not a BIT STRING');
+  if (bits.end - bits.contentStart < 1) throw new AppError('ERR_PKI_BAD_KEY', 'SPKI truncated');
+  return spki.subarray(bits.contentStart + 1, bits.end);
 }
 
 export { spkiDer };

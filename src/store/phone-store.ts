@@ -388,16 +388,23 @@ export function createKyselyPhoneStore(
     },
 
     groupTransaction(fn, opts) {
-      if (inTransaction) return fn(self);
+      if (!group) return fn(self); // inside a transaction already
       return group.submit(fn, opts?.siblings ?? 0);
     },
   };
-  const runner = options.runner;
-  // SQLite: hold the one connection for the whole group (Kysely's mutex keeps every other query out),
-  // and run the group's hot-path statements on it synchronously. PostgreSQL: an ordinary transaction.
-  const transact: Transact = runner && !inTransaction
+  // A store inside a transaction (made per group commit) never groups: no commit machinery for it.
+  const group = inTransaction ? null : createGroupCommit(transactionFor(db as Kysely<Database>, self, queries, options.runner), options.commitDelayMs ?? 0);
+  return self;
+}
+
+/**
+ * SQLite: hold the one connection for the whole group (Kysely's mutex keeps every other query out), and
+ * run the group's hot-path statements on it synchronously. PostgreSQL: an ordinary transaction.
+ */
+function transactionFor(db: Kysely<Database>, self: PhoneStore, queries: QueryCache, runner: DirectRunner | undefined): Transact {
+  return runner
     ? (fn) =>
-        (db as Kysely<Database>).connection().execute(async (conn) => {
+        db.connection().execute(async (conn) => {
           const tx = createKyselyPhoneStore(conn, true, queries, { runner, holding: true });
           runner('begin', []);
           try {
@@ -413,8 +420,6 @@ export function createKyselyPhoneStore(
           }
         })
     : (fn) => self.transaction(fn);
-  const group = createGroupCommit(transact, options.commitDelayMs ?? 0);
-  return self;
 }
 
 type Transact = (fn: (store: PhoneStore) => Promise<void>) => Promise<void>;

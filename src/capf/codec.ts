@@ -287,6 +287,9 @@ function checkInt(v: number, max: number, what: string): number {
 // Encoding
 
 const ELEMENT_KEYS = Object.keys(ELEMENT_CODECS) as ElementKey[];
+/** Position of each element in the canonical order (the order of ELEMENT_CODECS). */
+const KEY_RANK = new Map<string, number>(ELEMENT_KEYS.map((k, i) => [k, i]));
+const byRank = (a: ElementKey, b: ElementKey): number => KEY_RANK.get(a)! - KEY_RANK.get(b)!;
 
 /** Encodes one frame (header + body) for a single write (§1: never split header and body). */
 export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Buffer {
@@ -301,8 +304,12 @@ export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Bu
     }
     for (const key of ELEMENT_KEYS) if (msg.elements[key] !== undefined && !order.includes(key)) order.push(key);
   } else {
+    // The elements present (a message has one to five of some twenty), in canonical order.
     order = [];
-    for (const key of ELEMENT_KEYS) if (msg.elements[key] !== undefined) order.push(key);
+    for (const key in msg.elements) {
+      if (KEY_RANK.has(key) && msg.elements[key as ElementKey] !== undefined) order.push(key as ElementKey);
+    }
+    if (order.length > 1) order.sort(byRank);
   }
   // Encode every value first, then write header and elements into one buffer (one allocation, one copy).
   const tags: number[] = [];

@@ -250,8 +250,6 @@ export function createKyselyPhoneStore(
   options: PhoneStoreOptions = {},
 ): PhoneStore {
   const hot = options.holding ? options.runner : undefined;
-  /** A hot-path read runs directly inside a held group, or on an idle SQLite connection (committed rows only). */
-  const readRunner = (): DirectRunner | undefined => hot ?? (options.runner && options.autocommit?.() ? options.runner : undefined);
   const runUpdate = (name: string, patch: PhonePatch, now: string, returning: boolean) => {
     const cols = patchColumns(patch);
     const keys = Object.keys(cols) as (keyof PhonesTable)[];
@@ -264,7 +262,9 @@ export function createKyselyPhoneStore(
   };
   const self: PhoneStore = {
     async getPhone(name) {
-      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone, undefined, readRunner());
+      // Directly inside a held group, or on an idle SQLite connection (it can only see committed rows).
+      const direct = hot ?? (options.runner && options.autocommit?.() ? options.runner : undefined);
+      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone, undefined, direct);
       return rows[0] ? toPhone(rows[0]) : null;
     },
     async insertPhones(phones) {

@@ -211,6 +211,11 @@ console.log(`  bare TLS handshakes : best ${f(bare.rate)}/s  p50 ${f(bare.p50)} 
 console.log(`  CAPF enrollments    : best ${f(enr.rate)}/s  p50 ${f(enr.p50)} ms  p99 ${f(enr.p99)} ms  failures ${enrRounds.reduce((a, r) => a + r.failures, 0)}   (rounds: ${enrRounds.map((r) => f(r.rate)).join(', ')})`);
 console.log(`  ratio enrollments/handshakes: median of ${ROUNDS} cycles ${g(ratio)} (cycles: ${pairRatios.map(g).join(', ')}); best round over best round ${g(enr.rate / bare.rate)}  (target >= 0.60: ${ratio >= 0.6 ? 'MET' : 'NOT MET'})`);
 console.log(`  CPU per operation (client + server, best rounds): handshake ${g(bare.clientCpuMs)} + ${g(bare.serverCpuMs)} = ${g(cpuOf(bare))} ms; enrollment ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuOf(enr))} ms; CPU ratio median of cycles ${g(median(pairCpuRatios))}`);
+// How busy the machine's cores were (rate x CPU per operation, over all cores): the rate ratio falls below
+// the CPU ratio by as much as the enrollment rounds leave the cores idler than the bare rounds do.
+const cores = (await import('node:os')).availableParallelism();
+const busy = (x: Round) => (x.rate * cpuOf(x)) / 1000 / cores;
+console.log(`  cores busy (rate x CPU per operation / ${cores} cores), median of cycles: bare rounds ${f(100 * median(bareRounds.map(busy)))} %, enrollment rounds ${f(100 * median(enrRounds.map(busy)))} %`);
 console.log(`  target >= 500/s with p99 <= 150 ms (best enrollment round): ${enr.rate >= 500 && enr.p99 <= 150 ? 'MET' : 'NOT MET'}`);
 if (DECOMPOSE) {
   const line = (name: string, rs: Round[], extra = '') => {

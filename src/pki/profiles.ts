@@ -20,7 +20,6 @@ export const OID_EKU = {
   ipsecEndSystem: '1.3.6.1.5.5.7.3.5',
 } as const;
 
-/** Random positive serial of exactly 16 bytes (top bit clear so DER needs no 0x00 pad, next bit set so no leading zero). */
 // randomBytes(16) costs about 10 µs per call under load (OpenSSL's DRBG behind locks); serials are cut
 // from a pooled block of CSPRNG output instead, each byte used once (as Node does for randomUUID).
 // Serials are public once issued; the pool only holds serials not yet issued.
@@ -28,6 +27,7 @@ const SERIAL_POOL_BYTES = 16 * 256;
 let serialPool = Buffer.alloc(0);
 let serialPoolOffset = 0;
 
+/** Random positive serial of exactly 16 bytes (top bit clear so DER needs no 0x00 pad, next bit set so no leading zero). */
 export function randomSerialHex(): string {
   if (serialPoolOffset + 16 > serialPool.length) {
     serialPool = randomBytes(SERIAL_POOL_BYTES);

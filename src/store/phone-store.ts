@@ -224,6 +224,18 @@ const buildInsertSession = (db: Executor, a: readonly unknown[]) =>
 const buildAppendAudit = (db: Executor, a: readonly unknown[]) =>
   db.insertInto('audit_log').values({ at: a[0] as string, actor: a[1] as string, source: a[2] as string, action: a[3] as string, target: a[4] as string, details: a[5] as string });
 
+/** UPDATE of the patched columns, compiled once per shape (module level: stores are made per group commit). */
+function runUpdate(queries: QueryCache, db: Executor, hot: DirectRunner | undefined, name: string, patch: PhonePatch, now: string, returning: boolean) {
+  const cols = patchColumns(patch);
+  const keys = Object.keys(cols) as (keyof PhonesTable)[];
+  // Only what the phone's configuration file shows bumps its version (status and sessions do not).
+  const bump = patch.capf !== undefined || patch.profileName !== undefined;
+  const args: unknown[] = [];
+  for (const k of keys) args.push(cols[k]);
+  args.push(now, name);
+  return queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}${returning ? ':returning' : ''}`, args, buildUpdatePhone, { keys, bump, returning }, hot);
+}
+
 const INSERT_BATCH = 500;
 
 export interface PhoneStoreOptions {
@@ -250,16 +262,6 @@ export function createKyselyPhoneStore(
   options: PhoneStoreOptions = {},
 ): PhoneStore {
   const hot = options.holding ? options.runner : undefined;
-  const runUpdate = (name: string, patch: PhonePatch, now: string, returning: boolean) => {
-    const cols = patchColumns(patch);
-    const keys = Object.keys(cols) as (keyof PhonesTable)[];
-    // Only what the phone's configuration file shows bumps its version (status and sessions do not).
-    const bump = patch.capf !== undefined || patch.profileName !== undefined;
-    const args: unknown[] = [];
-    for (const k of keys) args.push(cols[k]);
-    args.push(now, name);
-    return queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}${returning ? ':returning' : ''}`, args, buildUpdatePhone, { keys, bump, returning }, hot);
-  };
   const self: PhoneStore = {
     async getPhone(name) {
       // Directly inside a held group, or on an idle SQLite connection (it can only see committed rows).
@@ -281,11 +283,11 @@ export function createKyselyPhoneStore(
       }
     },
     async updatePhone(name, patch, now) {
-      const { rows } = await runUpdate(name, patch, now, true);
+      const { rows } = await runUpdate(queries, db, hot, name, patch, now, true);
       return rows[0] ? toPhone(rows[0] as unknown as Selectable<PhonesTable>) : null;
     },
     async patchPhone(name, patch, now) {
-      const r = await runUpdate(name, patch, now, false);
+      const r = await runUpdate(queries, db, hot, name, patch, now, false);
       return Number(r.numAffectedRows ?? 0) > 0;
     },
     async incrementAuthFailures(name, now) {

@@ -14,9 +14,10 @@ interface Entry {
 }
 
 /**
- * Runs compiled SQL synchronously on a connection the caller already holds exclusively (SQLite inside a
- * group commit: better-sqlite3 is synchronous, so each statement is one call instead of Kysely's chain of
- * connection acquire, driver and plugin promises). Same result shape as Kysely's SQLite driver.
+ * Runs compiled SQL synchronously on SQLite's one connection, where nothing can interleave: inside a group
+ * commit that holds the connection, or for a read while no transaction is open (better-sqlite3 is
+ * synchronous, so each statement is one call instead of Kysely's chain of connection acquire, driver and
+ * plugin promises). Same result shape as Kysely's SQLite driver.
  */
 export type DirectRunner = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown>;
 

@@ -13,6 +13,7 @@ import { openContext } from '../src/app/context.ts';
 import { startServices } from '../src/app/serve.ts';
 import { createCapfServer } from '../src/capf/server.ts';
 import { addScheduledPhones } from './lib/scheduled-phones.ts';
+import { threadCpu } from './lib/thread-cpu.ts';
 
 const phones = Number(process.argv[2] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-bench-'));
@@ -88,7 +89,7 @@ process.stdin.on('data', (d: string) => {
       } catch {
         // not Linux: reported as 0
       }
-      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches, diskBytes, writeCalls })}\n`);
+      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches, diskBytes, writeCalls, ...threadCpu() })}\n`);
     }
   }
 });

@@ -19,6 +19,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { runCapfClient } from '../src/capf/client.ts';
+import { threadCpu } from './lib/thread-cpu.ts';
 
 const { applyRuntimeEnv } = createRequire(import.meta.url)('../bin/runtime-env.cjs') as typeof import('../bin/runtime-env.cjs');
 
@@ -106,7 +107,7 @@ await drive(1000, C, () => bareHandshake(ready.barePort));
 
 const serverCpu = async () => {
   child.stdin!.write('cpu\n');
-  return JSON.parse((await lines.next()).value as string) as { cpuMs: number; switches: number; diskBytes: number; writeCalls: number };
+  return JSON.parse((await lines.next()).value as string) as { cpuMs: number; switches: number; diskBytes: number; writeCalls: number; loopMs: number; otherMs: number; loopWaitMs: number };
 };
 const switches = () => {
   const ru = process.resourceUsage();
@@ -131,7 +132,9 @@ async function phase(count: number, concurrency: number, one: () => Promise<void
   const c0 = process.cpuUsage();
   const w0 = switches();
   const s0 = await serverCpu();
+  const t0 = threadCpu();
   const r = await drive(count, concurrency, one);
+  const t1 = threadCpu();
   const s1 = await serverCpu();
   const c1 = process.cpuUsage(c0);
   const w1 = switches();
@@ -143,6 +146,12 @@ async function phase(count: number, concurrency: number, one: () => Promise<void
     switches: (w1 - w0 + s1.switches - s0.switches) / count,
     diskKiB: (s1.diskBytes - s0.diskBytes) / 1024 / count,
     serverWrites: (s1.writeCalls - s0.writeCalls) / count,
+    // per thread (Linux schedstat): the server's event loop, its other threads (libuv pool, V8), the client's loop
+    serverLoopMs: (s1.loopMs - s0.loopMs) / count,
+    serverOtherMs: (s1.otherMs - s0.otherMs) / count,
+    serverLoopWaitMs: (s1.loopWaitMs - s0.loopWaitMs) / count,
+    clientLoopMs: (t1.loopMs - t0.loopMs) / count,
+    clientOtherMs: (t1.otherMs - t0.otherMs) / count,
   };
 }
 
@@ -216,6 +225,12 @@ console.log(`  CPU per operation (client + server, best rounds): handshake ${g(b
 const cores = (await import('node:os')).availableParallelism();
 const busy = (x: Round) => (x.rate * cpuOf(x)) / 1000 / cores;
 console.log(`  cores busy (rate x CPU per operation / ${cores} cores), median of cycles: bare rounds ${f(100 * median(bareRounds.map(busy)))} %, enrollment rounds ${f(100 * median(enrRounds.map(busy)))} %`);
+// Which thread limits the rate: a round is bound by the server's event loop when it is near 100 % busy.
+const loopBusy = (x: Round) => x.rate * x.serverLoopMs / 10;
+const loopWaiting = (x: Round) => x.rate * x.serverLoopWaitMs / 10;
+const threads = (x: Round[]) => `server loop ${g(median(x.map((y) => y.serverLoopMs)))} + other threads ${g(median(x.map((y) => y.serverOtherMs)))}, client loop ${g(median(x.map((y) => y.clientLoopMs)))} + other ${g(median(x.map((y) => y.clientOtherMs)))} ms; server loop busy ${f(median(x.map(loopBusy)))} %, waiting for a core ${f(median(x.map(loopWaiting)))} %`;
+console.log(`  per thread, medians of cycles: bare ${threads(bareRounds)}`);
+console.log(`                               enrollment ${threads(enrRounds)}`);
 console.log(`  target >= 500/s with p99 <= 150 ms (best enrollment round): ${enr.rate >= 500 && enr.p99 <= 150 ? 'MET' : 'NOT MET'}`);
 if (DECOMPOSE) {
   const line = (name: string, rs: Round[], extra = '') => {

@@ -69,13 +69,15 @@ process.stdin.on('data', (d: string) => {
     if (line.trim() === 'prof-start') {
       if (process.env.BENCH_PERF) {
         perf = spawn('perf', ['record', '-g', '-F', '1999', '-p', String(process.pid), '-o', `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.perf`], { stdio: 'ignore' });
-      } else prof.post('Profiler.enable', () => prof.post('Profiler.setSamplingInterval', { interval: 100 }, () => prof.post('Profiler.start')));
+      } else if (process.env.BENCH_HEAP) prof.post('HeapProfiler.enable', () => prof.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never));
+      else prof.post('Profiler.enable', () => prof.post('Profiler.setSamplingInterval', { interval: 100 }, () => prof.post('Profiler.start')));
     } else if (line.startsWith('prof-stop ')) {
       const file = line.slice('prof-stop '.length).trim();
       if (perf) {
         perf.kill('SIGINT');
         perf = null;
-      } else prof.post('Profiler.stop', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))));
+      } else if (process.env.BENCH_HEAP) prof.post('HeapProfiler.stopSampling', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file + '.heap', JSON.stringify(r.profile))));
+      else prof.post('Profiler.stop', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))));
     } else if (line.trim() === 'cpu') {
       const c = process.cpuUsage();
       const ru = process.resourceUsage();

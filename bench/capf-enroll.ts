@@ -8,6 +8,8 @@
 // enrollment round back to back, and the ratio is the median of the per-cycle ratios (both rounds of a
 // cycle saw the same machine; best-round-over-best-round is printed too, for comparison).
 //   BENCH_PROFILE=/tmp/p writes V8 CPU profiles of the last enrollment round (server, and .client);
+//   with BENCH_HEAP=1 the server's file is instead an allocation-sampling profile (BENCH_PROFILE.heap: every
+//   allocation sampled, collected or not);
 //   with BENCH_PERF=1 and BENCH_SERVER_NODE_ARGS=--perf-basic-prof, a Linux perf recording of the server;
 //   BENCH_PERF=system records the whole machine (both processes, kernel) during the last cycle's bare
 //   round and enrollment round, to BENCH_PROFILE.bare.perf / .enroll.perf (compare with bench/perf-diff.ts).

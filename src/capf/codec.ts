@@ -289,7 +289,6 @@ function checkInt(v: number, max: number, what: string): number {
 const ELEMENT_KEYS = Object.keys(ELEMENT_CODECS) as ElementKey[];
 /** Position of each element in the canonical order (the order of ELEMENT_CODECS). */
 const KEY_RANK = new Map<string, number>(ELEMENT_KEYS.map((k, i) => [k, i]));
-const byRank = (a: ElementKey, b: ElementKey): number => KEY_RANK.get(a)! - KEY_RANK.get(b)!;
 
 /** Encodes one frame (header + body) for a single write (§1: never split header and body). */
 export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Buffer {
@@ -309,7 +308,14 @@ export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Bu
     for (const key in msg.elements) {
       if (KEY_RANK.has(key) && msg.elements[key as ElementKey] !== undefined) order.push(key as ElementKey);
     }
-    if (order.length > 1) order.sort(byRank);
+    // Insertion sort: one to five keys (Array#sort allocates a work array per call).
+    for (let i = 1; i < order.length; i++) {
+      const k = order[i]!;
+      const r = KEY_RANK.get(k)!;
+      let j = i - 1;
+      for (; j >= 0 && KEY_RANK.get(order[j]!)! > r; j--) order[j + 1] = order[j]!;
+      order[j + 1] = k;
+    }
   }
   // Encode every value first, then write header and elements into one buffer (one allocation, one copy).
   const tags: number[] = [];

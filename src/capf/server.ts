@@ -64,6 +64,9 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     ...secureContextOptions(),
     handshakeTimeout: o.handshakeTimeoutMs,
     requestCert: false, // the phone authenticates inside the protocol (§1, §5)
+    // Nagle off on the accepted TCP handle, before the handshake: one message per write must leave at once
+    // (setNoDelay on the TLS socket later costs a proxied call and pushes pending data inline).
+    noDelay: true,
   });
 
   // Count raw TCP connections so that clients stuck in the handshake count against the cap too.
@@ -114,7 +117,6 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
 
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     totalSessions++;
-    socket.setNoDelay(true);
     const conn = new CapfConnection(socket, timers, o.maxMessageBytes);
     const session = new CapfServerSession(allocateId(), peerKey(socket), o.authority, o.settings, conn, clock, o.logger);
     conn.attach(session, sessions);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CodecError } from '../../src/shared/errors.ts';
 import { hexToBytes } from '../../src/shared/bytes.ts';
-import { createCapfDecoder, decodeMessage, encodeMessage, isInterpretedTag } from '../../src/capf/codec.ts';
+import { CAPF_ELEMENT_ORDER, createCapfDecoder, decodeMessage, encodeMessage, isInterpretedTag } from '../../src/capf/codec.ts';
 import type { CapfCertificate, CapfElements, CapfMessage, CapfSha2SignedData, CapfSudiData, CapfUnknownElement } from '../../src/capf/codec.ts';
 import { CAPF_VECTORS } from '../vectors/capf-vectors.ts';
 
@@ -225,6 +225,29 @@ describe('CAPF decoder fuzzing', () => {
     fc.assert(
       fc.property(messageArb, (m) => {
         assert.deepStrictEqual(decodeMessage(encodeMessage(m)), m);
+      }),
+      PARAMS,
+    );
+  });
+
+  it('the encoder writes elements in canonical order, whatever order their keys were set in', () => {
+    fc.assert(
+      fc.property(messageArb, fc.array(fc.nat(), { maxLength: 16 }), (m, swaps) => {
+        const keys = Object.keys(m.elements);
+        for (let i = 0; i < swaps.length && keys.length > 1; i++) {
+          const a = i % keys.length;
+          const b = swaps[i]! % keys.length;
+          [keys[a], keys[b]] = [keys[b]!, keys[a]!];
+        }
+        const shuffled: Record<string, unknown> = {};
+        for (const k of keys) shuffled[k] = (m.elements as Record<string, unknown>)[k];
+        const frame = encodeMessage({ ...m, unknownElements: [], elements: shuffled as CapfElements });
+        assert.deepStrictEqual(frame, encodeMessage({ ...m, unknownElements: [] }));
+        // walk the body's TLVs: interpreted tags appear in CAPF_ELEMENT_ORDER's order
+        const ranks: number[] = [];
+        for (let p = 8; p < frame.length; p += 3 + frame.readUInt16BE(p + 1)) ranks.push(CAPF_ELEMENT_ORDER.indexOf(frame[p]!));
+        assert.equal(ranks.length, keys.length);
+        assert.ok(ranks.every((r, i) => r >= 0 && (i === 0 || r > ranks[i - 1]!)), `tag order ${ranks}`);
       }),
       PARAMS,
     );

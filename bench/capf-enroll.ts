@@ -238,7 +238,7 @@ if (DECOMPOSE) {
   const line = (name: string, rs: Round[], extra = '') => {
     const ratios = rs.map((x, i) => x.rate / bareRounds[i]!.rate);
     const m = (k: (x: Round) => number) => median(rs.map(k));
-    console.log(`  ${name}: ratio ${g(median(ratios))} (median of cycles), CPU ${g(m((x) => x.clientCpuMs))} + ${g(m((x) => x.serverCpuMs))} = ${g(m(cpuOf))} ms, ${f(m((x) => x.switches))} context switches, ${f(m((x) => x.serverWrites))} server write calls${extra}`);
+    console.log(`  ${name}: ratio ${g(median(ratios))} (median of cycles), CPU ${g(m((x) => x.clientCpuMs))} + ${g(m((x) => x.serverCpuMs))} = ${g(m(cpuOf))} ms (server loop ${g(m((x) => x.serverLoopMs))} + other threads ${g(m((x) => x.serverOtherMs))}), ${f(m((x) => x.switches))} context switches, ${f(m((x) => x.serverWrites))} server write calls${extra}`);
   };
   console.log('decomposition (same server code, bench-only authorities, same cycles; medians):');
   line('protocol only (canned certificate, no signing, no store)', protocolRounds);

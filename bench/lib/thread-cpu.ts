@@ -1,6 +1,6 @@
 // CPU time of this process's threads, from Linux's /proc/self/task/*/schedstat (nanoseconds run on a
 // core, per thread): the main thread (the event loop) apart from all others (libuv pool, V8's workers).
-// Elsewhere than Linux both are 0, and the benches print the totals they always printed.
+// Elsewhere than Linux all three are 0 (the per-process totals the benches print are unaffected).
 
 import { readdirSync, readFileSync } from 'node:fs';
 

@@ -2,7 +2,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../src/cli/index.ts';
 import { runCapfClient } from '../../src/capf/index.ts';
 import { generateKeyPair } from '../../src/pki/index.ts';
+import { spawnServe } from '../helpers/serve-process.ts';
 
 async function cli(args: string[]): Promise<number> {
   const sink = new PassThrough();
@@ -19,21 +19,10 @@ async function cli(args: string[]): Promise<number> {
 
 test('serve starts, the CLI works beside it, and SIGTERM lets an in-flight enrollment finish', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-serve-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--capf-port', '0', '--api-port', '0', '--tftp-port', '0', '--http-port', '0', '--https-port', '0', '--tvs-port', '0', '--log-level', 'warn'], {
-    env: { ...process.env, OPENCAPF_ADMIN_PASSWORD: 'correct horse battery staple 1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += String(d)));
-  proc.stderr!.on('data', (d) => (out += String(d)));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-  let port = 0;
-  for (let i = 0; i < 300 && !port; i++) {
-    const m = /capf 127\.0\.0\.1:(\d+)/.exec(out);
-    if (m) port = Number(m[1]);
-    else await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(port > 0, `serve did not report its CAPF port:\n${out}`);
+  const serve = spawnServe({ dataDir: dir });
+  await serve.ready();
+  const port = serve.ports.capf!;
+  assert.ok(port > 0, `serve did not report its CAPF port:\n${serve.output()}`);
   assert.equal(await cli(['--data-dir', dir, 'phone', 'add', 'SEP00AB00CD00EF']), 0);
   assert.equal(await cli(['--data-dir', dir, 'capf', 'schedule', 'install', 'SEP00AB00CD00EF']), 0);
   let release!: () => void;
@@ -49,11 +38,11 @@ test('serve starts, the CLI works beside it, and SIGTERM lets an in-flight enrol
     },
   });
   await keyRequested;
-  proc.kill('SIGTERM');
+  serve.proc.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 200)); // the server is draining now, not accepting
   release();
   const result = await run;
   assert.equal(result.outcome, 'installed', result.log.join('\n'));
-  assert.equal(await exited, 0, out);
-  assert.match(out, /OpenCAPF stopped/);
+  assert.equal((await serve.exited).code, 0, serve.output());
+  assert.match(serve.output(), /OpenCAPF stopped/);
 });

@@ -1,5 +1,5 @@
 // The `opencapf` executable: a CommonJS launcher that sets process-level settings before libuv's
-// thread pool starts (bin/runtime-env.cjs), then runs the TypeScript entry point.
+// thread pool starts (bin/runtime-env.cjs), then runs the compiled entry point in dist/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,15 @@ test('package.json runs the launcher for `opencapf` and `npm start`', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
   assert.equal(pkg.bin.opencapf, 'bin/opencapf.cjs');
   assert.match(pkg.scripts.start!, /node bin\/opencapf\.cjs serve$/);
+});
+
+test('production runs compiled JavaScript: the launcher loads dist/main.js, tsx is only a dev dependency', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+  assert.equal(pkg.dependencies.tsx, undefined);
+  assert.ok(pkg.devDependencies.tsx);
+  assert.match(pkg.scripts.start!, /^npm run build && /);
+  assert.match(readFileSync('bin/opencapf.js', 'utf8'), /\.\.\/dist\/main\.js/);
+  assert.doesNotMatch(readFileSync('bin/opencapf.js', 'utf8'), /tsx/);
 });
 
 test('the launcher runs the CLI (help lists serve)', () => {

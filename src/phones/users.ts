@@ -7,11 +7,15 @@ import type { Clock } from '../shared/clock.ts';
 import type { AdminStore, ApiTokenRecord, Role, UserRecord } from './admin-ports.ts';
 import type { Actor } from './service.ts';
 
+/**
+ * `readsSecrets`: the role may see authentication strings, and so may also filter on them (a filter on a
+ * secret answers yes/no per guess, which is reading it one guess at a time).
+ */
 export const ROLES = {
-  admin: { label: 'Administrator', rank: 3 },
-  operator: { label: 'Operator', rank: 2 },
-  'read-only': { label: 'Read-only', rank: 1 },
-} as const satisfies Record<Role, { label: string; rank: number }>;
+  admin: { label: 'Administrator', rank: 3, readsSecrets: true },
+  operator: { label: 'Operator', rank: 2, readsSecrets: true },
+  'read-only': { label: 'Read-only', rank: 1, readsSecrets: false },
+} as const satisfies Record<Role, { label: string; rank: number; readsSecrets: boolean }>;
 
 /** Token scopes: `api` (everything the owner's role allows) and `metrics` (GET /metrics only). */
 export const TOKEN_SCOPES = ['api', 'metrics'] as const;
@@ -304,6 +308,11 @@ export function createUserService(admin: AdminStore, clock: Clock, o: UserServic
     },
   };
   return svc;
+}
+
+/** May this role see (and therefore filter on) authentication strings? */
+export function roleReadsSecrets(role: Role): boolean {
+  return ROLES[role].readsSecrets;
 }
 
 /** Does the role reach at least `min`? */

@@ -12,6 +12,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { loadConfig } from '../src/config/index.ts';
 import { createLogger } from '../src/app/logger.ts';
 import { openContext } from '../src/app/context.ts';
+import { LOCAL_VIEWER } from '../src/phones/filter-access.ts';
 
 const argIdx = process.argv.indexOf('--phones');
 const N = argIdx > 0 ? Number(process.argv[argIdx + 1]) : 100_000;
@@ -88,7 +89,7 @@ try {
 
   // 2. Bulk schedule: Install/Upgrade, By Authentication String, a unique string per device, on every phone.
   t0 = process.hrtime.bigint();
-  const job = await ctx.admin.bulk.createJob({}, { operation: 'install', authMode: 'auth-string', authString: 'generate', completesBy: new Date(Date.now() + 7 * 86_400_000).toISOString() }, actor);
+  const job = await ctx.admin.bulk.createJob({}, { operation: 'install', authMode: 'auth-string', authString: 'generate', completesBy: new Date(Date.now() + 7 * 86_400_000).toISOString() }, actor, LOCAL_VIEWER);
   const done = await ctx.admin.bulk.runJob(job.id);
   const bulkMs = ms(t0);
   if (done.succeeded !== N) throw new Error(`bulk scheduled ${done.succeeded} of ${N}`);
@@ -115,7 +116,7 @@ try {
   const rawCount = raw.prepare(`select count(*) from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ?`);
   for (let i = 0; i < 220; i++) {
     t0 = process.hrtime.bigint();
-    const r = await ctx.admin.phoneAdmin.find(q);
+    const r = await ctx.admin.phoneAdmin.find(q, LOCAL_VIEWER);
     if (i >= 20) ourTimes.push(ms(t0));
     if (r.items.length !== 50) throw new Error('find returned a short page');
     t0 = process.hrtime.bigint();
@@ -128,7 +129,7 @@ try {
   // 4. The CAPF report, all phones, as CSV.
   t0 = process.hrtime.bigint();
   let bytes = 0;
-  for await (const c of ctx.admin.reports.capfReportCsv()) bytes += c.length;
+  for await (const c of ctx.admin.reports.capfReportCsv({}, LOCAL_VIEWER)) bytes += c.length;
   const reportMs = ms(t0);
   t0 = process.hrtime.bigint();
   {

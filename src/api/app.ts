@@ -4,8 +4,10 @@
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { AppError, ERROR_TABLE, isAppError, type ErrorCode } from '../shared/errors.ts';
+import { redactUrl, secretParamsIn } from '../shared/secrets.ts';
 import type { Role } from '../phones/admin-ports.ts';
-import { roleAtLeast, type Principal } from '../phones/users.ts';
+import { roleAtLeast, roleReadsSecrets, type Principal } from '../phones/users.ts';
+import type { Viewer } from '../phones/filter-access.ts';
 import type { Actor } from '../phones/index.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { ApiDeps } from './deps.ts';
@@ -31,6 +33,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /** Where a secret filter refused in this route's URL is accepted instead, e.g. "the JSON body of POST /api/v1/phones/search". */
+    secretsGoTo?: string;
   }
   /** Documentation keys read by openapi.ts (Fastify compiles only body/querystring/params/headers/response). */
   interface FastifySchema {
@@ -50,7 +54,20 @@ export function actorOf(req: FastifyRequest): Actor {
 }
 
 export function canSeeSecrets(req: FastifyRequest): boolean {
-  return !!req.principal && roleAtLeast(req.principal.role, 'operator');
+  return !!req.principal && roleReadsSecrets(req.principal.role);
+}
+
+/** Who a phone query is made for (the domain refuses filters on secrets this viewer may not read). */
+export function viewerOf(req: FastifyRequest): Viewer {
+  return { role: req.principal?.role ?? 'read-only' };
+}
+
+/**
+ * The request as the access log shows it: Fastify's fields, with the URL's secret query parameters
+ * redacted. Every request log line (incoming, completed, errors) goes through this one serializer.
+ */
+export function serializeRequest(req: FastifyRequest): Record<string, unknown> {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -87,7 +104,8 @@ function validationMessage(e: { validation?: ValidationItem[]; validationContext
 
 export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // A serializer on the logger itself: Fastify prefers the instance's serializers over its own.
+    ...(deps.logger ? { loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }) } : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
@@ -116,6 +134,15 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     return sendError(reply, 'ERR_INTERNAL', ERROR_TABLE.ERR_INTERNAL.text);
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 'ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`));
+
+  // Secrets never travel in a URL (access logs, proxies, browser history keep URLs): refused before
+  // authentication, for every route, so no route can accept one by forgetting a check.
+  app.addHook('onRequest', async (req, reply) => {
+    const secrets = secretParamsIn(req.url);
+    if (!secrets.length) return;
+    const where = req.routeOptions.config?.secretsGoTo ?? 'the request body';
+    return sendError(reply, 'ERR_SECRET_IN_URL', `${secrets.map((s) => `"${s.slice(0, 32)}"`).join(', ')} is a secret and is never accepted in a URL (URLs are kept in access logs, proxies and browser history): send it in ${where}`, { parameters: secrets.map((s) => s.slice(0, 32)), sendTo: where });
+  });
 
   // Authentication is decided per route from its declared access, never from the URL.
   app.addHook('onRequest', async (req, reply) => {

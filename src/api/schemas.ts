@@ -6,6 +6,8 @@ import {
 } from '../phones/index.ts';
 import { capfInformation, lscStatus } from '../phones/phone-admin.ts';
 import { ROLES, TOKEN_SCOPES } from '../phones/users.ts';
+import { SECRET_FILTER_FIELDS } from '../phones/filter-access.ts';
+import type { BulkJob } from '../phones/admin-ports.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -63,13 +65,16 @@ export const phoneFilterProps = {
   lscExpiresBefore: isoTime,
   lscExpiresAfter: isoTime,
   lscIssuer: str(256, { description: 'LSC issuer contains' }),
-  authString: str(10, { pattern: '^\\d{4,10}$' }),
+  authString: str(10, { pattern: '^\\d{4,10}$', description: 'authentication string equals (a secret: request bodies only, and only for roles that may read strings)' }),
   status: str(128, { description: 'Certificate Operation Status, exactly' }),
   statusPrefix: str(128, { description: 'Certificate Operation Status starts with, e.g. "Upgrade Failed"' }),
   operation: enums.operation,
   profile: str(128, { description: 'security profile name' }),
 };
 export const phoneFilter = obj(phoneFilterProps);
+
+/** The filters a URL may carry: every filter but the secret ones (those go in a request body). */
+export const urlFilterProps: Record<string, Schema> = Object.fromEntries(Object.entries(phoneFilterProps).filter(([k]) => !Object.hasOwn(SECRET_FILTER_FIELDS, k)));
 
 export interface PhoneFilterInput {
   namePattern?: string;
@@ -157,6 +162,13 @@ export const userSchema = obj({ username: str(), role: str(), mustChangePassword
 export const tokenSchema = obj({ id: str(), username: str(), name: str(), scopes: arr(str()), createdAt: str(), expiresAt: nullable(str()), lastUsedAt: nullable(str()) });
 export const auditSchema = obj({ id: { type: 'integer' }, at: str(), actor: str(), source: str(), action: str(), target: str(), details: { type: 'object', additionalProperties: true } });
 export const errorSchema = obj({ error: obj({ code: str(), message: str(8192), details: { type: 'object', additionalProperties: true } }) });
+
+/** The API shape of a bulk job: its filter and update hide a common authentication string from read-only users. */
+export function bulkJobView(j: BulkJob, showSecrets: boolean) {
+  if (showSecrets) return j;
+  const hide = (v: unknown) => (v === undefined || v === null || v === 'generate' ? v : '(hidden)');
+  return { ...j, filter: { ...j.filter, ...(j.filter.authString !== undefined ? { authString: hide(j.filter.authString) } : {}) }, request: { ...j.request, ...(j.request.authString !== undefined ? { authString: hide(j.request.authString) } : {}) } };
+}
 
 /** The API shape of a phone; read-only users never see authentication strings. */
 export function phoneView(p: Phone, showSecrets: boolean) {

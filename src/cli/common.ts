@@ -1,5 +1,6 @@
 // Owns what every CLI command shares: global options, config loading, opening the app context, output of per-item results.
 
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig, type Config, type ConfigKey } from '../config/index.ts';
 import { AppError } from '../shared/errors.ts';
@@ -45,8 +46,30 @@ export async function withContext<T>(io: CliIo, g: GlobalOpts, fn: (ctx: AppCont
   }
 }
 
+/**
+ * The OS account this process runs as: the name of its effective uid from the system's user database, or
+ * `uid-<n>` when the uid has no entry (containers). Never $USER or $LOGNAME: any caller can set those.
+ */
+export function osAccount(): string {
+  const uid = process.geteuid?.() ?? process.getuid?.();
+  try {
+    return userInfo().username;
+  } catch (e) {
+    // No passwd entry for the uid (ENOENT from getpwuid_r): the uid is the identity; anything else is a fault.
+    const info = (e as { info?: { code?: string } }).info;
+    if (uid !== undefined && info?.code === 'ENOENT') return `uid-${uid}`;
+    throw new AppError('ERR_INTERNAL', `cannot tell which OS account runs this process (uid ${uid ?? '?'})`, undefined, { cause: e });
+  }
+}
+
+/**
+ * Who the CLI acts as in the audit log: `cli:<OS account>`. Under sudo the invoking user ($SUDO_USER) is
+ * added to the source as a claim (an environment variable, so never the identity).
+ */
 export function actor(io: CliIo) {
-  return { name: `cli:${io.env.USER ?? 'unknown'}`, source: 'cli' };
+  const sudoUser = io.env.SUDO_USER;
+  const claim = sudoUser && /^[\w.@-]{1,64}$/.test(sudoUser) ? `; SUDO_USER=${sudoUser}` : '';
+  return { name: `cli:${osAccount()}`, source: `cli${claim}` };
 }
 
 export function reportItems(io: CliIo, results: ItemResult<Phone>[], json: boolean | undefined, okText: (p: Phone) => string): number {

@@ -92,6 +92,16 @@ export interface WebSessionRecord {
   source: string;
 }
 
+/** Failed logins under one throttle key ("u:<user name>" or "ip:<address>") within the current window. */
+export interface LoginThrottleRecord {
+  key: string;
+  failures: number;
+  /** ISO time the window of counted failures started. */
+  firstFailureAt: string;
+  /** ISO time logins under this key are refused until; null when not locked. */
+  lockedUntil: string | null;
+}
+
 export interface AdminStore {
   // --- phones in batches ---
   scanPhones(filter: PhoneFilter, afterDeviceName: string | null, limit: number): Promise<Phone[]>;
@@ -132,6 +142,17 @@ export interface AdminStore {
   getWebSession(idHash: string): Promise<WebSessionRecord | null>;
   deleteWebSession(idHash: string): Promise<void>;
   deleteWebSessionsOf(username: string): Promise<void>;
+
+  // --- login throttle (kept in the database so a lockout survives a restart) ---
+  getLoginThrottles(keys: readonly string[]): Promise<LoginThrottleRecord[]>;
+  /**
+   * Counts one failed login under each key, atomically: a window that started before `windowStart` restarts
+   * at one; reaching `maxFailures` sets lockedUntil.
+   */
+  recordLoginFailure(keys: readonly string[], o: { now: string; windowStart: string; maxFailures: number; lockedUntil: string }): Promise<void>;
+  deleteLoginThrottles(keys: readonly string[]): Promise<void>;
+  /** Drops records whose window started before `before` and that hold no lockout after `now`. */
+  pruneLoginThrottles(before: string, now: string): Promise<number>;
 
   /** The PhoneStore on the same connection (inside a transaction: the same transaction). */
   phoneStore(): PhoneStore;

@@ -11,6 +11,7 @@ import type { AdminStore, BulkJob, BulkJobItem, BulkJobKind, CapfUpdate, PhoneFi
 import { resolveScheduleSettings, DEFAULT_DEADLINE_MS, type Actor, type ScheduleRequest } from './service.ts';
 import { AUTH_MODES, DEFAULT_CAPF, OperationStatus, type AuthMode, type Phone } from './model.ts';
 import { csvRow } from './csv-import-codec.ts';
+import { assertFilterAllowed, type Viewer } from './filter-access.ts';
 
 export interface BulkPreview {
   matched: number;
@@ -34,8 +35,9 @@ export interface RunOptions {
 }
 
 export interface BulkService {
-  preview(filter: PhoneFilter, req?: ScheduleRequest): Promise<BulkPreview>;
-  createJob(filter: PhoneFilter, req: ScheduleRequest, actor: Actor, kind?: BulkJobKind): Promise<BulkJob>;
+  /** `viewer`: who asks; a filter on a secret it may not read is refused (ERR_FORBIDDEN). */
+  preview(filter: PhoneFilter, viewer: Viewer, req?: ScheduleRequest): Promise<BulkPreview>;
+  createJob(filter: PhoneFilter, req: ScheduleRequest, actor: Actor, viewer: Viewer, kind?: BulkJobKind): Promise<BulkJob>;
   runJob(id: number, opts?: RunOptions): Promise<BulkJob>;
   cancel(id: number, actor: Actor): Promise<BulkJob>;
   get(id: number): Promise<BulkJob>;
@@ -135,7 +137,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
   }
 
   const svc: BulkService = {
-    async preview(filter, req) {
+    async preview(filter, viewer, req) {
+      assertFilterAllowed(filter, viewer);
       const f = validateFilter(filter);
       const [matched, sample, mismatches] = await Promise.all([
         admin.countPhones(f),
@@ -145,7 +148,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       return { matched, mismatches, sample };
     },
 
-    async createJob(filter, req, actor, kind = 'capf-update') {
+    async createJob(filter, req, actor, viewer, kind = 'capf-update') {
+      assertFilterAllowed(filter, viewer);
       const f = validateFilter(filter);
       const request = checkRequest(req);
       if (request.authMode && request.operation !== 'none' && request.onProfileMismatch !== 'use-profile') {

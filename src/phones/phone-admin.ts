@@ -7,6 +7,7 @@ import type { PhoneQuery, PhoneStore } from './ports.ts';
 import { generateAuthString, type Actor, type PhoneService } from './service.ts';
 import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from './csv-import.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, normaliseDeviceName, type Phone } from './model.ts';
+import { assertFilterAllowed, type Viewer } from './filter-access.ts';
 
 export interface PhoneEdit {
   model?: string;
@@ -50,7 +51,8 @@ export function lscStatus(p: Phone): 'None' | 'Installed' {
 
 export interface PhoneAdminService {
   edit(deviceName: string, edit: PhoneEdit, actor: Actor): Promise<Phone>;
-  find(q: PhoneQuery): Promise<{ items: Phone[]; total: number; offset: number; limit: number }>;
+  /** Finds phones for `viewer`: a filter on a secret it may not read is refused (ERR_FORBIDDEN). */
+  find(q: PhoneQuery, viewer: Viewer): Promise<{ items: Phone[]; total: number; offset: number; limit: number }>;
   generateString(): string;
 }
 
@@ -102,7 +104,8 @@ export function createPhoneAdminService(store: PhoneStore, phones: PhoneService,
       });
     },
 
-    async find(q) {
+    async find(q, viewer) {
+      assertFilterAllowed(q, viewer);
       const limit = q.limit ?? 50;
       const offset = q.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > FIND_MAX_LIMIT) throw new AppError('ERR_BAD_REQUEST', `limit must be 1 to ${FIND_MAX_LIMIT}`);

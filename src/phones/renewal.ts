@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { BulkJob, PhoneFilter } from './admin-ports.ts';
 import type { BulkService } from './bulk.ts';
 import type { AuthMode } from './model.ts';
+import { LOCAL_VIEWER } from './filter-access.ts';
 
 export interface RenewalPolicy {
   enabled: boolean;
@@ -37,7 +38,7 @@ export function createRenewalService(bulk: BulkService, policy: RenewalPolicy, c
       const active = await bulk.list({ active: true });
       if (active.some((j) => j.kind === 'renewal')) return null;
       const filter = svc.filter();
-      const { matched } = await bulk.preview(filter);
+      const { matched } = await bulk.preview(filter, LOCAL_VIEWER);
       if (matched === 0) return null;
       return bulk.createJob(
         filter,
@@ -49,6 +50,7 @@ export function createRenewalService(bulk: BulkService, policy: RenewalPolicy, c
           onProfileMismatch: 'use-profile',
         },
         RENEWAL_ACTOR,
+        LOCAL_VIEWER,
         'renewal',
       );
     },

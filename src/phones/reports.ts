@@ -6,6 +6,7 @@ import type { AdminStore, PhoneFilter } from './admin-ports.ts';
 import { AUTH_MODES, CERT_OPERATIONS } from './model.ts';
 import { lscStatus } from './phone-admin.ts';
 import { csvRow } from './csv-import-codec.ts';
+import { assertFilterAllowed, viewerReadsSecrets, type Viewer } from './filter-access.ts';
 
 export const CAPF_REPORT_COLUMNS = [
   'Device Name', 'Model', 'Description', 'Authentication Mode', 'Authentication String', 'Certificate Operation', 'Certificate Operation Status',
@@ -28,8 +29,8 @@ export interface ExpirySummary {
 }
 
 export interface ReportService {
-  /** Streams the CAPF report; `withAuthStrings: false` blanks the strings (read-only users). */
-  capfReportCsv(filter?: PhoneFilter, opts?: { withAuthStrings?: boolean }): AsyncIterable<string>;
+  /** Streams the CAPF report for `viewer`: strings shown as "(hidden)" unless it may read them; a filter on them refused likewise. */
+  capfReportCsv(filter: PhoneFilter, viewer: Viewer): AsyncIterable<string>;
   expirySummary(): Promise<ExpirySummary>;
 }
 
@@ -37,8 +38,9 @@ const DAY_MS = 86_400_000;
 
 export function createReportService(admin: AdminStore, capfNotAfter: () => Date, clock: Clock): ReportService {
   return {
-    async *capfReportCsv(filter = {}, opts = {}) {
-      const withStrings = opts.withAuthStrings ?? true;
+    async *capfReportCsv(filter, viewer) {
+      assertFilterAllowed(filter, viewer);
+      const withStrings = viewerReadsSecrets(viewer);
       const nowMs = clock.now().getTime();
       yield csvRow(CAPF_REPORT_COLUMNS);
       let after: string | null = null;

@@ -1,5 +1,6 @@
 // Owns administrators and access: users with roles, scrypt password hashes, login throttling by user and
-// address, browser sessions and API tokens (secrets stored only as SHA-256), and the first-start admin.
+// address (kept in the store, so a lockout survives a restart), browser sessions and API tokens (secrets
+// stored only as SHA-256), the first-start admin, and the audit of logins, refusals and logouts.
 
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
@@ -7,11 +8,15 @@ import type { Clock } from '../shared/clock.ts';
 import type { AdminStore, ApiTokenRecord, Role, UserRecord } from './admin-ports.ts';
 import type { Actor } from './service.ts';
 
+/**
+ * `readsSecrets`: the role may see authentication strings, and so may also filter on them (a filter on a
+ * secret answers yes/no per guess, which is reading it one guess at a time).
+ */
 export const ROLES = {
-  admin: { label: 'Administrator', rank: 3 },
-  operator: { label: 'Operator', rank: 2 },
-  'read-only': { label: 'Read-only', rank: 1 },
-} as const satisfies Record<Role, { label: string; rank: number }>;
+  admin: { label: 'Administrator', rank: 3, readsSecrets: true },
+  operator: { label: 'Operator', rank: 2, readsSecrets: true },
+  'read-only': { label: 'Read-only', rank: 1, readsSecrets: false },
+} as const satisfies Record<Role, { label: string; rank: number; readsSecrets: boolean }>;
 
 /** Token scopes: `api` (everything the owner's role allows) and `metrics` (GET /metrics only). */
 export const TOKEN_SCOPES = ['api', 'metrics'] as const;
@@ -41,7 +46,8 @@ export interface UserService {
   /** First start: when no user exists, creates `admin` with the given password or a random one (returned once, must change). */
   bootstrap(password?: string): Promise<{ created: boolean; username: string; password?: string; generated: boolean }>;
   login(username: string, password: string, source: string): Promise<{ sessionId: string; expiresAt: string; user: PublicUser }>;
-  logout(sessionId: string): Promise<void>;
+  /** Ends a browser session; audited as auth.logout of its user (an unknown or ended session changes nothing). */
+  logout(sessionId: string, source: string): Promise<void>;
   authenticateSession(sessionId: string): Promise<Principal | null>;
   authenticateToken(token: string): Promise<Principal | null>;
   changePassword(username: string, current: string, next: string, actor: Actor): Promise<void>;
@@ -119,30 +125,47 @@ export function createUserService(admin: AdminStore, clock: Clock, o: UserServic
   const windowMs = o.failureWindowMs ?? 15 * 60_000;
   const lockoutMs = o.lockoutMs ?? 15 * 60_000;
   const N = o.scryptN ?? 16384;
-  const failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
   const now = () => clock.now().toISOString();
   const audit = (actor: Actor, action: string, target: string, details: Record<string, unknown> = {}) =>
     admin.appendAuditMany([{ at: now(), actor: actor.name, source: actor.source, action, target, details }]);
+  const iso = (ms: number) => new Date(ms).toISOString();
 
-  function throttled(keys: string[]): number {
+  /** Until when (epoch ms) logins under any of these keys are refused; 0 when none is locked. */
+  async function throttled(keys: string[]): Promise<number> {
     const t = clock.now().getTime();
     let until = 0;
-    for (const k of keys) {
-      const f = failures.get(k);
-      if (f && f.lockedUntil > t) until = Math.max(until, f.lockedUntil);
+    for (const f of await admin.getLoginThrottles(keys)) {
+      const lockedUntil = f.lockedUntil ? Date.parse(f.lockedUntil) : 0;
+      if (lockedUntil > t) until = Math.max(until, lockedUntil);
     }
     return until;
   }
-  function recordFailure(keys: string[]): void {
+  let lastPruneMs = 0;
+  async function recordFailure(keys: string[]): Promise<void> {
     const t = clock.now().getTime();
-    for (const k of keys) {
-      let f = failures.get(k);
-      if (!f || t - f.first > windowMs) f = { count: 0, first: t, lockedUntil: 0 };
-      f.count++;
-      if (f.count >= maxFailures) f.lockedUntil = t + lockoutMs;
-      failures.set(k, f);
+    await admin.recordLoginFailure(keys, { now: iso(t), windowStart: iso(t - windowMs), maxFailures, lockedUntil: iso(t + lockoutMs) });
+    // Stale records go at most once a minute: the table holds only recent failures and live lockouts.
+    if (t - lastPruneMs > 60_000) {
+      lastPruneMs = t;
+      await admin.pruneLoginThrottles(iso(t - Math.max(windowMs, lockoutMs)), iso(t));
     }
-    if (failures.size > 100_000) for (const [k, f] of failures) if (f.lockedUntil < t && t - f.first > windowMs) failures.delete(k);
+  }
+  /**
+   * Refused (429) logins are audited, but at most once a minute per user name and address with the count
+   * refused since: a locked-out attacker must not be able to turn each cheap 429 into a database write.
+   */
+  const throttleAudits = new Map<string, { atMs: number; refusedSince: number }>();
+  async function auditThrottled(username: string, source: string, until: number): Promise<void> {
+    const t = clock.now().getTime();
+    const key = `${username}\u0000${source}`;
+    const seen = throttleAudits.get(key);
+    if (seen && t - seen.atMs < 60_000) {
+      seen.refusedSince++;
+      return;
+    }
+    if (throttleAudits.size > 10_000) for (const [k, v] of throttleAudits) if (t - v.atMs >= 60_000) throttleAudits.delete(k);
+    throttleAudits.set(key, { atMs: t, refusedSince: 0 });
+    await audit({ name: username, source }, 'auth.login-throttled', username, { lockedUntil: iso(until), ...(seen ? { refusedInLastMinute: seen.refusedSince } : {}) });
   }
 
   async function principalFor(username: string, via: Principal['via'], scopes: readonly TokenScope[], tokenId?: string): Promise<Principal | null> {
@@ -165,17 +188,20 @@ export function createUserService(admin: AdminStore, clock: Clock, o: UserServic
 
     async login(username, password, source) {
       const keys = [`u:${String(username).toLowerCase()}`, `ip:${source}`];
-      const until = throttled(keys);
-      if (until) throw new AppError('ERR_THROTTLED', `too many failed logins; try again after ${new Date(until).toISOString()}`, { retryAfterSeconds: Math.ceil((until - clock.now().getTime()) / 1000) });
+      const until = await throttled(keys);
+      if (until) {
+        await auditThrottled(String(username).slice(0, 64), source, until);
+        throw new AppError('ERR_THROTTLED', `too many failed logins; try again after ${new Date(until).toISOString()}`, { retryAfterSeconds: Math.ceil((until - clock.now().getTime()) / 1000) });
+      }
       const u = typeof username === 'string' && USERNAME_RE.test(username) ? await admin.getUser(username) : null;
       dummyHash ??= await hashPassword(randomPassword(), N);
       const ok = await verifyPassword(String(password), u?.passwordHash ?? dummyHash);
       if (!u || !ok || u.disabled) {
-        recordFailure(keys);
+        await recordFailure(keys);
         await audit({ name: String(username).slice(0, 64), source }, 'auth.login-failed', String(username).slice(0, 64), {});
         throw new AppError('ERR_UNAUTHENTICATED', 'wrong user name or password');
       }
-      for (const k of keys) failures.delete(k);
+      await admin.deleteLoginThrottles(keys);
       const sessionId = randomBytes(32).toString('base64url');
       const t = now();
       const expiresAt = new Date(clock.now().getTime() + sessionTtlMs).toISOString();
@@ -185,8 +211,12 @@ export function createUserService(admin: AdminStore, clock: Clock, o: UserServic
       return { sessionId, expiresAt, user: publicUser({ ...u, lastLoginAt: t }) };
     },
 
-    async logout(sessionId) {
-      await admin.deleteWebSession(sha256(sessionId));
+    async logout(sessionId, source) {
+      if (!sessionId || sessionId.length > 128) return;
+      const s = await admin.getWebSession(sha256(sessionId));
+      if (!s) return;
+      await admin.deleteWebSession(s.idHash);
+      await audit({ name: s.username, source }, 'auth.logout', s.username);
     },
 
     async authenticateSession(sessionId) {
@@ -304,6 +334,11 @@ export function createUserService(admin: AdminStore, clock: Clock, o: UserServic
     },
   };
   return svc;
+}
+
+/** May this role see (and therefore filter on) authentication strings? */
+export function roleReadsSecrets(role: Role): boolean {
+  return ROLES[role].readsSecrets;
 }
 
 /** Does the role reach at least `min`? */

@@ -44,6 +44,7 @@ export const ERROR_TABLE = {
   ERR_THROTTLED: { http: 429, expose: true, text: 'too many attempts; try again later' },
   ERR_PASSWORD_CHANGE_REQUIRED: { http: 403, expose: true, text: 'change your password first (POST /api/v1/auth/password)' },
   ERR_CSRF: { http: 403, expose: true, text: 'cookie-authenticated changes need the X-Requested-With header' },
+  ERR_SECRET_IN_URL: { http: 400, expose: true, text: 'secrets (authentication strings, passwords, tokens) are never accepted in a URL; send them in the request body' },
   // --- administration: CSV import, bulk jobs, backup ---
   ERR_CSV_SYNTAX: { http: 400, expose: true, text: 'CSV is malformed' },
   ERR_CSV_LIMIT: { http: 413, expose: true, text: 'CSV line or field exceeds the allowed length' },

@@ -1,11 +1,11 @@
 // Owns the Kysely implementation of the AdminStore port (SQLite and PostgreSQL): batch phone updates,
-// bulk jobs, report aggregates, users, tokens and web sessions.
+// bulk jobs, report aggregates, users, tokens, web sessions and the login throttle.
 
 import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './tables.ts';
 import { applyPhoneFilter, createKyselyPhoneStore, toPhone } from './phone-store.ts';
 import type {
-  AdminStore, ApiTokenRecord, BulkJob, BulkJobItem, BulkJobKind, BulkJobState, PhoneFilter, Role, UserRecord,
+  AdminStore, ApiTokenRecord, BulkJob, BulkJobItem, BulkJobKind, BulkJobState, LoginThrottleRecord, PhoneFilter, Role, UserRecord,
 } from '../phones/admin-ports.ts';
 import type { ScheduleRequest } from '../phones/service.ts';
 
@@ -55,6 +55,12 @@ interface BulkJobsTable {
   runner: string | null;
   lease_until: string | null;
 }
+interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
 interface BulkJobItemsTable {
   job_id: number;
   device_name: string;
@@ -64,8 +70,9 @@ interface BulkJobItemsTable {
   message: string | null;
 }
 
-/** The schema after migration 0002 (tables.ts holds 0001's). */
+/** The schema after migrations 0002 and 0005 (tables.ts holds 0001's). */
 export interface AdminDatabase extends Database {
+  login_throttle: LoginThrottleTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
   web_sessions: WebSessionsTable;
@@ -350,6 +357,41 @@ export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Data
     },
     async deleteWebSessionsOf(username) {
       await db.deleteFrom('web_sessions').where('username', '=', username).execute();
+    },
+
+    async getLoginThrottles(keys) {
+      if (!keys.length) return [];
+      const rows = await db.selectFrom('login_throttle').selectAll().where('key', 'in', [...keys]).execute();
+      return rows.map((r): LoginThrottleRecord => ({ key: r.key, failures: Number(r.failures), firstFailureAt: r.first_failure_at, lockedUntil: r.locked_until }));
+    },
+    async recordLoginFailure(keys, o) {
+      // One statement per key, so concurrent failures never lose a count (no read-then-write).
+      const restarts = sql<boolean>`login_throttle.first_failure_at < ${o.windowStart}`;
+      const counted = sql<number>`case when ${restarts} then 1 else login_throttle.failures + 1 end`;
+      for (const key of keys) {
+        await db
+          .insertInto('login_throttle')
+          .values({ key, failures: 1, first_failure_at: o.now, locked_until: o.maxFailures <= 1 ? o.lockedUntil : null })
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet({
+              failures: counted,
+              first_failure_at: sql<string>`case when ${restarts} then ${o.now} else login_throttle.first_failure_at end`,
+              locked_until: sql<string | null>`case when ${counted} >= ${o.maxFailures} then ${o.lockedUntil} else login_throttle.locked_until end`,
+            }),
+          )
+          .execute();
+      }
+    },
+    async deleteLoginThrottles(keys) {
+      if (keys.length) await db.deleteFrom('login_throttle').where('key', 'in', [...keys]).execute();
+    },
+    async pruneLoginThrottles(before, now) {
+      const r = await db
+        .deleteFrom('login_throttle')
+        .where('first_failure_at', '<', before)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
     },
 
     phoneStore() {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startApiLab, ADMIN_PASSWORD, type ApiLab } from '../helpers/api-lab.ts';
 import { ERROR_TABLE } from '../../src/shared/errors.ts';
 import { parseCsv } from '../../src/phones/csv-import-codec.ts';
+import { LOCAL_VIEWER } from '../../src/phones/filter-access.ts';
 
 let lab: ApiLab;
 before(async () => {
@@ -255,8 +256,8 @@ describe('bulk administration', () => {
       assert.equal(phone.status, 'Operation Pending');
       const ro = lab.as(await lab.tokenFor('reader2', 'read-only'));
       assert.equal(json(await ro('GET', `/api/v1/bulk/jobs/${json(job).id}/export`)).error.code, 'ERR_FORBIDDEN');
-      // find by authentication string
-      const byString = json(await lab.call('GET', `/api/v1/phones?authString=${rows[1]![1]}`));
+      // find by authentication string (a secret: in the body, never in the URL)
+      const byString = json(await lab.call('POST', '/api/v1/phones/search', { filter: { authString: rows[1]![1] } }));
       assert.deepEqual(byString.items.map((p: { deviceName: string }) => p.deviceName), [rows[1]![0]]);
     } finally {
       await worker.stop();
@@ -267,7 +268,7 @@ describe('bulk administration', () => {
     const names = Array.from({ length: 2500 }, (_, i) => ({ deviceName: `SEP00FF${String(i).padStart(8, '0')}`, model: 'Cisco 9971' }));
     await lab.ctx.phones.addPhones(names, { name: 't', source: 't' });
     const bulk = lab.ctx.admin.bulk;
-    const job = await bulk.createJob({ modelContains: '9971' }, { operation: 'install', authMode: 'null-string' }, { name: 'admin', source: '127.0.0.1' });
+    const job = await bulk.createJob({ modelContains: '9971' }, { operation: 'install', authMode: 'null-string' }, { name: 'admin', source: '127.0.0.1' }, LOCAL_VIEWER);
     const partial = await bulk.runJob(job.id, { maxBatches: 1 });
     assert.equal(partial.processed, 1000);
     assert.equal(partial.state, 'running');
@@ -275,7 +276,7 @@ describe('bulk administration', () => {
     assert.equal(resumed.state, 'done');
     assert.equal(resumed.processed, 2500);
     assert.equal(resumed.succeeded, 2500);
-    const again = await bulk.createJob({ modelContains: '9971' }, { operation: 'delete' }, { name: 'admin', source: '127.0.0.1' });
+    const again = await bulk.createJob({ modelContains: '9971' }, { operation: 'delete' }, { name: 'admin', source: '127.0.0.1' }, LOCAL_VIEWER);
     const c = json(await lab.call('POST', `/api/v1/bulk/jobs/${again.id}/cancel`));
     assert.equal(c.state, 'cancelled');
     assert.equal(json(await lab.call('POST', `/api/v1/bulk/jobs/${again.id}/cancel`)).error.code, 'ERR_BULK_JOB_STATE');

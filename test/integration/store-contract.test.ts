@@ -277,5 +277,23 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(await admin.getToken('abcdef0123456789'), null);
       assert.equal(await admin.getWebSession('h1'), null);
     });
+
+    test('login throttle: failures count within the window, lock at the maximum, restart after it; delete and prune', async () => {
+      const at = (min: number) => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
+      const fail = (min: number, keys = ['u:x', 'ip:10.0.0.9']) => admin.recordLoginFailure(keys, { now: at(min), windowStart: at(min - 15), maxFailures: 3, lockedUntil: at(min + 15) });
+      await fail(0);
+      await fail(1);
+      let r = await admin.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
+      assert.deepEqual(r.map((x) => [x.key, x.failures, x.firstFailureAt, x.lockedUntil]).sort(), [['ip:10.0.0.9', 2, at(0), null], ['u:x', 2, at(0), null]]);
+      await fail(2);
+      assert.deepEqual((await admin.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.lockedUntil]), [[3, at(17)]]);
+      await fail(40, ['u:x']); // the window (15 min) has passed: counting restarts, the old lockout has lapsed
+      assert.deepEqual((await admin.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.firstFailureAt]), [[1, at(40)]]);
+      await Promise.all(Array.from({ length: 5 }, () => fail(41, ['ip:10.0.0.8'])));
+      assert.equal((await admin.getLoginThrottles(['ip:10.0.0.8']))[0]!.failures, 5, 'concurrent failures are all counted');
+      assert.equal(await admin.pruneLoginThrottles(at(30), at(41)), 1, 'only ip:10.0.0.9 is stale and unlocked');
+      await admin.deleteLoginThrottles(['u:x', 'ip:10.0.0.8']);
+      assert.deepEqual(await admin.getLoginThrottles(['u:x', 'ip:10.0.0.8', 'ip:10.0.0.9']), []);
+    });
   });
 }

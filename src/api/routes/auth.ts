@@ -26,7 +26,7 @@ export function registerAuthRoutes(app: FastifyInstance, d: ApiDeps): void {
 
   app.post('/auth/logout', { config: { access: 'self' }, schema: { summary: 'Log out (ends the cookie session)', tags: ['auth'] } }, async (req, reply) => {
     const sid = /(?:^|;\s*)opencapf_session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    if (sid) await d.users.logout(decodeURIComponent(sid));
+    if (sid) await d.users.logout(decodeURIComponent(sid), req.ip);
     reply.header('set-cookie', sessionCookie('', { secure: d.secureCookies, maxAgeSeconds: 0 }));
     return reply.code(204).send();
   });

@@ -2,9 +2,9 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import { actorOf, canSeeSecrets } from '../app.ts';
+import { actorOf, canSeeSecrets, viewerOf } from '../app.ts';
 import type { ApiDeps } from '../deps.ts';
-import { arr, bulkJobSchema, capfUpdate, nullable, obj, phoneFilter, phoneSchema, phoneView, str, toPhoneQuery, type PhoneFilterInput } from '../schemas.ts';
+import { arr, bulkJobSchema, bulkJobView, capfUpdate, nullable, obj, phoneFilter, phoneSchema, phoneView, str, toPhoneQuery, type PhoneFilterInput } from '../schemas.ts';
 import type { ScheduleRequest } from '../../phones/index.ts';
 
 const idParam = obj({ id: { type: 'integer', minimum: 1 } }, ['id']);
@@ -18,7 +18,7 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
       response: { 200: obj({ matched: { type: 'integer' }, sample: arr(phoneSchema), mismatches: arr(obj({ profileName: str(), profileMode: str(), phones: { type: 'integer' } })) }) },
     },
   }, async (req) => {
-    const r = await d.bulk.preview(toPhoneQuery(req.body.filter), req.body.update);
+    const r = await d.bulk.preview(toPhoneQuery(req.body.filter), viewerOf(req), req.body.update);
     const secrets = canSeeSecrets(req);
     return { ...r, sample: r.sample.map((p) => phoneView(p, secrets)) };
   });
@@ -30,14 +30,14 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
       body: obj({ filter: phoneFilter, update: capfUpdate }, ['filter', 'update']),
       response: { 202: bulkJobSchema },
     },
-  }, async (req, reply) => reply.code(202).send(await d.bulk.createJob(toPhoneQuery(req.body.filter), req.body.update, actorOf(req))));
+  }, async (req, reply) => reply.code(202).send(await d.bulk.createJob(toPhoneQuery(req.body.filter), req.body.update, actorOf(req), viewerOf(req))));
 
   app.get<{ Querystring: { active?: boolean; limit?: number } }>('/bulk/jobs', {
     config: { access: 'read-only' },
     schema: { summary: 'Bulk jobs, newest first', tags: ['bulk'], querystring: obj({ active: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } }), response: { 200: obj({ items: arr(bulkJobSchema) }) } },
-  }, async (req) => ({ items: await d.bulk.list(req.query) }));
+  }, async (req) => ({ items: (await d.bulk.list(req.query)).map((j) => bulkJobView(j, canSeeSecrets(req))) }));
 
-  app.get<{ Params: { id: number } }>('/bulk/jobs/:id', { config: { access: 'read-only' }, schema: { summary: 'A bulk job and its progress', tags: ['bulk'], params: idParam, response: { 200: bulkJobSchema } } }, async (req) => d.bulk.get(req.params.id));
+  app.get<{ Params: { id: number } }>('/bulk/jobs/:id', { config: { access: 'read-only' }, schema: { summary: 'A bulk job and its progress', tags: ['bulk'], params: idParam, response: { 200: bulkJobSchema } } }, async (req) => bulkJobView(await d.bulk.get(req.params.id), canSeeSecrets(req)));
 
   app.post<{ Params: { id: number } }>('/bulk/jobs/:id/cancel', { config: { access: 'operator' }, schema: { summary: 'Cancel a queued or running job (batches already applied stay applied)', tags: ['bulk'], params: idParam, response: { 200: bulkJobSchema } } }, async (req) => d.bulk.cancel(req.params.id, actorOf(req)));
 

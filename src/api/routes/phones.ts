@@ -1,17 +1,26 @@
-// Owns /api/v1/phones: find (paging, sorting), add, CSV import, detail with the CAPF Information section,
+// Owns /api/v1/phones: find (paging, sorting; secret filters only in the body of POST /phones/search), add, CSV import, detail with the CAPF Information section,
 // edit, remove, schedule a certificate operation (one phone or a list), Generate String.
 
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../shared/errors.ts';
-import { actorOf, canSeeSecrets } from '../app.ts';
+import { actorOf, canSeeSecrets, viewerOf } from '../app.ts';
 import type { ApiDeps } from '../deps.ts';
 import {
-  arr, capfUpdateProps, certificateSchema, deviceNameParam, enums, itemResultSchema, nullable, obj, phoneFilterProps, phoneSchema, phoneView, sessionSchema, str,
-  toPhoneQuery, type PhoneFilterInput,
+  arr, capfUpdateProps, certificateSchema, deviceNameParam, enums, itemResultSchema, nullable, obj, phoneFilter, phoneSchema, phoneView, sessionSchema, str,
+  toPhoneQuery, urlFilterProps, type PhoneFilterInput,
 } from '../schemas.ts';
 import type { ItemResult, Phone, ScheduleRequest } from '../../phones/index.ts';
 import type { PhoneQuery } from '../../phones/ports.ts';
+
+type FindPaging = { sort?: PhoneQuery['sort']; order?: 'asc' | 'desc'; offset?: number; limit?: number };
+const findPagingProps = {
+  sort: { type: 'string', enum: ['deviceName', 'model', 'status', 'lscNotAfter', 'updatedAt'] },
+  order: { type: 'string', enum: ['asc', 'desc'] },
+  offset: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+  limit: { type: 'integer', minimum: 1, maximum: 500 },
+};
+const SEARCH_ROUTE = 'the JSON body of POST /api/v1/phones/search ({"filter": {"authString": "…"}})';
 
 const newPhone = obj({ deviceName: str(64), model: str(64, { minLength: 1 }), description: str(128), profileName: nullable(str(128)) }, ['deviceName']);
 
@@ -23,24 +32,36 @@ export function registerPhoneRoutes(app: FastifyInstance, d: ApiDeps): void {
   });
   const resultsSchema = obj({ succeeded: { type: 'integer' }, failed: { type: 'integer' }, results: arr(itemResultSchema) });
 
-  app.get<{ Querystring: PhoneFilterInput & { sort?: PhoneQuery['sort']; order?: 'asc' | 'desc'; offset?: number; limit?: number } }>('/phones', {
-    config: { access: 'read-only' },
+  const pageSchema = obj({ items: arr(phoneSchema), total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' } });
+  const find = async (req: Parameters<typeof canSeeSecrets>[0], filter: PhoneFilterInput, { sort, order, offset, limit }: FindPaging) => {
+    const q = { ...toPhoneQuery(filter), ...(sort ? { sort } : {}), ...(order ? { order } : {}), ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) };
+    const r = await d.phoneAdmin.find(q, viewerOf(req));
+    const secrets = canSeeSecrets(req);
+    return { ...r, items: r.items.map((p) => phoneView(p, secrets)) };
+  };
+
+  app.get<{ Querystring: PhoneFilterInput & FindPaging }>('/phones', {
+    config: { access: 'read-only', secretsGoTo: SEARCH_ROUTE },
     schema: {
-      summary: 'Find phones (filters as in Bulk Administration query), paged and sorted', tags: ['phones'],
-      querystring: obj({
-        ...phoneFilterProps,
-        sort: { type: 'string', enum: ['deviceName', 'model', 'status', 'lscNotAfter', 'updatedAt'] },
-        order: { type: 'string', enum: ['asc', 'desc'] },
-        offset: { type: 'integer', minimum: 0, maximum: 10_000_000 },
-        limit: { type: 'integer', minimum: 1, maximum: 500 },
-      }),
-      response: { 200: obj({ items: arr(phoneSchema), total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' } }) },
+      summary: 'Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is refused here (400): use POST /phones/search', tags: ['phones'],
+      querystring: obj({ ...urlFilterProps, ...findPagingProps }),
+      response: { 200: pageSchema },
     },
   }, async (req) => {
     const { sort, order, offset, limit, ...filter } = req.query;
-    const r = await d.phoneAdmin.find({ ...toPhoneQuery(filter), ...(sort ? { sort } : {}), ...(order ? { order } : {}), ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) });
-    const secrets = canSeeSecrets(req);
-    return { ...r, items: r.items.map((p) => phoneView(p, secrets)) };
+    return find(req, filter, { sort, order, offset, limit });
+  });
+
+  app.post<{ Body: FindPaging & { filter?: PhoneFilterInput } }>('/phones/search', {
+    config: { access: 'read-only' },
+    schema: {
+      summary: 'Find phones with the filter in the body, the only place the authString filter is accepted (roles that may read strings only: read-only gets 403)', tags: ['phones'],
+      body: obj({ filter: phoneFilter, ...findPagingProps }),
+      response: { 200: pageSchema },
+    },
+  }, async (req) => {
+    const { filter, ...paging } = req.body ?? {};
+    return find(req, filter ?? {}, paging);
   });
 
   app.post<{ Body: { phones: { deviceName: string; model?: string; description?: string; profileName?: string | null }[] } }>('/phones', {

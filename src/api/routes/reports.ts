@@ -2,23 +2,34 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import { canSeeSecrets } from '../app.ts';
+import { viewerOf } from '../app.ts';
 import type { ApiDeps } from '../deps.ts';
-import { arr, auditSchema, bulkJobSchema, isoTime, obj, phoneFilterProps, str, toPhoneQuery, type PhoneFilterInput } from '../schemas.ts';
+import { arr, auditSchema, bulkJobSchema, isoTime, obj, phoneFilter, str, toPhoneQuery, urlFilterProps, type PhoneFilterInput } from '../schemas.ts';
 
 const counts = { none: { type: 'integer' }, expired: { type: 'integer' }, within30: { type: 'integer' }, within90: { type: 'integer' }, valid: { type: 'integer' }, phones: { type: 'integer' } };
 
 export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
+  const summary = 'The CAPF report as CSV: device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left';
+  const sendReport = (req: Parameters<typeof viewerOf>[0], reply: import('fastify').FastifyReply, filter: PhoneFilterInput) => {
+    // The stream starts only when sent; a refused filter must fail before the 200 and headers go out.
+    const csv = d.reports.capfReportCsv(toPhoneQuery(filter), viewerOf(req))[Symbol.asyncIterator]();
+    return csv.next().then((first) => {
+      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="capf-report.csv"');
+      return reply.send(Readable.from((async function* () {
+        if (!first.done) yield first.value;
+        for (let r = await csv.next(); !r.done; r = await csv.next()) yield r.value;
+      })()));
+    });
+  };
   app.get<{ Querystring: PhoneFilterInput }>('/reports/capf', {
+    config: { access: 'read-only', secretsGoTo: 'the JSON body of POST /api/v1/reports/capf ({"filter": {"authString": "…"}})' },
+    schema: { summary: `${summary}; the authString filter is refused here (400): use POST /reports/capf`, tags: ['reports'], querystring: obj(urlFilterProps), produces: ['text/csv'] },
+  }, async (req, reply) => sendReport(req, reply, req.query));
+
+  app.post<{ Body: { filter?: PhoneFilterInput } }>('/reports/capf', {
     config: { access: 'read-only' },
-    schema: {
-      summary: 'The CAPF report as CSV: device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left', tags: ['reports'],
-      querystring: obj(phoneFilterProps), produces: ['text/csv'],
-    },
-  }, async (req, reply) => {
-    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="capf-report.csv"');
-    return reply.send(Readable.from(d.reports.capfReportCsv(toPhoneQuery(req.query), { withAuthStrings: canSeeSecrets(req) })));
-  });
+    schema: { summary: `${summary}, for the phones the filter in the body matches (the only place the authString filter is accepted; read-only gets 403 for it)`, tags: ['reports'], body: obj({ filter: phoneFilter }), produces: ['text/csv'] },
+  }, async (req, reply) => sendReport(req, reply, req.body?.filter ?? {}));
 
   app.get('/reports/expiry', {
     config: { access: 'read-only' },
@@ -40,7 +51,7 @@ export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
   app.get('/renewal', {
     config: { access: 'read-only' },
     schema: { summary: 'Renewal policy and how many LSCs are due now', tags: ['renewal'], response: { 200: obj({ enabled: { type: 'boolean' }, windowDays: { type: 'integer' }, authMode: str(), deadlineHours: { type: 'integer' }, due: { type: 'integer' } }) } },
-  }, async () => ({ ...d.renewal.policy, due: (await d.bulk.preview(d.renewal.filter())).matched }));
+  }, async (req) => ({ ...d.renewal.policy, due: (await d.bulk.preview(d.renewal.filter(), viewerOf(req))).matched }));
 
   app.post('/renewal/run', {
     config: { access: 'operator' },

@@ -9,6 +9,7 @@ import { filterFrom, progressBar, updateFrom, withFilterOptions, withUpdateOptio
 import { CERT_OPERATIONS, AUTH_MODES } from '../../phones/index.ts';
 import type { BulkJob } from '../../phones/admin-ports.ts';
 import type { AppContext } from '../../app/context.ts';
+import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 
 function jobLine(j: BulkJob): string {
   return `job ${j.id} (${j.kind}) ${j.state}: ${j.processed}/${j.total} processed, ${j.succeeded} scheduled, ${j.failed} failed${j.error ? ` — ${j.error}` : ''}`;
@@ -35,7 +36,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
       await withContext(io, o, async (ctx) => {
-        const r = await ctx.admin.bulk.preview(filterFrom(o));
+        const r = await ctx.admin.bulk.preview(filterFrom(o), LOCAL_VIEWER);
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(io, table(['Device', 'Model', 'Profile', 'Status', 'LSC'], r.sample.map((p) => [p.deviceName, p.model, p.profileName ?? '', p.status, p.lsc ? 'Installed' : 'None'])));
         out(io, `${r.matched} phones match`);
@@ -49,7 +50,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .action(async (operation: string, _o, cmd: Command) => {
       const o = g(cmd);
       await withContext(io, o, async (ctx) => {
-        const created = await ctx.admin.bulk.createJob(filterFrom(o), updateFrom(operation, o), actor(io));
+        const created = await ctx.admin.bulk.createJob(filterFrom(o), updateFrom(operation, o), actor(io), LOCAL_VIEWER);
         const job = o.background ? created : await runWithProgress(io, ctx, created.id);
         if (o.export) writeFileSync(o.export as string, await collect(ctx.admin.bulk.exportCsv(job.id)), { mode: 0o600 });
         if (o.json) return out(io, JSON.stringify(job, null, 2));
@@ -118,7 +119,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .action(async (_o, cmd: Command) => {
       await withContext(io, g(cmd), async (ctx) => {
         const p = ctx.admin.renewal.policy;
-        const due = (await ctx.admin.bulk.preview(ctx.admin.renewal.filter())).matched;
+        const due = (await ctx.admin.bulk.preview(ctx.admin.renewal.filter(), LOCAL_VIEWER)).matched;
         out(io, `renewal ${p.enabled ? 'enabled' : 'disabled'}: window ${p.windowDays} days, ${AUTH_MODES[p.authMode].label}, deadline ${p.deadlineHours} h; ${due} LSCs due now`);
       });
     });

@@ -8,6 +8,7 @@ import { err, out } from '../io.ts';
 import { table } from '../format.ts';
 import { filterFrom, progressBar, withFilterOptions } from '../admin-common.ts';
 import { CERT_OPERATIONS } from '../../phones/index.ts';
+import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 import { capfSection } from '../format.ts';
 
 export function registerPhoneAdminCommands(program: Command, { io, setExit }: CliEnv): void {
@@ -95,7 +96,7 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
           order: o.desc ? 'desc' : 'asc',
           offset: intOpt(String(o.offset)),
           limit: intOpt(String(o.limit)),
-        });
+        }, LOCAL_VIEWER);
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(io, table(['Device', 'Model', 'Description', 'Operation', 'Status', 'LSC', 'LSC expires', 'Auth string'], r.items.map((p) => [p.deviceName, p.model, p.description, CERT_OPERATIONS[p.capf.operation].label, p.status, p.lsc ? 'Installed' : 'None', p.lsc?.notAfter ?? '', p.capf.authString ?? ''])));
         out(io, `${r.offset + 1}-${r.offset + r.items.length} of ${r.total} phones`);

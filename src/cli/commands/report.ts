@@ -7,6 +7,7 @@ import { withContext, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { table } from '../format.ts';
 import { filterFrom, withFilterOptions } from '../admin-common.ts';
+import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 
 export function registerReportCommands(program: Command, { io }: CliEnv): void {
   const report = program.command('report').description('CAPF reports');
@@ -16,7 +17,7 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
       const o = g(cmd);
       await withContext(io, o, async (ctx) => {
         const dest = o.out ? createWriteStream(o.out as string, { mode: 0o600 }) : io.stdout;
-        for await (const chunk of ctx.admin.reports.capfReportCsv(filterFrom(o))) if (!dest.write(chunk)) await once(dest, 'drain');
+        for await (const chunk of ctx.admin.reports.capfReportCsv(filterFrom(o), LOCAL_VIEWER)) if (!dest.write(chunk)) await once(dest, 'drain');
         if (o.out) await new Promise<void>((r) => (dest as ReturnType<typeof createWriteStream>).end(r));
       });
     });

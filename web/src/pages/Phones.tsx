@@ -1,4 +1,5 @@
-// Owns Find and List Phones: the admin issue's filters, paging and sorting (kept in the URL), and Add New.
+// Owns Find and List Phones: the admin issue's filters, paging and sorting (kept in the URL, except the
+// authentication string: a secret, kept in the page only and sent in the body of POST /phones/search), and Add New.
 
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
@@ -8,7 +9,8 @@ import { CERT_OPERATIONS, fmtDate, daysFromNow } from '../format.ts';
 import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Pager, Section, StatusBadge } from '../components/ui.tsx';
 import type { Me, Page, Phone, Profile, Results } from '../types.ts';
 
-const FILTERS = ['namePattern', 'model', 'description', 'lscStatus', 'status', 'statusPrefix', 'operation', 'profile', 'authString', 'lscIssuer', 'lscExpiresBefore', 'lscExpiresAfter'] as const;
+/** Filters kept in the page URL. The authentication string is not one of them: URLs end up in history and logs. */
+const FILTERS = ['namePattern', 'model', 'description', 'lscStatus', 'status', 'statusPrefix', 'operation', 'profile', 'lscIssuer', 'lscExpiresBefore', 'lscExpiresAfter'] as const;
 type FilterKey = (typeof FILTERS)[number];
 const SORTS = [['deviceName', 'Device Name'], ['model', 'Model'], ['status', 'Certificate Operation Status'], ['lscNotAfter', 'LSC Expires'], ['updatedAt', 'Updated']] as const;
 const LIMIT = 50;
@@ -20,10 +22,18 @@ export function PhonesPage({ me }: { me: Me }) {
   const sort = search.get('sort') ?? 'deviceName';
   const order = search.get('order') === 'desc' ? 'desc' : 'asc';
   const offset = Number(search.get('offset') ?? 0) || 0;
-  const list = useApi(() => api<Page<Phone>>('GET', '/phones', undefined, { query: { ...filters, sort, order, offset, limit: LIMIT } }), [key]);
+  // Only roles that may read authentication strings may filter on them (the API answers 403 otherwise).
+  const canEdit = me.role !== 'read-only';
+  const [authString, setAuthString] = useState('');
+  const [draftAuthString, setDraftAuthString] = useState('');
+  const list = useApi(() => {
+    const paging = { sort, order, offset, limit: LIMIT };
+    if (!authString) return api<Page<Phone>>('GET', '/phones', undefined, { query: { ...filters, ...paging } });
+    const filter = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== ''));
+    return api<Page<Phone>>('POST', '/phones/search', { filter: { ...filter, authString }, ...paging });
+  }, [key, authString]);
   const [draft, setDraft] = useState(filters);
   const [adding, setAdding] = useState(false);
-  const canEdit = me.role !== 'read-only';
 
   const go = (q: Record<string, string | number>) => {
     const p = new URLSearchParams();
@@ -32,11 +42,14 @@ export function PhonesPage({ me }: { me: Me }) {
   };
   const find = (e: FormEvent) => {
     e.preventDefault();
+    setAuthString(draftAuthString);
     go({ ...draft, sort, order });
   };
   const clear = () => {
     const empty = Object.fromEntries(FILTERS.map((f) => [f, ''])) as Record<FilterKey, string>;
     setDraft(empty);
+    setDraftAuthString('');
+    setAuthString('');
     go({});
   };
   const sortBy = (s: string) => go({ ...filters, sort: s, order: s === sort && order === 'asc' ? 'desc' : 'asc' });
@@ -75,7 +88,11 @@ export function PhonesPage({ me }: { me: Me }) {
             <div className="form-grid">
               {text('status', 'Certificate Operation Status is exactly')}
               {text('profile', 'Phone Security Profile')}
-              {text('authString', 'Authentication String')}
+              {canEdit ? (
+                <Field label="Authentication String" hint="sent in the request body, never in the page address">{(id, d) => (
+                  <input id={id} aria-describedby={d} inputMode="numeric" autoComplete="off" maxLength={10} value={draftAuthString} onChange={(e) => setDraftAuthString(e.target.value.replace(/\D/g, ''))} />
+                )}</Field>
+              ) : null}
               {text('lscIssuer', 'LSC issuer contains')}
               <Field label="LSC expires after">{(id) => <input id={id} type="date" value={draft.lscExpiresAfter.slice(0, 10)} onChange={(e) => setDraft({ ...draft, lscExpiresAfter: e.target.value ? `${e.target.value}T00:00:00Z` : '' })} />}</Field>
               <Field label="LSC expires before">{(id) => <input id={id} type="date" value={draft.lscExpiresBefore.slice(0, 10)} onChange={(e) => setDraft({ ...draft, lscExpiresBefore: e.target.value ? `${e.target.value}T00:00:00Z` : '' })} />}</Field>

@@ -3,6 +3,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import { createQueryCache, type DirectRunner, type Executor, type QueryCache } from './query-cache.ts';
+import { runTransaction } from './transaction.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type {
   CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
@@ -386,7 +387,7 @@ export function createKyselyPhoneStore(
 
     async transaction(fn) {
       if (inTransaction) return fn(self);
-      return (db as Kysely<Database>).transaction().execute((trx) => fn(createKyselyPhoneStore(trx, true, queries)));
+      return runTransaction(db as Kysely<Database>, (trx) => fn(createKyselyPhoneStore(trx, true, queries)));
     },
 
     groupTransaction(fn, opts) {

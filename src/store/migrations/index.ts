@@ -4,6 +4,7 @@
 import type { Kysely, Migration } from 'kysely';
 import { adminMigration } from './0002-admin.ts';
 import { enrollmentPagesMigration } from './0003-enrollment-pages.ts';
+import { unacknowledgedLscsMigration } from './0004-unacknowledged-lscs.ts';
 
 export interface DialectTypes {
   /** Column definition of an auto-increment primary key. */
@@ -108,5 +109,6 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
     },
     '0002_admin': adminMigration(t),
     '0003_enrollment_pages': enrollmentPagesMigration(t),
+    '0004_unacknowledged_lscs': unacknowledgedLscsMigration(),
   };
 }

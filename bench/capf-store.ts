@@ -51,6 +51,7 @@ function nullStore(real: PhoneStore): PhoneStore {
     patchPhone: async () => true,
     insertCertificate: async () => undefined,
     setCertificateState: async () => undefined,
+    revokeUnacknowledgedLscs: async () => [],
     getCertificate: async () => null,
     insertSession: async () => undefined,
     appendAudit: async () => undefined,

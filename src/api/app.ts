@@ -3,7 +3,7 @@
 // itself public, CSRF protection for cookie sessions, OpenAPI at /api/docs. It does not listen.
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
-import { AppError, ERROR_TABLE, isAppError, type ErrorCode } from '../shared/errors.ts';
+import { AppError, asStoreFullError, ERROR_TABLE, isAppError, type ErrorCode } from '../shared/errors.ts';
 import { redactUrl, secretParamsIn } from '../shared/secrets.ts';
 import type { Role } from '../phones/admin-ports.ts';
 import { roleAtLeast, roleReadsSecrets, type Principal } from '../phones/users.ts';
@@ -117,7 +117,11 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.decorateRequest('principal', null);
 
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler((caught, req, reply) => {
+    // A full disk is named as such (507), whatever layer the driver's error passed through.
+    const full = asStoreFullError(caught);
+    if (full) req.log.error({ err: caught }, full.message);
+    const err = full ?? caught;
     if (isAppError(err)) {
       if (!ERROR_TABLE[err.code].expose) req.log.error({ err }, 'internal error');
       return sendError(reply, err.code, err.publicMessage, ERROR_TABLE[err.code].expose ? (err.details as Record<string, unknown> | undefined) : undefined);

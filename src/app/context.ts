@@ -106,7 +106,7 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
       cas: createCaSource(identities, () => keyStore.loadPrevious('capf')),
       store: createKyselyRevocationStore(store.db, store.phones),
       clock,
-      settings: { crlValidityHours: config['revocation.crlValidityHours'], crlRefreshMinutes: config['revocation.crlRefreshMinutes'], ocspValidityMinutes: config['revocation.ocspValidityMinutes'] },
+      settings: { crlValidityHours: config['revocation.crlValidityHours'], crlRefreshMinutes: config['revocation.crlRefreshMinutes'], ocspValidityMinutes: config['revocation.ocspValidityMinutes'], unacknowledgedGraceHours: config['revocation.unacknowledgedGraceHours'] },
       isTrustedMic: (der) => ca.isTrustedMic(der),
     });
     const httpExtensions: HttpExtension[] = [createRevocationHttpHandler(revocation)];

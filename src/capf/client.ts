@@ -54,13 +54,18 @@ export interface CapfClientOptions {
   unsupportedKeyTypes?: ('rsa' | 'ec')[];
   /** Emulates a phone that fails to store the LSC. */
   failStore?: boolean;
+  /**
+   * Emulates a phone whose connection dies right after STORE_CERTIFICATE_REQUEST: it keeps the LSC but
+   * never acknowledges it (outcome 'dropped', with the LSC).
+   */
+  dropAfterStoreRequest?: boolean;
   /** Adds the Jabber element order (VERSION, DEVICE_NAME, REASON) and omits PASSWORD. */
   jabberStyle?: boolean;
   tlsOptions?: tls.ConnectionOptions;
 }
 
 export interface CapfClientResult {
-  outcome: 'installed' | 'deleted' | 'fetched' | 'no-operation' | 'rejected' | 'unknown-device' | 'failed' | 'store-failed';
+  outcome: 'installed' | 'deleted' | 'fetched' | 'no-operation' | 'rejected' | 'unknown-device' | 'failed' | 'store-failed' | 'dropped';
   endReason: number | null;
   sessionId: number | null;
   lsc?: HeldCertificate;
@@ -252,6 +257,10 @@ class CapfClientSession {
           return;
         }
         this.newLsc = { der: Buffer.from(der), privateKey: newKey };
+        if (o.dropAfterStoreRequest) {
+          this.log.push('-- connection dropped before STORE_CERTIFICATE_RESPONSE');
+          return this.done({ outcome: 'dropped', endReason: null, sessionId: this.sessionId, log: this.log, lsc: this.newLsc, ...(this.keyRequest ? { keyRequest: this.keyRequest } : {}) });
+        }
         this.send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
         return;
       }

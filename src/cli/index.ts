@@ -1,7 +1,7 @@
 // Owns the `opencapf` command line: builds the commander program from the command groups and runs it.
 
 import { Command, CommanderError } from 'commander';
-import { isAppError } from '../shared/errors.ts';
+import { asStoreFullError, isAppError } from '../shared/errors.ts';
 import { err, type CliIo } from './io.ts';
 import type { CliEnv } from './common.ts';
 import { registerServeCommands } from './commands/serve.ts';
@@ -49,6 +49,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
+    const full = asStoreFullError(e);
+    if (full) {
+      err(io, `error: ${full.message} [${full.code}]`);
+      if (io.env.OPENCAPF_DEBUG) err(io, String((e as Error)?.stack));
+      return 2;
+    }
     if (isAppError(e)) {
       err(io, `error: ${e.message} [${e.code}]`);
       return 2;

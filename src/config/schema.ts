@@ -85,6 +85,7 @@ export const CONFIG_SCHEMA = {
   'renewal.checkIntervalMinutes': { type: 'integer', default: 60, min: 1, max: 10080, doc: 'How often serve checks for LSCs due for renewal.' },
   'revocation.crlValidityHours': { type: 'integer', default: 24, min: 1, max: 8760, doc: 'nextUpdate of published CRLs, in hours after thisUpdate. Relying parties (FreeRADIUS, ISE, ASA) reject a CRL past nextUpdate, so fetch it more often than this.' },
   'revocation.crlRefreshMinutes': { type: 'integer', default: 60, min: 1, max: 10080, doc: 'A CRL is re-signed when it is older than this, even if nothing was revoked (it is also re-signed as soon as a certificate is revoked).' },
+  'revocation.unacknowledgedGraceHours': { type: 'integer', default: 24, min: 1, max: 8760, doc: 'An LSC sent to a phone that never acknowledged it (connection or server lost after STORE_CERTIFICATE_REQUEST) is revoked this many hours after it was issued, unless a newer LSC of the phone was confirmed first (then it is revoked at once as superseded). Checked every revocation.crlRefreshMinutes by each node running CAPF.' },
   'revocation.ocspValidityMinutes': { type: 'integer', default: 60, min: 1, max: 10080, doc: 'nextUpdate of OCSP answers, in minutes after thisUpdate (answers are computed live from the database).' },
 } as const satisfies Record<string, OptionDef>;
 

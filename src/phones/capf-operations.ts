@@ -124,6 +124,11 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'superseded' });
           await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.revoke', { serial: phone.lsc.serialHex, reason: 'superseded' });
         }
+        // LSCs sent to this phone earlier but never acknowledged (connection or server lost after
+        // STORE_CERTIFICATE_REQUEST) are superseded now that this one is confirmed (docs/capf.md).
+        for (const orphan of await tx.revokeUnacknowledgedLscs({ deviceName: phone.deviceName, exceptSerial: c.serialHex }, now, 'superseded')) {
+          await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.revoke', { serial: orphan.serialHex, reason: 'superseded', unacknowledged: true });
+        }
         await tx.setCertificateState(c.serialHex, 'delivered');
         const issued = st.issued ?? (await tx.getCertificate(c.serialHex));
         await tx.patchPhone(

@@ -1,7 +1,13 @@
 // Owns importing phones from CSV (device name, model, description, security profile): streaming, in
 // chunks, with one precise error per bad row; a bad row never stops the good ones.
+//
+// Each chunk is its own transaction, by design: the body may be up to api.maxImportBytes (256 MiB), so
+// one transaction would either hold SQLite's only connection (and every CAPF session) for as long as the
+// upload takes, or buffer millions of rows in memory first. When the import stops part-way (disk full,
+// body too large) the error says exactly which lines were committed, and re-running the same CSV is
+// safe: rows already added come back as ERR_PHONE_EXISTS and are left as they are.
 
-import { AppError } from '../shared/errors.ts';
+import { AppError, asStoreFullError, isAppError } from '../shared/errors.ts';
 import { createCsvParser, type CsvLimits, DEFAULT_CSV_LIMITS } from './csv-import-codec.ts';
 import type { Actor, NewPhone, PhoneService } from './service.ts';
 
@@ -91,6 +97,9 @@ export function createCsvImportService(phones: PhoneService): CsvImportService {
       let cols: Column[] | null = null;
       let first = true;
       let pending: { line: number; phone: NewPhone }[] = [];
+      /** Every line up to this one is settled: added (committed) or reported as failed. */
+      let settledThroughLine = 0;
+      let lastLine = 0;
 
       const fail = (e: ImportRowError) => {
         report.failed++;
@@ -106,10 +115,12 @@ export function createCsvImportService(phones: PhoneService): CsvImportService {
           if (r.ok) report.added++;
           else fail({ line: batch[i]!.line, deviceName: r.deviceName, code: r.code, message: r.message });
         });
+        settledThroughLine = lastLine;
         opts.onProgress?.({ rows: report.rows, added: report.added, failed: report.failed });
       };
       const take = async (records: ReturnType<typeof parser.push>) => {
         for (const rec of records) {
+          lastLine = rec.line;
           if ('error' in rec) {
             report.rows++;
             fail({ line: rec.line, deviceName: null, code: rec.error.code, message: rec.error.message });
@@ -128,15 +139,32 @@ export function createCsvImportService(phones: PhoneService): CsvImportService {
           if (pending.length >= chunkRows) await flush();
         }
       };
-      for await (const chunk of source) {
-        let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-        if (first && report.rows === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        await take(parser.push(text));
+      try {
+        for await (const chunk of source) {
+          let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+          if (first && report.rows === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+          await take(parser.push(text));
+        }
+        await take([...parser.push(decoder.decode()), ...parser.end()]);
+        await flush();
+      } catch (e) {
+        throw stoppedPartWay(e, report.added, settledThroughLine);
       }
-      await take([...parser.push(decoder.decode()), ...parser.end()]);
-      await flush();
       report.errors.sort((a, b) => a.line - b.line);
       return report;
     },
   };
+}
+
+/** The error that stopped an import, with what it had committed before (nothing is rolled back). */
+function stoppedPartWay(e: unknown, added: number, settledThroughLine: number): unknown {
+  const cause = asStoreFullError(e) ?? (isAppError(e) ? e : null);
+  if (!cause) return e;
+  if (added === 0) return cause; // nothing was committed: the error alone tells the whole story
+  return new AppError(
+    cause.code,
+    `${cause.message}. The import stopped: ${added} phone${added === 1 ? ' was' : 's were'} added from lines 1 to ${settledThroughLine} and stay; later lines were not imported. Re-running the same CSV is safe (phones already added are reported as ERR_PHONE_EXISTS and left unchanged).`,
+    { ...cause.details, import: { added, committedThroughLine: settledThroughLine } },
+    { cause: e },
+  );
 }

@@ -106,6 +106,16 @@ export interface PhoneStore {
   insertCertificate(c: CertificateRecord): Promise<void>;
   setCertificateState(serialHex: string, state: CertificateState, extra?: { revokedAt?: string; revocationReason?: string }): Promise<void>;
   getCertificate(serialHex: string): Promise<CertificateRecord | null>;
+  /**
+   * Revokes LSCs that were sent but never acknowledged (still `issued`): the device's others once a newer
+   * LSC is confirmed (`deviceName` + `exceptSerial`), or every one issued before `issuedBefore` (grace
+   * period over). Never a phone's current LSC. Returns what it revoked.
+   */
+  revokeUnacknowledgedLscs(
+    filter: { deviceName: string; exceptSerial: string } | { issuedBefore: string },
+    at: string,
+    reason: string,
+  ): Promise<{ serialHex: string; deviceName: string }[]>;
   listCertificates(deviceName: string): Promise<CertificateRecord[]>;
 
   insertSession(s: CapfSessionRecord): Promise<void>;

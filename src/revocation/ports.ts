@@ -21,6 +21,11 @@ export interface RevocationStore {
   getCertificate(serialHex: string): Promise<CertificateRecord | null>;
   /** The serial of the phone's current LSC; undefined when the phone does not exist. */
   currentLscSerial(deviceName: string): Promise<string | null | undefined>;
+  /**
+   * Revokes every LSC issued before `issuedBefore` that was never acknowledged (still `issued`), with one
+   * audit entry each by `actor`, in one transaction; returns what it revoked.
+   */
+  revokeUnacknowledged(issuedBefore: string, at: string, reason: string, actor: { name: string; source: string }): Promise<{ serialHex: string; deviceName: string }[]>;
   /** Marks a certificate revoked and appends the audit entry, in one transaction. */
   revoke(serialHex: string, at: string, reason: string, audit: AuditEntry): Promise<void>;
 }

@@ -53,10 +53,15 @@ async function makeLab(spec: KeySpec): Promise<Lab> {
       const r = records.get(serial)!;
       records.set(serial, { ...r, state: 'revoked', revokedAt: at, revocationReason: reason });
     },
+    async revokeUnacknowledged(before, at, reason) {
+      const hit = [...records.values()].filter((r) => r.state === 'issued' && r.createdAt < before);
+      for (const r of hit) records.set(r.serialHex, { ...r, state: 'revoked', revokedAt: at, revocationReason: reason });
+      return hit.map((r) => ({ serialHex: r.serialHex, deviceName: r.deviceName }));
+    },
   };
   const svc = createRevocationService({
     cas: { current: () => ({ certificate: ca, chain: [], privateKey: keys.privateKey }), previous: () => null },
-    store, clock, settings: { crlValidityHours: 24, crlRefreshMinutes: 60, ocspValidityMinutes: 30 },
+    store, clock, settings: { crlValidityHours: 24, crlRefreshMinutes: 60, ocspValidityMinutes: 30, unacknowledgedGraceHours: 24 },
   });
   return {
     svc, ca, clock, records,

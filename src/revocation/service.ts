@@ -35,6 +35,8 @@ export interface RevocationSettings {
   crlValidityHours: number;
   crlRefreshMinutes: number;
   ocspValidityMinutes: number;
+  /** Sent but never acknowledged LSCs are revoked this long after issue (revocation.unacknowledgedGraceHours). */
+  unacknowledgedGraceHours: number;
 }
 
 export interface TrustBundle {
@@ -53,6 +55,13 @@ export interface RevocationService {
   revoke(serialHex: string, reason: RevocationReason, actor: { name: string; source: string }): Promise<void>;
   /** CAPF CA certificates relying parties must trust: current (+ its chain) and, during a rollover, previous. */
   trustBundle(o?: { includePrevious?: boolean; includeChain?: boolean }): TrustBundle;
+  /**
+   * Revokes (cessationOfOperation) LSCs still unacknowledged `unacknowledgedGraceHours` after issue and,
+   * if any, regenerates the CRLs at once; returns their serials.
+   */
+  revokeUnacknowledged(): Promise<string[]>;
+  /** Runs revokeUnacknowledged soon and then every `intervalMs` until stopped. */
+  startUnacknowledgedSweep(intervalMs: number, onError: (e: unknown) => void): { stop(): void };
   /** Called after every regeneration. */
   onPublish(listener: (crls: PublishedCrl[]) => void): void;
   /** Is this certificate (PEM or DER) a valid LSC of ours, a MIC, revoked, expired…? */
@@ -69,6 +78,8 @@ export interface RevocationServiceOptions {
 }
 
 const HOUR_MS = 3_600_000;
+/** Who revokes orphaned LSCs in the audit log. */
+const UNACKNOWLEDGED_ACTOR = { name: 'revocation', source: 'unacknowledged-lsc-sweep' };
 
 export function createRevocationService(o: RevocationServiceOptions): RevocationService {
   const signerCache = new Map<string, CaSigner>();
@@ -145,6 +156,15 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
     }
   }
 
+  async function revokeUnacknowledged(): Promise<string[]> {
+    const now = o.clock.now();
+    const before = new Date(now.getTime() - o.settings.unacknowledgedGraceHours * HOUR_MS).toISOString();
+    const revoked = await o.store.revokeUnacknowledged(before, now.toISOString(), 'cessationOfOperation', UNACKNOWLEDGED_ACTOR);
+    // Relying parties that fetch the CRL (and onPublish listeners) see the new entries without waiting.
+    if (revoked.length) await refresh();
+    return revoked.map((r) => r.serialHex);
+  }
+
   async function statusOf(certId: OcspCertId, signer: CaSigner): Promise<OcspCertStatus> {
     const rec = await o.store.getCertificate(normalizeSerialHex(certId.serialHex));
     if (!rec || rec.kind !== 'lsc' || rec.issuerDn !== signer.certificate.subjectDn) return { status: 'unknown' };
@@ -205,6 +225,20 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
       if (rec.state === 'revoked') throw new AppError('ERR_CERT_ALREADY_REVOKED', `LSC ${serial} was already revoked on ${rec.revokedAt ?? '?'} (${rec.revocationReason ?? 'unspecified'})`);
       const at = o.clock.now().toISOString();
       await o.store.revoke(serial, at, reason, { at, actor: actor.name, source: actor.source, action: 'certificate.revoke', target: rec.deviceName, details: { serial, reason } });
+    },
+    revokeUnacknowledged,
+    startUnacknowledgedSweep(intervalMs, onError) {
+      const run = () => void revokeUnacknowledged().catch(onError);
+      const first = setTimeout(run, 1000);
+      const timer = setInterval(run, intervalMs);
+      first.unref();
+      timer.unref();
+      return {
+        stop() {
+          clearTimeout(first);
+          clearInterval(timer);
+        },
+      };
     },
     trustBundle(b = {}) {
       const cur = o.cas.current();

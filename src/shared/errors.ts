@@ -55,6 +55,7 @@ export const ERROR_TABLE = {
   // --- I/O / listeners ---
   ERR_PORT_IN_USE: { http: 500, expose: true, text: 'port cannot be bound' },
   ERR_STORE: { http: 500, expose: false, text: 'storage failure' },
+  ERR_STORE_FULL: { http: 507, expose: true, text: 'the database disk is full; the change was not saved' },
   ERR_INTERNAL: { http: 500, expose: false, text: 'internal error' },
 } as const satisfies Record<string, { http: number; expose: boolean; text: string }>;
 
@@ -88,4 +89,36 @@ export class CodecError extends AppError {
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
+}
+
+/**
+ * The driver error codes that mean the database could not be written for lack of space: SQLite's
+ * SQLITE_FULL, SQLITE_IOERR* (what SQLite reports when the WAL or its index cannot grow on a full disk),
+ * ENOSPC from the file system, PostgreSQL's 53100 disk_full. Checked by code only, so no driver is imported.
+ */
+function storeFullReason(code: string): string | null {
+  if (code === 'SQLITE_FULL') return 'the database disk is full (SQLITE_FULL)';
+  if (code.startsWith('SQLITE_IOERR')) return `the database could not be written (${code}; its disk is full or failing)`;
+  if (code === 'ENOSPC') return 'no space left on the database\'s device (ENOSPC)';
+  if (code === '53100') return 'the PostgreSQL server\'s disk is full (53100 disk_full)';
+  return null;
+}
+
+/**
+ * Translates a storage failure caused by a full disk (anywhere in the `cause` chain) into ERR_STORE_FULL
+ * with a message naming the real reason; null for anything else. Used where errors leave the process
+ * (CLI, API), so that neither prints a generic or secondary error instead.
+ */
+export function asStoreFullError(e: unknown): AppError | null {
+  let c: unknown = e;
+  for (let depth = 0; c && typeof c === 'object' && depth < 8; depth++) {
+    if (c instanceof AppError && c.code === 'ERR_STORE_FULL') return c;
+    const code = (c as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? storeFullReason(code) : null;
+    if (reason) {
+      return new AppError('ERR_STORE_FULL', `${reason}; the change was not saved. Free space on that file system and retry`, { driverCode: code }, { cause: e });
+    }
+    c = (c as { cause?: unknown }).cause;
+  }
+  return null;
 }

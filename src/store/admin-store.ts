@@ -4,6 +4,7 @@
 import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './tables.ts';
 import { applyPhoneFilter, createKyselyPhoneStore, toPhone } from './phone-store.ts';
+import { runTransaction } from './transaction.ts';
 import type {
   AdminStore, ApiTokenRecord, BulkJob, BulkJobItem, BulkJobKind, BulkJobState, LoginThrottleRecord, PhoneFilter, Role, UserRecord,
 } from '../phones/admin-ports.ts';
@@ -399,7 +400,7 @@ export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Data
     },
     async transaction(fn) {
       if (inTransaction) return fn(self);
-      return (base as Kysely<Database>).transaction().execute((trx) => fn(createKyselyAdminStore(trx, true)));
+      return runTransaction(base as Kysely<Database>, (trx) => fn(createKyselyAdminStore(trx, true)));
     },
   };
   return self;

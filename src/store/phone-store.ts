@@ -1,8 +1,9 @@
 // Owns the Kysely implementation of the phones domain's PhoneStore port (SQLite and PostgreSQL).
 
-import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import { createQueryCache, type DirectRunner, type Executor, type QueryCache } from './query-cache.ts';
+import { runTransaction } from './transaction.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type {
   CapfSessionRecord, CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore,
@@ -218,6 +219,19 @@ const buildSetCertificateState = (db: Executor, a: readonly unknown[], shape: { 
   if (shape.reason) set.revocation_reason = a[i++];
   return db.updateTable('certificates').set(set as { state: string }).where('serial_hex', '=', a[i] as string);
 };
+/** Revokes `issued` LSCs (sent, never acknowledged); `state = 'issued'` is a literal so the partial index of migration 0004 applies. */
+const buildRevokeUnacknowledged = (db: Executor, a: readonly unknown[], shape: { byDevice: boolean }) => {
+  let q = db
+    .updateTable('certificates')
+    .set({ state: 'revoked', revoked_at: a[0] as string, revocation_reason: a[1] as string })
+    .where('kind', '=', 'lsc')
+    .where(sql<SqlBool>`state = 'issued'`);
+  q = shape.byDevice ? q.where('device_name', '=', a[2] as string).where('serial_hex', '<>', a[3] as string) : q.where('created_at', '<', a[2] as string);
+  // A phone's current LSC is never an orphan, whatever its state says (e.g. after a partial restore).
+  return q
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('phones').select(sql`1`.as('one')).whereRef('phones.device_name', '=', 'certificates.device_name').whereRef('phones.lsc_serial', '=', 'certificates.serial_hex'))))
+    .returning(['serial_hex', 'device_name']);
+};
 const SESSION_COLUMNS = ['session_id', 'device_name', 'peer', 'started_at', 'ended_at', 'operation', 'auth_mode', 'outcome', 'reason', 'status', 'protocol_version', 'log'] as const;
 const buildInsertSession = (db: Executor, a: readonly unknown[]) =>
   db.insertInto('capf_sessions').values(Object.fromEntries(SESSION_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CapfSessionsTable>);
@@ -358,6 +372,12 @@ export function createKyselyPhoneStore(
       const { rows } = await queries.execute(db, 'getCertificate', [serial], buildGetCertificate, undefined, hot);
       return rows[0] ? toCert(rows[0]) : null;
     },
+    async revokeUnacknowledgedLscs(filter, at, reason) {
+      const byDevice = 'deviceName' in filter;
+      const args = byDevice ? [at, reason, filter.deviceName, filter.exceptSerial] : [at, reason, filter.issuedBefore];
+      const { rows } = await queries.execute(db, `revokeUnacknowledged:${byDevice ? 'device' : 'before'}`, args, buildRevokeUnacknowledged, { byDevice }, hot);
+      return rows.map((r) => ({ serialHex: r.serial_hex, deviceName: r.device_name }));
+    },
     async listCertificates(name) {
       return (await db.selectFrom('certificates').selectAll().where('device_name', '=', name).orderBy('created_at', 'desc').execute()).map(toCert);
     },
@@ -386,7 +406,7 @@ export function createKyselyPhoneStore(
 
     async transaction(fn) {
       if (inTransaction) return fn(self);
-      return (db as Kysely<Database>).transaction().execute((trx) => fn(createKyselyPhoneStore(trx, true, queries)));
+      return runTransaction(db as Kysely<Database>, (trx) => fn(createKyselyPhoneStore(trx, true, queries)));
     },
 
     groupTransaction(fn, opts) {

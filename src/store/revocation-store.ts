@@ -36,6 +36,15 @@ export function createKyselyRevocationStore(db: Kysely<Database>, phones: PhoneS
       const p = await phones.getPhone(deviceName);
       return p ? (p.lsc?.serialHex ?? null) : undefined;
     },
+    revokeUnacknowledged(issuedBefore, at, reason, actor) {
+      return phones.transaction(async (tx) => {
+        const revoked = await tx.revokeUnacknowledgedLscs({ issuedBefore }, at, reason);
+        for (const r of revoked) {
+          await tx.appendAudit({ at, actor: actor.name, source: actor.source, action: 'certificate.revoke', target: r.deviceName, details: { serial: r.serialHex, reason, unacknowledged: true } });
+        }
+        return revoked;
+      });
+    },
     async revoke(serial, at, reason, audit) {
       await phones.transaction(async (tx) => {
         await tx.setCertificateState(serial, 'revoked', { revokedAt: at, revocationReason: reason });

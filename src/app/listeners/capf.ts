@@ -32,5 +32,16 @@ export const startCapfListener: ListenerFactory = async (ctx) => {
   const { port } = await server.start();
   ctx.provisioning.advertise('capf', port);
   ctx.capfServer = server;
-  return { name: 'capf', host: config.host, port, stop: () => server.stop(config['capf.drainTimeoutMs']) };
+  // Orphaned LSCs (sent, never acknowledged) come from CAPF sessions, so every node running CAPF sweeps them.
+  const log = logger.child({ component: 'revocation' });
+  const sweep = ctx.revocation.startUnacknowledgedSweep(config['revocation.crlRefreshMinutes'] * 60_000, (e) => log.error({ err: (e as Error).message }, 'revoking unacknowledged LSCs failed'));
+  return {
+    name: 'capf',
+    host: config.host,
+    port,
+    stop: () => {
+      sweep.stop();
+      return server.stop(config['capf.drainTimeoutMs']);
+    },
+  };
 };

@@ -4,6 +4,7 @@
 import type { Kysely, Migration } from 'kysely';
 import { adminMigration } from './0002-admin.ts';
 import { enrollmentPagesMigration } from './0003-enrollment-pages.ts';
+import { unacknowledgedLscsMigration } from './0004-unacknowledged-lscs.ts';
 import { loginThrottleMigration } from './0005-login-throttle.ts';
 
 export interface DialectTypes {
@@ -109,6 +110,7 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
     },
     '0002_admin': adminMigration(t),
     '0003_enrollment_pages': enrollmentPagesMigration(t),
+    '0004_unacknowledged_lscs': unacknowledgedLscsMigration(),
     '0005_login_throttle': loginThrottleMigration(),
   };
 }

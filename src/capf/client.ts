@@ -148,6 +148,8 @@ class CapfClientSession {
 
   private readonly onTimeout = (): void => this.fail(`no answer from CAPF within ${this.o.timeoutMs ?? 30_000} ms`, 'timeout');
   private readonly onError = (e: Error): void => this.fail(`CAPF connection failed: ${e.message}`, 'connect');
+  // Without END_SESSION the operation did not complete: an LSC stored in this session is not kept and the
+  // phone tries again later (CAPF's retryable refusal, docs/capf.md; UNCERTAIN for real phones).
   private readonly onClose = (): void => this.fail('CAPF closed the connection without END_SESSION', 'closed');
 
   private readonly onSecureConnect = (): void => {

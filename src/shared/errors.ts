@@ -54,6 +54,8 @@ export const ERROR_TABLE = {
   // --- I/O / listeners ---
   ERR_PORT_IN_USE: { http: 500, expose: true, text: 'port cannot be bound' },
   ERR_STORE: { http: 500, expose: false, text: 'storage failure' },
+  // Retryable: the database is unreachable or cannot write (disk full); the message names the driver's code.
+  ERR_STORE_UNAVAILABLE: { http: 503, expose: true, text: 'the database is unavailable; try again later' },
   ERR_INTERNAL: { http: 500, expose: false, text: 'internal error' },
 } as const satisfies Record<string, { http: number; expose: boolean; text: string }>;
 
@@ -87,4 +89,9 @@ export class CodecError extends AppError {
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
+}
+
+/** The store cannot be used right now (database unreachable, disk full): retryable, not the caller's fault. */
+export function isStoreUnavailable(e: unknown): boolean {
+  return e instanceof AppError && e.code === 'ERR_STORE_UNAVAILABLE';
 }

@@ -4,6 +4,7 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CapfSessionRecord } from '../phones/index.ts';
+import { isStoreUnavailable } from '../shared/errors.ts';
 
 export interface MetricsSources {
   activeCapfSessions(): number;
@@ -36,7 +37,15 @@ export function createMetrics(): Metrics {
   let cached: { at: number; v: Awaited<ReturnType<MetricsSources['expiry']>> } | null = null;
   const expiry = async () => {
     if (!sources) return null;
-    if (!cached || Date.now() - cached.at > EXPIRY_CACHE_MS) cached = { at: Date.now(), v: await sources.expiry() };
+    if (!cached || Date.now() - cached.at > EXPIRY_CACHE_MS) {
+      try {
+        cached = { at: Date.now(), v: await sources.expiry() };
+      } catch (e) {
+        // The store is down: the scrape still answers (opencapf_store_available says why), with the last values.
+        if (!isStoreUnavailable(e)) throw e;
+        return cached?.v ?? null;
+      }
+    }
     return cached.v;
   };
   const capfSessions = new Counter({ name: 'opencapf_capf_sessions_total', help: 'CAPF sessions by operation and outcome', labelNames: ['operation', 'outcome'] as const, registers: [registry] });

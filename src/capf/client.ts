@@ -54,6 +54,8 @@ export interface CapfClientOptions {
   unsupportedKeyTypes?: ('rsa' | 'ec')[];
   /** Emulates a phone that fails to store the LSC. */
   failStore?: boolean;
+  /** Runs when the LSC has arrived, before the phone acknowledges it (tests act in that window). */
+  beforeStoreResponse?: () => Promise<void>;
   /** Adds the Jabber element order (VERSION, DEVICE_NAME, REASON) and omits PASSWORD. */
   jabberStyle?: boolean;
   tlsOptions?: tls.ConnectionOptions;
@@ -202,7 +204,7 @@ class CapfClientSession {
     this.socket.write(this.o.jabberStyle && msg.command === CapfCommand.AUTH_RESPONSE ? encodeMessage(msg, { elementOrder: [7, 13, 1] }) : encodeMessage(msg));
   }
 
-  /** Handles one message; returns a promise only while a key is being generated. */
+  /** Handles one message; returns a promise only while a key is being generated (or beforeStoreResponse runs). */
   private handle(m: CapfMessage): Promise<void> | void {
     if (this.settled) return;
     const o = this.o;
@@ -253,8 +255,13 @@ class CapfClientSession {
           this.send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
           return;
         }
-        this.newLsc = { der: Buffer.from(der), privateKey: newKey };
-        this.send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
+        const ack = () => {
+          if (this.settled) return;
+          this.newLsc = { der: Buffer.from(der), privateKey: newKey };
+          this.send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
+        };
+        if (o.beforeStoreResponse) return o.beforeStoreResponse().then(ack);
+        ack();
         return;
       }
       case CapfCommand.DELETE_CERTIFICATE_REQUEST: {

@@ -25,7 +25,7 @@ const actor = { name: 'attack-test', source: 'test' };
 
 let pg: PrivatePostgres;
 let serve: ServeProcess;
-let store: OpenStore;
+let store: OpenStore | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'opencapf-pg-outage-'));
 const keys = createKeyPool(8);
 
@@ -45,7 +45,7 @@ async function metric(name: string): Promise<number | null> {
 }
 
 async function schedule(names: string[]): Promise<void> {
-  const phones = createPhoneService(store.phones, systemClock);
+  const phones = createPhoneService(store!.phones, systemClock);
   const added = await phones.addPhones(names.map((deviceName, i) => ({ deviceName, model: `Cisco ${FLEET_MODELS[i % FLEET_MODELS.length]}` })), actor);
   assert.equal(added.filter((r) => r.ok).length, names.length);
   const r = await phones.schedule(names, { operation: 'install', authMode: 'null-string' }, actor);
@@ -56,35 +56,55 @@ async function enrolOne(deviceName: string) {
   return runCapfClient({ host: '127.0.0.1', port: serve.ports.capf!, deviceName, authMode: 'null-string', generateKey: (req) => keys.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }), timeoutMs: 20_000 });
 }
 
+const spawn = () => spawnServe({
+  dataDir,
+  args: ['--store', 'postgres', '--postgres-url', pg.url],
+  env: { OPENCAPF_METRICS_PUBLIC: 'true', OPENCAPF_CLUSTER_PUBLIC_HOST: '127.0.0.1', OPENCAPF_API_TLS: 'off' },
+});
+
+/** Each test stands alone: when an earlier one failed, start what it should have left running. */
+async function ensureRunning(): Promise<void> {
+  if (!serve?.running()) {
+    serve = spawn();
+    await serve.ready();
+  }
+  store ??= await openStore({ driver: 'postgres', dataDir, postgresUrl: pg.url });
+}
+
 test('serve started while PostgreSQL is down waits with backoff and starts once it is up', async () => {
   pg = await startPrivatePostgres();
   await pg.stop('fast');
-  serve = spawnServe({
-    dataDir,
-    args: ['--store', 'postgres', '--postgres-url', pg.url],
-    env: { OPENCAPF_METRICS_PUBLIC: 'true', OPENCAPF_CLUSTER_PUBLIC_HOST: '127.0.0.1', OPENCAPF_API_TLS: 'off' },
-  });
-  // Two attempts logged means it is waiting, not exiting (before the change it exited with ERR_STORE).
-  await serve.waitFor(new RegExp(`waiting for PostgreSQL at 127\\.0\\.0\\.1:${pg.port}, attempt 2, next in [\\d.]+s`));
-  assert.ok(serve.running(), serve.output());
-  await pg.start();
+  serve = spawn();
+  try {
+    // Two attempts logged means it is waiting, not exiting (before the change it exited with ERR_STORE).
+    await serve.waitFor(new RegExp(`waiting for PostgreSQL at 127\\.0\\.0\\.1:${pg.port}, attempt 2, next in [\\d.]+s`));
+    assert.ok(serve.running(), serve.output());
+  } finally {
+    await pg.start();
+  }
   await serve.ready();
   assert.ok(serve.running());
+  // (from here on the cluster stays up for the next tests even if an assertion below fails)
   store = await openStore({ driver: 'postgres', dataDir, postgresUrl: pg.url });
   assert.equal(await metric('opencapf_store_available'), 1);
 });
 
 test('pg_ctl stop -m fast while idle: serve stays up, answers errors, and works again after start', async () => {
+  await ensureRunning();
   const [name] = fleetDeviceNames(1);
   await schedule([name!]);
-  await store.close();
+  await store!.close();
+  store = undefined;
   await pg.stop('fast');
-  // CAPF: a retryable refusal (no END_SESSION), never a failure stored against the phone.
-  await assert.rejects(enrolOne(name!), (e: Error) => /without END_SESSION|ECONNRESET|closed/i.test(e.message));
-  await serve.waitFor(/store unavailable \((CONNECTION_LOST|ECONNREFUSED|57P01|ECONNRESET)\)/);
-  assert.equal(await metric('opencapf_store_available'), 0);
-  assert.ok(serve.running(), `serve exited:\n${serve.output()}`);
-  await pg.start();
+  try {
+    // CAPF: a retryable refusal (no END_SESSION), never a failure stored against the phone.
+    await assert.rejects(enrolOne(name!), (e: Error) => /without END_SESSION|ECONNRESET|closed/i.test(e.message));
+    await serve.waitFor(/store unavailable \((CONNECTION_LOST|ECONNREFUSED|57P01|ECONNRESET)\)/);
+    assert.equal(await metric('opencapf_store_available'), 0);
+    assert.ok(serve.running(), `serve exited:\n${serve.output()}`);
+  } finally {
+    await pg.start();
+  }
   await serve.waitFor(/store available again/);
   const r = await enrolOne(name!);
   assert.equal(r.outcome, 'installed', r.log.join('\n'));
@@ -97,6 +117,7 @@ test('pg_ctl stop -m fast while idle: serve stays up, answers errors, and works 
 });
 
 test(`acceptance: ${STORM}-phone storm with pg_ctl stop -m immediate / start in the middle`, async () => {
+  await ensureRunning();
   const names = fleetDeviceNames(STORM);
   await schedule(names);
   const phones: FleetPhone[] = names.map((deviceName, i) => ({ deviceName, model: FLEET_MODELS[i % FLEET_MODELS.length]!, authString: null }));
@@ -141,7 +162,7 @@ test(`acceptance: ${STORM}-phone storm with pg_ctl stop -m immediate / start in 
     const serial = parseCertificate(pemToDer(r.state.lsc!.certPem)).serialHex;
     assert.ok(!serials.has(serial), `duplicate serial ${serial}`);
     serials.add(serial);
-    const p = await store.phones.getPhone(r.deviceName);
+    const p = await store!.phones.getPhone(r.deviceName);
     assert.equal(p?.status, 'Upgrade Success', r.deviceName);
     assert.equal(p?.lsc?.serialHex, serial, `${r.deviceName}: the store's LSC is the one the phone installed`);
   }

@@ -50,8 +50,27 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export async function openContext(config: Config, logger: Logger, clock: Clock = systemClock): Promise<AppContext> {
-  const store = await openStore({ driver: config['store.driver'], dataDir: config.dataDir, postgresUrl: config['store.postgresUrl'], commitDelayMs: config['store.commitDelayMs'] });
+export interface OpenContextOptions {
+  /** Overrides store.startupWaitSeconds (one-shot CLI commands give up sooner than `serve`). */
+  startupWaitSeconds?: number;
+}
+
+export async function openContext(config: Config, logger: Logger, clock: Clock = systemClock, options: OpenContextOptions = {}): Promise<AppContext> {
+  const metrics = createMetrics();
+  const store = await openStore({
+    driver: config['store.driver'],
+    dataDir: config.dataDir,
+    postgresUrl: config['store.postgresUrl'],
+    commitDelayMs: config['store.commitDelayMs'],
+    startupWaitSeconds: options.startupWaitSeconds ?? config['store.startupWaitSeconds'],
+    onWait: (w) => logger.warn({ target: w.target, attempt: w.attempt, code: w.code }, `waiting for PostgreSQL at ${w.target}, attempt ${w.attempt}, next in ${(w.nextInMs / 1000).toFixed(1)}s`),
+    // One line per transition, never per query: the listeners keep answering (CAPF refuses, the API says 503).
+    onHealthChange: (s, driver, target) => {
+      if (!s.available) logger.error({ store: driver, target, code: s.lastError?.code, err: s.lastError?.message }, `store unavailable (${s.lastError?.code}): CAPF refuses phones (they retry), the API answers 503 until it recovers`);
+      else logger.warn({ store: driver, target, code: s.lastError?.code }, `store available again (after ${s.lastError?.code})`);
+    },
+  });
+  metrics.bindStore(() => store.health());
   try {
     const keyStore = createFileKeyStore(config.dataDir);
     const identities = createIdentityService(
@@ -92,13 +111,16 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
     });
     const phones = createPhoneService(store.phones, clock);
     const capfOperations = createCapfOperations({ store: store.phones, ca, reader: certificateReader, clock, authFailureLimit: config['capf.authFailureLimit'] });
-    const metrics = createMetrics();
     // Every recorded CAPF session also counts in the metrics.
     const capfAuthority: CapfAuthority = {
       ...capfOperations,
       async finish(session, completion) {
-        metrics.recordCapfSession(session);
         await capfOperations.finish(session, completion);
+        metrics.recordCapfSession(session); // counted once committed (a refused session is counted as refused)
+      },
+      release(sessionId) {
+        metrics.capfRefused.inc();
+        capfOperations.release?.(sessionId);
       },
     };
     const admin = createAdminServices({ config, store, phones, clock, capfNotAfter: () => ca.capfNotAfter() });

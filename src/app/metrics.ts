@@ -1,8 +1,10 @@
 // Owns the Prometheus metrics of a node: CAPF sessions (by operation and outcome, duration, active),
-// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), LSCs by days to expiry, CAPF CA expiry.
+// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), LSCs by days to expiry, CAPF CA expiry,
+// the store's health.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CapfSessionRecord } from '../phones/index.ts';
+import { isStoreUnavailable } from '../shared/errors.ts';
 
 export interface MetricsSources {
   activeCapfSessions(): number;
@@ -16,9 +18,13 @@ export interface Metrics {
   capfSessionDuration: Histogram<'operation'>;
   /** TFTP (and HTTP 6970) file transfers: result is ok | not-found | denied | error; transport is tftp | http. */
   tftpTransfers: Counter<'result' | 'transport'>;
+  /** CAPF sessions refused without END_SESSION because the store could not be used (the phone retries). */
+  capfRefused: Counter;
   recordCapfSession(s: Pick<CapfSessionRecord, 'operation' | 'outcome' | 'startedAt' | 'endedAt'>): void;
   /** Attaches the gauges read at scrape time. */
   bind(sources: MetricsSources): void;
+  /** Attaches the store's health (opencapf_store_available, opencapf_store_unavailable_seconds). */
+  bindStore(health: () => { available: boolean; since: string }): void;
 }
 
 /** The expiry gauges run a query; cache it so a tight scrape interval does not load the database. */
@@ -31,7 +37,15 @@ export function createMetrics(): Metrics {
   let cached: { at: number; v: Awaited<ReturnType<MetricsSources['expiry']>> } | null = null;
   const expiry = async () => {
     if (!sources) return null;
-    if (!cached || Date.now() - cached.at > EXPIRY_CACHE_MS) cached = { at: Date.now(), v: await sources.expiry() };
+    if (!cached || Date.now() - cached.at > EXPIRY_CACHE_MS) {
+      try {
+        cached = { at: Date.now(), v: await sources.expiry() };
+      } catch (e) {
+        // The store is down: the scrape still answers (opencapf_store_available says why), with the last values.
+        if (!isStoreUnavailable(e)) throw e;
+        return cached?.v ?? null;
+      }
+    }
     return cached.v;
   };
   const capfSessions = new Counter({ name: 'opencapf_capf_sessions_total', help: 'CAPF sessions by operation and outcome', labelNames: ['operation', 'outcome'] as const, registers: [registry] });
@@ -40,6 +54,7 @@ export function createMetrics(): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180], registers: [registry],
   });
   const tftpTransfers = new Counter({ name: 'opencapf_tftp_transfers_total', help: 'TFTP/HTTP file transfers by result', labelNames: ['result', 'transport'] as const, registers: [registry] });
+  const capfRefused = new Counter({ name: 'opencapf_capf_refused_total', help: 'CAPF sessions refused without END_SESSION because the store was unavailable (phones retry)', registers: [registry] });
   new Gauge({
     name: 'opencapf_capf_active_sessions', help: 'CAPF sessions in progress', registers: [registry],
     collect() {
@@ -64,11 +79,26 @@ export function createMetrics(): Metrics {
       if (e) this.set(e.capfDaysLeft);
     },
   });
+  let storeHealth: (() => { available: boolean; since: string }) | null = null;
+  new Gauge({
+    name: 'opencapf_store_available', help: '1 while the database answers, 0 while it is unreachable or cannot write (disk full)', registers: [registry],
+    collect() {
+      if (storeHealth) this.set(storeHealth().available ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'opencapf_store_unavailable_seconds', help: 'Seconds the database has been unavailable (0 while available)', registers: [registry],
+    collect() {
+      const h = storeHealth?.();
+      if (h) this.set(h.available ? 0 : Math.max(0, (Date.now() - Date.parse(h.since)) / 1000));
+    },
+  });
   return {
     registry,
     capfSessions,
     capfSessionDuration,
     tftpTransfers,
+    capfRefused,
     recordCapfSession(s) {
       const operation = s.operation ?? 'none';
       capfSessions.inc({ operation, outcome: s.outcome });
@@ -78,6 +108,9 @@ export function createMetrics(): Metrics {
     bind(s) {
       sources = s;
       cached = null;
+    },
+    bindStore(h) {
+      storeHealth = h;
     },
   };
 }

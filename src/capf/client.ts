@@ -59,6 +59,8 @@ export interface CapfClientOptions {
    * never acknowledges it (outcome 'dropped', with the LSC).
    */
   dropAfterStoreRequest?: boolean;
+  /** Runs when the LSC has arrived, before the phone acknowledges it (tests act in that window). */
+  beforeStoreResponse?: () => Promise<void>;
   /** Adds the Jabber element order (VERSION, DEVICE_NAME, REASON) and omits PASSWORD. */
   jabberStyle?: boolean;
   tlsOptions?: tls.ConnectionOptions;
@@ -153,6 +155,8 @@ class CapfClientSession {
 
   private readonly onTimeout = (): void => this.fail(`no answer from CAPF within ${this.o.timeoutMs ?? 30_000} ms`, 'timeout');
   private readonly onError = (e: Error): void => this.fail(`CAPF connection failed: ${e.message}`, 'connect');
+  // Without END_SESSION the operation did not complete: an LSC stored in this session is not kept and the
+  // phone tries again later (CAPF's retryable refusal, docs/capf.md; UNCERTAIN for real phones).
   private readonly onClose = (): void => this.fail('CAPF closed the connection without END_SESSION', 'closed');
 
   private readonly onSecureConnect = (): void => {
@@ -205,7 +209,7 @@ class CapfClientSession {
     this.socket.write(this.o.jabberStyle && msg.command === CapfCommand.AUTH_RESPONSE ? encodeMessage(msg, { elementOrder: [7, 13, 1] }) : encodeMessage(msg));
   }
 
-  /** Handles one message; returns a promise only while a key is being generated. */
+  /** Handles one message; returns a promise only while a key is being generated (or beforeStoreResponse runs). */
   private handle(m: CapfMessage): Promise<void> | void {
     if (this.settled) return;
     const o = this.o;
@@ -256,12 +260,18 @@ class CapfClientSession {
           this.send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
           return;
         }
-        this.newLsc = { der: Buffer.from(der), privateKey: newKey };
         if (o.dropAfterStoreRequest) {
+          this.newLsc = { der: Buffer.from(der), privateKey: newKey };
           this.log.push('-- connection dropped before STORE_CERTIFICATE_RESPONSE');
           return this.done({ outcome: 'dropped', endReason: null, sessionId: this.sessionId, log: this.log, lsc: this.newLsc, ...(this.keyRequest ? { keyRequest: this.keyRequest } : {}) });
         }
-        this.send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
+        const ack = () => {
+          if (this.settled) return;
+          this.newLsc = { der: Buffer.from(der), privateKey: newKey };
+          this.send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
+        };
+        if (o.beforeStoreResponse) return o.beforeStoreResponse().then(ack);
+        ack();
         return;
       }
       case CapfCommand.DELETE_CERTIFICATE_REQUEST: {

@@ -53,4 +53,9 @@ export interface CapfAuthority {
    * and stores the session record (time, peer, device, outcome, reason, log), in one transaction.
    */
   finish(session: CapfSessionRecord, completion: Completion | null): Promise<void>;
+  /**
+   * Forgets a session that ends without a record: it was refused (connection closed without END_SESSION)
+   * because the store could not be used. Nothing is written; the phone's operation stays as it was.
+   */
+  release?(sessionId: number): void;
 }

@@ -41,6 +41,13 @@ export interface SessionTransport {
 export interface SessionLogger {
   info(obj: Record<string, unknown>, msg: string): void;
   warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** The driver's code behind a store failure (SQLITE_FULL, ECONNREFUSED…), for the log line. */
+function underlyingCode(e: unknown): string | undefined {
+  const d = e instanceof AppError ? e.details?.cause : (e as { code?: unknown } | null)?.code;
+  return typeof d === 'string' ? d : undefined;
 }
 
 type Phase = 'auth' | 'keygen' | 'store' | 'delete' | 'fetch' | 'done';
@@ -152,7 +159,8 @@ export class CapfServerSession {
         this.phase = 'done';
         this.transport.clearTimer();
         this.reason = `connection lost (${phase})`;
-        return this.record(phase !== 'auth' && this.deviceName ? { step: 'connection-lost', phase } : null);
+        // Nothing left to tell the phone; a failure to record is logged by record().
+        return this.record(phase !== 'auth' && this.deviceName ? { step: 'connection-lost', phase } : null).catch(() => undefined);
     }
   }
 
@@ -325,17 +333,43 @@ export class CapfServerSession {
     this.transport.clearTimer();
     this.outcome = outcome;
     this.reason = reason;
-    // The outcome is committed before END_SESSION is sent, so what the admin sees never lags the phone.
-    await this.record(completion && this.deviceName ? completion : null);
+    // The outcome is committed before END_SESSION is sent, so what the admin sees never lags the phone,
+    // and a phone is never told "done" (END_SESSION 1 after STORE) for an outcome the store does not hold.
+    try {
+      await this.record(completion && this.deviceName ? completion : null);
+    } catch (e) {
+      return this.refuse(e, 'the session outcome could not be committed');
+    }
     this.send(endSession(this.sessionId, endReason), `END_SESSION reason=${endReason}`);
     this.transport.close();
   }
 
   private async fail(kind: 'protocol-error', e: unknown): Promise<void> {
+    if (this.phase === 'done') return;
+    // The store cannot be used (database unreachable, disk full): neither the phone's fault nor a failure
+    // to record against it. Refuse in a way the phone retries.
+    if (e instanceof AppError && e.code === 'ERR_STORE_UNAVAILABLE') return this.refuse(e, 'the store is unavailable');
     const message = e instanceof AppError ? e.message : 'internal error';
     if (!(e instanceof AppError)) this.logger.warn({ sessionId: this.sessionId, err: e instanceof Error ? e.message : String(e) }, 'CAPF session failed');
-    if (this.phase === 'done') return;
     await this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', message, this.deviceName && this.phase !== 'auth' ? { step: kind, note: message } : null).catch(() => undefined);
+  }
+
+  /**
+   * The retryable refusal (docs/capf.md "What the phone sees"): the connection ends WITHOUT END_SESSION,
+   * as capfd's --limit refusal does, so the phone reports a connection failure and tries again later. No
+   * outcome is stored against the phone: its operation stays pending. An LSC the phone may already have
+   * stored in this session is one it was never told is done (it treats the operation as not completed).
+   */
+  private refuse(e: unknown, why: string): void {
+    const phase = this.phase;
+    this.phase = 'done';
+    this.transport.clearTimer();
+    this.logger.error(
+      { sessionId: this.sessionId, device: this.deviceName, peer: this.peer, phase, code: underlyingCode(e), err: e instanceof Error ? e.message : String(e) },
+      `CAPF session refused without END_SESSION (the phone retries): ${why}`,
+    );
+    this.authority.release?.(this.sessionId);
+    this.transport.close();
   }
 
   private async record(completion: Completion | null): Promise<void> {
@@ -356,14 +390,19 @@ export class CapfServerSession {
       protocolVersion: this.protocolVersion,
       log: this.log,
     };
+    try {
+      await this.authority.finish(rec, completion);
+    } catch (e) {
+      // The caller decides what the phone sees (finishWith refuses); here only the failure is told, at error.
+      this.logger.error(
+        { sessionId: this.sessionId, device: this.deviceName, outcome: this.outcome, code: underlyingCode(e), err: (e as Error).message },
+        'could not record the CAPF session outcome',
+      );
+      throw e;
+    }
     this.logger.info(
       { sessionId: this.sessionId, device: this.deviceName, peer: this.peer, operation: this.operation, outcome: this.outcome, reason: this.reason, ms: endedAt.getTime() - this.startedAt.getTime() },
       'CAPF session ended',
     );
-    try {
-      await this.authority.finish(rec, completion);
-    } catch (e) {
-      this.logger.warn({ sessionId: this.sessionId, err: (e as Error).message }, 'could not record the CAPF session outcome');
-    }
   }
 }

@@ -34,11 +34,15 @@ export function configFrom(io: CliIo, g: GlobalOpts, extra: Partial<Record<Confi
   });
 }
 
+const CLI_STORE_WAIT_SECONDS = 10;
+
 export async function withContext<T>(io: CliIo, g: GlobalOpts, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = configFrom(io, g);
   // CLI commands log only warnings to stderr; the human output goes to stdout.
   const logger = createLogger(g.logLevel ?? 'warn', io.stderr as unknown as import('pino').DestinationStream);
-  const ctx = await openContext(config, logger);
+  // A one-shot command does not wait for PostgreSQL as long as `serve` does (0 there means forever).
+  const wait = config['store.startupWaitSeconds'];
+  const ctx = await openContext(config, logger, undefined, { startupWaitSeconds: wait > 0 ? Math.min(wait, CLI_STORE_WAIT_SECONDS) : CLI_STORE_WAIT_SECONDS });
   try {
     return await fn(ctx);
   } finally {

@@ -24,6 +24,7 @@ export const CONFIG_SCHEMA = {
   'store.driver': { type: 'enum', default: 'sqlite', values: ['sqlite', 'postgres'], doc: 'Database: embedded SQLite in dataDir (default) or PostgreSQL.', flag: '--store' },
   'store.postgresUrl': { type: 'url', default: null, doc: 'PostgreSQL connection string when store.driver is postgres, e.g. postgres://user@127.0.0.1/opencapf.', secret: true, flag: '--postgres-url' },
   'store.commitDelayMs': { type: 'integer', default: 8, min: 0, max: 100, doc: 'Group commit: while other CAPF sessions are in flight, a session\'s write may wait this long to share one commit with theirs (fewer, larger commits in a boot storm; a lone session never waits). 0 commits at once.' },
+  'store.startupWaitSeconds': { type: 'integer', default: 0, min: 0, max: 86400, doc: 'PostgreSQL: how long `serve` waits at start for the database to accept connections, retrying with backoff and logging each attempt. 0 waits forever. One-shot CLI commands wait at most 10 s (less when this is set lower), then fail with ERR_STORE_UNAVAILABLE.' },
 
   'cluster.nodeName': { type: 'string', default: 'opencapf', doc: 'This node\'s name (CN of its TFTP/TVS certificates, CUCM "server name").', flag: '--node-name' },
   'cluster.publicHost': { type: 'string', default: null, doc: 'Host name or address phones use to reach this node (written into SEP<MAC>.cnf.xml). Defaults to the first non-loopback address, or 127.0.0.1.' },

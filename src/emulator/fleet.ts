@@ -1,6 +1,6 @@
 // Owns a fleet of emulated phones: N phones (models mixed) booted with bounded concurrency, optionally
-// registered and scheduled first, with progress callbacks and a summary (outcomes, failure reasons,
-// time per phase). It is also the load generator of the end-to-end benchmarks.
+// registered and scheduled first, retrying phones that could not connect, with progress callbacks and a
+// summary (outcomes, failure reasons, retries, time per phase). It is also the load generator of the end-to-end benchmarks.
 
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, type KeyPair, type KeySpec } from '../pki/index.ts';
@@ -57,6 +57,9 @@ export interface FleetSummary {
   failuresByReason: Record<string, number>;
   /** Per phase: sum over phones, mean and p95 per phone (ms). */
   phases: Record<BootPhase, { totalMs: number; meanMs: number; p95Ms: number }>;
+  /** Phones that needed more than one try, and the tries after the first, over the fleet. */
+  retriedPhones: number;
+  retries: number;
   results: BootResult[];
 }
 
@@ -66,7 +69,18 @@ export interface FleetOptions {
   /** Builds a phone's deps (the fleet passes its typed string through authString). */
   deps: (phone: FleetPhone) => PhoneDeps;
   onProgress?(p: FleetProgress): void;
+  /**
+   * Tries after the first when a phone's boot ends in a connection failure (CAPF refused or closed without
+   * END_SESSION, TFTP/HTTP unreachable), as a phone tries again; default 3. Cisco's own counts are not
+   * modelled yet: these are the emulator's (docs/emulator.md).
+   */
+  retries?: number;
+  /** Wait between tries of one phone (default 1000 ms). */
+  retryIntervalMs?: number;
 }
+
+/** Outcomes a phone retries: it could not reach the server, or the server turned it away without an answer. */
+export const RETRIED_OUTCOMES: ReadonlySet<BootOutcome> = new Set(['connection-failed', 'provisioning-unreachable']);
 
 function p95(xs: number[]): number {
   if (xs.length === 0) return 0;
@@ -79,12 +93,25 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const results: BootResult[] = new Array(o.phones.length);
   let nextIndex = 0;
   const progress: FleetProgress = { done: 0, total: o.phones.length, installed: 0, failed: 0 };
+  const maxRetries = o.retries ?? 3;
+  const retryIntervalMs = o.retryIntervalMs ?? 1000;
+  let retriedPhones = 0;
+  let retries = 0;
   async function worker() {
     for (;;) {
       const i = nextIndex++;
       if (i >= o.phones.length) return;
       const p = o.phones[i]!;
-      const r = await bootPhone({ deviceName: p.deviceName, model: p.model }, o.deps(p));
+      const deps = o.deps(p);
+      let r = await bootPhone({ deviceName: p.deviceName, model: p.model }, deps);
+      for (let tried = 0; tried < maxRetries && RETRIED_OUTCOMES.has(r.outcome); tried++) {
+        if (tried === 0) retriedPhones++;
+        retries++;
+        await new Promise((res) => setTimeout(res, retryIntervalMs));
+        // A phone whose CAPF exchange failed tries CAPF again on the configuration it has; one that never
+        // got a configuration boots again from TFTP/HTTP.
+        r = await bootPhone({ deviceName: p.deviceName, model: p.model, skipProvisioning: r.outcome === 'connection-failed' }, deps);
+      }
       results[i] = r;
       progress.done++;
       if (r.outcome === 'installed') progress.installed++;
@@ -108,11 +135,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const total = xs.reduce((a, b) => a + b, 0);
     phases[ph] = { totalMs: total, meanMs: xs.length ? total / xs.length : 0, p95Ms: p95(xs) };
   }
-  return { total: results.length, wallMs: performance.now() - t0, byOutcome, failuresByReason, phases, results };
+  return { total: results.length, wallMs: performance.now() - t0, byOutcome, failuresByReason, phases, retriedPhones, retries, results };
 }
 
 export function renderFleetSummary(s: FleetSummary): string {
-  const lines = [`Fleet of ${s.total} phones in ${(s.wallMs / 1000).toFixed(1)} s`, 'Outcomes:'];
+  const lines = [`Fleet of ${s.total} phones in ${(s.wallMs / 1000).toFixed(1)} s`];
+  if (s.retries) lines.push(`Retried: ${s.retriedPhones} phones, ${s.retries} tries after the first`);
+  lines.push('Outcomes:');
   for (const [k, v] of Object.entries(s.byOutcome).sort((a, b) => b[1] - a[1])) lines.push(`  ${String(v).padStart(6)}  ${k}`);
   if (Object.keys(s.failuresByReason).length) {
     lines.push('Failures by reason:');

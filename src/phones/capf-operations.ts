@@ -2,6 +2,7 @@
 // key checks, LSC issuing and recording, and the Certificate Operation Status CUCM would show.
 
 import { isoString, type Clock } from '../shared/clock.ts';
+import { isStoreUnavailable } from '../shared/errors.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
 import type { AuthenticationRequest, CapfAuthority, Completion, Decision, KeyRequest } from '../capf/ports.ts';
 import type { CapfSessionRecord, CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
@@ -193,6 +194,20 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     }
   }
 
+  /** Did the 'stored' outcome of `serial` commit? Asks the store a few times while it recovers (about 5 s in all). */
+  async function landed(serial: string, deviceName: string): Promise<boolean> {
+    for (let delay = 250; delay <= 2000; delay *= 2) {
+      await new Promise((r) => setTimeout(r, delay));
+      try {
+        const [cert, phone] = [await store.getCertificate(serial), await store.getPhone(deviceName)];
+        return cert?.state === 'delivered' && phone?.lsc?.serialHex === serial;
+      } catch (e) {
+        if (!isStoreUnavailable(e)) throw e;
+      }
+    }
+    return false;
+  }
+
   return {
     async authenticate(req) {
       const phone = await store.getPhone(req.deviceName);
@@ -291,11 +306,23 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       const st = sessions.get(s.sessionId);
       sessions.delete(s.sessionId);
       const now = s.endedAt;
-      await store.groupTransaction(async (tx) => {
-        if (completion && st) await applyCompletion(tx, st, s, completion, now);
-        else if (s.deviceName) await tx.patchPhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
-        await tx.insertSession(s);
-      }, { siblings: sessions.size });
+      try {
+        await store.groupTransaction(async (tx) => {
+          if (completion && st) await applyCompletion(tx, st, s, completion, now);
+          else if (s.deviceName) await tx.patchPhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
+          await tx.insertSession(s);
+        }, { siblings: sessions.size });
+      } catch (e) {
+        // PostgreSQL can lose the connection after COMMIT reached it: the install may have landed although
+        // the commit failed here. Refusing then would leave the phone without the LSC the store says it has
+        // (and nothing pending to retry), so look before giving up.
+        if (completion?.step === 'stored' && st && isStoreUnavailable(e) && (await landed(completion.serialHex, st.phone.deviceName))) return;
+        throw e;
+      }
+    },
+
+    release(sessionId) {
+      sessions.delete(sessionId);
     },
   };
 }

@@ -56,6 +56,8 @@ export const ERROR_TABLE = {
   ERR_PORT_IN_USE: { http: 500, expose: true, text: 'port cannot be bound' },
   ERR_STORE: { http: 500, expose: false, text: 'storage failure' },
   ERR_STORE_FULL: { http: 507, expose: true, text: 'the database disk is full; the change was not saved' },
+  // Retryable: the database is unreachable or cannot write (disk full); the message names the driver's code.
+  ERR_STORE_UNAVAILABLE: { http: 503, expose: true, text: 'the database is unavailable; try again later' },
   ERR_INTERNAL: { http: 500, expose: false, text: 'internal error' },
 } as const satisfies Record<string, { http: number; expose: boolean; text: string }>;
 
@@ -121,4 +123,9 @@ export function asStoreFullError(e: unknown): AppError | null {
     c = (c as { cause?: unknown }).cause;
   }
   return null;
+}
+
+/** The store cannot be used right now (database unreachable, disk full): retryable, not the caller's fault. */
+export function isStoreUnavailable(e: unknown): boolean {
+  return e instanceof AppError && (e.code === 'ERR_STORE_UNAVAILABLE' || e.code === 'ERR_STORE_FULL');
 }

@@ -1,8 +1,9 @@
-// Owns opening the database (SQLite in dataDir by default, or PostgreSQL) and running migrations.
+// Owns opening the database (SQLite in dataDir by default, or PostgreSQL), waiting for PostgreSQL at start,
+// running migrations, the files' modes (0600), and wiring the store's health (store/health.ts) to the driver.
 
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type MigrationProvider } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { AppError } from '../shared/errors.ts';
@@ -11,6 +12,7 @@ import { migrations, type DialectTypes } from './migrations/index.ts';
 import { createKyselyPhoneStore } from './phone-store.ts';
 import type { DirectRunner } from './query-cache.ts';
 import type { PhoneStore } from '../phones/ports.ts';
+import { classify, createStoreHealth, guardDialect, storeUnavailableCode, unavailableError, type StoreHealth, type StoreHealthControl } from './health.ts';
 
 export interface StoreOptions {
   driver: 'sqlite' | 'postgres';
@@ -20,13 +22,47 @@ export interface StoreOptions {
   commitDelayMs?: number;
   /** For tests: a SQLite file path or ':memory:' instead of <dataDir>/opencapf.db. */
   sqlitePath?: string;
+  /**
+   * PostgreSQL: how long to wait at start for the server to accept connections (store.startupWaitSeconds);
+   * 0 waits forever. Past it, ERR_STORE_UNAVAILABLE.
+   */
+  startupWaitSeconds?: number;
+  /** Progress while waiting at start (one call per failed attempt). */
+  onWait?(w: { target: string; attempt: number; nextInMs: number; code: string }): void;
+  /** Called on every health transition (the caller logs it: once per transition). */
+  onHealthChange?(s: ReturnType<StoreHealth['state']>, driver: 'sqlite' | 'postgres', target: string): void;
 }
 
 export interface OpenStore {
   db: Kysely<Database>;
   driver: 'sqlite' | 'postgres';
   phones: PhoneStore;
+  /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
+  health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
+}
+
+/** The files of a SQLite database: they hold authentication strings in plain text, so only the owner reads them. */
+const SQLITE_FILE_MODE = 0o600;
+function restrictSqliteFiles(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(f, SQLITE_FILE_MODE);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
+/** host:port of a PostgreSQL connection string, for log lines (never the user or password). */
+export function postgresTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    const host = u.searchParams.get('host') ?? (decodeURIComponent(u.hostname) || 'localhost');
+    return `${host}:${u.port || u.searchParams.get('port') || '5432'}`;
+  } catch {
+    return 'PostgreSQL';
+  }
 }
 
 export async function openStore(opts: StoreOptions): Promise<OpenStore> {
@@ -34,27 +70,117 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   let types: DialectTypes;
   let runner: DirectRunner | undefined;
   let autocommit: (() => boolean) | undefined;
+  const health = createStoreHealth();
+  let target: string;
+  let sqlitePath: string | null = null;
   if (opts.driver === 'sqlite') {
     const path = opts.sqlitePath ?? join(opts.dataDir, 'opencapf.db');
-    if (path !== ':memory:') mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    target = path;
+    if (path !== ':memory:') {
+      mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+      // Created 0600 before SQLite opens it (SQLite gives -wal and -shm the database file's mode); chmod
+      // below also fixes files an older version created 0644, whatever the umask or the directory's mode.
+      closeSync(openSync(path, 'a', SQLITE_FILE_MODE));
+      sqlitePath = path;
+    }
     const sqlite = new SqliteDatabase(path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
+    if (sqlitePath) restrictSqliteFiles(sqlitePath);
     const cached = cachingStatements(sqlite);
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
-    runner = sqliteRunner(cached);
+    // Reads still work on a full disk: only a write or a commit shows the store can be used again.
+    const provesHealthy = (text: string) => !/^\s*(select|begin|rollback|pragma)\b/i.test(text) && !sqlite.inTransaction;
+    db = new Kysely<Database>({ dialect: guardDialect(new SqliteDialect({ database: cached }), health, provesHealthy) });
+    runner = guardedRunner(sqliteRunner(cached), health, provesHealthy);
     autocommit = () => !sqlite.inTransaction;
     types = { idType: 'integer', binaryType: 'blob' };
   } else {
     if (!opts.postgresUrl) throw new AppError('ERR_CONFIG_INVALID', 'store.postgresUrl is required for PostgreSQL');
-    const pool = new pg.Pool({ connectionString: opts.postgresUrl, max: 10 });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    target = postgresTarget(opts.postgresUrl);
+    db = new Kysely<Database>({ dialect: postgresDialect(opts.postgresUrl, health) });
     types = { idType: 'bigserial', binaryType: 'bytea' };
+    // pg makes a new connection per checkout once the old ones died; the probe notices recovery without traffic.
+    health.setProbe(() => sql`select 1`.execute(db));
   }
-  await migrate(db, types);
-  return { db, driver: opts.driver, phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner, autocommit }), close: () => db.destroy() };
+  if (opts.onHealthChange) {
+    const notify = opts.onHealthChange;
+    health.onChange((s) => notify(s, opts.driver, target));
+  }
+  try {
+    if (opts.driver === 'postgres') await waitForPostgres(db, target, opts);
+    await migrate(db, types);
+  } catch (e) {
+    health.stop();
+    await db.destroy();
+    throw e;
+  }
+  // Files SQLite created while migrating (-wal, -shm) get the same mode.
+  if (sqlitePath) restrictSqliteFiles(sqlitePath);
+  return {
+    db,
+    driver: opts.driver,
+    phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner, autocommit }),
+    health: () => health.state(),
+    close: async () => {
+      health.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * A pg pool that survives its server: without an 'error' listener, an idle client whose connection the
+ * server ends (restart, `pg_ctl stop`) emits an unhandled 'error' and kills the process; a checked-out
+ * client emits one too (pg-pool only listens while a client is idle). Both only mark the store unavailable;
+ * the query in flight fails on its own and the pool discards the dead client.
+ */
+function postgresDialect(url: string, health: StoreHealthControl): Dialect {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  const onError = (e: Error) => void classify(e, health);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return guardDialect(new PostgresDialect({ pool }), health, () => true);
+}
+
+const WAIT_MIN_MS = 500;
+const WAIT_MAX_MS = 5000;
+
+/** Start-up: PostgreSQL may still be starting (or down); wait for it with backoff instead of exiting. */
+async function waitForPostgres(db: Kysely<Database>, target: string, opts: StoreOptions): Promise<void> {
+  const limitMs = (opts.startupWaitSeconds ?? 0) * 1000;
+  const t0 = Date.now();
+  let delay = WAIT_MIN_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`select 1`.execute(db);
+      return;
+    } catch (e) {
+      const code = storeUnavailableCode(e);
+      if (!code) throw e;
+      const elapsed = Date.now() - t0;
+      if (limitMs > 0 && elapsed + delay > limitMs) {
+        throw new AppError('ERR_STORE_UNAVAILABLE', `PostgreSQL at ${target} is unavailable (${code}); gave up after ${attempt} attempts in ${Math.round(elapsed / 1000)} s (store.startupWaitSeconds ${limitMs / 1000})`, { cause: code }, { cause: e });
+      }
+      opts.onWait?.({ target, attempt, nextInMs: delay, code });
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, WAIT_MAX_MS);
+    }
+  }
+}
+
+/** The SQLite direct runner, classified like the driver (group commits run their statements through it). */
+function guardedRunner(run: DirectRunner, health: StoreHealthControl, provesHealthy: (sql: string) => boolean): DirectRunner {
+  return (sqlText, parameters) => {
+    try {
+      const r = run(sqlText, parameters);
+      if (provesHealthy(sqlText)) health.succeeded();
+      return r;
+    } catch (e) {
+      throw classify(e, health);
+    }
+  };
 }
 
 /**
@@ -94,6 +220,7 @@ async function migrate(db: Kysely<Database>, types: DialectTypes): Promise<void>
   const provider: MigrationProvider = { getMigrations: async () => migrations(types) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
+    if (storeUnavailableCode(error)) throw error instanceof AppError ? error : unavailableError(storeUnavailableCode(error)!, error);
     const failed = results?.find((r) => r.status === 'Error');
     throw new AppError('ERR_STORE', `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, undefined, { cause: error });
   }

@@ -2,6 +2,7 @@
 
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
+import { storeUnavailableCode } from './health.ts';
 import { createQueryCache, type DirectRunner, type Executor, type QueryCache } from './query-cache.ts';
 import { runTransaction } from './transaction.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
@@ -484,13 +485,16 @@ function createGroupCommit(transact: Transact, delayMs: number) {
         }
       });
     } catch (e) {
-      if (e instanceof GroupItemFailed) {
+      // An item's own failure (a constraint, a missing row) takes only that item out; the database becoming
+      // unavailable (connection lost, disk full) fails the whole commit, so every caller sharing it sees it.
+      if (e instanceof GroupItemFailed && !storeUnavailableCode(e.original)) {
         items[e.index]!.reject(e.original);
         const rest = items.filter((_, i) => i !== e.index);
         if (rest.length) await run(rest);
         return;
       }
-      for (const it of items) it.reject(e);
+      const failure = e instanceof GroupItemFailed ? e.original : e;
+      for (const it of items) it.reject(failure);
       return;
     }
     items.forEach((it, i) => it.resolve(results[i]));

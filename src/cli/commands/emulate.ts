@@ -104,6 +104,8 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
     .option('--register', 'add the phones to this node\'s database and schedule Install/Upgrade (needs --data-dir of the node)')
     .option('--auth-string-share <percent>', 'with --register: phones scheduled By Authentication String (the rest By Null String)', '50')
     .option('--key-pool <n>', 'pre-generated keys per key type (0: a fresh key per phone)', '16')
+    .option('--retries <n>', 'tries after the first for a phone whose CAPF or TFTP/HTTP connection failed (refused, closed without END_SESSION)', '3')
+    .option('--retry-interval-ms <ms>', 'wait between a phone\'s tries', '1000')
     .option('--json', 'JSON summary')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
@@ -128,6 +130,8 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       const summary = await runFleet({
         phones,
         concurrency: intOpt(String(o.concurrency)),
+        retries: intOpt(String(o.retries)),
+        retryIntervalMs: intOpt(String(o.retryIntervalMs)),
         deps: (p) => ({
           ...base,
           stateStore,

@@ -26,11 +26,15 @@ export interface AuthenticationRequest {
 /** END_SESSION reasons the authority may choose (capf-protocol.md §7). */
 export type EndReason = 0 | 1 | 7 | 9;
 
-export type Decision =
+export type Decision = (
   | { action: 'end'; reason: EndReason; note: string }
   | { action: 'install'; keyRequests: KeyRequest[] }
   | { action: 'delete' }
-  | { action: 'fetch' };
+  | { action: 'fetch' }
+) & {
+  /** The Authentication Mode the operation runs under (recorded with the session); absent when none was pending. */
+  authMode?: string;
+};
 
 export type Completion =
   | { step: 'stored'; serialHex: string }

@@ -231,6 +231,7 @@ export class CapfServerSession {
       password: e.password ?? null,
       certificate,
     });
+    this.authMode = decision.authMode ?? null;
     switch (decision.action) {
       case 'end':
         this.outcome = decision.reason === 0 ? 'none' : 'rejected';

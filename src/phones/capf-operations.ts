@@ -208,52 +208,59 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     return false;
   }
 
+  /** The decision for a known phone (authenticate() adds the authentication mode it ran under). */
+  async function decide(phone: Phone, req: AuthenticationRequest): Promise<Decision> {
+    if (phone.capf.operation === 'none') return { action: 'end', reason: 0, note: 'no pending operation' };
+    const op = opOf(phone);
+    if (phone.status === OperationStatus.failed(op, 'authLocked') || phone.authFailures >= o.authFailureLimit) {
+      return { action: 'end', reason: 7, note: 'operation locked after repeated authentication failures; reschedule it' };
+    }
+    if (phone.capf.completesBy && Date.parse(phone.capf.completesBy) < clock.now().getTime()) {
+      await setStatus(phone.deviceName, OperationStatus.failed(op, 'late'));
+      return { action: 'end', reason: 7, note: `Operation Completes By ${phone.capf.completesBy} has passed` };
+    }
+    if (op === 'install' && ca.capfNotAfter() < clock.now()) {
+      await setStatus(phone.deviceName, OperationStatus.failed(op, 'capfExpired'));
+      return { action: 'end', reason: 7, note: 'the CAPF certificate has expired; regenerate it before installing LSCs' };
+    }
+    switch (phone.capf.authMode) {
+      case 'null-string':
+        break;
+      case 'auth-string': {
+        const expected = phone.capf.authString ?? '';
+        if (req.password === null || expected === '' || !constantTimeEqual(req.password, expected)) {
+          return failAuth(phone, 'badAuthString', req.password === null ? 'no authentication string sent' : 'wrong authentication string', false);
+        }
+        break;
+      }
+      case 'existing-lsc':
+      case 'existing-mic': {
+        const r = await checkCertificate(phone, req);
+        // The seed: a phone whose certificate proof fails stays "Operation Pending" (its session log tells why).
+        if (!r.ok) return failAuth(phone, 'certAuth', r.note, true);
+        if (r.kind === 'mic') {
+          const f = r.facts;
+          await store.patchPhone(phone.deviceName, { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } }, iso());
+        }
+        break;
+      }
+    }
+    if (phone.authFailures > 0) await store.patchPhone(phone.deviceName, { authFailures: 0 }, iso());
+    sessions.set(req.sessionId, { phone });
+    if (op === 'install') {
+      const requests = keyRequestsFor(phone);
+      return { action: 'install', keyRequests: requests };
+    }
+    return op === 'delete' ? { action: 'delete' } : { action: 'fetch' };
+  }
+
   return {
     async authenticate(req) {
       const phone = await store.getPhone(req.deviceName);
       if (!phone) return { action: 'end', reason: 9, note: `unknown device ${req.deviceName}` };
-      if (phone.capf.operation === 'none') return { action: 'end', reason: 0, note: 'no pending operation' };
-      const op = opOf(phone);
-      if (phone.status === OperationStatus.failed(op, 'authLocked') || phone.authFailures >= o.authFailureLimit) {
-        return { action: 'end', reason: 7, note: 'operation locked after repeated authentication failures; reschedule it' };
-      }
-      if (phone.capf.completesBy && Date.parse(phone.capf.completesBy) < clock.now().getTime()) {
-        await setStatus(phone.deviceName, OperationStatus.failed(op, 'late'));
-        return { action: 'end', reason: 7, note: `Operation Completes By ${phone.capf.completesBy} has passed` };
-      }
-      if (op === 'install' && ca.capfNotAfter() < clock.now()) {
-        await setStatus(phone.deviceName, OperationStatus.failed(op, 'capfExpired'));
-        return { action: 'end', reason: 7, note: 'the CAPF certificate has expired; regenerate it before installing LSCs' };
-      }
-      switch (phone.capf.authMode) {
-        case 'null-string':
-          break;
-        case 'auth-string': {
-          const expected = phone.capf.authString ?? '';
-          if (req.password === null || expected === '' || !constantTimeEqual(req.password, expected)) {
-            return failAuth(phone, 'badAuthString', req.password === null ? 'no authentication string sent' : 'wrong authentication string', false);
-          }
-          break;
-        }
-        case 'existing-lsc':
-        case 'existing-mic': {
-          const r = await checkCertificate(phone, req);
-          // The seed: a phone whose certificate proof fails stays "Operation Pending" (its session log tells why).
-          if (!r.ok) return failAuth(phone, 'certAuth', r.note, true);
-          if (r.kind === 'mic') {
-            const f = r.facts;
-            await store.patchPhone(phone.deviceName, { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } }, iso());
-          }
-          break;
-        }
-      }
-      if (phone.authFailures > 0) await store.patchPhone(phone.deviceName, { authFailures: 0 }, iso());
-      sessions.set(req.sessionId, { phone });
-      if (op === 'install') {
-        const requests = keyRequestsFor(phone);
-        return { action: 'install', keyRequests: requests };
-      }
-      return op === 'delete' ? { action: 'delete' } : { action: 'fetch' };
+      const decision = await decide(phone, req);
+      // The stored session says which Authentication Mode it ran under (none when nothing was pending).
+      return phone.capf.operation === 'none' ? decision : { ...decision, authMode: phone.capf.authMode };
     },
 
     async issue(ctx) {

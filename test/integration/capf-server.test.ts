@@ -77,9 +77,21 @@ describe('install', () => {
       assert.equal(rec?.state, 'delivered');
       const sessions = await lab.ctx.store.phones.listSessions(name, 5);
       assert.equal(sessions[0]!.outcome, 'success');
+      assert.equal(sessions[0]!.authMode, authMode);
       assert.ok(sessions[0]!.log.some((l) => l.text.startsWith('STORE_CERTIFICATE_REQUEST')));
     });
   }
+
+  test('the stored session records the Authentication Mode it ran under (By Existing Certificate too; none without an operation)', async () => {
+    const name = await phoneWith({ operation: 'install', authMode: 'existing-mic' });
+    const mic = await lab.makeMic(name, { type: 'ec', curve: 'P-256' });
+    assert.equal((await client(name, { authMode: 'existing-mic', mic })).outcome, 'installed');
+    assert.equal((await lab.ctx.store.phones.listSessions(name, 1))[0]!.authMode, 'existing-mic');
+    await client(name);
+    const idle = (await lab.ctx.store.phones.listSessions(name, 1))[0]!;
+    assert.equal(idle.outcome, 'none');
+    assert.equal(idle.authMode, null);
+  });
 
   test('existing certificate (precedence to LSC): upgrade with the current LSC supersedes and revokes it', async () => {
     const name = await phoneWith({ operation: 'install', authMode: 'null-string' });

@@ -1,5 +1,6 @@
 // Owns the Prometheus metrics of a node: CAPF sessions (by operation and outcome, duration, active),
-// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), LSCs by days to expiry, CAPF CA expiry.
+// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), refused connections by listener and reason,
+// LSCs by days to expiry, CAPF CA expiry.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CapfSessionRecord } from '../phones/index.ts';
@@ -16,6 +17,8 @@ export interface Metrics {
   capfSessionDuration: Histogram<'operation'>;
   /** TFTP (and HTTP 6970) file transfers: result is ok | not-found | denied | error; transport is tftp | http. */
   tftpTransfers: Counter<'result' | 'transport'>;
+  /** Connections closed at accept: listener is capf | tvs | api; reason is global-cap | per-client-cap. */
+  connectionsRefused: Counter<'listener' | 'reason'>;
   recordCapfSession(s: Pick<CapfSessionRecord, 'operation' | 'outcome' | 'startedAt' | 'endedAt'>): void;
   /** Attaches the gauges read at scrape time. */
   bind(sources: MetricsSources): void;
@@ -40,6 +43,10 @@ export function createMetrics(): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180], registers: [registry],
   });
   const tftpTransfers = new Counter({ name: 'opencapf_tftp_transfers_total', help: 'TFTP/HTTP file transfers by result', labelNames: ['result', 'transport'] as const, registers: [registry] });
+  const connectionsRefused = new Counter({
+    name: 'opencapf_connections_refused_total', help: 'Connections closed at accept, by listener and reason (global-cap, per-client-cap)',
+    labelNames: ['listener', 'reason'] as const, registers: [registry],
+  });
   new Gauge({
     name: 'opencapf_capf_active_sessions', help: 'CAPF sessions in progress', registers: [registry],
     collect() {
@@ -69,6 +76,7 @@ export function createMetrics(): Metrics {
     capfSessions,
     capfSessionDuration,
     tftpTransfers,
+    connectionsRefused,
     recordCapfSession(s) {
       const operation = s.operation ?? 'none';
       capfSessions.inc({ operation, outcome: s.outcome });

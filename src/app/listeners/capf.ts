@@ -20,6 +20,8 @@ export const startCapfListener: ListenerFactory = async (ctx) => {
       keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'],
     },
     maxSessions: config['capf.maxSessions'],
+    maxPerClient: config['capf.maxPerClient'],
+    onRefused: (reason) => ctx.metrics.connectionsRefused.inc({ listener: 'capf', reason }),
     handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
     maxMessageBytes: config['capf.maxMessageBytes'],
     legacyTls: config['capf.legacyTls'],
@@ -32,5 +34,5 @@ export const startCapfListener: ListenerFactory = async (ctx) => {
   const { port } = await server.start();
   ctx.provisioning.advertise('capf', port);
   ctx.capfServer = server;
-  return { name: 'capf', host: config.host, port, stop: () => server.stop(config['capf.drainTimeoutMs']) };
+  return { name: 'capf', host: config.host, port, stopAccepting: () => server.stopAccepting(), stop: (drainMs) => server.stop(drainMs) };
 };

@@ -70,7 +70,10 @@ export interface TftpServerStats {
 
 export interface TftpServer {
   start(): Promise<{ port: number }>;
-  stop(): Promise<void>;
+  /** Closes the request port at once (shutdown phase 1): no new RRQ is read; running transfers go on. */
+  stopAccepting(): void;
+  /** Stops accepting, lets running transfers finish for up to drainMs (default 0), then aborts the rest. */
+  stop(drainMs?: number): Promise<void>;
   stats(): TftpServerStats;
 }
 
@@ -110,6 +113,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   const perClient = new Map<string, number>();
   const pending = new Set<Promise<void>>();
   let main: dgram.Socket | null = null;
+  /** Set by stopAccepting until stop() has finished. */
+  let mainClosed: Promise<void> | null = null;
   let stopping = false;
   let warnWindowStart = 0;
   let warnsInWindow = 0;
@@ -340,12 +345,20 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         });
       });
     },
-    async stop() {
+    stopAccepting() {
       if (!main) return;
-      stopping = true;
       const sock = main;
       main = null;
-      await new Promise<void>((resolve) => sock.close(() => resolve()));
+      mainClosed = new Promise<void>((resolve) => sock.close(() => resolve()));
+    },
+    async stop(drainMs = 0) {
+      if (!main && !mainClosed) return;
+      this.stopAccepting();
+      const deadline = Date.now() + drainMs;
+      while (slots.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      stopping = true;
+      await mainClosed;
+      mainClosed = null;
       for (const slot of [...slots.values()]) slot.transfer?.abort('Server shutting down');
       await Promise.allSettled([...pending]);
       for (const slot of [...slots.values()]) slot.transfer?.abort('Server shutting down');

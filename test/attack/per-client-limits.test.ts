@@ -4,6 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import tls from 'node:tls';
 import { startCapfLab, newDeviceName, type CapfLab } from '../helpers/capf-lab.ts';
 import { runCapfClient } from '../../src/capf/index.ts';
@@ -32,7 +33,9 @@ after(async () => {
  */
 function openHeld(port: number, localAddress: string): Promise<'held' | 'refused'> {
   return new Promise((resolve) => {
-    const s = tls.connect({ host: '127.0.0.1', port, localAddress, rejectUnauthorized: false });
+    const raw = net.connect({ host: '127.0.0.1', port, localAddress });
+    raw.on('error', () => undefined);
+    const s = tls.connect({ socket: raw, rejectUnauthorized: false });
     s.on('error', () => undefined);
     s.once('secureConnect', () => {
       held.push(s);

@@ -5,6 +5,7 @@
 /** The subset of a pino logger this needs. */
 export interface WarnSink {
   warn(obj: Record<string, unknown>, msg: string): void;
+  info?(obj: Record<string, unknown>, msg: string): void;
 }
 
 export interface RateLimitedLogOptions {
@@ -22,6 +23,8 @@ export interface RateLimitedLog {
    * for `client` either way. `event` names the kind of line (its message is usually a good name).
    */
   warn(event: string, client: string, fields: Record<string, unknown>, msg: string): void;
+  /** The same at info level (the summary line is always at warn). */
+  info(event: string, client: string, fields: Record<string, unknown>, msg: string): void;
   /** Writes the summary of the current interval now (a listener calls this when it stops). */
   flush(): void;
 }
@@ -60,25 +63,29 @@ export function createRateLimitedLog(sink: WarnSink, o: RateLimitedLogOptions = 
     }
   };
 
+  const note = (level: 'warn' | 'info', event: string, client: string, fields: Record<string, unknown>, msg: string): void => {
+    let w = windows.get(event);
+    if (!w) {
+      w = { msg, total: 0, logged: 0, clients: new Map(), other: 0 };
+      windows.set(event, w);
+      // One timer per logger, only while something is counted; it never keeps the process alive.
+      timer ??= setInterval(flush, intervalMs).unref();
+    }
+    w.total++;
+    const n = w.clients.get(client);
+    if (n !== undefined) w.clients.set(client, n + 1);
+    else if (w.clients.size < MAX_CLIENTS_TRACKED) w.clients.set(client, 1);
+    else w.other++;
+    if (w.logged < burst) {
+      w.logged++;
+      if (level === 'info' && sink.info) sink.info(fields, msg);
+      else sink.warn(fields, msg);
+    }
+  };
+
   return {
-    warn(event, client, fields, msg) {
-      let w = windows.get(event);
-      if (!w) {
-        w = { msg, total: 0, logged: 0, clients: new Map(), other: 0 };
-        windows.set(event, w);
-        // One timer per logger, only while something is counted; it never keeps the process alive.
-        timer ??= setInterval(flush, intervalMs).unref();
-      }
-      w.total++;
-      const n = w.clients.get(client);
-      if (n !== undefined) w.clients.set(client, n + 1);
-      else if (w.clients.size < MAX_CLIENTS_TRACKED) w.clients.set(client, 1);
-      else w.other++;
-      if (w.logged < burst) {
-        w.logged++;
-        sink.warn(fields, msg);
-      }
-    },
+    warn: (event, client, fields, msg) => note('warn', event, client, fields, msg),
+    info: (event, client, fields, msg) => note('info', event, client, fields, msg),
     flush,
   };
 }

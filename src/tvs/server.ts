@@ -107,6 +107,11 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
   // Refusals, failed handshakes and rejected frames come in floods: a few lines per interval, then a summary.
   const limitedLog = createRateLimitedLog(logger);
   let closed: Promise<void> | null = null;
+  const stopAccepting = (): void => {
+    const s = server;
+    if (!s || closed) return;
+    closed = new Promise((resolve) => s.close(() => resolve()));
+  };
 
   async function answer(request: TvsRequest, context: Record<string, unknown>): Promise<TvsResponse> {
     if (request.command === 'VERIFY_REQUEST') {
@@ -313,16 +318,12 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
       });
     },
 
-    stopAccepting(): void {
-      const s = server;
-      if (!s || closed) return;
-      closed = new Promise((resolve) => s.close(() => resolve()));
-    },
+    stopAccepting,
 
     async stop(drainMs = 0): Promise<void> {
       const s = server;
       if (!s) return;
-      this.stopAccepting();
+      stopAccepting();
       const deadline = Date.now() + drainMs;
       while (busyConnections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       server = null;

@@ -23,18 +23,17 @@ function countingLogger(log: Logger, metrics: Metrics, limited: RateLimitedLog):
     const result = outcome === 'complete' ? 'ok' : outcome === 'not-found' ? 'not-found' : outcome === 'denied' || outcome === 'refused' || outcome === 'write-refused' ? 'denied' : 'error';
     metrics.tftpTransfers.inc({ result, transport: 'tftp' });
   };
+  const write = (level: 'info' | 'warn', obj: object, msg: string) => {
+    count(obj, msg);
+    const outcome = (obj as { outcome?: string }).outcome;
+    const fields = obj as Record<string, unknown>;
+    if (msg === 'tftp malformed packet') limited[level]('tftp-malformed', peerOf(obj), fields, msg);
+    else if (msg === 'tftp request' && outcome && FLOODABLE.has(outcome)) limited[level](`tftp-${outcome}`, peerOf(obj), fields, msg);
+    else log[level](obj, msg);
+  };
   return {
-    info(obj, msg) {
-      count(obj, msg);
-      log.info(obj, msg);
-    },
-    warn(obj, msg) {
-      count(obj, msg);
-      const outcome = (obj as { outcome?: string }).outcome;
-      if (msg === 'tftp malformed packet') limited.warn('tftp-malformed', peerOf(obj), obj as Record<string, unknown>, msg);
-      else if (msg === 'tftp request' && outcome && FLOODABLE.has(outcome)) limited.warn(`tftp-${outcome}`, peerOf(obj), obj as Record<string, unknown>, `${msg} ${outcome}`);
-      else log.warn(obj, msg);
-    },
+    info: (obj, msg) => write('info', obj, msg),
+    warn: (obj, msg) => write('warn', obj, msg),
   };
 }
 

@@ -122,6 +122,13 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
 
   const peerText = (p: TftpPeer): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
 
+  function stopAccepting(): void {
+    if (!main) return;
+    const sock = main;
+    main = null;
+    mainClosed = new Promise<void>((resolve) => sock.close(() => resolve()));
+  }
+
   function replyFromMain(peer: TftpPeer, code: number, message: string): void {
     main?.send(encodeError(code, message), peer.port, peer.address);
   }
@@ -345,15 +352,10 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         });
       });
     },
-    stopAccepting() {
-      if (!main) return;
-      const sock = main;
-      main = null;
-      mainClosed = new Promise<void>((resolve) => sock.close(() => resolve()));
-    },
+    stopAccepting,
     async stop(drainMs = 0) {
       if (!main && !mainClosed) return;
-      this.stopAccepting();
+      stopAccepting();
       const deadline = Date.now() + drainMs;
       while (slots.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       stopping = true;

@@ -102,15 +102,28 @@ function validationMessage(e: { validation?: ValidationItem[]; validationContext
   return `${where} ${v.message ?? 'is invalid'}${extra}`;
 }
 
-export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
+/** Timeouts of the HTTP server under the API (the listener passes them from configuration; inject needs none). */
+export interface ApiServerTimeouts {
+  headersTimeoutMs: number;
+  /** The whole request, body included. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts): Promise<FastifyInstance> {
+  // Node checks header and request deadlines on an interval (30 s by default); check every second at most
+  // so that a header or request timeout takes effect near its configured value.
+  const checking = timeouts ? { connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs) } : {};
   const app = Fastify({
     // A serializer on the logger itself: Fastify prefers the instance's serializers over its own.
     ...(deps.logger ? { loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }) } : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    ...(deps.https ? { https: deps.https } : {}),
+    ...(deps.https ? { https: { ...deps.https, ...checking } } : { http: checking }),
+    ...(timeouts ? { requestTimeout: timeouts.requestTimeoutMs, keepAliveTimeout: timeouts.keepAliveTimeoutMs } : {}),
   });
+  if (timeouts) app.server.headersTimeout = Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs);
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (r) => {
     routes.push(r);
@@ -175,7 +188,11 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (!roleAtLeast(principal.role, access)) return sendError(reply, 'ERR_FORBIDDEN', `this needs the ${access} role; you are ${principal.role}`);
   });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
+    // Answered before the request body has fully arrived (401/403/413 … to an upload): close the connection
+    // after the answer. Otherwise Node reads and discards the rest of the body to keep the connection, and a
+    // slow uploader keeps its socket open long after it was told no.
+    if (req.raw.complete === false) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;

@@ -1,6 +1,6 @@
 // Owns the Prometheus metrics of a node: CAPF sessions (by operation and outcome, duration, active),
-// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), LSCs by days to expiry, CAPF CA expiry,
-// the store's health.
+// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), refused connections by listener and reason,
+// LSCs by days to expiry, CAPF CA expiry, the store's health.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CapfSessionRecord } from '../phones/index.ts';
@@ -20,6 +20,8 @@ export interface Metrics {
   tftpTransfers: Counter<'result' | 'transport'>;
   /** CAPF sessions refused without END_SESSION because the store could not be used (the phone retries). */
   capfRefused: Counter;
+  /** Connections closed at accept: listener is capf | tvs | api; reason is global-cap | per-client-cap. */
+  connectionsRefused: Counter<'listener' | 'reason'>;
   recordCapfSession(s: Pick<CapfSessionRecord, 'operation' | 'outcome' | 'startedAt' | 'endedAt'>): void;
   /** Attaches the gauges read at scrape time. */
   bind(sources: MetricsSources): void;
@@ -55,6 +57,10 @@ export function createMetrics(): Metrics {
   });
   const tftpTransfers = new Counter({ name: 'opencapf_tftp_transfers_total', help: 'TFTP/HTTP file transfers by result', labelNames: ['result', 'transport'] as const, registers: [registry] });
   const capfRefused = new Counter({ name: 'opencapf_capf_refused_total', help: 'CAPF sessions refused without END_SESSION because the store was unavailable (phones retry)', registers: [registry] });
+  const connectionsRefused = new Counter({
+    name: 'opencapf_connections_refused_total', help: 'Connections closed at accept, by listener and reason (global-cap, per-client-cap)',
+    labelNames: ['listener', 'reason'] as const, registers: [registry],
+  });
   new Gauge({
     name: 'opencapf_capf_active_sessions', help: 'CAPF sessions in progress', registers: [registry],
     collect() {
@@ -99,6 +105,7 @@ export function createMetrics(): Metrics {
     capfSessionDuration,
     tftpTransfers,
     capfRefused,
+    connectionsRefused,
     recordCapfSession(s) {
       const operation = s.operation ?? 'none';
       capfSessions.inc({ operation, outcome: s.outcome });

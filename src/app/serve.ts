@@ -1,4 +1,5 @@
-// Owns `opencapf serve`: start every listener, report where they listen, stop them in reverse order.
+// Owns `opencapf serve`: start every listener, report where they listen, and stop them in two phases —
+// every listener stops accepting in the same tick, then in-flight work drains in parallel, bounded.
 
 import type { AppContext } from './context.ts';
 import { describeCapfExpiry } from './status.ts';
@@ -8,7 +9,19 @@ export interface RunningServer {
   listeners: StartedListener[];
   /** Port of each started listener by name (capf, tftp, http, …). */
   ports: Record<string, number>;
-  stop(): Promise<void>;
+  /**
+   * Stops every listener accepting at once, then lets in-flight work on all of them finish for up to
+   * drainMs (default capf.drainTimeoutMs), then closes what is left. Resolves when every listener is closed.
+   */
+  stop(drainMs?: number): Promise<void>;
+}
+
+/** Phase 1 on every listener (synchronously, so no listener accepts after another stopped), then phase 2 in parallel. */
+async function stopAll(listeners: readonly StartedListener[], drainMs: number): Promise<void> {
+  for (const l of listeners) l.stopAccepting();
+  const results = await Promise.allSettled(listeners.map((l) => l.stop(drainMs)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 export async function startServices(ctx: AppContext): Promise<RunningServer> {
@@ -25,14 +38,12 @@ export async function startServices(ctx: AppContext): Promise<RunningServer> {
       logger.info({ listener: l.name, host: l.host, port: l.port }, `${l.name} listening on ${l.host}:${l.port}`);
     }
   } catch (e) {
-    for (const s of [...started].reverse()) await s.stop();
+    await stopAll(started, 0);
     throw e;
   }
   return {
     listeners: started,
     ports: Object.fromEntries(started.map((l) => [l.name, l.port])),
-    async stop() {
-      for (const s of [...started].reverse()) await s.stop();
-    },
+    stop: (drainMs = ctx.config['capf.drainTimeoutMs']) => stopAll(started, drainMs),
   };
 }

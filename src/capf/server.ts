@@ -1,11 +1,13 @@
-// Owns the CAPF TLS listener (TCP 3804): connection cap, handshake timeout, per-phase timers, one
-// write per message, server-chosen session ids, and draining in-flight sessions on shutdown.
+// Owns the CAPF TLS listener (TCP 3804): connection caps (global and per client), handshake timeout,
+// per-phase timers, one write per message, server-chosen session ids, and draining in-flight sessions on shutdown.
 
 import tls from 'node:tls';
 import type { Socket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
+import { clientAddress, createConnectionGate, type RefusalReason } from '../shared/connection-gate.ts';
+import { createRateLimitedLog } from '../shared/rate-limited-log.ts';
 import type { CapfAuthority } from './ports.ts';
 import { createCapfDecoder, type CapfDecoder } from './codec.ts';
 import { CapfServerSession, type SessionLogger, type SessionSettings, type SessionTransport } from './session.ts';
@@ -21,6 +23,13 @@ export interface CapfServerOptions {
   authority: CapfAuthority;
   settings: SessionSettings;
   maxSessions: number;
+  /**
+   * Concurrent connections from one client address (default maxSessions: no per-client limit). Phones behind
+   * one NAT or relay share an address, so this trades fairness against a large site behind one address.
+   */
+  maxPerClient?: number;
+  /** Called for every connection closed at accept (metrics). */
+  onRefused?: (reason: RefusalReason) => void;
   handshakeTimeoutMs: number;
   maxMessageBytes: number;
   legacyTls: boolean;
@@ -30,11 +39,14 @@ export interface CapfServerOptions {
 
 export interface CapfServer {
   start(): Promise<{ port: number }>;
+  /** Closes the listening socket at once (shutdown phase 1); in-flight sessions go on. */
+  stopAccepting(): void;
   /** Stops accepting, lets in-flight sessions finish for up to drainMs, then destroys the rest. */
   stop(drainMs?: number): Promise<void>;
   /** Re-reads credentials (after the CAPF certificate changes). */
   reloadCredentials(): void;
-  stats(): { connections: number; sessions: number; totalSessions: number; rejectedOverCap: number };
+  /** rejectedOverCap counts both caps; rejectedPerClient the per-client ones among them. */
+  stats(): { connections: number; sessions: number; totalSessions: number; rejectedOverCap: number; rejectedPerClient: number };
 }
 
 export function createCapfServer(o: CapfServerOptions): CapfServer {
@@ -50,6 +62,10 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   };
   let totalSessions = 0;
   let rejectedOverCap = 0;
+  let rejectedPerClient = 0;
+  const gate = createConnectionGate({ max: o.maxSessions, maxPerClient: o.maxPerClient ?? o.maxSessions });
+  // Refusals and failed handshakes come in floods: a few lines per interval, then a summary with counts.
+  const limitedLog = createRateLimitedLog(o.logger);
 
   function secureContextOptions(): tls.SecureContextOptions {
     const c = o.credentials();
@@ -69,11 +85,15 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     noDelay: true,
   });
 
-  // Count raw TCP connections so that clients stuck in the handshake count against the cap too.
+  // Count raw TCP connections so that clients stuck in the handshake count against the caps too.
   server.on('connection', (socket: Socket) => {
-    if (sockets.size >= o.maxSessions) {
+    const refused = gate.admit(socket);
+    if (refused) {
       rejectedOverCap++;
-      o.logger.warn({ sessionId: allocateId(), peer: peerKey(socket), max: o.maxSessions }, 'CAPF connection refused: session cap reached');
+      if (refused === 'per-client-cap') rejectedPerClient++;
+      o.onRefused?.(refused);
+      const fields = { sessionId: allocateId(), peer: peerKey(socket), reason: refused, max: o.maxSessions, maxPerClient: o.maxPerClient ?? o.maxSessions };
+      limitedLog.warn(`capf-refused-${refused}`, clientAddress(socket), fields, refused === 'global-cap' ? 'CAPF connection refused: session cap reached' : 'CAPF connection refused: per-client cap reached');
       socket.destroy(); // capfd --limit: close without sending anything
       return;
     }
@@ -83,7 +103,7 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   });
   server.on('tlsClientError', (err, socket) => {
     // A session id of its own, so the failure can be told apart from others in the log.
-    o.logger.warn({ sessionId: allocateId(), peer: peerKey(socket), err: err.message }, 'CAPF TLS handshake failed');
+    limitedLog.warn('capf-tls-failed', clientAddress(socket), { sessionId: allocateId(), peer: peerKey(socket), err: err.message }, 'CAPF TLS handshake failed');
     socket.destroy();
   });
 
@@ -115,6 +135,12 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     },
   };
 
+  /** Set by stopAccepting: resolves once the listening socket and every connection are closed. */
+  let closed: Promise<void> | null = null;
+  const stopAccepting = (): void => {
+    closed ??= new Promise<void>((r) => server.close(() => r()));
+  };
+
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     totalSessions++;
     const conn = new CapfConnection(socket, timers, o.maxMessageBytes);
@@ -142,8 +168,9 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
         server.listen(o.port, o.host);
       });
     },
+    stopAccepting,
     async stop(drainMs = 0) {
-      const closed = new Promise<void>((r) => server.close(() => r()));
+      stopAccepting();
       const deadline = Date.now() + drainMs;
       while (sessions.size > 0 && [...sessions].some((s) => !s.finished) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
@@ -152,13 +179,14 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
       if (sweeper) clearInterval(sweeper);
       sweeper = null;
       timed.clear();
-      await closed;
+      limitedLog.flush();
+      await closed!;
     },
     reloadCredentials() {
       server.setSecureContext(secureContextOptions());
     },
     stats() {
-      return { connections: sockets.size, sessions: sessions.size, totalSessions, rejectedOverCap };
+      return { connections: sockets.size, sessions: sessions.size, totalSessions, rejectedOverCap, rejectedPerClient };
     },
   };
 }

@@ -1,9 +1,12 @@
-// Owns the TVS TLS listener (tvs-protocol.md §1): connection limits, timeouts, framing, and answering through TvsAuthority.
+// Owns the TVS TLS listener (tvs-protocol.md §1): connection limits (global and per client), timeouts, framing,
+// answering through TvsAuthority, and draining answers in flight on shutdown.
 
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { AppError, isAppError } from '../shared/errors.ts';
+import { clientAddress, createConnectionGate, type RefusalReason } from '../shared/connection-gate.ts';
+import { createRateLimitedLog } from '../shared/rate-limited-log.ts';
 import { createTvsDecoder, encodeTvsMessage, type TvsRequest, type TvsResponse } from './codec.ts';
 import { TVS_MAX_BODY_BYTES, TvsStatus } from './constants.ts';
 import { serialKey } from './names.ts';
@@ -12,6 +15,11 @@ import type { TvsAuthority, TvsLogger } from './ports.ts';
 export interface TvsServerLimits {
   /** Concurrent connections, TLS handshakes included; extra connections are closed at once. */
   maxConnections: number;
+  /**
+   * Concurrent connections from one client address (default maxConnections: no per-client limit). Phones
+   * behind one NAT share an address: set it high enough for the largest site behind one address.
+   */
+  maxPerClient?: number;
   /** A connection with no traffic for this long is closed. */
   idleTimeoutMs: number;
   /** Time a client has to finish the TLS handshake. */
@@ -38,12 +46,19 @@ export interface TvsServerOptions {
   authority: TvsAuthority;
   logger: TvsLogger;
   limits: TvsServerLimits;
+  /** Called for every connection closed at accept (metrics). */
+  onRefused?: (reason: RefusalReason) => void;
 }
 
 export interface TvsServer {
   start(): Promise<{ port: number }>;
-  /** Stops accepting and closes every connection, including unfinished handshakes. */
-  stop(): Promise<void>;
+  /** Closes the listening socket at once (shutdown phase 1); connections in progress go on. */
+  stopAccepting(): void;
+  /**
+   * Stops accepting, lets answers being computed finish for up to drainMs (default 0), then closes every
+   * connection, including unfinished handshakes and idle ones.
+   */
+  stop(drainMs?: number): Promise<void>;
   /** Serves a new certificate and key to new connections (the tvs identity was regenerated). */
   reloadCredentials(tls: Pick<TvsServerTlsOptions, 'certPem' | 'keyPem'>): void;
 }
@@ -78,6 +93,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
   checkLimit('idleTimeoutMs', limits.idleTimeoutMs, 1);
   checkLimit('handshakeTimeoutMs', limits.handshakeTimeoutMs, 1);
   checkLimit('maxRequestsPerConnection', limits.maxRequestsPerConnection, 1);
+  if (limits.maxPerClient !== undefined) checkLimit('maxPerClient', limits.maxPerClient, 1);
   const maxBodyBytes = limits.maxBodyBytes ?? TVS_DEFAULT_MAX_REQUEST_BODY_BYTES;
   checkLimit('maxBodyBytes', maxBodyBytes, 0, TVS_MAX_BODY_BYTES);
 
@@ -85,6 +101,17 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
   const rawSockets = new Set<Socket>();
   const tlsSockets = new Set<tls.TLSSocket>();
   let nextConnectionId = 1;
+  /** Connections whose answer is being computed: the drain waits for these, not for idle ones. */
+  const busyConnections = new Set<tls.TLSSocket>();
+  const gate = createConnectionGate({ max: limits.maxConnections, maxPerClient: limits.maxPerClient ?? limits.maxConnections });
+  // Refusals, failed handshakes and rejected frames come in floods: a few lines per interval, then a summary.
+  const limitedLog = createRateLimitedLog(logger);
+  let closed: Promise<void> | null = null;
+  const stopAccepting = (): void => {
+    const s = server;
+    if (!s || closed) return;
+    closed = new Promise((resolve) => s.close(() => resolve()));
+  };
 
   async function answer(request: TvsRequest, context: Record<string, unknown>): Promise<TvsResponse> {
     if (request.command === 'VERIFY_REQUEST') {
@@ -164,6 +191,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
     const pump = async (): Promise<void> => {
       if (busy) return;
       busy = true;
+      busyConnections.add(socket);
       try {
         while (queue.length > 0 && !socket.destroyed) {
           const request = queue.shift()!;
@@ -178,6 +206,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
         return;
       } finally {
         busy = false;
+        busyConnections.delete(socket);
       }
       finishIfDone();
     };
@@ -189,7 +218,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
         messages = decoder.push(chunk);
       } catch (e) {
         // No error response exists in the protocol (§2–§4), so a bad frame only closes the connection.
-        logger.warn({ ...context, ...errorFields(e) }, 'TVS frame rejected; closing connection');
+        limitedLog.warn('tvs-frame-rejected', clientAddress(socket), { ...context, ...errorFields(e) }, 'TVS frame rejected; closing connection');
         stop();
         void pump();
         return;
@@ -225,6 +254,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
     socket.on('error', (e) => logger.debug?.({ ...context, ...errorFields(e) }, 'TVS connection error'));
     socket.on('close', () => {
       tlsSockets.delete(socket);
+      busyConnections.delete(socket);
       logger.debug?.({ ...context, requests: accepted }, 'TVS connection closed');
     });
   }
@@ -243,16 +273,21 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
         // held until handshakeTimeoutMs (measured: with allowHalfOpen the server never notices).
         allowHalfOpen: false,
       });
-      s.maxConnections = limits.maxConnections;
+      // Counted on the raw TCP connection so that clients stuck in the handshake count against the caps too.
       s.on('connection', (raw: Socket) => {
+        const refused = gate.admit(raw);
+        if (refused) {
+          options.onRefused?.(refused);
+          const fields = { remoteAddress: raw.remoteAddress, remotePort: raw.remotePort, reason: refused, maxConnections: limits.maxConnections, maxPerClient: limits.maxPerClient ?? limits.maxConnections };
+          limitedLog.warn(`tvs-refused-${refused}`, clientAddress(raw), fields, refused === 'global-cap' ? 'TVS connection refused: too many connections' : 'TVS connection refused: per-client cap reached');
+          raw.destroy();
+          return;
+        }
         rawSockets.add(raw);
         raw.once('close', () => rawSockets.delete(raw));
       });
-      s.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
-        logger.warn({ remoteAddress: data?.remoteAddress, remotePort: data?.remotePort, maxConnections: limits.maxConnections }, 'TVS connection refused: too many connections');
-      });
       s.on('tlsClientError', (e: Error, socket: tls.TLSSocket) => {
-        logger.warn({ remoteAddress: socket.remoteAddress, ...errorFields(e) }, 'TVS TLS handshake failed');
+        limitedLog.warn('tvs-tls-failed', clientAddress(socket), { remoteAddress: socket.remoteAddress, ...errorFields(e) }, 'TVS TLS handshake failed');
         socket.destroy();
       });
       s.on('secureConnection', handleConnection);
@@ -283,18 +318,21 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
       });
     },
 
-    stop(): Promise<void> {
+    stopAccepting,
+
+    async stop(drainMs = 0): Promise<void> {
       const s = server;
-      if (!s) return Promise.resolve();
+      if (!s) return;
+      stopAccepting();
+      const deadline = Date.now() + drainMs;
+      while (busyConnections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       server = null;
-      return new Promise((resolve) => {
-        s.close(() => {
-          logger.info({}, 'TVS stopped');
-          resolve();
-        });
-        for (const socket of tlsSockets) socket.destroy();
-        for (const raw of rawSockets) raw.destroy();
-      });
+      for (const socket of tlsSockets) socket.destroy();
+      for (const raw of rawSockets) raw.destroy();
+      limitedLog.flush();
+      await closed;
+      closed = null;
+      logger.info({}, 'TVS stopped');
     },
   };
 }

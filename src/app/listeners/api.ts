@@ -1,5 +1,9 @@
 // Owns starting the administration REST API listener (HTTPS with the node's tftp identity unless bound to
-// loopback), and the background work its jobs need: the bulk job worker and the renewal policy timer.
+// loopback) with its connection caps and timeouts, and the background work its jobs need: the bulk job
+// worker and the renewal policy timer.
+
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 import { isIP } from 'node:net';
 import { createApiApp, type ApiDeps } from '../../api/app.ts';
@@ -10,6 +14,15 @@ import type { ListenerFactory } from './types.ts';
 import { runDoctor } from '../../doctor/index.ts';
 import { parseTrustList } from '../../trust/index.ts';
 import { doctorSourcesFromContext } from '../../doctor/from-context.ts';
+import { clientAddress, createConnectionGate } from '../../shared/connection-gate.ts';
+import { createRateLimitedLog } from '../../shared/rate-limited-log.ts';
+import { delay } from './http.ts';
+
+/** True when the request announces a body (a length above 0, or chunked). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -81,7 +94,35 @@ export const startApiListener: ListenerFactory = async (ctx) => {
   const tls = config['api.tls'] === 'on' || (config['api.tls'] === 'auto' && !isLoopback(host));
   const id = tls ? ctx.identities.get('tftp') : null;
   bindMetrics(ctx);
-  const app = await createApiApp({ ...apiDepsFrom(ctx, { tls }), ...(id ? { https: { cert: id.certPem, key: id.keyPem } } : {}) });
+  const app = await createApiApp({ ...apiDepsFrom(ctx, { tls }), ...(id ? { https: { cert: id.certPem, key: id.keyPem } } : {}) }, {
+    headersTimeoutMs: config['api.headersTimeoutMs'],
+    requestTimeoutMs: config['api.requestTimeoutMs'],
+    keepAliveTimeoutMs: config['api.keepAliveTimeoutMs'],
+  });
+  const apiLog = logger.child({ component: 'api' });
+  const limitedLog = createRateLimitedLog(apiLog);
+  const gate = createConnectionGate({ max: config['api.maxConnections'], maxPerClient: config['api.maxPerClient'] });
+  app.server.on('connection', (socket: Socket) => {
+    const refused = gate.admit(socket);
+    if (!refused) return;
+    ctx.metrics.connectionsRefused.inc({ listener: 'api', reason: refused });
+    limitedLog.warn(`api-refused-${refused}`, clientAddress(socket), { peer: socket.remoteAddress, reason: refused }, refused === 'global-cap' ? 'API connection refused: connection cap reached' : 'API connection refused: per-client cap reached');
+    socket.destroy();
+  });
+  if (tls) {
+    app.server.on('tlsClientError', (e: Error, socket: Socket) => {
+      limitedLog.warn('api-tls-failed', clientAddress(socket), { peer: socket.remoteAddress, err: e.message }, 'API TLS handshake failed');
+    });
+  }
+  // Body-read timeout: while a body is being received the socket may not stay silent longer than
+  // api.bodyTimeoutMs (Node then destroys it: nothing handles the timeout). Lifted once the body has ended;
+  // a request answered before its body ends is closed by the API's onSend hook instead.
+  const bodyTimeoutMs = config['api.bodyTimeoutMs'];
+  app.server.on('request', (req: IncomingMessage) => {
+    if (req.complete || !hasBody(req)) return;
+    req.socket.setTimeout(bodyTimeoutMs);
+    req.once('end', () => req.socket.setTimeout(0));
+  });
   const log = logger.child({ component: 'admin-jobs' });
   const worker = ctx.admin.bulk.startWorker({ pollMs: 2000, onError: (e) => log.error({ err: (e as Error).message }, 'bulk job failed') });
   const renewal = ctx.admin.renewal.start(config['renewal.checkIntervalMinutes'] * 60_000, (e) => log.error({ err: (e as Error).message }, 'renewal check failed'));
@@ -97,14 +138,32 @@ export const startApiListener: ListenerFactory = async (ctx) => {
   logger.info({ tls, host }, `REST API over ${tls ? 'HTTPS (tftp identity certificate)' : 'plain HTTP (loopback only)'}`);
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config['api.port'];
+  let closing: Promise<unknown> | null = null;
+  const stopAccepting = (): Promise<unknown> => {
+    if (!closing) {
+      renewal.stop();
+      // Stop listening now (resolves once every connection has closed); Fastify's close (its hooks) runs beside it.
+      const serverClosed = new Promise<void>((resolve) => app.server.close(() => resolve()));
+      closing = Promise.all([serverClosed, app.close()]);
+    }
+    return closing;
+  };
   return {
     name: 'api',
     host,
     port,
-    async stop() {
-      renewal.stop();
-      await worker.stop();
-      await app.close();
+    stopAccepting: () => void stopAccepting(),
+    async stop(drainMs = 0) {
+      const closed = stopAccepting();
+      const workerStopped = worker.stop();
+      const drained = Promise.all([closed, workerStopped]);
+      await Promise.race([drained, delay(drainMs)]);
+      app.server.closeAllConnections();
+      await closed;
+      // A bulk job still running past the drain is not waited for: serve exits within the drain timeout.
+      const late = await Promise.race([workerStopped.then(() => false), delay(0).then(() => true)]);
+      if (late) apiLog.warn({ drainMs }, 'a bulk job was still running when the drain timeout ended');
+      limitedLog.flush();
     },
   };
 };

@@ -20,6 +20,8 @@ export const startCapfListener: ListenerFactory = async (ctx) => {
       keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'],
     },
     maxSessions: config['capf.maxSessions'],
+    maxPerClient: config['capf.maxPerClient'],
+    onRefused: (reason) => ctx.metrics.connectionsRefused.inc({ listener: 'capf', reason }),
     handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
     maxMessageBytes: config['capf.maxMessageBytes'],
     legacyTls: config['capf.legacyTls'],
@@ -39,9 +41,13 @@ export const startCapfListener: ListenerFactory = async (ctx) => {
     name: 'capf',
     host: config.host,
     port,
-    stop: () => {
+    stopAccepting: () => {
       sweep.stop();
-      return server.stop(config['capf.drainTimeoutMs']);
+      server.stopAccepting();
+    },
+    stop: (drainMs) => {
+      sweep.stop();
+      return server.stop(drainMs);
     },
   };
 };

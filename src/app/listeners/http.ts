@@ -116,11 +116,29 @@ export async function listen(server: http.Server, host: string, port: number, on
   return typeof addr === 'object' && addr ? addr.port : port;
 }
 
-export function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/** Resolves after ms, or at once for 0; its timer never keeps the process alive. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms).unref() : resolve()));
+}
+
+/**
+ * Two-phase close of an HTTP(S) server: stopAccepting closes the listening socket (and, in Node, the idle
+ * keep-alive connections); stop waits for requests in flight up to drainMs, then closes every connection.
+ */
+export function drainable(server: http.Server): { stopAccepting(): void; stop(drainMs?: number): Promise<void> } {
+  let closed: Promise<void> | null = null;
+  const stopAccepting = () => {
+    closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    stopAccepting,
+    async stop(drainMs = 0) {
+      stopAccepting();
+      await Promise.race([closed, delay(drainMs)]);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
 export const startHttpListener: ListenerFactory = async (ctx) => {
@@ -130,13 +148,15 @@ export const startHttpListener: ListenerFactory = async (ctx) => {
   hardenServer(server);
   const port = await listen(server, config.host, config['http.port'], (e) => bindError('HTTP provisioning', config.host, config['http.port'], 'http.port', '--http-port', e));
   const release = ctx.provisioning.watch();
+  const closing = drainable(server);
   return {
     name: 'http',
     host: config.host,
     port,
-    async stop() {
+    stopAccepting: closing.stopAccepting,
+    async stop(drainMs) {
       release();
-      await closeServer(server);
+      await closing.stop(drainMs);
     },
   };
 };

@@ -1,39 +1,52 @@
-// Owns starting the TFTP provisioning listener (UDP 69) over the file catalogue, counting transfers in the metrics.
+// Owns starting the TFTP provisioning listener (UDP 69) over the file catalogue, counting transfers in the
+// metrics and rate-limiting the refusal lines a flood produces.
 
 import { createTftpServer, type TftpLogger } from '../../provisioning/tftp/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import { bindError } from './bind-error.ts';
+import { createRateLimitedLog, type RateLimitedLog } from '../../shared/rate-limited-log.ts';
 import type { ListenerFactory } from './types.ts';
 
-/** The TFTP server logs one 'tftp request' line per request with its outcome; count those. */
-function countingLogger(log: Logger, metrics: Metrics): TftpLogger {
+/** Outcomes a flood of datagrams produces by the thousand: logged through the rate limiter. */
+const FLOODABLE = new Set(['busy', 'denied', 'refused', 'write-refused']);
+
+/**
+ * The TFTP server logs one 'tftp request' line per request with its outcome; count those (every one), and
+ * write refusals and malformed-packet warnings through `limited` so that a flood writes a bounded log.
+ */
+function countingLogger(log: Logger, metrics: Metrics, limited: RateLimitedLog): TftpLogger {
+  const peerOf = (obj: object) => String((obj as { peer?: string }).peer ?? '?').replace(/:\d+$/, '');
   const count = (obj: object, msg: string) => {
     if (msg !== 'tftp request') return;
     const outcome = (obj as { outcome?: string }).outcome;
     const result = outcome === 'complete' ? 'ok' : outcome === 'not-found' ? 'not-found' : outcome === 'denied' || outcome === 'refused' || outcome === 'write-refused' ? 'denied' : 'error';
     metrics.tftpTransfers.inc({ result, transport: 'tftp' });
   };
+  const write = (level: 'info' | 'warn', obj: object, msg: string) => {
+    count(obj, msg);
+    const outcome = (obj as { outcome?: string }).outcome;
+    const fields = obj as Record<string, unknown>;
+    if (msg === 'tftp malformed packet') limited[level]('tftp-malformed', peerOf(obj), fields, msg);
+    else if (msg === 'tftp request' && outcome && FLOODABLE.has(outcome)) limited[level](`tftp-${outcome}`, peerOf(obj), fields, msg);
+    else log[level](obj, msg);
+  };
   return {
-    info(obj, msg) {
-      count(obj, msg);
-      log.info(obj, msg);
-    },
-    warn(obj, msg) {
-      count(obj, msg);
-      log.warn(obj, msg);
-    },
+    info: (obj, msg) => write('info', obj, msg),
+    warn: (obj, msg) => write('warn', obj, msg),
   };
 }
 
 export const startTftpListener: ListenerFactory = async (ctx) => {
   const { config } = ctx;
   if (!config['tftp.enabled']) return null;
+  const log = ctx.logger.child({ component: 'tftp' });
+  const limited = createRateLimitedLog(log);
   const server = createTftpServer({
     host: config.host,
     port: config['tftp.port'],
     source: ctx.provisioning.catalogue.tftpSource(),
-    logger: countingLogger(ctx.logger.child({ component: 'tftp' }), ctx.metrics),
+    logger: countingLogger(log, ctx.metrics, limited),
     limits: { maxTransfers: config['tftp.maxTransfers'], maxPerClient: config['tftp.maxPerClient'] },
   });
   let port: number;
@@ -47,9 +60,11 @@ export const startTftpListener: ListenerFactory = async (ctx) => {
     name: 'tftp',
     host: config.host,
     port,
-    async stop() {
+    stopAccepting: () => server.stopAccepting(),
+    async stop(drainMs) {
       release();
-      await server.stop();
+      await server.stop(drainMs);
+      limited.flush();
     },
   };
 };

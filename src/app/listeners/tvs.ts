@@ -14,7 +14,8 @@ export const startTvsListener: ListenerFactory = async (ctx) => {
     tls: { certPem: id.certPem, keyPem: id.keyPem, ...(config['capf.legacyTls'] ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : {}) },
     authority: ctx.provisioning.tvsAuthority,
     logger: ctx.logger.child({ component: 'tvs' }),
-    limits: { maxConnections: config['tvs.maxConnections'], idleTimeoutMs: 30_000, handshakeTimeoutMs: 10_000, maxRequestsPerConnection: 16 },
+    onRefused: (reason) => ctx.metrics.connectionsRefused.inc({ listener: 'tvs', reason }),
+    limits: { maxConnections: config['tvs.maxConnections'], maxPerClient: config['tvs.maxPerClient'], idleTimeoutMs: 30_000, handshakeTimeoutMs: 10_000, maxRequestsPerConnection: 16 },
   });
   ctx.identities.onChange((name) => {
     if (name === 'tvs') {
@@ -34,9 +35,10 @@ export const startTvsListener: ListenerFactory = async (ctx) => {
     name: 'tvs',
     host: config.host,
     port,
-    async stop() {
+    stopAccepting: () => server.stopAccepting(),
+    async stop(drainMs) {
       release();
-      await server.stop();
+      await server.stop(drainMs);
     },
   };
 };

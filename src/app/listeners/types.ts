@@ -7,8 +7,16 @@ export interface StartedListener {
   name: string;
   host: string;
   port: number;
-  /** Stops accepting and drains what is in flight (bounded by the listener's own drain setting). */
-  stop(): Promise<void>;
+  /**
+   * Shutdown phase 1: stop accepting new connections (TCP: close the listening socket) or requests (TFTP)
+   * at once. Synchronous, so that `serve` stops every listener in the same tick; in-flight work goes on.
+   */
+  stopAccepting(): void;
+  /**
+   * Shutdown phase 2: stops accepting (if not yet), lets in-flight work finish for up to drainMs, then
+   * destroys what is left and stops the listener's background work. Resolves when everything is closed.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 /** Returns null when the listener is disabled by configuration. */

@@ -1,4 +1,5 @@
-// Owns `opencapf serve`.
+// Owns `opencapf serve`: open the context, start the listeners, and on SIGTERM/SIGINT stop them in two
+// phases and exit within the drain timeout, with a last-resort timer should anything still hang.
 
 import { Command, Option } from 'commander';
 import { configFrom, opts as g, type CliEnv } from '../common.ts';
@@ -6,6 +7,9 @@ import { out } from '../io.ts';
 import { createLogger } from '../../app/logger.ts';
 import { openContext } from '../../app/context.ts';
 import { startServices } from '../../app/serve.ts';
+
+/** After the drain timeout, time left for destroying connections and closing the store before a forced exit. */
+const FORCED_EXIT_GRACE_MS = 5000;
 
 export function registerServeCommands(program: Command, { io, setExit }: CliEnv): void {
   program
@@ -50,17 +54,29 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
       }
       const capf = ctx.identities.get('capf').certificate;
       out(io, `OpenCAPF serving. ${running.listeners.map((l) => `${l.name} ${l.host}:${l.port}`).join(', ')}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`);
-      await new Promise<void>((resolve) => {
+      const drainMs = config['capf.drainTimeoutMs'];
+      await new Promise<void>((resolve, reject) => {
         let stopping = false;
         const stop = (sig: string) => {
           if (stopping) return;
           stopping = true;
-          logger.info({ signal: sig }, 'draining in-flight sessions before exit');
-          void running.stop().then(() => ctx.close()).then(() => resolve());
+          // Last resort: whatever a client, a job or the store does, the process is gone shortly after the
+          // drain timeout (exit 1: the orderly stop did not finish). Unref'd: it never keeps the process up.
+          setTimeout(() => {
+            logger.fatal({ signal: sig, drainMs }, 'shutdown did not finish after the drain timeout; exiting now');
+            process.exit(1);
+          }, drainMs + FORCED_EXIT_GRACE_MS).unref();
+          const stopped = running.stop(drainMs);
+          // Logged after every listener has stopped accepting (stop() does that synchronously first).
+          logger.warn({ signal: sig, drainMs }, 'stopped accepting on every listener; draining in-flight work before exit');
+          stopped.then(() => ctx.close()).then(resolve, reject);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
       out(io, 'OpenCAPF stopped.');
+      // Every listener and the store are closed; a handle someone forgot to release must not keep the
+      // process alive past this point (the exit code stays the CLI's).
+      setTimeout(() => process.exit(), 1000).unref();
     });
 }

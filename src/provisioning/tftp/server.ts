@@ -70,7 +70,10 @@ export interface TftpServerStats {
 
 export interface TftpServer {
   start(): Promise<{ port: number }>;
-  stop(): Promise<void>;
+  /** Closes the request port at once (shutdown phase 1): no new RRQ is read; running transfers go on. */
+  stopAccepting(): void;
+  /** Stops accepting, lets running transfers finish for up to drainMs (default 0), then aborts the rest. */
+  stop(drainMs?: number): Promise<void>;
   stats(): TftpServerStats;
 }
 
@@ -110,12 +113,21 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   const perClient = new Map<string, number>();
   const pending = new Set<Promise<void>>();
   let main: dgram.Socket | null = null;
+  /** Set by stopAccepting until stop() has finished. */
+  let mainClosed: Promise<void> | null = null;
   let stopping = false;
   let warnWindowStart = 0;
   let warnsInWindow = 0;
   let warnsSuppressed = 0;
 
   const peerText = (p: TftpPeer): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
+
+  function stopAccepting(): void {
+    if (!main) return;
+    const sock = main;
+    main = null;
+    mainClosed = new Promise<void>((resolve) => sock.close(() => resolve()));
+  }
 
   function replyFromMain(peer: TftpPeer, code: number, message: string): void {
     main?.send(encodeError(code, message), peer.port, peer.address);
@@ -340,12 +352,15 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         });
       });
     },
-    async stop() {
-      if (!main) return;
+    stopAccepting,
+    async stop(drainMs = 0) {
+      if (!main && !mainClosed) return;
+      stopAccepting();
+      const deadline = Date.now() + drainMs;
+      while (slots.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       stopping = true;
-      const sock = main;
-      main = null;
-      await new Promise<void>((resolve) => sock.close(() => resolve()));
+      await mainClosed;
+      mainClosed = null;
       for (const slot of [...slots.values()]) slot.transfer?.abort('Server shutting down');
       await Promise.allSettled([...pending]);
       for (const slot of [...slots.values()]) slot.transfer?.abort('Server shutting down');

@@ -29,3 +29,11 @@ test('info-level events stay at info; the summary is at warn', () => {
   log.flush();
   assert.deepEqual(levels, ['info', 'warn']);
 });
+
+test('error-level events (a failing store) stay at error, and so does their summary', () => {
+  const levels: string[] = [];
+  const log = createRateLimitedLog({ warn: () => levels.push('warn'), error: () => levels.push('error') }, { burst: 2 });
+  for (let i = 0; i < 10; i++) log.error('http request failed', '127.0.0.1', {}, 'http request failed');
+  log.flush();
+  assert.deepEqual(levels, ['error', 'error', 'error']);
+});

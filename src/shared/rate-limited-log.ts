@@ -6,6 +6,7 @@
 export interface WarnSink {
   warn(obj: Record<string, unknown>, msg: string): void;
   info?(obj: Record<string, unknown>, msg: string): void;
+  error?(obj: Record<string, unknown>, msg: string): void;
 }
 
 export interface RateLimitedLogOptions {
@@ -25,6 +26,8 @@ export interface RateLimitedLog {
   warn(event: string, client: string, fields: Record<string, unknown>, msg: string): void;
   /** The same at info level (the summary line is always at warn). */
   info(event: string, client: string, fields: Record<string, unknown>, msg: string): void;
+  /** The same at error level (its summary line at error too: an outage stays visible to alerting). */
+  error(event: string, client: string, fields: Record<string, unknown>, msg: string): void;
   /** Writes the summary of the current interval now (a listener calls this when it stops). */
   flush(): void;
 }
@@ -34,6 +37,7 @@ const MAX_CLIENTS_TRACKED = 1024;
 
 interface EventWindow {
   msg: string;
+  level: 'warn' | 'info' | 'error';
   total: number;
   logged: number;
   clients: Map<string, number>;
@@ -56,17 +60,18 @@ export function createRateLimitedLog(sink: WarnSink, o: RateLimitedLogOptions = 
       const suppressed = w.total - w.logged;
       if (suppressed === 0) continue;
       const topClients = [...w.clients].sort((a, b) => b[1] - a[1]).slice(0, top).map(([client, count]) => ({ client, count }));
-      sink.warn(
+      const write = w.level === 'error' && sink.error ? sink.error.bind(sink) : sink.warn.bind(sink);
+      write(
         { event, total: w.total, logged: w.logged, suppressed, intervalMs, topClients, ...(w.other ? { otherClients: w.other } : {}) },
         `${w.msg}: ${w.total} in this interval, ${suppressed} not logged one by one`,
       );
     }
   };
 
-  const note = (level: 'warn' | 'info', event: string, client: string, fields: Record<string, unknown>, msg: string): void => {
+  const note = (level: 'warn' | 'info' | 'error', event: string, client: string, fields: Record<string, unknown>, msg: string): void => {
     let w = windows.get(event);
     if (!w) {
-      w = { msg, total: 0, logged: 0, clients: new Map(), other: 0 };
+      w = { msg, level, total: 0, logged: 0, clients: new Map(), other: 0 };
       windows.set(event, w);
       // One timer per logger, only while something is counted; it never keeps the process alive.
       timer ??= setInterval(flush, intervalMs).unref();
@@ -79,6 +84,7 @@ export function createRateLimitedLog(sink: WarnSink, o: RateLimitedLogOptions = 
     if (w.logged < burst) {
       w.logged++;
       if (level === 'info' && sink.info) sink.info(fields, msg);
+      else if (level === 'error' && sink.error) sink.error(fields, msg);
       else sink.warn(fields, msg);
     }
   };
@@ -86,6 +92,7 @@ export function createRateLimitedLog(sink: WarnSink, o: RateLimitedLogOptions = 
   return {
     warn: (event, client, fields, msg) => note('warn', event, client, fields, msg),
     info: (event, client, fields, msg) => note('info', event, client, fields, msg),
+    error: (event, client, fields, msg) => note('error', event, client, fields, msg),
     flush,
   };
 }

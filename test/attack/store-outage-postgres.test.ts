@@ -108,6 +108,16 @@ test('pg_ctl stop -m fast while idle: serve stays up, answers errors, and works 
     });
     assert.equal(login.status, 503);
     assert.equal(((await login.json()) as { error: { code: string } }).error.code, 'ERR_STORE_UNAVAILABLE');
+    // HTTP provisioning: phones get 503 + Retry-After (they retry), and the log gets a bounded number of lines.
+    const failedLines = () => serve.output().split('\n').filter((l) => l.includes('"msg":"http request failed"')).length;
+    const linesBefore = failedLines();
+    for (let i = 0; i < 30; i++) {
+      const cnf = await fetch(`http://127.0.0.1:${serve.ports.http}/${name}.cnf.xml`);
+      assert.equal(cnf.status, 503, `${name}.cnf.xml while the store is down`);
+      assert.equal(cnf.headers.get('retry-after'), '5');
+      await cnf.arrayBuffer();
+    }
+    assert.ok(failedLines() - linesBefore <= 5, `${failedLines() - linesBefore} "http request failed" lines for 30 requests`);
     // A one-shot CLI command gives up (here after the 1 s configured) with the same code instead of waiting.
     const r = await cli(['--data-dir', dataDir, 'phone', 'list'], '', { OPENCAPF_STORE_DRIVER: 'postgres', OPENCAPF_STORE_POSTGRES_URL: pg.url, OPENCAPF_STORE_STARTUP_WAIT_SECONDS: '1' });
     assert.notEqual(r.code, 0);

@@ -5,6 +5,8 @@ import http from 'node:http';
 import type { AppContext } from '../context.ts';
 import type { HttpExtensionRequest } from '../../provisioning/http-extension.ts';
 import { bindError } from './bind-error.ts';
+import { createRateLimitedLog } from '../../shared/rate-limited-log.ts';
+import { isStoreUnavailable } from '../../shared/errors.ts';
 import type { ListenerFactory } from './types.ts';
 
 export interface ProvisioningHandlerOptions {
@@ -25,6 +27,8 @@ export function createProvisioningHandler(ctx: AppContext, o: ProvisioningHandle
   const log = ctx.logger.child({ component: o.https ? 'https' : 'http' });
   const maxBody = ctx.config['http.maxBodyBytes'];
   const transport = o.https ? 'https' : 'http';
+  // A failing store fails every request: one line per request would flood the log during an outage.
+  const failures = createRateLimitedLog(log);
 
   function send(req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string>, body: Buffer, info: Record<string, unknown>, result: Result): void {
     res.writeHead(status, { ...headers, 'content-length': String(body.length) });
@@ -87,8 +91,11 @@ export function createProvisioningHandler(ctx: AppContext, o: ProvisioningHandle
     req.on('end', () => {
       if (tooLarge) return;
       handle(req, res, Buffer.concat(chunks)).catch((e: unknown) => {
-        log.error({ peer: req.socket.remoteAddress, path: req.url, err: (e as Error)?.message ?? String(e) }, `${transport} request failed`);
-        if (!res.headersSent) send(req, res, 500, plain, text('internal error'), {}, 'error');
+        const peer = req.socket.remoteAddress ?? '?';
+        failures.error(`${transport} request failed`, peer, { peer, path: req.url, err: (e as Error)?.message ?? String(e) }, `${transport} request failed`);
+        // The store being down is temporary: phones retry a 503 (Retry-After) as they retry any failed fetch.
+        if (!res.headersSent && isStoreUnavailable(e)) send(req, res, 503, { ...plain, 'retry-after': '5' }, text('temporarily unavailable'), {}, 'error');
+        else if (!res.headersSent) send(req, res, 500, plain, text('internal error'), {}, 'error');
         else res.destroy();
       });
     });

@@ -9,7 +9,8 @@ import { createRateLimitedLog, type RateLimitedLog } from '../../shared/rate-lim
 import type { ListenerFactory } from './types.ts';
 
 /** Outcomes a flood of datagrams produces by the thousand: logged through the rate limiter. */
-const FLOODABLE = new Set(['busy', 'denied', 'refused', 'write-refused']);
+// 'error': while the store is down every request fails the same way.
+const FLOODABLE = new Set(['busy', 'denied', 'refused', 'write-refused', 'error']);
 
 /**
  * The TFTP server logs one 'tftp request' line per request with its outcome; count those (every one), and

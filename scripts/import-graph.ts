@@ -56,17 +56,8 @@ export function folderOf(file: string): string {
   return i < 0 ? '.' : file.slice(0, i);
 }
 
-/** Folder-level cycles (each as the list of folders around it), found by Tarjan's strongly connected components. */
-export function folderCycles(g: ImportGraph): string[][] {
-  const adj = new Map<string, Set<string>>();
-  for (const e of g.edges) {
-    if (e.to.startsWith('pkg:')) continue;
-    const a = folderOf(e.from);
-    const b = folderOf(e.to);
-    if (a === b) continue;
-    if (!adj.has(a)) adj.set(a, new Set());
-    adj.get(a)!.add(b);
-  }
+/** Strongly connected components of more than one node (Tarjan): the cycles of a directed graph. */
+function cyclesOf(adj: Map<string, Iterable<string>>): string[][] {
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
@@ -98,40 +89,26 @@ export function folderCycles(g: ImportGraph): string[][] {
   return out;
 }
 
-/** Module-level cycles inside one folder (strongly connected components of more than one file). */
+/** Folder-level cycles (each as the list of folders around it). */
+export function folderCycles(g: ImportGraph): string[][] {
+  const adj = new Map<string, Set<string>>();
+  for (const e of g.edges) {
+    if (e.to.startsWith('pkg:')) continue;
+    const a = folderOf(e.from);
+    const b = folderOf(e.to);
+    if (a === b) continue;
+    if (!adj.has(a)) adj.set(a, new Set());
+    adj.get(a)!.add(b);
+  }
+  return cyclesOf(adj);
+}
+
+/** Module-level cycles inside one folder, through imports that load code (type-only imports excluded). */
 export function fileCycles(g: ImportGraph, folder: string): string[][] {
   const inside = (f: string) => folderOf(f) === folder;
   const adj = new Map<string, string[]>();
   for (const e of g.edges) if (inside(e.from) && inside(e.to) && !e.typeOnly) (adj.get(e.from) ?? adj.set(e.from, []).get(e.from)!).push(e.to);
-  let index = 0;
-  const idx = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const on = new Set<string>();
-  const out: string[][] = [];
-  const strong = (v: string) => {
-    idx.set(v, index);
-    low.set(v, index++);
-    stack.push(v);
-    on.add(v);
-    for (const w of adj.get(v) ?? []) {
-      if (!idx.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
-    }
-    if (low.get(v) === idx.get(v)) {
-      const comp: string[] = [];
-      for (let w = stack.pop()!; ; w = stack.pop()!) {
-        on.delete(w);
-        comp.push(w);
-        if (w === v) break;
-      }
-      if (comp.length > 1) out.push(comp.sort());
-    }
-  };
-  for (const v of [...adj.keys()].sort()) if (!idx.has(v)) strong(v);
-  return out;
+  return cyclesOf(adj);
 }
 
 /** Imports from one top-level folder into another that name a module other than the folder's index.ts. */

@@ -2,6 +2,7 @@
 // through the same bulk job machinery, at most one renewal job at a time.
 
 import type { Clock } from '../shared/clock.ts';
+import { startPeriodic } from '../shared/periodic.ts';
 import type { BulkJob, PhoneFilter } from './admin-ports.ts';
 import type { BulkService } from './bulk.ts';
 import type { AuthMode } from './model.ts';
@@ -55,17 +56,7 @@ export function createRenewalService(bulk: BulkService, policy: RenewalPolicy, c
       );
     },
     start(intervalMs, onError) {
-      const run = () => void svc.runOnce().catch((e) => onError?.(e));
-      const first = setTimeout(run, 1000);
-      const timer = setInterval(run, intervalMs);
-      first.unref();
-      timer.unref();
-      return {
-        stop() {
-          clearTimeout(first);
-          clearInterval(timer);
-        },
-      };
+      return startPeriodic(() => svc.runOnce(), intervalMs, (e) => onError?.(e));
     },
   };
   return svc;

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
+import { startPeriodic } from '../shared/periodic.ts';
 import { derToPem, type CertificateInfo } from '../pki/index.ts';
 import { createCaSigner, CERT_ID_HASHES, type CaSigner } from './ca-signer.ts';
 import { buildCrl, crlToPem } from './crl.ts';
@@ -228,17 +229,7 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
     },
     revokeUnacknowledged,
     startUnacknowledgedSweep(intervalMs, onError) {
-      const run = () => void revokeUnacknowledged().catch(onError);
-      const first = setTimeout(run, 1000);
-      const timer = setInterval(run, intervalMs);
-      first.unref();
-      timer.unref();
-      return {
-        stop() {
-          clearTimeout(first);
-          clearInterval(timer);
-        },
-      };
+      return startPeriodic(revokeUnacknowledged, intervalMs, onError);
     },
     trustBundle(b = {}) {
       const cur = o.cas.current();

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { startApiLab, ADMIN_PASSWORD, type ApiLab } from '../helpers/api-lab.ts';
 import { cli } from '../helpers/cli.ts';
+import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
 import { hashPassword } from '../../src/phones/users.ts';
@@ -83,36 +83,21 @@ test('the CLI actor is the OS account of the process, whatever $USER says', asyn
   }
 });
 
-const PG_ADMIN_URL = process.env.OPENCAPF_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-async function pgAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const pgUp = await pgAvailable();
 const PASSWORD = 'the right password';
 
 for (const driver of ['sqlite', 'postgres'] as const) {
   test(`a login lockout survives a restart (${driver}, database written by today's migrations, upgraded by 0005)`, { skip: driver === 'postgres' && !pgUp ? `no PostgreSQL at ${PG_ADMIN_URL}` : false }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opencapf-lockout-'));
-    const dbName = `opencapf_lockout_${process.pid}_${randomBytes(3).toString('hex')}`;
+    let dbName = '';
     let url: string | null = null;
     try {
       // 1. A database as today's code writes it: migrations 0001-0003, one user.
       let old: Kysely<any>;
       if (driver === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await c.connect();
-        await c.query(`create database ${dbName}`);
-        await c.end();
-        const u = new URL(PG_ADMIN_URL);
-        u.pathname = `/${dbName}`;
-        url = u.toString();
+        const db = await createTestDatabase('opencapf_lockout');
+        dbName = db.name;
+        url = db.url;
         old = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
       } else {
         old = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(dir, 'opencapf.db')) }) });
@@ -148,12 +133,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      if (driver === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await c.connect();
-        await c.query(`drop database if exists ${dbName} with (force)`);
-        await c.end();
-      }
+      if (driver === 'postgres' && dbName) await dropTestDatabase(dbName);
     }
   });
 }

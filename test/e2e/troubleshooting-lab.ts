@@ -2,7 +2,7 @@
 // fixed CAPF/TVS ports (they are written into SEP<MAC>.cnf.xml, so port 0 will not do), a public host name
 // phones resolve through a hosts map, and emulated phones booting against it.
 
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,16 +14,6 @@ import { bootPhone, createFileFetcher, createManufacturingCa, createMemoryStateS
 
 export const PUBLIC_HOST = 'pub11.opencapf.test';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export interface TroubleshootingLab {
   lab: CapfLab;

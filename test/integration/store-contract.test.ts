@@ -7,26 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openStore, type OpenStore } from '../../src/store/index.ts';
+import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
 import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
 import { createKyselyPhoneStore } from '../../src/store/phone-store.ts';
 import type { AdminStore } from '../../src/phones/admin-ports.ts';
 import { DEFAULT_CAPF, OperationStatus, type Phone } from '../../src/phones/index.ts';
-
-const PG_ADMIN_URL = process.env.OPENCAPF_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function pgAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function phone(n: number, over: Partial<Phone> = {}): Phone {
   const t = '2026-01-01T00:00:00.000Z';
@@ -43,31 +29,18 @@ for (const driver of ['sqlite', 'postgres'] as const) {
     let store: OpenStore;
     let admin: AdminStore;
     let dir: string;
-    const dbName = `opencapf_test_${process.pid}_${randomBytes(3).toString('hex')}`;
+    let dbName = '';
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'opencapf-contract-'));
       let url: string | undefined;
-      if (driver === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await c.connect();
-        await c.query(`create database ${dbName}`);
-        await c.end();
-        const u = new URL(PG_ADMIN_URL);
-        u.pathname = `/${dbName}`;
-        url = u.toString();
-      }
+      if (driver === 'postgres') ({ name: dbName, url } = await createTestDatabase('opencapf_test'));
       store = await openStore({ driver, dataDir: dir, postgresUrl: url ?? null });
       admin = createKyselyAdminStore(store.db);
     });
     after(async () => {
       await store?.close();
       rmSync(dir, { recursive: true, force: true });
-      if (driver === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await c.connect();
-        await c.query(`drop database if exists ${dbName} with (force)`);
-        await c.end();
-      }
+      if (driver === 'postgres' && dbName) await dropTestDatabase(dbName);
     });
 
     test('migrations seed the default profile; phones insert, get, update (bumps config version), duplicate refused', async () => {

@@ -50,16 +50,22 @@ test('CSV import on a disk that fills after the first batch: 507 ERR_STORE_FULL 
     const first = names('00DF', 1000);
     const rest = names('00E0', 5000);
     const csv = ['Device Name,Model', ...first.map((n) => `${n},Cisco 8845`), ...rest.map((n) => `${n},Cisco 7841`)];
-    // The body arrives in two parts; the disk fills between them, after the first 1,000-row batch is committed.
+    // The body arrives in two parts; the disk fills between them, once the first 1,000-row batch is committed.
+    // (Readers may ask for the second part early — Node 24 reads further ahead than Node 20 — so the second
+    // part waits until the store holds the first batch.)
     let pulled = 0;
+    const committed = async () => (await lab.ctx.store.phones.listPhones({ limit: 1 })).total;
     const body = new Readable({
       read() {
-        if (pulled === 0) this.push(`${csv.slice(0, 1001).join('\n')}\n`);
-        else if (pulled === 1) {
-          fillLeaving(fs, 0);
-          this.push(`${csv.slice(1001).join('\n')}\n`);
+        const part = pulled++;
+        if (part === 0) this.push(`${csv.slice(0, 1001).join('\n')}\n`);
+        else if (part === 1) {
+          void (async () => {
+            while ((await committed()) < 1000) await new Promise((r) => setTimeout(r, 5));
+            fillLeaving(fs, 0);
+            this.push(`${csv.slice(1001).join('\n')}\n`);
+          })();
         } else this.push(null);
-        pulled++;
       },
     });
     const r = await lab.call('POST', '/api/v1/phones/import', body, { 'content-type': 'text/csv' });

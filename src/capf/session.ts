@@ -9,7 +9,7 @@
 //        fetch  ◄── FETCH_CERTIFICATE_REQUEST ───────┘ fetch  ─► END_SESSION(0)
 
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { AppError } from '../shared/errors.ts';
+import { AppError, isStoreUnavailable } from '../shared/errors.ts';
 import { isoString, type Clock } from '../shared/clock.ts';
 import type { SessionLogEntry } from '../phones/ports.ts';
 import type { CapfAuthority, Completion, Decision, KeyRequest, PresentedCertificate } from './ports.ts';
@@ -349,7 +349,7 @@ export class CapfServerSession {
     if (this.phase === 'done') return;
     // The store cannot be used (database unreachable, disk full): neither the phone's fault nor a failure
     // to record against it. Refuse in a way the phone retries.
-    if (e instanceof AppError && e.code === 'ERR_STORE_UNAVAILABLE') return this.refuse(e, 'the store is unavailable');
+    if (isStoreUnavailable(e)) return this.refuse(e, 'the store is unavailable');
     const message = e instanceof AppError ? e.message : 'internal error';
     if (!(e instanceof AppError)) this.logger.warn({ sessionId: this.sessionId, err: e instanceof Error ? e.message : String(e) }, 'CAPF session failed');
     await this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', message, this.deviceName && this.phase !== 'auth' ? { step: kind, note: message } : null).catch(() => undefined);

@@ -17,12 +17,25 @@ export interface SmallFs {
   close(): void;
 }
 
+/** Mounts still up when the test process ends (a test that crashed before its finally): unmounted on exit. */
+const mounted = new Set<string>();
+process.once('exit', () => {
+  for (const dir of mounted) {
+    try {
+      execFileSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // exiting anyway: nothing left to tell
+    }
+  }
+});
+
 export function mountSmallFs(sizeBytes: number): SmallFs {
   if (process.getuid?.() !== 0) throw new Error('mountSmallFs needs root (mount -t tmpfs); CI runs as root');
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-smallfs-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755`, 'tmpfs', dir]);
   const filler = join(dir, '.filler');
-  let mounted = true;
+  mounted.add(dir);
   return {
     dir,
     fill() {
@@ -51,8 +64,7 @@ export function mountSmallFs(sizeBytes: number): SmallFs {
       }
     },
     close() {
-      if (!mounted) return;
-      mounted = false;
+      if (!mounted.delete(dir)) return;
       execFileSync('umount', ['-l', dir]);
       rmSync(dir, { recursive: true, force: true });
     },

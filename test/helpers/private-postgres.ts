@@ -57,8 +57,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const stopArgs = (mode: string) => ['-D', data, '-m', mode, '-w', '-t', '60', 'stop'];
   asPg('pg_ctl', startArgs);
   running = true;
+  // A test process that dies before destroy() must not leave a server running on the machine.
+  const onExit = () => self.destroy();
+  process.once('exit', onExit);
   execFileSync('runuser', argv('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'opencapf']), { stdio: 'pipe' });
-  return {
+  const self: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/opencapf`,
     port,
     dir,
@@ -71,6 +74,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       running = true;
     },
     destroy() {
+      process.off('exit', onExit);
       if (running) {
         try {
           asPg('pg_ctl', stopArgs('immediate'));
@@ -78,7 +82,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
           // already down: removing the directory is all that is left
         }
       }
+      running = false;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return self;
 }

@@ -3,7 +3,7 @@
 // LSCs by days to expiry, CAPF CA expiry, the store's health.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CapfSessionRecord } from '../phones/index.ts';
+import type { CapfSessionRecord } from '../capf/index.ts';
 import { isStoreUnavailable } from '../shared/errors.ts';
 
 export interface MetricsSources {

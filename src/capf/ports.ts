@@ -1,7 +1,6 @@
 // Owns the narrow port a CAPF session talks to (protocol split from authority, like step-ca's scep/ vs
-// authority/): the session speaks bytes and proves possession; the authority decides and records.
-
-import type { CapfSessionRecord } from '../phones/ports.ts';
+// authority/): the session speaks bytes and proves possession; the authority decides and records the
+// session record the protocol produces (CapfSessionRecord, owned here; phones/ and store/ use it).
 
 export type KeyRequest = { type: 'rsa'; bits: number } | { type: 'ec'; curve: 'P-256' | 'P-384' | 'P-521' };
 
@@ -21,6 +20,29 @@ export interface AuthenticationRequest {
   /** PASSWORD element (null when absent; '' for an empty string). Never log it. */
   password: string | null;
   certificate: PresentedCertificate | null;
+}
+
+/** What a CAPF session produces and the authority stores (the protocol owns its record; phones/ and store/ use it). */
+export interface SessionLogEntry {
+  at: string;
+  /** 'S>P' server to phone, 'P>S' phone to server, '--' an event. */
+  dir: 'S>P' | 'P>S' | '--';
+  text: string;
+}
+
+export interface CapfSessionRecord {
+  sessionId: number;
+  deviceName: string | null;
+  peer: string;
+  startedAt: string;
+  endedAt: string;
+  operation: string | null;
+  authMode: string | null;
+  outcome: 'success' | 'failure' | 'none' | 'rejected';
+  reason: string | null;
+  status: string | null;
+  protocolVersion: number | null;
+  log: SessionLogEntry[];
 }
 
 /** END_SESSION reasons the authority may choose (capf-protocol.md §7). */

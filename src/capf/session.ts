@@ -11,8 +11,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { AppError, isStoreUnavailable } from '../shared/errors.ts';
 import { isoString, type Clock } from '../shared/clock.ts';
-import type { SessionLogEntry } from '../phones/ports.ts';
-import type { CapfAuthority, Completion, Decision, KeyRequest, PresentedCertificate } from './ports.ts';
+import type { CapfAuthority, Completion, Decision, KeyRequest, PresentedCertificate, SessionLogEntry } from './ports.ts';
 import {
   authRequest, deleteCertificateRequest, encodeMessage, endSession, fetchCertificateRequest, keyGenerateRequestEc,
   keyGenerateRequestRsa, storeCertificateRequest, type CapfMessage,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { daysUntil, type CertificateInfo } from '../pki/index.ts';
 import type { AuthMode, Phone } from '../phones/model.ts';
-import type { CapfSessionRecord } from '../phones/ports.ts';
+import type { CapfSessionRecord } from '../capf/ports.ts';
 import { tftpGet, TftpClientError } from '../provisioning/tftp/index.ts';
 import { parseTrustList, verifyTrustList } from '../trust/index.ts';
 import type { Resolver } from '../emulator/resolver.ts';

@@ -2,7 +2,7 @@
 // so the rules stay pure and testable without sockets.
 
 import type { AuthMode, Phone } from '../phones/model.ts';
-import type { CapfSessionRecord } from '../phones/ports.ts';
+import type { CapfSessionRecord } from '../capf/ports.ts';
 
 export interface ItlFacts {
   /** Where it came from: `tftp://host:port/ITLFile.tlv`, or `built` (the ITL service). */

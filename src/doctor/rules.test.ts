@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { diagnose } from './rules.ts';
 import type { DoctorFacts, ItlFacts, PhoneFacts } from './facts.ts';
 import { DEFAULT_CAPF, OperationStatus, type Phone } from '../phones/model.ts';
-import type { CapfSessionRecord } from '../phones/ports.ts';
+import type { CapfSessionRecord } from '../capf/ports.ts';
 
 const NOW = '2026-11-27T12:00:00.000Z';
 const CAPF_SHA1 = 'aa'.repeat(20);

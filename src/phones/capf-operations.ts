@@ -4,8 +4,8 @@
 import { isoString, type Clock } from '../shared/clock.ts';
 import { isStoreUnavailable } from '../shared/errors.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
-import type { AuthenticationRequest, CapfAuthority, Completion, Decision, KeyRequest } from '../capf/ports.ts';
-import type { CapfSessionRecord, CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
+import type { AuthenticationRequest, CapfAuthority, CapfSessionRecord, Completion, Decision, KeyRequest } from '../capf/ports.ts';
+import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
 import { OperationStatus, type CertOperation, type FailureReason, type Phone } from './model.ts';
 
 export interface CapfOperationsOptions {

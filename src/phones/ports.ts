@@ -1,7 +1,7 @@
 // Owns the interfaces the phones domain needs from storage (implemented in store/).
 
 import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary } from './model.ts';
-import type { IssuedLsc } from '../pki/lsc-issuer.ts';
+import type { CapfSessionRecord } from '../capf/ports.ts';
 
 export type CertificateKind = 'lsc' | 'mic' | 'observed';
 /** issued: signed and recorded before sending; delivered: phone acknowledged; superseded/revoked: no longer current. */
@@ -21,28 +21,6 @@ export interface CertificateRecord {
   revokedAt: string | null;
   revocationReason: string | null;
   sessionId: number | null;
-}
-
-export interface SessionLogEntry {
-  at: string;
-  /** 'S>P' server to phone, 'P>S' phone to server, '--' an event. */
-  dir: 'S>P' | 'P>S' | '--';
-  text: string;
-}
-
-export interface CapfSessionRecord {
-  sessionId: number;
-  deviceName: string | null;
-  peer: string;
-  startedAt: string;
-  endedAt: string;
-  operation: string | null;
-  authMode: string | null;
-  outcome: 'success' | 'failure' | 'none' | 'rejected';
-  reason: string | null;
-  status: string | null;
-  protocolVersion: number | null;
-  log: SessionLogEntry[];
 }
 
 export interface AuditEntry {
@@ -135,9 +113,20 @@ export interface PhoneStore {
   groupTransaction<T>(fn: (store: PhoneStore) => Promise<T>, opts?: { siblings?: number }): Promise<T>;
 }
 
+/**
+ * An issued LSC as the domain needs it. pki/ implements this port by structure (its IssuedLsc has these
+ * fields) without importing phones/; app/ passes pki's CA where this port is expected, so tsc checks the fit.
+ */
+export interface IssuedCertificate {
+  der: Buffer;
+  serialHex: string;
+  subjectDn: string;
+  issuerDn: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
 /** What the phones domain needs from the CAPF certificate authority (implemented in pki/, wired by app/). */
-/** An issued LSC as the CA returns it (pki/ owns the shape). */
-export type IssuedCertificate = IssuedLsc;
 
 export interface CertificateAuthorityPort {
   /** Current CAPF certificate's validity end. */

@@ -4,7 +4,8 @@
 import { randomInt } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { PhoneStore, CapfSessionRecord, CertificateRecord } from './ports.ts';
+import type { PhoneStore, CertificateRecord } from './ports.ts';
+import type { CapfSessionRecord } from '../capf/ports.ts';
 import {
   AUTH_MODES, AUTH_STRING_RE, DEFAULT_CAPF, EC_KEY_SIZES, KEY_ORDERS, OperationStatus, RSA_KEY_SIZES, CERT_OPERATIONS,
   normaliseDeviceName, type AuthMode, type CapfSettings, type CertOperation, type EcKeySize, type KeyOrder, type Phone, type RsaKeySize,

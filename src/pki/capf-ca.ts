@@ -1,11 +1,13 @@
 // Owns the CAPF certificate authority as the phones domain sees it: issue LSCs with the current CAPF
 // identity, recognise our LSCs (current or previous CAPF) and MICs of configured manufacturing CAs.
+// It implements phones' CertificateAuthorityPort and CertificateReader by structure, without importing
+// phones/ (which would close a phones ↔ pki cycle): app/ hands these where the ports are expected.
 
 import { X509Certificate as NodeX509 } from 'node:crypto';
-import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, IssuedCertificate } from '../phones/ports.ts';
-import { createLscTemplate, type LscTemplate } from './lsc-issuer.ts';
+import { createLscTemplate, type IssuedLsc, type LscTemplate } from './lsc-issuer.ts';
 import { parseCertificate, pemBundleToDers, type CertificateInfo } from './certificate-info.ts';
-import { parseSpki } from './spki.ts';
+import { parseSpki, type SpkiInfo } from './spki.ts';
+import type { KeySpec } from './keys.ts';
 import type { IdentityService } from './identities.ts';
 
 export interface CapfCaOptions {
@@ -16,7 +18,14 @@ export interface CapfCaOptions {
   ocspUrl?: string | null;
 }
 
-export interface CapfCa extends CertificateAuthorityPort {
+export interface CapfCa {
+  /** Current CAPF certificate's validity end. */
+  capfNotAfter(): Date;
+  issueLsc(deviceName: string, publicKeySpki: Buffer, now: Date): Promise<IssuedLsc>;
+  /** Is this certificate an LSC signed by our CAPF CA (current or previous)? Checks signature, not expiry. */
+  isOurLsc(der: Buffer): boolean;
+  /** Does this certificate chain to a configured manufacturing CA? Checks signature, not expiry. */
+  isTrustedMic(der: Buffer): boolean;
   /** Reloads the CAPF identity (after regenerate/import). */
   refresh(): Promise<void>;
   manufacturingCas(): CertificateInfo[];
@@ -49,7 +58,7 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
 
   return {
     capfNotAfter: () => capfNotAfter,
-    issueLsc(deviceName, spki, now): Promise<IssuedCertificate> {
+    issueLsc(deviceName, spki, now): Promise<IssuedLsc> {
       return template.issue({ deviceName, publicKeySpki: spki, validityDays: o.lscValidityDays, now });
     },
     isOurLsc: (der) => issuedBy(der, verifiers),
@@ -59,9 +68,21 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
   };
 }
 
-/** CertificateReader over pki's parser. */
-export const certificateReader: CertificateReader = {
-  read(der: Buffer): CertificateFacts {
+/** The facts of a certificate the phones domain reasons about (its CertificateFacts, by structure). */
+export interface CertificateSummary {
+  serialHex: string;
+  subjectDn: string;
+  issuerDn: string;
+  commonName: string;
+  subjectValues: string[];
+  notBefore: Date;
+  notAfter: Date;
+  key: KeySpec;
+}
+
+/** A certificate reader over pki's parser (phones' CertificateReader, by structure). */
+export const certificateReader: { read(der: Buffer): CertificateSummary; readSpki(spki: Buffer): SpkiInfo } = {
+  read(der: Buffer): CertificateSummary {
     const c = parseCertificate(der);
     return {
       serialHex: c.serialHex,

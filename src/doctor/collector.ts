@@ -17,7 +17,7 @@ export interface Endpoint {
   port: number;
 }
 
-/** What the collector needs from a running or configured OpenCAPF (built by from-context.ts). */
+/** What the collector needs from a running or configured OpenCAPF (built by app/doctor-sources.ts). */
 export interface DoctorSources {
   now(): Date;
   capfCertificate(): CertificateInfo;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ConfigKey } from '../../src/config/index.ts';
 import { startCapfLab, type CapfLab } from '../helpers/capf-lab.ts';
 import { runDoctor, type DoctorReport } from '../../src/doctor/index.ts';
-import { doctorSourcesFromContext } from '../../src/doctor/from-context.ts';
+import { doctorSourcesFromContext } from '../../src/app/doctor-sources.ts';
 import { bootPhone, createFileFetcher, createManufacturingCa, createMemoryStateStore, createResolver, type BootOptions, type BootResult, type ManufacturingCa, type PhoneDeps } from '../../src/emulator/index.ts';
 
 export const PUBLIC_HOST = 'pub11.opencapf.test';

@@ -13,7 +13,7 @@ import type { AppContext } from '../context.ts';
 import type { ListenerFactory } from './types.ts';
 import { runDoctor } from '../../doctor/index.ts';
 import { parseTrustList } from '../../trust/index.ts';
-import { doctorSourcesFromContext } from '../../doctor/from-context.ts';
+import { doctorSourcesFromContext } from '../doctor-sources.ts';
 import { clientAddress, createConnectionGate } from '../../shared/connection-gate.ts';
 import { createRateLimitedLog } from '../../shared/rate-limited-log.ts';
 import { delay } from './http.ts';

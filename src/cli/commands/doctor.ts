@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runDoctor, renderReport } from '../../doctor/index.ts';
-import { doctorSourcesFromContext } from '../../doctor/from-context.ts';
+import { doctorSourcesFromContext } from '../../app/doctor-sources.ts';
 import { createResolver, parseHostsFile } from '../../emulator/index.ts';
 import { AppError } from '../../shared/errors.ts';
 import { withContext, intOpt, opts as g, type CliEnv } from '../common.ts';

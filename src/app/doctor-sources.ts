@@ -1,9 +1,10 @@
 // Owns building the doctor's sources from an AppContext: in `serve` (the API) the running listeners' ports,
-// in the CLI the configured ones; the CAPF host name and pinned files from provisioning.
+// in the CLI the configured ones; the CAPF host name and pinned files from provisioning. It lives in app/
+// (which owns the context) so that doctor/ never imports app/.
 
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from './context.ts';
 import { createResolver, type Resolver } from '../emulator/resolver.ts';
-import type { DoctorSources, Endpoint } from './collector.ts';
+import type { DoctorSources, Endpoint } from '../doctor/index.ts';
 
 export interface DoctorContextOptions {
   /** How phones resolve names (hosts-file overrides for labs); default: the system resolver. */

@@ -2,14 +2,12 @@
 // shape with stable codes and no stack traces, authentication on every route that does not declare
 // itself public, CSRF protection for cookie sessions, OpenAPI at /api/docs. It does not listen.
 
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import { AppError, asStoreFullError, ERROR_TABLE, isAppError, type ErrorCode } from '../shared/errors.ts';
-import { redactUrl, secretParamsIn } from '../shared/secrets.ts';
-import type { Role } from '../phones/admin-ports.ts';
-import { roleAtLeast, roleReadsSecrets, type Principal } from '../phones/users.ts';
-import type { Viewer } from '../phones/filter-access.ts';
-import type { Actor } from '../phones/index.ts';
+import { secretParamsIn } from '../shared/secrets.ts';
+import { roleAtLeast, type Principal } from '../phones/users.ts';
 import { buildOpenApi } from './openapi.ts';
+import { parseCookies, serializeRequest, SESSION_COOKIE, type Access } from './request-helpers.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerPhoneRoutes } from './routes/phones.ts';
@@ -23,66 +21,9 @@ import { registerTrustListRoutes } from './routes/trust-lists.ts';
 import { registerUiRoutes } from './routes/ui-static.ts';
 
 export type { ApiDeps } from './deps.ts';
+export type { Access } from './request-helpers.ts';
 
-/** Who may call a route: nobody needs to log in (public), any logged-in user even before the first password change (self), or a minimum role. */
-export type Access = 'public' | 'self' | 'metrics' | Role;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal | null;
-  }
-  interface FastifyContextConfig {
-    access?: Access;
-    /** Where a secret filter refused in this route's URL is accepted instead, e.g. "the JSON body of POST /api/v1/phones/search". */
-    secretsGoTo?: string;
-  }
-  /** Documentation keys read by openapi.ts (Fastify compiles only body/querystring/params/headers/response). */
-  interface FastifySchema {
-    summary?: string;
-    tags?: string[];
-    hide?: boolean;
-    consumes?: string[];
-    produces?: string[];
-  }
-}
-
-export const SESSION_COOKIE = 'opencapf_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export function actorOf(req: FastifyRequest): Actor {
-  return { name: req.principal?.username ?? 'anonymous', source: req.ip };
-}
-
-export function canSeeSecrets(req: FastifyRequest): boolean {
-  return !!req.principal && roleReadsSecrets(req.principal.role);
-}
-
-/** Who a phone query is made for (the domain refuses filters on secrets this viewer may not read). */
-export function viewerOf(req: FastifyRequest): Viewer {
-  return { role: req.principal?.role ?? 'read-only' };
-}
-
-/**
- * The request as the access log shows it: Fastify's fields, with the URL's secret query parameters
- * redacted. Every request log line (incoming, completed, errors) goes through this one serializer.
- */
-export function serializeRequest(req: FastifyRequest): Record<string, unknown> {
-  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
-}
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return out;
-}
-
-export function sessionCookie(value: string, o: { secure: boolean; maxAgeSeconds: number }): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${o.maxAgeSeconds}${o.secure ? '; Secure' : ''}`;
-}
 
 function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
   return reply.code(ERROR_TABLE[code].http).type('application/json').send({ error: { code, message, ...(details ? { details } : {}) } });

@@ -2,7 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
-import { actorOf, sessionCookie } from '../app.ts';
+import { actorOf, sessionCookie } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, enums, nullable, obj, str, tokenSchema, userSchema } from '../schemas.ts';
 import type { Role } from '../../phones/admin-ports.ts';

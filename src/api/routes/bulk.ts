@@ -2,7 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import { actorOf, canSeeSecrets, viewerOf } from '../app.ts';
+import { actorOf, canSeeSecrets, viewerOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, bulkJobSchema, bulkJobView, capfUpdate, nullable, obj, phoneFilter, phoneSchema, phoneView, str, toPhoneQuery, type PhoneFilterInput } from '../schemas.ts';
 import type { ScheduleRequest } from '../../phones/index.ts';

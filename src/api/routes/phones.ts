@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../shared/errors.ts';
-import { actorOf, canSeeSecrets, viewerOf } from '../app.ts';
+import { actorOf, canSeeSecrets, viewerOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import {
   arr, capfUpdateProps, certificateSchema, deviceNameParam, enums, itemResultSchema, nullable, obj, phoneFilter, phoneSchema, phoneView, sessionSchema, str,

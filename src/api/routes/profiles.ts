@@ -1,7 +1,7 @@
 // Owns /api/v1/profiles: Phone Security Profiles with CAPF defaults; a change reports the phones it touches.
 
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../app.ts';
+import { actorOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, enums, obj, profileSchema, str } from '../schemas.ts';
 import type { ProfileInput, ProfilePatch } from '../../phones/profiles.ts';

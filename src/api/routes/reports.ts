@@ -2,7 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
-import { viewerOf } from '../app.ts';
+import { viewerOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, auditSchema, bulkJobSchema, isoTime, obj, phoneFilter, str, toPhoneQuery, urlFilterProps, type PhoneFilterInput } from '../schemas.ts';
 

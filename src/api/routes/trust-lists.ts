@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
 import { showItl, openTrustList, itlWarnings, ctlWarnings } from '../../trust/index.ts';
-import { actorOf } from '../app.ts';
+import { actorOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, obj, str } from '../schemas.ts';
 

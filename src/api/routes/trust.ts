@@ -2,7 +2,7 @@
 // verification) and /api/v1/certificates/{serial}/revoke.
 
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../app.ts';
+import { actorOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AppError } from '../../shared/errors.ts';
 import { OPERATOR_REASONS, type RevocationReason, type RevocationService } from '../../revocation/index.ts';

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
 import { IDENTITIES, isIdentityName, type CertificateInfo, type IdentityName, type IdentityService } from '../../pki/index.ts';
 import type { ApiDeps } from '../deps.ts';
-import { actorOf } from '../app.ts';
+import { actorOf } from '../request-helpers.ts';
 import { arr, nullable, obj, str } from '../schemas.ts';
 
 /** Listeners an OpenCAPF node can run; the status page lists each, started or not. */

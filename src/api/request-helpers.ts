@@ -1,0 +1,69 @@
+// Owns what every API route reads from a request: who is calling (actor, viewer, whether secrets may be
+// shown), the session cookie, the access a route declares, and the redacted request for logs. Routes import
+// this module, never app.ts (which imports every route), so api/ has no module cycle.
+
+import type { FastifyRequest } from 'fastify';
+import { redactUrl } from '../shared/secrets.ts';
+import type { Role } from '../phones/admin-ports.ts';
+import { roleReadsSecrets, type Principal } from '../phones/users.ts';
+import type { Viewer } from '../phones/filter-access.ts';
+import type { Actor } from '../phones/index.ts';
+
+/** Who may call a route: nobody needs to log in (public), any logged-in user even before the first password change (self), or a minimum role. */
+export type Access = 'public' | 'self' | 'metrics' | Role;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+    /** Where a secret filter refused in this route's URL is accepted instead, e.g. "the JSON body of POST /api/v1/phones/search". */
+    secretsGoTo?: string;
+  }
+  /** Documentation keys read by openapi.ts (Fastify compiles only body/querystring/params/headers/response). */
+  interface FastifySchema {
+    summary?: string;
+    tags?: string[];
+    hide?: boolean;
+    consumes?: string[];
+    produces?: string[];
+  }
+}
+
+export const SESSION_COOKIE = 'opencapf_session';
+
+export function actorOf(req: FastifyRequest): Actor {
+  return { name: req.principal?.username ?? 'anonymous', source: req.ip };
+}
+
+export function canSeeSecrets(req: FastifyRequest): boolean {
+  return !!req.principal && roleReadsSecrets(req.principal.role);
+}
+
+/** Who a phone query is made for (the domain refuses filters on secrets this viewer may not read). */
+export function viewerOf(req: FastifyRequest): Viewer {
+  return { role: req.principal?.role ?? 'read-only' };
+}
+
+/**
+ * The request as the access log shows it: Fastify's fields, with the URL's secret query parameters
+ * redacted. Every request log line (incoming, completed, errors) goes through this one serializer.
+ */
+export function serializeRequest(req: FastifyRequest): Record<string, unknown> {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+export function sessionCookie(value: string, o: { secure: boolean; maxAgeSeconds: number }): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${o.maxAgeSeconds}${o.secure ? '; Secure' : ''}`;
+}

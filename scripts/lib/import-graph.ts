@@ -64,7 +64,7 @@ export function readImportGraph(srcDir: string): ImportGraph {
     };
     for (const m of text.matchAll(IMPORT_RE)) {
       const typeOnly = Boolean(m[2]);
-      add(m[4]!, m.index, typeOnly, valuesOf(m[3], typeOnly));
+      add(m[4]!, m.index + m[0].indexOf(m[1]!), typeOnly, valuesOf(m[3], typeOnly)); // `^\s*` may start on a blank line above
     }
     for (const m of text.matchAll(DYNAMIC_RE)) {
       const typeOnly = !m[1] && Boolean(m[3]);

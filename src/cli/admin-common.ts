@@ -1,7 +1,7 @@
 // Owns what the administration command groups share: phone filter options, the progress bar, JSON/table output.
 
 import { Option, type Command } from 'commander';
-import type { PhoneQuery } from '../phones/ports.ts';
+import type { PhoneQuery } from '../phones/index.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, type ScheduleRequest, type AuthMode, type CertOperation, type KeyOrder } from '../phones/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { intOpt } from './common.ts';

@@ -6,8 +6,8 @@
 // (trust/trust-rules.ts); the CAPF certificate must be the ITL's CAPF record (seed "LSC: Connection Failed").
 
 import { createHash, type KeyObject } from 'node:crypto';
-import { runCapfClient, CapfClientError, type CapfClientOptions, type ClientAuthMode } from '../capf/client.ts';
-import { capfReasonName } from '../capf/constants.ts';
+import { runCapfClient, CapfClientError, type CapfClientOptions, type ClientAuthMode } from '../capf/index.ts';
+import { capfReasonName } from '../capf/index.ts';
 import { derToPem, generateKeyPair, parseCertificate, pemToDer, privateKeyFromPem, privateKeyPem, type KeyPair } from '../pki/index.ts';
 import { decryptConfig, restorePhoneTrustStore, verifySgn, type PhoneTrustStore } from '../trust/index.ts';
 import { tvsVerify, TvsRole } from '../tvs/index.ts';

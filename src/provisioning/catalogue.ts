@@ -10,7 +10,7 @@
 
 import { createHash } from 'node:crypto';
 import { encryptConfig, signSgn, type Signer } from '../trust/index.ts';
-import type { DeviceSecurityMode, AuthMode } from '../phones/model.ts';
+import type { DeviceSecurityMode, AuthMode } from '../phones/index.ts';
 import { buildPhoneConfig, type PhoneConfigCluster } from './phone-config.ts';
 import type { TrustFiles } from './trust-files.ts';
 import type { TftpFileSource, TftpPeer } from './tftp/index.ts';

@@ -4,7 +4,7 @@
 // Only the security-relevant skeleton is generated, in the element order of phone-config.md §1
 // (whether phones require that order is UNCERTAIN, so we keep it).
 
-import { AUTH_MODES, type AuthMode, type DeviceSecurityMode } from '../phones/model.ts';
+import { AUTH_MODES, type AuthMode, type DeviceSecurityMode } from '../phones/index.ts';
 
 /** `<deviceSecurityMode>` values (phone-config.md §2). */
 export const DEVICE_SECURITY_MODE_VALUES: Readonly<Record<DeviceSecurityMode, number>> = { 'non-secure': 1, authenticated: 2, encrypted: 3 };

@@ -3,7 +3,7 @@
 // so a phone can trust a new CAPF or TFTP certificate that is not in its ITL yet.
 
 import { createHash } from 'node:crypto';
-import type { TvsAuthority, TvsCertificateQuery } from '../tvs/ports.ts';
+import type { TvsAuthority, TvsCertificateQuery } from '../tvs/index.ts';
 import { TvsRole, issuerSerialKey, normaliseDistinguishedName } from '../tvs/index.ts';
 import { trustListName } from '../trust/index.ts';
 import type { CertificateInfo } from '../pki/index.ts';

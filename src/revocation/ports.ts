@@ -3,7 +3,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import type { CertificateInfo } from '../pki/index.ts';
-import type { AuditEntry, CertificateRecord } from '../phones/ports.ts';
+import type { AuditEntry, CertificateRecord } from '../phones/index.ts';
 
 export interface RevokedCertificate {
   serialHex: string;

@@ -11,7 +11,7 @@ import type { Database } from './tables.ts';
 import { migrations, type DialectTypes } from './migrations/index.ts';
 import { createKyselyPhoneStore } from './phone-store.ts';
 import type { DirectRunner } from './query-cache.ts';
-import type { PhoneStore } from '../phones/ports.ts';
+import type { PhoneStore } from '../phones/index.ts';
 import { classify, createStoreHealth, guardDialect, storeUnavailableCode, unavailableError, type StoreHealth, type StoreHealthControl } from './health.ts';
 
 export interface StoreOptions {

@@ -6,9 +6,9 @@ import { storeUnavailableCode } from './health.ts';
 import { createQueryCache, type DirectRunner, type Executor, type QueryCache } from './query-cache.ts';
 import { runTransaction } from './transaction.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
-import type { CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore } from '../phones/ports.ts';
-import type { CapfSessionRecord } from '../capf/ports.ts';
-import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/model.ts';
+import type { CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore } from '../phones/index.ts';
+import type { CapfSessionRecord } from '../capf/index.ts';
+import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/index.ts';
 
 export function toPhone(r: Selectable<PhonesTable>): Phone {
   return {

@@ -3,7 +3,7 @@
 
 import type { Kysely } from 'kysely';
 import type { Database } from './tables.ts';
-import type { PhoneStore } from '../phones/ports.ts';
+import type { PhoneStore } from '../phones/index.ts';
 import type { RevocationStore } from '../revocation/ports.ts';
 
 export function createKyselyRevocationStore(db: Kysely<Database>, phones: PhoneStore): RevocationStore {

@@ -11,7 +11,7 @@ import {
   toPhoneQuery, urlFilterProps, type PhoneFilterInput,
 } from '../schemas.ts';
 import type { ItemResult, Phone, ScheduleRequest } from '../../phones/index.ts';
-import type { PhoneQuery } from '../../phones/ports.ts';
+import type { PhoneQuery } from '../../phones/index.ts';
 
 type FindPaging = { sort?: PhoneQuery['sort']; order?: 'asc' | 'desc'; offset?: number; limit?: number };
 const findPagingProps = {

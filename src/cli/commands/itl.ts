@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError } from '../../shared/errors.ts';
-import { normaliseDeviceName } from '../../phones/model.ts';
+import { normaliseDeviceName } from '../../phones/index.ts';
 import { showItl, showItlJson, parseTrustList, verifyTrustList } from '../../trust/index.ts';
 import { withContext, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';

@@ -100,7 +100,7 @@ process.stdin.on('end', async () => {
   bare.close();
   await Promise.all([signLane.server.stop(), protocolLane.server.stop()]);
   await running.stop();
-  const { total } = await ctx.store.phones.listPhones({ status: 'Upgrade Success', limit: 1 });
+  const { total } = await ctx.store.phones.listPhones({ status: [{ operation: 'install', outcome: 'success' }], limit: 1 });
   process.stdout.write(`${JSON.stringify({ upgraded: total, serverCpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
   await ctx.close();
   rmSync(dir, { recursive: true, force: true });

@@ -112,7 +112,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const best = res.reduce((a, b) => (b.store < a.store ? b : a));
 console.log(`best: store adds ${(best.store - best.base).toFixed(1)} µs CPU per enrollment (${(best.store / best.base).toFixed(2)} × the domain logic alone), concurrency ${C}`);
-const { total: upgraded } = await ctx.store.phones.listPhones({ status: 'Upgrade Success', limit: 1 });
+const { total: upgraded } = await ctx.store.phones.listPhones({ status: [{ operation: 'install', outcome: 'success' }], limit: 1 });
 console.log(`phones with Upgrade Success: ${upgraded} (expected ${N * ROUNDS})`);
 await ctx.close();
 rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // serialisation) and the mapping of domain objects to their API shape. Enumerations come from phones/model.ts.
 
 import {
-  AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, type Phone,
+  AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, EC_KEY_SIZES, FAILURE_REASONS, KEY_ORDERS, RSA_KEY_SIZES, STATUS_OUTCOMES,
+  statusFilter, type CertOperation, type FailureReason, type Phone, type StatusMatch, type StatusOutcome,
 } from '../phones/index.ts';
 import { capfInformation, lscStatus } from '../phones/phone-admin.ts';
 import { ROLES, TOKEN_SCOPES } from '../phones/users.ts';
@@ -41,6 +42,8 @@ export const enums = {
   scope: { type: 'string', enum: [...TOKEN_SCOPES] },
   onProfileMismatch: { type: 'string', enum: ['refuse', 'use-profile'], description: 'When the authentication mode contradicts the phone security profile: refuse (default) or use the profile\'s mode' },
   lscStatus: { type: 'string', enum: ['none', 'installed'] },
+  statusOutcome: { type: 'string', enum: Object.keys(STATUS_OUTCOMES) },
+  statusReason: { type: 'string', enum: Object.keys(FAILURE_REASONS) },
 };
 
 /** A CAPF update (one phone, a device list, or a bulk job). */
@@ -66,8 +69,11 @@ export const phoneFilterProps = {
   lscExpiresAfter: isoTime,
   lscIssuer: str(256, { description: 'LSC issuer contains' }),
   authString: str(10, { pattern: '^\\d{4,10}$', description: 'authentication string equals (a secret: request bodies only, and only for roles that may read strings)' }),
-  status: str(128, { description: 'Certificate Operation Status, exactly' }),
-  statusPrefix: str(128, { description: 'Certificate Operation Status starts with, e.g. "Upgrade Failed"' }),
+  statusOutcome: { ...enums.statusOutcome, description: 'Certificate Operation Status outcome code' },
+  statusOperation: { ...enums.operation, description: 'the operation the Certificate Operation Status is about (install prints "Upgrade")' },
+  statusReason: { ...enums.statusReason, description: 'failure reason code of the Certificate Operation Status' },
+  status: str(128, { description: 'Certificate Operation Status, exactly (mapped to codes; prefer statusOutcome/statusOperation/statusReason)' }),
+  statusPrefix: str(128, { description: 'Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes)' }),
   operation: enums.operation,
   profile: str(128, { description: 'security profile name' }),
 };
@@ -85,10 +91,21 @@ export interface PhoneFilterInput {
   lscExpiresAfter?: string;
   lscIssuer?: string;
   authString?: string;
+  statusOutcome?: StatusOutcome;
+  statusOperation?: CertOperation;
+  statusReason?: FailureReason;
   status?: string;
   statusPrefix?: string;
   operation?: string;
   profile?: string;
+}
+
+/** The status filters (codes, and today's sentence / prefix mapped to codes) as the domain's match list. */
+function withStatus(f: PhoneFilterInput): { status?: StatusMatch[] } {
+  const status = statusFilter({
+    text: f.status, textPrefix: f.statusPrefix, outcome: f.statusOutcome, operation: f.statusOperation, reason: f.statusReason,
+  });
+  return status ? { status } : {};
 }
 
 /** API filter names -> domain PhoneQuery names. */
@@ -102,8 +119,7 @@ export function toPhoneQuery(f: PhoneFilterInput) {
     ...(f.lscExpiresAfter ? { lscExpiresAfter: f.lscExpiresAfter } : {}),
     ...(f.lscIssuer ? { lscIssuerContains: f.lscIssuer } : {}),
     ...(f.authString ? { authString: f.authString } : {}),
-    ...(f.status ? { status: f.status } : {}),
-    ...(f.statusPrefix ? { statusPrefix: f.statusPrefix } : {}),
+    ...withStatus(f),
     ...(f.operation ? { operation: f.operation } : {}),
     ...(f.profile ? { profileName: f.profile } : {}),
   };
@@ -122,7 +138,10 @@ export const phoneSchema = obj({
     certificateOperation: str(), authenticationMode: str(), authenticationString: nullable(str()), keyOrder: str(), rsaKeySize: { type: 'integer' },
     ecKeySize: nullable({ type: 'integer' }), operationCompletesBy: nullable(str()), certificateOperationStatus: str(),
   }, [], { description: 'The CAPF Information section with CUCM\'s labels' }),
-  status: str(),
+  status: str(256, { description: 'Certificate Operation Status as CUCM prints it (derived from operationStatus)' }),
+  operationStatus: obj({ operation: enums.operation, outcome: enums.statusOutcome, reason: nullable(enums.statusReason) }, ['operation', 'outcome', 'reason'], {
+    description: 'Certificate Operation Status as codes (what filters take)',
+  }),
   lscStatus: { type: 'string', enum: ['None', 'Installed'] },
   lsc: lscSchema,
   mic: micSchema,

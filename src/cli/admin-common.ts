@@ -2,7 +2,10 @@
 
 import { Option, type Command } from 'commander';
 import type { PhoneQuery } from '../phones/index.ts';
-import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, type ScheduleRequest, type AuthMode, type CertOperation, type KeyOrder } from '../phones/index.ts';
+import {
+  AUTH_MODES, CERT_OPERATIONS, FAILURE_REASONS, KEY_ORDERS, STATUS_OUTCOMES, statusFilter,
+  type ScheduleRequest, type AuthMode, type CertOperation, type FailureReason, type KeyOrder, type StatusOutcome,
+} from '../phones/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { intOpt } from './common.ts';
 import { err, type CliIo } from './io.ts';
@@ -18,8 +21,11 @@ export function withFilterOptions(cmd: Command): Command {
     .option('--lsc-expires-after <iso-time>', 'LSC expires after')
     .option('--lsc-issuer <text>', 'LSC issuer contains')
     .option('--auth-string-is <digits>', 'authentication string equals')
-    .option('--status <text>', 'Certificate Operation Status equals')
-    .option('--status-prefix <text>', 'Certificate Operation Status starts with (e.g. "Upgrade Failed")')
+    .addOption(new Option('--status-outcome <code>', 'Certificate Operation Status outcome').choices(Object.keys(STATUS_OUTCOMES)))
+    .addOption(new Option('--status-operation <op>', 'operation the status is about (install = "Upgrade")').choices(Object.keys(CERT_OPERATIONS)))
+    .addOption(new Option('--status-reason <code>', 'failure reason of the status').choices(Object.keys(FAILURE_REASONS)))
+    .option('--status <text>', 'Certificate Operation Status equals (CUCM\'s sentence, mapped to codes)')
+    .option('--status-prefix <text>', 'Certificate Operation Status starts with (e.g. "Upgrade Failed"; mapped to codes)')
     .addOption(new Option('--operation-is <op>', 'pending certificate operation').choices(Object.keys(CERT_OPERATIONS)))
     .option('--profile <name>', 'phone security profile');
 }
@@ -38,8 +44,11 @@ export function filterFrom(o: Record<string, unknown>): PhoneQuery {
   set('lscExpiresAfter', s('lscExpiresAfter'));
   set('lscIssuerContains', s('lscIssuer'));
   set('authString', s('authStringIs'));
-  set('status', s('status'));
-  set('statusPrefix', s('statusPrefix'));
+  set('status', statusFilter({
+    text: s('status'), textPrefix: s('statusPrefix'),
+    outcome: s('statusOutcome') as StatusOutcome | undefined, operation: s('statusOperation') as CertOperation | undefined,
+    reason: s('statusReason') as FailureReason | undefined,
+  }));
   set('operation', s('operationIs'));
   set('profileName', s('profile'));
   return q;

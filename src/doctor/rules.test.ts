@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './rules.ts';
 import type { DoctorFacts, ItlFacts, PhoneFacts } from './facts.ts';
-import { DEFAULT_CAPF, OperationStatus, type Phone } from '../phones/model.ts';
+import { DEFAULT_CAPF, STATUS, statusText, type OperationStatusCode, type Phone } from '../phones/model.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
 
 const NOW = '2026-11-27T12:00:00.000Z';
@@ -13,10 +13,11 @@ function itl(over: Partial<ItlFacts> = {}): ItlFacts {
 }
 
 function phone(over: Partial<Phone> = {}, capf: Partial<Phone['capf']> = {}): Phone {
+  const operationStatus: OperationStatusCode = over.operationStatus ?? STATUS.pending('install');
   return {
     deviceName: 'SEP001122334455', model: 'Cisco 8845', description: '', profileName: null,
     capf: { ...DEFAULT_CAPF, operation: 'install', completesBy: '2026-11-28T12:00:00.000Z', ...capf },
-    status: OperationStatus.Pending, authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1,
+    operationStatus, status: statusText(operationStatus), authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1,
     createdAt: NOW, updatedAt: NOW, ...over,
   };
 }
@@ -74,11 +75,11 @@ test('ITL missing, corrupt, without CAPF, with a different CAPF certificate; per
 
 test('deadline past, mode contradicting the profile, precedence to LSC with only a MIC, lockout, repeated failures, never contacted', () => {
   assert.ok(ids(facts({}, { phone: phone({}, { completesBy: '2026-11-27T10:00:00.000Z' }) })).includes('deadline-past'));
-  assert.ok(ids(facts({}, { phone: phone({ status: OperationStatus.UpgradeFailedLate }) })).includes('deadline-past'));
+  assert.ok(ids(facts({}, { phone: phone({ operationStatus: STATUS.failed('install', 'late') }) })).includes('deadline-past'));
   assert.ok(ids(facts({}, { phone: phone({ profileName: 'P' }, { authMode: 'null-string' }), profileName: 'P', profileAuthMode: 'existing-lsc' })).includes('auth-mode-profile-mismatch'));
   assert.ok(ids(facts({ manufacturingCaConfigured: false }, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes('lsc-precedence-mic-only'));
   assert.ok(ids(facts({}, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes('lsc-precedence-mic-fallback'));
-  assert.ok(ids(facts({}, { phone: phone({ authFailures: 5, status: OperationStatus.failed('install', 'authLocked') }) })).includes('auth-string-locked'));
+  assert.ok(ids(facts({}, { phone: phone({ authFailures: 5, operationStatus: STATUS.failed('install', 'authLocked') }) })).includes('auth-string-locked'));
   const rep = diagnose(facts({}, { sessions: [session('rejected', 'wrong authentication string'), session('rejected', 'wrong authentication string'), session('failure', 'timeout')] }));
   const r = rep.find((x) => x.id === 'repeated-failures');
   assert.ok(r);

@@ -1,7 +1,7 @@
 // Owns the doctor's rules: pure functions from DoctorFacts to findings, one per troubleshooting case of the
 // seed (docs/troubleshooting.md). No I/O here; the collector gathers the facts.
 
-import { AUTH_MODES, FAILURE_REASONS, OperationStatus } from '../phones/model.ts';
+import { AUTH_MODES, sameStatus, STATUS } from '../phones/model.ts';
 import type { DoctorFacts, ItlFacts } from './facts.ts';
 import { finding, type Finding } from './findings.ts';
 
@@ -51,7 +51,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
     } else {
       const op = ph.capf.operation;
       const pending = op !== 'none';
-      if (ph.status === OperationStatus.UpgradeFailedLate || (pending && ph.capf.completesBy && Date.parse(ph.capf.completesBy) < now)) {
+      if (sameStatus(ph.operationStatus, STATUS.failed('install', 'late')) || (pending && ph.capf.completesBy && Date.parse(ph.capf.completesBy) < now)) {
         out.push(finding('deadline-past', [`Operation Completes By ${ph.capf.completesBy ?? '-'}`, `Certificate Operation Status: ${ph.status}`]));
       }
       if (pending && p.profileAuthMode && p.profileAuthMode !== ph.capf.authMode) {
@@ -63,7 +63,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
           f.manufacturingCaConfigured ? 'capf.manufacturingCaFile is configured' : 'capf.manufacturingCaFile is not configured: no MIC can be verified',
         ]));
       }
-      const locked = ph.status.endsWith(FAILURE_REASONS.authLocked);
+      const locked = ph.operationStatus.outcome === 'failed' && ph.operationStatus.reason === 'authLocked';
       if (locked || (pending && ph.authFailures >= f.authFailureLimit)) {
         out.push(finding('auth-string-locked', [`${ph.authFailures} authentication failures (limit ${f.authFailureLimit})`, `Certificate Operation Status: ${ph.status}`]));
       }
@@ -76,7 +76,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
           ...[...byReason].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} x ${r}`),
         ]));
       }
-      if (pending && ph.status === OperationStatus.Pending && p.sessions.length === 0) {
+      if (pending && ph.operationStatus.outcome === 'pending' && p.sessions.length === 0) {
         out.push(finding('not-contacted', [`${op} scheduled (completes by ${ph.capf.completesBy ?? '-'}); no CAPF session from ${ph.deviceName} on record`]));
       }
     }

@@ -2,7 +2,7 @@
 // reports' aggregates, users, sessions and API tokens (implemented in store/admin-store.ts).
 
 import type { AuditEntry, PhoneQuery, PhoneStore } from './ports.ts';
-import type { CapfSettings, Phone } from './model.ts';
+import type { CapfSettings, OperationStatusCode, Phone } from './model.ts';
 import type { ScheduleRequest } from './service.ts';
 
 /** A phone query without paging (bulk selections, report scans). */
@@ -46,7 +46,7 @@ export interface BulkJobItem {
 export interface CapfUpdate {
   deviceName: string;
   capf: CapfSettings;
-  status: string;
+  operationStatus: OperationStatusCode;
 }
 
 export interface ExpiryBucketRow {

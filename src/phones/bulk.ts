@@ -9,7 +9,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { AuditEntry, PhoneStore } from './ports.ts';
 import type { AdminStore, BulkJob, BulkJobItem, BulkJobKind, CapfUpdate, PhoneFilter } from './admin-ports.ts';
 import { resolveScheduleSettings, DEFAULT_DEADLINE_MS, type Actor, type ScheduleRequest } from './service.ts';
-import { AUTH_MODES, DEFAULT_CAPF, OperationStatus, type AuthMode, type Phone } from './model.ts';
+import { AUTH_MODES, DEFAULT_CAPF, STATUS, statusText, type AuthMode, type Phone } from './model.ts';
 import { csvRow } from './csv-import-codec.ts';
 import { assertFilterAllowed, type Viewer } from './filter-access.ts';
 
@@ -77,7 +77,7 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
   /** Request-level checks (enums, string format, deadline) against a neutral phone, before any row is touched. */
   function checkRequest(req: ScheduleRequest): ScheduleRequest {
     const probe: Phone = {
-      deviceName: 'SEP000000000000', model: '', description: '', profileName: null, capf: { ...DEFAULT_CAPF }, status: OperationStatus.None,
+      deviceName: 'SEP000000000000', model: '', description: '', profileName: null, capf: { ...DEFAULT_CAPF }, operationStatus: STATUS.none, status: statusText(STATUS.none),
       authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1, createdAt: '', updatedAt: '',
     };
     if (req.authMode === 'auth-string' && (req.authString === undefined || req.authString === null)) {
@@ -107,7 +107,7 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
         try {
           const profileMode = phone.profileName ? (modes.get(phone.profileName) ?? null) : null;
           const capf = resolveScheduleSettings(phone, current.request, profileMode, nowDate);
-          updates.push({ deviceName: phone.deviceName, capf, status: capf.operation === 'none' ? OperationStatus.None : OperationStatus.Pending });
+          updates.push({ deviceName: phone.deviceName, capf, operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation) });
           items.push({ deviceName: phone.deviceName, ok: true, authString: capf.authString, code: null, message: null });
           audit.push({
             at: t, actor: current.createdBy, source: current.source, action: 'capf.schedule', target: phone.deviceName,

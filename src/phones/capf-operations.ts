@@ -6,7 +6,7 @@ import { isStoreUnavailable } from '../shared/errors.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
 import type { AuthenticationRequest, CapfAuthority, CapfSessionRecord, Completion, Decision, KeyRequest } from '../capf/ports.ts';
 import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
-import { OperationStatus, type CertOperation, type FailureReason, type Phone } from './model.ts';
+import { sameStatus, STATUS, type CertOperation, type FailureReason, type OperationStatusCode, type Phone } from './model.ts';
 
 export interface CapfOperationsOptions {
   store: PhoneStore;
@@ -52,8 +52,8 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   const iso = () => isoString(clock.now());
   const sessions = new Map<number, SessionState>();
 
-  async function setStatus(deviceName: string, status: string): Promise<void> {
-    await store.patchPhone(deviceName, { status }, iso());
+  async function setStatus(deviceName: string, operationStatus: OperationStatusCode): Promise<void> {
+    await store.patchPhone(deviceName, { operationStatus }, iso());
   }
 
   function opOf(phone: Phone): Exclude<CertOperation, 'none'> {
@@ -103,15 +103,16 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     const n = await store.incrementAuthFailures(phone.deviceName, iso());
     const op = opOf(phone);
     if (n >= o.authFailureLimit) {
-      await setStatus(phone.deviceName, OperationStatus.failed(op, 'authLocked'));
+      await setStatus(phone.deviceName, STATUS.failed(op, 'authLocked'));
       return { action: 'end', reason: 7, note: `${note}; locked after ${n} failures` };
     }
-    if (!keepPending) await setStatus(phone.deviceName, OperationStatus.failed(op, reason));
+    if (!keepPending) await setStatus(phone.deviceName, STATUS.failed(op, reason));
     return { action: 'end', reason: 7, note: `${note} (failure ${n} of ${o.authFailureLimit})` };
   }
 
   // Defined once, not per call: under tsx every closure created also gets its name defined.
-  const endStatus = (tx: PhoneStore, deviceName: string, now: string, status: string) => tx.patchPhone(deviceName, { status, lastSessionAt: now }, now);
+  const endStatus = (tx: PhoneStore, deviceName: string, now: string, operationStatus: OperationStatusCode) =>
+    tx.patchPhone(deviceName, { operationStatus, lastSessionAt: now }, now);
   const endAudit = (tx: PhoneStore, peer: string, deviceName: string, now: string, action: string, details: Record<string, unknown>) =>
     tx.appendAudit({ at: now, actor: 'capf', source: peer, action, target: deviceName, details });
 
@@ -135,7 +136,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         await tx.patchPhone(
           phone.deviceName,
           {
-            status: OperationStatus.success('install'),
+            operationStatus: STATUS.success('install'),
             capf: { operation: 'none' },
             authFailures: 0,
             lsc: issued ? { serialHex: issued.serialHex, issuerDn: issued.issuerDn, notBefore: issued.notBefore, notAfter: issued.notAfter } : null,
@@ -146,22 +147,22 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         return;
       }
       case 'store-failed':
-        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('install', 'phoneRejected')));
+        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('install', 'phoneRejected')));
       case 'deleted':
         if (phone.lsc) {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'cessationOfOperation' });
           await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
         }
-        await tx.patchPhone(phone.deviceName, { status: OperationStatus.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
+        await tx.patchPhone(phone.deviceName, { operationStatus: STATUS.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
         return;
       case 'delete-failed':
-        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('delete', 'phoneDeleteFailed')));
+        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('delete', 'phoneDeleteFailed')));
       case 'fetched': {
         let facts: CertificateFacts;
         try {
           facts = reader.read(c.certificateDer);
         } catch {
-          return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('troubleshoot', 'protocol')));
+          return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('troubleshoot', 'protocol')));
         }
         await tx.insertCertificate({
           serialHex: facts.serialHex,
@@ -178,19 +179,19 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           revocationReason: null,
           sessionId: s.sessionId,
         });
-        await tx.patchPhone(phone.deviceName, { status: OperationStatus.success('troubleshoot'), capf: { operation: 'none' }, authFailures: 0, lastSessionAt: now }, now);
+        await tx.patchPhone(phone.deviceName, { operationStatus: STATUS.success('troubleshoot'), capf: { operation: 'none' }, authFailures: 0, lastSessionAt: now }, now);
         return;
       }
       case 'fetch-failed':
-        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('troubleshoot', 'noCertificate')));
+        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('troubleshoot', 'noCertificate')));
       case 'key-failed':
-        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed('install', 'keyGeneration')));
+        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('install', 'keyGeneration')));
       case 'timeout':
-        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed(op, 'timeout')));
+        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed(op, 'timeout')));
       case 'connection-lost':
-        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed(op, 'connectionLost')));
+        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed(op, 'connectionLost')));
       case 'protocol-error':
-        return void (await endStatus(tx, phone.deviceName, now, OperationStatus.failed(op, 'protocol')));
+        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed(op, 'protocol')));
     }
   }
 
@@ -212,15 +213,15 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   async function decide(phone: Phone, req: AuthenticationRequest): Promise<Decision> {
     if (phone.capf.operation === 'none') return { action: 'end', reason: 0, note: 'no pending operation' };
     const op = opOf(phone);
-    if (phone.status === OperationStatus.failed(op, 'authLocked') || phone.authFailures >= o.authFailureLimit) {
+    if (sameStatus(phone.operationStatus, STATUS.failed(op, 'authLocked')) || phone.authFailures >= o.authFailureLimit) {
       return { action: 'end', reason: 7, note: 'operation locked after repeated authentication failures; reschedule it' };
     }
     if (phone.capf.completesBy && Date.parse(phone.capf.completesBy) < clock.now().getTime()) {
-      await setStatus(phone.deviceName, OperationStatus.failed(op, 'late'));
+      await setStatus(phone.deviceName, STATUS.failed(op, 'late'));
       return { action: 'end', reason: 7, note: `Operation Completes By ${phone.capf.completesBy} has passed` };
     }
     if (op === 'install' && ca.capfNotAfter() < clock.now()) {
-      await setStatus(phone.deviceName, OperationStatus.failed(op, 'capfExpired'));
+      await setStatus(phone.deviceName, STATUS.failed(op, 'capfExpired'));
       return { action: 'end', reason: 7, note: 'the CAPF certificate has expired; regenerate it before installing LSCs' };
     }
     switch (phone.capf.authMode) {
@@ -271,11 +272,11 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       try {
         key = reader.readSpki(ctx.publicKeySpki);
       } catch {
-        await setStatus(phone.deviceName, OperationStatus.failed('install', 'keyGeneration'));
+        await setStatus(phone.deviceName, STATUS.failed('install', 'keyGeneration'));
         return { ok: false, note: 'PUBLIC_KEY is not a valid SubjectPublicKeyInfo' };
       }
       if (!keyRequestsFor(phone).some((r) => sameKey(r, key))) {
-        await setStatus(phone.deviceName, OperationStatus.failed('install', 'weakKey'));
+        await setStatus(phone.deviceName, STATUS.failed('install', 'weakKey'));
         const got = key.type === 'rsa' ? `RSA ${key.bits}` : `EC ${key.curve}`;
         return { ok: false, note: `phone sent ${got}, which is not the scheduled key (${keyRequestsFor(phone).map((r) => (r.type === 'rsa' ? `RSA ${r.bits}` : `EC ${r.curve}`)).join(' or ')})` };
       }

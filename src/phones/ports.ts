@@ -1,6 +1,6 @@
 // Owns the interfaces the phones domain needs from storage (implemented in store/).
 
-import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary } from './model.ts';
+import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary, OperationStatusCode, StatusMatch } from './model.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
 
 export type CertificateKind = 'lsc' | 'mic' | 'observed';
@@ -37,7 +37,7 @@ export interface PhonePatch {
   description?: string;
   profileName?: string | null;
   capf?: Partial<CapfSettings>;
-  status?: string;
+  operationStatus?: OperationStatusCode;
   authFailures?: number;
   lsc?: LscSummary | null;
   mic?: MicSummary | null;
@@ -53,8 +53,8 @@ export interface PhoneQuery {
   lscExpiresAfter?: string;
   lscIssuerContains?: string;
   authString?: string;
-  status?: string;
-  statusPrefix?: string;
+  /** Certificate Operation Status matches any of these (an empty list: no phone). */
+  status?: StatusMatch[];
   operation?: string;
   profileName?: string;
   sort?: 'deviceName' | 'model' | 'status' | 'lscNotAfter' | 'updatedAt';

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { PhoneStore, CertificateRecord } from './ports.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
 import {
-  AUTH_MODES, AUTH_STRING_RE, DEFAULT_CAPF, EC_KEY_SIZES, KEY_ORDERS, OperationStatus, RSA_KEY_SIZES, CERT_OPERATIONS,
+  AUTH_MODES, AUTH_STRING_RE, DEFAULT_CAPF, EC_KEY_SIZES, KEY_ORDERS, STATUS, statusText, RSA_KEY_SIZES, CERT_OPERATIONS,
   normaliseDeviceName, type AuthMode, type CapfSettings, type CertOperation, type EcKeySize, type KeyOrder, type Phone, type RsaKeySize,
 } from './model.ts';
 
@@ -148,7 +148,8 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
           description: item.description ?? '',
           profileName: item.profileName ?? null,
           capf,
-          status: OperationStatus.None,
+          operationStatus: STATUS.none,
+          status: statusText(STATUS.none),
           authFailures: 0,
           lsc: null,
           mic: null,
@@ -201,7 +202,7 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
           const capf = resolveSettings(phone, req, profileMode);
           const t = now();
           const updated = await store.transaction(async (tx) => {
-            const u = await tx.updatePhone(name, { capf, status: capf.operation === 'none' ? OperationStatus.None : OperationStatus.Pending, authFailures: 0 }, t);
+            const u = await tx.updatePhone(name, { capf, operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation), authFailures: 0 }, t);
             await tx.appendAudit({
               at: t, actor: actor.name, source: actor.source, action: 'capf.schedule', target: name,
               details: { operation: capf.operation, authMode: capf.authMode, keyOrder: capf.keyOrder, rsaKeySize: capf.rsaKeySize, ecKeySize: capf.ecKeySize, completesBy: capf.completesBy, authString: capf.authString ? 'set' : null },

@@ -9,8 +9,18 @@ import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, C
 import type { CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore } from '../phones/index.ts';
 import type { CapfSessionRecord } from '../capf/index.ts';
 import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/index.ts';
+import type { OperationStatusCode, StatusMatch } from '../phones/index.ts';
+import { isStatusCode, statusText } from '../phones/model.ts';
+
+/** The status code of a row; a row no code describes is refused loudly rather than shown as something else. */
+function statusOf(r: Selectable<PhonesTable>): OperationStatusCode {
+  const s = { operation: r.status_operation, outcome: r.status_outcome, reason: r.status_reason };
+  if (!isStatusCode(s)) throw new AppError('ERR_INTERNAL', `phone ${r.device_name} has an unknown Certificate Operation Status code ${JSON.stringify(s)}`);
+  return s;
+}
 
 export function toPhone(r: Selectable<PhonesTable>): Phone {
+  const operationStatus = statusOf(r);
   return {
     deviceName: r.device_name,
     model: r.model,
@@ -25,7 +35,8 @@ export function toPhone(r: Selectable<PhonesTable>): Phone {
       ecKeySize: r.ec_key_size === null ? null : (Number(r.ec_key_size) as EcKeySize),
       completesBy: r.completes_by,
     },
-    status: r.status,
+    operationStatus,
+    status: statusText(operationStatus),
     authFailures: Number(r.auth_failures),
     lsc: r.lsc_serial
       ? { serialHex: r.lsc_serial, issuerDn: r.lsc_issuer ?? '', notBefore: r.lsc_not_before ?? '', notAfter: r.lsc_not_after ?? '' }
@@ -53,7 +64,9 @@ function fromPhone(p: Phone): PhonesTable {
     rsa_key_size: p.capf.rsaKeySize,
     ec_key_size: p.capf.ecKeySize,
     completes_by: p.capf.completesBy,
-    status: p.status,
+    status_operation: p.operationStatus.operation,
+    status_outcome: p.operationStatus.outcome,
+    status_reason: p.operationStatus.reason,
     auth_failures: p.authFailures,
     lsc_serial: p.lsc?.serialHex ?? null,
     lsc_issuer: p.lsc?.issuerDn ?? null,
@@ -85,7 +98,11 @@ function patchColumns(patch: PhonePatch): Partial<PhonesTable> {
     if (c.ecKeySize !== undefined) out.ec_key_size = c.ecKeySize;
     if (c.completesBy !== undefined) out.completes_by = c.completesBy;
   }
-  if (patch.status !== undefined) out.status = patch.status;
+  if (patch.operationStatus !== undefined) {
+    out.status_operation = patch.operationStatus.operation;
+    out.status_outcome = patch.operationStatus.outcome;
+    out.status_reason = patch.operationStatus.reason;
+  }
   if (patch.authFailures !== undefined) out.auth_failures = patch.authFailures;
   if (patch.lsc !== undefined) {
     out.lsc_serial = patch.lsc?.serialHex ?? null;
@@ -154,12 +171,26 @@ function toSession(r: Selectable<CapfSessionsTable>): CapfSessionRecord {
 }
 
 const SORT_COLUMNS = {
-  deviceName: 'device_name',
-  model: 'model',
-  status: 'status',
-  lscNotAfter: 'lsc_not_after',
-  updatedAt: 'updated_at',
+  deviceName: ['device_name'],
+  model: ['model'],
+  // Codes, not the sentence: by outcome, then operation, then reason (the index of migration 0006).
+  status: ['status_outcome', 'status_operation', 'status_reason'],
+  lscNotAfter: ['lsc_not_after'],
+  updatedAt: ['updated_at'],
 } as const;
+
+/** WHERE of a status filter: any of the matches (OR), each the AND of the codes it names. */
+function statusCondition(matches: readonly StatusMatch[]) {
+  if (matches.length === 0) return sql<SqlBool>`1 = 0`;
+  const one = (m: StatusMatch) => {
+    const parts = [];
+    if (m.outcome) parts.push(sql`status_outcome = ${m.outcome}`);
+    if (m.operation) parts.push(sql`status_operation = ${m.operation}`);
+    if (m.reason) parts.push(sql`status_reason = ${m.reason}`);
+    return parts.length ? sql`(${sql.join(parts, sql` and `)})` : sql`1 = 1`;
+  };
+  return sql<SqlBool>`(${sql.join(matches.map(one), sql` or `)})`;
+}
 
 /** Escapes LIKE wildcards so user text is matched literally. */
 function likeLiteral(s: string): string {
@@ -185,8 +216,7 @@ export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones'
   if (q.lscExpiresAfter) qb = qb.where('lsc_not_after', '>', q.lscExpiresAfter);
   if (q.lscIssuerContains) qb = qb.where(like('lower(lsc_issuer)', `%${likeLiteral(q.lscIssuerContains.toLowerCase())}%`));
   if (q.authString) qb = qb.where('auth_string', '=', q.authString);
-  if (q.status) qb = qb.where('status', '=', q.status);
-  if (q.statusPrefix) qb = qb.where(like('status', `${likeLiteral(q.statusPrefix)}%`));
+  if (q.status) qb = qb.where(statusCondition(q.status));
   if (q.operation) qb = qb.where('cert_operation', '=', q.operation);
   if (q.profileName) qb = qb.where('profile_name', '=', q.profileName);
   return qb as Q;
@@ -316,9 +346,10 @@ export function createKyselyPhoneStore(
     async listPhones(q) {
       const qb = applyPhoneFilter(db.selectFrom('phones'), q);
       const totalRow = await qb.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const col = SORT_COLUMNS[q.sort ?? 'deviceName'];
-      let rows = qb.selectAll().orderBy(col, q.order ?? 'asc');
-      if (col !== 'device_name') rows = rows.orderBy('device_name', 'asc');
+      const cols = SORT_COLUMNS[q.sort ?? 'deviceName'];
+      let rows = qb.selectAll();
+      for (const col of cols) rows = rows.orderBy(col, q.order ?? 'asc');
+      if (cols[0] !== 'device_name') rows = rows.orderBy('device_name', 'asc');
       const items = await rows.limit(q.limit ?? 50).offset(q.offset ?? 0).execute();
       return { items: items.map(toPhone), total: Number(totalRow.n) };
     },

@@ -14,7 +14,10 @@ export interface PhonesTable {
   rsa_key_size: number;
   ec_key_size: number | null;
   completes_by: string | null;
-  status: string;
+  /** Certificate Operation Status as codes (migration 0006; phones/model.ts OperationStatusCode). */
+  status_operation: string;
+  status_outcome: string;
+  status_reason: string | null;
   auth_failures: number;
   lsc_serial: string | null;
   lsc_issuer: string | null;

@@ -12,13 +12,13 @@ import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from 
 import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
 import { createKyselyPhoneStore } from '../../src/store/phone-store.ts';
 import type { AdminStore } from '../../src/phones/admin-ports.ts';
-import { DEFAULT_CAPF, OperationStatus, type Phone } from '../../src/phones/index.ts';
+import { DEFAULT_CAPF, OperationStatus, STATUS, statusText, type Phone } from '../../src/phones/index.ts';
 
 function phone(n: number, over: Partial<Phone> = {}): Phone {
   const t = '2026-01-01T00:00:00.000Z';
   return {
     deviceName: `SEP0000${String(n).padStart(8, '0')}`, model: n % 2 ? 'Cisco 7841' : 'Cisco 8845', description: `desk_${n} 100%`, profileName: null,
-    capf: { ...DEFAULT_CAPF }, status: OperationStatus.None, authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1, createdAt: t, updatedAt: t, ...over,
+    capf: { ...DEFAULT_CAPF }, operationStatus: STATUS.none, status: statusText(STATUS.none), authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1, createdAt: t, updatedAt: t, ...over,
   };
 }
 
@@ -50,7 +50,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await assert.rejects(store.phones.insertPhones([phone(3)]), /already exists/);
       const p = await store.phones.getPhone('SEP000000000003');
       assert.equal(p?.model, 'Cisco 7841');
-      const u = await store.phones.updatePhone('SEP000000000003', { capf: { operation: 'install', authString: '1234' }, status: OperationStatus.Pending }, '2026-01-02T00:00:00.000Z');
+      const u = await store.phones.updatePhone('SEP000000000003', { capf: { operation: 'install', authString: '1234' }, operationStatus: STATUS.pending('install') }, '2026-01-02T00:00:00.000Z');
       assert.equal(u?.capf.operation, 'install');
       assert.equal(u?.capf.authString, '1234');
       assert.ok(u!.configVersion >= 1);
@@ -58,12 +58,12 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 
     test('patchPhone updates without reading back and tells whether the phone exists', async () => {
       await store.phones.insertPhones([phone(7777)]);
-      assert.equal(await store.phones.patchPhone('SEP000000007777', { status: OperationStatus.success('install'), lastSessionAt: '2026-01-03T00:00:00.000Z' }, '2026-01-03T00:00:00.000Z'), true);
+      assert.equal(await store.phones.patchPhone('SEP000000007777', { operationStatus: STATUS.success('install'), lastSessionAt: '2026-01-03T00:00:00.000Z' }, '2026-01-03T00:00:00.000Z'), true);
       const p = await store.phones.getPhone('SEP000000007777');
       assert.equal(p?.status, OperationStatus.success('install'));
       assert.equal(p?.lastSessionAt, '2026-01-03T00:00:00.000Z');
       assert.equal(p?.configVersion, 1, 'status and sessions do not bump the configuration version');
-      assert.equal(await store.phones.patchPhone('SEP0000DOESNOT', { status: 'x' }, 'now'), false);
+      assert.equal(await store.phones.patchPhone('SEP0000DOESNOT', { operationStatus: STATUS.none }, 'now'), false);
       await store.phones.deletePhone('SEP000000007777');
     });
 
@@ -117,7 +117,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       let outerWrote!: () => void;
       const wrote = new Promise<void>((r) => (outerWrote = r));
       const outer = store.phones.transaction(async (tx) => {
-        await tx.patchPhone(name, { status: 'Uncommitted' }, '2026-01-01T00:00:00.000Z');
+        await tx.patchPhone(name, { operationStatus: STATUS.failed('install', 'protocol') }, '2026-01-01T00:00:00.000Z');
         outerWrote();
         await gate;
         throw new Error('outer rolls back');
@@ -173,13 +173,13 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(first.length + second.length, 600);
       assert.equal(await admin.countPhones({ lscStatus: 'none' }), 1200);
       await admin.transaction(async (tx) => {
-        await tx.applyCapfUpdates(first.slice(0, 3).map((p) => ({ deviceName: p.deviceName, capf: { ...p.capf, operation: 'delete', completesBy: '2030-01-01T00:00:00.000Z' }, status: OperationStatus.Pending })), '2026-01-03T00:00:00.000Z');
+        await tx.applyCapfUpdates(first.slice(0, 3).map((p) => ({ deviceName: p.deviceName, capf: { ...p.capf, operation: 'delete', completesBy: '2030-01-01T00:00:00.000Z' }, operationStatus: STATUS.pending('delete') })), '2026-01-03T00:00:00.000Z');
         await tx.appendAuditMany([{ at: '2026-01-03T00:00:00.000Z', actor: 'a', source: 's', action: 'capf.schedule', target: first[0]!.deviceName, details: { x: 1 } }]);
       });
       assert.equal(await admin.countPhones({ operation: 'delete' }), 3);
       await assert.rejects(
         admin.transaction(async (tx) => {
-          await tx.applyCapfUpdates([{ deviceName: first[5]!.deviceName, capf: { ...first[5]!.capf, operation: 'delete' }, status: OperationStatus.Pending }], 'x');
+          await tx.applyCapfUpdates([{ deviceName: first[5]!.deviceName, capf: { ...first[5]!.capf, operation: 'delete' }, operationStatus: STATUS.pending('delete') }], 'x');
           throw new Error('boom');
         }),
         /boom/,

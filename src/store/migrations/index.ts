@@ -6,6 +6,7 @@ import { adminMigration } from './0002-admin.ts';
 import { enrollmentPagesMigration } from './0003-enrollment-pages.ts';
 import { unacknowledgedLscsMigration } from './0004-unacknowledged-lscs.ts';
 import { loginThrottleMigration } from './0005-login-throttle.ts';
+import { statusCodesMigration } from './0006-status-codes.ts';
 
 export interface DialectTypes {
   /** Column definition of an auto-increment primary key. */
@@ -112,5 +113,6 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
     '0003_enrollment_pages': enrollmentPagesMigration(t),
     '0004_unacknowledged_lscs': unacknowledgedLscsMigration(),
     '0005_login_throttle': loginThrottleMigration(),
+    '0006_status_codes': statusCodesMigration(),
   };
 }

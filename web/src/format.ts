@@ -4,7 +4,9 @@
 import { AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, KEY_ORDERS } from '../../src/phones/model.ts';
 
 export { AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, KEY_ORDERS };
-export { EC_KEY_SIZES, RSA_KEY_SIZES, FAILURE_REASONS, OperationStatus, DEFAULT_PROFILE_NAME } from '../../src/phones/model.ts';
+export {
+  EC_KEY_SIZES, RSA_KEY_SIZES, FAILURE_REASONS, OperationStatus, DEFAULT_PROFILE_NAME, STATUS_OUTCOMES, STATUS_VERBS, statusText,
+} from '../../src/phones/model.ts';
 
 export const label = {
   operation: (k: string) => (CERT_OPERATIONS as Record<string, { label: string }>)[k]?.label ?? k,
@@ -47,12 +49,15 @@ export function colonHex(hex: string): string {
   return (hex.match(/.{1,2}/g) ?? []).join(':').toUpperCase();
 }
 
-export function statusTone(status: string): 'ok' | 'bad' | 'pending' | 'neutral' {
-  if (/ Failed: /.test(status)) return 'bad';
-  if (/ Success$/.test(status)) return 'ok';
-  if (status === 'Operation Pending') return 'pending';
-  return 'neutral';
+/** The badge tone of a Certificate Operation Status, from its outcome code (never from the sentence). */
+export function statusTone(status: { outcome: string }): 'ok' | 'bad' | 'pending' | 'neutral' {
+  const tones = { failed: 'bad', success: 'ok', pending: 'pending', none: 'neutral' } as const;
+  return tones[status.outcome as keyof typeof tones] ?? 'neutral';
 }
+
+/** The status filter the API takes as codes (outcome, the operation it is about, failure reason). */
+export interface StatusFilterValue { statusOutcome: string; statusOperation: string; statusReason: string }
+export const NO_STATUS_FILTER: StatusFilterValue = { statusOutcome: '', statusOperation: '', statusReason: '' };
 
 /** A datetime-local input value (local time) from ISO, and back. */
 export function toLocalInput(iso: string | null): string {

@@ -1,5 +1,9 @@
 // Owns the shapes the UI reads from the REST API (the API's response schemas are the source).
 
+import type { OperationStatusCode } from '../../src/phones/model.ts';
+
+export type { OperationStatusCode };
+
 export interface Me { username: string; role: 'admin' | 'operator' | 'read-only'; via: string; scopes: string[]; mustChangePassword: boolean }
 
 export interface CapfInformation {
@@ -10,7 +14,8 @@ export interface Phone {
   deviceName: string; model: string; description: string; profileName: string | null;
   capf: { operation: string; authMode: string; authString: string | null; keyOrder: string; rsaKeySize: number; ecKeySize: number | null; completesBy: string | null };
   capfInformation: CapfInformation;
-  status: string; lscStatus: 'None' | 'Installed';
+  /** CUCM's sentence (display); filter and compare `operationStatus`. */
+  status: string; operationStatus: OperationStatusCode; lscStatus: 'None' | 'Installed';
   lsc: { serialHex: string; issuerDn: string; notBefore: string; notAfter: string } | null;
   mic: { serialHex: string; subjectDn: string; issuerDn: string; seenAt: string } | null;
   micSeen: boolean; authFailures: number; lastSessionAt: string | null; configVersion: number; createdAt: string; updatedAt: string;

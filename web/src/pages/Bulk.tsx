@@ -5,13 +5,13 @@ import { useState, type FormEvent } from 'react';
 import { api, compact, downloadUrl } from '../api.ts';
 import { useAction, useApi, useInterval } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, fmtDateTime, fromLocalInput, label, toLocalInput } from '../format.ts';
-import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
+import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, fmtDateTime, fromLocalInput, label, toLocalInput, NO_STATUS_FILTER, type StatusFilterValue } from '../format.ts';
+import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Section, StatusBadge, StatusFilterFields } from '../components/ui.tsx';
 import type { BulkJob, Me, Phone } from '../types.ts';
 
 interface Preview { matched: number; sample: Phone[]; mismatches: { profileName: string; profileMode: string; phones: number }[] }
-type Filter = { namePattern: string; model: string; description: string; lscStatus: string; statusPrefix: string; profile: string };
-const EMPTY: Filter = { namePattern: '', model: '', description: '', lscStatus: '', statusPrefix: '', profile: '' };
+type Filter = { namePattern: string; model: string; description: string; lscStatus: string; profile: string } & StatusFilterValue;
+const EMPTY: Filter = { namePattern: '', model: '', description: '', lscStatus: '', profile: '', ...NO_STATUS_FILTER };
 
 function cleanFilter(f: Filter): Record<string, string> {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
@@ -97,7 +97,7 @@ export function BulkPage({ me }: { me: Me }) {
                 <option value="">Any</option><option value="installed">Installed</option><option value="none">None</option>
               </select>
             )}</Field>
-            {f('statusPrefix', 'Certificate Operation Status starts with')}
+            <StatusFilterFields value={filter} onChange={(v) => { setFilter({ ...filter, ...v }); setPreview(null); }} />
             {f('profile', 'Phone Security Profile')}
           </div>
           <ErrorMessage error={q.error} title="Query failed" />
@@ -115,7 +115,7 @@ export function BulkPage({ me }: { me: Me }) {
                   <thead><tr><th scope="col">Device Name</th><th scope="col">Model</th><th scope="col">Description</th><th scope="col">Profile</th><th scope="col">Certificate Operation Status</th></tr></thead>
                   <tbody>
                     {preview.sample.slice(0, 20).map((p) => (
-                      <tr key={p.deviceName}><td><Link to={`/phones/${p.deviceName}`} className="mono">{p.deviceName}</Link></td><td>{p.model}</td><td className="wrap">{p.description}</td><td>{p.profileName ?? <span className="muted">None</span>}</td><td><StatusBadge status={p.status} /></td></tr>
+                      <tr key={p.deviceName}><td><Link to={`/phones/${p.deviceName}`} className="mono">{p.deviceName}</Link></td><td>{p.model}</td><td className="wrap">{p.description}</td><td>{p.profileName ?? <span className="muted">None</span>}</td><td><StatusBadge status={p.operationStatus} /></td></tr>
                     ))}
                   </tbody>
                 </table>

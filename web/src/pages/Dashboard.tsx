@@ -1,26 +1,34 @@
 // Owns the dashboard: phones by LSC status, LSC expiry (chart), pending and recently failed operations
 // with their reasons, CAPF CA validity, listeners and ITL freshness.
 
-import { api } from '../api.ts';
+import { api, queryString } from '../api.ts';
 import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { fmtDateTime, relative } from '../format.ts';
+import { fmtDateTime, relative, STATUS_VERBS, statusText } from '../format.ts';
 import { Badge, BarChart, Empty, ErrorMessage, Loading, PageHeader, Section } from '../components/ui.tsx';
-import type { ExpirySummary, NodeStatus, Page, Phone } from '../types.ts';
+import type { ExpirySummary, NodeStatus, OperationStatusCode, Page, Phone } from '../types.ts';
+
+/** The phone list filtered by status codes. */
+const statusLink = (s: Partial<OperationStatusCode>) =>
+  `/phones${queryString({ statusOutcome: s.outcome, statusOperation: s.operation, statusReason: s.reason })}`;
 
 const DAY_MS = 86_400_000;
 
 async function loadOperations() {
   const [pending, ...failed] = await Promise.all([
-    api<Page<Phone>>('GET', '/phones', undefined, { query: { status: 'Operation Pending', limit: 5, sort: 'updatedAt', order: 'desc' } }),
-    ...['Upgrade Failed', 'Delete Failed', 'Troubleshoot Failed'].map((p) =>
-      api<Page<Phone>>('GET', '/phones', undefined, { query: { statusPrefix: p, limit: 200, sort: 'updatedAt', order: 'desc' } })),
+    api<Page<Phone>>('GET', '/phones', undefined, { query: { statusOutcome: 'pending', limit: 5, sort: 'updatedAt', order: 'desc' } }),
+    ...Object.keys(STATUS_VERBS).map((op) =>
+      api<Page<Phone>>('GET', '/phones', undefined, { query: { statusOutcome: 'failed', statusOperation: op, limit: 200, sort: 'updatedAt', order: 'desc' } })),
   ]);
   const since = Date.now() - DAY_MS;
   const recent = failed.flatMap((f) => f.items).filter((p) => new Date(p.updatedAt).getTime() >= since);
-  const reasons = new Map<string, number>();
-  for (const p of recent) reasons.set(p.status, (reasons.get(p.status) ?? 0) + 1);
-  return { pending, failedRecent: recent, failedTotal: failed.reduce((n, f) => n + f.total, 0), reasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]) };
+  // By status code; the sentence is derived for display and the link filters by the codes.
+  const reasons = new Map<string, { status: OperationStatusCode; n: number }>();
+  for (const p of recent) {
+    const k = `${p.operationStatus.operation}/${p.operationStatus.reason}`;
+    reasons.set(k, { status: p.operationStatus, n: (reasons.get(k)?.n ?? 0) + 1 });
+  }
+  return { pending, failedRecent: recent, failedTotal: failed.reduce((n, f) => n + f.total, 0), reasons: [...reasons.values()].sort((a, b) => b.n - a.n) };
 }
 
 export function DashboardPage() {
@@ -42,8 +50,8 @@ export function DashboardPage() {
           <Link to="/phones" className="stat"><span className="stat-value" data-testid="count-phones">{t.phones}</span><span className="stat-label">Phones</span></Link>
           <Link to="/phones?lscStatus=installed" className="stat tone-ok"><span className="stat-value" data-testid="count-installed">{installed}</span><span className="stat-label">LSC Installed</span></Link>
           <Link to="/phones?lscStatus=none" className="stat"><span className="stat-value" data-testid="count-none">{t.none}</span><span className="stat-label">No LSC</span></Link>
-          <Link to="/phones?status=Operation%20Pending" className="stat tone-pending"><span className="stat-value" data-testid="count-pending">{ops.data?.pending.total ?? '…'}</span><span className="stat-label">Operations pending</span></Link>
-          <Link to="/phones?statusPrefix=Upgrade%20Failed" className={`stat${(ops.data?.failedRecent.length ?? 0) > 0 ? ' tone-bad' : ''}`}><span className="stat-value" data-testid="count-failed24h">{ops.data?.failedRecent.length ?? '…'}</span><span className="stat-label">Failed, last 24 h</span></Link>
+          <Link to={statusLink({ outcome: 'pending' })} className="stat tone-pending"><span className="stat-value" data-testid="count-pending">{ops.data?.pending.total ?? '…'}</span><span className="stat-label">Operations pending</span></Link>
+          <Link to={statusLink({ outcome: 'failed', operation: 'install' })} className={`stat${(ops.data?.failedRecent.length ?? 0) > 0 ? ' tone-bad' : ''}`}><span className="stat-value" data-testid="count-failed24h">{ops.data?.failedRecent.length ?? '…'}</span><span className="stat-label">Failed, last 24 h</span></Link>
         </div>
       ) : expiry.loading ? <Loading what="phone counts" /> : null}
 
@@ -75,15 +83,15 @@ export function DashboardPage() {
           ) : <Loading what="CAPF validity" />}
         </Section>
 
-        <Section title="Operations" actions={<Link to="/phones?status=Operation%20Pending">Pending phones</Link>}>
+        <Section title="Operations" actions={<Link to={statusLink({ outcome: 'pending' })}>Pending phones</Link>}>
           <ErrorMessage error={ops.error} title="Operations are unavailable" />
           {ops.data ? (
             <div>
               <h3>Failed in the last 24 h, by reason</h3>
               {ops.data.reasons.length === 0 ? <Empty>No failed operation in the last 24 hours.</Empty> : (
                 <ul className="reasons">
-                  {ops.data.reasons.map(([reason, n]) => (
-                    <li key={reason}><Link to={`/phones?status=${encodeURIComponent(reason)}`}>{reason}</Link>: <strong>{n}</strong></li>
+                  {ops.data.reasons.map(({ status, n }) => (
+                    <li key={statusText(status)}><Link to={statusLink(status)}>{statusText(status)}</Link>: <strong>{n}</strong></li>
                   ))}
                 </ul>
               )}

@@ -5,7 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, compact } from '../api.ts';
 import { useAction, useApi, useInterval } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
-import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, colonHex, fmtDateTime, fromLocalInput, label, statusTone, toLocalInput, daysFromNow } from '../format.ts';
+import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, colonHex, fmtDateTime, fromLocalInput, label, toLocalInput, daysFromNow } from '../format.ts';
 import { Badge, Empty, ErrorMessage, KeyValues, Loading, Notice, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
 import type { CapfSession, Me, Phone, PhoneDetail, Profile } from '../types.ts';
 
@@ -29,7 +29,7 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
     if (detail.data && !dirty) setForm(fromPhone(detail.data.phone));
   }, [detail.data, dirty]);
   // While an operation is pending, follow the phone live (it may contact CAPF any moment).
-  const pending = detail.data?.phone.status === 'Operation Pending';
+  const pending = detail.data?.phone.operationStatus.outcome === 'pending';
   useInterval(() => {
     if (!dirty && !a.busy) void detail.reload();
   }, pending ? 2000 : null);
@@ -151,7 +151,7 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
             </div>
 
             <span className="label" id="capf-status-label">Certificate Operation Status:</span>
-            <div aria-labelledby="capf-status-label" data-testid="capf-status"><StatusBadge status={phone.status} /></div>
+            <div aria-labelledby="capf-status-label" data-testid="capf-status"><StatusBadge status={phone.operationStatus} /></div>
           </div>
           {mismatch ? (
             <div className="warning-box" role="status">
@@ -230,13 +230,14 @@ function SessionTimeline({ sessions }: { sessions: CapfSession[] }) {
   return (
     <ol className="timeline">
       {sessions.map((s) => {
-        const tone = s.status ? statusTone(s.status) : s.outcome === 'success' ? 'ok' : s.outcome === 'none' ? 'neutral' : 'bad';
+        // The session's outcome code gives the tone (a session's status sentence, when one is recorded, is display only).
+        const tone = s.outcome === 'success' ? 'ok' : s.outcome === 'none' ? 'neutral' : 'bad';
         return (
-          <li key={`${s.sessionId}-${s.startedAt}`} className={`tone-${tone === 'pending' ? 'neutral' : tone}`}>
+          <li key={`${s.sessionId}-${s.startedAt}`} className={`tone-${tone}`}>
             <div>
               <strong>{fmtDateTime(s.startedAt)}</strong> · {s.operation ? label.operation(s.operation) : 'no operation'}{s.authMode ? ` · ${label.authMode(s.authMode)}` : ''} · from <span className="mono">{s.peer}</span>
             </div>
-            <div>{s.status ? <StatusBadge status={s.status} /> : <Badge tone={s.outcome === 'success' ? 'ok' : s.outcome === 'none' ? 'neutral' : 'bad'}>{s.outcome}</Badge>}{s.reason ? <span className="muted"> — {s.reason}</span> : null}</div>
+            <div><Badge tone={tone}>{s.status ?? s.outcome}</Badge>{s.reason ? <span className="muted"> — {s.reason}</span> : null}</div>
             {s.log.length > 0 ? (
               <details>
                 <summary>Messages ({s.log.length})</summary>

@@ -5,12 +5,12 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
-import { CERT_OPERATIONS, fmtDate, daysFromNow } from '../format.ts';
-import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Pager, Section, StatusBadge } from '../components/ui.tsx';
+import { CERT_OPERATIONS, FAILURE_REASONS, fmtDate, daysFromNow } from '../format.ts';
+import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Pager, Section, StatusBadge, StatusFilterFields } from '../components/ui.tsx';
 import type { Me, Page, Phone, Profile, Results } from '../types.ts';
 
 /** Filters kept in the page URL. The authentication string is not one of them: URLs end up in history and logs. */
-const FILTERS = ['namePattern', 'model', 'description', 'lscStatus', 'status', 'statusPrefix', 'operation', 'profile', 'lscIssuer', 'lscExpiresBefore', 'lscExpiresAfter'] as const;
+const FILTERS = ['namePattern', 'model', 'description', 'lscStatus', 'statusOutcome', 'statusOperation', 'statusReason', 'operation', 'profile', 'lscIssuer', 'lscExpiresBefore', 'lscExpiresAfter'] as const;
 type FilterKey = (typeof FILTERS)[number];
 const SORTS = [['deviceName', 'Device Name'], ['model', 'Model'], ['status', 'Certificate Operation Status'], ['lscNotAfter', 'LSC Expires'], ['updatedAt', 'Updated']] as const;
 const LIMIT = 50;
@@ -75,7 +75,7 @@ export function PhonesPage({ me }: { me: Me }) {
                 <option value="">Any</option><option value="installed">Installed</option><option value="none">None</option>
               </select>
             )}</Field>
-            {text('statusPrefix', 'Certificate Operation Status starts with', 'e.g. Upgrade Failed')}
+            <StatusFilterFields value={draft} onChange={(v) => setDraft({ ...draft, ...v })} withReason={false} />
             <Field label="Certificate Operation">{(id) => (
               <select id={id} value={draft.operation} onChange={(e) => setDraft({ ...draft, operation: e.target.value })}>
                 <option value="">Any</option>
@@ -86,7 +86,12 @@ export function PhonesPage({ me }: { me: Me }) {
           <details className="more-filters">
             <summary>More filters</summary>
             <div className="form-grid">
-              {text('status', 'Certificate Operation Status is exactly')}
+              <Field label="Failure reason">{(id) => (
+                <select id={id} value={draft.statusReason} onChange={(e) => setDraft({ ...draft, statusReason: e.target.value })}>
+                  <option value="">Any</option>
+                  {Object.entries(FAILURE_REASONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+                </select>
+              )}</Field>
               {text('profile', 'Phone Security Profile')}
               {canEdit ? (
                 <Field label="Authentication String" hint="sent in the request body, never in the page address">{(id, d) => (
@@ -129,7 +134,7 @@ export function PhonesPage({ me }: { me: Me }) {
                       <tr key={p.deviceName}>
                         <td><Link to={`/phones/${p.deviceName}`} className="mono">{p.deviceName}</Link></td>
                         <td>{p.model}</td>
-                        <td><StatusBadge status={p.status} /></td>
+                        <td><StatusBadge status={p.operationStatus} /></td>
                         <td>{p.lsc ? <>{fmtDate(p.lsc.notAfter)} <small className="muted">({daysFromNow(p.lsc.notAfter)} d)</small></> : '—'}</td>
                         <td>{fmtDate(p.updatedAt)}</td>
                         <td className="wrap">{p.description}</td>

@@ -4,13 +4,13 @@ import { useState } from 'react';
 import { api, downloadUrl } from '../api.ts';
 import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { fmtDateTime } from '../format.ts';
-import { BarChart, ErrorMessage, Field, Loading, PageHeader, Section } from '../components/ui.tsx';
+import { fmtDateTime, NO_STATUS_FILTER } from '../format.ts';
+import { BarChart, ErrorMessage, Field, Loading, PageHeader, Section, StatusFilterFields } from '../components/ui.tsx';
 import type { ExpirySummary } from '../types.ts';
 
 export function ReportsPage() {
   const exp = useApi(() => api<ExpirySummary>('GET', '/reports/expiry'), []);
-  const [f, setF] = useState({ model: '', lscStatus: '', statusPrefix: '', profile: '' });
+  const [f, setF] = useState({ model: '', lscStatus: '', profile: '', ...NO_STATUS_FILTER });
   const t = exp.data?.totals;
   return (
     <div>
@@ -22,7 +22,7 @@ export function ReportsPage() {
           <Field label="LSC Status">{(id) => (
             <select id={id} value={f.lscStatus} onChange={(e) => setF({ ...f, lscStatus: e.target.value })}><option value="">Any</option><option value="installed">Installed</option><option value="none">None</option></select>
           )}</Field>
-          <Field label="Status starts with">{(id) => <input id={id} value={f.statusPrefix} onChange={(e) => setF({ ...f, statusPrefix: e.target.value })} />}</Field>
+          <StatusFilterFields value={f} onChange={(v) => setF({ ...f, ...v })} />
           <Field label="Phone Security Profile">{(id) => <input id={id} value={f.profile} onChange={(e) => setF({ ...f, profile: e.target.value })} />}</Field>
         </div>
         <div className="form-actions"><a className="button primary" href={downloadUrl('/reports/capf', f)} download>Download CAPF report</a></div>

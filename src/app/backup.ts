@@ -20,7 +20,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import type { Config } from '../config/index.ts';
-import { openStore } from '../store/index.ts';
+import { openStore, rowAfter0006 } from '../store/index.ts';
 import { ALL_TABLES } from '../store/admin-store.ts';
 
 const MAGIC = Buffer.from('OCAPFBK\x01', 'latin1');
@@ -222,7 +222,8 @@ export async function restoreBackup(o: { config: Config; file: string; passphras
           const e = entries.find((x) => x.name === `db/${t}.jsonl`);
           const text = e?.data.toString('utf8') ?? '';
           if (!text) continue;
-          const rows = text.split('\n').map((l) => JSON.parse(l, jsonReviver) as Record<string, unknown>);
+          // Rows dumped before migration 0006 (status as a sentence) are brought to today's columns.
+          const rows = text.split('\n').map((l) => rowAfter0006(t, JSON.parse(l, jsonReviver) as Record<string, unknown>));
           for (let i = 0; i < rows.length; i += 500) await (trx as Kysely<any>).insertInto(t).values(rows.slice(i, i + 500)).execute();
           if (rows.length && 'id' in rows[0]!) await sql`select setval(pg_get_serial_sequence(${t}, 'id'), (select max(id) from ${sql.table(t)}))`.execute(trx);
         }

@@ -15,6 +15,7 @@ import { migrations } from '../../src/store/migrations/index.ts';
 import { statusFilter } from '../../src/phones/model.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
+import { rowAfter0006 } from '../../src/store/migrations/0006-status-codes.ts';
 import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
 
 // The sentences as the code before 0006 wrote them (frozen here on purpose: renaming a label in
@@ -152,3 +153,18 @@ for (const driver of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+test('rows of a PostgreSQL backup written before 0006 are restored with the same codes the migration gives', () => {
+  for (const row of oldRows()) {
+    const dumped = { device_name: 'SEP000000000001', cert_operation: row.certOperation, status: row.status, model: 'Cisco 8845' };
+    assert.deepEqual(rowAfter0006('phones', dumped), {
+      device_name: 'SEP000000000001', cert_operation: row.certOperation, model: 'Cisco 8845',
+      status_operation: row.code.operation, status_outcome: row.code.outcome, status_reason: row.code.reason,
+    }, row.status);
+  }
+  const current = { device_name: 'SEP000000000001', status_operation: 'none', status_outcome: 'none', status_reason: null };
+  assert.equal(rowAfter0006('phones', current), current, 'a row dumped after 0006 is left alone');
+  assert.throws(() => rowAfter0006('phones', { device_name: 'SEP000000000001', cert_operation: 'install', status: 'Upgrade Failed: Something New' }), /Something New/);
+  const job = rowAfter0006('bulk_jobs', { id: 1, filter: JSON.stringify({ statusPrefix: 'Delete', lscStatus: 'none' }) });
+  assert.deepEqual(JSON.parse(job.filter as string), { lscStatus: 'none', status: [{ operation: 'delete', outcome: 'success' }, { operation: 'delete', outcome: 'failed' }] });
+});

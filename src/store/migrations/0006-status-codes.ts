@@ -26,7 +26,7 @@ async function up(db: Kysely<any>): Promise<void> {
   // the phone has scheduled; every other sentence names its operation itself.
   const groups = await sql<{ status: string; cert_operation: string; n: number | string }>`
     select status, cert_operation, count(*) as n from phones group by status, cert_operation`.execute(db);
-  const unknown = groups.rows.filter((g) => !parseStatusText(g.status, g.cert_operation as CertOperation));
+  const unknown = groups.rows.filter((g) => !statusColumns(g.status, g.cert_operation));
   if (unknown.length) {
     const list = unknown.map((g) => `"${g.status}" (${Number(g.n)} phone${Number(g.n) === 1 ? '' : 's'})`).join(', ');
     throw new Error(`migration 0006: Certificate Operation Status not known to this release: ${list}; nothing was changed`);
@@ -35,8 +35,8 @@ async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('phones').addColumn('status_outcome', 'text', (c) => c.notNull().defaultTo('none')).execute();
   await db.schema.alterTable('phones').addColumn('status_reason', 'text').execute();
   for (const g of groups.rows) {
-    const code = parseStatusText(g.status, g.cert_operation as CertOperation)!;
-    await sql`update phones set status_operation = ${code.operation}, status_outcome = ${code.outcome}, status_reason = ${code.reason}
+    const c = statusColumns(g.status, g.cert_operation)!;
+    await sql`update phones set status_operation = ${c.status_operation}, status_outcome = ${c.status_outcome}, status_reason = ${c.status_reason}
               where status = ${g.status} and cert_operation = ${g.cert_operation}`.execute(db);
   }
 
@@ -48,14 +48,43 @@ async function up(db: Kysely<any>): Promise<void> {
   // Bulk jobs keep the filter they were created with (a job resumes with it): text filters become codes.
   const jobs = await sql<{ id: number | string; filter: string }>`select id, filter from bulk_jobs`.execute(db);
   for (const j of jobs.rows) {
-    const f = JSON.parse(j.filter) as Record<string, unknown>;
-    if (typeof f.status !== 'string' && typeof f.statusPrefix !== 'string') continue;
-    const { status, statusPrefix, ...rest } = f;
-    const matches = statusFilter({
-      text: typeof status === 'string' ? status : undefined,
-      textPrefix: typeof statusPrefix === 'string' ? statusPrefix : undefined,
-    });
-    const next = matches ? { ...rest, status: matches } : rest;
-    await sql`update bulk_jobs set filter = ${JSON.stringify(next)} where id = ${j.id}`.execute(db);
+    const next = bulkFilterWithCodes(j.filter);
+    if (next !== null) await sql`update bulk_jobs set filter = ${next} where id = ${j.id}`.execute(db);
   }
+}
+
+/** The code columns for a sentence as the code before 0006 wrote it; null when no code prints it. */
+export function statusColumns(status: string, certOperation: string): { status_operation: string; status_outcome: string; status_reason: string | null } | null {
+  const code = parseStatusText(status, certOperation as CertOperation);
+  return code ? { status_operation: code.operation, status_outcome: code.outcome, status_reason: code.reason } : null;
+}
+
+/** A bulk job's stored filter (JSON) with today's text filters as codes; null when it has none. */
+export function bulkFilterWithCodes(filterJson: string): string | null {
+  const f = JSON.parse(filterJson) as Record<string, unknown>;
+  if (typeof f.status !== 'string' && typeof f.statusPrefix !== 'string') return null;
+  const { status, statusPrefix, ...rest } = f;
+  const matches = statusFilter({
+    text: typeof status === 'string' ? status : undefined,
+    textPrefix: typeof statusPrefix === 'string' ? statusPrefix : undefined,
+  });
+  return JSON.stringify(matches ? { ...rest, status: matches } : rest);
+}
+
+/**
+ * A row of a table dump written before 0006 (PostgreSQL backups are per-table rows, restored into the
+ * current schema), brought to the shape after it; rows already in that shape come back unchanged.
+ */
+export function rowAfter0006(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  if (table === 'phones' && typeof row.status === 'string') {
+    const { status, ...rest } = row;
+    const c = statusColumns(status as string, String(row.cert_operation));
+    if (!c) throw new Error(`phone ${String(row.device_name)}: Certificate Operation Status "${String(status)}" is not known to this release`);
+    return { ...rest, ...c };
+  }
+  if (table === 'bulk_jobs' && typeof row.filter === 'string') {
+    const next = bulkFilterWithCodes(row.filter);
+    if (next !== null) return { ...row, filter: next };
+  }
+  return row;
 }

@@ -104,7 +104,8 @@ export const STATUS = {
 
 /** CUCM's Certificate Operation Status sentence for a status code: the one place it is derived. */
 export function statusText(s: OperationStatusCode): string {
-  if (s.outcome === 'none' || s.outcome === 'pending' || s.operation === 'none') return STATUS_OUTCOMES[s.outcome === 'none' ? 'none' : 'pending'].label;
+  if (s.outcome === 'none') return STATUS_OUTCOMES.none.label;
+  if (s.outcome === 'pending' || s.operation === 'none') return STATUS_OUTCOMES.pending.label;
   const verb = STATUS_VERBS[s.operation];
   if (s.outcome === 'success') return `${verb} ${STATUS_OUTCOMES.success.label}`;
   return `${verb} ${STATUS_OUTCOMES.failed.label}: ${FAILURE_REASONS[s.reason ?? 'protocol']}`;
@@ -117,7 +118,9 @@ export function sameStatus(a: OperationStatusCode, b: OperationStatusCode): bool
 /** Is `s` a (well-formed) status code? For rows and input read from outside. */
 export function isStatusCode(s: { operation: string; outcome: string; reason: string | null }): s is OperationStatusCode {
   if (!Object.hasOwn(CERT_OPERATIONS, s.operation) || !Object.hasOwn(STATUS_OUTCOMES, s.outcome)) return false;
-  if (s.outcome === 'failed') return s.reason !== null && Object.hasOwn(FAILURE_REASONS, s.reason) && s.operation !== 'none';
+  if (s.outcome === 'failed') {
+    return s.reason !== null && Object.hasOwn(FAILURE_REASONS, s.reason) && s.operation !== 'none';
+  }
   if (s.reason !== null) return false;
   if (s.outcome === 'success') return s.operation !== 'none';
   return s.outcome === 'pending' || s.operation === 'none';
@@ -165,7 +168,10 @@ export function statusMatchesForText(test: (sentence: string) => boolean): Statu
   return out;
 }
 
-/** The status code of one of CUCM's sentences as this code prints them (the scheduled operation for "Operation Pending"); null if none prints it. */
+/**
+ * The status code of one of CUCM's sentences as this code prints them (with the scheduled operation for
+ * "Operation Pending"); null if no code prints it.
+ */
 export function parseStatusText(sentence: string, pendingOperation: CertOperation): OperationStatusCode | null {
   if (sentence === STATUS_OUTCOMES.pending.label) return STATUS.pending(pendingOperation);
   return allStatuses().find((s) => s.outcome !== 'pending' && statusText(s) === sentence) ?? null;

@@ -15,7 +15,9 @@ import { isStatusCode, statusText } from '../phones/model.ts';
 /** The status code of a row; a row no code describes is refused loudly rather than shown as something else. */
 function statusOf(r: Selectable<PhonesTable>): OperationStatusCode {
   const s = { operation: r.status_operation, outcome: r.status_outcome, reason: r.status_reason };
-  if (!isStatusCode(s)) throw new AppError('ERR_INTERNAL', `phone ${r.device_name} has an unknown Certificate Operation Status code ${JSON.stringify(s)}`);
+  if (!isStatusCode(s)) {
+    throw new AppError('ERR_INTERNAL', `phone ${r.device_name} has an unknown Certificate Operation Status code ${JSON.stringify(s)}`);
+  }
   return s;
 }
 

@@ -31,19 +31,25 @@ async function up(db: Kysely<any>): Promise<void> {
     const list = unknown.map((g) => `"${g.status}" (${Number(g.n)} phone${Number(g.n) === 1 ? '' : 's'})`).join(', ');
     throw new Error(`migration 0006: Certificate Operation Status not known to this release: ${list}; nothing was changed`);
   }
-  await db.schema.alterTable('phones').addColumn('status_operation', 'text', (c) => c.notNull().defaultTo('none')).execute();
-  await db.schema.alterTable('phones').addColumn('status_outcome', 'text', (c) => c.notNull().defaultTo('none')).execute();
+  for (const col of ['status_operation', 'status_outcome']) {
+    await db.schema.alterTable('phones').addColumn(col, 'text', (c) => c.notNull().defaultTo('none')).execute();
+  }
   await db.schema.alterTable('phones').addColumn('status_reason', 'text').execute();
   for (const g of groups.rows) {
     const c = statusColumns(g.status, g.cert_operation)!;
-    await sql`update phones set status_operation = ${c.status_operation}, status_outcome = ${c.status_outcome}, status_reason = ${c.status_reason}
+    await sql`update phones
+              set status_operation = ${c.status_operation}, status_outcome = ${c.status_outcome}, status_reason = ${c.status_reason}
               where status = ${g.status} and cert_operation = ${g.cert_operation}`.execute(db);
   }
 
   await db.schema.dropIndex('phones_status_idx').execute();
   await db.schema.alterTable('phones').dropColumn('status').execute();
   // The dashboard's pending and failed lists, and sort=status, read these three in this order.
-  await db.schema.createIndex('phones_status_idx').on('phones').columns(['status_outcome', 'status_operation', 'status_reason']).execute();
+  await db.schema
+    .createIndex('phones_status_idx')
+    .on('phones')
+    .columns(['status_outcome', 'status_operation', 'status_reason'])
+    .execute();
 
   // Bulk jobs keep the filter they were created with (a job resumes with it): text filters become codes.
   const jobs = await sql<{ id: number | string; filter: string }>`select id, filter from bulk_jobs`.execute(db);
@@ -54,7 +60,10 @@ async function up(db: Kysely<any>): Promise<void> {
 }
 
 /** The code columns for a sentence as the code before 0006 wrote it; null when no code prints it. */
-export function statusColumns(status: string, certOperation: string): { status_operation: string; status_outcome: string; status_reason: string | null } | null {
+export function statusColumns(
+  status: string,
+  certOperation: string,
+): { status_operation: string; status_outcome: string; status_reason: string | null } | null {
   const code = parseStatusText(status, certOperation as CertOperation);
   return code ? { status_operation: code.operation, status_outcome: code.outcome, status_reason: code.reason } : null;
 }
@@ -79,7 +88,10 @@ export function rowAfter0006(table: string, row: Record<string, unknown>): Recor
   if (table === 'phones' && typeof row.status === 'string') {
     const { status, ...rest } = row;
     const c = statusColumns(status as string, String(row.cert_operation));
-    if (!c) throw new Error(`phone ${String(row.device_name)}: Certificate Operation Status "${String(status)}" is not known to this release`);
+    if (!c) {
+      const what = `Certificate Operation Status "${String(status)}"`;
+      throw new Error(`phone ${String(row.device_name)}: ${what} is not known to this release`);
+    }
     return { ...rest, ...c };
   }
   if (table === 'bulk_jobs' && typeof row.filter === 'string') {

@@ -1,9 +1,9 @@
 // Owns cluster-level status facts shared by serve, the CLI and (later) the API: CAPF expiry warnings.
 
-import type { AppContext } from './context.ts';
+import type { AppServices } from './context.ts';
 import { daysUntil } from '../pki/index.ts';
 
-export function describeCapfExpiry(ctx: Pick<AppContext, 'identities' | 'clock' | 'config'>): { level: 'ok' | 'warning' | 'expired'; message: string; notAfter: string; daysLeft: number } {
+export function describeCapfExpiry(ctx: Pick<AppServices, 'identities' | 'clock' | 'config'>): { level: 'ok' | 'warning' | 'expired'; message: string; notAfter: string; daysLeft: number } {
   const cert = ctx.identities.get('capf').certificate;
   const days = daysUntil(cert.notAfter, ctx.clock.now());
   const notAfter = cert.notAfter.toISOString();

@@ -7,6 +7,9 @@ import type { Logger } from '../logger.ts';
 import { bindError } from './bind-error.ts';
 import { createRateLimitedLog, type RateLimitedLog } from '../../shared/rate-limited-log.ts';
 import type { ListenerFactory } from './types.ts';
+import type { AppServices } from '../context.ts';
+
+type TftpServices = Pick<AppServices, 'config' | 'logger' | 'metrics' | 'provisioning'>;
 
 /** Outcomes a flood of datagrams produces by the thousand: logged through the rate limiter. */
 // 'error': while the store is down every request fails the same way.
@@ -38,7 +41,7 @@ function countingLogger(log: Logger, metrics: Metrics, limited: RateLimitedLog):
   };
 }
 
-export const startTftpListener: ListenerFactory = async (ctx) => {
+export const startTftpListener: ListenerFactory<TftpServices> = async (ctx) => {
   const { config } = ctx;
   if (!config['tftp.enabled']) return null;
   const log = ctx.logger.child({ component: 'tftp' });

@@ -3,8 +3,11 @@
 import { createTvsServer } from '../../tvs/index.ts';
 import { bindError } from './bind-error.ts';
 import type { ListenerFactory } from './types.ts';
+import type { AppServices } from '../context.ts';
 
-export const startTvsListener: ListenerFactory = async (ctx) => {
+type TvsServices = Pick<AppServices, 'config' | 'logger' | 'identities' | 'metrics' | 'provisioning'>;
+
+export const startTvsListener: ListenerFactory<TvsServices> = async (ctx) => {
   const { config } = ctx;
   if (!config['tvs.enabled']) return null;
   const id = ctx.identities.get('tvs');

@@ -13,7 +13,7 @@ import { createCapfOperations, createPhoneService, type PhoneService } from '../
 import type { CapfAuthority } from '../capf/ports.ts';
 import type { Logger } from './logger.ts';
 import { createAdminServices, type AdminServices } from './admin.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, type Metrics } from '../metrics/index.ts';
 import type { HttpExtension } from '../provisioning/http-extension.ts';
 import { createProvisioning, defaultPublicHost, type Provisioning } from '../provisioning/service.ts';
 import { createFileProvisioningState } from '../provisioning/file-state.ts';

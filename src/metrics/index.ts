@@ -1,5 +1,5 @@
 // Owns the Prometheus metrics of a node: CAPF sessions (by operation and outcome, duration, active),
-// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), refused connections by listener and reason,
+// TFTP/HTTP transfers (listeners call metrics.tftpTransfers.inc), refused connections by listener and reason,
 // LSCs by days to expiry, CAPF CA expiry, the store's health.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';

@@ -13,7 +13,7 @@ import { createCapfOperations, createPhoneService, type PhoneService } from '../
 import type { CapfAuthority } from '../capf/ports.ts';
 import type { Logger } from './logger.ts';
 import { createAdminServices, type AdminServices } from './admin.ts';
-import { createMetrics, type Metrics } from '../metrics/index.ts';
+import { countingCapfAuthority, createMetrics, type Metrics } from '../metrics/index.ts';
 import type { HttpExtension } from '../provisioning/http-extension.ts';
 import { createProvisioning, defaultPublicHost, type Provisioning } from '../provisioning/service.ts';
 import { createFileProvisioningState } from '../provisioning/file-state.ts';
@@ -113,17 +113,7 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
     const phones = createPhoneService(store.phones, clock);
     const capfOperations = createCapfOperations({ store: store.phones, ca, reader: certificateReader, clock, authFailureLimit: config['capf.authFailureLimit'] });
     // Every recorded CAPF session also counts in the metrics.
-    const capfAuthority: CapfAuthority = {
-      ...capfOperations,
-      async finish(session, completion) {
-        await capfOperations.finish(session, completion);
-        metrics.recordCapfSession(session); // counted once committed (a refused session is counted as refused)
-      },
-      release(sessionId) {
-        metrics.capfRefused.inc();
-        capfOperations.release?.(sessionId);
-      },
-    };
+    const capfAuthority = countingCapfAuthority(capfOperations, metrics);
     const admin = createAdminServices({ config, store, phones, clock, capfNotAfter: () => ca.capfNotAfter() });
     const revocation = createRevocationService({
       cas: createCaSource(identities, () => keyStore.loadPrevious('capf')),

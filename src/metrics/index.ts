@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CapfSessionRecord } from '../phones/index.ts';
 import { isStoreUnavailable } from '../shared/errors.ts';
+import type { CapfAuthority } from '../capf/ports.ts';
 
 export interface MetricsSources {
   activeCapfSessions(): number;
@@ -118,6 +119,21 @@ export function createMetrics(): Metrics {
     },
     bindStore(h) {
       storeHealth = h;
+    },
+  };
+}
+
+/** The CAPF authority, with every recorded session counted once committed (a refused session as refused). */
+export function countingCapfAuthority(inner: CapfAuthority, metrics: Pick<Metrics, 'recordCapfSession' | 'capfRefused'>): CapfAuthority {
+  return {
+    ...inner,
+    async finish(session, completion) {
+      await inner.finish(session, completion);
+      metrics.recordCapfSession(session);
+    },
+    release(sessionId) {
+      metrics.capfRefused.inc();
+      inner.release?.(sessionId);
     },
   };
 }

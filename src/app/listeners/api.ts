@@ -11,7 +11,7 @@ import { describeCapfExpiry } from '../status.ts';
 import type { AppServices } from '../context.ts';
 import { createListenerRegistry, type ListenerFactory, type ListenerRegistry } from './types.ts';
 import { runDoctor } from '../../doctor/index.ts';
-import { parseTrustList } from '../../trust/index.ts';
+import { itlSummary, trustListViews } from '../../provisioning/trust-views.ts';
 import { doctorSourcesFromContext } from '../../doctor/from-context.ts';
 
 export function isLoopback(host: string): boolean {
@@ -38,29 +38,19 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     revocation: s.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext({ ...s, listeners: networkListeners() }), device),
     trustLists: {
-      lists: () => {
-        const itl = s.provisioning.trust.itl();
-        const ctl = s.provisioning.trust.ctl();
-        const view = (kind: 'ITL' | 'CTL', b: typeof itl) => ({ node: c['cluster.nodeName'], kind, bytes: b.bytes, builtAt: b.builtAt, signedBy: b.signedBy, signerReason: b.signerReason, transitional: [...b.transitional] });
-        return [view('ITL', itl), ...(ctl ? [view('CTL', ctl)] : [])];
-      },
+      lists: () => trustListViews(s.provisioning.trust, c['cluster.nodeName']),
       signingMode: () => s.provisioning.signingMode(),
       setSigningMode: (mode, actor) => s.trustAdmin.setSigningMode(mode, actor),
       rebuild: (actor) => s.trustAdmin.rebuild(actor),
     },
     node: {
-      recordAudit: (actor, action, target, details) => s.store.phones.appendAudit({ at: s.clock.now().toISOString(), actor: actor.name, source: actor.source, action, target, details }),
+      trustAdmin: s.trustAdmin,
       nodeName: c['cluster.nodeName'],
       identities: s.identities,
       capfExpiry: () => describeCapfExpiry(s),
       listeners: networkListeners,
       activeCapfSessions: () => running.get('capf')?.activeSessions?.() ?? null,
-      itl: () => {
-        const b = s.provisioning.trust.itl();
-        const list = parseTrustList(b.bytes);
-        const capfSha1 = s.identities.get('capf').certificate.sha1;
-        return { builtAt: b.builtAt.toISOString(), signer: b.signedBy, records: list.records.length, includesCapf: list.records.some((r) => r.roleName === 'CAPF' && r.certificateSha1 === capfSha1) };
-      },
+      itl: () => itlSummary(s.provisioning.trust, s.identities.get('capf').certificate.sha1),
     },
   };
 }

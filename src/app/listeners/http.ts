@@ -4,7 +4,7 @@
 import type { AppServices } from '../context.ts';
 import { createProvisioningHttpServer, createProvisioningHttpsServer, type ProvisioningHandlerDeps } from '../../provisioning/http-server.ts';
 import { drainable, listen } from '../../shared/drain.ts';
-import { bindError } from './bind-error.ts';
+import { bindError } from '../../shared/bind-error.ts';
 import type { ListenerFactory } from './types.ts';
 
 type HttpServices = Pick<AppServices, 'config' | 'logger' | 'metrics' | 'httpExtensions' | 'provisioning' | 'identities'>;

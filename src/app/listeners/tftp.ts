@@ -4,7 +4,7 @@ import { createTftpServer } from '../../provisioning/tftp/index.ts';
 import { countingTftpLogger } from '../../provisioning/tftp-log.ts';
 import { createRateLimitedLog } from '../../shared/rate-limited-log.ts';
 import type { AppServices } from '../context.ts';
-import { bindError } from './bind-error.ts';
+import { bindError } from '../../shared/bind-error.ts';
 import type { ListenerFactory } from './types.ts';
 
 type TftpServices = Pick<AppServices, 'config' | 'logger' | 'metrics' | 'provisioning'>;

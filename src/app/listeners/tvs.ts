@@ -1,7 +1,7 @@
 // Owns starting the TVS listener (TLS 2445) with the tvs identity over the cluster's TVS authority.
 
 import { createTvsServer } from '../../tvs/index.ts';
-import { bindError } from './bind-error.ts';
+import { bindError } from '../../shared/bind-error.ts';
 import type { ListenerFactory } from './types.ts';
 import type { AppServices } from '../context.ts';
 

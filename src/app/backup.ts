@@ -3,16 +3,17 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
 import type { Kysely } from 'kysely';
+import type { Clock } from '../shared/clock.ts';
 import { openStore } from '../store/index.ts';
 import { dumpDatabase, hasSqliteDatabase, restorePostgresTables, restoreSqliteFile } from '../store/backup-dump.ts';
 import { readBackupInto, writeBackup, type BackupManifest } from '../backup/service.ts';
 
 
 /** Writes an encrypted backup of a running (or stopped) node. */
-export function createBackup(o: { config: Config; db: Kysely<any>; passphrase: string; out: string }): Promise<BackupManifest> {
+export function createBackup(o: { config: Config; db: Kysely<any>; clock: Clock; passphrase: string; out: string }): Promise<BackupManifest> {
   const driver = o.config['store.driver'];
   const database = { dump: () => dumpDatabase({ driver, dataDir: o.config.dataDir, db: o.db }) };
-  return writeBackup({ dataDir: o.config.dataDir, driver, database, passphrase: o.passphrase, out: o.out, now: new Date() });
+  return writeBackup({ dataDir: o.config.dataDir, driver, database, passphrase: o.passphrase, out: o.out, now: o.clock.now() });
 }
 
 /** Restores a backup into config.dataDir (and the configured database). Refuses to overwrite unless force. */

@@ -30,8 +30,8 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
     .action(async (file: string, _o, cmd: Command) => {
       const o = g(cmd);
       const pass = await passphrase(io, o);
-      await withServices(io, o, ['config', 'store'], async (ctx) => {
-        const m = await createBackup({ config: ctx.config, db: ctx.store.db, passphrase: pass, out: file });
+      await withServices(io, o, ['config', 'store', 'clock'], async (ctx) => {
+        const m = await createBackup({ config: ctx.config, db: ctx.store.db, clock: ctx.clock, passphrase: pass, out: file });
         out(io, `backup written to ${file}: ${m.driver} database, ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files`);
       });
     });

@@ -20,7 +20,7 @@ function local(host: string): string {
 }
 
 /** `serve` records its started listeners on the context; their real ports win over the configured ones (port 0). */
-type RunningContext = AppContext & { listeners?: readonly { name: string; port: number }[] };
+type RunningContext = Pick<AppContext, 'config' | 'clock' | 'identities' | 'store' | 'provisioning'> & { listeners?: readonly { name: string; port: number }[] };
 
 export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOptions = {}): DoctorSources {
   const c = ctx.config;

@@ -1,12 +1,20 @@
-// Owns `opencapf serve`: start every listener, report where they listen, and stop them in two phases —
-// every listener stops accepting in the same tick, then in-flight work drains in parallel, bounded.
+// Owns `opencapf serve`: start every entry of the listener registry, report where they listen, and stop
+// them in two phases — every entry stops accepting in the same tick, then in-flight work drains in
+// parallel, bounded.
 
-import type { AppContext } from './context.ts';
+import type { AppServices } from './context.ts';
 import { describeCapfExpiry } from './status.ts';
-import { LISTENER_FACTORIES, type StartedListener } from './listeners/index.ts';
+import type { CapfServer } from '../capf/server.ts';
+import type { CapfListener } from './listeners/capf.ts';
+import { LISTENER_FACTORIES, createListenerRegistry, type ListenerRegistry, type StartedListener } from './listeners/index.ts';
 
 export interface RunningServer {
-  listeners: StartedListener[];
+  /** Every started entry, network listeners and background jobs (background: true). */
+  listeners: readonly StartedListener[];
+  /** The runtime registry the API's status page reads (the same entries as `listeners`). */
+  registry: ListenerRegistry;
+  /** The CAPF server when the CAPF listener runs (its stats; tests stop it alone). */
+  capfServer?: CapfServer;
   /** Port of each started listener by name (capf, tftp, http, …). */
   ports: Record<string, number>;
   /**
@@ -24,26 +32,29 @@ async function stopAll(listeners: readonly StartedListener[], drainMs: number): 
   if (failed) throw failed.reason;
 }
 
-export async function startServices(ctx: AppContext): Promise<RunningServer> {
-  const { logger } = ctx;
-  const expiry = describeCapfExpiry(ctx);
+export async function startServices(services: AppServices): Promise<RunningServer> {
+  const { logger } = services;
+  const expiry = describeCapfExpiry(services);
   if (expiry.level !== 'ok') logger.warn({ notAfter: expiry.notAfter }, expiry.message);
-  const started: StartedListener[] = [];
-  ctx.listeners = started;
+  const registry = createListenerRegistry();
   try {
     for (const factory of LISTENER_FACTORIES) {
-      const l = await factory(ctx);
+      const l = await factory(services, registry);
       if (!l) continue;
-      started.push(l);
-      logger.info({ listener: l.name, host: l.host, port: l.port }, `${l.name} listening on ${l.host}:${l.port}`);
+      registry.add(l);
+      if (l.background) logger.info({ listener: l.name }, `${l.name} started`);
+      else logger.info({ listener: l.name, host: l.host, port: l.port }, `${l.name} listening on ${l.host}:${l.port}`);
     }
   } catch (e) {
-    await stopAll(started, 0);
+    await stopAll(registry.list(), 0);
     throw e;
   }
+  const started = registry.list();
   return {
     listeners: started,
-    ports: Object.fromEntries(started.map((l) => [l.name, l.port])),
-    stop: (drainMs = ctx.config['capf.drainTimeoutMs']) => stopAll(started, drainMs),
+    registry,
+    ...(registry.get('capf') ? { capfServer: (registry.get('capf') as CapfListener).server } : {}),
+    ports: Object.fromEntries(started.filter((l) => !l.background).map((l) => [l.name, l.port])),
+    stop: (drainMs = services.config['capf.drainTimeoutMs']) => stopAll(started, drainMs),
   };
 }

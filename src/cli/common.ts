@@ -1,11 +1,12 @@
-// Owns what every CLI command shares: global options, config loading, opening the app context, output of per-item results.
+// Owns what every CLI command shares: global options, config loading, opening the services (each command
+// gets the slice it names), output of per-item results.
 
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig, type Config, type ConfigKey } from '../config/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { createLogger } from '../app/logger.ts';
-import { openContext, type AppContext } from '../app/context.ts';
+import { openContext, type AppServices } from '../app/context.ts';
 import type { ItemResult, Phone } from '../phones/index.ts';
 import { err, out, type CliIo } from './io.ts';
 
@@ -36,17 +37,23 @@ export function configFrom(io: CliIo, g: GlobalOpts, extra: Partial<Record<Confi
 
 const CLI_STORE_WAIT_SECONDS = 10;
 
-export async function withContext<T>(io: CliIo, g: GlobalOpts, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+/**
+ * Opens the services for one command, hands it only the slice it names (so what a command may touch is
+ * written at the call), and closes them afterwards.
+ */
+export async function withServices<K extends keyof AppServices, T>(io: CliIo, g: GlobalOpts, keys: readonly K[], fn: (s: Pick<AppServices, K>) => Promise<T>): Promise<T> {
   const config = configFrom(io, g);
   // CLI commands log only warnings to stderr; the human output goes to stdout.
   const logger = createLogger(g.logLevel ?? 'warn', io.stderr as unknown as import('pino').DestinationStream);
   // A one-shot command does not wait for PostgreSQL as long as `serve` does (0 there means forever).
   const wait = config['store.startupWaitSeconds'];
-  const ctx = await openContext(config, logger, undefined, { startupWaitSeconds: wait > 0 ? Math.min(wait, CLI_STORE_WAIT_SECONDS) : CLI_STORE_WAIT_SECONDS });
+  const services = await openContext(config, logger, undefined, { startupWaitSeconds: wait > 0 ? Math.min(wait, CLI_STORE_WAIT_SECONDS) : CLI_STORE_WAIT_SECONDS });
   try {
-    return await fn(ctx);
+    const slice = {} as Pick<AppServices, K>;
+    for (const k of keys) slice[k] = services[k];
+    return await fn(Object.freeze(slice));
   } finally {
-    await ctx.close();
+    await services.close();
   }
 }
 

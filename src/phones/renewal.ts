@@ -22,7 +22,8 @@ export interface RenewalService {
   filter(): PhoneFilter;
   /** Creates a renewal job when phones are due and none is active; returns it, or null. */
   runOnce(opts?: { force?: boolean }): Promise<BulkJob | null>;
-  start(intervalMs: number, onError?: (e: unknown) => void): { stop(): void };
+  /** Runs runOnce periodically; onScheduled is told of each job it creates (serve logs it, wakes the worker). */
+  start(intervalMs: number, onError?: (e: unknown) => void, onScheduled?: (job: BulkJob) => void): { stop(): void };
 }
 
 const RENEWAL_ACTOR = { name: 'renewal-policy', source: 'opencapf' };
@@ -55,8 +56,11 @@ export function createRenewalService(bulk: BulkService, policy: RenewalPolicy, c
         'renewal',
       );
     },
-    start(intervalMs, onError) {
-      return startPeriodic(() => svc.runOnce(), intervalMs, (e) => onError?.(e));
+    start(intervalMs, onError, onScheduled) {
+      return startPeriodic(async () => {
+        const job = await svc.runOnce();
+        if (job) onScheduled?.(job);
+      }, intervalMs, (e) => onError?.(e));
     },
   };
   return svc;

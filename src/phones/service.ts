@@ -100,6 +100,8 @@ export function resolveScheduleSettings(phone: Phone, req: ScheduleRequest, prof
 export interface PhoneService {
   addPhones(items: readonly NewPhone[], actor: Actor): Promise<ItemResult<Phone>[]>;
   getPhone(deviceName: string): Promise<Phone>;
+  /** One page of phones in device-name order, for a local operator (the API's find adds filters, roles and caps). */
+  list(page: { limit: number; offset?: number }): Promise<{ items: Phone[]; total: number }>;
   detail(deviceName: string, sessionLimit?: number): Promise<PhoneDetail>;
   schedule(deviceNames: readonly string[], req: ScheduleRequest, actor: Actor): Promise<ItemResult<Phone>[]>;
   removePhone(deviceName: string, actor: Actor): Promise<void>;
@@ -168,6 +170,9 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       return results;
     },
 
+    async list(page) {
+      return store.listPhones({ limit: page.limit, offset: page.offset ?? 0 });
+    },
     async getPhone(deviceName) {
       const name = requireName(deviceName);
       const p = await store.getPhone(name);

@@ -69,7 +69,7 @@ test('CAPF: a host holding every connection it can get does not stop another pho
   const metrics = await lab.ctx.metrics.registry.metrics();
   assert.equal(counter(metrics, 'capf', 'per-client-cap'), 4, metrics);
   assert.equal(counter(metrics, 'capf', 'global-cap'), 1, metrics);
-  assert.equal(lab.ctx.capfServer!.stats().rejectedPerClient, 4);
+  assert.equal(lab.server.capfServer!.stats().rejectedPerClient, 4);
 });
 
 test('TVS: a host holding every connection it can get does not stop another phone\'s TVS check', { timeout: 60_000 }, async () => {

@@ -9,6 +9,7 @@ import { loadConfig, type ConfigKey } from '../../src/config/index.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { openContext, type AppContext } from '../../src/app/context.ts';
 import { apiDepsFrom, bindMetrics } from '../../src/app/listeners/api.ts';
+import { createListenerRegistry, type ListenerRegistry } from '../../src/app/listeners/index.ts';
 import { createApiApp } from '../../src/api/app.ts';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -16,6 +17,8 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 export interface ApiLab {
   dir: string;
   ctx: AppContext;
+  /** The listener registry the API's status page reads (empty: nothing is started). */
+  running: ListenerRegistry;
   app: FastifyInstance;
   adminToken: string;
   /** Calls as admin with a bearer token. */
@@ -30,8 +33,9 @@ export async function startApiLab(overrides: Partial<Record<ConfigKey, unknown>>
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-api-'));
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'log.level': 'silent', ...overrides } });
   const ctx = await openContext(config, createLogger('silent'));
-  bindMetrics(ctx);
-  const app = await createApiApp(apiDepsFrom(ctx, { tls: false }));
+  const running = createListenerRegistry();
+  bindMetrics(ctx, running);
+  const app = await createApiApp(apiDepsFrom(ctx, { tls: false, running }));
   await ctx.admin.users.bootstrap(ADMIN_PASSWORD);
   const { token: adminToken } = await ctx.admin.users.createToken('admin', 'tests', ['api'], null, { name: 'test', source: 'test' });
   const mk = (token: string) => async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -44,6 +48,7 @@ export async function startApiLab(overrides: Partial<Record<ConfigKey, unknown>>
   return {
     dir,
     ctx,
+    running,
     app,
     adminToken,
     call: mk(adminToken),

@@ -35,12 +35,12 @@ describe('API for the web UI: status and certificates', () => {
   });
 
   it('status reports the listeners serve has started', async () => {
-    lab.ctx.listeners = [{ name: 'capf', host: '127.0.0.1', port: 3804 }];
+    lab.running.add({ name: 'capf', host: '127.0.0.1', port: 3804, stopAccepting() {}, async stop() {} });
     try {
       const s = json(await lab.call('GET', '/api/v1/status'));
       assert.deepEqual(s.listeners[0], { name: 'capf', description: s.listeners[0].description, running: true, host: '127.0.0.1', port: 3804 });
     } finally {
-      delete lab.ctx.listeners;
+      lab.running.remove('capf');
     }
   });
 

@@ -371,7 +371,7 @@ describe('hostile frames and resource limits', () => {
       third.on('data', (d) => got.push(d));
       await new Promise<void>((r) => third.once('close', () => r()));
       assert.equal(Buffer.concat(got).length, 0);
-      assert.ok(small.ctx.capfServer!.stats().rejectedOverCap >= 1);
+      assert.ok(small.server.capfServer!.stats().rejectedOverCap >= 1);
       idle.forEach((s) => s.destroy());
       await new Promise((r) => setTimeout(r, 100));
       const name = newDeviceName();
@@ -424,7 +424,7 @@ describe('hostile frames and resource limits', () => {
       },
     });
     await requested;
-    const stopping = d.ctx.capfServer!.stop(10_000);
+    const stopping = d.server.capfServer!.stop(10_000);
     release();
     const r = await run;
     await stopping;

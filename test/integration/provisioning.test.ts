@@ -19,6 +19,7 @@ import type { CertificateInfo } from '../../src/pki/index.ts';
 import { runCapfClient } from '../../src/capf/index.ts';
 import { tvsQuery, tvsVerify, TvsRole } from '../../src/tvs/index.ts';
 import { startHttpListener } from '../../src/app/listeners/http.ts';
+import type { HttpExtension } from '../../src/provisioning/http-extension.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 
 const actor = { name: 'test', source: 'test' };
@@ -329,10 +330,15 @@ describe('HTTP 6970 and TFTP with Debian clients', () => {
   });
 
   test('an extension on ctx.httpExtensions answers before the catalogue', async () => {
-    lab.ctx.httpExtensions.unshift(async (req) => (req.path === '/probe' ? { status: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`hello ${req.method}`) } : null));
-    const r = await get('/probe');
-    assert.equal(r.body.toString(), 'hello GET');
-    lab.ctx.httpExtensions.shift();
+    // The services are immutable: a listener started over a copy with the probe first.
+    const probe: HttpExtension = async (req) => (req.path === '/probe' ? { status: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`hello ${req.method}`) } : null);
+    const l = (await startHttpListener({ ...lab.ctx, httpExtensions: [probe, ...lab.ctx.httpExtensions], config: { ...lab.ctx.config, 'http.port': 0 } }))!;
+    try {
+      const r = await get('/probe', { port: l.port });
+      assert.equal(r.body.toString(), 'hello GET');
+    } finally {
+      await l.stop(0);
+    }
   });
 });
 

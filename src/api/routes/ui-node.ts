@@ -28,8 +28,12 @@ export interface NodeDeps {
   /** Listeners `serve` started (empty when the API runs outside `serve`). */
   listeners(): readonly { name: string; host: string; port: number }[];
   activeCapfSessions(): number | null;
-  /** Appends to the audit log (certificate regenerate, CSR, upload). */
-  recordAudit?(actor: { name: string; source: string }, action: string, target: string, details: Record<string, unknown>): Promise<void>;
+  /** Identity changes, each audited by trust administration (the CLI writes the same rows). */
+  trustAdmin: {
+    regenerateIdentity(name: IdentityName, actor: { name: string; source: string }): Promise<import('../../pki/index.ts').LoadedIdentity>;
+    createCsr(name: IdentityName, actor: { name: string; source: string }): Promise<string>;
+    importCertificate(name: IdentityName, pem: string, actor: { name: string; source: string }): Promise<import('../../pki/index.ts').LoadedIdentity>;
+  };
   /** ITL freshness when a provisioning listener publishes one; null when this build has none. */
   itl?(): { builtAt: string; signer: string; records: number; includesCapf: boolean } | null;
 }
@@ -150,8 +154,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
     config: { access: 'admin' },
     schema: { summary: 'Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one', tags: ['certificates'], params: nameParam, response: { 200: summarySchema } },
   }, async (req) => {
-    const id = await need(d).identities.regenerate(req.params.name);
-    await need(d).recordAudit?.(actorOf(req), 'certificate.regenerate', req.params.name, { serial: id.certificate.serialHex, notAfter: id.certificate.notAfter.toISOString() });
+    const id = await need(d).trustAdmin.regenerateIdentity(req.params.name, actorOf(req));
     return summary(id.name, id.certificate);
   });
 
@@ -159,8 +162,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
     config: { access: 'admin' },
     schema: { summary: 'Generate CSR for the current key (PKCS#10 PEM), to be signed by your CA', tags: ['certificates'], params: nameParam, response: { 200: obj({ csr: str(65536) }) } },
   }, async (req) => {
-    const csr = await need(d).identities.createCsr(req.params.name);
-    await need(d).recordAudit?.(actorOf(req), 'certificate.csr', req.params.name, {});
+    const csr = await need(d).trustAdmin.createCsr(req.params.name, actorOf(req));
     return { csr };
   });
 
@@ -172,8 +174,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
     },
   }, async (req) => {
     if (!isIdentityName(req.params.name)) throw new AppError('ERR_PKI_UNKNOWN_IDENTITY', 'no such certificate');
-    const id = need(d).identities.importCertificate(req.params.name, req.body.pem);
-    await need(d).recordAudit?.(actorOf(req), 'certificate.import', req.params.name, { serial: id.certificate.serialHex, issuer: id.certificate.issuerDn, chain: id.chain.length + 1 });
+    const id = await need(d).trustAdmin.importCertificate(req.params.name, req.body.pem, actorOf(req));
     return summary(id.name, id.certificate);
   });
 }

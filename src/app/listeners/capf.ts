@@ -1,19 +1,26 @@
 // Owns starting the CAPF TLS listener from configuration.
 
 import { createCapfServer } from '../../capf/index.ts';
-import type { ListenerFactory } from './types.ts';
+import type { AppServices } from '../context.ts';
+import type { ListenerFactory, StartedListener } from './types.ts';
+import type { CapfServer } from '../../capf/server.ts';
 
-export const startCapfListener: ListenerFactory = async (ctx) => {
-  const { config, logger } = ctx;
+type CapfServices = Pick<AppServices, 'config' | 'logger' | 'clock' | 'identities' | 'capfAuthority' | 'metrics' | 'provisioning'>;
+
+/** The CAPF entry of the registry also hands out its server (tests and the status page read its stats). */
+export type CapfListener = StartedListener & { server: CapfServer };
+
+export const startCapfListener: ListenerFactory<CapfServices> = async (s): Promise<CapfListener | null> => {
+  const { config, logger } = s;
   if (!config['capf.enabled']) return null;
   const server = createCapfServer({
     host: config.host,
     port: config['capf.port'],
     credentials: () => {
-      const id = ctx.identities.get('capf');
+      const id = s.identities.get('capf');
       return { certPem: id.certPem, keyPem: id.keyPem };
     },
-    authority: ctx.capfAuthority,
+    authority: s.capfAuthority,
     settings: {
       wireStyle: config['capf.wireStyle'],
       responseTimeoutMs: config['capf.responseTimeoutMs'],
@@ -21,33 +28,25 @@ export const startCapfListener: ListenerFactory = async (ctx) => {
     },
     maxSessions: config['capf.maxSessions'],
     maxPerClient: config['capf.maxPerClient'],
-    onRefused: (reason) => ctx.metrics.connectionsRefused.inc({ listener: 'capf', reason }),
+    onRefused: (reason) => s.metrics.connectionsRefused.inc({ listener: 'capf', reason }),
     handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
     maxMessageBytes: config['capf.maxMessageBytes'],
     legacyTls: config['capf.legacyTls'],
     logger: logger.child({ component: 'capf' }),
-    clock: ctx.clock,
+    clock: s.clock,
   });
-  ctx.identities.onChange((name) => {
+  s.identities.onChange((name) => {
     if (name === 'capf') server.reloadCredentials();
   });
   const { port } = await server.start();
-  ctx.provisioning.advertise('capf', port);
-  ctx.capfServer = server;
-  // Orphaned LSCs (sent, never acknowledged) come from CAPF sessions, so every node running CAPF sweeps them.
-  const log = logger.child({ component: 'revocation' });
-  const sweep = ctx.revocation.startUnacknowledgedSweep(config['revocation.crlRefreshMinutes'] * 60_000, (e) => log.error({ err: (e as Error).message }, 'revoking unacknowledged LSCs failed'));
+  s.provisioning.advertise('capf', port);
   return {
     name: 'capf',
     host: config.host,
     port,
-    stopAccepting: () => {
-      sweep.stop();
-      server.stopAccepting();
-    },
-    stop: (drainMs) => {
-      sweep.stop();
-      return server.stop(drainMs);
-    },
+    server,
+    activeSessions: () => server.stats().sessions,
+    stopAccepting: () => server.stopAccepting(),
+    stop: (drainMs) => server.stop(drainMs),
   };
 };

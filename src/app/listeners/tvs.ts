@@ -1,10 +1,13 @@
 // Owns starting the TVS listener (TLS 2445) with the tvs identity over the cluster's TVS authority.
 
 import { createTvsServer } from '../../tvs/index.ts';
-import { bindError } from './bind-error.ts';
+import { bindError } from '../../shared/bind-error.ts';
 import type { ListenerFactory } from './types.ts';
+import type { AppServices } from '../context.ts';
 
-export const startTvsListener: ListenerFactory = async (ctx) => {
+type TvsServices = Pick<AppServices, 'config' | 'logger' | 'identities' | 'metrics' | 'provisioning'>;
+
+export const startTvsListener: ListenerFactory<TvsServices> = async (ctx) => {
   const { config } = ctx;
   if (!config['tvs.enabled']) return null;
   const id = ctx.identities.get('tvs');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../shared/errors.ts';
-import { configFrom, withContext, opts as g, type CliEnv } from '../common.ts';
+import { configFrom, withServices, opts as g, type CliEnv } from '../common.ts';
 import { out, readAll, type CliIo } from '../io.ts';
 import { createBackup, restoreBackup } from '../../app/backup.ts';
 
@@ -30,8 +30,8 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
     .action(async (file: string, _o, cmd: Command) => {
       const o = g(cmd);
       const pass = await passphrase(io, o);
-      await withContext(io, o, async (ctx) => {
-        const m = await createBackup({ config: ctx.config, db: ctx.store.db, passphrase: pass, out: file });
+      await withServices(io, o, ['config', 'store', 'clock'], async (ctx) => {
+        const m = await createBackup({ config: ctx.config, db: ctx.store.db, clock: ctx.clock, passphrase: pass, out: file });
         out(io, `backup written to ${file}: ${m.driver} database, ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files`);
       });
     });

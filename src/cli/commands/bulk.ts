@@ -2,13 +2,13 @@
 
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withContext, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { err, out, type CliIo } from '../io.ts';
 import { table } from '../format.ts';
 import { filterFrom, progressBar, updateFrom, withFilterOptions, withUpdateOptions } from '../admin-common.ts';
 import { CERT_OPERATIONS, AUTH_MODES } from '../../phones/index.ts';
 import type { BulkJob } from '../../phones/admin-ports.ts';
-import type { AppContext } from '../../app/context.ts';
+import type { AppServices } from '../../app/context.ts';
 import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 
 function jobLine(j: BulkJob): string {
@@ -21,7 +21,7 @@ async function collect(it: AsyncIterable<string>): Promise<string> {
   return s;
 }
 
-async function runWithProgress(io: CliIo, ctx: AppContext, id: number): Promise<BulkJob> {
+async function runWithProgress(io: CliIo, ctx: Pick<AppServices, 'admin'>, id: number): Promise<BulkJob> {
   const bar = progressBar(io, `bulk job ${id}`);
   const job = await ctx.admin.bulk.runJob(id, { onProgress: (p) => bar.update(p.processed, p.total, `${p.failed} failed`) });
   bar.done();
@@ -35,7 +35,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.bulk.preview(filterFrom(o), LOCAL_VIEWER);
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(io, table(['Device', 'Model', 'Profile', 'Status', 'LSC'], r.sample.map((p) => [p.deviceName, p.model, p.profileName ?? '', p.status, p.lsc ? 'Installed' : 'None'])));
@@ -49,7 +49,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .option('--json', 'JSON output')
     .action(async (operation: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const created = await ctx.admin.bulk.createJob(filterFrom(o), updateFrom(operation, o), actor(io), LOCAL_VIEWER);
         const job = o.background ? created : await runWithProgress(io, ctx, created.id);
         if (o.export) writeFileSync(o.export as string, await collect(ctx.admin.bulk.exportCsv(job.id)), { mode: 0o600 });
@@ -69,7 +69,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const jobs = await ctx.admin.bulk.list({ active: !!o.active });
         if (o.json) return out(io, JSON.stringify(jobs, null, 2));
         out(io, table(['Id', 'Kind', 'State', 'Operation', 'Processed', 'Total', 'Failed', 'By', 'Created'], jobs.map((j) => [j.id, j.kind, j.state, CERT_OPERATIONS[j.request.operation].label, j.processed, j.total, j.failed, j.createdBy, j.createdAt])));
@@ -81,7 +81,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .option('--json', 'JSON output')
     .action(async (id: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const j = await ctx.admin.bulk.get(intOpt(id));
         out(io, o.json ? JSON.stringify(j, null, 2) : jobLine(j));
       });
@@ -91,13 +91,13 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .description('run (or resume after a crash) a queued or interrupted job now')
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => out(io, jobLine(await runWithProgress(io, ctx, intOpt(id)))));
+      await withServices(io, g(cmd), ['admin'], async (ctx) => out(io, jobLine(await runWithProgress(io, ctx, intOpt(id)))));
     });
   bulk
     .command('cancel')
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => out(io, jobLine(await ctx.admin.bulk.cancel(intOpt(id), actor(io)))));
+      await withServices(io, g(cmd), ['admin'], async (ctx) => out(io, jobLine(await ctx.admin.bulk.cancel(intOpt(id), actor(io)))));
     });
   bulk
     .command('export')
@@ -106,7 +106,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .option('--out <file>', 'write to a file (mode 0600) instead of standard output')
     .action(async (id: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const csv = await collect(ctx.admin.bulk.exportCsv(intOpt(id)));
         if (o.out) writeFileSync(o.out as string, csv, { mode: 0o600 });
         else io.stdout.write(csv);
@@ -117,7 +117,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
   renewal
     .command('status')
     .action(async (_o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         const p = ctx.admin.renewal.policy;
         const due = (await ctx.admin.bulk.preview(ctx.admin.renewal.filter(), LOCAL_VIEWER)).matched;
         out(io, `renewal ${p.enabled ? 'enabled' : 'disabled'}: window ${p.windowDays} days, ${AUTH_MODES[p.authMode].label}, deadline ${p.deadlineHours} h; ${due} LSCs due now`);
@@ -127,7 +127,7 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .command('run')
     .description('schedule renewal now (even when the policy is disabled) and run the job')
     .action(async (_o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         const job = await ctx.admin.renewal.runOnce({ force: true });
         if (!job) return out(io, 'no LSC is due for renewal (or a renewal job is already active)');
         out(io, jobLine(await runWithProgress(io, ctx, job.id)));

@@ -1,7 +1,7 @@
 // Owns `opencapf capf …` (CAPF certificate operations).
 
 import { Command, Option } from 'commander';
-import { withContext, actor, reportItems, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, reportItems, opts as g, type CliEnv } from '../common.ts';
 import { updateFrom } from '../admin-common.ts';
 import { deviceArgs } from '../io.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS } from '../../phones/index.ts';
@@ -26,7 +26,7 @@ export function registerCapfCommands(program: Command, { io, setExit }: CliEnv):
       const o = g(cmd);
       const request = updateFrom(operation, o);
       const names = await deviceArgs(io, devices);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['phones'], async (ctx) => {
         const results = await ctx.phones.schedule(
           names,
           request,

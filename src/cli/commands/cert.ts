@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { AppError } from '../../shared/errors.ts';
-import { withContext, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
 import { describeCapfExpiry } from '../../app/status.ts';
 import { IDENTITIES, isIdentityName, pemToDer, type IdentityName } from '../../pki/index.ts';
@@ -21,7 +21,7 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['identities', 'clock', 'config'], async (ctx) => {
         const ids = ctx.identities.list();
         if (o.json) {
           return out(io, JSON.stringify(ids.map((i) => ({ name: i.name, purpose: IDENTITIES[i.name].purpose, serial: i.certificate.serialHex, subject: i.certificate.subjectDn, issuer: i.certificate.issuerDn, keyType: i.certificate.keyDescription, notBefore: i.certificate.notBefore, notAfter: i.certificate.notAfter, selfSigned: i.certificate.selfSigned, sha1: i.certificate.sha1, sha256: i.certificate.sha256 })), null, 2));
@@ -47,7 +47,7 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       const id = identityArg(name);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['identities', 'clock', 'config'], async (ctx) => {
         const c = ctx.identities.get(id).certificate;
         const e = id === 'capf' ? describeCapfExpiry(ctx) : null;
         if (o.json) {
@@ -64,8 +64,8 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       const id = identityArg(name);
-      await withContext(io, o, async (ctx) => {
-        const n = await ctx.identities.regenerate(id);
+      await withServices(io, o, ['trustAdmin'], async (ctx) => {
+        const n = await ctx.trustAdmin.regenerateIdentity(id, actor(io));
         out(io, `${id}: regenerated; new serial ${n.certificate.serialHex}, valid to ${n.certificate.notAfter.toISOString()}`);
         if (id === 'capf') out(io, 'Note: existing LSCs stay valid until they expire, but RADIUS/VPN trust stores must now hold the new CAPF certificate (opencapf cert export capf).');
       });
@@ -78,8 +78,8 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       const id = identityArg(name);
-      await withContext(io, o, async (ctx) => {
-        const csr = await ctx.identities.createCsr(id);
+      await withServices(io, o, ['trustAdmin'], async (ctx) => {
+        const csr = await ctx.trustAdmin.createCsr(id, actor(io));
         if (o.out) {
           writeFileSync(String(o.out), csr);
           out(io, `wrote ${String(o.out)}`);
@@ -95,8 +95,8 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
       const o = g(cmd);
       const id = identityArg(name);
       const pem = readFileSync(file, 'utf8');
-      await withContext(io, o, async (ctx) => {
-        const n = ctx.identities.importCertificate(id, pem);
+      await withServices(io, o, ['trustAdmin'], async (ctx) => {
+        const n = await ctx.trustAdmin.importCertificate(id, pem, actor(io));
         out(io, `${id}: imported ${n.certificate.subjectDn}, issued by ${n.certificate.issuerDn}, chain of ${n.chain.length + 1}`);
       });
     });
@@ -110,7 +110,7 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       const id = identityArg(name);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['identities', 'revocation'], async (ctx) => {
         const loaded = ctx.identities.get(id);
         if (o.bundle && (id !== 'capf' || o.format === 'der')) throw new AppError('ERR_BAD_REQUEST', '--bundle is for capf in PEM (DER holds one certificate)');
         const data = o.bundle ? Buffer.from(ctx.revocation.trustBundle().pem) : o.format === 'der' ? pemToDer(loaded.certPem) : Buffer.from(loaded.certPem);

@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { withContext, actor, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { OPERATOR_REASONS, type RevocationReason } from '../../revocation/index.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -17,7 +17,7 @@ export function registerCrlCommands(program: Command, { io }: CliEnv): void {
     .option('--out <file>', 'write to a file (default: standard output)')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['revocation'], async (ctx) => {
         const c = await ctx.revocation.crl(o.previous ? 'previous' : 'current');
         if (!c) throw new AppError('ERR_NOT_FOUND', 'there is no previous CAPF certificate (no rollover in progress)');
         const data = o.format === 'der' ? c.der : Buffer.from(c.pem);
@@ -34,7 +34,7 @@ export function registerCrlCommands(program: Command, { io }: CliEnv): void {
     .addOption(new Option('--reason <reason>', 'RFC 5280 reason').choices([...OPERATOR_REASONS]).default('unspecified'))
     .action(async (serial: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['revocation'], async (ctx) => {
         await ctx.revocation.revoke(serial, o.reason as RevocationReason, actor(io));
         out(io, `${serial.toUpperCase()}: revoked (${String(o.reason)}); the CRL and OCSP answers include it now`);
       });

@@ -7,7 +7,7 @@ import { runDoctor, renderReport } from '../../doctor/index.ts';
 import { doctorSourcesFromContext } from '../../app/doctor-sources.ts';
 import { createResolver, parseHostsFile } from '../../emulator/index.ts';
 import { AppError } from '../../shared/errors.ts';
-import { withContext, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 
 export function registerDoctorCommands(program: Command, { io, setExit }: CliEnv): void {
@@ -28,7 +28,7 @@ export function registerDoctorCommands(program: Command, { io, setExit }: CliEnv
         if (!m) throw new AppError('ERR_BAD_REQUEST', `--tftp-node "${n}" is not host:port`);
         return { host: m[1]!, port: intOpt(m[2]!) };
       });
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['config', 'clock', 'identities', 'store', 'provisioning'], async (ctx) => {
         const report = await runDoctor(
           doctorSourcesFromContext(ctx, { resolve: createResolver({ hosts, systemDns: o.systemDns !== false }), extraTftpNodes: nodes, timeoutMs: intOpt(String(o.timeout)) }),
           device ?? null,

@@ -11,7 +11,7 @@ import {
   loadOrCreateManufacturingCa, manufacturingCaPath, parseHostsFile, renderFleetSummary, renderSecurityConfiguration, renderStatusMessages, runFleet,
   type FleetPhone, type PhoneDeps,
 } from '../../emulator/index.ts';
-import { withContext, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { progressBar } from '../admin-common.ts';
 import { out, type CliIo } from '../io.ts';
 
@@ -114,7 +114,7 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       const names = fleetDeviceNames(count);
       const phones: FleetPhone[] = names.map((deviceName, i) => ({ deviceName, model: FLEET_MODELS[i % FLEET_MODELS.length]!, authString: (i * 100) / count < share ? generateAuthString(8) : null }));
       if (o.register) {
-        await withContext(io, o, async (ctx) => {
+        await withServices(io, o, ['phones'], async (ctx) => {
           await ctx.phones.addPhones(phones.map((p) => ({ deviceName: p.deviceName, model: `Cisco ${p.model}`, description: 'emulated fleet' })), actor(io));
           for (const p of phones) {
             await ctx.phones.schedule([p.deviceName], { operation: 'install', authMode: p.authString ? 'auth-string' : 'null-string', ...(p.authString ? { authString: p.authString } : {}) }, actor(io));

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { AppError } from '../../shared/errors.ts';
 import { normaliseDeviceName } from '../../phones/index.ts';
 import { showItl, showItlJson, parseTrustList, verifyTrustList } from '../../trust/index.ts';
-import { withContext, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
 
 const SIGNER_TEXT = {
@@ -31,7 +31,7 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     .option('--ctl', 'export CTLFile.tlv instead (mixed mode only)')
     .action(async (file: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['provisioning'], async (ctx) => {
         const p = ctx.provisioning;
         const nodes = p.trust.nodes();
         if (o.node !== undefined && !nodes.includes(String(o.node))) throw new AppError('ERR_NOT_FOUND', `unknown TFTP node "${String(o.node)}" (this cluster has: ${nodes.join(', ')})`);
@@ -74,8 +74,8 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     .command('localkey')
     .description('sign the ITL with the ITLRecovery key, for phones whose ITL signer (TFTP certificate) is gone; a running serve picks it up')
     .action(async (_o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
-        ctx.provisioning.setSigningMode('localkey');
+      await withServices(io, g(cmd), ['identities', 'provisioning', 'trustAdmin'], async (ctx) => {
+        await ctx.trustAdmin.setSigningMode('localkey', actor(io));
         const built = ctx.provisioning.trust.itl();
         out(io, `The ITL is now signed by ITLRecovery (${ctx.identities.get('itlrecovery').certificate.subjectDn}), ${built.bytes.length} bytes.`);
         out(io, 'Reset the phones so they fetch it; once they have it, run `opencapf itl reset normal`.');
@@ -85,8 +85,8 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     .command('normal')
     .description('sign the ITL with the TFTP (CallManager) key again')
     .action(async (_o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
-        ctx.provisioning.setSigningMode('normal');
+      await withServices(io, g(cmd), ['provisioning', 'trustAdmin'], async (ctx) => {
+        await ctx.trustAdmin.setSigningMode('normal', actor(io));
         const built = ctx.provisioning.trust.itl();
         out(io, `The ITL is signed by ${SIGNER_TEXT[built.signerReason]}.`);
       });
@@ -100,7 +100,7 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     .action(async (device: string, file: string, _o, cmd: Command) => {
       const o = g(cmd);
       const name = `${o.ctl ? 'CTL' : 'ITL'}${deviceArg(device)}.tlv`;
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['provisioning'], async (ctx) => {
         ctx.provisioning.pin(name, readFileSync(file));
         out(io, `${name} is pinned to ${file}; the generated list is no longer served to ${deviceArg(device)}.`);
       });
@@ -113,7 +113,7 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd);
       const name = `${o.ctl ? 'CTL' : 'ITL'}${deviceArg(device)}.tlv`;
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['provisioning'], async (ctx) => {
         if (ctx.provisioning.unpin(name)) out(io, `${name} unpinned.`);
         else {
           err(io, `${name} was not pinned.`);
@@ -125,7 +125,7 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     .command('pins')
     .description('list pinned per-phone trust lists')
     .action(async (_o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['provisioning'], async (ctx) => {
         const names = ctx.provisioning.pinned();
         out(io, names.length ? names.join('\n') : 'No per-phone trust list is pinned.');
       });
@@ -139,7 +139,7 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     .argument('<device>', 'SEP<MAC>')
     .action(async (device: string, _o, cmd: Command) => {
       const d = deviceArg(device);
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['provisioning'], async (ctx) => {
         const xml = await ctx.provisioning.catalogue.phoneConfig(d);
         if (xml === null) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${d}`);
         out(io, xml);

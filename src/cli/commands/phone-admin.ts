@@ -3,7 +3,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../shared/errors.ts';
-import { withContext, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
 import { table } from '../format.ts';
 import { filterFrom, progressBar, withFilterOptions } from '../admin-common.ts';
@@ -30,7 +30,7 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
         }
       }
       const source = file === '-' ? io.stdin : createReadStream(file);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const bar = progressBar(io, 'import');
         let bytes = 0;
         async function* counted() {
@@ -62,7 +62,7 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
     .option('--json', 'JSON output')
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const p = await ctx.admin.phoneAdmin.edit(
           device,
           {
@@ -89,7 +89,7 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.phoneAdmin.find({
           ...filterFrom(o),
           sort: o.sort as 'deviceName',
@@ -107,6 +107,6 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
     .command('gen-string')
     .description('Generate String: print a random authentication string')
     .action(async (_o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => out(io, ctx.admin.phoneAdmin.generateString()));
+      await withServices(io, g(cmd), ['admin'], async (ctx) => out(io, ctx.admin.phoneAdmin.generateString()));
     });
 }

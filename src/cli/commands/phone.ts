@@ -1,7 +1,7 @@
 // Owns `opencapf phone …` (CUCM Device > Phone).
 
 import type { Command } from 'commander';
-import { withContext, actor, reportItems, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, reportItems, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { deviceArgs, out } from '../io.ts';
 import { CERT_OPERATIONS } from '../../phones/index.ts';
 import { capfSection, table } from '../format.ts';
@@ -19,7 +19,7 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
     .action(async (devices: string[], _o, cmd: Command) => {
       const o = g(cmd);
       const names = await deviceArgs(io, devices);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['phones'], async (ctx) => {
         const results = await ctx.phones.addPhones(
           names.map((d) => ({ deviceName: d, model: o.model as string, description: o.description as string, profileName: (o.profile as string | undefined) ?? null })),
           actor(io),
@@ -34,7 +34,7 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
     .option('--json', 'JSON output')
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['phones'], async (ctx) => {
         const d = await ctx.phones.detail(device, 10);
         if (o.json) return out(io, JSON.stringify(d, null, 2));
         const p = d.phone;
@@ -63,8 +63,8 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
-        const r = await ctx.store.phones.listPhones({ limit: intOpt(String(o.limit)) });
+      await withServices(io, o, ['phones'], async (ctx) => {
+        const r = await ctx.phones.list({ limit: intOpt(String(o.limit)) });
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(io, table(['Device', 'Model', 'Operation', 'Status', 'LSC', 'LSC expires'], r.items.map((p) => [p.deviceName, p.model, CERT_OPERATIONS[p.capf.operation].label, p.status, p.lsc ? 'Installed' : 'None', p.lsc?.notAfter ?? ''])));
         out(io, `${r.items.length} of ${r.total} phones`);
@@ -77,7 +77,7 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
     .action(async (devices: string[], _o, cmd: Command) => {
       const o = g(cmd);
       const names = await deviceArgs(io, devices);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['phones'], async (ctx) => {
         for (const n of names) {
           await ctx.phones.removePhone(n, actor(io));
           out(io, `${n}: removed`);

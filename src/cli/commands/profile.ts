@@ -1,7 +1,7 @@
 // Owns `opencapf profile …` (CUCM System > Security > Phone Security Profile).
 
 import { Option, type Command } from 'commander';
-import { withContext, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { table } from '../format.ts';
 import { AUTH_MODES, DEVICE_SECURITY_MODES, KEY_ORDERS, type AuthMode, type DeviceSecurityMode, type KeyOrder } from '../../phones/index.ts';
@@ -39,7 +39,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
     .description('list profiles with the number of phones using each')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const items = await ctx.admin.profiles.list();
         if (o.json) return out(io, JSON.stringify(items, null, 2));
         out(io, table(['Name', 'Device Security Mode', 'Authentication Mode', 'Key Order', 'RSA', 'EC', 'Phones'], items.map((p) => [p.name, DEVICE_SECURITY_MODES[p.deviceSecurityMode].label, AUTH_MODES[p.authMode].label, KEY_ORDERS[p.keyOrder].label, p.rsaKeySize, p.ecKeySize ?? '< None >', p.phones])));
@@ -51,7 +51,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
     .option('--json', 'JSON output')
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const p = await ctx.admin.profiles.get(name);
         if (o.json) return out(io, JSON.stringify(p, null, 2));
         out(io, [
@@ -69,7 +69,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
     });
   profileOptions(profile.command('add').description('create a profile').argument('<name>')).action(async (name: string, _o, cmd: Command) => {
     const o = g(cmd);
-    await withContext(io, o, async (ctx) => {
+    await withServices(io, o, ['admin'], async (ctx) => {
       const p = await ctx.admin.profiles.create({ name, ...patchFrom(o) }, actor(io));
       out(io, o.json ? JSON.stringify(p, null, 2) : `profile "${p.name}" created (${AUTH_MODES[p.authMode].label})`);
     });
@@ -78,7 +78,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
     .option('--no-apply', 'do not copy the new CAPF defaults onto the profile\'s phones')
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.profiles.update(name, patchFrom(o), actor(io), { applyToPhones: o.apply !== false });
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(io, `profile "${name}" saved: used by ${r.phonesUsingProfile} phones; ${r.phonesUpdated} took the new CAPF defaults` + (r.pendingConflicts ? `; WARNING: ${r.pendingConflicts} pending operations now contradict its authentication mode (reschedule them)` : ''));
@@ -89,7 +89,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
     .argument('<name>')
     .description('delete an unused profile')
     .action(async (name: string, _o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         await ctx.admin.profiles.remove(name, actor(io));
         out(io, `profile "${name}" deleted`);
       });

@@ -3,7 +3,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { withContext, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { table } from '../format.ts';
 import { filterFrom, withFilterOptions } from '../admin-common.ts';
@@ -15,7 +15,7 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
     .option('--out <file>', 'write to a file (mode 0600) instead of standard output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const dest = o.out ? createWriteStream(o.out as string, { mode: 0o600 }) : io.stdout;
         for await (const chunk of ctx.admin.reports.capfReportCsv(filterFrom(o), LOCAL_VIEWER)) if (!dest.write(chunk)) await once(dest, 'drain');
         if (o.out) await new Promise<void>((r) => (dest as ReturnType<typeof createWriteStream>).end(r));
@@ -27,7 +27,7 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const s = await ctx.admin.reports.expirySummary();
         if (o.json) return out(io, JSON.stringify(s, null, 2));
         const row = (name: string, c: typeof s.totals) => [name, c.phones, c.none, c.expired, c.within30, c.within90, c.valid];
@@ -48,7 +48,7 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.audit.list({
           ...(o.actor ? { actor: o.actor as string } : {}),
           ...(o.action ? { action: o.action as string } : {}),

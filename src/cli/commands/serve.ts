@@ -1,4 +1,4 @@
-// Owns `opencapf serve`: open the context, start the listeners, and on SIGTERM/SIGINT stop them in two
+// Owns `opencapf serve`: open the services, start the listener registry, and on SIGTERM/SIGINT stop them in two
 // phases and exit within the drain timeout, with a last-resort timer should anything still hang.
 
 import { Command, Option } from 'commander';
@@ -53,7 +53,7 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
         throw e;
       }
       const capf = ctx.identities.get('capf').certificate;
-      out(io, `OpenCAPF serving. ${running.listeners.map((l) => `${l.name} ${l.host}:${l.port}`).join(', ')}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`);
+      out(io, `OpenCAPF serving. ${running.listeners.filter((l) => !l.background).map((l) => `${l.name} ${l.host}:${l.port}`).join(', ')}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`);
       const drainMs = config['capf.drainTimeoutMs'];
       await new Promise<void>((resolve, reject) => {
         let stopping = false;

@@ -1,7 +1,7 @@
 // Owns `opencapf user …`: administrators of the REST API, their roles, passwords and API tokens.
 
 import { Option, type Command } from 'commander';
-import { withContext, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
+import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { table } from '../format.ts';
 import { ROLES, TOKEN_SCOPES, type TokenScope } from '../../phones/users.ts';
@@ -13,7 +13,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .command('bootstrap')
     .description('create the first administrator when there is no user (password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once)')
     .action(async (_o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         const r = await ctx.admin.users.bootstrap(io.env.OPENCAPF_ADMIN_PASSWORD || undefined);
         if (!r.created) out(io, 'users already exist; nothing to do');
         else if (r.password) out(io, `Created user "admin" with the one-time password: ${r.password}  (shown only now; change it at first login)`);
@@ -25,7 +25,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const users = await ctx.admin.users.list();
         if (o.json) return out(io, JSON.stringify(users, null, 2));
         out(io, table(['User', 'Role', 'Disabled', 'Must change password', 'Last login'], users.map((u) => [u.username, ROLES[u.role].label, u.disabled ? 'yes' : '', u.mustChangePassword ? 'yes' : '', u.lastLoginAt ?? 'never'])));
@@ -44,7 +44,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
         for await (const c of io.stdin) chunks.push(Buffer.from(c as Buffer));
         password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
       }
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.users.create(username, o.role as Role, password, actor(io));
         out(io, r.password ? `user "${username}" (${o.role}) created; one-time password: ${r.password}` : `user "${username}" (${o.role}) created`);
       });
@@ -55,14 +55,14 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .addOption(new Option('--role <role>', 'role').choices(Object.keys(ROLES)).makeOptionMandatory())
     .action(async (username: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => out(io, `user "${(await ctx.admin.users.update(username, { role: o.role as Role }, actor(io))).username}" is now ${o.role}`));
+      await withServices(io, o, ['admin'], async (ctx) => out(io, `user "${(await ctx.admin.users.update(username, { role: o.role as Role }, actor(io))).username}" is now ${o.role}`));
     });
   user
     .command('reset-password')
     .argument('<username>')
     .description('set a new one-time password (printed once; the user must change it)')
     .action(async (username: string, _o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         const { randomPassword } = await import('../../phones/users.ts');
         const pw = randomPassword();
         await ctx.admin.users.update(username, { password: pw }, actor(io));
@@ -73,7 +73,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .command('disable')
     .argument('<username>')
     .action(async (username: string, _o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         await ctx.admin.users.update(username, { disabled: true }, actor(io));
         out(io, `user "${username}" disabled`);
       });
@@ -82,7 +82,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .command('remove')
     .argument('<username>')
     .action(async (username: string, _o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         await ctx.admin.users.remove(username, actor(io));
         out(io, `user "${username}" removed`);
       });
@@ -96,7 +96,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .option('--expires-in-days <n>', 'expiry (default: never)')
     .action(async (username: string, name: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.users.createToken(username, name, o.scope as TokenScope[], o.expiresInDays ? intOpt(String(o.expiresInDays)) : null, actor(io));
         out(io, r.token);
       });
@@ -107,7 +107,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .option('--json', 'JSON output')
     .action(async (username: string | undefined, _o, cmd: Command) => {
       const o = g(cmd);
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['admin'], async (ctx) => {
         const items = await ctx.admin.users.listTokens(username);
         if (o.json) return out(io, JSON.stringify(items, null, 2));
         out(io, table(['Id', 'User', 'Name', 'Scopes', 'Created', 'Expires', 'Last used'], items.map((t) => [t.id, t.username, t.name, t.scopes.join(','), t.createdAt, t.expiresAt ?? 'never', t.lastUsedAt ?? 'never'])));
@@ -117,7 +117,7 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .command('revoke')
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
-      await withContext(io, g(cmd), async (ctx) => {
+      await withServices(io, g(cmd), ['admin'], async (ctx) => {
         await ctx.admin.users.revokeToken(id, actor(io));
         out(io, `token ${id} revoked`);
       });

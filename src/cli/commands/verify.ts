@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../shared/errors.ts';
-import { withContext, opts as g, type CliEnv } from '../common.ts';
+import { withServices, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { table } from '../format.ts';
 
@@ -22,7 +22,7 @@ export function registerVerifyCommands(program: Command, { io, setExit }: CliEnv
       } catch (e) {
         throw new AppError('ERR_BAD_REQUEST', `cannot read ${file}: ${(e as Error).message}`);
       }
-      await withContext(io, o, async (ctx) => {
+      await withServices(io, o, ['revocation'], async (ctx) => {
         const r = await ctx.revocation.verify(bytes);
         if (o.json) out(io, JSON.stringify(r, null, 2));
         else {

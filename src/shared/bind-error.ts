@@ -1,6 +1,6 @@
 // Owns turning a listener's bind failure into an error that names the option and flag to change.
 
-import { AppError, isAppError } from '../../shared/errors.ts';
+import { AppError, isAppError } from './errors.ts';
 
 /** EACCES (port < 1024 without privilege) and EADDRINUSE become ERR_PORT_IN_USE naming `flag`. */
 export function bindError(service: string, host: string, port: number, key: string, flag: string, e: unknown): Error {

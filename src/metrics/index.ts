@@ -1,10 +1,11 @@
 // Owns the Prometheus metrics of a node: CAPF sessions (by operation and outcome, duration, active),
-// TFTP transfers (listeners call ctx.metrics.tftpTransfers.inc), refused connections by listener and reason,
+// TFTP/HTTP transfers (listeners call metrics.tftpTransfers.inc), refused connections by listener and reason,
 // LSCs by days to expiry, CAPF CA expiry, the store's health.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CapfSessionRecord } from '../capf/index.ts';
 import { isStoreUnavailable } from '../shared/errors.ts';
+import type { CapfAuthority } from '../capf/ports.ts';
 
 export interface MetricsSources {
   activeCapfSessions(): number;
@@ -118,6 +119,21 @@ export function createMetrics(): Metrics {
     },
     bindStore(h) {
       storeHealth = h;
+    },
+  };
+}
+
+/** The CAPF authority, with every recorded session counted once committed (a refused session as refused). */
+export function countingCapfAuthority(inner: CapfAuthority, metrics: Pick<Metrics, 'recordCapfSession' | 'capfRefused'>): CapfAuthority {
+  return {
+    ...inner,
+    async finish(session, completion) {
+      await inner.finish(session, completion);
+      metrics.recordCapfSession(session);
+    },
+    release(sessionId) {
+      metrics.capfRefused.inc();
+      inner.release?.(sessionId);
     },
   };
 }

@@ -1,0 +1,170 @@
+// Owns the provisioning state kept in files under <dataDir>: the ITL signing mode, pinned per-phone trust
+// lists, the archived predecessors of the cluster certificates, and noticing when another process changes
+// them (fs.watch, debounced, backed by a slow mtime poll). The service sees it only through ProvisioningState.
+//
+// Files: <dataDir>/provisioning/itl-signer   "localkey" after `opencapf itl reset localkey`
+//        <dataDir>/provisioning/pinned/<ITLSEP|CTLSEP><MAC>.tlv   per-phone overrides (`opencapf itl pin`)
+// The previous certificate's replacement time is the mtime of <dataDir>/pki/<name>.previous.crt.pem
+// (written by the key store when it archives the old identity).
+
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync, renameSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { parseCertificate, pemBundleToDers, type CertificateInfo } from '../pki/index.ts';
+import type { ClusterIdentityName, SigningMode } from './trust-files.ts';
+
+export const PINNABLE_NAME = /^(ITL|CTL)SEP[0-9A-F]{12}\.tlv$/;
+
+export interface ProvisioningStateLogger {
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** The port the provisioning service keeps its durable state behind (files today). */
+export interface ProvisioningState {
+  previous(name: ClusterIdentityName): { certificate: CertificateInfo; replacedAt: Date } | null;
+  signingMode(): SigningMode;
+  setSigningMode(mode: SigningMode): void;
+  /** Pinned per-phone trust lists by file name (ITLSEP<MAC>.tlv, CTLSEP<MAC>.tlv). */
+  pins(): ReadonlyMap<string, Buffer>;
+  pin(fileName: string, bytes: Buffer): void;
+  unpin(fileName: string): boolean;
+  /** Newest change among the certificates, their archived predecessors and the signing mode. */
+  changedAt(): Date;
+  /** Forgets what was read (all of it, or one identity's predecessor): the next read goes to disk. */
+  forget(name?: ClusterIdentityName): void;
+  /** Calls onChange (debounced) when another process changes the state; returns a stopper. */
+  watch(onChange: () => void): () => void;
+}
+
+const WATCH_DEBOUNCE_MS = 200;
+const POLL_INTERVAL_MS = 5_000;
+
+export function createFileProvisioningState(dataDir: string, log: ProvisioningStateLogger): ProvisioningState {
+  const pkiDir = join(dataDir, 'pki');
+  const provDir = join(dataDir, 'provisioning');
+  const pinDir = join(provDir, 'pinned');
+  const signerFile = join(provDir, 'itl-signer');
+
+  // Disk state read once and kept until a change is noticed (watch/poll) or made in-process.
+  const previousCache = new Map<ClusterIdentityName, { certificate: CertificateInfo; replacedAt: Date } | null>();
+  let mode: SigningMode | null = null;
+  let pins: Map<string, Buffer> | null = null;
+  let changedAtCache: Date | null = null;
+
+  function writeAtomic(path: string, data: Buffer | string): void {
+    mkdirSync(provDir, { recursive: true });
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  }
+  function readPins(): Map<string, Buffer> {
+    if (!pins) {
+      pins = new Map();
+      if (existsSync(pinDir)) for (const f of readdirSync(pinDir)) if (PINNABLE_NAME.test(f)) pins.set(f, readFileSync(join(pinDir, f)));
+    }
+    return pins;
+  }
+
+  return {
+    previous(name) {
+      if (!previousCache.has(name)) {
+        const path = join(pkiDir, `${name}.previous.crt.pem`);
+        let v: { certificate: CertificateInfo; replacedAt: Date } | null = null;
+        if (existsSync(path)) {
+          const der = pemBundleToDers(readFileSync(path, 'utf8'))[0];
+          if (der) v = { certificate: parseCertificate(der), replacedAt: statSync(path).mtime };
+        }
+        previousCache.set(name, v);
+      }
+      return previousCache.get(name)!;
+    },
+    signingMode() {
+      if (mode === null) mode = existsSync(signerFile) && readFileSync(signerFile, 'utf8').trim() === 'localkey' ? 'localkey' : 'normal';
+      return mode;
+    },
+    setSigningMode(m) {
+      if (m === 'localkey') writeAtomic(signerFile, 'localkey\n');
+      else rmSync(signerFile, { force: true });
+      mode = m;
+      changedAtCache = null;
+    },
+    pins: readPins,
+    pin(fileName, bytes) {
+      mkdirSync(pinDir, { recursive: true });
+      writeAtomic(join(pinDir, fileName), bytes);
+      pins = null;
+    },
+    unpin(fileName) {
+      const path = join(pinDir, fileName);
+      if (!PINNABLE_NAME.test(fileName) || !existsSync(path)) return false;
+      rmSync(path);
+      pins = null;
+      return true;
+    },
+    changedAt() {
+      if (!changedAtCache) {
+        let ms = 0;
+        const names = ['capf', 'itlrecovery', 'tftp', 'tvs'].flatMap((n) => [`${n}.crt.pem`, `${n}.previous.crt.pem`]).map((f) => join(pkiDir, f));
+        for (const path of [...names, signerFile, provDir]) {
+          if (existsSync(path)) ms = Math.max(ms, statSync(path).mtimeMs);
+        }
+        changedAtCache = new Date(ms);
+      }
+      return changedAtCache;
+    },
+    forget(name) {
+      changedAtCache = null;
+      if (name) {
+        previousCache.delete(name);
+        return;
+      }
+      previousCache.clear();
+      mode = null;
+      pins = null;
+    },
+    watch(onChange) {
+      mkdirSync(provDir, { recursive: true });
+      let timer: NodeJS.Timeout | null = null;
+      const schedule = () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => {
+          timer = null;
+          onChange();
+        }, WATCH_DEBOUNCE_MS);
+        timer.unref();
+      };
+      const watchers: FSWatcher[] = [];
+      for (const dir of [pkiDir, provDir, pinDir]) {
+        try {
+          mkdirSync(dir, { recursive: true });
+          const w = watch(dir, { persistent: false }, schedule);
+          w.on('error', (e) => log.warn({ dir, err: e.message }, 'file watch failed; relying on polling'));
+          watchers.push(w);
+        } catch (e) {
+          log.warn({ dir, err: (e as Error).message }, 'cannot watch directory; relying on polling');
+        }
+      }
+      // fs.watch misses events on some file systems (NFS, some containers): a cheap mtime poll backs it up.
+      const snapshot = () => [pkiDir, provDir, pinDir].map((dir) => {
+        try {
+          return readdirSync(dir).map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`).join(',');
+        } catch {
+          return '';
+        }
+      }).join('|');
+      let last = snapshot();
+      const poll = setInterval(() => {
+        const now = snapshot();
+        if (now !== last) {
+          last = now;
+          schedule();
+        }
+      }, POLL_INTERVAL_MS);
+      poll.unref();
+      return () => {
+        clearInterval(poll);
+        if (timer) clearTimeout(timer);
+        for (const w of watchers) w.close();
+      };
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// Owns trust administration: changing what phones trust (ITL signer reset localkey / normal, rebuilding the
+// trust lists from disk, regenerating, re-keying by CSR or importing a cluster identity) and writing the
+// audit row of each change, so that the API and the CLI record the same row for the same act.
+//
+// It lives in provisioning/ (not trust/) because trust/ is the pure codec of ITL/CTL files, while this
+// changes the state the provisioning service keeps (signing mode, identities it signs with) and audits it.
+
+import type { Clock } from '../shared/clock.ts';
+import type { IdentityName, IdentityService, LoadedIdentity } from '../pki/index.ts';
+import type { AuditEntry } from '../phones/ports.ts';
+import type { SigningMode } from './trust-files.ts';
+import type { Provisioning } from './service.ts';
+
+export interface TrustAdminActor {
+  name: string;
+  source: string;
+}
+
+/** The one thing trust administration needs from the store. */
+export interface TrustAuditLog {
+  appendAudit(e: AuditEntry): Promise<void>;
+}
+
+export interface TrustAdmin {
+  setSigningMode(mode: SigningMode, actor: TrustAdminActor): Promise<void>;
+  /** Re-reads identities and provisioning files; returns the identities that changed. */
+  rebuild(actor: TrustAdminActor): Promise<string[]>;
+  regenerateIdentity(name: IdentityName, actor: TrustAdminActor): Promise<LoadedIdentity>;
+  createCsr(name: IdentityName, actor: TrustAdminActor): Promise<string>;
+  importCertificate(name: IdentityName, pem: string, actor: TrustAdminActor): Promise<LoadedIdentity>;
+}
+
+export interface TrustAdminDeps {
+  provisioning: Pick<Provisioning, 'setSigningMode' | 'refreshFromDisk'>;
+  identities: Pick<IdentityService, 'regenerate' | 'createCsr' | 'importCertificate'>;
+  audit: TrustAuditLog;
+  clock: Clock;
+}
+
+const ITL_FILE = 'ITLFile.tlv';
+
+export function createTrustAdmin(d: TrustAdminDeps): TrustAdmin {
+  // The change is made first and audited once it has happened: a failed change writes no row.
+  const record = (actor: TrustAdminActor, action: string, target: string, details: Record<string, unknown>) =>
+    d.audit.appendAudit({ at: d.clock.now().toISOString(), actor: actor.name, source: actor.source, action, target, details });
+  return {
+    async setSigningMode(mode, actor) {
+      d.provisioning.setSigningMode(mode);
+      await record(actor, mode === 'localkey' ? 'itl.reset-localkey' : 'itl.reset-normal', ITL_FILE, {});
+    },
+    async rebuild(actor) {
+      const { identities } = d.provisioning.refreshFromDisk();
+      await record(actor, 'itl.rebuild', ITL_FILE, { changed: identities });
+      return identities;
+    },
+    async regenerateIdentity(name, actor) {
+      const id = await d.identities.regenerate(name);
+      await record(actor, 'certificate.regenerate', name, { serial: id.certificate.serialHex, notAfter: id.certificate.notAfter.toISOString() });
+      return id;
+    },
+    async createCsr(name, actor) {
+      const csr = await d.identities.createCsr(name);
+      await record(actor, 'certificate.csr', name, {});
+      return csr;
+    },
+    async importCertificate(name, pem, actor) {
+      const id = d.identities.importCertificate(name, pem);
+      await record(actor, 'certificate.import', name, { serial: id.certificate.serialHex, issuer: id.certificate.issuerDn, chain: id.chain.length + 1 });
+      return id;
+    },
+  };
+}

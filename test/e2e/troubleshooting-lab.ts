@@ -63,7 +63,7 @@ export async function startTroubleshootingLab(o: { publicHost?: string; override
     states,
     deps,
     boot: (deviceName, extra = {}, d = {}) => bootPhone({ deviceName, model: '8845', ...extra }, deps(d)),
-    doctor: (device) => runDoctor(doctorSourcesFromContext(lab.ctx, { resolve: createResolver({ hosts, systemDns: false }), timeoutMs: 1000 }), device ?? null),
+    doctor: (device) => runDoctor(doctorSourcesFromContext({ ...lab.ctx, listeners: lab.server.listeners }, { resolve: createResolver({ hosts, systemDns: false }), timeoutMs: 1000 }), device ?? null),
     async schedule(device, req, profileName) {
       const actor = { name: 'e2e', source: 'test' };
       if (!(await lab.ctx.store.phones.getPhone(device))) {

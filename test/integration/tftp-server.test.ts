@@ -447,3 +447,11 @@ describe('tftp server under bad input and load', () => {
     await raw.close();
   });
 });
+
+describe('tftp client input', () => {
+  it('a port that is not 1..65535 is a rejected promise, not an exception thrown from a socket callback', async () => {
+    for (const port of [0, -1, 70000, 1.5]) {
+      await assert.rejects(tftpGet({ host: '127.0.0.1', port, filename: 'ITLFile.tlv' }), (e: unknown) => e instanceof TftpClientError && /no valid server port/.test(e.message));
+    }
+  });
+});

@@ -56,6 +56,10 @@ export async function tftpGet(opts: TftpGetOptions): Promise<Buffer> {
 
 export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
   const serverPort = opts.port ?? 69;
+  // A bad port would make socket.send throw inside a socket callback, out of reach of this promise.
+  if (!Number.isInteger(serverPort) || serverPort < 1 || serverPort > 65535) {
+    return Promise.reject(new TftpClientError('protocol', `TFTP ${opts.filename}: no valid server port (${serverPort})`));
+  }
   const timeoutMs = opts.timeoutMs ?? 1000;
   const maxRetries = opts.retries ?? 5;
   const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;

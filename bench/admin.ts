@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import SqliteDatabase from 'better-sqlite3';
 import { loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/app/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { openContext } from '../src/app/context.ts';
 import { LOCAL_VIEWER } from '../src/phones/filter-access.ts';
 

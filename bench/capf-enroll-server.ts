@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/app/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { openContext } from '../src/app/context.ts';
 import { startServices } from '../src/app/serve.ts';
 import { createCapfServer } from '../src/capf/server.ts';

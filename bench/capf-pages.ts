@@ -13,7 +13,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/app/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { openContext } from '../src/app/context.ts';
 import { startServices } from '../src/app/serve.ts';
 import { runCapfClient } from '../src/capf/client.ts';

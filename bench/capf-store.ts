@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/app/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { openContext } from '../src/app/context.ts';
 import { createCapfOperations } from '../src/phones/capf-operations.ts';
 import { certificateReader } from '../src/pki/index.ts';

@@ -15,7 +15,7 @@ let stats: () => TftpServerStats | Record<string, number>;
 let stop: () => Promise<void>;
 if (process.argv.includes('--catalogue')) {
   const { loadConfig } = await import('../src/config/index.ts');
-  const { createLogger } = await import('../src/app/logger.ts');
+  const { createLogger } = await import('../src/shared/logger.ts');
   const { openContext } = await import('../src/app/context.ts');
   const { startTftpListener } = await import('../src/app/listeners/tftp.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'tftp-storm-data-'));

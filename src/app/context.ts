@@ -2,16 +2,16 @@
 // build the domain services once, into an immutable services object. The only place that knows which
 // implementation backs each port. What `serve` starts later is kept apart (listeners/registry.ts).
 
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
-import { AppError } from '../shared/errors.ts';
+import { readConfiguredFile } from '../shared/config-file.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
-import { openStore, type OpenStore } from '../store/index.ts';
+import type { OpenStore } from '../store/index.ts';
+import { openConfiguredStore } from '../store/configured.ts';
 import { createFileKeyStore } from '../keys/index.ts';
 import { createIdentityService, createCapfCa, certificateReader, type CapfCa, type IdentityService, type IdentityName } from '../pki/index.ts';
 import { createCapfOperations, createPhoneService, type PhoneService } from '../phones/index.ts';
 import type { CapfAuthority } from '../capf/ports.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../shared/logger.ts';
 import { createAdminServices, type AdminServices } from './admin.ts';
 import { countingCapfAuthority, createMetrics, type Metrics } from '../metrics/index.ts';
 import type { HttpExtension } from '../provisioning/http-extension.ts';
@@ -48,9 +48,6 @@ export interface AppServices {
   close(): Promise<void>;
 }
 
-/** The former name of AppServices (the doctor's context adapter still says AppContext). */
-export type AppContext = AppServices;
-
 export interface OpenContextOptions {
   /** Overrides store.startupWaitSeconds (one-shot CLI commands give up sooner than `serve`). */
   startupWaitSeconds?: number;
@@ -58,19 +55,7 @@ export interface OpenContextOptions {
 
 export async function openContext(config: Config, logger: Logger, clock: Clock = systemClock, options: OpenContextOptions = {}): Promise<AppServices> {
   const metrics = createMetrics();
-  const store = await openStore({
-    driver: config['store.driver'],
-    dataDir: config.dataDir,
-    postgresUrl: config['store.postgresUrl'],
-    commitDelayMs: config['store.commitDelayMs'],
-    startupWaitSeconds: options.startupWaitSeconds ?? config['store.startupWaitSeconds'],
-    onWait: (w) => logger.warn({ target: w.target, attempt: w.attempt, code: w.code }, `waiting for PostgreSQL at ${w.target}, attempt ${w.attempt}, next in ${(w.nextInMs / 1000).toFixed(1)}s`),
-    // One line per transition, never per query: the listeners keep answering (CAPF refuses, the API says 503).
-    onHealthChange: (s, driver, target) => {
-      if (!s.available) logger.error({ store: driver, target, code: s.lastError?.code, err: s.lastError?.message }, `store unavailable (${s.lastError?.code}): CAPF refuses phones (they retry), the API answers 503 until it recovers`);
-      else logger.warn({ store: driver, target, code: s.lastError?.code }, `store available again (after ${s.lastError?.code})`);
-    },
-  });
+  const store = await openConfiguredStore(config, logger, options);
   metrics.bindStore(() => store.health());
   try {
     const keyStore = createFileKeyStore(config.dataDir);
@@ -92,18 +77,10 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
     );
     const generated = await identities.ensureAll();
     for (const name of generated) logger.info({ identity: name }, `generated ${name} identity (first start)`);
-    let manufacturingCaPem: string | null = null;
-    if (config['capf.manufacturingCaFile']) {
-      try {
-        manufacturingCaPem = readFileSync(config['capf.manufacturingCaFile'], 'utf8');
-      } catch (e) {
-        throw new AppError('ERR_CONFIG_INVALID', `cannot read capf.manufacturingCaFile ${config['capf.manufacturingCaFile']}: ${(e as Error).message}`);
-      }
-    }
     const ca = await createCapfCa({
       identities,
       lscValidityDays: config['capf.lscValidityDays'],
-      manufacturingCaPem,
+      manufacturingCaPem: readConfiguredFile(config['capf.manufacturingCaFile'], 'capf.manufacturingCaFile'),
       crlUrl: config['capf.crlUrl'],
       ocspUrl: config['capf.ocspUrl'],
     });

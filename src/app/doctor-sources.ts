@@ -1,8 +1,8 @@
-// Owns building the doctor's sources from an AppContext: in `serve` (the API) the running listeners' ports,
+// Owns building the doctor's sources from an AppServices: in `serve` (the API) the running listeners' ports,
 // in the CLI the configured ones; the CAPF host name and pinned files from provisioning. It lives in app/
 // (which owns the context) so that doctor/ never imports app/.
 
-import type { AppContext } from './context.ts';
+import type { AppServices } from './context.ts';
 import { createResolver, type Resolver } from '../emulator/resolver.ts';
 import type { DoctorSources, Endpoint } from '../doctor/index.ts';
 
@@ -20,7 +20,7 @@ function local(host: string): string {
 }
 
 /** `serve` records its started listeners on the context; their real ports win over the configured ones (port 0). */
-type RunningContext = Pick<AppContext, 'config' | 'clock' | 'identities' | 'store' | 'provisioning'> & { listeners?: readonly { name: string; port: number }[] };
+type RunningContext = Pick<AppServices, 'config' | 'clock' | 'identities' | 'store' | 'provisioning'> & { listeners?: readonly { name: string; port: number }[] };
 
 export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOptions = {}): DoctorSources {
   const c = ctx.config;

@@ -6,7 +6,8 @@ import type { AppServices } from './context.ts';
 import { describeCapfExpiry } from './status.ts';
 import type { CapfServer } from '../capf/server.ts';
 import type { CapfListener } from './listeners/capf.ts';
-import { LISTENER_FACTORIES, createListenerRegistry, type ListenerRegistry, type StartedListener } from './listeners/index.ts';
+import { LISTENER_FACTORIES } from './listeners/index.ts';
+import { createListenerRegistry, stopListeners, type ListenerRegistry, type StartedListener } from '../shared/listener.ts';
 
 export interface RunningServer {
   /** Every started entry, network listeners and background jobs (background: true). */
@@ -24,14 +25,6 @@ export interface RunningServer {
   stop(drainMs?: number): Promise<void>;
 }
 
-/** Phase 1 on every listener (synchronously, so no listener accepts after another stopped), then phase 2 in parallel. */
-async function stopAll(listeners: readonly StartedListener[], drainMs: number): Promise<void> {
-  for (const l of listeners) l.stopAccepting();
-  const results = await Promise.allSettled(listeners.map((l) => l.stop(drainMs)));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
 export async function startServices(services: AppServices): Promise<RunningServer> {
   const { logger } = services;
   const expiry = describeCapfExpiry(services);
@@ -46,7 +39,7 @@ export async function startServices(services: AppServices): Promise<RunningServe
       else logger.info({ listener: l.name, host: l.host, port: l.port }, `${l.name} listening on ${l.host}:${l.port}`);
     }
   } catch (e) {
-    await stopAll(registry.list(), 0);
+    await stopListeners(registry.list(), 0);
     throw e;
   }
   const started = registry.list();
@@ -55,6 +48,6 @@ export async function startServices(services: AppServices): Promise<RunningServe
     registry,
     ...(registry.get('capf') ? { capfServer: (registry.get('capf') as CapfListener).server } : {}),
     ports: Object.fromEntries(started.filter((l) => !l.background).map((l) => [l.name, l.port])),
-    stop: (drainMs = services.config['capf.drainTimeoutMs']) => stopAll(started, drainMs),
+    stop: (drainMs = services.config['capf.drainTimeoutMs']) => stopListeners(started, drainMs),
   };
 }

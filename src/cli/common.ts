@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig, type Config, type ConfigKey } from '../config/index.ts';
 import { AppError } from '../shared/errors.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../shared/logger.ts';
 import { openContext, type AppServices } from '../app/context.ts';
 import type { ItemResult, Phone } from '../phones/index.ts';
 import { err, out, type CliIo } from './io.ts';

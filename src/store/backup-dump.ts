@@ -1,8 +1,8 @@
-// Owns the database half of a backup: a consistent copy of the database as archive entries (SQLite: the
-// file made by SQLite's online backup API; PostgreSQL: one JSON-lines dump per table, read in one
-// REPEATABLE READ transaction) and putting such a copy back.
+// Owns the database half of a backup (backup/service.ts's BackupDatabase port): a consistent copy of the
+// database as archive entries (SQLite: the file made by SQLite's online backup API; PostgreSQL: one
+// JSON-lines dump per table, read in one REPEATABLE READ transaction) and putting such a copy back.
 
-import { readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import type { Entry } from '../backup/archive.ts';
+import type { BackupDatabase } from '../backup/service.ts';
 import { ALL_TABLES } from './admin-store.ts';
 import { rowAfter0006 } from './migrations/0006-status-codes.ts';
 
@@ -25,11 +26,21 @@ function jsonReviver(_k: string, v: unknown): unknown {
   return v;
 }
 
-/** Entries holding a consistent copy of the database, and the row count of each table (PostgreSQL). */
-export async function dumpDatabase(o: { driver: 'sqlite' | 'postgres'; dataDir: string; db: Kysely<any> }): Promise<{ entries: Entry[]; counts?: Record<string, number> }> {
-  if (o.driver === 'sqlite') {
+type Dump = Awaited<ReturnType<BackupDatabase['dump']>>;
+
+/**
+ * The dump half of the port over an open store: entries holding a consistent copy of the database, and the
+ * row count of each table (PostgreSQL). `sqliteFile`: the open SQLite database's file.
+ */
+export function backupDumper(o: { db: Kysely<any>; sqliteFile: string | null }): Pick<BackupDatabase, 'dump'> {
+  return { dump: () => dumpDatabase(o) };
+}
+
+async function dumpDatabase(o: { db: Kysely<any>; sqliteFile: string | null }): Promise<Dump> {
+  if (o.sqliteFile !== null) {
+    if (o.sqliteFile === ':memory:') throw new AppError('ERR_BAD_REQUEST', 'an in-memory database cannot be backed up');
     const tmp = join(tmpdir(), `opencapf-backup-${process.pid}-${randomBytes(4).toString('hex')}.db`);
-    const src = new SqliteDatabase(join(o.dataDir, SQLITE_FILE), { readonly: true, fileMustExist: true });
+    const src = new SqliteDatabase(o.sqliteFile, { readonly: true, fileMustExist: true });
     try {
       await src.backup(tmp);
       return { entries: [{ name: `db/${SQLITE_FILE}`, mode: 0o600, data: readFileSync(tmp) }] };
@@ -50,13 +61,32 @@ export async function dumpDatabase(o: { driver: 'sqlite' | 'postgres'; dataDir: 
   });
 }
 
-/** True when dataDir already holds a SQLite database (restore refuses to replace it without force). */
-export function hasSqliteDatabase(dataDir: string, exists: (path: string) => boolean): boolean {
-  return exists(join(dataDir, SQLITE_FILE));
+/**
+ * The restore half of the port, for a store that is not open: SQLite writes the file into dataDir (and
+ * reports an existing one); PostgreSQL is replaced table by table (truncate first) through a store opened
+ * for it (migrated first), so only the keys decide whether restore would overwrite.
+ */
+export function backupRestorer(o: {
+  driver: 'sqlite' | 'postgres';
+  dataDir: string;
+  openPostgres: () => Promise<{ db: Kysely<any>; close(): Promise<void> }>;
+}): Omit<BackupDatabase, 'dump'> {
+  return {
+    exists: () => o.driver === 'sqlite' && existsSync(join(o.dataDir, SQLITE_FILE)),
+    async restore(entries) {
+      if (o.driver === 'sqlite') return restoreSqliteFile(o.dataDir, entries);
+      const store = await o.openPostgres();
+      try {
+        await restorePostgresTables(store.db, entries);
+      } finally {
+        await store.close();
+      }
+    },
+  };
 }
 
 /** Writes the SQLite database file of a backup into dataDir (the store must be closed). */
-export function restoreSqliteFile(dataDir: string, entries: readonly Entry[]): void {
+function restoreSqliteFile(dataDir: string, entries: readonly Entry[]): void {
   const db = entries.find((e) => e.name === `db/${SQLITE_FILE}`);
   if (!db) throw new AppError('ERR_BACKUP_FORMAT', 'backup has no database');
   const dbFile = join(dataDir, SQLITE_FILE);
@@ -66,7 +96,7 @@ export function restoreSqliteFile(dataDir: string, entries: readonly Entry[]): v
 }
 
 /** Replaces every table of an open PostgreSQL store with the dump, in one transaction. */
-export async function restorePostgresTables(db: Kysely<any>, entries: readonly Entry[]): Promise<void> {
+async function restorePostgresTables(db: Kysely<any>, entries: readonly Entry[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`truncate ${sql.join(ALL_TABLES.map((t) => sql.table(t)))} restart identity cascade`.execute(trx);
     for (const t of ALL_TABLES) {

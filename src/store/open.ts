@@ -10,6 +10,8 @@ import { AppError } from '../shared/errors.ts';
 import type { Database } from './tables.ts';
 import { migrations, type DialectTypes } from './migrations/index.ts';
 import { createKyselyPhoneStore } from './phone-store.ts';
+import { backupDumper } from './backup-dump.ts';
+import type { BackupDatabase } from '../backup/service.ts';
 import type { DirectRunner } from './query-cache.ts';
 import type { PhoneStore } from '../phones/index.ts';
 import { classify, createStoreHealth, guardDialect, storeUnavailableCode, unavailableError, type StoreHealth, type StoreHealthControl } from './health.ts';
@@ -37,6 +39,8 @@ export interface OpenStore {
   db: Kysely<Database>;
   driver: 'sqlite' | 'postgres';
   phones: PhoneStore;
+  /** The dump half of backup/'s database port (an online, consistent copy). */
+  backup: Pick<BackupDatabase, 'dump'>;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -122,6 +126,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     db,
     driver: opts.driver,
     phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner, autocommit }),
+    backup: backupDumper({ db, sqliteFile: sqlitePath ?? (opts.driver === 'sqlite' ? ':memory:' : null) }),
     health: () => health.state(),
     close: async () => {
       health.stop();

@@ -18,7 +18,7 @@ import { migrations } from '../../src/store/migrations/index.ts';
 import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
 import { hashPassword } from '../../src/phones/users.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { createLogger } from '../../src/app/logger.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { openContext } from '../../src/app/context.ts';
 import type { AppError } from '../../src/shared/errors.ts';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type ConfigKey } from '../../src/config/index.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { openContext, type AppContext } from '../../src/app/context.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { openContext, type AppServices } from '../../src/app/context.ts';
 import { apiDepsFrom, bindMetrics } from '../../src/app/listeners/api.ts';
 import { createListenerRegistry, type ListenerRegistry } from '../../src/app/listeners/index.ts';
 import { createApiApp } from '../../src/api/app.ts';
@@ -16,7 +16,7 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 
 export interface ApiLab {
   dir: string;
-  ctx: AppContext;
+  ctx: AppServices;
   /** The listener registry the API's status page reads (empty: nothing is started). */
   running: ListenerRegistry;
   app: FastifyInstance;

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { KeyObject } from 'node:crypto';
 import { loadConfig, type ConfigKey } from '../../src/config/index.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { openContext, type AppContext } from '../../src/app/context.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { openContext, type AppServices } from '../../src/app/context.ts';
 import { startServices, type RunningServer } from '../../src/app/serve.ts';
 import { adjustableClock } from '../../src/shared/clock.ts';
 import {
@@ -17,7 +17,7 @@ import {
 
 export interface CapfLab {
   dir: string;
-  ctx: AppContext;
+  ctx: AppServices;
   server: RunningServer;
   port: number;
   clock: ReturnType<typeof adjustableClock>;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.ts';
 import { adjustableClock } from '../../src/shared/clock.ts';
-import { createLogger } from '../../src/app/logger.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { openContext } from '../../src/app/context.ts';
 import { startServices } from '../../src/app/serve.ts';
 

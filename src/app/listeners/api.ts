@@ -4,9 +4,8 @@
 
 import { isIP } from 'node:net';
 import { createApiApp, type ApiDeps } from '../../api/app.ts';
-import { limitApiServer } from '../../api/server-limits.ts';
-import { AppError } from '../../shared/errors.ts';
-import { delay } from '../../shared/drain.ts';
+import { startApiServer } from '../../api/server.ts';
+import type { RefusalReason } from '../../shared/connection-gate.ts';
 import { describeCapfExpiry } from '../status.ts';
 import type { AppServices } from '../context.ts';
 import { createListenerRegistry, type ListenerFactory, type ListenerRegistry } from './types.ts';
@@ -66,52 +65,26 @@ export function bindMetrics(s: Pick<AppServices, 'metrics' | 'admin'>, running: 
 }
 
 export const startApiListener: ListenerFactory<ApiServices> = async (s, running) => {
-  const { config, logger } = s;
-  if (!config['api.enabled']) return null;
-  const host = config['api.host'];
-  const tls = config['api.tls'] === 'on' || (config['api.tls'] === 'auto' && !isLoopback(host));
+  const { config: c, logger } = s;
+  if (!c['api.enabled']) return null;
+  const host = c['api.host'];
+  const tls = c['api.tls'] === 'on' || (c['api.tls'] === 'auto' && !isLoopback(host));
   const id = tls ? s.identities.get('tftp') : null;
   bindMetrics(s, running);
   const app = await createApiApp({ ...apiDepsFrom(s, { tls, running }), ...(id ? { https: { cert: id.certPem, key: id.keyPem } } : {}) }, {
-    headersTimeoutMs: config['api.headersTimeoutMs'],
-    requestTimeoutMs: config['api.requestTimeoutMs'],
-    keepAliveTimeoutMs: config['api.keepAliveTimeoutMs'],
+    headersTimeoutMs: c['api.headersTimeoutMs'],
+    requestTimeoutMs: c['api.requestTimeoutMs'],
+    keepAliveTimeoutMs: c['api.keepAliveTimeoutMs'],
   });
-  const limitedLog = limitApiServer(app.server, {
-    maxConnections: config['api.maxConnections'],
-    maxPerClient: config['api.maxPerClient'],
-    bodyTimeoutMs: config['api.bodyTimeoutMs'],
+  const limits = {
+    maxConnections: c['api.maxConnections'],
+    maxPerClient: c['api.maxPerClient'],
+    bodyTimeoutMs: c['api.bodyTimeoutMs'],
     tls,
     log: logger.child({ component: 'api' }),
-    onRefused: (reason) => s.metrics.connectionsRefused.inc({ listener: 'api', reason }),
-  });
-  try {
-    await app.listen({ host, port: config['api.port'] });
-  } catch (e) {
-    await app.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('ERR_PORT_IN_USE', `REST API port ${host}:${config['api.port']} is in use (api.port, --api-port)`, undefined, { cause: e });
-    throw e;
-  }
+    onRefused: (reason: RefusalReason) => s.metrics.connectionsRefused.inc({ listener: 'api', reason }),
+  };
+  const listener = await startApiServer(app, { host, port: c['api.port'], limits });
   logger.info({ tls, host }, `REST API over ${tls ? 'HTTPS (tftp identity certificate)' : 'plain HTTP (loopback only)'}`);
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config['api.port'];
-  let closing: Promise<unknown> | null = null;
-  const stopAccepting = (): Promise<unknown> => {
-    // Stop listening now (resolves once every connection has closed); Fastify's close (its hooks) runs beside it.
-    closing ??= Promise.all([new Promise<void>((resolve) => app.server.close(() => resolve())), app.close()]);
-    return closing;
-  };
-  return {
-    name: 'api',
-    host,
-    port,
-    stopAccepting: () => void stopAccepting(),
-    async stop(drainMs = 0) {
-      const closed = stopAccepting();
-      await Promise.race([closed, delay(drainMs)]);
-      app.server.closeAllConnections();
-      await closed;
-      limitedLog.flush();
-    },
-  };
+  return listener;
 };

@@ -2,7 +2,8 @@
 
 import { createCapfServer } from '../../capf/index.ts';
 import type { AppServices } from '../context.ts';
-import type { ListenerFactory, StartedListener } from './types.ts';
+import type { ListenerFactory } from './types.ts';
+import { listenerOf, type StartedListener } from '../../shared/listener.ts';
 import type { CapfServer } from '../../capf/server.ts';
 
 type CapfServices = Pick<AppServices, 'config' | 'logger' | 'clock' | 'identities' | 'capfAuthority' | 'metrics' | 'provisioning'>;
@@ -35,18 +36,8 @@ export const startCapfListener: ListenerFactory<CapfServices> = async (s): Promi
     logger: logger.child({ component: 'capf' }),
     clock: s.clock,
   });
-  s.identities.onChange((name) => {
-    if (name === 'capf') server.reloadCredentials();
-  });
+  s.identities.onChange((name) => name === 'capf' && server.reloadCredentials());
   const { port } = await server.start();
   s.provisioning.advertise('capf', port);
-  return {
-    name: 'capf',
-    host: config.host,
-    port,
-    server,
-    activeSessions: () => server.stats().sessions,
-    stopAccepting: () => server.stopAccepting(),
-    stop: (drainMs) => server.stop(drainMs),
-  };
+  return { ...listenerOf('capf', { host: config.host, port }, server), server, activeSessions: () => server.stats().sessions };
 };

@@ -2,46 +2,36 @@
 
 import { createTvsServer } from '../../tvs/index.ts';
 import { bindError } from '../../shared/bind-error.ts';
+import { listenerOf } from '../../shared/listener.ts';
 import type { ListenerFactory } from './types.ts';
 import type { AppServices } from '../context.ts';
 
 type TvsServices = Pick<AppServices, 'config' | 'logger' | 'identities' | 'metrics' | 'provisioning'>;
 
-export const startTvsListener: ListenerFactory<TvsServices> = async (ctx) => {
-  const { config } = ctx;
-  if (!config['tvs.enabled']) return null;
-  const id = ctx.identities.get('tvs');
+export const startTvsListener: ListenerFactory<TvsServices> = async (s) => {
+  const { config: c, identities } = s;
+  if (!c['tvs.enabled']) return null;
+  const creds = () => ({ certPem: identities.get('tvs').certPem, keyPem: identities.get('tvs').keyPem });
+  const legacy = c['capf.legacyTls'] ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : {};
   const server = createTvsServer({
-    host: config.host,
-    port: config['tvs.port'],
-    tls: { certPem: id.certPem, keyPem: id.keyPem, ...(config['capf.legacyTls'] ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : {}) },
-    authority: ctx.provisioning.tvsAuthority,
-    logger: ctx.logger.child({ component: 'tvs' }),
-    onRefused: (reason) => ctx.metrics.connectionsRefused.inc({ listener: 'tvs', reason }),
-    limits: { maxConnections: config['tvs.maxConnections'], maxPerClient: config['tvs.maxPerClient'], idleTimeoutMs: 30_000, handshakeTimeoutMs: 10_000, maxRequestsPerConnection: 16 },
-  });
-  ctx.identities.onChange((name) => {
-    if (name === 'tvs') {
-      const n = ctx.identities.get('tvs');
-      server.reloadCredentials({ certPem: n.certPem, keyPem: n.keyPem });
-    }
-  });
-  let port: number;
-  try {
-    ({ port } = await server.start());
-  } catch (e) {
-    throw bindError('TVS', config.host, config['tvs.port'], 'tvs.port', '--tvs-port', e);
-  }
-  ctx.provisioning.advertise('tvs', port);
-  const release = ctx.provisioning.watch();
-  return {
-    name: 'tvs',
-    host: config.host,
-    port,
-    stopAccepting: () => server.stopAccepting(),
-    async stop(drainMs) {
-      release();
-      await server.stop(drainMs);
+    host: c.host,
+    port: c['tvs.port'],
+    tls: { ...creds(), ...legacy },
+    authority: s.provisioning.tvsAuthority,
+    logger: s.logger.child({ component: 'tvs' }),
+    onRefused: (reason) => s.metrics.connectionsRefused.inc({ listener: 'tvs', reason }),
+    limits: {
+      maxConnections: c['tvs.maxConnections'],
+      maxPerClient: c['tvs.maxPerClient'],
+      idleTimeoutMs: 30_000,
+      handshakeTimeoutMs: 10_000,
+      maxRequestsPerConnection: 16,
     },
-  };
+  });
+  identities.onChange((name) => name === 'tvs' && server.reloadCredentials(creds()));
+  const { port } = await server.start().catch((e) => {
+    throw bindError('TVS', c.host, c['tvs.port'], 'tvs.port', '--tvs-port', e);
+  });
+  s.provisioning.advertise('tvs', port);
+  return listenerOf('tvs', { host: c.host, port }, server, { release: s.provisioning.watch() });
 };

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../shared/errors.ts';
 import { configFrom, withServices, opts as g, type CliEnv } from '../common.ts';
 import { out, readAll, type CliIo } from '../io.ts';
-import { createBackup, restoreBackup } from '../../app/backup.ts';
+import { restoreTarget } from '../../app/backup.ts';
+import { readBackupInto, writeBackup } from '../../backup/service.ts';
 
 async function passphrase(io: CliIo, o: Record<string, unknown>): Promise<string> {
   let p: string;
@@ -31,7 +32,10 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
       const o = g(cmd);
       const pass = await passphrase(io, o);
       await withServices(io, o, ['config', 'store', 'clock'], async (ctx) => {
-        const m = await createBackup({ config: ctx.config, db: ctx.store.db, clock: ctx.clock, passphrase: pass, out: file });
+        const { dataDir } = ctx.config;
+        const driver = ctx.config['store.driver'];
+        const now = ctx.clock.now();
+        const m = await writeBackup({ dataDir, driver, database: ctx.store.backup, passphrase: pass, out: file, now });
         out(io, `backup written to ${file}: ${m.driver} database, ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files`);
       });
     });
@@ -45,7 +49,9 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
       const o = g(cmd);
       const pass = await passphrase(io, o);
       const config = configFrom(io, o);
-      const m = await restoreBackup({ config, file, passphrase: pass, force: !!o.force });
+      const database = restoreTarget(config);
+      const driver = config['store.driver'];
+      const m = await readBackupInto({ dataDir: config.dataDir, driver, database, file, passphrase: pass, force: !!o.force });
       out(io, `restored ${m.driver} database and ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files from the backup of ${m.createdAt} into ${config.dataDir}`);
     });
 }

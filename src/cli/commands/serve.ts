@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { configFrom, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
-import { createLogger } from '../../app/logger.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { openContext } from '../../app/context.ts';
 import { startServices } from '../../app/serve.ts';
 

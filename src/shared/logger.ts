@@ -1,7 +1,7 @@
 // Owns the process logger: pino, with secrets redacted wherever they might appear.
 
 import pino, { type Logger } from 'pino';
-import { redactUrl } from '../shared/secrets.ts';
+import { redactUrl } from './secrets.ts';
 
 export const REDACT_PATHS = [
   'password', '*.password', 'authString', '*.authString', 'capf.authString', 'keyPem', '*.keyPem', 'privateKey', '*.privateKey',

@@ -12,6 +12,10 @@ import { migrations, type DialectTypes } from './migrations/index.ts';
 import { createKyselyPhoneStore } from './phone-store.ts';
 import type { DirectRunner } from './query-cache.ts';
 import type { PhoneStore } from '../phones/index.ts';
+import type { AccessStore } from '../access/index.ts';
+import type { AuditStore } from '../audit/index.ts';
+import { createKyselyAccessStore } from './access-store.ts';
+import { createKyselyAuditStore } from './audit-store.ts';
 import { classify, createStoreHealth, guardDialect, storeUnavailableCode, unavailableError, type StoreHealth, type StoreHealthControl } from './health.ts';
 
 export interface StoreOptions {
@@ -37,6 +41,10 @@ export interface OpenStore {
   db: Kysely<Database>;
   driver: 'sqlite' | 'postgres';
   phones: PhoneStore;
+  /** Users, API tokens, browser sessions, login throttle. */
+  access: AccessStore;
+  /** The audit log (reading; services append inside their own transactions through their stores). */
+  audit: AuditStore;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -122,6 +130,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     db,
     driver: opts.driver,
     phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner, autocommit }),
+    access: createKyselyAccessStore(db),
+    audit: createKyselyAuditStore(db),
     health: () => health.state(),
     close: async () => {
       health.stop();

@@ -8,7 +8,9 @@ export const PASSWORD_MAX = 1024;
 const SCRYPT_MAXMEM = 64 * 1024 * 1024;
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (e, k) => (e ? reject(e) : resolve(k))));
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (e, k) => (e ? reject(e) : resolve(k))),
+  );
 }
 
 /** `scrypt$N$r$p$<salt>$<key>` (base64); N is the cost (tests may lower it). */

@@ -45,8 +45,10 @@ export function createLoginThrottle(store: AccessStore, clock: Clock, o: LoginTh
 
     async recordFailure(keys) {
       const t = clock.now().getTime();
-      const window = { now: iso(t), windowStart: iso(t - o.failureWindowMs), maxFailures: o.maxFailures, lockedUntil: iso(t + o.lockoutMs) };
-      await store.recordLoginFailure(keys, window);
+      await store.recordLoginFailure(keys, {
+        now: iso(t), windowStart: iso(t - o.failureWindowMs),
+        maxFailures: o.maxFailures, lockedUntil: iso(t + o.lockoutMs),
+      });
       // Stale records go at most once a minute: the table holds only recent failures and live lockouts.
       if (t - lastPruneMs > 60_000) {
         lastPruneMs = t;
@@ -64,10 +66,13 @@ export function createLoginThrottle(store: AccessStore, clock: Clock, o: LoginTh
         seen.refusedSince++;
         return;
       }
-      if (refusalAudits.size > 10_000) for (const [k, v] of refusalAudits) if (t - v.atMs >= 60_000) refusalAudits.delete(k);
+      if (refusalAudits.size > 10_000) {
+        for (const [k, v] of refusalAudits) if (t - v.atMs >= 60_000) refusalAudits.delete(k);
+      }
       refusalAudits.set(key, { atMs: t, refusedSince: 0 });
       const details = { lockedUntil: iso(until), ...(seen ? { refusedInLastMinute: seen.refusedSince } : {}) };
-      await recordAudit(store, { at: iso(t), actor: { name: username, source }, action: 'auth.login-throttled', target: username, details });
+      const actor = { name: username, source };
+      await recordAudit(store, { at: iso(t), actor, action: 'auth.login-throttled', target: username, details });
     },
   };
 }

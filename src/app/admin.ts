@@ -23,7 +23,9 @@ export function createAdminServices(o: { config: Config; store: OpenStore; phone
   const admin = createKyselyAdminStore(store.db);
   const bulk = createBulkService(store.phones, admin, clock);
   return {
-    users: createUserService(store.access, clock, { sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000, maxFailures: config['api.loginMaxFailures'] }),
+    users: createUserService(store.access, clock, {
+      sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000, maxFailures: config['api.loginMaxFailures'],
+    }),
     profiles: createProfileService(store.phones, admin, clock),
     bulk,
     reports: createReportService(admin, o.capfNotAfter, clock),

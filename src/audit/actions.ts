@@ -49,7 +49,9 @@ export function isAuditAction(name: string): name is AuditAction {
 
 /** Refuses an action name that is not in the table (for names that arrive at run time). */
 export function assertAuditAction(name: string): asserts name is AuditAction {
-  if (!isAuditAction(name)) throw new AppError('ERR_INTERNAL', `unknown audit action "${name}" (not in audit/actions.ts)`);
+  if (!isAuditAction(name)) {
+    throw new AppError('ERR_INTERNAL', `unknown audit action "${name}" (not in audit/actions.ts)`);
+  }
 }
 
 /**

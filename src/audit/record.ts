@@ -31,7 +31,8 @@ export async function recordAudit(to: AuditSink, events: AuditEvent | readonly A
   const list: readonly AuditEvent[] = Array.isArray(events) ? events : [events as AuditEvent];
   const rows: AuditEntry[] = list.map((e) => {
     assertAuditAction(e.action);
-    return { at: e.at, actor: e.actor.name, source: e.actor.source, action: e.action, target: e.target, details: e.details ?? {} };
+    const { at, actor, action, target } = e;
+    return { at, actor: actor.name, source: actor.source, action, target, details: e.details ?? {} };
   });
   if ('appendAuditMany' in to) {
     if (rows.length) await to.appendAuditMany(rows);

@@ -29,7 +29,9 @@ export function createAuditService(store: Pick<AuditStore, 'listAudit' | 'countA
     async list(q) {
       const limit = q.limit ?? 100;
       const offset = q.offset ?? 0;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('ERR_BAD_REQUEST', 'limit must be 1 to 1000');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new AppError('ERR_BAD_REQUEST', 'limit must be 1 to 1000');
+      }
       let since = q.since;
       if (since !== undefined) {
         const t = Date.parse(since);
@@ -42,7 +44,10 @@ export function createAuditService(store: Pick<AuditStore, 'listAudit' | 'countA
         ...(q.target ? { target: q.target } : {}),
         ...(since ? { since } : {}),
       };
-      const [rows, total] = await Promise.all([store.listAudit({ ...filter, limit, offset }), store.countAudit(filter)]);
+      const [rows, total] = await Promise.all([
+        store.listAudit({ ...filter, limit, offset }),
+        store.countAudit(filter),
+      ]);
       return { items: rows.map((r) => ({ ...r, actionText: auditActionText(r.action) })), total, offset, limit };
     },
   };

@@ -111,7 +111,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
           updates.push({ deviceName: phone.deviceName, capf, operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation) });
           items.push({ deviceName: phone.deviceName, ok: true, authString: capf.authString, code: null, message: null });
           audit.push({
-            at: t, actor: { name: current.createdBy, source: current.source }, action: 'capf.schedule', target: phone.deviceName,
+            at: t, actor: { name: current.createdBy, source: current.source }, action: 'capf.schedule',
+            target: phone.deviceName,
             details: { bulkJob: job.id, operation: capf.operation, authMode: capf.authMode, keyOrder: capf.keyOrder, rsaKeySize: capf.rsaKeySize, ecKeySize: capf.ecKeySize, completesBy: capf.completesBy, authString: capf.authString ? 'set' : null },
           });
         } catch (e) {
@@ -174,8 +175,9 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       const id = await admin.transaction(async (tx) => {
         const jobId = await tx.insertBulkJob(base);
         const { authString, ...shown } = request;
-        const shownRequest = { ...shown, authString: authString === 'generate' ? 'generate' : authString ? 'set' : null };
-        await recordAudit(tx, { at: t, actor, action: 'bulk.create', target: `bulk-job:${jobId}`, details: { kind, filter: f, request: shownRequest, total } });
+        const shownString = authString === 'generate' ? 'generate' : authString ? 'set' : null;
+        const details = { kind, filter: f, request: { ...shown, authString: shownString }, total };
+        await recordAudit(tx, { at: t, actor, action: 'bulk.create', target: `bulk-job:${jobId}`, details });
         return jobId;
       });
       worker?.wake();
@@ -211,7 +213,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       const t = now();
       await admin.transaction(async (tx) => {
         await tx.updateBulkJob(id, { state: 'cancelled', updatedAt: t, runner: null, leaseUntil: null });
-        await recordAudit(tx, { at: t, actor, action: 'bulk.cancel', target: `bulk-job:${id}`, details: { processed: job.processed, total: job.total } });
+        const details = { processed: job.processed, total: job.total };
+        await recordAudit(tx, { at: t, actor, action: 'bulk.cancel', target: `bulk-job:${id}`, details });
       });
       return svc.get(id);
     },

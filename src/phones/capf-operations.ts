@@ -114,7 +114,9 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   // Defined once, not per call: under tsx every closure created also gets its name defined.
   const endStatus = (tx: PhoneStore, deviceName: string, now: string, operationStatus: OperationStatusCode) =>
     tx.patchPhone(deviceName, { operationStatus, lastSessionAt: now }, now);
-  const endAudit = (tx: PhoneStore, peer: string, deviceName: string, now: string, action: AuditAction, details: Record<string, unknown>) =>
+  const endAudit = (
+    tx: PhoneStore, peer: string, deviceName: string, now: string, action: AuditAction, details: Record<string, unknown>,
+  ) =>
     recordAudit(tx, { at: now, actor: { name: 'capf', source: peer }, action, target: deviceName, details });
 
   /** The phone-status part of a session's end, inside the session's transaction. */
@@ -306,7 +308,8 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           sessionId: ctx.sessionId,
         });
         await recordAudit(tx, {
-          at: createdAt, actor: { name: 'capf', source: ctx.peer }, action: 'certificate.issue', target: phone.deviceName,
+          at: createdAt, actor: { name: 'capf', source: ctx.peer }, action: 'certificate.issue',
+          target: phone.deviceName,
           details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter },
         });
       }, { siblings: sessions.size - 1 });

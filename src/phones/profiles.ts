@@ -90,7 +90,8 @@ export function createProfileService(store: PhoneStore, admin: AdminStore, clock
       await store.transaction(async (tx) => {
         if (await tx.getProfile(profile.name)) throw new AppError('ERR_CONFLICT', `a security profile named "${profile.name}" already exists`);
         await tx.upsertProfile(profile);
-        await recordAudit(tx, { at: t, actor, action: 'profile.create', target: profile.name, details: profileDetails(profile) });
+        const details = profileDetails(profile);
+        await recordAudit(tx, { at: t, actor, action: 'profile.create', target: profile.name, details });
       });
       return profile;
     },

@@ -164,7 +164,10 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       }
       await store.transaction(async (tx) => {
         await tx.insertPhones(toInsert);
-        for (const p of toInsert) await recordAudit(tx, { at: t, actor, action: 'phone.add', target: p.deviceName, details: { model: p.model, profile: p.profileName } });
+        for (const p of toInsert) {
+          const details = { model: p.model, profile: p.profileName };
+          await recordAudit(tx, { at: t, actor, action: 'phone.add', target: p.deviceName, details });
+        }
       });
       return results;
     },
@@ -228,7 +231,8 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       await store.transaction(async (tx) => {
         if (phone.lsc) {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: t, revocationReason: 'cessationOfOperation' });
-          await recordAudit(tx, { at: t, actor, action: 'certificate.revoke', target: phone.deviceName, details: { serial: phone.lsc.serialHex, reason: 'cessationOfOperation (phone removed)' } });
+          const details = { serial: phone.lsc.serialHex, reason: 'cessationOfOperation (phone removed)' };
+          await recordAudit(tx, { at: t, actor, action: 'certificate.revoke', target: phone.deviceName, details });
         }
         await tx.deletePhone(phone.deviceName);
         await recordAudit(tx, { at: t, actor, action: 'phone.remove', target: phone.deviceName });

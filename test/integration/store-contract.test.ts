@@ -1,4 +1,5 @@
-// One contract suite for the stores (PhoneStore, AdminStore, AccessStore, AuditStore), run against SQLite and PostgreSQL.
+// One contract suite for the stores (PhoneStore, AdminStore, AccessStore, AuditStore), run against SQLite
+// and PostgreSQL.
 // PostgreSQL: a database created for this run on 127.0.0.1:5432 (user postgres) and dropped after;
 // skipped with a message when no server answers.
 

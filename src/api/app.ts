@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import { AppError, asStoreFullError, ERROR_TABLE, isAppError, type ErrorCode } from '../shared/errors.ts';
 import { secretParamsIn } from '../shared/secrets.ts';
-import { roleAtLeast, type Principal } from '../phones/users.ts';
+import { roleAtLeast, type Principal } from '../access/index.ts';
 import { buildOpenApi } from './openapi.ts';
 import { parseCookies, serializeRequest, SESSION_COOKIE, type Access } from './request-helpers.ts';
 import type { ApiDeps } from './deps.ts';

@@ -4,8 +4,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import { redactUrl } from '../shared/secrets.ts';
-import type { Role } from '../phones/admin-ports.ts';
-import { roleReadsSecrets, type Principal } from '../phones/users.ts';
+import { roleReadsSecrets, type Principal, type Role } from '../access/index.ts';
 import type { Viewer } from '../phones/filter-access.ts';
 import type { Actor } from '../phones/index.ts';
 

@@ -6,7 +6,7 @@ import {
   statusFilter, type CertOperation, type FailureReason, type Phone, type StatusMatch, type StatusOutcome,
 } from '../phones/index.ts';
 import { capfInformation, lscStatus } from '../phones/phone-admin.ts';
-import { ROLES, TOKEN_SCOPES } from '../phones/users.ts';
+import { ROLES, TOKEN_SCOPES } from '../access/index.ts';
 import { SECRET_FILTER_FIELDS } from '../phones/filter-access.ts';
 import type { BulkJob } from '../phones/admin-ports.ts';
 
@@ -179,7 +179,11 @@ export const bulkJobSchema = obj({
 
 export const userSchema = obj({ username: str(), role: str(), mustChangePassword: { type: 'boolean' }, disabled: { type: 'boolean' }, createdAt: str(), lastLoginAt: nullable(str()) });
 export const tokenSchema = obj({ id: str(), username: str(), name: str(), scopes: arr(str()), createdAt: str(), expiresAt: nullable(str()), lastUsedAt: nullable(str()) });
-export const auditSchema = obj({ id: { type: 'integer' }, at: str(), actor: str(), source: str(), action: str(), target: str(), details: { type: 'object', additionalProperties: true } });
+/** An audit row; `actionText` is the display text of `action` (audit/actions.ts; the stored name if unknown). */
+export const auditSchema = obj({
+  id: { type: 'integer' }, at: str(), actor: str(), source: str(), action: str(), actionText: str(), target: str(),
+  details: { type: 'object', additionalProperties: true },
+});
 export const errorSchema = obj({ error: obj({ code: str(), message: str(8192), details: { type: 'object', additionalProperties: true } }) });
 
 /** The API shape of a bulk job: its filter and update hide a common authentication string from read-only users. */

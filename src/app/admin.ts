@@ -6,11 +6,11 @@ import type { Clock } from '../shared/clock.ts';
 import type { OpenStore } from '../store/index.ts';
 import { createKyselyAdminStore } from '../store/admin-store.ts';
 import type { PhoneService } from '../phones/index.ts';
-import { createUserService } from '../phones/users.ts';
+import { createUserService } from '../access/index.ts';
 import { createProfileService } from '../phones/profiles.ts';
 import { createBulkService } from '../phones/bulk.ts';
 import { createReportService } from '../phones/reports.ts';
-import { createAuditService } from '../phones/audit.ts';
+import { createAuditService } from '../audit/index.ts';
 import { createPhoneAdminService } from '../phones/phone-admin.ts';
 import { createCsvImportService } from '../phones/csv-import.ts';
 import { createRenewalService } from '../phones/renewal.ts';
@@ -23,11 +23,13 @@ export function createAdminServices(o: { config: Config; store: OpenStore; phone
   const admin = createKyselyAdminStore(store.db);
   const bulk = createBulkService(store.phones, admin, clock);
   return {
-    users: createUserService(admin, clock, { sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000, maxFailures: config['api.loginMaxFailures'] }),
+    users: createUserService(store.access, clock, {
+      sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000, maxFailures: config['api.loginMaxFailures'],
+    }),
     profiles: createProfileService(store.phones, admin, clock),
     bulk,
     reports: createReportService(admin, o.capfNotAfter, clock),
-    audit: createAuditService(store.phones, admin),
+    audit: createAuditService(store.audit),
     phoneAdmin: createPhoneAdminService(store.phones, phones, clock),
     csvImport: createCsvImportService(phones),
     renewal: createRenewalService(

@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { AuditEntry, PhoneStore } from './ports.ts';
+import type { PhoneStore } from './ports.ts';
+import { recordAudit, type AuditEvent } from '../audit/index.ts';
 import type { AdminStore, BulkJob, BulkJobItem, BulkJobKind, CapfUpdate, PhoneFilter } from './admin-ports.ts';
 import { resolveScheduleSettings, DEFAULT_DEADLINE_MS, type Actor, type ScheduleRequest } from './service.ts';
 import { AUTH_MODES, DEFAULT_CAPF, STATUS, statusText, type AuthMode, type Phone } from './model.ts';
@@ -102,7 +103,7 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       const nowDate = clock.now();
       const updates: CapfUpdate[] = [];
       const items: BulkJobItem[] = [];
-      const audit: AuditEntry[] = [];
+      const audit: AuditEvent[] = [];
       for (const phone of phones) {
         try {
           const profileMode = phone.profileName ? (modes.get(phone.profileName) ?? null) : null;
@@ -110,7 +111,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
           updates.push({ deviceName: phone.deviceName, capf, operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation) });
           items.push({ deviceName: phone.deviceName, ok: true, authString: capf.authString, code: null, message: null });
           audit.push({
-            at: t, actor: current.createdBy, source: current.source, action: 'capf.schedule', target: phone.deviceName,
+            at: t, actor: { name: current.createdBy, source: current.source }, action: 'capf.schedule',
+            target: phone.deviceName,
             details: { bulkJob: job.id, operation: capf.operation, authMode: capf.authMode, keyOrder: capf.keyOrder, rsaKeySize: capf.rsaKeySize, ecKeySize: capf.ecKeySize, completesBy: capf.completesBy, authString: capf.authString ? 'set' : null },
           });
         } catch (e) {
@@ -120,7 +122,7 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       }
       await tx.applyCapfUpdates(updates, t);
       await tx.insertBulkJobItems(job.id, items);
-      await tx.appendAuditMany(audit);
+      await recordAudit(tx, audit);
       const next: BulkJob = {
         ...current,
         state: 'running',
@@ -173,7 +175,9 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       const id = await admin.transaction(async (tx) => {
         const jobId = await tx.insertBulkJob(base);
         const { authString, ...shown } = request;
-        await tx.appendAuditMany([{ at: t, actor: actor.name, source: actor.source, action: 'bulk.create', target: `bulk-job:${jobId}`, details: { kind, filter: f, request: { ...shown, authString: authString === 'generate' ? 'generate' : authString ? 'set' : null }, total } }]);
+        const shownString = authString === 'generate' ? 'generate' : authString ? 'set' : null;
+        const details = { kind, filter: f, request: { ...shown, authString: shownString }, total };
+        await recordAudit(tx, { at: t, actor, action: 'bulk.create', target: `bulk-job:${jobId}`, details });
         return jobId;
       });
       worker?.wake();
@@ -209,7 +213,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       const t = now();
       await admin.transaction(async (tx) => {
         await tx.updateBulkJob(id, { state: 'cancelled', updatedAt: t, runner: null, leaseUntil: null });
-        await tx.appendAuditMany([{ at: t, actor: actor.name, source: actor.source, action: 'bulk.cancel', target: `bulk-job:${id}`, details: { processed: job.processed, total: job.total } }]);
+        const details = { processed: job.processed, total: job.total };
+        await recordAudit(tx, { at: t, actor, action: 'bulk.cancel', target: `bulk-job:${id}`, details });
       });
       return svc.get(id);
     },

@@ -6,6 +6,7 @@ import { isStoreUnavailable } from '../shared/errors.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
 import type { AuthenticationRequest, CapfAuthority, CapfSessionRecord, Completion, Decision, KeyRequest } from '../capf/ports.ts';
 import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
+import { recordAudit, type AuditAction } from '../audit/index.ts';
 import { sameStatus, STATUS, type CertOperation, type FailureReason, type OperationStatusCode, type Phone } from './model.ts';
 
 export interface CapfOperationsOptions {
@@ -113,8 +114,10 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   // Defined once, not per call: under tsx every closure created also gets its name defined.
   const endStatus = (tx: PhoneStore, deviceName: string, now: string, operationStatus: OperationStatusCode) =>
     tx.patchPhone(deviceName, { operationStatus, lastSessionAt: now }, now);
-  const endAudit = (tx: PhoneStore, peer: string, deviceName: string, now: string, action: string, details: Record<string, unknown>) =>
-    tx.appendAudit({ at: now, actor: 'capf', source: peer, action, target: deviceName, details });
+  const endAudit = (
+    tx: PhoneStore, peer: string, deviceName: string, now: string, action: AuditAction, details: Record<string, unknown>,
+  ) =>
+    recordAudit(tx, { at: now, actor: { name: 'capf', source: peer }, action, target: deviceName, details });
 
   /** The phone-status part of a session's end, inside the session's transaction. */
   async function applyCompletion(tx: PhoneStore, st: SessionState, s: CapfSessionRecord, c: Completion, now: string): Promise<void> {
@@ -304,7 +307,11 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           revocationReason: null,
           sessionId: ctx.sessionId,
         });
-        await tx.appendAudit({ at: createdAt, actor: 'capf', source: ctx.peer, action: 'certificate.issue', target: phone.deviceName, details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter } });
+        await recordAudit(tx, {
+          at: createdAt, actor: { name: 'capf', source: ctx.peer }, action: 'certificate.issue',
+          target: phone.deviceName,
+          details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter },
+        });
       }, { siblings: sessions.size - 1 });
       st.issued = { serialHex: cert.serialHex, issuerDn: cert.issuerDn, notBefore, notAfter };
       return { ok: true, certDer: cert.der, serialHex: cert.serialHex };

@@ -7,9 +7,8 @@
 // queried and with the same answer for every guess, to a role that may not read that secret.
 
 import { AppError } from '../shared/errors.ts';
-import type { Role } from './admin-ports.ts';
 import type { PhoneQuery } from './ports.ts';
-import { ROLES, roleReadsSecrets } from './users.ts';
+import { ROLES, roleReadsSecrets, type Role } from '../access/roles.ts';
 
 /** Who a query is made for. Every phone query entry point requires one, so none can forget the check. */
 export interface Viewer {

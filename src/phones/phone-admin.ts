@@ -4,6 +4,7 @@
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { PhoneQuery, PhoneStore } from './ports.ts';
+import { recordAudit } from '../audit/index.ts';
 import { generateAuthString, type Actor, type PhoneService } from './service.ts';
 import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from './csv-import.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, normaliseDeviceName, type Phone } from './model.ts';
@@ -99,7 +100,7 @@ export function createPhoneAdminService(store: PhoneStore, phones: PhoneService,
         const details: Record<string, unknown> = {};
         for (const k of ['model', 'description', 'profileName'] as const) if (patch[k] !== undefined) details[k] = { from: phone[k], to: patch[k] };
         if (patch.capf) details.capf = { ...patch.capf, ...(patch.capf.authString ? { authString: 'set' } : {}) };
-        await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'phone.edit', target: phone.deviceName, details });
+        await recordAudit(tx, { at: t, actor, action: 'phone.edit', target: phone.deviceName, details });
         return updated;
       });
     },

@@ -2,6 +2,7 @@
 
 import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary, OperationStatusCode, StatusMatch } from './model.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
+import type { AuditAppendPort } from '../audit/ports.ts';
 
 export type CertificateKind = 'lsc' | 'mic' | 'observed';
 /** issued: signed and recorded before sending; delivered: phone acknowledged; superseded/revoked: no longer current. */
@@ -21,15 +22,6 @@ export interface CertificateRecord {
   revokedAt: string | null;
   revocationReason: string | null;
   sessionId: number | null;
-}
-
-export interface AuditEntry {
-  at: string;
-  actor: string;
-  source: string;
-  action: string;
-  target: string;
-  details: Record<string, unknown>;
 }
 
 export interface PhonePatch {
@@ -63,7 +55,8 @@ export interface PhoneQuery {
   limit?: number;
 }
 
-export interface PhoneStore {
+/** Also the audit log's append port: on a transaction's store, recordAudit writes inside that transaction. */
+export interface PhoneStore extends AuditAppendPort {
   getPhone(deviceName: string): Promise<Phone | null>;
   insertPhones(phones: readonly Phone[]): Promise<void>;
   /** Applies the patch (configVersion is bumped when CAPF settings or the profile change); null if absent. */
@@ -98,9 +91,6 @@ export interface PhoneStore {
 
   insertSession(s: CapfSessionRecord): Promise<void>;
   listSessions(deviceName: string, limit: number): Promise<CapfSessionRecord[]>;
-
-  appendAudit(e: AuditEntry): Promise<void>;
-  listAudit(q: { actor?: string; action?: string; target?: string; since?: string; limit?: number; offset?: number }): Promise<(AuditEntry & { id: number })[]>;
 
   transaction<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T>;
   /**

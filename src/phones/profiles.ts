@@ -4,6 +4,7 @@
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { PhoneStore } from './ports.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { AdminStore } from './admin-ports.ts';
 import type { Actor } from './service.ts';
 import {
@@ -89,7 +90,8 @@ export function createProfileService(store: PhoneStore, admin: AdminStore, clock
       await store.transaction(async (tx) => {
         if (await tx.getProfile(profile.name)) throw new AppError('ERR_CONFLICT', `a security profile named "${profile.name}" already exists`);
         await tx.upsertProfile(profile);
-        await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'profile.create', target: profile.name, details: profileDetails(profile) });
+        const details = profileDetails(profile);
+        await recordAudit(tx, { at: t, actor, action: 'profile.create', target: profile.name, details });
       });
       return profile;
     },
@@ -115,8 +117,8 @@ export function createProfileService(store: PhoneStore, admin: AdminStore, clock
           const phonesUsingProfile = await tx.countPhonesWithProfile(name);
           const phonesUpdated = opts.applyToPhones === false ? 0 : await atx.applyProfileDefaults(name, next, t);
           const pendingConflicts = await atx.countPendingWithProfile(name, next.authMode);
-          await tx.appendAudit({
-            at: t, actor: actor.name, source: actor.source, action: 'profile.update', target: name,
+          await recordAudit(tx, {
+            at: t, actor, action: 'profile.update', target: name,
             details: { before: profileDetails(current), after: profileDetails(next), phonesUsingProfile, phonesUpdated, pendingConflicts },
           });
           return { profile: next, phonesUsingProfile, phonesUpdated, pendingConflicts };
@@ -130,7 +132,7 @@ export function createProfileService(store: PhoneStore, admin: AdminStore, clock
         const n = await tx.countPhonesWithProfile(name);
         if (n > 0) throw new AppError('ERR_PROFILE_IN_USE', `security profile "${name}" is used by ${n} phone${n === 1 ? '' : 's'}; move them to another profile first`, { phones: n });
         await tx.deleteProfile(name);
-        await tx.appendAudit({ at: now(), actor: actor.name, source: actor.source, action: 'profile.delete', target: name, details: {} });
+        await recordAudit(tx, { at: now(), actor, action: 'profile.delete', target: name });
       });
     },
   };

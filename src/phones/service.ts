@@ -6,15 +6,14 @@ import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { PhoneStore, CertificateRecord } from './ports.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
+import { recordAudit, type AuditActor } from '../audit/index.ts';
 import {
   AUTH_MODES, AUTH_STRING_RE, DEFAULT_CAPF, EC_KEY_SIZES, KEY_ORDERS, STATUS, statusText, RSA_KEY_SIZES, CERT_OPERATIONS,
   normaliseDeviceName, type AuthMode, type CapfSettings, type CertOperation, type EcKeySize, type KeyOrder, type Phone, type RsaKeySize,
 } from './model.ts';
 
-export interface Actor {
-  name: string;
-  source: string;
-}
+/** Who acts and from where (the audit log's actor). */
+export type Actor = AuditActor;
 
 export interface NewPhone {
   deviceName: string;
@@ -165,7 +164,10 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       }
       await store.transaction(async (tx) => {
         await tx.insertPhones(toInsert);
-        for (const p of toInsert) await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'phone.add', target: p.deviceName, details: { model: p.model, profile: p.profileName } });
+        for (const p of toInsert) {
+          const details = { model: p.model, profile: p.profileName };
+          await recordAudit(tx, { at: t, actor, action: 'phone.add', target: p.deviceName, details });
+        }
       });
       return results;
     },
@@ -208,8 +210,8 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
           const t = now();
           const updated = await store.transaction(async (tx) => {
             const u = await tx.updatePhone(name, { capf, operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation), authFailures: 0 }, t);
-            await tx.appendAudit({
-              at: t, actor: actor.name, source: actor.source, action: 'capf.schedule', target: name,
+            await recordAudit(tx, {
+              at: t, actor, action: 'capf.schedule', target: name,
               details: { operation: capf.operation, authMode: capf.authMode, keyOrder: capf.keyOrder, rsaKeySize: capf.rsaKeySize, ecKeySize: capf.ecKeySize, completesBy: capf.completesBy, authString: capf.authString ? 'set' : null },
             });
             return u!;
@@ -229,10 +231,11 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       await store.transaction(async (tx) => {
         if (phone.lsc) {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: t, revocationReason: 'cessationOfOperation' });
-          await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'certificate.revoke', target: phone.deviceName, details: { serial: phone.lsc.serialHex, reason: 'cessationOfOperation (phone removed)' } });
+          const details = { serial: phone.lsc.serialHex, reason: 'cessationOfOperation (phone removed)' };
+          await recordAudit(tx, { at: t, actor, action: 'certificate.revoke', target: phone.deviceName, details });
         }
         await tx.deletePhone(phone.deviceName);
-        await tx.appendAudit({ at: t, actor: actor.name, source: actor.source, action: 'phone.remove', target: phone.deviceName, details: {} });
+        await recordAudit(tx, { at: t, actor, action: 'phone.remove', target: phone.deviceName });
       });
     },
   };

@@ -7,7 +7,7 @@
 
 import type { Clock } from '../shared/clock.ts';
 import type { IdentityName, IdentityService, LoadedIdentity } from '../pki/index.ts';
-import type { AuditEntry } from '../phones/ports.ts';
+import { recordAudit, type AuditAction, type AuditAppendPort } from '../audit/index.ts';
 import type { SigningMode } from './trust-files.ts';
 import type { Provisioning } from './service.ts';
 
@@ -16,10 +16,8 @@ export interface TrustAdminActor {
   source: string;
 }
 
-/** The one thing trust administration needs from the store. */
-export interface TrustAuditLog {
-  appendAudit(e: AuditEntry): Promise<void>;
-}
+/** The one thing trust administration needs from the store: the audit log's append port. */
+export type TrustAuditLog = AuditAppendPort;
 
 export interface TrustAdmin {
   setSigningMode(mode: SigningMode, actor: TrustAdminActor): Promise<void>;
@@ -41,8 +39,8 @@ const ITL_FILE = 'ITLFile.tlv';
 
 export function createTrustAdmin(d: TrustAdminDeps): TrustAdmin {
   // The change is made first and audited once it has happened: a failed change writes no row.
-  const record = (actor: TrustAdminActor, action: string, target: string, details: Record<string, unknown>) =>
-    d.audit.appendAudit({ at: d.clock.now().toISOString(), actor: actor.name, source: actor.source, action, target, details });
+  const record = (actor: TrustAdminActor, action: AuditAction, target: string, details: Record<string, unknown>) =>
+    recordAudit(d.audit, { at: d.clock.now().toISOString(), actor, action, target, details });
   return {
     async setSigningMode(mode, actor) {
       d.provisioning.setSigningMode(mode);

@@ -3,7 +3,8 @@
 
 import type { KeyObject } from 'node:crypto';
 import type { CertificateInfo } from '../pki/index.ts';
-import type { AuditEntry, CertificateRecord } from '../phones/index.ts';
+import type { CertificateRecord } from '../phones/index.ts';
+import type { AuditEvent } from '../audit/index.ts';
 
 export interface RevokedCertificate {
   serialHex: string;
@@ -27,7 +28,7 @@ export interface RevocationStore {
    */
   revokeUnacknowledged(issuedBefore: string, at: string, reason: string, actor: { name: string; source: string }): Promise<{ serialHex: string; deviceName: string }[]>;
   /** Marks a certificate revoked and appends the audit entry, in one transaction. */
-  revoke(serialHex: string, at: string, reason: string, audit: AuditEntry): Promise<void>;
+  revoke(serialHex: string, at: string, reason: string, audit: AuditEvent): Promise<void>;
 }
 
 export interface CaKeyMaterial {

@@ -225,7 +225,8 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
       if (!rec || rec.kind !== 'lsc') throw new AppError('ERR_CERT_NOT_FOUND', `no LSC with serial ${serial}`);
       if (rec.state === 'revoked') throw new AppError('ERR_CERT_ALREADY_REVOKED', `LSC ${serial} was already revoked on ${rec.revokedAt ?? '?'} (${rec.revocationReason ?? 'unspecified'})`);
       const at = o.clock.now().toISOString();
-      await o.store.revoke(serial, at, reason, { at, actor: actor.name, source: actor.source, action: 'certificate.revoke', target: rec.deviceName, details: { serial, reason } });
+      const audit = { at, actor, action: 'certificate.revoke', target: rec.deviceName, details: { serial, reason } } as const;
+      await o.store.revoke(serial, at, reason, audit);
     },
     revokeUnacknowledged,
     startUnacknowledgedSweep(intervalMs, onError) {

@@ -14,6 +14,10 @@ import { backupDumper } from './backup-dump.ts';
 import type { BackupDatabase } from '../backup/service.ts';
 import type { DirectRunner } from './query-cache.ts';
 import type { PhoneStore } from '../phones/index.ts';
+import type { AccessStore } from '../access/index.ts';
+import type { AuditStore } from '../audit/index.ts';
+import { createKyselyAccessStore } from './access-store.ts';
+import { createKyselyAuditStore } from './audit-store.ts';
 import { classify, createStoreHealth, guardDialect, storeUnavailableCode, unavailableError, type StoreHealth, type StoreHealthControl } from './health.ts';
 
 export interface StoreOptions {
@@ -41,6 +45,10 @@ export interface OpenStore {
   phones: PhoneStore;
   /** The dump half of backup/'s database port (an online, consistent copy). */
   backup: Pick<BackupDatabase, 'dump'>;
+  /** Users, API tokens, browser sessions, login throttle. */
+  access: AccessStore;
+  /** The audit log (reading; services append inside their own transactions through their stores). */
+  audit: AuditStore;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -127,6 +135,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     driver: opts.driver,
     phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner, autocommit }),
     backup: backupDumper({ db, sqliteFile: sqlitePath ?? (opts.driver === 'sqlite' ? ':memory:' : null) }),
+    access: createKyselyAccessStore(db),
+    audit: createKyselyAuditStore(db),
     health: () => health.state(),
     close: async () => {
       health.stop();

@@ -427,15 +427,6 @@ export function createKyselyPhoneStore(
     async appendAudit(e) {
       await queries.execute(db, 'appendAudit', [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)], buildAppendAudit, undefined, hot);
     },
-    async listAudit(q) {
-      let qb = db.selectFrom('audit_log').selectAll();
-      if (q.actor) qb = qb.where('actor', '=', q.actor);
-      if (q.action) qb = qb.where('action', '=', q.action);
-      if (q.target) qb = qb.where('target', '=', q.target);
-      if (q.since) qb = qb.where('at', '>=', q.since);
-      const rows = await qb.orderBy('id', 'desc').limit(q.limit ?? 100).offset(q.offset ?? 0).execute();
-      return rows.map((r) => ({ id: Number(r.id), at: r.at, actor: r.actor, source: r.source, action: r.action, target: r.target, details: JSON.parse(r.details) as Record<string, unknown> }));
-    },
 
     async transaction(fn) {
       if (inTransaction) return fn(self);

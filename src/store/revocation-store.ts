@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './tables.ts';
 import type { PhoneStore } from '../phones/index.ts';
 import type { RevocationStore } from '../revocation/ports.ts';
+import { recordAudit } from '../audit/index.ts';
 
 export function createKyselyRevocationStore(db: Kysely<Database>, phones: PhoneStore): RevocationStore {
   return {
@@ -40,7 +41,8 @@ export function createKyselyRevocationStore(db: Kysely<Database>, phones: PhoneS
       return phones.transaction(async (tx) => {
         const revoked = await tx.revokeUnacknowledgedLscs({ issuedBefore }, at, reason);
         for (const r of revoked) {
-          await tx.appendAudit({ at, actor: actor.name, source: actor.source, action: 'certificate.revoke', target: r.deviceName, details: { serial: r.serialHex, reason, unacknowledged: true } });
+          const details = { serial: r.serialHex, reason, unacknowledged: true };
+          await recordAudit(tx, { at, actor, action: 'certificate.revoke', target: r.deviceName, details });
         }
         return revoked;
       });
@@ -48,7 +50,7 @@ export function createKyselyRevocationStore(db: Kysely<Database>, phones: PhoneS
     async revoke(serial, at, reason, audit) {
       await phones.transaction(async (tx) => {
         await tx.setCertificateState(serial, 'revoked', { revokedAt: at, revocationReason: reason });
-        await tx.appendAudit(audit);
+        await recordAudit(tx, audit);
       });
     },
   };

@@ -15,8 +15,8 @@ import { startApiLab, ADMIN_PASSWORD, type ApiLab } from '../helpers/api-lab.ts'
 import { cli } from '../helpers/cli.ts';
 import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
-import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
-import { hashPassword } from '../../src/phones/users.ts';
+import { createKyselyAccessStore } from '../../src/store/access-store.ts';
+import { hashPassword } from '../../src/access/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { openContext } from '../../src/app/context.ts';
@@ -107,7 +107,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       const m = await new Migrator({ db: old, provider: { getMigrations: async () => today } }).migrateToLatest();
       assert.equal(m.error, undefined);
       const t = new Date().toISOString();
-      await createKyselyAdminStore(old).insertUser({ username: 'ursula', role: 'operator', passwordHash: await hashPassword(PASSWORD, 1024), mustChangePassword: false, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
+      await createKyselyAccessStore(old).insertUser({ username: 'ursula', role: 'operator', passwordHash: await hashPassword(PASSWORD, 1024), mustChangePassword: false, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
       await old.destroy();
 
       // 2. Open it with this code (runs 0005), get locked out, restart, still locked out.

@@ -103,7 +103,7 @@ test('phone drops after STORE_CERTIFICATE_REQUEST, then enrols again: the orphan
   assert.ok(!crl.includes(`Serial Number: ${parseCertificate(second.lsc!.der).serialHex}`));
 
   // Revoked in the same transaction that confirmed the new LSC, with its audit entry.
-  const audit = await lab.ctx.store.phones.listAudit({ target: name, action: 'certificate.revoke' });
+  const audit = await lab.ctx.store.audit.listAudit({ target: name, action: 'certificate.revoke' });
   assert.deepEqual(audit.map((a) => a.details), [{ serial: orphanSerial, reason: 'superseded', unacknowledged: true }]);
   assert.equal((await lab.ctx.store.phones.getPhone(name))!.lsc!.serialHex, parseCertificate(second.lsc!.der).serialHex);
 });
@@ -134,7 +134,7 @@ test('an orphan nobody supersedes is revoked once revocation.unacknowledgedGrace
   assert.match(o, /Reason: cessationOfOperation/, o);
   assert.match(o, /Response verify OK/, o);
   assert.ok((await crlText()).includes(`Serial Number: ${serial}`));
-  const audit = await lab.ctx.store.phones.listAudit({ target: name, action: 'certificate.revoke' });
+  const audit = await lab.ctx.store.audit.listAudit({ target: name, action: 'certificate.revoke' });
   assert.equal(audit[0]?.actor, 'revocation');
   assert.deepEqual(audit[0]?.details, { serial, reason: 'cessationOfOperation', unacknowledged: true });
   // Idempotent: a second sweep (another node, the next tick) finds nothing.

@@ -326,6 +326,7 @@ describe('find, reports, audit, renewal, docs', () => {
     const sched = a.items.find((e: { action: string }) => e.action === 'capf.schedule');
     assert.equal(sched.actor, 'admin');
     assert.equal(sched.source, '127.0.0.1');
+    assert.equal(sched.actionText, 'CAPF operation scheduled', 'each row carries its action\'s display text');
     assert.ok(!JSON.stringify(a).includes('"authString":"1'), 'strings are not in the audit log');
     const logins = json(await lab.call('GET', '/api/v1/audit?action=auth.login-failed'));
     assert.ok(logins.total >= 5);

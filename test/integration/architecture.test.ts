@@ -23,7 +23,8 @@ const TRANSPORT_PORTS = new Set(['capf/ports.ts', 'tvs/ports.ts', 'provisioning/
  * Domain code (§3 rule 2). doctor/collector.ts is the doctor's probe, an adapter: it fetches the ITL over
  * TFTP and opens TLS to CAPF/TVS the way a phone does; the doctor's rules, facts and report are domain.
  */
-const isDomain = (f: string) => ['phones', 'pki', 'trust', 'revocation', 'doctor'].includes(folderOf(f)) && f !== 'doctor/collector.ts';
+const DOMAIN_FOLDERS = ['phones', 'access', 'audit', 'pki', 'trust', 'revocation', 'doctor'];
+const isDomain = (f: string) => DOMAIN_FOLDERS.includes(folderOf(f)) && f !== 'doctor/collector.ts';
 /** Packages a domain module never imports: the web framework and the SQL drivers. */
 const DOMAIN_FORBIDDEN_PKGS = new Set(['fastify', 'pg', 'better-sqlite3', 'kysely']);
 /** Pure codecs (§3 rule 1): bytes in, objects out. */
@@ -134,7 +135,8 @@ test('src/ keeps the dependency rules of docs/architecture.md §3', () => {
 
 test('each rule fails on a planted breach', () => {
   const edge = (from: string, to: string, o: Partial<ImportEdge> = {}): ImportEdge => ({ from, to, typeOnly: false, values: ['x'], line: 1, ...o });
-  const files = ['capf/codec.ts', 'capf/server.ts', 'capf/ports.ts', 'phones/ops.ts', 'pki/ca.ts', 'shared/bytes.ts', 'shared/io.ts', 'store/index.ts', 'keys/index.ts', 'cli/run.ts', 'app/context.ts', 'doctor/rules.ts', 'doctor/collector.ts', 'api/a.ts', 'api/b.ts'];
+  const files = ['capf/codec.ts', 'capf/server.ts', 'capf/ports.ts', 'phones/ops.ts', 'pki/ca.ts', 'shared/bytes.ts', 'shared/io.ts', 'store/index.ts', 'keys/index.ts', 'cli/run.ts', 'app/context.ts', 'doctor/rules.ts', 'doctor/collector.ts', 'api/a.ts', 'api/b.ts',
+    'access/service.ts', 'audit/record.ts', 'api/app.ts', 'store/audit-store.ts'];
   const planted: ImportGraph = {
     files,
     edges: [
@@ -152,6 +154,8 @@ test('each rule fails on a planted breach', () => {
       edge('doctor/rules.ts', 'store/index.ts', { typeOnly: true, values: [] }),
       edge('cli/run.ts', 'store/index.ts', { values: ['openStore'] }),
       edge('doctor/rules.ts', 'keys/index.ts', { values: ['createFileKeyStore'] }),
+      edge('access/service.ts', 'api/app.ts'), // access/ and audit/ are domain folders too
+      edge('audit/record.ts', 'store/audit-store.ts', { typeOnly: true, values: [] }),
       // allowed: a domain module implementing a transport's port, a codec using shared/, app/ building stores, the collector probing
       edge('phones/ops.ts', 'capf/ports.ts', { typeOnly: true, values: [] }),
       edge('capf/codec.ts', 'shared/bytes.ts'),
@@ -166,6 +170,8 @@ test('each rule fails on a planted breach', () => {
     '[codec-no-io] capf/codec.ts:1 → pkg:node:net: codec imports node:net',
     '[codec-no-io] capf/codec.ts:1 → shared/io.ts: loads shared/io.ts → pkg:node:fs',
     '[domain-no-driver] phones/ops.ts:1 → pkg:kysely: domain imports kysely',
+    '[domain-no-store] audit/record.ts:1 → store/audit-store.ts: domain declares ports; store/ implements them',
+    '[domain-no-transport] access/service.ts:1 → api/app.ts: domain imports the api/ transport',
     '[domain-no-store] doctor/rules.ts:1 → store/index.ts: domain declares ports; store/ implements them',
     '[domain-no-transport] phones/ops.ts:1 → capf/ports.ts: a transport port is imported type-only',
     '[domain-no-transport] phones/ops.ts:1 → capf/server.ts: domain imports the capf/ transport',

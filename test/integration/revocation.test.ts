@@ -141,7 +141,7 @@ describe('revocation on upgrade, delete, phone removal and by hand', () => {
     const res = await ocsp(lsc.der);
     assert.match(res.out, /: revoked/);
     assert.match(res.out, /Reason: cessationOfOperation/);
-    const audit = await lab.ctx.store.phones.listAudit({ target: lsc.name, action: 'certificate.delete' });
+    const audit = await lab.ctx.store.audit.listAudit({ target: lsc.name, action: 'certificate.delete' });
     assert.equal(audit[0]?.details.reason, 'cessationOfOperation');
     assert.ok(crlText((await get('/crl/capf.crl')).body).includes(parseCertificate(lsc.der).serialHex));
   });
@@ -159,7 +159,7 @@ describe('revocation on upgrade, delete, phone removal and by hand', () => {
     assert.match((await ocsp(lsc.der)).out, /Reason: keyCompromise/);
     const text = crlText((await get('/crl/capf.crl')).body);
     assert.match(text.slice(text.indexOf(`Serial Number: ${serial}`)), /Key Compromise/);
-    const audit = await lab.ctx.store.phones.listAudit({ target: lsc.name, action: 'certificate.revoke' });
+    const audit = await lab.ctx.store.audit.listAudit({ target: lsc.name, action: 'certificate.revoke' });
     assert.deepEqual(audit[0]?.details, { serial, reason: 'keyCompromise' });
     await assert.rejects(lab.ctx.revocation.revoke(serial, 'keyCompromise', actor), { code: 'ERR_CERT_ALREADY_REVOKED' });
     await assert.rejects(lab.ctx.revocation.revoke('0102', 'keyCompromise', actor), { code: 'ERR_CERT_NOT_FOUND' });

@@ -1,4 +1,5 @@
-// One contract suite for the stores (PhoneStore + AdminStore), run against SQLite and PostgreSQL.
+// One contract suite for the stores (PhoneStore, AdminStore, AccessStore, AuditStore), run against SQLite
+// and PostgreSQL.
 // PostgreSQL: a database created for this run on 127.0.0.1:5432 (user postgres) and dropped after;
 // skipped with a message when no server answers.
 
@@ -82,7 +83,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       const results = await Promise.allSettled([ok(1), ok(2), bad, ok(3)]);
       assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
       assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value), [1, 2, 3]);
-      const targets = (await store.phones.listAudit({ actor: 'group', limit: 10 })).map((e) => e.target).sort();
+      const targets = (await store.audit.listAudit({ actor: 'group', limit: 10 })).map((e) => e.target).sort();
       assert.deepEqual(targets, ['item-1', 'item-2', 'item-3'], 'the failed caller left nothing; the others committed');
     });
 
@@ -106,7 +107,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       release();
       await assert.rejects(outer, /outer rolls back/);
       await group;
-      assert.deepEqual((await store.phones.listAudit({ actor: 'outer', limit: 10 })).map((e) => e.target), ['group']);
+      assert.deepEqual((await store.audit.listAudit({ actor: 'outer', limit: 10 })).map((e) => e.target), ['group']);
     });
 
     test('a read outside any transaction never sees another transaction\'s uncommitted writes', async () => {
@@ -151,7 +152,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await Promise.all([a, b, lone]);
       assert.equal(txOf.a, txOf.b, 'a and b share one transaction');
       assert.equal(txOf.b, txOf.lone, 'the lone caller commits at once, taking the waiting work with it');
-      assert.deepEqual((await store.phones.listAudit({ actor: 'delay', limit: 10 })).map((e) => e.target).sort(), ['a', 'b', 'lone']);
+      assert.deepEqual((await store.audit.listAudit({ actor: 'delay', limit: 10 })).map((e) => e.target).sort(), ['a', 'b', 'lone']);
     });
 
     test('listPhones: filters, literal LIKE metacharacters, paging, sorting, totals', async () => {
@@ -185,7 +186,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
         /boom/,
       );
       assert.equal(await admin.countPhones({ operation: 'delete' }), 3);
-      assert.equal(await admin.countAudit({ action: 'capf.schedule' }), 1);
+      assert.equal(await store.audit.countAudit({ action: 'capf.schedule' }), 1);
     });
 
     test('expiry buckets by model; profile defaults and mismatch counts', async () => {
@@ -238,35 +239,35 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 
     test('users, tokens, web sessions; deleting a user removes their tokens and sessions', async () => {
       const t = '2026-01-01T00:00:00.000Z';
-      await admin.insertUser({ username: 'u1', role: 'operator', passwordHash: 'scrypt$x', mustChangePassword: true, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
-      assert.equal(await admin.countUsers(), 1);
-      await admin.updateUser('u1', { role: 'admin', mustChangePassword: false });
-      assert.deepEqual([(await admin.getUser('u1'))!.role, (await admin.getUser('u1'))!.mustChangePassword], ['admin', false]);
-      await admin.insertToken({ id: 'abcdef0123456789', username: 'u1', name: 'n', secretHash: 'ff', scopes: ['api', 'metrics'], createdAt: t, expiresAt: null, lastUsedAt: null });
-      assert.deepEqual((await admin.getToken('abcdef0123456789'))!.scopes, ['api', 'metrics']);
-      await admin.insertWebSession({ idHash: 'h1', username: 'u1', createdAt: t, expiresAt: '2030-01-01T00:00:00.000Z', source: '10.0.0.1' });
-      assert.equal((await admin.getWebSession('h1'))!.username, 'u1');
-      assert.ok(await admin.deleteUser('u1'));
-      assert.equal(await admin.getToken('abcdef0123456789'), null);
-      assert.equal(await admin.getWebSession('h1'), null);
+      await store.access.insertUser({ username: 'u1', role: 'operator', passwordHash: 'scrypt$x', mustChangePassword: true, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
+      assert.equal(await store.access.countUsers(), 1);
+      await store.access.updateUser('u1', { role: 'admin', mustChangePassword: false });
+      assert.deepEqual([(await store.access.getUser('u1'))!.role, (await store.access.getUser('u1'))!.mustChangePassword], ['admin', false]);
+      await store.access.insertToken({ id: 'abcdef0123456789', username: 'u1', name: 'n', secretHash: 'ff', scopes: ['api', 'metrics'], createdAt: t, expiresAt: null, lastUsedAt: null });
+      assert.deepEqual((await store.access.getToken('abcdef0123456789'))!.scopes, ['api', 'metrics']);
+      await store.access.insertWebSession({ idHash: 'h1', username: 'u1', createdAt: t, expiresAt: '2030-01-01T00:00:00.000Z', source: '10.0.0.1' });
+      assert.equal((await store.access.getWebSession('h1'))!.username, 'u1');
+      assert.ok(await store.access.deleteUser('u1'));
+      assert.equal(await store.access.getToken('abcdef0123456789'), null);
+      assert.equal(await store.access.getWebSession('h1'), null);
     });
 
     test('login throttle: failures count within the window, lock at the maximum, restart after it; delete and prune', async () => {
       const at = (min: number) => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
-      const fail = (min: number, keys = ['u:x', 'ip:10.0.0.9']) => admin.recordLoginFailure(keys, { now: at(min), windowStart: at(min - 15), maxFailures: 3, lockedUntil: at(min + 15) });
+      const fail = (min: number, keys = ['u:x', 'ip:10.0.0.9']) => store.access.recordLoginFailure(keys, { now: at(min), windowStart: at(min - 15), maxFailures: 3, lockedUntil: at(min + 15) });
       await fail(0);
       await fail(1);
-      let r = await admin.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
+      let r = await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
       assert.deepEqual(r.map((x) => [x.key, x.failures, x.firstFailureAt, x.lockedUntil]).sort(), [['ip:10.0.0.9', 2, at(0), null], ['u:x', 2, at(0), null]]);
       await fail(2);
-      assert.deepEqual((await admin.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.lockedUntil]), [[3, at(17)]]);
+      assert.deepEqual((await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.lockedUntil]), [[3, at(17)]]);
       await fail(40, ['u:x']); // the window (15 min) has passed: counting restarts, the old lockout has lapsed
-      assert.deepEqual((await admin.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.firstFailureAt]), [[1, at(40)]]);
+      assert.deepEqual((await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.firstFailureAt]), [[1, at(40)]]);
       await Promise.all(Array.from({ length: 5 }, () => fail(41, ['ip:10.0.0.8'])));
-      assert.equal((await admin.getLoginThrottles(['ip:10.0.0.8']))[0]!.failures, 5, 'concurrent failures are all counted');
-      assert.equal(await admin.pruneLoginThrottles(at(30), at(41)), 1, 'only ip:10.0.0.9 is stale and unlocked');
-      await admin.deleteLoginThrottles(['u:x', 'ip:10.0.0.8']);
-      assert.deepEqual(await admin.getLoginThrottles(['u:x', 'ip:10.0.0.8', 'ip:10.0.0.9']), []);
+      assert.equal((await store.access.getLoginThrottles(['ip:10.0.0.8']))[0]!.failures, 5, 'concurrent failures are all counted');
+      assert.equal(await store.access.pruneLoginThrottles(at(30), at(41)), 1, 'only ip:10.0.0.9 is stale and unlocked');
+      await store.access.deleteLoginThrottles(['u:x', 'ip:10.0.0.8']);
+      assert.deepEqual(await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.8', 'ip:10.0.0.9']), []);
     });
   });
 }

@@ -43,7 +43,12 @@ export interface BulkJob {
 }
 export interface ExpiryCounts { none: number; expired: number; within30: number; within90: number; valid: number; phones: number }
 export interface ExpirySummary { generatedAt: string; totals: ExpiryCounts; byModel: (ExpiryCounts & { model: string })[]; capfCa: { notAfter: string; daysLeft: number; expired: boolean } }
-export interface AuditEntry { id: number; at: string; actor: string; source: string; action: string; target: string; details: Record<string, unknown> }
+export interface AuditEntry {
+  id: number; at: string; actor: string; source: string;
+  /** The stored action name (audit/actions.ts) and its display text. */
+  action: string; actionText: string;
+  target: string; details: Record<string, unknown>;
+}
 
 export interface NodeStatus {
   nodeName: string; generatedAt: string;

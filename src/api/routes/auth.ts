@@ -5,8 +5,7 @@ import { AppError } from '../../shared/errors.ts';
 import { actorOf, sessionCookie } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, enums, nullable, obj, str, tokenSchema, userSchema } from '../schemas.ts';
-import type { Role } from '../../phones/admin-ports.ts';
-import type { TokenScope } from '../../phones/users.ts';
+import type { Role, TokenScope } from '../../access/index.ts';
 
 const usernameParam = obj({ username: str(64) }, ['username']);
 

@@ -4,8 +4,7 @@ import { Option, type Command } from 'commander';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { table } from '../format.ts';
-import { ROLES, TOKEN_SCOPES, type TokenScope } from '../../phones/users.ts';
-import type { Role } from '../../phones/admin-ports.ts';
+import { randomPassword, ROLES, TOKEN_SCOPES, type Role, type TokenScope } from '../../access/index.ts';
 
 export function registerUserCommands(program: Command, { io }: CliEnv): void {
   const user = program.command('user').description('REST API users (admin, operator, read-only) and API tokens');
@@ -63,7 +62,6 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .description('set a new one-time password (printed once; the user must change it)')
     .action(async (username: string, _o, cmd: Command) => {
       await withServices(io, g(cmd), ['admin'], async (ctx) => {
-        const { randomPassword } = await import('../../phones/users.ts');
         const pw = randomPassword();
         await ctx.admin.users.update(username, { password: pw }, actor(io));
         out(io, `one-time password for "${username}": ${pw}`);

@@ -1,4 +1,5 @@
-// Owns the audit log view: filters (actor, action, target, since), paging, details per entry.
+// Owns the audit log view: filters (actor, action, target, since), paging, details per entry; each action is
+// shown by its display text with the stored name beside it (the name is what the Action filter takes).
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
@@ -6,6 +7,7 @@ import { useApi } from '../hooks.ts';
 import { fmtDateTime } from '../format.ts';
 import { Empty, ErrorMessage, Field, Loading, PageHeader, Pager, Section } from '../components/ui.tsx';
 import type { AuditEntry, Page } from '../types.ts';
+import { AUDIT_ACTIONS } from '../../../src/audit/actions.ts';
 
 const LIMIT = 50;
 
@@ -28,7 +30,17 @@ export function AuditPage() {
         <form onSubmit={find}>
           <div className="form-grid">
             <Field label="Actor">{(id) => <input id={id} value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} placeholder="admin, capf, cli:…" />}</Field>
-            <Field label="Action">{(id) => <input id={id} value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} placeholder="phone.capf" />}</Field>
+            <Field label="Action">{(id) => (
+              <>
+                <input
+                  id={id} list={`${id}-names`} value={draft.action} placeholder="capf.schedule"
+                  onChange={(e) => setDraft({ ...draft, action: e.target.value })}
+                />
+                <datalist id={`${id}-names`}>
+                  {Object.entries(AUDIT_ACTIONS).map(([name, text]) => <option key={name} value={name}>{text}</option>)}
+                </datalist>
+              </>
+            )}</Field>
             <Field label="Target">{(id) => <input id={id} value={draft.target} onChange={(e) => setDraft({ ...draft, target: e.target.value })} placeholder="SEP…" />}</Field>
             <Field label="Since">{(id) => <input id={id} type="datetime-local" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />}</Field>
           </div>
@@ -45,7 +57,7 @@ export function AuditPage() {
                 <thead><tr><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Source</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Details</th></tr></thead>
                 <tbody>
                   {log.data.items.map((e) => (
-                    <tr key={e.id}><td>{fmtDateTime(e.at)}</td><td>{e.actor}</td><td className="mono">{e.source}</td><td className="mono">{e.action}</td><td className="mono wrap">{e.target}</td><td className="wrap"><small>{detailText(e.details)}</small></td></tr>
+                    <tr key={e.id}><td>{fmtDateTime(e.at)}</td><td>{e.actor}</td><td className="mono">{e.source}</td><td>{e.actionText} <small className="mono">{e.action}</small></td><td className="mono wrap">{e.target}</td><td className="wrap"><small>{detailText(e.details)}</small></td></tr>
                   ))}
                 </tbody>
               </table>

@@ -7,15 +7,21 @@
 //   npx tsx bench/capf-ab.ts --envA UV_THREADPOOL_SIZE=4 --envB UV_THREADPOOL_SIZE=1 --rounds 8
 //   npx tsx bench/capf-ab.ts --a /path/to/other/checkout        # code A/B (the checkout needs node_modules):
 //                                                               # each side runs its own server AND phone client
+//   npx tsx bench/capf-ab.ts --runtimeA tsx --runtimeB dist     # src/ through tsx against compiled dist/
 //
-// Options: --rounds R (6) pairs of --per N (1000) enrollments at concurrency 32; env lists are NAME=VALUE,...
+// Options: --rounds R (6) pairs of --per N (1000) enrollments at concurrency 32 after --warmup W (3000)
+// enrollments per side; env lists are NAME=VALUE,...;
+// --runtime dist|tsx for both sides, --runtimeA / --runtimeB for one. `dist` (the default) runs the compiled
+// JavaScript of the side's checkout (built first with `npm run build` when missing or older than its src/),
+// server and phone client; `tsx` runs its src/ through tsx (bench/lib/runtime.ts).
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { generateKeyPair } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { benchServerCommand, parseRuntime, productUrl, type Runtime } from './lib/runtime.ts';
 
 const { applyRuntimeEnv } = createRequire(import.meta.url)('../bin/runtime-env.cjs') as typeof import('../bin/runtime-env.cjs');
 
@@ -24,7 +30,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const ROUNDS = Number(args.get('rounds') ?? 6);
 const PER = Number(args.get('per') ?? 1000);
 const C = 32;
-const WARMUP = 3000;
+const WARMUP = Number(args.get('warmup') ?? 3000);
 const here = fileURLToPath(new URL('..', import.meta.url));
 const parseEnv = (s?: string): Record<string, string> =>
   Object.fromEntries((s ?? '').split(',').filter(Boolean).map((kv) => {
@@ -33,23 +39,28 @@ const parseEnv = (s?: string): Record<string, string> =>
     return [kv.slice(0, i), kv.slice(i + 1)];
   }));
 
-async function start(root: string, env: Record<string, string>) {
+const runtimeOf = (side: 'A' | 'B') =>
+  parseRuntime(args.get(`runtime${side}`) ?? args.get('runtime'), `--runtime${side}`);
+
+async function start(root: string, env: Record<string, string>, runtime: Runtime) {
   // Each side gets `opencapf`'s process settings unless its env says otherwise.
-  const childEnv = applyRuntimeEnv({ ...process.env, ...env });
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}/bench/capf-enroll-server.ts`, String(WARMUP + ROUNDS * PER + 100)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: childEnv });
+  const server = benchServerCommand(root, runtime, 'capf-enroll-server');
+  const childEnv = applyRuntimeEnv({ ...process.env, ...env, ...server.env });
+  const argv = [...server.args, String(WARMUP + ROUNDS * PER + 100)];
+  const child = spawn(process.execPath, argv, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: childEnv });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; names: string[] };
   const cpu = async () => {
     child.stdin!.write('cpu\n');
     return JSON.parse((await lines.next()).value as string) as { cpuMs: number; diskBytes?: number };
   };
-  const { runCapfClient } = (await import(pathToFileURL(`${root}/src/capf/client.ts`).href)) as typeof import('../src/capf/client.ts');
-  return { child, lines, ready, cpu, used: 0, runCapfClient };
+  const client = (await import(productUrl(root, runtime, 'capf/client'))) as typeof import('../src/capf/client.ts');
+  return { child, lines, ready, cpu, used: 0, runCapfClient: client.runCapfClient, runtime };
 }
 type Side = Awaited<ReturnType<typeof start>>;
 
-const A = await start(args.get('a') ?? here, parseEnv(args.get('envA')));
-const B = await start(args.get('b') ?? here, parseEnv(args.get('envB')));
+const A = await start(args.get('a') ?? here, parseEnv(args.get('envA')), runtimeOf('A'));
+const B = await start(args.get('b') ?? here, parseEnv(args.get('envB')), runtimeOf('B'));
 const keys = await Promise.all(Array.from({ length: 64 }, () => promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicExponent: 0x10001 })));
 
 async function round(s: Side, count: number) {
@@ -88,8 +99,18 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-for (const [name, rs, env] of [['A', ra, args.get('envA') ?? args.get('a') ?? ''], ['B', rb, args.get('envB') ?? args.get('b') ?? '']] as const) {
-  console.log(`${name} ${env || '(defaults)'}: ${med(rs.map((x) => x.rate)).toFixed(0)} enrollments/s, CPU per enrollment server ${med(rs.map((x) => x.server)).toFixed(3)} ms, client ${med(rs.map((x) => x.client)).toFixed(3)} ms, ${med(rs.map((x) => x.diskKiB)).toFixed(1)} KiB written to disk (medians of ${rs.length} rounds)`);
+const sides = [
+  ['A', ra, A, args.get('envA') ?? args.get('a') ?? ''],
+  ['B', rb, B, args.get('envB') ?? args.get('b') ?? ''],
+] as const;
+for (const [name, rs, side, env] of sides) {
+  const label = `${name} [${side.runtime}] ${env || '(defaults)'}`;
+  const m = (k: (x: (typeof rs)[number]) => number, digits: number) => med(rs.map(k)).toFixed(digits);
+  console.log(
+    `${label}: ${m((x) => x.rate, 0)} enrollments/s, CPU per enrollment server ${m((x) => x.server, 3)} ms, ` +
+      `client ${m((x) => x.client, 3)} ms, ${m((x) => x.diskKiB, 1)} KiB written to disk ` +
+      `(medians of ${rs.length} rounds)`,
+  );
 }
 const ratios = ra.map((a, i) => rb[i]!.server / a.server);
 console.log(`B/A server CPU per round pair: ${ratios.map((x) => x.toFixed(3)).join(' ')}  (median ${med(ratios).toFixed(3)}; B lower in ${ratios.filter((x) => x < 1).length} of ${ratios.length})`);

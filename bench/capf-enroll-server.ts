@@ -1,5 +1,7 @@
-// Server side of bench/capf-enroll: a real OpenCAPF (CAPF listener, SQLite store) in its own process,
-// plus a bare TLS server with the same certificate as the baseline. Prints one JSON line with ports.
+// Server side of bench/capf-enroll and bench/capf-ab: a real OpenCAPF (CAPF listener, SQLite store) in its own
+// process, plus a bare TLS server with the same certificate as the baseline. Prints one JSON line with ports.
+// The product comes from dist/ (compiled, no tsx in this process) or src/ through tsx, as the parent chose
+// (bench/lib/runtime.ts); `npx tsx bench/capf-enroll-server.ts` by hand runs src/.
 
 import tls from 'node:tls';
 import { spawn } from 'node:child_process';
@@ -7,13 +9,17 @@ import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/shared/logger.ts';
-import { openContext } from '../src/app/context.ts';
-import { startServices } from '../src/app/serve.ts';
-import { createCapfServer } from '../src/capf/server.ts';
 import { addScheduledPhones } from './lib/scheduled-phones.ts';
 import { threadCpu } from './lib/thread-cpu.ts';
+import { productModule } from './lib/product.ts';
+
+const [{ loadConfig }, { createLogger }, { openContext }, { startServices }, { createCapfServer }] = await Promise.all([
+  productModule<typeof import('../src/config/index.ts')>('config/index'),
+  productModule<typeof import('../src/shared/logger.ts')>('shared/logger'),
+  productModule<typeof import('../src/app/context.ts')>('app/context'),
+  productModule<typeof import('../src/app/serve.ts')>('app/serve'),
+  productModule<typeof import('../src/capf/server.ts')>('capf/server'),
+]);
 
 const phones = Number(process.argv[2] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-bench-'));
@@ -54,7 +60,10 @@ const lane = async (issue: (deviceName: string, spki: Buffer) => Promise<{ der: 
 };
 const signLane = await lane((deviceName, spki) => ctx.ca.issueLsc(deviceName, spki, new Date()));
 const protocolLane = await lane(async () => canned);
-process.stdout.write(`${JSON.stringify({ capfPort: running.ports.capf, barePort, signPort: signLane.port, protocolPort: protocolLane.port, names })}\n`);
+// `runtime`: what this process runs (the parent prints it); tsx's loader is in execArgv when it is tsx.
+const runtime = process.env.BENCH_RUNTIME ?? 'tsx';
+const ports = { capfPort: running.ports.capf, barePort, signPort: signLane.port, protocolPort: protocolLane.port };
+process.stdout.write(`${JSON.stringify({ runtime, execArgv: process.execArgv, ...ports, names })}\n`);
 // Control: each line "cpu" on stdin answers with this process's CPU time so far.
 process.stdin.setEncoding('utf8');
 // "prof-start" / "prof-stop FILE" write a CPU profile of just that phase (inspector, no restart).

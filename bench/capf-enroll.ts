@@ -2,8 +2,11 @@
 // OpenCAPF in another process, with pre-generated phone keys; and, in the same run against the same
 // certificate and concurrency, bare TLS handshakes (connect, read a few bytes, close) as the floor.
 //
-//   npx tsx bench/capf-enroll.ts [--n 4000] [--concurrency 32] [--rounds 8] [--warmup 3000]
+//   npx tsx bench/capf-enroll.ts [--n 4000] [--concurrency 32] [--rounds 8] [--warmup 3000] [--runtime dist|tsx]
 //
+// --runtime dist (the default) runs the product as `opencapf` does: the compiled JavaScript in dist/ (built
+// first with `npm run build` when missing or older than src/), for the server and for the phone client;
+// --runtime tsx runs src/ through tsx instead (bench/lib/runtime.ts).
 // N enrollments and N handshakes are split into `rounds` cycles; each cycle runs a bare round and an
 // enrollment round back to back, and the ratio is the median of the per-cycle ratios (both rounds of a
 // cycle saw the same machine; best-round-over-best-round is printed too, for comparison).
@@ -20,8 +23,9 @@ import tls from 'node:tls';
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
-import { runCapfClient } from '../src/capf/client.ts';
+import { fileURLToPath } from 'node:url';
 import { threadCpu } from './lib/thread-cpu.ts';
+import { benchServerCommand, parseRuntime, productUrl } from './lib/runtime.ts';
 
 const { applyRuntimeEnv } = createRequire(import.meta.url)('../bin/runtime-env.cjs') as typeof import('../bin/runtime-env.cjs');
 
@@ -32,6 +36,8 @@ const C = Number(args.get('concurrency') ?? 32);
 const ROUNDS = Number(args.get('rounds') ?? 8);
 const WARMUP = Number(args.get('warmup') ?? 3000); // steady state: a CAPF server runs for months; V8 still tiers functions up after 1000
 const DECOMPOSE = (args.get('decompose') ?? '1') !== '0';
+const RUNTIME = parseRuntime(args.get('runtime'));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const genKey = promisify(generateKeyPair);
 
 function pct(sorted: number[], p: number): number {
@@ -76,11 +82,32 @@ function bareHandshake(port: number): Promise<void> {
 
 const total = N + 1000 + WARMUP + 100; // enrollment rounds, the concurrency-1 pass, warm-up, slack
 // The server process gets the same process settings as `opencapf` (bin/runtime-env.cjs: libuv pool size).
-const serverEnv = applyRuntimeEnv({ ...process.env });
-const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', new URL('./capf-enroll-server.ts', import.meta.url).pathname, String(total)], { stdio: ['pipe', 'pipe', 'inherit'], env: serverEnv });
+const server = benchServerCommand(root, RUNTIME, 'capf-enroll-server');
+const serverEnv = applyRuntimeEnv({ ...process.env, ...server.env });
+const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const child = spawn(process.execPath, [...nodeArgs, ...server.args, String(total)], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+  env: serverEnv,
+});
+type ClientModule = typeof import('../src/capf/client.ts');
+const { runCapfClient } = (await import(productUrl(root, RUNTIME, 'capf/client'))) as ClientModule;
 const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-const ready = JSON.parse((await lines.next()).value as string) as { capfPort: number; barePort: number; signPort: number; protocolPort: number; names: string[] };
-console.log(`server ready: CAPF :${ready.capfPort}, bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled; UV_THREADPOOL_SIZE=${serverEnv.UV_THREADPOOL_SIZE}; pids: server ${child.pid}, client ${process.pid}`);
+interface Ready {
+  runtime: string;
+  execArgv: string[];
+  capfPort: number;
+  barePort: number;
+  signPort: number;
+  protocolPort: number;
+  names: string[];
+}
+const ready = JSON.parse((await lines.next()).value as string) as Ready;
+const serverNode = ready.execArgv.length ? `, node ${ready.execArgv.join(' ')}` : '';
+console.log(
+  `server ready (runtime ${ready.runtime}${serverNode}; client ${RUNTIME}): CAPF :${ready.capfPort}, ` +
+    `bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled; ` +
+    `UV_THREADPOOL_SIZE=${serverEnv.UV_THREADPOOL_SIZE}; pids: server ${child.pid}, client ${process.pid}`,
+);
 const keys = await Promise.all(Array.from({ length: 64 }, () => genKey('rsa', { modulusLength: 2048, publicExponent: 0x10001 })));
 let used = 0;
 const enroll = async () => {

@@ -116,8 +116,9 @@ export function runCapfClient(o: CapfClientOptions): Promise<CapfClientResult> {
 }
 
 /**
- * One phone-side session. A class, not closures: emulated fleets and the enrollment benchmark run
- * thousands, and every closure made under tsx also gets its `name` defined.
+ * One phone-side session: what the phone has learnt so far (session id, operation, new key and LSC) and the
+ * socket's handlers, in one object. Messages are handled as they arrive; only key generation (and the
+ * test hook beforeStoreResponse) waits.
  */
 class CapfClientSession {
   private readonly log: string[] = [];

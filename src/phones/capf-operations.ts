@@ -111,28 +111,25 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     return { action: 'end', reason: 7, note: `${note} (failure ${n} of ${o.authFailureLimit})` };
   }
 
-  // Defined once, not per call: under tsx every closure created also gets its name defined.
-  const endStatus = (tx: PhoneStore, deviceName: string, now: string, operationStatus: OperationStatusCode) =>
-    tx.patchPhone(deviceName, { operationStatus, lastSessionAt: now }, now);
-  const endAudit = (
-    tx: PhoneStore, peer: string, deviceName: string, now: string, action: AuditAction, details: Record<string, unknown>,
-  ) =>
-    recordAudit(tx, { at: now, actor: { name: 'capf', source: peer }, action, target: deviceName, details });
-
   /** The phone-status part of a session's end, inside the session's transaction. */
   async function applyCompletion(tx: PhoneStore, st: SessionState, s: CapfSessionRecord, c: Completion, now: string): Promise<void> {
     const phone = st.phone;
     const op = opOf(phone);
+    const endStatus = (operationStatus: OperationStatusCode) =>
+      tx.patchPhone(phone.deviceName, { operationStatus, lastSessionAt: now }, now);
+    const endAudit = (action: AuditAction, details: Record<string, unknown>) =>
+      recordAudit(tx, { at: now, actor: { name: 'capf', source: s.peer }, action, target: phone.deviceName, details });
     switch (c.step) {
       case 'stored': {
         if (phone.lsc && phone.lsc.serialHex !== c.serialHex) {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'superseded' });
-          await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.revoke', { serial: phone.lsc.serialHex, reason: 'superseded' });
+          await endAudit('certificate.revoke', { serial: phone.lsc.serialHex, reason: 'superseded' });
         }
         // LSCs sent to this phone earlier but never acknowledged (connection or server lost after
         // STORE_CERTIFICATE_REQUEST) are superseded now that this one is confirmed (docs/capf.md).
         for (const orphan of await tx.revokeUnacknowledgedLscs({ deviceName: phone.deviceName, exceptSerial: c.serialHex }, now, 'superseded')) {
-          await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.revoke', { serial: orphan.serialHex, reason: 'superseded', unacknowledged: true });
+          const details = { serial: orphan.serialHex, reason: 'superseded', unacknowledged: true };
+          await endAudit('certificate.revoke', details);
         }
         await tx.setCertificateState(c.serialHex, 'delivered');
         const issued = st.issued ?? (await tx.getCertificate(c.serialHex));
@@ -150,22 +147,22 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         return;
       }
       case 'store-failed':
-        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('install', 'phoneRejected')));
+        return void (await endStatus(STATUS.failed('install', 'phoneRejected')));
       case 'deleted':
         if (phone.lsc) {
           await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'cessationOfOperation' });
-          await endAudit(tx, s.peer, phone.deviceName, now, 'certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
+          await endAudit('certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
         }
         await tx.patchPhone(phone.deviceName, { operationStatus: STATUS.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
         return;
       case 'delete-failed':
-        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('delete', 'phoneDeleteFailed')));
+        return void (await endStatus(STATUS.failed('delete', 'phoneDeleteFailed')));
       case 'fetched': {
         let facts: CertificateFacts;
         try {
           facts = reader.read(c.certificateDer);
         } catch {
-          return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('troubleshoot', 'protocol')));
+          return void (await endStatus(STATUS.failed('troubleshoot', 'protocol')));
         }
         await tx.insertCertificate({
           serialHex: facts.serialHex,
@@ -186,15 +183,15 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         return;
       }
       case 'fetch-failed':
-        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('troubleshoot', 'noCertificate')));
+        return void (await endStatus(STATUS.failed('troubleshoot', 'noCertificate')));
       case 'key-failed':
-        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed('install', 'keyGeneration')));
+        return void (await endStatus(STATUS.failed('install', 'keyGeneration')));
       case 'timeout':
-        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed(op, 'timeout')));
+        return void (await endStatus(STATUS.failed(op, 'timeout')));
       case 'connection-lost':
-        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed(op, 'connectionLost')));
+        return void (await endStatus(STATUS.failed(op, 'connectionLost')));
       case 'protocol-error':
-        return void (await endStatus(tx, phone.deviceName, now, STATUS.failed(op, 'protocol')));
+        return void (await endStatus(STATUS.failed(op, 'protocol')));
     }
   }
 

@@ -175,26 +175,24 @@ function keyIdOf(spki: Uint8Array): string {
   return createHash('sha1').update(subjectPublicKeyBits(spki)).digest('hex');
 }
 
-/** One element of an SPKI, of the expected tag, within `limit` (ERR_PKI_BAD_KEY otherwise). */
-function spkiNode(spki: Uint8Array, pos: number, limit: number, tag: number, what: string): DerNode {
-  let n: DerNode;
-  try {
-    n = readNode(spki, pos, limit);
-  } catch {
-    throw new AppError('ERR_PKI_BAD_KEY', 'SPKI truncated');
-  }
-  if (n.tag !== tag) throw new AppError('ERR_PKI_BAD_KEY', `SPKI ${what}`);
-  return n;
-}
-
 /**
- * Extracts the BIT STRING payload (without the unused-bits byte) from an SPKI DER. Runs for every LSC:
- * no closure is made per call (under tsx each one created costs a defineProperty of its name).
+ * Extracts the BIT STRING payload (without the unused-bits byte) from an SPKI DER, reading each element
+ * with der.ts's bounded reader (a malformed or truncated SPKI is ERR_PKI_BAD_KEY).
  */
 export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
-  const root = spkiNode(spki, 0, spki.length, 0x30, 'is not a SEQUENCE');
-  const algorithm = spkiNode(spki, root.contentStart, root.end, 0x30, 'algorithm is not a SEQUENCE');
-  const bits = spkiNode(spki, algorithm.end, root.end, 0x03, 'key is not a BIT STRING');
+  const node = (pos: number, limit: number, tag: number, what: string): DerNode => {
+    let n: DerNode;
+    try {
+      n = readNode(spki, pos, limit);
+    } catch {
+      throw new AppError('ERR_PKI_BAD_KEY', 'SPKI truncated');
+    }
+    if (n.tag !== tag) throw new AppError('ERR_PKI_BAD_KEY', `SPKI ${what}`);
+    return n;
+  };
+  const root = node(0, spki.length, 0x30, 'is not a SEQUENCE');
+  const algorithm = node(root.contentStart, root.end, 0x30, 'algorithm is not a SEQUENCE');
+  const bits = node(algorithm.end, root.end, 0x03, 'key is not a BIT STRING');
   if (bits.end - bits.contentStart < 1) throw new AppError('ERR_PKI_BAD_KEY', 'SPKI truncated');
   return spki.subarray(bits.contentStart + 1, bits.end);
 }

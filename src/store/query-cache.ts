@@ -25,9 +25,9 @@ export interface QueryCache {
   /**
    * Runs the query `build` makes, compiled once per `key`. `build` receives the executor, markers in
    * place of `args`, and `shape`; it must use the markers only as values (never as identifiers or raw
-   * SQL), and the key must change whenever the query's shape (columns, clauses) would. Pass a
-   * module-level `build` (the shape carries what varies): creating a closure per call costs more here
-   * than it should (tsx defines `name` on every function it creates).
+   * SQL), and the key must change whenever the query's shape (columns, clauses) would. Whatever varies
+   * between calls reaches `build` through `args` and `shape`, never through what it closes over: `build`
+   * runs once per key, and later calls reuse what the first call's `build` made.
    */
   execute<R, S = undefined>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S, direct?: DirectRunner): Promise<QueryResult<R>>;
 }

@@ -22,10 +22,10 @@ export interface Viewer {
  */
 export const LOCAL_VIEWER: Viewer = Object.freeze({ role: 'admin' as const });
 
-/** Phone query fields whose values are secrets, with what they are called in messages. */
-export const SECRET_FILTER_FIELDS = {
-  authString: { label: 'authentication string' },
-} as const satisfies Partial<Record<keyof PhoneQuery, { label: string }>>;
+/** Phone query fields whose values are secrets: marked in the field table. */
+import { SECRET_FILTER_FIELDS } from './query-fields.ts';
+
+export { SECRET_FILTER_FIELDS };
 
 /** May this viewer see secret values (authentication strings) in answers? */
 export function viewerReadsSecrets(viewer: Viewer): boolean {

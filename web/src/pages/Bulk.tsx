@@ -8,9 +8,9 @@ import { Link } from '../router.tsx';
 import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, fmtDateTime, fromLocalInput, label, toLocalInput } from '../format.ts';
 import { Badge, Empty, ErrorMessage, Loading, Notice, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
 import { PhoneFilterFields, emptyFilter, filterBody, type FilterDraft } from '../components/phone-filter.tsx';
-import type { BulkJob, Me, Phone } from '../types.ts';
+import type { BulkJob, BulkPreview, Me } from '../types.ts';
 
-interface Preview { matched: number; sample: Phone[]; mismatches: { profileName: string; profileMode: string; phones: number }[] }
+type Preview = BulkPreview;
 const cleanFilter = filterBody;
 
 export function BulkPage({ me }: { me: Me }) {

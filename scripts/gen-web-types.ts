@@ -74,7 +74,8 @@ function objectTs(o: Json, mode: Mode, refs: Record<string, unknown>, depth: num
 
 /** GET /api/v1/phones/{deviceName} -> GetPhonesByDeviceName. */
 export function operationName(method: string, path: string): string {
-  const pascal = (w: string) => w.split(/[^A-Za-z0-9]+/).filter(Boolean).map((x) => x[0]!.toUpperCase() + x.slice(1)).join('');
+  const pascal = (w: string) =>
+    w.split(/[^A-Za-z0-9]+/).filter(Boolean).map((x) => x[0]!.toUpperCase() + x.slice(1)).join('');
   const parts = path.replace(/^\/api\/v1/, '').split('/').filter(Boolean)
     .map((seg) => (seg.startsWith('{') ? `By${pascal(seg.slice(1, -1))}` : pascal(seg)));
   return pascal(method.toLowerCase()) + (parts.join('') || 'Root');
@@ -95,19 +96,24 @@ export function emitWebTypes(doc: Json): string {
     for (const method of Object.keys(paths[path]!).sort()) {
       const op = paths[path]![method]!;
       const name = operationName(method, path);
-      const head = `/** ${method.toUpperCase()} ${path}${op.summary ? `: ${String(op.summary).replace(/\*\//g, '*\\/')}` : ''} */`;
+      const summary = op.summary ? `: ${String(op.summary).replace(/\*\//g, '*\\/')}` : '';
+      const head = `/** ${method.toUpperCase()} ${path}${summary} */`;
       const query = ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'query');
       if (query.length) {
         const props = Object.fromEntries(query.map((p) => [p.name as string, p.schema]));
         const required = query.filter((p) => p.required).map((p) => p.name as string);
-        out.push(head, `export type ${name}Query = ${schemaToTs({ type: 'object', properties: props, required }, 'request', refs)};`, '');
+        const ts = schemaToTs({ type: 'object', properties: props, required }, 'request', refs);
+        out.push(head, `export type ${name}Query = ${ts};`, '');
       }
-      const body = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
+      const jsonOf = (x: unknown) => ((x as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
+      const body = jsonOf(op.requestBody);
       if (body?.schema) out.push(head, `export type ${name}Body = ${schemaToTs(body.schema, 'request', refs)};`, '');
       const responses = (op.responses ?? {}) as Record<string, Json>;
       const ok = Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort()[0];
-      const json = ok ? ((responses[ok]!.content as Json | undefined)?.['application/json'] as Json | undefined) : undefined;
-      if (json?.schema) out.push(head, `export type ${name}Response = ${schemaToTs(json.schema, 'response', refs)};`, '');
+      const json = ok ? jsonOf(responses[ok]) : undefined;
+      if (json?.schema) {
+        out.push(head, `export type ${name}Response = ${schemaToTs(json.schema, 'response', refs)};`, '');
+      }
     }
   }
   return `${out.join('\n').trimEnd()}\n`;

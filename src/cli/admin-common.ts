@@ -9,6 +9,8 @@ import { AppError } from '../shared/errors.ts';
 import { intOpt } from './common.ts';
 import { err, type CliIo } from './io.ts';
 
+type FieldRows = readonly [string, FilterFieldSpec][];
+
 /** The commander option of one phone query field (enums offer their codes as choices). */
 export function filterOption(f: FilterFieldSpec): Option {
   const o = new Option(f.cli, f.help);
@@ -16,13 +18,13 @@ export function filterOption(f: FilterFieldSpec): Option {
 }
 
 /** Adds the Bulk Administration query options (also used by find and report): one per field of the table. */
-export function withFilterOptions(cmd: Command, fields: readonly [string, FilterFieldSpec][] = phoneFilterFields()): Command {
+export function withFilterOptions(cmd: Command, fields: FieldRows = phoneFilterFields()): Command {
   for (const [, f] of fields) cmd.addOption(filterOption(f));
   return cmd;
 }
 
 /** The phone query of parsed options (the option of each field is named after its flag). */
-export function filterFrom(o: Record<string, unknown>, fields: readonly [string, FilterFieldSpec][] = phoneFilterFields()): PhoneQuery {
+export function filterFrom(o: Record<string, unknown>, fields: FieldRows = phoneFilterFields()): PhoneQuery {
   return phoneFilterFrom(o, (_name, f) => new Option(f.cli).attributeName(), fields);
 }
 

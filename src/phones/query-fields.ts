@@ -8,7 +8,8 @@
 // Pure data and pure functions: the web UI imports this file.
 
 import {
-  CERT_OPERATIONS, FAILURE_REASONS, STATUS_OUTCOMES, STATUS_VERBS, statusFilter, type StatusFilterInput, type StatusMatch,
+  CERT_OPERATIONS, FAILURE_REASONS, STATUS_OUTCOMES, STATUS_VERBS, statusFilter,
+  type StatusFilterInput, type StatusMatch,
 } from './model.ts';
 
 /** What kind of value a filter takes; each kind has one JSON schema, one CLI shape and one form control. */
@@ -50,7 +51,8 @@ const STATUS_OPERATION_LABELS = Object.fromEntries(
  */
 export const PHONE_FILTER_FIELDS = {
   namePattern: {
-    query: 'namePattern', type: 'text', maxLength: 16, label: 'Device Name', hint: 'part of the name, or a prefix ending with *',
+    query: 'namePattern', type: 'text', maxLength: 16, label: 'Device Name',
+    hint: 'part of the name, or a prefix ending with *',
     help: 'device name contains, or a prefix ending with *', cli: '--name <pattern>', web: 'main',
   },
   model: {
@@ -97,12 +99,14 @@ export const PHONE_FILTER_FIELDS = {
   },
   status: {
     query: 'status', status: 'text', type: 'text', maxLength: 128, label: 'Certificate Operation Status',
-    help: 'Certificate Operation Status, exactly (CUCM\'s sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason)',
+    help: 'Certificate Operation Status, exactly (CUCM\'s sentence, mapped to codes; '
+      + 'prefer statusOutcome/statusOperation/statusReason)',
     cli: '--status <text>',
   },
   statusPrefix: {
-    query: 'status', status: 'textPrefix', type: 'text', maxLength: 128, label: 'Certificate Operation Status starts with',
-    help: 'Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes)', cli: '--status-prefix <text>',
+    query: 'status', status: 'textPrefix', type: 'text', maxLength: 128,
+    label: 'Certificate Operation Status starts with', cli: '--status-prefix <text>',
+    help: 'Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes)',
   },
   operation: {
     query: 'operation', type: 'enum', values: labelsOf(CERT_OPERATIONS), label: 'Certificate Operation',

@@ -34,7 +34,7 @@ type FilterSql = { [K in keyof PhoneFilter]-?: (value: NonNullable<PhoneFilter[K
 export const PHONE_FILTER_SQL: FilterSql = {
   namePattern: (v) => {
     const p = v.toUpperCase();
-    return p.endsWith('*') ? like('device_name', `${likeLiteral(p.slice(0, -1))}%`) : like('device_name', `%${likeLiteral(p)}%`);
+    return like('device_name', p.endsWith('*') ? `${likeLiteral(p.slice(0, -1))}%` : `%${likeLiteral(p)}%`);
   },
   modelContains: (v) => contains('model', v),
   descriptionContains: (v) => contains('description', v),

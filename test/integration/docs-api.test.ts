@@ -11,3 +11,12 @@ test('docs/api.md lists every error code with its HTTP status, and no stale ones
   for (const [code, v] of Object.entries(ERROR_TABLE)) assert.equal(rows.get(code), v.http, `${code} missing or wrong in docs/api.md (run: npm run docs:api)`);
   for (const code of rows.keys()) assert.ok(code in ERROR_TABLE, `${code} is documented but no longer exists`);
 });
+
+test('docs/api.md lists every phone filter with its CLI flag (the field table)', async () => {
+  const { phoneFilterFields } = await import('../../src/phones/query-fields.ts');
+  const md = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const rows = new Map([...md.matchAll(/^\| `([A-Za-z]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1]!, m[2]!]));
+  for (const [name, f] of phoneFilterFields()) {
+    assert.equal(rows.get(name), f.cli, `${name} missing or stale in docs/api.md (run: npm run docs:api)`);
+  }
+});

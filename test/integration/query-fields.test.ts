@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { Kysely, SqliteDialect } from 'kysely';
 import Database from 'better-sqlite3';
-import { PHONE_FILTER_FIELDS, PHONE_SORTS, phoneFilterFields, phoneFilterFrom, SECRET_FILTER_FIELDS, type FilterFieldSpec } from '../../src/phones/query-fields.ts';
+import {
+  PHONE_FILTER_FIELDS, PHONE_SORTS, phoneFilterFields, phoneFilterFrom, SECRET_FILTER_FIELDS, type FilterFieldSpec,
+} from '../../src/phones/query-fields.ts';
 import { filterFieldSchema, phoneFilterProps, phoneSortSchema, urlFilterProps } from '../../src/api/schemas.ts';
 import { filterFrom, withFilterOptions } from '../../src/cli/admin-common.ts';
 import { PHONE_FILTER_SQL, PHONE_SORT_SQL, phoneFilterConditions } from '../../src/store/phone-filter-sql.ts';
@@ -31,7 +33,8 @@ test('the API schema has one property per field, of its type; the URL leaves out
     assert.equal(Object.hasOwn(urlFilterProps, k), !f.secret, k);
   }
   assert.deepEqual(Object.keys(SECRET_FILTER_FIELDS), fields.filter(([, f]) => f.secret).map(([, f]) => f.query));
-  assert.deepEqual(filterFieldSchema({ query: 'x', type: 'boolean', label: 'X', help: 'x is set', cli: '--x' }), { type: 'boolean', description: 'x is set' });
+  const flag: FilterFieldSpec = { query: 'x', type: 'boolean', label: 'X', help: 'x is set', cli: '--x' };
+  assert.deepEqual(filterFieldSchema(flag), { type: 'boolean', description: 'x is set' });
   assert.deepEqual(phoneSortSchema.enum, Object.keys(PHONE_SORTS));
 });
 
@@ -50,7 +53,8 @@ test('the CLI has one option per field, and its parsed value reaches the query a
 });
 
 test('a boolean field: a flag on the CLI, true in the query, absent when false', () => {
-  const extra: [string, FilterFieldSpec][] = [['flagged', { query: 'flagged', type: 'boolean', label: 'F', help: 'f', cli: '--flagged' }]];
+  const flagged: FilterFieldSpec = { query: 'flagged', type: 'boolean', label: 'F', help: 'f', cli: '--flagged' };
+  const extra: [string, FilterFieldSpec][] = [['flagged', flagged]];
   const c = withFilterOptions(new Command('x').exitOverride(), extra);
   c.parse(['--flagged'], { from: 'user' });
   assert.deepEqual(filterFrom(c.opts(), extra), { flagged: true });

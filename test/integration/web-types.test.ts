@@ -11,7 +11,8 @@ import {
 test('the generated web types are those of the current OpenAPI document', async () => {
   const fresh = await generateWebTypes();
   const onDisk = readFileSync(WEB_TYPES_PATH, 'utf8');
-  assert.ok(onDisk === fresh, `web/src/api-types.gen.ts is stale: the API changed since it was generated (run: ${WEB_TYPES_COMMAND})`);
+  const why = `web/src/api-types.gen.ts is stale: the API changed since it was generated (run: ${WEB_TYPES_COMMAND})`;
+  assert.ok(onDisk === fresh, why);
 });
 
 test('schemaToTs: the schema forms of our routes', () => {
@@ -36,7 +37,9 @@ test('operation names and the emitted module', () => {
         get: {
           summary: 'Things',
           parameters: [{ name: 'q', in: 'query', required: false, schema: { type: 'string' } }],
-          responses: { 200: { content: { 'application/json': { schema: { type: 'object', properties: { n: { type: 'integer' } } } } } } },
+          responses: {
+            200: { content: { 'application/json': { schema: { type: 'object', properties: { n: { type: 'integer' } } } } } },
+          },
         },
       },
       '/metrics': { get: { responses: { 200: { description: 'OK' } } } },

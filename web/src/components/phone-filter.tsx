@@ -31,7 +31,9 @@ export function filterBody(d: FilterDraft): Record<string, string | boolean> {
   return out;
 }
 
-function Control({ name, f, value, onChange }: { name: string; f: FilterFieldSpec; value: string; onChange: (v: string) => void }) {
+interface ControlProps { name: string; f: FilterFieldSpec; value: string; onChange: (v: string) => void }
+
+function Control({ name, f, value, onChange }: ControlProps) {
   switch (f.type) {
     case 'enum':
       return <Field label={f.label}>{(id) => (
@@ -65,7 +67,8 @@ export function PhoneFilterFields({ group, value, onChange }: {
   return (
     <>
       {formFields(group).map(([name, f]) => (
-        <Control key={name} name={name} f={f} value={value[name] ?? ''} onChange={(v) => onChange({ ...value, [name]: v })} />
+        <Control key={name} name={name} f={f} value={value[name] ?? ''}
+          onChange={(v) => onChange({ ...value, [name]: v })} />
       ))}
     </>
   );

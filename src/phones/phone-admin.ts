@@ -8,6 +8,7 @@ import { generateAuthString, type Actor, type PhoneService } from './service.ts'
 import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from './csv-import.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, normaliseDeviceName, type Phone } from './model.ts';
 import { assertFilterAllowed, type Viewer } from './filter-access.ts';
+import { PHONE_SORT_NAMES } from './query-fields.ts';
 
 export interface PhoneEdit {
   model?: string;
@@ -30,7 +31,7 @@ export interface CapfInformation {
 }
 
 export const FIND_MAX_LIMIT = 500;
-const SORTS = ['deviceName', 'model', 'status', 'lscNotAfter', 'updatedAt'] as const;
+const SORTS: readonly string[] = PHONE_SORT_NAMES;
 
 export function capfInformation(p: Phone): CapfInformation {
   return {
@@ -110,7 +111,7 @@ export function createPhoneAdminService(store: PhoneStore, phones: PhoneService,
       const offset = q.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > FIND_MAX_LIMIT) throw new AppError('ERR_BAD_REQUEST', `limit must be 1 to ${FIND_MAX_LIMIT}`);
       if (!Number.isInteger(offset) || offset < 0) throw new AppError('ERR_BAD_REQUEST', 'offset must be 0 or more');
-      if (q.sort && !(SORTS as readonly string[]).includes(q.sort)) throw new AppError('ERR_BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}`);
+      if (q.sort && !SORTS.includes(q.sort)) throw new AppError('ERR_BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}`);
       if (q.authString !== undefined && !/^\d{4,10}$/.test(q.authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
       for (const k of ['lscExpiresBefore', 'lscExpiresAfter'] as const) {
         const v = q[k];

@@ -8,7 +8,7 @@ import { generateAuthString, type Actor, type PhoneService } from './service.ts'
 import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from './csv-import.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, normaliseDeviceName, type Phone } from './model.ts';
 import { assertFilterAllowed, type Viewer } from './filter-access.ts';
-import { PHONE_SORT_NAMES } from './query-fields.ts';
+import { PHONE_SORT_NAMES, withFacts, type QueryFacts } from './query-fields.ts';
 
 export interface PhoneEdit {
   model?: string;
@@ -57,7 +57,9 @@ export interface PhoneAdminService {
   generateString(): string;
 }
 
-export function createPhoneAdminService(store: PhoneStore, phones: PhoneService, clock: Clock): PhoneAdminService {
+export function createPhoneAdminService(
+  store: PhoneStore, phones: PhoneService, clock: Clock, facts: () => QueryFacts,
+): PhoneAdminService {
   return {
     async edit(deviceName, e, actor) {
       const phone = await phones.getPhone(deviceName);
@@ -126,7 +128,8 @@ export function createPhoneAdminService(store: PhoneStore, phones: PhoneService,
         if (!/^[0-9A-Za-z]{0,15}$/.test(bare)) throw new AppError('ERR_PHONE_BAD_NAME', 'name pattern may hold only letters and digits of a device name, optionally ending with *');
       }
       const exact = q.namePattern ? normaliseDeviceName(q.namePattern) : null;
-      const r = await store.listPhones({ ...q, ...(exact ? { namePattern: `${exact}*` } : {}), limit, offset });
+      const query = { ...q, ...(exact ? { namePattern: `${exact}*` } : {}), limit, offset };
+      const r = await store.listPhones(withFacts(query, facts()));
       return { ...r, offset, limit };
     },
 

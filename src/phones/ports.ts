@@ -2,7 +2,7 @@
 
 import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary, OperationStatusCode } from './model.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
-import type { PhoneFilter, PhoneSort } from './query-fields.ts';
+import type { PhoneFilter, PhoneSort, QueryFacts } from './query-fields.ts';
 
 export type CertificateKind = 'lsc' | 'mic' | 'observed';
 /** issued: signed and recorded before sending; delivered: phone acknowledged; superseded/revoked: no longer current. */
@@ -50,6 +50,8 @@ export interface PhonePatch {
  * and a sort column of PHONE_SORTS.
  */
 export type PhoneQuery = PhoneFilter & {
+  /** Set by the domain service that runs the query (withFacts), never from user input. */
+  facts?: QueryFacts;
   sort?: PhoneSort;
   order?: 'asc' | 'desc';
   offset?: number;

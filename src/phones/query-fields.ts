@@ -159,6 +159,20 @@ export function phoneFilterFrom(
   return out as PhoneFilter;
 }
 
+/**
+ * What the node knows that a filter may compare to (e.g. the current CAPF certificate). The domain adds it to
+ * each query it runs (withFacts); users never give it, and the API and CLI mappers never set it.
+ */
+export interface QueryFacts {
+  /** Subject DN of the current CAPF certificate: the issuer of every LSC this node issues now. */
+  capfSubjectDn: string;
+}
+
+/** The query with the node's facts, for the store's SQL mapping. */
+export function withFacts<Q extends object>(q: Q, facts: QueryFacts): Q & { facts: QueryFacts } {
+  return { ...q, facts };
+}
+
 /** Query fields whose values are secrets (keyed by query name), with what they are called in refusals. */
 export const SECRET_FILTER_FIELDS: Readonly<Record<string, { label: string }>> = Object.freeze(Object.fromEntries(
   phoneFilterFields().flatMap(([, f]) => (f.secret ? [[f.query, { label: f.secret }]] : [])),

@@ -4,7 +4,8 @@
 
 import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, PhonesTable } from './tables.ts';
-import type { PhoneFilter, PhoneSort, StatusMatch } from '../phones/index.ts';
+import type { PhoneFilter, PhoneSort, QueryFacts, StatusMatch } from '../phones/index.ts';
+import { AppError } from '../shared/errors.ts';
 
 /** Escapes LIKE wildcards so user text is matched literally. */
 function likeLiteral(s: string): string {
@@ -28,7 +29,15 @@ function statusCondition(matches: readonly StatusMatch[]): Expression<SqlBool> {
   return sql<SqlBool>`(${sql.join(matches.map(one), sql` or `)})`;
 }
 
-type FilterSql = { [K in keyof PhoneFilter]-?: (value: NonNullable<PhoneFilter[K]>) => Expression<SqlBool> };
+/** The node's facts a condition may compare to; the domain sets them on every query it runs. */
+function factsOf(facts: QueryFacts | undefined): QueryFacts {
+  if (!facts) throw new AppError('ERR_INTERNAL', 'a phone filter compares to the node\'s facts; the query has none');
+  return facts;
+}
+
+type FilterSql = {
+  [K in keyof PhoneFilter]-?: (value: NonNullable<PhoneFilter[K]>, facts: () => QueryFacts) => Expression<SqlBool>;
+};
 
 /** The SQL mapping: the condition of each query field on the phones table. */
 export const PHONE_FILTER_SQL: FilterSql = {
@@ -61,18 +70,24 @@ export const PHONE_SORT_SQL: Record<PhoneSort, readonly (keyof PhonesTable & str
 };
 
 /** The conditions of a query's filter, in table order; an absent, empty or false value is no condition. */
-export function phoneFilterConditions(q: PhoneFilter, mapping: FilterSql = PHONE_FILTER_SQL): Expression<SqlBool>[] {
+export function phoneFilterConditions(
+  q: PhoneFilter & { facts?: QueryFacts }, mapping: FilterSql = PHONE_FILTER_SQL,
+): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
-  for (const [key, toSql] of Object.entries(mapping) as [keyof PhoneFilter, (v: unknown) => Expression<SqlBool>][]) {
+  const facts = () => factsOf(q.facts);
+  type Condition = (v: unknown, f: typeof facts) => Expression<SqlBool>;
+  for (const [key, toSql] of Object.entries(mapping) as [keyof PhoneFilter, Condition][]) {
     const v: unknown = q[key];
     if (v === undefined || v === null || v === '' || v === false) continue;
-    out.push(toSql(v));
+    out.push(toSql(v, facts));
   }
   return out;
 }
 
 /** The WHERE clauses of a phone query (shared by listing, counting, bulk scans and reports). */
-export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones', any>>(qb0: Q, q: PhoneFilter): Q {
+export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones', any>>(
+  qb0: Q, q: PhoneFilter & { facts?: QueryFacts },
+): Q {
   let qb = qb0 as SelectQueryBuilder<Database, 'phones', any>;
   for (const c of phoneFilterConditions(q)) qb = qb.where(c);
   return qb as Q;

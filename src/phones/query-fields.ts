@@ -79,6 +79,11 @@ export const PHONE_FILTER_FIELDS = {
     query: 'lscIssuerContains', type: 'text', maxLength: 256, label: 'LSC issuer contains',
     help: 'LSC issuer contains', cli: '--lsc-issuer <text>', web: 'more',
   },
+  lscNotCurrentCapf: {
+    query: 'lscNotCurrentCapf', type: 'boolean', label: 'LSC not issued by the current CAPF',
+    help: 'the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover)',
+    cli: '--lsc-not-current-capf', web: 'more',
+  },
   authString: {
     query: 'authString', type: 'text', maxLength: 10, pattern: '^\\d{4,10}$', secret: 'authentication string',
     label: 'Authentication String', cli: '--auth-string-is <digits>', web: 'more',

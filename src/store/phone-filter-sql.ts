@@ -53,6 +53,7 @@ export const PHONE_FILTER_SQL: FilterSql = {
   lscExpiresBefore: (v) => sql<SqlBool>`lsc_not_after < ${v}`,
   lscExpiresAfter: (v) => sql<SqlBool>`lsc_not_after > ${v}`,
   lscIssuerContains: (v) => contains('lsc_issuer', v),
+  lscNotCurrentCapf: (_v, facts) => sql<SqlBool>`(lsc_issuer is not null and lsc_issuer <> ${facts().capfSubjectDn})`,
   authString: (v) => sql<SqlBool>`auth_string = ${v}`,
   status: statusCondition,
   operation: (v) => sql<SqlBool>`cert_operation = ${v}`,

@@ -74,7 +74,7 @@ test('the SQL mapping has one condition per query field, and each runs on SQLite
       .addColumn('cert_operation', 'text').addColumn('profile_name', 'text').execute();
     for (const [k, f] of fields) {
       const q = phoneFilterFrom({ [k]: sample(f) });
-      const conditions = phoneFilterConditions(q);
+      const conditions = phoneFilterConditions({ ...q, facts: { capfSubjectDn: 'CN=CAPF-00000000' } });
       assert.equal(conditions.length, 1, k);
       await db.selectFrom('phones').selectAll().where(conditions[0]!).execute();
     }

@@ -108,6 +108,8 @@ export type PostBulkJobsBody = {
     lscExpiresAfter?: string;
     /** LSC issuer contains */
     lscIssuer?: string;
+    /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
+    lscNotCurrentCapf?: boolean;
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
@@ -232,6 +234,8 @@ export type PostBulkQueryBody = {
     lscExpiresAfter?: string;
     /** LSC issuer contains */
     lscIssuer?: string;
+    /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
+    lscNotCurrentCapf?: boolean;
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
@@ -519,6 +523,8 @@ export type GetPhonesQuery = {
   lscExpiresAfter?: string;
   /** LSC issuer contains */
   lscIssuer?: string;
+  /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
+  lscNotCurrentCapf?: boolean;
   /** Certificate Operation Status outcome code */
   statusOutcome?: "none" | "pending" | "success" | "failed";
   /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
@@ -791,6 +797,8 @@ export type PostPhonesSearchBody = {
     lscExpiresAfter?: string;
     /** LSC issuer contains */
     lscIssuer?: string;
+    /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
+    lscNotCurrentCapf?: boolean;
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
@@ -1236,6 +1244,8 @@ export type GetReportsCapfQuery = {
   lscExpiresAfter?: string;
   /** LSC issuer contains */
   lscIssuer?: string;
+  /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
+  lscNotCurrentCapf?: boolean;
   /** Certificate Operation Status outcome code */
   statusOutcome?: "none" | "pending" | "success" | "failed";
   /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
@@ -1269,6 +1279,8 @@ export type PostReportsCapfBody = {
     lscExpiresAfter?: string;
     /** LSC issuer contains */
     lscIssuer?: string;
+    /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
+    lscNotCurrentCapf?: boolean;
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */

@@ -1,8 +1,9 @@
-// Regenerates the generated tables of docs/api.md: the error codes from ERROR_TABLE (between the error-codes
-// markers) and the audit actions from AUDIT_ACTIONS (between the audit-actions markers).
+// Regenerates the generated tables of docs/api.md, each between its markers: the error codes from
+// ERROR_TABLE, the audit actions from AUDIT_ACTIONS and the phone filters from the query field table.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ERROR_TABLE } from '../src/shared/errors.ts';
 import { AUDIT_ACTIONS } from '../src/audit/actions.ts';
+import { phoneFilterFields, type FilterFieldSpec } from '../src/phones/query-fields.ts';
 
 const path = new URL('../docs/api.md', import.meta.url);
 
@@ -22,4 +23,15 @@ const errorRows = Object.entries(ERROR_TABLE).map(([k, v]) => `| \`${k}\` | ${v.
 md = replaceBlock(md, 'error-codes', ['| Code | HTTP | Meaning |', '|---|---|---|', ...errorRows]);
 const actionRows = Object.entries(AUDIT_ACTIONS).map(([k, v]) => `| \`${k}\` | ${v} |`);
 md = replaceBlock(md, 'audit-actions', ['| Action | `actionText` |', '|---|---|', ...actionRows]);
+const typeOf = (f: FilterFieldSpec) =>
+  f.type === 'enum'
+    ? Object.keys(f.values ?? {}).map((v) => `\`${v}\``).join(' / ')
+    : f.type === 'time'
+      ? 'ISO 8601 time'
+      : f.type;
+const filterRows = phoneFilterFields().map(
+  ([name, f]) =>
+    `| \`${name}\` | \`${f.cli}\` | ${typeOf(f)} | ${f.help.replace(/\|/g, '\\|')}${f.secret ? ' (never in a URL)' : ''} |`,
+);
+md = replaceBlock(md, 'phone-filters', ['| API | CLI | Value | Meaning |', '|---|---|---|---|', ...filterRows]);
 writeFileSync(path, md);

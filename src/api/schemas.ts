@@ -3,11 +3,10 @@
 
 import {
   AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, EC_KEY_SIZES, FAILURE_REASONS, KEY_ORDERS, RSA_KEY_SIZES, STATUS_OUTCOMES,
-  statusFilter, type CertOperation, type FailureReason, type Phone, type StatusMatch, type StatusOutcome,
+  PHONE_SORT_NAMES, phoneFilterFields, phoneFilterFrom, type FilterFieldSpec, type Phone, type PhoneFilter, type PhoneFilterInput,
 } from '../phones/index.ts';
 import { capfInformation, lscStatus } from '../phones/phone-admin.ts';
 import { ROLES, TOKEN_SCOPES } from '../access/index.ts';
-import { SECRET_FILTER_FIELDS } from '../phones/filter-access.ts';
 import type { BulkJob } from '../phones/admin-ports.ts';
 
 type Schema = Record<string, unknown>;
@@ -59,71 +58,38 @@ export const capfUpdateProps = {
 };
 export const capfUpdate = obj(capfUpdateProps, ['operation']);
 
-/** Phone query (Bulk Administration > Phones > Query, and Find). */
-export const phoneFilterProps = {
-  namePattern: str(16, { description: 'device name part, or a prefix ending with *' }),
-  model: str(64, { description: 'Device Type / model contains' }),
-  description: str(128, { description: 'description contains' }),
-  lscStatus: enums.lscStatus,
-  lscExpiresBefore: isoTime,
-  lscExpiresAfter: isoTime,
-  lscIssuer: str(256, { description: 'LSC issuer contains' }),
-  authString: str(10, { pattern: '^\\d{4,10}$', description: 'authentication string equals (a secret: request bodies only, and only for roles that may read strings)' }),
-  statusOutcome: { ...enums.statusOutcome, description: 'Certificate Operation Status outcome code' },
-  statusOperation: { ...enums.operation, description: 'the operation the Certificate Operation Status is about (install prints "Upgrade")' },
-  statusReason: { ...enums.statusReason, description: 'failure reason code of the Certificate Operation Status' },
-  status: str(128, { description: 'Certificate Operation Status, exactly (mapped to codes; prefer statusOutcome/statusOperation/statusReason)' }),
-  statusPrefix: str(128, { description: 'Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes)' }),
-  operation: enums.operation,
-  profile: str(128, { description: 'security profile name' }),
-};
+/** The JSON schema of one phone query field (one per field type; the help is its description). */
+export function filterFieldSchema(f: FilterFieldSpec): Schema {
+  const description = { description: f.help };
+  switch (f.type) {
+    case 'text': return str(f.maxLength ?? 256, { ...(f.pattern ? { pattern: f.pattern } : {}), ...description });
+    case 'time': return { ...isoTime, description: `${f.help} (${isoTime.description as string})` };
+    case 'enum': return { type: 'string', enum: Object.keys(f.values ?? {}), ...description };
+    case 'boolean': return { type: 'boolean', ...description };
+  }
+}
+
+/** The properties of a filter object: one per field of the table, by API name. */
+export function filterSchemaProps(fields: readonly [string, FilterFieldSpec][]): Record<string, Schema> {
+  return Object.fromEntries(fields.map(([name, f]) => [name, filterFieldSchema(f)]));
+}
+
+/** Phone query (Bulk Administration > Phones > Query, and Find): the field table of phones/query-fields.ts. */
+export const phoneFilterProps = filterSchemaProps(phoneFilterFields());
 export const phoneFilter = obj(phoneFilterProps);
 
 /** The filters a URL may carry: every filter but the secret ones (those go in a request body). */
-export const urlFilterProps: Record<string, Schema> = Object.fromEntries(Object.entries(phoneFilterProps).filter(([k]) => !Object.hasOwn(SECRET_FILTER_FIELDS, k)));
+export const urlFilterProps = filterSchemaProps(phoneFilterFields().filter(([, f]) => !f.secret));
 
-export interface PhoneFilterInput {
-  namePattern?: string;
-  model?: string;
-  description?: string;
-  lscStatus?: 'none' | 'installed';
-  lscExpiresBefore?: string;
-  lscExpiresAfter?: string;
-  lscIssuer?: string;
-  authString?: string;
-  statusOutcome?: StatusOutcome;
-  statusOperation?: CertOperation;
-  statusReason?: FailureReason;
-  status?: string;
-  statusPrefix?: string;
-  operation?: string;
-  profile?: string;
+export type { PhoneFilterInput };
+
+/** API filter names -> domain PhoneQuery names (the table's mapping). */
+export function toPhoneQuery(f: PhoneFilterInput): PhoneFilter {
+  return phoneFilterFrom(f);
 }
 
-/** The status filters (codes, and today's sentence / prefix mapped to codes) as the domain's match list. */
-function withStatus(f: PhoneFilterInput): { status?: StatusMatch[] } {
-  const status = statusFilter({
-    text: f.status, textPrefix: f.statusPrefix, outcome: f.statusOutcome, operation: f.statusOperation, reason: f.statusReason,
-  });
-  return status ? { status } : {};
-}
-
-/** API filter names -> domain PhoneQuery names. */
-export function toPhoneQuery(f: PhoneFilterInput) {
-  return {
-    ...(f.namePattern ? { namePattern: f.namePattern } : {}),
-    ...(f.model ? { modelContains: f.model } : {}),
-    ...(f.description ? { descriptionContains: f.description } : {}),
-    ...(f.lscStatus ? { lscStatus: f.lscStatus } : {}),
-    ...(f.lscExpiresBefore ? { lscExpiresBefore: f.lscExpiresBefore } : {}),
-    ...(f.lscExpiresAfter ? { lscExpiresAfter: f.lscExpiresAfter } : {}),
-    ...(f.lscIssuer ? { lscIssuerContains: f.lscIssuer } : {}),
-    ...(f.authString ? { authString: f.authString } : {}),
-    ...withStatus(f),
-    ...(f.operation ? { operation: f.operation } : {}),
-    ...(f.profile ? { profileName: f.profile } : {}),
-  };
-}
+/** The sort columns of a phone list (PHONE_SORTS). */
+export const phoneSortSchema: Schema = { type: 'string', enum: [...PHONE_SORT_NAMES] };
 
 const lscSchema = nullable(obj({ serialHex: str(), issuerDn: str(1024), notBefore: str(), notAfter: str() }));
 const micSchema = nullable(obj({ serialHex: str(), subjectDn: str(1024), issuerDn: str(1024), seenAt: str() }));

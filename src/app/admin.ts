@@ -5,7 +5,7 @@ import type { Config } from '../config/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { OpenStore } from '../store/index.ts';
 import { createKyselyAdminStore } from '../store/admin-store.ts';
-import type { PhoneService } from '../phones/index.ts';
+import type { PhoneService, QueryFacts } from '../phones/index.ts';
 import { createUserService } from '../access/index.ts';
 import { createProfileService } from '../phones/profiles.ts';
 import { createBulkService } from '../phones/bulk.ts';
@@ -18,19 +18,19 @@ import type { AdminServices } from '../phones/admin-services.ts';
 
 export type { AdminServices };
 
-export function createAdminServices(o: { config: Config; store: OpenStore; phones: PhoneService; clock: Clock; capfNotAfter: () => Date }): AdminServices {
+export function createAdminServices(o: { config: Config; store: OpenStore; phones: PhoneService; clock: Clock; capfNotAfter: () => Date; facts: () => QueryFacts }): AdminServices {
   const { config, store, phones, clock } = o;
   const admin = createKyselyAdminStore(store.db);
-  const bulk = createBulkService(store.phones, admin, clock);
+  const bulk = createBulkService(store.phones, admin, clock, o.facts);
   return {
     users: createUserService(store.access, clock, {
       sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000, maxFailures: config['api.loginMaxFailures'],
     }),
     profiles: createProfileService(store.phones, admin, clock),
     bulk,
-    reports: createReportService(admin, o.capfNotAfter, clock),
+    reports: createReportService(admin, o.capfNotAfter, clock, o.facts),
     audit: createAuditService(store.audit),
-    phoneAdmin: createPhoneAdminService(store.phones, phones, clock),
+    phoneAdmin: createPhoneAdminService(store.phones, phones, clock, o.facts),
     csvImport: createCsvImportService(phones),
     renewal: createRenewalService(
       bulk,

@@ -91,7 +91,8 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
     const capfOperations = createCapfOperations({ store: store.phones, ca, reader: certificateReader, clock, authFailureLimit: config['capf.authFailureLimit'] });
     // Every recorded CAPF session also counts in the metrics.
     const capfAuthority = countingCapfAuthority(capfOperations, metrics);
-    const admin = createAdminServices({ config, store, phones, clock, capfNotAfter: () => ca.capfNotAfter() });
+    const admin = createAdminServices({ config, store, phones, clock, capfNotAfter: () => ca.capfNotAfter(),
+      facts: () => ({ capfSubjectDn: ca.capfSubjectDn() }) });
     const revocation = createRevocationService({
       cas: createCaSource(identities, () => keyStore.loadPrevious('capf')),
       store: createKyselyRevocationStore(store.db, store.phones),

@@ -1,57 +1,38 @@
 // Owns what the administration command groups share: phone filter options, the progress bar, JSON/table output.
 
 import { Option, type Command } from 'commander';
-import type { PhoneQuery } from '../phones/index.ts';
 import {
-  AUTH_MODES, CERT_OPERATIONS, FAILURE_REASONS, KEY_ORDERS, STATUS_OUTCOMES, statusFilter,
-  type ScheduleRequest, type AuthMode, type CertOperation, type FailureReason, type KeyOrder, type StatusOutcome,
+  AUTH_MODES, KEY_ORDERS, PHONE_SORT_NAMES, phoneFilterFields, phoneFilterFrom,
+  type AuthMode, type CertOperation, type FilterFieldSpec, type KeyOrder, type PhoneQuery, type ScheduleRequest,
 } from '../phones/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { intOpt } from './common.ts';
 import { err, type CliIo } from './io.ts';
 
-/** Adds the Bulk Administration query options (also used by find and report). */
-export function withFilterOptions(cmd: Command): Command {
-  return cmd
-    .option('--name <pattern>', 'device name contains, or a prefix ending with *')
-    .option('--model <text>', 'device type / model contains')
-    .option('--description <text>', 'description contains')
-    .addOption(new Option('--lsc <status>', 'LSC status').choices(['none', 'installed']))
-    .option('--lsc-expires-before <iso-time>', 'LSC expires before')
-    .option('--lsc-expires-after <iso-time>', 'LSC expires after')
-    .option('--lsc-issuer <text>', 'LSC issuer contains')
-    .option('--auth-string-is <digits>', 'authentication string equals')
-    .addOption(new Option('--status-outcome <code>', 'Certificate Operation Status outcome').choices(Object.keys(STATUS_OUTCOMES)))
-    .addOption(new Option('--status-operation <op>', 'operation the status is about (install = "Upgrade")').choices(Object.keys(CERT_OPERATIONS)))
-    .addOption(new Option('--status-reason <code>', 'failure reason of the status').choices(Object.keys(FAILURE_REASONS)))
-    .option('--status <text>', 'Certificate Operation Status equals (CUCM\'s sentence, mapped to codes)')
-    .option('--status-prefix <text>', 'Certificate Operation Status starts with (e.g. "Upgrade Failed"; mapped to codes)')
-    .addOption(new Option('--operation-is <op>', 'pending certificate operation').choices(Object.keys(CERT_OPERATIONS)))
-    .option('--profile <name>', 'phone security profile');
+type FieldRows = readonly [string, FilterFieldSpec][];
+
+/** The commander option of one phone query field (enums offer their codes as choices). */
+export function filterOption(f: FilterFieldSpec): Option {
+  const o = new Option(f.cli, f.help);
+  return f.type === 'enum' ? o.choices(Object.keys(f.values ?? {})) : o;
 }
 
-export function filterFrom(o: Record<string, unknown>): PhoneQuery {
-  const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const q: PhoneQuery = {};
-  const set = <K extends keyof PhoneQuery>(k: K, v: PhoneQuery[K] | undefined) => {
-    if (v !== undefined) q[k] = v;
-  };
-  set('namePattern', s('name'));
-  set('modelContains', s('model'));
-  set('descriptionContains', s('description'));
-  set('lscStatus', s('lsc') as PhoneQuery['lscStatus']);
-  set('lscExpiresBefore', s('lscExpiresBefore'));
-  set('lscExpiresAfter', s('lscExpiresAfter'));
-  set('lscIssuerContains', s('lscIssuer'));
-  set('authString', s('authStringIs'));
-  set('status', statusFilter({
-    text: s('status'), textPrefix: s('statusPrefix'),
-    outcome: s('statusOutcome') as StatusOutcome | undefined, operation: s('statusOperation') as CertOperation | undefined,
-    reason: s('statusReason') as FailureReason | undefined,
-  }));
-  set('operation', s('operationIs'));
-  set('profileName', s('profile'));
-  return q;
+/** Adds the Bulk Administration query options (also used by find and report): one per field of the table. */
+export function withFilterOptions(cmd: Command, fields: FieldRows = phoneFilterFields()): Command {
+  for (const [, f] of fields) cmd.addOption(filterOption(f));
+  return cmd;
+}
+
+/** The phone query of parsed options (the option of each field is named after its flag). */
+export function filterFrom(o: Record<string, unknown>, fields: FieldRows = phoneFilterFields()): PhoneQuery {
+  return phoneFilterFrom(o, (_name, f) => new Option(f.cli).attributeName(), fields);
+}
+
+/** Adds the sort and paging options of a phone list. */
+export function withSortOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--sort <field>', 'sort column').choices(PHONE_SORT_NAMES).default('deviceName'))
+    .option('--desc', 'descending order');
 }
 
 /** Adds the CAPF update options (Certificate Operation section of Bulk Administration). */

@@ -13,6 +13,7 @@ import { resolveScheduleSettings, DEFAULT_DEADLINE_MS, type Actor, type Schedule
 import { AUTH_MODES, DEFAULT_CAPF, STATUS, statusText, type AuthMode, type Phone } from './model.ts';
 import { csvRow } from './csv-import-codec.ts';
 import { assertFilterAllowed, type Viewer } from './filter-access.ts';
+import { withFacts, type QueryFacts } from './query-fields.ts';
 
 export interface BulkPreview {
   matched: number;
@@ -67,7 +68,7 @@ function validateFilter(f: PhoneFilter): PhoneFilter {
   return out;
 }
 
-export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clock: Clock): BulkService {
+export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clock: Clock, facts: () => QueryFacts): BulkService {
   const now = () => clock.now().toISOString();
   const runnerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
@@ -141,7 +142,7 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
   const svc: BulkService = {
     async preview(filter, viewer, req) {
       assertFilterAllowed(filter, viewer);
-      const f = validateFilter(filter);
+      const f = withFacts(validateFilter(filter), facts());
       const [matched, sample, mismatches] = await Promise.all([
         admin.countPhones(f),
         admin.scanPhones(f, null, 20),
@@ -152,7 +153,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
 
     async createJob(filter, req, actor, viewer, kind = 'capf-update') {
       assertFilterAllowed(filter, viewer);
-      const f = validateFilter(filter);
+      // The facts as of now: the job selects the phones the query means when it is made.
+      const f = withFacts(validateFilter(filter), facts());
       const request = checkRequest(req);
       if (request.authMode && request.operation !== 'none' && request.onProfileMismatch !== 'use-profile') {
         const mismatches = await admin.profileMismatches(f, request.authMode);

@@ -9,6 +9,7 @@
 import { AppError } from '../shared/errors.ts';
 import type { PhoneQuery } from './ports.ts';
 import { ROLES, roleReadsSecrets, type Role } from '../access/roles.ts';
+import { SECRET_FILTER_FIELDS } from './query-fields.ts';
 
 /** Who a query is made for. Every phone query entry point requires one, so none can forget the check. */
 export interface Viewer {
@@ -21,10 +22,8 @@ export interface Viewer {
  */
 export const LOCAL_VIEWER: Viewer = Object.freeze({ role: 'admin' as const });
 
-/** Phone query fields whose values are secrets, with what they are called in messages. */
-export const SECRET_FILTER_FIELDS = {
-  authString: { label: 'authentication string' },
-} as const satisfies Partial<Record<keyof PhoneQuery, { label: string }>>;
+/** Phone query fields whose values are secrets: marked in the field table. */
+export { SECRET_FILTER_FIELDS };
 
 /** May this viewer see secret values (authentication strings) in answers? */
 export function viewerReadsSecrets(viewer: Viewer): boolean {

@@ -1,5 +1,6 @@
 // Public surface of phones/ (pure domain).
 export * from './model.ts';
 export * from './ports.ts';
+export * from './query-fields.ts';
 export * from './service.ts';
 export * from './capf-operations.ts';

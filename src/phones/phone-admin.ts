@@ -9,6 +9,7 @@ import { generateAuthString, type Actor, type PhoneService } from './service.ts'
 import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from './csv-import.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, normaliseDeviceName, type Phone } from './model.ts';
 import { assertFilterAllowed, type Viewer } from './filter-access.ts';
+import { PHONE_SORT_NAMES, withFacts, type QueryFacts } from './query-fields.ts';
 
 export interface PhoneEdit {
   model?: string;
@@ -31,7 +32,7 @@ export interface CapfInformation {
 }
 
 export const FIND_MAX_LIMIT = 500;
-const SORTS = ['deviceName', 'model', 'status', 'lscNotAfter', 'updatedAt'] as const;
+const SORTS: readonly string[] = PHONE_SORT_NAMES;
 
 export function capfInformation(p: Phone): CapfInformation {
   return {
@@ -57,7 +58,9 @@ export interface PhoneAdminService {
   generateString(): string;
 }
 
-export function createPhoneAdminService(store: PhoneStore, phones: PhoneService, clock: Clock): PhoneAdminService {
+export function createPhoneAdminService(
+  store: PhoneStore, phones: PhoneService, clock: Clock, facts: () => QueryFacts,
+): PhoneAdminService {
   return {
     async edit(deviceName, e, actor) {
       const phone = await phones.getPhone(deviceName);
@@ -111,7 +114,7 @@ export function createPhoneAdminService(store: PhoneStore, phones: PhoneService,
       const offset = q.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > FIND_MAX_LIMIT) throw new AppError('ERR_BAD_REQUEST', `limit must be 1 to ${FIND_MAX_LIMIT}`);
       if (!Number.isInteger(offset) || offset < 0) throw new AppError('ERR_BAD_REQUEST', 'offset must be 0 or more');
-      if (q.sort && !(SORTS as readonly string[]).includes(q.sort)) throw new AppError('ERR_BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}`);
+      if (q.sort && !SORTS.includes(q.sort)) throw new AppError('ERR_BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}`);
       if (q.authString !== undefined && !/^\d{4,10}$/.test(q.authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
       for (const k of ['lscExpiresBefore', 'lscExpiresAfter'] as const) {
         const v = q[k];
@@ -126,7 +129,8 @@ export function createPhoneAdminService(store: PhoneStore, phones: PhoneService,
         if (!/^[0-9A-Za-z]{0,15}$/.test(bare)) throw new AppError('ERR_PHONE_BAD_NAME', 'name pattern may hold only letters and digits of a device name, optionally ending with *');
       }
       const exact = q.namePattern ? normaliseDeviceName(q.namePattern) : null;
-      const r = await store.listPhones({ ...q, ...(exact ? { namePattern: `${exact}*` } : {}), limit, offset });
+      const query = { ...q, ...(exact ? { namePattern: `${exact}*` } : {}), limit, offset };
+      const r = await store.listPhones(withFacts(query, facts()));
       return { ...r, offset, limit };
     },
 

@@ -1,8 +1,9 @@
 // Owns the interfaces the phones domain needs from storage (implemented in store/).
 
-import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary, OperationStatusCode, StatusMatch } from './model.ts';
+import type { Phone, SecurityProfile, CapfSettings, LscSummary, MicSummary, OperationStatusCode } from './model.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
 import type { AuditAppendPort } from '../audit/ports.ts';
+import type { PhoneFilter, PhoneSort, QueryFacts } from './query-fields.ts';
 
 export type CertificateKind = 'lsc' | 'mic' | 'observed';
 /** issued: signed and recorded before sending; delivered: phone acknowledged; superseded/revoked: no longer current. */
@@ -36,24 +37,18 @@ export interface PhonePatch {
   lastSessionAt?: string | null;
 }
 
-export interface PhoneQuery {
-  namePattern?: string; // SQL LIKE-free: substring match, or a prefix with *
-  modelContains?: string;
-  descriptionContains?: string;
-  lscStatus?: 'none' | 'installed';
-  lscExpiresBefore?: string;
-  lscExpiresAfter?: string;
-  lscIssuerContains?: string;
-  authString?: string;
-  /** Certificate Operation Status matches any of these (an empty list: no phone). */
-  status?: StatusMatch[];
-  operation?: string;
-  profileName?: string;
-  sort?: 'deviceName' | 'model' | 'status' | 'lscNotAfter' | 'updatedAt';
+/**
+ * A phone query: the filter fields of the table in query-fields.ts (derived, never listed here), paging
+ * and a sort column of PHONE_SORTS.
+ */
+export type PhoneQuery = PhoneFilter & {
+  /** Set by the domain service that runs the query (withFacts), never from user input. */
+  facts?: QueryFacts;
+  sort?: PhoneSort;
   order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
-}
+};
 
 /** Also the audit log's append port: on a transaction's store, recordAudit writes inside that transaction. */
 export interface PhoneStore extends AuditAppendPort {

@@ -7,6 +7,7 @@ import { AUTH_MODES, CERT_OPERATIONS } from './model.ts';
 import { lscStatus } from './phone-admin.ts';
 import { csvRow } from './csv-import-codec.ts';
 import { assertFilterAllowed, viewerReadsSecrets, type Viewer } from './filter-access.ts';
+import { withFacts, type QueryFacts } from './query-fields.ts';
 
 export const CAPF_REPORT_COLUMNS = [
   'Device Name', 'Model', 'Description', 'Authentication Mode', 'Authentication String', 'Certificate Operation', 'Certificate Operation Status',
@@ -36,16 +37,19 @@ export interface ReportService {
 
 const DAY_MS = 86_400_000;
 
-export function createReportService(admin: AdminStore, capfNotAfter: () => Date, clock: Clock): ReportService {
+export function createReportService(
+  admin: AdminStore, capfNotAfter: () => Date, clock: Clock, facts: () => QueryFacts,
+): ReportService {
   return {
     async *capfReportCsv(filter, viewer) {
       assertFilterAllowed(filter, viewer);
+      const q = withFacts(filter, facts());
       const withStrings = viewerReadsSecrets(viewer);
       const nowMs = clock.now().getTime();
       yield csvRow(CAPF_REPORT_COLUMNS);
       let after: string | null = null;
       for (;;) {
-        const phones = await admin.scanPhones(filter, after, 5000);
+        const phones = await admin.scanPhones(q, after, 5000);
         if (!phones.length) return;
         let chunk = '';
         for (const p of phones) {

@@ -21,6 +21,8 @@ export interface CapfCaOptions {
 export interface CapfCa {
   /** Current CAPF certificate's validity end. */
   capfNotAfter(): Date;
+  /** Current CAPF certificate's subject DN (the issuer DN of the LSCs it signs). */
+  capfSubjectDn(): string;
   issueLsc(deviceName: string, publicKeySpki: Buffer, now: Date): Promise<IssuedLsc>;
   /** Is this certificate an LSC signed by our CAPF CA (current or previous)? Checks signature, not expiry. */
   isOurLsc(der: Buffer): boolean;
@@ -34,6 +36,7 @@ export interface CapfCa {
 export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
   let template: LscTemplate;
   let capfNotAfter: Date;
+  let capfSubjectDn: string;
   let verifiers: NodeX509[] = [];
   const mics = (o.manufacturingCaPem ? pemBundleToDers(o.manufacturingCaPem) : []).map((d) => ({ info: parseCertificate(d), x: new NodeX509(d) }));
 
@@ -41,6 +44,7 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
     const id = o.identities.get('capf');
     template = createLscTemplate(id.certificate, id.privateKey, { crlDistributionPointUrl: o.crlUrl ?? null, ocspUrl: o.ocspUrl ?? null });
     capfNotAfter = id.certificate.notAfter;
+    capfSubjectDn = id.certificate.subjectDn;
     const prev = o.identities.previous('capf');
     verifiers = [new NodeX509(id.certificate.der), ...(prev ? [new NodeX509(prev.der)] : [])];
   }
@@ -58,6 +62,7 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
 
   return {
     capfNotAfter: () => capfNotAfter,
+    capfSubjectDn: () => capfSubjectDn,
     issueLsc(deviceName, spki, now): Promise<IssuedLsc> {
       return template.issue({ deviceName, publicKeySpki: spki, validityDays: o.lscValidityDays, now });
     },

@@ -1,15 +1,16 @@
 // Owns the Kysely implementation of the phones domain's PhoneStore port (SQLite and PostgreSQL).
 
-import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import { storeUnavailableCode } from './health.ts';
 import { createQueryCache, type DirectRunner, type Executor, type QueryCache } from './query-cache.ts';
 import { runTransaction } from './transaction.ts';
+import { applyPhoneFilter, PHONE_SORT_SQL } from './phone-filter-sql.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
-import type { CertificateRecord, CertificateState, PhonePatch, PhoneQuery, PhoneStore } from '../phones/index.ts';
+import type { CertificateRecord, CertificateState, PhonePatch, PhoneStore } from '../phones/index.ts';
 import type { CapfSessionRecord } from '../capf/index.ts';
 import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/index.ts';
-import type { OperationStatusCode, StatusMatch } from '../phones/index.ts';
+import type { OperationStatusCode } from '../phones/index.ts';
 import { isStatusCode, statusText } from '../phones/model.ts';
 
 /** The status code of a row; a row no code describes is refused loudly rather than shown as something else. */
@@ -172,57 +173,7 @@ function toSession(r: Selectable<CapfSessionsTable>): CapfSessionRecord {
   };
 }
 
-const SORT_COLUMNS = {
-  deviceName: ['device_name'],
-  model: ['model'],
-  // Codes, not the sentence: by outcome, then operation, then reason (the index of migration 0006).
-  status: ['status_outcome', 'status_operation', 'status_reason'],
-  lscNotAfter: ['lsc_not_after'],
-  updatedAt: ['updated_at'],
-} as const;
-
-/** WHERE of a status filter: any of the matches (OR), each the AND of the codes it names. */
-function statusCondition(matches: readonly StatusMatch[]) {
-  if (matches.length === 0) return sql<SqlBool>`1 = 0`;
-  const one = (m: StatusMatch) => {
-    const parts = [];
-    if (m.outcome) parts.push(sql`status_outcome = ${m.outcome}`);
-    if (m.operation) parts.push(sql`status_operation = ${m.operation}`);
-    if (m.reason) parts.push(sql`status_reason = ${m.reason}`);
-    return parts.length ? sql`(${sql.join(parts, sql` and `)})` : sql`1 = 1`;
-  };
-  return sql<SqlBool>`(${sql.join(matches.map(one), sql` or `)})`;
-}
-
-/** Escapes LIKE wildcards so user text is matched literally. */
-function likeLiteral(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** The WHERE clauses of a phone query (shared by listing, counting, bulk scans and reports). */
-export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones', any>>(qb0: Q, q: PhoneQuery): Q {
-  let qb = qb0 as SelectQueryBuilder<Database, 'phones', any>;
-  // LIKE with an explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
-  const like = (col: string, pattern: string) => sql<boolean>`${sql.raw(col)} like ${pattern} escape '\\'`;
-  if (q.namePattern) {
-    const p = q.namePattern.toUpperCase();
-    qb = qb.where(p.endsWith('*') ? like('device_name', `${likeLiteral(p.slice(0, -1))}%`) : like('device_name', `%${likeLiteral(p)}%`));
-  }
-  if (q.modelContains) qb = qb.where(like('lower(model)', `%${likeLiteral(q.modelContains.toLowerCase())}%`));
-  if (q.descriptionContains) qb = qb.where(like('lower(description)', `%${likeLiteral(q.descriptionContains.toLowerCase())}%`));
-  // lsc_not_after, not lsc_serial: both are written from the same LSC value (fromPhone, patchColumns),
-  // and only lsc_not_after is indexed (migration 0003).
-  if (q.lscStatus === 'installed') qb = qb.where('lsc_not_after', 'is not', null);
-  if (q.lscStatus === 'none') qb = qb.where('lsc_not_after', 'is', null);
-  if (q.lscExpiresBefore) qb = qb.where('lsc_not_after', '<', q.lscExpiresBefore);
-  if (q.lscExpiresAfter) qb = qb.where('lsc_not_after', '>', q.lscExpiresAfter);
-  if (q.lscIssuerContains) qb = qb.where(like('lower(lsc_issuer)', `%${likeLiteral(q.lscIssuerContains.toLowerCase())}%`));
-  if (q.authString) qb = qb.where('auth_string', '=', q.authString);
-  if (q.status) qb = qb.where(statusCondition(q.status));
-  if (q.operation) qb = qb.where('cert_operation', '=', q.operation);
-  if (q.profileName) qb = qb.where('profile_name', '=', q.profileName);
-  return qb as Q;
-}
+export { applyPhoneFilter };
 
 // Hot-path queries for the query cache: built once per shape, with markers standing in for the values.
 const buildGetPhone = (db: Executor, a: readonly unknown[]) => db.selectFrom('phones').selectAll().where('device_name', '=', a[0] as string);
@@ -348,7 +299,7 @@ export function createKyselyPhoneStore(
     async listPhones(q) {
       const qb = applyPhoneFilter(db.selectFrom('phones'), q);
       const totalRow = await qb.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const cols = SORT_COLUMNS[q.sort ?? 'deviceName'];
+      const cols = PHONE_SORT_SQL[q.sort ?? 'deviceName'];
       let rows = qb.selectAll();
       for (const col of cols) rows = rows.orderBy(col, q.order ?? 'asc');
       if (cols[0] !== 'device_name') rows = rows.orderBy('device_name', 'asc');

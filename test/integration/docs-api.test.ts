@@ -1,5 +1,5 @@
-// docs/api.md documents every stable error code with its HTTP status (checked against ERROR_TABLE) and every
-// audit action with its display text (checked against AUDIT_ACTIONS).
+// docs/api.md documents every stable error code with its HTTP status (checked against ERROR_TABLE), every
+// audit action with its display text (AUDIT_ACTIONS) and every phone filter with its CLI flag (field table).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,5 +22,14 @@ test('docs/api.md lists every audit action with its display text, and no stale o
   }
   for (const name of rows.keys()) {
     assert.ok(Object.hasOwn(AUDIT_ACTIONS, name), `audit action ${name} is documented but not in src/audit/actions.ts`);
+  }
+});
+
+test('docs/api.md lists every phone filter with its CLI flag (the field table)', async () => {
+  const { phoneFilterFields } = await import('../../src/phones/query-fields.ts');
+  const md = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const rows = new Map([...md.matchAll(/^\| `([A-Za-z]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1]!, m[2]!]));
+  for (const [name, f] of phoneFilterFields()) {
+    assert.equal(rows.get(name), f.cli, `${name} missing or stale in docs/api.md (run: npm run docs:api)`);
   }
 });

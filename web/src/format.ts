@@ -55,10 +55,6 @@ export function statusTone(status: { outcome: string }): 'ok' | 'bad' | 'pending
   return tones[status.outcome as keyof typeof tones] ?? 'neutral';
 }
 
-/** The status filter the API takes as codes (outcome, the operation it is about, failure reason). */
-export interface StatusFilterValue { statusOutcome: string; statusOperation: string; statusReason: string }
-export const NO_STATUS_FILTER: StatusFilterValue = { statusOutcome: '', statusOperation: '', statusReason: '' };
-
 /** A datetime-local input value (local time) from ISO, and back. */
 export function toLocalInput(iso: string | null): string {
   if (!iso) return '';

@@ -7,15 +7,15 @@ import { AppError } from '../../shared/errors.ts';
 import { actorOf, canSeeSecrets, viewerOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import {
-  arr, capfUpdateProps, certificateSchema, deviceNameParam, enums, itemResultSchema, nullable, obj, phoneFilter, phoneSchema, phoneView, sessionSchema, str,
-  toPhoneQuery, urlFilterProps, type PhoneFilterInput,
+  arr, capfUpdateProps, certificateSchema, deviceNameParam, enums, itemResultSchema, nullable, obj, phoneFilter, phoneSchema,
+  phoneSortSchema, phoneView, sessionSchema, str, toPhoneQuery, urlFilterProps, type PhoneFilterInput,
 } from '../schemas.ts';
 import type { ItemResult, Phone, ScheduleRequest } from '../../phones/index.ts';
 import type { PhoneQuery } from '../../phones/index.ts';
 
 type FindPaging = { sort?: PhoneQuery['sort']; order?: 'asc' | 'desc'; offset?: number; limit?: number };
 const findPagingProps = {
-  sort: { type: 'string', enum: ['deviceName', 'model', 'status', 'lscNotAfter', 'updatedAt'] },
+  sort: phoneSortSchema,
   order: { type: 'string', enum: ['asc', 'desc'] },
   offset: { type: 'integer', minimum: 0, maximum: 10_000_000 },
   limit: { type: 'integer', minimum: 1, maximum: 500 },

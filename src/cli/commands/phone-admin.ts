@@ -6,8 +6,8 @@ import { AppError } from '../../shared/errors.ts';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
 import { table } from '../format.ts';
-import { filterFrom, progressBar, withFilterOptions } from '../admin-common.ts';
-import { CERT_OPERATIONS } from '../../phones/index.ts';
+import { filterFrom, progressBar, withFilterOptions, withSortOptions } from '../admin-common.ts';
+import { CERT_OPERATIONS, type PhoneSort } from '../../phones/index.ts';
 import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 import { capfSection } from '../format.ts';
 
@@ -77,13 +77,11 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
       });
     });
 
-  withFilterOptions(
+  withSortOptions(withFilterOptions(
     phone
       .command('find')
       .description('find phones by LSC status, authentication string, status, model … with paging and sorting'),
-  )
-    .option('--sort <field>', 'deviceName, model, status, lscNotAfter, updatedAt', 'deviceName')
-    .option('--desc', 'descending order')
+  ))
     .option('--offset <n>', 'skip this many rows', '0')
     .option('--limit <n>', 'rows per page (max 500)', '50')
     .option('--json', 'JSON output')
@@ -92,7 +90,7 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
       await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.phoneAdmin.find({
           ...filterFrom(o),
-          sort: o.sort as 'deviceName',
+          sort: o.sort as PhoneSort,
           order: o.desc ? 'desc' : 'asc',
           offset: intOpt(String(o.offset)),
           limit: intOpt(String(o.limit)),

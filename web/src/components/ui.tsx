@@ -3,7 +3,7 @@
 
 import { useId, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api.ts';
-import { FAILURE_REASONS, STATUS_OUTCOMES, STATUS_VERBS, statusText, statusTone, type StatusFilterValue } from '../format.ts';
+import { statusText, statusTone } from '../format.ts';
 import type { OperationStatusCode } from '../types.ts';
 
 export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
@@ -29,25 +29,6 @@ export function Loading({ what }: { what: string }) {
 /** A Certificate Operation Status: CUCM's sentence, derived from the codes here, at the edge. */
 export function StatusBadge({ status }: { status: OperationStatusCode }) {
   return <span className={`badge badge-${statusTone(status)}`}>{statusText(status)}</span>;
-}
-
-/** Certificate Operation Status filter fields, as codes: outcome, the operation it is about, failure reason. */
-export function StatusFilterFields({ value, onChange, withReason = true }: { value: StatusFilterValue; onChange: (v: StatusFilterValue) => void; withReason?: boolean }) {
-  const select = (k: keyof StatusFilterValue, label: string, options: [string, string][]) => (
-    <Field label={label}>{(id) => (
-      <select id={id} value={value[k]} onChange={(e) => onChange({ ...value, [k]: e.target.value })}>
-        <option value="">Any</option>
-        {options.map(([code, text]) => <option key={code} value={code}>{text}</option>)}
-      </select>
-    )}</Field>
-  );
-  return (
-    <>
-      {select('statusOutcome', 'Operation Status', Object.entries(STATUS_OUTCOMES).map(([k, v]) => [k, v.label]))}
-      {select('statusOperation', 'Status of operation', Object.entries(STATUS_VERBS))}
-      {withReason ? select('statusReason', 'Failure reason', Object.entries(FAILURE_REASONS)) : null}
-    </>
-  );
 }
 
 export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'pending' | 'neutral' | 'warn'; children: ReactNode }) {

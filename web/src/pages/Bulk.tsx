@@ -5,20 +5,16 @@ import { useState, type FormEvent } from 'react';
 import { api, compact, downloadUrl } from '../api.ts';
 import { useAction, useApi, useInterval } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, fmtDateTime, fromLocalInput, label, toLocalInput, NO_STATUS_FILTER, type StatusFilterValue } from '../format.ts';
-import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Section, StatusBadge, StatusFilterFields } from '../components/ui.tsx';
-import type { BulkJob, Me, Phone } from '../types.ts';
+import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, fmtDateTime, fromLocalInput, label, toLocalInput } from '../format.ts';
+import { Badge, Empty, ErrorMessage, Loading, Notice, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
+import { PhoneFilterFields, emptyFilter, filterBody, type FilterDraft } from '../components/phone-filter.tsx';
+import type { BulkJob, BulkPreview, Me } from '../types.ts';
 
-interface Preview { matched: number; sample: Phone[]; mismatches: { profileName: string; profileMode: string; phones: number }[] }
-type Filter = { namePattern: string; model: string; description: string; lscStatus: string; profile: string } & StatusFilterValue;
-const EMPTY: Filter = { namePattern: '', model: '', description: '', lscStatus: '', profile: '', ...NO_STATUS_FILTER };
-
-function cleanFilter(f: Filter): Record<string, string> {
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
-}
+type Preview = BulkPreview;
+const cleanFilter = filterBody;
 
 export function BulkPage({ me }: { me: Me }) {
-  const [filter, setFilter] = useState<Filter>(EMPTY);
+  const [filter, setFilter] = useState<FilterDraft>(emptyFilter);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [step, setStep] = useState<'query' | 'update' | 'job'>('query');
   const [update, setUpdate] = useState({
@@ -73,9 +69,10 @@ export function BulkPage({ me }: { me: Me }) {
     if (r) setJob(r);
   };
 
-  const f = (k: keyof Filter, l: string, hint?: string) => (
-    <Field label={l} hint={hint}>{(id, d) => <input id={id} aria-describedby={d} value={filter[k]} onChange={(e) => { setFilter({ ...filter, [k]: e.target.value }); setPreview(null); }} />}</Field>
-  );
+  const onFilter = (v: FilterDraft) => {
+    setFilter(v);
+    setPreview(null);
+  };
 
   return (
     <div>
@@ -89,21 +86,16 @@ export function BulkPage({ me }: { me: Me }) {
       <Section title="1. Find phones where">
         <form onSubmit={find}>
           <div className="form-grid">
-            {f('model', 'Device Type contains', 'e.g. 8845')}
-            {f('namePattern', 'Device Name', 'part, or a prefix ending with *')}
-            {f('description', 'Description contains')}
-            <Field label="LSC Status">{(id) => (
-              <select id={id} value={filter.lscStatus} onChange={(e) => { setFilter({ ...filter, lscStatus: e.target.value }); setPreview(null); }}>
-                <option value="">Any</option><option value="installed">Installed</option><option value="none">None</option>
-              </select>
-            )}</Field>
-            <StatusFilterFields value={filter} onChange={(v) => { setFilter({ ...filter, ...v }); setPreview(null); }} />
-            {f('profile', 'Phone Security Profile')}
+            <PhoneFilterFields group="main" value={filter} onChange={onFilter} />
           </div>
+          <details className="more-filters">
+            <summary>More filters</summary>
+            <div className="form-grid"><PhoneFilterFields group="more" value={filter} onChange={onFilter} /></div>
+          </details>
           <ErrorMessage error={q.error} title="Query failed" />
           <div className="form-actions">
             <button type="submit" className="primary" disabled={q.busy}>Find</button>
-            <button type="button" onClick={() => { setFilter(EMPTY); setPreview(null); setStep('query'); }}>Clear Filter</button>
+            <button type="button" onClick={() => { setFilter(emptyFilter()); setPreview(null); setStep('query'); }}>Clear Filter</button>
           </div>
         </form>
         {preview ? (

@@ -5,20 +5,25 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
-import { CERT_OPERATIONS, FAILURE_REASONS, fmtDate, daysFromNow } from '../format.ts';
-import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Pager, Section, StatusBadge, StatusFilterFields } from '../components/ui.tsx';
+import { fmtDate, daysFromNow } from '../format.ts';
+import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Pager, Section, StatusBadge } from '../components/ui.tsx';
+import {
+  PHONE_FILTER_FIELDS, PHONE_SORTS, PhoneFilterFields, emptyFilter, filterBody, formFields, type FilterDraft,
+} from '../components/phone-filter.tsx';
 import type { Me, Page, Phone, Profile, Results } from '../types.ts';
 
-/** Filters kept in the page URL. The authentication string is not one of them: URLs end up in history and logs. */
-const FILTERS = ['namePattern', 'model', 'description', 'lscStatus', 'statusOutcome', 'statusOperation', 'statusReason', 'operation', 'profile', 'lscIssuer', 'lscExpiresBefore', 'lscExpiresAfter'] as const;
-type FilterKey = (typeof FILTERS)[number];
-const SORTS = [['deviceName', 'Device Name'], ['model', 'Model'], ['status', 'Certificate Operation Status'], ['lscNotAfter', 'LSC Expires'], ['updatedAt', 'Updated']] as const;
+/**
+ * Filters kept in the page URL: the form fields of the query field table. The authentication string is not
+ * one of them (a secret: URLs end up in history and logs).
+ */
+const FILTERS = formFields().map(([k]) => k);
+const SORTS = Object.entries(PHONE_SORTS).map(([k, v]) => [k, v.label] as const);
 const LIMIT = 50;
 
 export function PhonesPage({ me }: { me: Me }) {
   const { search } = useLocation();
   const key = search.toString();
-  const filters = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? ''])) as Record<FilterKey, string>;
+  const filters: FilterDraft = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? '']));
   const sort = search.get('sort') ?? 'deviceName';
   const order = search.get('order') === 'desc' ? 'desc' : 'asc';
   const offset = Number(search.get('offset') ?? 0) || 0;
@@ -29,8 +34,7 @@ export function PhonesPage({ me }: { me: Me }) {
   const list = useApi(() => {
     const paging = { sort, order, offset, limit: LIMIT };
     if (!authString) return api<Page<Phone>>('GET', '/phones', undefined, { query: { ...filters, ...paging } });
-    const filter = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== ''));
-    return api<Page<Phone>>('POST', '/phones/search', { filter: { ...filter, authString }, ...paging });
+    return api<Page<Phone>>('POST', '/phones/search', { filter: { ...filterBody(filters), authString }, ...paging });
   }, [key, authString]);
   const [draft, setDraft] = useState(filters);
   const [adding, setAdding] = useState(false);
@@ -46,16 +50,12 @@ export function PhonesPage({ me }: { me: Me }) {
     go({ ...draft, sort, order });
   };
   const clear = () => {
-    const empty = Object.fromEntries(FILTERS.map((f) => [f, ''])) as Record<FilterKey, string>;
-    setDraft(empty);
+    setDraft(emptyFilter());
     setDraftAuthString('');
     setAuthString('');
     go({});
   };
   const sortBy = (s: string) => go({ ...filters, sort: s, order: s === sort && order === 'asc' ? 'desc' : 'asc' });
-  const text = (k: FilterKey, label: string, hint?: string) => (
-    <Field label={label} hint={hint}>{(id, d) => <input id={id} aria-describedby={d} value={draft[k]} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />}</Field>
-  );
 
   return (
     <div>
@@ -67,40 +67,18 @@ export function PhonesPage({ me }: { me: Me }) {
       <Section title="Find phones where">
         <form onSubmit={find}>
           <div className="form-grid">
-            {text('namePattern', 'Device Name', 'part of the name, or a prefix ending with *')}
-            {text('model', 'Device Type (model) contains')}
-            {text('description', 'Description contains')}
-            <Field label="LSC Status">{(id) => (
-              <select id={id} value={draft.lscStatus} onChange={(e) => setDraft({ ...draft, lscStatus: e.target.value })}>
-                <option value="">Any</option><option value="installed">Installed</option><option value="none">None</option>
-              </select>
-            )}</Field>
-            <StatusFilterFields value={draft} onChange={(v) => setDraft({ ...draft, ...v })} withReason={false} />
-            <Field label="Certificate Operation">{(id) => (
-              <select id={id} value={draft.operation} onChange={(e) => setDraft({ ...draft, operation: e.target.value })}>
-                <option value="">Any</option>
-                {Object.entries(CERT_OPERATIONS).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
-              </select>
-            )}</Field>
+            <PhoneFilterFields group="main" value={draft} onChange={setDraft} />
           </div>
           <details className="more-filters">
             <summary>More filters</summary>
             <div className="form-grid">
-              <Field label="Failure reason">{(id) => (
-                <select id={id} value={draft.statusReason} onChange={(e) => setDraft({ ...draft, statusReason: e.target.value })}>
-                  <option value="">Any</option>
-                  {Object.entries(FAILURE_REASONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
-                </select>
-              )}</Field>
-              {text('profile', 'Phone Security Profile')}
+              <PhoneFilterFields group="more" value={draft} onChange={setDraft} />
               {canEdit ? (
-                <Field label="Authentication String" hint="sent in the request body, never in the page address">{(id, d) => (
-                  <input id={id} aria-describedby={d} inputMode="numeric" autoComplete="off" maxLength={10} value={draftAuthString} onChange={(e) => setDraftAuthString(e.target.value.replace(/\D/g, ''))} />
+                <Field label={PHONE_FILTER_FIELDS.authString.label} hint="sent in the request body, never in the page address">{(id, d) => (
+                  <input id={id} aria-describedby={d} inputMode="numeric" autoComplete="off" maxLength={10} value={draftAuthString}
+                    onChange={(e) => setDraftAuthString(e.target.value.replace(/\D/g, ''))} />
                 )}</Field>
               ) : null}
-              {text('lscIssuer', 'LSC issuer contains')}
-              <Field label="LSC expires after">{(id) => <input id={id} type="date" value={draft.lscExpiresAfter.slice(0, 10)} onChange={(e) => setDraft({ ...draft, lscExpiresAfter: e.target.value ? `${e.target.value}T00:00:00Z` : '' })} />}</Field>
-              <Field label="LSC expires before">{(id) => <input id={id} type="date" value={draft.lscExpiresBefore.slice(0, 10)} onChange={(e) => setDraft({ ...draft, lscExpiresBefore: e.target.value ? `${e.target.value}T00:00:00Z` : '' })} />}</Field>
             </div>
           </details>
           <div className="form-actions">

@@ -4,13 +4,14 @@ import { useState } from 'react';
 import { api, downloadUrl } from '../api.ts';
 import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { fmtDateTime, NO_STATUS_FILTER } from '../format.ts';
-import { BarChart, ErrorMessage, Field, Loading, PageHeader, Section, StatusFilterFields } from '../components/ui.tsx';
+import { fmtDateTime } from '../format.ts';
+import { BarChart, ErrorMessage, Loading, PageHeader, Section } from '../components/ui.tsx';
+import { PhoneFilterFields, emptyFilter, filterBody, type FilterDraft } from '../components/phone-filter.tsx';
 import type { ExpirySummary } from '../types.ts';
 
 export function ReportsPage() {
   const exp = useApi(() => api<ExpirySummary>('GET', '/reports/expiry'), []);
-  const [f, setF] = useState({ model: '', lscStatus: '', profile: '', ...NO_STATUS_FILTER });
+  const [f, setF] = useState<FilterDraft>(emptyFilter);
   const t = exp.data?.totals;
   return (
     <div>
@@ -18,14 +19,13 @@ export function ReportsPage() {
       <Section title="CAPF report (CSV)">
         <p className="muted">Device, model, description, authentication mode and string, operation, status, LSC status, serial, issuer, validity and days left — the report CUCM's Unified Reporting gives, for the phones you select.</p>
         <div className="form-grid">
-          <Field label="Device Type contains">{(id) => <input id={id} value={f.model} onChange={(e) => setF({ ...f, model: e.target.value })} />}</Field>
-          <Field label="LSC Status">{(id) => (
-            <select id={id} value={f.lscStatus} onChange={(e) => setF({ ...f, lscStatus: e.target.value })}><option value="">Any</option><option value="installed">Installed</option><option value="none">None</option></select>
-          )}</Field>
-          <StatusFilterFields value={f} onChange={(v) => setF({ ...f, ...v })} />
-          <Field label="Phone Security Profile">{(id) => <input id={id} value={f.profile} onChange={(e) => setF({ ...f, profile: e.target.value })} />}</Field>
+          <PhoneFilterFields group="main" value={f} onChange={setF} />
         </div>
-        <div className="form-actions"><a className="button primary" href={downloadUrl('/reports/capf', f)} download>Download CAPF report</a></div>
+        <details className="more-filters">
+          <summary>More filters</summary>
+          <div className="form-grid"><PhoneFilterFields group="more" value={f} onChange={setF} /></div>
+        </details>
+        <div className="form-actions"><a className="button primary" href={downloadUrl('/reports/capf', filterBody(f))} download>Download CAPF report</a></div>
       </Section>
       <Section title="LSC expiry" actions={exp.data ? <span className="muted">as of {fmtDateTime(exp.data.generatedAt)}</span> : null}>
         <ErrorMessage error={exp.error} title="The expiry report is unavailable" />

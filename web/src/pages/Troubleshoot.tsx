@@ -6,9 +6,8 @@ import { api, ApiError } from '../api.ts';
 import { useAction } from '../hooks.ts';
 import { fmtDateTime } from '../format.ts';
 import { Badge, Empty, ErrorMessage, Field, PageHeader, Section } from '../components/ui.tsx';
+import type { DoctorResult } from '../types.ts';
 
-interface Finding { id: string; severity: 'info' | 'warning' | 'error'; title: string; cause?: string; remedy?: string; evidence?: string[]; docsAnchor?: string; phoneMessage?: string; adminStatus?: string }
-interface DoctorResult { checkedAt: string; device: string | null; ok: boolean; findings: Finding[] }
 
 /** docs/troubleshooting.md#x -> the copy this server serves at /docs/troubleshooting.md#x. */
 function docsHref(anchor: string): string {

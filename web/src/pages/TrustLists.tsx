@@ -6,10 +6,8 @@ import { useAction, useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { fmtDateTime } from '../format.ts';
 import { Badge, ErrorMessage, Loading, Notice, PageHeader, Section } from '../components/ui.tsx';
-import type { Me } from '../types.ts';
+import type { Me, TrustLists } from '../types.ts';
 
-interface TrustListView { node: string; kind: 'ITL' | 'CTL'; builtAt: string; verified: boolean; verifyMessage?: string; showItl: string; warnings: string[]; signedBy: string; signerReason: string; transitional: string[]; bytes: number }
-interface TrustLists { signingMode: 'normal' | 'localkey'; items: TrustListView[] }
 
 const SIGNER_TEXT: Record<string, string> = {
   normal: 'signed by the TFTP (CallManager) certificate',

@@ -11,8 +11,20 @@ import { AUDIT_ACTIONS } from '../../../src/audit/actions.ts';
 
 const LIMIT = 50;
 
+/** A detail value in words: nested objects as `key=value` lists (in parentheses below the first level). */
+function valueText(v: unknown, depth: number): string {
+  if (Array.isArray(v)) return v.map((x) => valueText(x, depth + 1)).join(', ');
+  if (typeof v !== 'object' || v === null) return String(v);
+  const inner = Object.entries(v as Record<string, unknown>)
+    .map(([a, b]) => `${a}=${valueText(b, depth + 1)}`)
+    .join(', ');
+  return depth > 0 ? `(${inner})` : inner;
+}
+
 function detailText(d: Record<string, unknown>): string {
-  return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a}=${String(b)}`).join(', ') : String(v)}`).join('; ');
+  return Object.entries(d)
+    .map(([k, v]) => `${k}: ${valueText(v, 0)}`)
+    .join('; ');
 }
 
 export function AuditPage() {

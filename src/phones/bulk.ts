@@ -95,7 +95,7 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
     return admin.transaction(async (tx) => {
       const current = await tx.getBulkJob(job.id);
       if (!current || current.state === 'cancelled' || current.state === 'done') return { job: current ?? job, finished: true };
-      const phones = await tx.scanPhones(current.filter, current.cursor, BULK_BATCH);
+      const phones = await tx.scanPhones(withFacts(current.filter, facts()), current.cursor, BULK_BATCH);
       const t = now();
       if (!phones.length) {
         await tx.updateBulkJob(job.id, { state: 'done', updatedAt: t, runner: null, leaseUntil: null });
@@ -153,11 +153,13 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
 
     async createJob(filter, req, actor, viewer, kind = 'capf-update') {
       assertFilterAllowed(filter, viewer);
-      // The facts as of now: the job selects the phones the query means when it is made.
-      const f = withFacts(validateFilter(filter), facts());
+      // The job keeps the filter as given (shown in the job and the audit log); each query of it adds the
+      // node's facts of that moment.
+      const f = validateFilter(filter);
+      const q = withFacts(f, facts());
       const request = checkRequest(req);
       if (request.authMode && request.operation !== 'none' && request.onProfileMismatch !== 'use-profile') {
-        const mismatches = await admin.profileMismatches(f, request.authMode);
+        const mismatches = await admin.profileMismatches(q, request.authMode);
         if (mismatches.length) {
           const n = mismatches.reduce((a, m) => a + m.phones, 0);
           const which = mismatches.map((m) => `"${m.profileName}" (${AUTH_MODES[m.profileMode as AuthMode]?.label ?? m.profileMode}, ${m.phones} phones)`).join(', ');
@@ -169,7 +171,7 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
         }
       }
       const t = now();
-      const total = await admin.countPhones(f);
+      const total = await admin.countPhones(q);
       const base: Omit<BulkJob, 'id'> = {
         kind, state: 'queued', filter: f, request, createdBy: actor.name, source: actor.source, createdAt: t, updatedAt: t,
         total, processed: 0, succeeded: 0, failed: 0, cursor: null, error: null, runner: null, leaseUntil: null,

@@ -78,6 +78,15 @@ for (const driver of drivers) {
       assert.deepEqual(names(r.stdout), [OLD]);
     });
 
+    test('CLI: a bulk job on it runs over the matching phones; the job keeps the filter as given', async () => {
+      const args = ['bulk', 'schedule', 'none', '--description', 'rollover', '--lsc-not-current-capf', '--json'];
+      const r = await cli(['--data-dir', lab.dir, ...args], '', env);
+      assert.equal(r.code, 0, r.stderr);
+      const job = JSON.parse(r.stdout) as { state: string; total: number; processed: number; filter: object };
+      assert.deepEqual([job.state, job.total, job.processed], ['done', 1, 1]);
+      assert.deepEqual(job.filter, { descriptionContains: 'rollover', lscNotCurrentCapf: true });
+    });
+
     test('after the CAPF certificate is regenerated, the LSCs of the one before match too', async () => {
       const r = await lab.call('POST', '/api/v1/identities/capf/regenerate');
       assert.equal(r.statusCode, 200, r.body);

@@ -65,9 +65,12 @@ try {
   t0 = process.hrtime.bigint();
   {
     const now = new Date().toISOString();
-    const ins = raw.prepare(`insert into phones (device_name, model, description, profile_name, cert_operation, auth_mode, auth_string, key_order, rsa_key_size, ec_key_size, completes_by, status, created_at, updated_at)
+    const ins =
+      raw.prepare(`insert into phones (device_name, model, description, profile_name, cert_operation, auth_mode, auth_string, key_order, rsa_key_size, ec_key_size, completes_by, status, created_at, updated_at)
       values (?, ?, ?, null, 'none', 'null-string', null, 'rsa', 2048, null, null, 'None', ?, ?)`);
-    const aud = raw.prepare('insert into audit_log (at, actor, source, action, target, details) values (?, ?, ?, ?, ?, ?)');
+    const aud = raw.prepare(
+      'insert into audit_log (at, actor, source, action, target, details) values (?, ?, ?, ?, ?, ?)',
+    );
     raw.transaction(() => {
       for (const line of csv.split('\r\n').slice(1)) {
         if (!line) continue;
@@ -89,15 +92,29 @@ try {
 
   // 2. Bulk schedule: Install/Upgrade, By Authentication String, a unique string per device, on every phone.
   t0 = process.hrtime.bigint();
-  const job = await ctx.admin.bulk.createJob({}, { operation: 'install', authMode: 'auth-string', authString: 'generate', completesBy: new Date(Date.now() + 7 * 86_400_000).toISOString() }, actor, LOCAL_VIEWER);
+  const job = await ctx.admin.bulk.createJob(
+    {},
+    {
+      operation: 'install',
+      authMode: 'auth-string',
+      authString: 'generate',
+      completesBy: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    },
+    actor,
+    LOCAL_VIEWER,
+  );
   const done = await ctx.admin.bulk.runJob(job.id);
   const bulkMs = ms(t0);
   if (done.succeeded !== N) throw new Error(`bulk scheduled ${done.succeeded} of ${N}`);
   t0 = process.hrtime.bigint();
   {
     const now = new Date().toISOString();
-    const upd = raw.prepare(`update phones set cert_operation = 'install', auth_mode = 'auth-string', auth_string = ?, completes_by = ?, status = 'Operation Pending', updated_at = ?, config_version = config_version + 1 where device_name = ?`);
-    const aud = raw.prepare('insert into audit_log (at, actor, source, action, target, details) values (?, ?, ?, ?, ?, ?)');
+    const upd = raw.prepare(
+      `update phones set cert_operation = 'install', auth_mode = 'auth-string', auth_string = ?, completes_by = ?, status = 'Operation Pending', updated_at = ?, config_version = config_version + 1 where device_name = ?`,
+    );
+    const aud = raw.prepare(
+      'insert into audit_log (at, actor, source, action, target, details) values (?, ?, ?, ?, ?, ?)',
+    );
     const names = raw.prepare('select device_name from phones order by device_name').pluck().all() as string[];
     raw.transaction(() => {
       for (const dn of names) {
@@ -109,11 +126,22 @@ try {
   results.push({ name: 'Bulk schedule (unique strings)', ours: bulkMs, baseline: ms(t0), target: 10_000, unit: 'ms' });
 
   // 3. Find, first page: model contains 8845, LSC installed, expiring before a date, sorted by expiry (with the total).
-  const q = { modelContains: '8845', lscStatus: 'installed' as const, lscExpiresBefore: '2028-01-01T00:00:00.000Z', sort: 'lscNotAfter' as const, limit: 50, offset: 0 };
+  const q = {
+    modelContains: '8845',
+    lscStatus: 'installed' as const,
+    lscExpiresBefore: '2028-01-01T00:00:00.000Z',
+    sort: 'lscNotAfter' as const,
+    limit: 50,
+    offset: 0,
+  };
   const ourTimes: number[] = [];
   const rawTimes: number[] = [];
-  const rawPage = raw.prepare(`select * from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ? order by lsc_not_after, device_name limit 50`);
-  const rawCount = raw.prepare(`select count(*) from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ?`);
+  const rawPage = raw.prepare(
+    `select * from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ? order by lsc_not_after, device_name limit 50`,
+  );
+  const rawCount = raw.prepare(
+    `select count(*) from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ?`,
+  );
   for (let i = 0; i < 220; i++) {
     t0 = process.hrtime.bigint();
     const r = await ctx.admin.phoneAdmin.find(q, LOCAL_VIEWER);
@@ -124,7 +152,13 @@ try {
     rawCount.pluck().get('%8845%', q.lscExpiresBefore);
     if (i >= 20) rawTimes.push(ms(t0));
   }
-  results.push({ name: 'Find, first page (p95 of 200)', ours: p95(ourTimes), baseline: p95(rawTimes), target: 50, unit: 'ms' });
+  results.push({
+    name: 'Find, first page (p95 of 200)',
+    ours: p95(ourTimes),
+    baseline: p95(rawTimes),
+    target: 50,
+    unit: 'ms',
+  });
 
   // 4. The CAPF report, all phones, as CSV.
   t0 = process.hrtime.bigint();
@@ -134,22 +168,38 @@ try {
   t0 = process.hrtime.bigint();
   {
     let out = 0;
-    for (const r of raw.prepare('select * from phones order by device_name').iterate() as Iterable<Record<string, unknown>>) {
-      out += `${r.device_name},${r.model},"${r.description}",${r.auth_mode},${r.auth_string},${r.cert_operation},${r.status},${r.lsc_serial ? 'Installed' : 'None'},${r.lsc_serial ?? ''},${r.lsc_issuer ?? ''},${r.lsc_not_before ?? ''},${r.lsc_not_after ?? ''}\r\n`.length;
+    for (const r of raw.prepare('select * from phones order by device_name').iterate() as Iterable<
+      Record<string, unknown>
+    >) {
+      out +=
+        `${r.device_name},${r.model},"${r.description}",${r.auth_mode},${r.auth_string},${r.cert_operation},${r.status},${r.lsc_serial ? 'Installed' : 'None'},${r.lsc_serial ?? ''},${r.lsc_issuer ?? ''},${r.lsc_not_before ?? ''},${r.lsc_not_after ?? ''}\r\n`
+          .length;
     }
     if (!out) throw new Error('empty baseline report');
   }
-  results.push({ name: `CAPF report (${(bytes / 1e6).toFixed(1)} MB CSV)`, ours: reportMs, baseline: ms(t0), target: 5_000, unit: 'ms' });
+  results.push({
+    name: `CAPF report (${(bytes / 1e6).toFixed(1)} MB CSV)`,
+    ours: reportMs,
+    baseline: ms(t0),
+    target: 5_000,
+    unit: 'ms',
+  });
 
   raw.close();
   await ctx.close();
 
   console.log('');
-  console.log(`${'measure'.padEnd(34)} ${'OpenCAPF'.padStart(10)} ${'baseline'.padStart(10)} ${'ratio'.padStart(7)} ${'target'.padStart(10)}  result`);
+  console.log(
+    `${'measure'.padEnd(34)} ${'OpenCAPF'.padStart(10)} ${'baseline'.padStart(10)} ${'ratio'.padStart(7)} ${'target'.padStart(10)}  result`,
+  );
   for (const r of results) {
-    console.log(`${r.name.padEnd(34)} ${`${r.ours.toFixed(r.ours < 100 ? 1 : 0)} ms`.padStart(10)} ${`${r.baseline.toFixed(r.baseline < 100 ? 1 : 0)} ms`.padStart(10)} ${`${(r.ours / r.baseline).toFixed(1)}x`.padStart(7)} ${`<= ${r.target} ms`.padStart(10)}  ${r.ours <= r.target ? 'OK' : 'MISSED'}`);
+    console.log(
+      `${r.name.padEnd(34)} ${`${r.ours.toFixed(r.ours < 100 ? 1 : 0)} ms`.padStart(10)} ${`${r.baseline.toFixed(r.baseline < 100 ? 1 : 0)} ms`.padStart(10)} ${`${(r.ours / r.baseline).toFixed(1)}x`.padStart(7)} ${`<= ${r.target} ms`.padStart(10)}  ${r.ours <= r.target ? 'OK' : 'MISSED'}`,
+    );
   }
-  console.log('\nbaseline = raw better-sqlite3 prepared statements on the same rows in one transaction (no validation, no audit details, no Kysely).');
+  console.log(
+    '\nbaseline = raw better-sqlite3 prepared statements on the same rows in one transaction (no validation, no audit details, no Kysely).',
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

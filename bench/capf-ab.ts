@@ -23,21 +23,29 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { benchServerCommand, parseRuntime, productUrl, type Runtime } from './lib/runtime.ts';
 
-const { applyRuntimeEnv } = createRequire(import.meta.url)('../bin/runtime-env.cjs') as typeof import('../bin/runtime-env.cjs');
+const { applyRuntimeEnv } = createRequire(import.meta.url)(
+  '../bin/runtime-env.cjs',
+) as typeof import('../bin/runtime-env.cjs');
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const ROUNDS = Number(args.get('rounds') ?? 6);
 const PER = Number(args.get('per') ?? 1000);
 const C = 32;
 const WARMUP = Number(args.get('warmup') ?? 3000);
 const here = fileURLToPath(new URL('..', import.meta.url));
 const parseEnv = (s?: string): Record<string, string> =>
-  Object.fromEntries((s ?? '').split(',').filter(Boolean).map((kv) => {
-    const i = kv.indexOf('=');
-    if (i < 1) throw new Error(`--envA/--envB take NAME=VALUE[,NAME=VALUE]: ${kv}`);
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }));
+  Object.fromEntries(
+    (s ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => {
+        const i = kv.indexOf('=');
+        if (i < 1) throw new Error(`--envA/--envB take NAME=VALUE[,NAME=VALUE]: ${kv}`);
+        return [kv.slice(0, i), kv.slice(i + 1)];
+      }),
+  );
 
 const runtimeOf = (side: 'A' | 'B') =>
   parseRuntime(args.get(`runtime${side}`) ?? args.get('runtime'), `--runtime${side}`);
@@ -61,7 +69,9 @@ type Side = Awaited<ReturnType<typeof start>>;
 
 const A = await start(args.get('a') ?? here, parseEnv(args.get('envA')), runtimeOf('A'));
 const B = await start(args.get('b') ?? here, parseEnv(args.get('envB')), runtimeOf('B'));
-const keys = await Promise.all(Array.from({ length: 64 }, () => promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicExponent: 0x10001 })));
+const keys = await Promise.all(
+  Array.from({ length: 64 }, () => promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicExponent: 0x10001 })),
+);
 
 async function round(s: Side, count: number) {
   let next = 0;
@@ -72,7 +82,13 @@ async function round(s: Side, count: number) {
     Array.from({ length: C }, async () => {
       while (next++ < count) {
         const deviceName = s.ready.names[s.used++]!;
-        const r = await s.runCapfClient({ host: '127.0.0.1', port: s.ready.capfPort, deviceName, authMode: 'null-string', generateKey: async () => keys[s.used % keys.length]! });
+        const r = await s.runCapfClient({
+          host: '127.0.0.1',
+          port: s.ready.capfPort,
+          deviceName,
+          authMode: 'null-string',
+          generateKey: async () => keys[s.used % keys.length]!,
+        });
         if (r.outcome !== 'installed') throw new Error(`${deviceName}: ${r.outcome}`);
       }
     }),
@@ -80,7 +96,12 @@ async function round(s: Side, count: number) {
   const secs = (performance.now() - t0) / 1000;
   const s1 = await s.cpu();
   const c = process.cpuUsage(c0);
-  return { rate: count / secs, client: (c.user + c.system) / 1000 / count, server: (s1.cpuMs - s0.cpuMs) / count, diskKiB: ((s1.diskBytes ?? 0) - (s0.diskBytes ?? 0)) / 1024 / count };
+  return {
+    rate: count / secs,
+    client: (c.user + c.system) / 1000 / count,
+    server: (s1.cpuMs - s0.cpuMs) / count,
+    diskKiB: ((s1.diskBytes ?? 0) - (s0.diskBytes ?? 0)) / 1024 / count,
+  };
 }
 
 process.stdout.write(`warming up both sides (${WARMUP} enrollments each)...\n`);
@@ -113,11 +134,17 @@ for (const [name, rs, side, env] of sides) {
   );
 }
 const ratios = ra.map((a, i) => rb[i]!.server / a.server);
-console.log(`B/A server CPU per round pair: ${ratios.map((x) => x.toFixed(3)).join(' ')}  (median ${med(ratios).toFixed(3)}; B lower in ${ratios.filter((x) => x < 1).length} of ${ratios.length})`);
+console.log(
+  `B/A server CPU per round pair: ${ratios.map((x) => x.toFixed(3)).join(' ')}  (median ${med(ratios).toFixed(3)}; B lower in ${ratios.filter((x) => x < 1).length} of ${ratios.length})`,
+);
 const totals = ra.map((a, i) => (rb[i]!.server + rb[i]!.client) / (a.server + a.client));
-console.log(`B/A total CPU per round pair:  ${totals.map((x) => x.toFixed(3)).join(' ')}  (median ${med(totals).toFixed(3)}; B lower in ${totals.filter((x) => x < 1).length} of ${totals.length}; client and server together)`);
+console.log(
+  `B/A total CPU per round pair:  ${totals.map((x) => x.toFixed(3)).join(' ')}  (median ${med(totals).toFixed(3)}; B lower in ${totals.filter((x) => x < 1).length} of ${totals.length}; client and server together)`,
+);
 const rates = ra.map((a, i) => rb[i]!.rate / a.rate);
-console.log(`B/A rate per round pair:       ${rates.map((x) => x.toFixed(3)).join(' ')}  (median ${med(rates).toFixed(3)})`);
+console.log(
+  `B/A rate per round pair:       ${rates.map((x) => x.toFixed(3)).join(' ')}  (median ${med(rates).toFixed(3)})`,
+);
 for (const s of [A, B]) {
   s.child.stdin!.end();
   await s.lines.next();

@@ -24,7 +24,21 @@ const [{ loadConfig }, { createLogger }, { openContext }, { startServices }, { c
 const phones = Number(process.argv[2] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-bench-'));
 // OPENCAPF_* variables apply (e.g. OPENCAPF_STORE_COMMIT_DELAY_MS=0 to compare); the overrides below win.
-const config = loadConfig({ env: process.env, overrides: { dataDir: dir, host: '127.0.0.1', 'capf.port': 0, 'log.level': 'warn', 'capf.maxSessions': 4096, 'api.enabled': false, 'tftp.enabled': false, 'http.enabled': false, 'https.enabled': false, 'tvs.enabled': false } });
+const config = loadConfig({
+  env: process.env,
+  overrides: {
+    dataDir: dir,
+    host: '127.0.0.1',
+    'capf.port': 0,
+    'log.level': 'warn',
+    'capf.maxSessions': 4096,
+    'api.enabled': false,
+    'tftp.enabled': false,
+    'http.enabled': false,
+    'https.enabled': false,
+    'tvs.enabled': false,
+  },
+});
 const ctx = await openContext(config, createLogger('warn'));
 const names = await addScheduledPhones(ctx, phones);
 const running = await startServices(ctx);
@@ -40,12 +54,26 @@ const barePort = (bare.address() as { port: number }).port;
 // costs in the same run: "sign" issues real LSCs (DER template + RSA signature) but stores nothing;
 // "protocol" answers with one canned certificate (no signing, no store). Bench-only authorities: the
 // product always runs the full authority (the "CAPF enrollments" lane).
-const laneSettings = { wireStyle: config['capf.wireStyle'], responseTimeoutMs: config['capf.responseTimeoutMs'], keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'] };
-const canned = await ctx.ca.issueLsc('SEP0000000000AA', Buffer.from(createPublicKey(id.keyPem).export({ format: 'der', type: 'spki' })), new Date());
+const laneSettings = {
+  wireStyle: config['capf.wireStyle'],
+  responseTimeoutMs: config['capf.responseTimeoutMs'],
+  keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'],
+};
+const canned = await ctx.ca.issueLsc(
+  'SEP0000000000AA',
+  Buffer.from(createPublicKey(id.keyPem).export({ format: 'der', type: 'spki' })),
+  new Date(),
+);
 const lane = async (issue: (deviceName: string, spki: Buffer) => Promise<{ der: Buffer; serialHex: string }>) => {
   const server = createCapfServer({
-    host: '127.0.0.1', port: 0, credentials: () => ({ certPem: id.certPem, keyPem: id.keyPem }), settings: laneSettings,
-    maxSessions: 4096, handshakeTimeoutMs: config['capf.handshakeTimeoutMs'], maxMessageBytes: config['capf.maxMessageBytes'], legacyTls: false,
+    host: '127.0.0.1',
+    port: 0,
+    credentials: () => ({ certPem: id.certPem, keyPem: id.keyPem }),
+    settings: laneSettings,
+    maxSessions: 4096,
+    handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
+    maxMessageBytes: config['capf.maxMessageBytes'],
+    legacyTls: false,
     logger: ctx.logger.child({ component: 'capf-lane' }),
     authority: {
       authenticate: async () => ({ action: 'install', keyRequests: [{ type: 'rsa', bits: 2048 }] }),
@@ -77,16 +105,47 @@ process.stdin.on('data', (d: string) => {
   for (const line of d.split('\n')) {
     if (line.trim() === 'prof-start') {
       if (process.env.BENCH_PERF) {
-        perf = spawn('perf', ['record', '-g', '-F', '1999', '-p', String(process.pid), '-o', `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.perf`], { stdio: 'ignore' });
-      } else if (process.env.BENCH_HEAP) prof.post('HeapProfiler.enable', () => prof.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never));
-      else prof.post('Profiler.enable', () => prof.post('Profiler.setSamplingInterval', { interval: 100 }, () => prof.post('Profiler.start')));
+        perf = spawn(
+          'perf',
+          [
+            'record',
+            '-g',
+            '-F',
+            '1999',
+            '-p',
+            String(process.pid),
+            '-o',
+            `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.perf`,
+          ],
+          { stdio: 'ignore' },
+        );
+      } else if (process.env.BENCH_HEAP)
+        prof.post('HeapProfiler.enable', () =>
+          prof.post('HeapProfiler.startSampling', {
+            samplingInterval: 256,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          } as never),
+        );
+      else
+        prof.post('Profiler.enable', () =>
+          prof.post('Profiler.setSamplingInterval', { interval: 100 }, () => prof.post('Profiler.start')),
+        );
     } else if (line.startsWith('prof-stop ')) {
       const file = line.slice('prof-stop '.length).trim();
       if (perf) {
         perf.kill('SIGINT');
         perf = null;
-      } else if (process.env.BENCH_HEAP) prof.post('HeapProfiler.stopSampling', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file + '.heap', JSON.stringify(r.profile))));
-      else prof.post('Profiler.stop', (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))));
+      } else if (process.env.BENCH_HEAP)
+        prof.post(
+          'HeapProfiler.stopSampling',
+          (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file + '.heap', JSON.stringify(r.profile))),
+        );
+      else
+        prof.post(
+          'Profiler.stop',
+          (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(r.profile))),
+        );
     } else if (line.trim() === 'cpu') {
       const c = process.cpuUsage();
       const ru = process.resourceUsage();
@@ -100,7 +159,9 @@ process.stdin.on('data', (d: string) => {
       } catch {
         // not Linux: reported as 0
       }
-      process.stdout.write(`${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches, diskBytes, writeCalls, ...threadCpu() })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches, diskBytes, writeCalls, ...threadCpu() })}\n`,
+      );
     }
   }
 });
@@ -109,7 +170,10 @@ process.stdin.on('end', async () => {
   bare.close();
   await Promise.all([signLane.server.stop(), protocolLane.server.stop()]);
   await running.stop();
-  const { total } = await ctx.store.phones.listPhones({ status: [{ operation: 'install', outcome: 'success' }], limit: 1 });
+  const { total } = await ctx.store.phones.listPhones({
+    status: [{ operation: 'install', outcome: 'success' }],
+    limit: 1,
+  });
   process.stdout.write(`${JSON.stringify({ upgraded: total, serverCpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
   await ctx.close();
   rmSync(dir, { recursive: true, force: true });

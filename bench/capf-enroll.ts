@@ -27,10 +27,13 @@ import { fileURLToPath } from 'node:url';
 import { threadCpu } from './lib/thread-cpu.ts';
 import { benchServerCommand, parseRuntime, productUrl } from './lib/runtime.ts';
 
-const { applyRuntimeEnv } = createRequire(import.meta.url)('../bin/runtime-env.cjs') as typeof import('../bin/runtime-env.cjs');
+const { applyRuntimeEnv } = createRequire(import.meta.url)(
+  '../bin/runtime-env.cjs',
+) as typeof import('../bin/runtime-env.cjs');
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const N = Number(args.get('n') ?? 4000);
 const C = Number(args.get('concurrency') ?? 32);
 const ROUNDS = Number(args.get('rounds') ?? 8);
@@ -108,12 +111,17 @@ console.log(
     `bare TLS :${ready.barePort}; ${ready.names.length} phones scheduled; ` +
     `UV_THREADPOOL_SIZE=${serverEnv.UV_THREADPOOL_SIZE}; pids: server ${child.pid}, client ${process.pid}`,
 );
-const keys = await Promise.all(Array.from({ length: 64 }, () => genKey('rsa', { modulusLength: 2048, publicExponent: 0x10001 })));
+const keys = await Promise.all(
+  Array.from({ length: 64 }, () => genKey('rsa', { modulusLength: 2048, publicExponent: 0x10001 })),
+);
 let used = 0;
 const enroll = async () => {
   const deviceName = ready.names[used++]!;
   const r = await runCapfClient({
-    host: '127.0.0.1', port: ready.capfPort, deviceName, authMode: 'null-string',
+    host: '127.0.0.1',
+    port: ready.capfPort,
+    deviceName,
+    authMode: 'null-string',
     generateKey: async () => keys[used % keys.length]!,
   });
   if (r.outcome !== 'installed') throw new Error(r.outcome);
@@ -121,7 +129,13 @@ const enroll = async () => {
 // Decomposition lanes: the same client against the same CAPF server code with a bench-only authority.
 let laneKey = 0;
 const laneEnroll = (port: number, expect: string) => async () => {
-  const r = await runCapfClient({ host: '127.0.0.1', port, deviceName: 'SEP0000000000AA', authMode: 'null-string', generateKey: async () => keys[laneKey++ % keys.length]! });
+  const r = await runCapfClient({
+    host: '127.0.0.1',
+    port,
+    deviceName: 'SEP0000000000AA',
+    authMode: 'null-string',
+    generateKey: async () => keys[laneKey++ % keys.length]!,
+  });
   if (r.outcome !== expect) throw new Error(r.outcome);
 };
 const signEnroll = laneEnroll(ready.signPort, 'installed');
@@ -136,7 +150,15 @@ await drive(1000, C, () => bareHandshake(ready.barePort));
 
 const serverCpu = async () => {
   child.stdin!.write('cpu\n');
-  return JSON.parse((await lines.next()).value as string) as { cpuMs: number; switches: number; diskBytes: number; writeCalls: number; loopMs: number; otherMs: number; loopWaitMs: number };
+  return JSON.parse((await lines.next()).value as string) as {
+    cpuMs: number;
+    switches: number;
+    diskBytes: number;
+    writeCalls: number;
+    loopMs: number;
+    otherMs: number;
+    loopWaitMs: number;
+  };
 };
 const switches = () => {
   const ru = process.resourceUsage();
@@ -196,7 +218,8 @@ const protocolRounds: Round[] = [];
 let clientProf: import('node:inspector').Session | null = null;
 for (let r = 0; r < ROUNDS; r++) {
   const last = r === ROUNDS - 1;
-  const systemFile = (kind: string) => (last && process.env.BENCH_PERF === 'system' ? `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.${kind}.perf` : null);
+  const systemFile = (kind: string) =>
+    last && process.env.BENCH_PERF === 'system' ? `${process.env.BENCH_PROFILE ?? '/tmp/opencapf'}.${kind}.perf` : null;
   const profile = process.env.BENCH_PROFILE && last && process.env.BENCH_PERF !== 'system';
   const enrollRound = async () => {
     if (profile) {
@@ -210,7 +233,12 @@ for (let r = 0; r < ROUNDS; r++) {
     if (clientProf) {
       child.stdin!.write(`prof-stop ${process.env.BENCH_PROFILE}\n`);
       const { writeFileSync } = await import('node:fs');
-      await new Promise<void>((res) => clientProf!.post('Profiler.stop', (_e, out) => { writeFileSync(`${process.env.BENCH_PROFILE}.client`, JSON.stringify(out.profile)); res(); }));
+      await new Promise<void>((res) =>
+        clientProf!.post('Profiler.stop', (_e, out) => {
+          writeFileSync(`${process.env.BENCH_PROFILE}.client`, JSON.stringify(out.profile));
+          res();
+        }),
+      );
       clientProf = null;
     }
   };
@@ -245,35 +273,60 @@ const pairRatios = enrRounds.map((e, i) => e.rate / bareRounds[i]!.rate);
 const pairCpuRatios = enrRounds.map((e, i) => cpuOf(bareRounds[i]!) / cpuOf(e));
 const ratio = median(pairRatios);
 console.log(`\nconcurrency ${C}, ${ROUNDS} cycles of ${per} (a bare round and an enrollment round back to back):`);
-console.log(`  bare TLS handshakes : best ${f(bare.rate)}/s  p50 ${f(bare.p50)} ms  p99 ${f(bare.p99)} ms  failures ${bareRounds.reduce((a, r) => a + r.failures, 0)}   (rounds: ${bareRounds.map((r) => f(r.rate)).join(', ')})`);
-console.log(`  CAPF enrollments    : best ${f(enr.rate)}/s  p50 ${f(enr.p50)} ms  p99 ${f(enr.p99)} ms  failures ${enrRounds.reduce((a, r) => a + r.failures, 0)}   (rounds: ${enrRounds.map((r) => f(r.rate)).join(', ')})`);
-console.log(`  ratio enrollments/handshakes: median of ${ROUNDS} cycles ${g(ratio)} (cycles: ${pairRatios.map(g).join(', ')}); best round over best round ${g(enr.rate / bare.rate)}  (target >= 0.60: ${ratio >= 0.6 ? 'MET' : 'NOT MET'})`);
-console.log(`  CPU per operation (client + server, best rounds): handshake ${g(bare.clientCpuMs)} + ${g(bare.serverCpuMs)} = ${g(cpuOf(bare))} ms; enrollment ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuOf(enr))} ms; CPU ratio median of cycles ${g(median(pairCpuRatios))}`);
+console.log(
+  `  bare TLS handshakes : best ${f(bare.rate)}/s  p50 ${f(bare.p50)} ms  p99 ${f(bare.p99)} ms  failures ${bareRounds.reduce((a, r) => a + r.failures, 0)}   (rounds: ${bareRounds.map((r) => f(r.rate)).join(', ')})`,
+);
+console.log(
+  `  CAPF enrollments    : best ${f(enr.rate)}/s  p50 ${f(enr.p50)} ms  p99 ${f(enr.p99)} ms  failures ${enrRounds.reduce((a, r) => a + r.failures, 0)}   (rounds: ${enrRounds.map((r) => f(r.rate)).join(', ')})`,
+);
+console.log(
+  `  ratio enrollments/handshakes: median of ${ROUNDS} cycles ${g(ratio)} (cycles: ${pairRatios.map(g).join(', ')}); best round over best round ${g(enr.rate / bare.rate)}  (target >= 0.60: ${ratio >= 0.6 ? 'MET' : 'NOT MET'})`,
+);
+console.log(
+  `  CPU per operation (client + server, best rounds): handshake ${g(bare.clientCpuMs)} + ${g(bare.serverCpuMs)} = ${g(cpuOf(bare))} ms; enrollment ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuOf(enr))} ms; CPU ratio median of cycles ${g(median(pairCpuRatios))}`,
+);
 // How busy the machine's cores were (rate x CPU per operation, over all cores): the rate ratio falls below
 // the CPU ratio by as much as the enrollment rounds leave the cores idler than the bare rounds do.
 const cores = (await import('node:os')).availableParallelism();
 const busy = (x: Round) => (x.rate * cpuOf(x)) / 1000 / cores;
-console.log(`  cores busy (rate x CPU per operation / ${cores} cores), median of cycles: bare rounds ${f(100 * median(bareRounds.map(busy)))} %, enrollment rounds ${f(100 * median(enrRounds.map(busy)))} %`);
+console.log(
+  `  cores busy (rate x CPU per operation / ${cores} cores), median of cycles: bare rounds ${f(100 * median(bareRounds.map(busy)))} %, enrollment rounds ${f(100 * median(enrRounds.map(busy)))} %`,
+);
 // Which thread limits the rate: a round is bound by the server's event loop when it is near 100 % busy.
-const loopBusy = (x: Round) => x.rate * x.serverLoopMs / 10;
-const loopWaiting = (x: Round) => x.rate * x.serverLoopWaitMs / 10;
-const threads = (x: Round[]) => `server loop ${g(median(x.map((y) => y.serverLoopMs)))} + other threads ${g(median(x.map((y) => y.serverOtherMs)))}, client loop ${g(median(x.map((y) => y.clientLoopMs)))} + other ${g(median(x.map((y) => y.clientOtherMs)))} ms; server loop busy ${f(median(x.map(loopBusy)))} %, waiting for a core ${f(median(x.map(loopWaiting)))} %`;
+const loopBusy = (x: Round) => (x.rate * x.serverLoopMs) / 10;
+const loopWaiting = (x: Round) => (x.rate * x.serverLoopWaitMs) / 10;
+const threads = (x: Round[]) =>
+  `server loop ${g(median(x.map((y) => y.serverLoopMs)))} + other threads ${g(median(x.map((y) => y.serverOtherMs)))}, client loop ${g(median(x.map((y) => y.clientLoopMs)))} + other ${g(median(x.map((y) => y.clientOtherMs)))} ms; server loop busy ${f(median(x.map(loopBusy)))} %, waiting for a core ${f(median(x.map(loopWaiting)))} %`;
 console.log(`  per thread, medians of cycles: bare ${threads(bareRounds)}`);
 console.log(`                               enrollment ${threads(enrRounds)}`);
-console.log(`  target >= 500/s with p99 <= 150 ms (best enrollment round): ${enr.rate >= 500 && enr.p99 <= 150 ? 'MET' : 'NOT MET'}`);
+console.log(
+  `  target >= 500/s with p99 <= 150 ms (best enrollment round): ${enr.rate >= 500 && enr.p99 <= 150 ? 'MET' : 'NOT MET'}`,
+);
 if (DECOMPOSE) {
   const line = (name: string, rs: Round[], extra = '') => {
     const ratios = rs.map((x, i) => x.rate / bareRounds[i]!.rate);
     const m = (k: (x: Round) => number) => median(rs.map(k));
-    console.log(`  ${name}: ratio ${g(median(ratios))} (median of cycles), CPU ${g(m((x) => x.clientCpuMs))} + ${g(m((x) => x.serverCpuMs))} = ${g(m(cpuOf))} ms (server loop ${g(m((x) => x.serverLoopMs))} + other threads ${g(m((x) => x.serverOtherMs))}), ${f(m((x) => x.switches))} context switches, ${f(m((x) => x.serverWrites))} server write calls${extra}`);
+    console.log(
+      `  ${name}: ratio ${g(median(ratios))} (median of cycles), CPU ${g(m((x) => x.clientCpuMs))} + ${g(m((x) => x.serverCpuMs))} = ${g(m(cpuOf))} ms (server loop ${g(m((x) => x.serverLoopMs))} + other threads ${g(m((x) => x.serverOtherMs))}), ${f(m((x) => x.switches))} context switches, ${f(m((x) => x.serverWrites))} server write calls${extra}`,
+    );
   };
   console.log('decomposition (same server code, bench-only authorities, same cycles; medians):');
   line('protocol only (canned certificate, no signing, no store)', protocolRounds);
   line('protocol + LSC signing (no store)                      ', signRounds);
-  line('full enrollment (SQLite, audit, status)                ', enrRounds, `, ${f(median(enrRounds.map((x) => x.diskKiB)))} KiB written to disk`);
-  console.log(`  (bare TLS handshake: ${f(median(bareRounds.map((x) => x.switches)))} context switches, ${f(median(bareRounds.map((x) => x.serverWrites)))} server write calls per handshake)`);
+  line(
+    'full enrollment (SQLite, audit, status)                ',
+    enrRounds,
+    `, ${f(median(enrRounds.map((x) => x.diskKiB)))} KiB written to disk`,
+  );
+  console.log(
+    `  (bare TLS handshake: ${f(median(bareRounds.map((x) => x.switches)))} context switches, ${f(median(bareRounds.map((x) => x.serverWrites)))} server write calls per handshake)`,
+  );
 }
 console.log(`concurrency 1:`);
 console.log(`  bare TLS handshakes : ${f(bare1.rate)}/s  p50 ${f(bare1.p50)} ms`);
-console.log(`  CAPF enrollments    : ${f(enr1.rate)}/s  p50 ${f(enr1.p50)} ms  p99 ${f(enr1.p99)} ms  (target p50 <= 10 ms: ${enr1.p50 <= 10 ? 'MET' : 'NOT MET'})`);
-console.log(`server recorded ${fin.upgraded} phones with status Upgrade Success (expected ${WARMUP + ROUNDS * per + Math.min(per, 1000)})`);
+console.log(
+  `  CAPF enrollments    : ${f(enr1.rate)}/s  p50 ${f(enr1.p50)} ms  p99 ${f(enr1.p99)} ms  (target p50 <= 10 ms: ${enr1.p50 <= 10 ? 'MET' : 'NOT MET'})`,
+);
+console.log(
+  `server recorded ${fin.upgraded} phones with status Upgrade Success (expected ${WARMUP + ROUNDS * per + Math.min(per, 1000)})`,
+);

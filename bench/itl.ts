@@ -15,7 +15,15 @@ function timeMs(iterations: number, fn: () => unknown): number {
 
 const f = await trustFixtures();
 const certs = await Promise.all(
-  Array.from({ length: 37 }, (_, i) => createSelfSignedIdentity({ role: 'tvs', subject: subjectAttributes(`node${i}`, { organization: 'Bench' }), keys: f.keys.other, validityDays: 365, now: FIXTURE_NOW })),
+  Array.from({ length: 37 }, (_, i) =>
+    createSelfSignedIdentity({
+      role: 'tvs',
+      subject: subjectAttributes(`node${i}`, { organization: 'Bench' }),
+      keys: f.keys.other,
+      validityDays: 365,
+      now: FIXTURE_NOW,
+    }),
+  ),
 );
 const members = [
   { certificate: f.itlRecovery.certificate, roles: ['SAST'] as const },
@@ -37,9 +45,19 @@ const rsaVerifyMs = timeMs(N, () => rsaVerify('sha1', itl, f.keys.signer.publicK
 const sha256Ms = timeMs(N, () => createHash('sha256').update(itl).digest());
 
 const fmt = (x: number): string => x.toFixed(3);
-console.log(`ITL: ${certificates} certificates, ${list.records.length} records, ${itl.length} bytes; warnings: ${itlWarnings(list).map((w) => w.code).join(', ') || 'none'}`);
+console.log(
+  `ITL: ${certificates} certificates, ${list.records.length} records, ${itl.length} bytes; warnings: ${
+    itlWarnings(list)
+      .map((w) => w.code)
+      .join(', ') || 'none'
+  }`,
+);
 console.log(`baseline  RSA-2048 sign (SHA-1, same bytes)   ${fmt(rsaSignMs)} ms`);
 console.log(`baseline  RSA-2048 verify (SHA-1, same bytes) ${fmt(rsaVerifyMs)} ms`);
 console.log(`baseline  SHA-256 over the file               ${fmt(sha256Ms)} ms`);
-console.log(`build+sign                                    ${fmt(buildMs)} ms/file  (${(buildMs / rsaSignMs).toFixed(2)}x RSA sign)`);
-console.log(`parse+verify                                  ${fmt(parseVerifyMs)} ms/file  (${(parseVerifyMs / rsaVerifyMs).toFixed(2)}x RSA verify, ${(parseVerifyMs / sha256Ms).toFixed(1)}x SHA-256)`);
+console.log(
+  `build+sign                                    ${fmt(buildMs)} ms/file  (${(buildMs / rsaSignMs).toFixed(2)}x RSA sign)`,
+);
+console.log(
+  `parse+verify                                  ${fmt(parseVerifyMs)} ms/file  (${(parseVerifyMs / rsaVerifyMs).toFixed(2)}x RSA verify, ${(parseVerifyMs / sha256Ms).toFixed(1)}x SHA-256)`,
+);

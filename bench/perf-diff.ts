@@ -19,7 +19,9 @@ for (let i = 2; i < process.argv.length; i++) {
   else files.push(a);
 }
 if (files.length !== 2 || !args.get('ops-a') || !args.get('ops-b')) {
-  console.error('usage: npx tsx bench/perf-diff.ts A.perf B.perf --ops-a N --ops-b N [--freq 999] [--top 40] [--roles PID=name,...]');
+  console.error(
+    'usage: npx tsx bench/perf-diff.ts A.perf B.perf --ops-a N --ops-b N [--freq 999] [--top 40] [--roles PID=name,...]',
+  );
   process.exit(2);
 }
 const freq = Number(args.get('freq') ?? 999);
@@ -32,18 +34,41 @@ const kinds: [string, (sym: string, dso: string) => boolean][] = [
   ['SQLite', (_s, d) => d.includes('better_sqlite3')],
   ['malloc', (s, d) => d.includes('libc') && /malloc|free|_int_|consolidate|unlink_chunk|tcache/i.test(s)],
   ['V8 GC', (s) => /Scaveng|Heap::|::Heap|Mark|Sweep|Evacuat|GC|Remembered|Marking|Compactor/.test(s)],
-  ['JavaScript (JIT + builtins)', (s, d) => d.includes('JIT') || s.startsWith('JS:') || s.startsWith('Builtins_') || s.startsWith('LazyCompile')],
-  ['OpenSSL other', (s) => /SSL|ssl|EVP|evp|OPENSSL|OSSL|ossl|ASN1|asn1|X509|x509|ERR_|CRYPTO|provider|^do_name|OBJ_|BIO|PEM|tls_|dtls|ctx_/.test(s)],
+  [
+    'JavaScript (JIT + builtins)',
+    (s, d) => d.includes('JIT') || s.startsWith('JS:') || s.startsWith('Builtins_') || s.startsWith('LazyCompile'),
+  ],
+  [
+    'OpenSSL other',
+    (s) =>
+      /SSL|ssl|EVP|evp|OPENSSL|OSSL|ossl|ASN1|asn1|X509|x509|ERR_|CRYPTO|provider|^do_name|OBJ_|BIO|PEM|tls_|dtls|ctx_/.test(
+        s,
+      ),
+  ],
   ['V8 runtime', (s) => /^v8::|Runtime_|^v8_|LookupIterator/.test(s)],
   ['Node C++', (s) => /^node::|^uv_|^uv__/.test(s)],
-  ['kernel: network', (s, d) => d.includes('kernel') && /tcp|skb|ip_|ipv|inet|net_|sock|loopback|dev_|__dev|napi|netif|nf_|raw_|sk_/.test(s)],
-  ['kernel: scheduler, futex, epoll', (s, d) => d.includes('kernel') && /sched|switch|futex|epoll|wake|schedule|idle|task|rq_|hrtimer|update_|enqueue|dequeue|pick_next|select_task|ttwu/.test(s)],
+  [
+    'kernel: network',
+    (s, d) =>
+      d.includes('kernel') && /tcp|skb|ip_|ipv|inet|net_|sock|loopback|dev_|__dev|napi|netif|nf_|raw_|sk_/.test(s),
+  ],
+  [
+    'kernel: scheduler, futex, epoll',
+    (s, d) =>
+      d.includes('kernel') &&
+      /sched|switch|futex|epoll|wake|schedule|idle|task|rq_|hrtimer|update_|enqueue|dequeue|pick_next|select_task|ttwu/.test(
+        s,
+      ),
+  ],
   ['kernel: other', (_s, d) => d.includes('kernel')],
   ['libc other', (_s, d) => d.includes('libc')],
 ];
 
 function load(file: string): Map<string, number> {
-  const r = spawnSync('perf', ['script', '-i', file, '-F', 'comm,pid,ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('perf', ['script', '-i', file, '-F', 'comm,pid,ip,sym,dso'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`perf script failed on ${file}: ${r.stderr}`);
   const counts = new Map<string, number>();
   // Without call graphs each sample is one line: "comm  addr sym (dso)"; with -g the first frame line follows the header.
@@ -76,7 +101,12 @@ const kindOf = (key: string) => {
   const [sym, dso] = key.split('\u0000') as [string, string];
   return kinds.find(([, f]) => f(sym, dso))?.[0] ?? 'other';
 };
-const roles = new Map((args.get('roles') ?? '').split(',').filter(Boolean).map((x) => x.split('=') as [string, string]));
+const roles = new Map(
+  (args.get('roles') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((x) => x.split('=') as [string, string]),
+);
 const roleOf = (key: string) => {
   const pid = key.split('\u0000')[2] ?? '';
   return roles.get(pid) ?? (roles.size ? 'other processes' : `pid ${pid}`);
@@ -93,7 +123,10 @@ function table(title: string, keep: (key: string) => boolean): void {
   const b = new Map([...allB].filter(([k]) => keep(k)));
   const byKind = new Map<string, [number, number]>();
   console.log(`\n== ${title}`);
-  for (const [m, i] of [[a, 0], [b, 1]] as const) {
+  for (const [m, i] of [
+    [a, 0],
+    [b, 1],
+  ] as const) {
     for (const [k, n] of m) {
       const e = byKind.get(kindOf(k)) ?? [0, 0];
       e[i] += n;
@@ -103,7 +136,9 @@ function table(title: string, keep: (key: string) => boolean): void {
   console.log(`${pad('kind', 34)}${'A µs/op'.padStart(9)}${'B µs/op'.padStart(9)}${'B-A'.padStart(8)}`);
   let ta = 0;
   let tb = 0;
-  for (const [k, [na, nb]] of [...byKind].sort((x, y) => usPerOp(y[1][1], opsB) - usPerOp(y[1][0], opsA) - (usPerOp(x[1][1], opsB) - usPerOp(x[1][0], opsA)))) {
+  for (const [k, [na, nb]] of [...byKind].sort(
+    (x, y) => usPerOp(y[1][1], opsB) - usPerOp(y[1][0], opsA) - (usPerOp(x[1][1], opsB) - usPerOp(x[1][0], opsA)),
+  )) {
     const ua = usPerOp(na, opsA);
     const ub = usPerOp(nb, opsB);
     ta += ua;
@@ -118,7 +153,9 @@ for (const r of roleNames) table(r, (k) => roleOf(k) === r);
 
 console.log(`\nsymbols whose cost per operation grew most (µs/op, B-A):`);
 const keys = new Set([...allA.keys(), ...allB.keys()]);
-const diffs = [...keys].map((k) => [k, usPerOp(allB.get(k) ?? 0, opsB) - usPerOp(allA.get(k) ?? 0, opsA)] as const).sort((x, y) => y[1] - x[1]);
+const diffs = [...keys]
+  .map((k) => [k, usPerOp(allB.get(k) ?? 0, opsB) - usPerOp(allA.get(k) ?? 0, opsA)] as const)
+  .sort((x, y) => y[1] - x[1]);
 for (const [k, d] of diffs.slice(0, top)) {
   const [sym, dso] = k.split('\u0000') as [string, string];
   console.log(`${num(d)}  ${pad(roleOf(k), 10)} ${pad(kindOf(k), 32)} ${sym.slice(0, 90)}  [${dso.split('/').pop()}]`);

@@ -19,9 +19,22 @@ if (process.argv.includes('--catalogue')) {
   const { openContext } = await import('../src/app/context.ts');
   const { startTftpListener } = await import('../src/app/listeners/tftp.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'tftp-storm-data-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, host: '127.0.0.1', 'tftp.port': 0, 'tftp.maxTransfers': 65535, 'tftp.maxPerClient': 1024, 'log.level': 'silent' } });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      host: '127.0.0.1',
+      'tftp.port': 0,
+      'tftp.maxTransfers': 65535,
+      'tftp.maxPerClient': 1024,
+      'log.level': 'silent',
+    },
+  });
   const ctx = await openContext(config, createLogger('silent'));
-  await ctx.phones.addPhones([{ deviceName: 'SEP001122334455', model: 'Cisco 8845' }], { name: 'bench', source: 'bench' });
+  await ctx.phones.addPhones([{ deviceName: 'SEP001122334455', model: 'Cisco 8845' }], {
+    name: 'bench',
+    source: 'bench',
+  });
   const listener = (await startTftpListener(ctx))!;
   const files: Record<string, string> = {};
   for (const name of ['ITLSEP001122334455.tlv', 'SEP001122334455.cnf.xml']) {
@@ -30,7 +43,9 @@ if (process.argv.includes('--catalogue')) {
     files[name] = f.body.toString('base64');
   }
   const count = () => {
-    const m = ctx.metrics.tftpTransfers as unknown as { hashMap: Record<string, { value: number; labels: { result: string } }> };
+    const m = ctx.metrics.tftpTransfers as unknown as {
+      hashMap: Record<string, { value: number; labels: { result: string } }>;
+    };
     const out: Record<string, number> = { completed: 0, timedOut: 0, activeTransfers: 0, requests: 0 };
     for (const v of Object.values(m.hashMap)) {
       out.requests! += v.value;

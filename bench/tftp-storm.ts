@@ -107,36 +107,52 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(IN_TFTPD)) throw new Error(`${IN_TFTPD} missing: apt-get install tftpd-hpa (listed in .ci/apt/tftp.txt)`);
+  if (!existsSync(IN_TFTPD))
+    throw new Error(`${IN_TFTPD} missing: apt-get install tftpd-hpa (listed in .ci/apt/tftp.txt)`);
   const dir = await mkdtemp(join(tmpdir(), 'tftp-storm-'));
   await chmod(dir, 0o755); // in.tftpd drops privileges to "nobody" when started as root
-  const ours = fork(new URL('./tftp-storm-server.ts', import.meta.url).pathname, [dir, ...(catalogue ? ['--catalogue'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ours = fork(
+    new URL('./tftp-storm-server.ts', import.meta.url).pathname,
+    [dir, ...(catalogue ? ['--catalogue'] : [])],
+    { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   const oursPort = await new Promise<number>((resolve, reject) => {
     ours.once('message', (m) => {
       const msg = m as { port: number; files?: Record<string, string> };
       // Catalogue mode: the generated files are what both servers must deliver.
-      if (msg.files) for (const [name, b64] of Object.entries(msg.files)) FILES[name as keyof typeof FILES] = Buffer.from(b64, 'base64');
+      if (msg.files)
+        for (const [name, b64] of Object.entries(msg.files))
+          FILES[name as keyof typeof FILES] = Buffer.from(b64, 'base64');
       resolve(msg.port);
     });
     ours.once('exit', (code) => reject(new Error(`our server exited with ${code}`)));
   });
   for (const [name, data] of Object.entries(FILES)) await writeFile(join(dir, name), data, { mode: 0o644 });
   const hpaPort = await freeUdpPort();
-  const hpa = spawn(IN_TFTPD, ['--foreground', '--listen', '--address', `${HOST}:${hpaPort}`, '--secure', dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const hpa = spawn(IN_TFTPD, ['--foreground', '--listen', '--address', `${HOST}:${hpaPort}`, '--secure', dir], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 
   try {
     await waitUntilServing(oursPort);
     await waitUntilServing(hpaPort);
-    console.log(`tftp-storm: ${downloads} downloads per round (ITL ${FILES['ITLSEP001122334455.tlv'].length} B + config ${FILES['SEP001122334455.cnf.xml'].length} B alternating), ${concurrency} concurrent clients, ${rounds} round(s), blksize ${blksize ?? 'default (512)'}, windowsize ${windowsize ?? 'default (1)'}`);
+    console.log(
+      `tftp-storm: ${downloads} downloads per round (ITL ${FILES['ITLSEP001122334455.tlv'].length} B + config ${FILES['SEP001122334455.cnf.xml'].length} B alternating), ${concurrency} concurrent clients, ${rounds} round(s), blksize ${blksize ?? 'default (512)'}, windowsize ${windowsize ?? 'default (1)'}`,
+    );
     const best = { ours: Infinity, hpa: Infinity };
     let failures = { ours: 0, hpa: 0 };
     for (let r = 1; r <= rounds; r++) {
-      for (const [label, port] of [['ours', oursPort], ['hpa', hpaPort]] as const) {
+      for (const [label, port] of [
+        ['ours', oursPort],
+        ['hpa', hpaPort],
+      ] as const) {
         const res = await storm(port);
         const rate = (res.ok / res.ms) * 1000;
         best[label] = Math.min(best[label], res.ms);
         failures = { ...failures, [label]: failures[label] + res.failed };
-        console.log(`  round ${r} ${label === 'ours' ? 'opencapf  ' : 'tftpd-hpa '}: ${res.ok} ok, ${res.failed} failed in ${res.ms.toFixed(0)} ms = ${rate.toFixed(0)} downloads/s${res.firstError ? ` (first error: ${res.firstError})` : ''}`);
+        console.log(
+          `  round ${r} ${label === 'ours' ? 'opencapf  ' : 'tftpd-hpa '}: ${res.ok} ok, ${res.failed} failed in ${res.ms.toFixed(0)} ms = ${rate.toFixed(0)} downloads/s${res.firstError ? ` (first error: ${res.firstError})` : ''}`,
+        );
       }
     }
     const oursRate = (downloads / best.ours) * 1000;
@@ -148,7 +164,9 @@ async function main(): Promise<void> {
     console.log(`opencapf  : ${oursRate.toFixed(0)} downloads/s (best round), failed transfers ${failures.ours}`);
     console.log(`tftpd-hpa : ${hpaRate.toFixed(0)} downloads/s (best round), failed transfers ${failures.hpa}`);
     console.log(`ratio opencapf / tftpd-hpa = ${(oursRate / hpaRate).toFixed(2)}`);
-    console.log(`opencapf server stats: completed ${stats.completed}, timed out ${stats.timedOut}, active ${stats.activeTransfers}, requests ${stats.requests}`);
+    console.log(
+      `opencapf server stats: completed ${stats.completed}, timed out ${stats.timedOut}, active ${stats.activeTransfers}, requests ${stats.requests}`,
+    );
     if (failures.ours > 0 || failures.hpa > 0) process.exitCode = 1;
   } finally {
     ours.send('stop');

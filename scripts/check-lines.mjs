@@ -4,9 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const max = Number(process.argv[process.argv.indexOf('--max') + 1]) || 120;
-const tracked = execFileSync('git', ['ls-files', '-co', '--exclude-standard', 'src', 'test', 'bench', 'scripts', 'web', 'bin'], {
-  encoding: 'utf8',
-})
+const tracked = execFileSync(
+  'git',
+  ['ls-files', '-co', '--exclude-standard', 'src', 'test', 'bench', 'scripts', 'web', 'bin'],
+  {
+    encoding: 'utf8',
+  },
+)
   .split('\n')
   .filter((f) => /\.(ts|tsx|mjs|cjs|js)$/.test(f) && !f.includes('/dist/'));
 const long = [];

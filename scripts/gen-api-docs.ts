@@ -25,7 +25,9 @@ const actionRows = Object.entries(AUDIT_ACTIONS).map(([k, v]) => `| \`${k}\` | $
 md = replaceBlock(md, 'audit-actions', ['| Action | `actionText` |', '|---|---|', ...actionRows]);
 const typeOf = (f: FilterFieldSpec) =>
   f.type === 'enum'
-    ? Object.keys(f.values ?? {}).map((v) => `\`${v}\``).join(' / ')
+    ? Object.keys(f.values ?? {})
+        .map((v) => `\`${v}\``)
+        .join(' / ')
     : f.type === 'time'
       ? 'ISO 8601 time'
       : f.type;

@@ -32,17 +32,27 @@ export function schemaToTs(s: unknown, mode: Mode, refs: Record<string, unknown>
   if (Array.isArray(o.enum)) return unionOf(o.enum.map((v) => (v === null ? 'null' : JSON.stringify(v))));
   const types = Array.isArray(o.type) ? (o.type as string[]) : typeof o.type === 'string' ? [o.type] : [];
   if (types.length === 0) return o.properties ? objectTs(o, mode, refs, depth) : 'unknown';
-  return unionOf(types.map((t) => {
-    switch (t) {
-      case 'string': return 'string';
-      case 'integer': case 'number': return 'number';
-      case 'boolean': return 'boolean';
-      case 'null': return 'null';
-      case 'array': return arrayOf(schemaToTs(o.items, mode, refs, depth));
-      case 'object': return objectTs(o, mode, refs, depth);
-      default: return 'unknown';
-    }
-  }));
+  return unionOf(
+    types.map((t) => {
+      switch (t) {
+        case 'string':
+          return 'string';
+        case 'integer':
+        case 'number':
+          return 'number';
+        case 'boolean':
+          return 'boolean';
+        case 'null':
+          return 'null';
+        case 'array':
+          return arrayOf(schemaToTs(o.items, mode, refs, depth));
+        case 'object':
+          return objectTs(o, mode, refs, depth);
+        default:
+          return 'unknown';
+      }
+    }),
+  );
 }
 
 function unionOf(parts: string[]): string {
@@ -75,8 +85,15 @@ function objectTs(o: Json, mode: Mode, refs: Record<string, unknown>, depth: num
 /** GET /api/v1/phones/{deviceName} -> GetPhonesByDeviceName. */
 export function operationName(method: string, path: string): string {
   const pascal = (w: string) =>
-    w.split(/[^A-Za-z0-9]+/).filter(Boolean).map((x) => x[0]!.toUpperCase() + x.slice(1)).join('');
-  const parts = path.replace(/^\/api\/v1/, '').split('/').filter(Boolean)
+    w
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((x) => x[0]!.toUpperCase() + x.slice(1))
+      .join('');
+  const parts = path
+    .replace(/^\/api\/v1/, '')
+    .split('/')
+    .filter(Boolean)
     .map((seg) => (seg.startsWith('{') ? `By${pascal(seg.slice(1, -1))}` : pascal(seg)));
   return pascal(method.toLowerCase()) + (parts.join('') || 'Root');
 }
@@ -105,11 +122,14 @@ export function emitWebTypes(doc: Json): string {
         const ts = schemaToTs({ type: 'object', properties: props, required }, 'request', refs);
         out.push(head, `export type ${name}Query = ${ts};`, '');
       }
-      const jsonOf = (x: unknown) => ((x as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
+      const jsonOf = (x: unknown) =>
+        ((x as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
       const body = jsonOf(op.requestBody);
       if (body?.schema) out.push(head, `export type ${name}Body = ${schemaToTs(body.schema, 'request', refs)};`, '');
       const responses = (op.responses ?? {}) as Record<string, Json>;
-      const ok = Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort()[0];
+      const ok = Object.keys(responses)
+        .filter((c) => /^2\d\d$/.test(c))
+        .sort()[0];
       const json = ok ? jsonOf(responses[ok]) : undefined;
       if (json?.schema) {
         out.push(head, `export type ${name}Response = ${schemaToTs(json.schema, 'response', refs)};`, '');

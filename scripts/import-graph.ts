@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { bypassingIndex, fileCycles, folderCycles, folderOf, readImportGraph } from './lib/import-graph.ts';
 
 const g = readImportGraph('src');
-const lines = (prefix: string) => g.files.filter((f) => f.startsWith(prefix)).reduce((n, f) => n + readFileSync(join('src', f), 'utf8').split('\n').length, 0);
+const lines = (prefix: string) =>
+  g.files
+    .filter((f) => f.startsWith(prefix))
+    .reduce((n, f) => n + readFileSync(join('src', f), 'utf8').split('\n').length, 0);
 console.log(`modules ${g.files.length}, relative imports ${g.edges.filter((e) => !e.to.startsWith('pkg:')).length}`);
 console.log(`app/ lines ${lines('app/')}`);
 const cycles = folderCycles(g);
@@ -18,5 +21,8 @@ for (const folder of new Set(g.files.map(folderOf))) {
 }
 const bypass = bypassingIndex(g);
 console.log(`cross-folder imports bypassing index.ts: ${bypass.length}`);
-const largest = g.files.map((f) => [f, readFileSync(join('src', f), 'utf8').split('\n').length] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+const largest = g.files
+  .map((f) => [f, readFileSync(join('src', f), 'utf8').split('\n').length] as const)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 5);
 console.log(`largest: ${largest.map(([f, n]) => `${f} ${n}`).join(', ')}`);

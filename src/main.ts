@@ -8,5 +8,10 @@ guardProcessOutput(process.stdout, process.stderr, () => {
   outputFailed = true;
   if (!process.exitCode) process.exitCode = 1;
 });
-const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});
 process.exitCode = code === 0 && outputFailed ? 1 : code;

@@ -4,11 +4,17 @@
 import type { AppServices } from '../../src/app/context.ts';
 
 export async function addScheduledPhones(ctx: AppServices, count: number): Promise<string[]> {
-  const names = Array.from({ length: count }, (_, i) => `SEP${(0xb0000000000 + i).toString(16).toUpperCase().padStart(12, '0')}`);
+  const names = Array.from(
+    { length: count },
+    (_, i) => `SEP${(0xb0000000000 + i).toString(16).toUpperCase().padStart(12, '0')}`,
+  );
   const actor = { name: 'bench', source: 'bench' };
   for (let i = 0; i < names.length; i += 1000) {
     const batch = names.slice(i, i + 1000);
-    await ctx.phones.addPhones(batch.map((deviceName) => ({ deviceName })), actor);
+    await ctx.phones.addPhones(
+      batch.map((deviceName) => ({ deviceName })),
+      actor,
+    );
     await ctx.phones.schedule(batch, { operation: 'install', authMode: 'null-string', rsaKeySize: 2048 }, actor);
   }
   return names;

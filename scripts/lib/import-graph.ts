@@ -31,7 +31,10 @@ function valuesOf(clause: string | undefined, typeOnly: boolean): string[] {
   if (!clause) return ['*']; // `import 'x'` (side effects) or `export * from 'x'`
   const out: string[] = [];
   const braces = /\{([^}]*)\}/.exec(clause);
-  const outside = clause.replace(/\{[^}]*\}/, '').replace(/,/g, ' ').trim();
+  const outside = clause
+    .replace(/\{[^}]*\}/, '')
+    .replace(/,/g, ' ')
+    .trim();
   if (/\*/.test(outside)) out.push('*');
   else if (outside && outside !== 'type') out.push('default');
   for (const part of braces?.[1]?.split(',') ?? []) {
@@ -53,13 +56,19 @@ function walk(dir: string, out: string[]): string[] {
 /** Imports of every module under srcDir (package imports such as 'node:fs' are kept with a 'pkg:' prefix). */
 export function readImportGraph(srcDir: string): ImportGraph {
   const root = resolve(srcDir);
-  const files = walk(root, []).map((f) => relative(root, f).split(sep).join('/')).sort();
+  const files = walk(root, [])
+    .map((f) => relative(root, f).split(sep).join('/'))
+    .sort();
   const edges: ImportEdge[] = [];
   for (const file of files) {
     const text = readFileSync(join(root, file), 'utf8');
     const add = (spec: string, index: number, typeOnly: boolean, values: string[]) => {
       const line = text.slice(0, index).split('\n').length;
-      const to = spec.startsWith('.') ? relative(root, resolve(root, dirname(file), spec)).split(sep).join('/') : `pkg:${spec}`;
+      const to = spec.startsWith('.')
+        ? relative(root, resolve(root, dirname(file), spec))
+            .split(sep)
+            .join('/')
+        : `pkg:${spec}`;
       edges.push({ from: file, to, typeOnly, values, line });
     };
     for (const m of text.matchAll(IMPORT_RE)) {
@@ -131,7 +140,8 @@ export function folderCycles(g: ImportGraph): string[][] {
 export function fileCycles(g: ImportGraph, folder: string): string[][] {
   const inside = (f: string) => folderOf(f) === folder;
   const adj = new Map<string, string[]>();
-  for (const e of g.edges) if (inside(e.from) && inside(e.to) && !e.typeOnly) (adj.get(e.from) ?? adj.set(e.from, []).get(e.from)!).push(e.to);
+  for (const e of g.edges)
+    if (inside(e.from) && inside(e.to) && !e.typeOnly) (adj.get(e.from) ?? adj.set(e.from, []).get(e.from)!).push(e.to);
   return cyclesOf(adj);
 }
 

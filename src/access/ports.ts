@@ -76,7 +76,10 @@ export interface AccessStore extends AuditAppendPort {
    * Counts one failed login under each key, atomically: a window that started before `windowStart` restarts
    * at one; reaching `maxFailures` sets lockedUntil.
    */
-  recordLoginFailure(keys: readonly string[], o: { now: string; windowStart: string; maxFailures: number; lockedUntil: string }): Promise<void>;
+  recordLoginFailure(
+    keys: readonly string[],
+    o: { now: string; windowStart: string; maxFailures: number; lockedUntil: string },
+  ): Promise<void>;
   deleteLoginThrottles(keys: readonly string[]): Promise<void>;
   /** Drops records whose window started before `before` and that hold no lockout after `now`. */
   pruneLoginThrottles(before: string, now: string): Promise<number>;

@@ -27,7 +27,11 @@ export type PublicToken = Omit<ApiTokenRecord, 'secretHash'>;
 export interface UserService {
   /** First start: when no user exists, creates `admin` with the given password or a random one (returned once, must change). */
   bootstrap(password?: string): Promise<{ created: boolean; username: string; password?: string; generated: boolean }>;
-  login(username: string, password: string, source: string): Promise<{ sessionId: string; expiresAt: string; user: PublicUser }>;
+  login(
+    username: string,
+    password: string,
+    source: string,
+  ): Promise<{ sessionId: string; expiresAt: string; user: PublicUser }>;
   /** Ends a browser session; audited as auth.logout of its user (an unknown or ended session changes nothing). */
   logout(sessionId: string, source: string): Promise<void>;
   authenticateSession(sessionId: string): Promise<Principal | null>;
@@ -35,10 +39,25 @@ export interface UserService {
   changePassword(username: string, current: string, next: string, actor: Actor): Promise<void>;
   list(): Promise<PublicUser[]>;
   get(username: string): Promise<PublicUser>;
-  create(username: string, role: Role, password: string | null, actor: Actor): Promise<{ user: PublicUser; password?: string }>;
-  update(username: string, patch: { role?: Role; password?: string; disabled?: boolean }, actor: Actor): Promise<PublicUser>;
+  create(
+    username: string,
+    role: Role,
+    password: string | null,
+    actor: Actor,
+  ): Promise<{ user: PublicUser; password?: string }>;
+  update(
+    username: string,
+    patch: { role?: Role; password?: string; disabled?: boolean },
+    actor: Actor,
+  ): Promise<PublicUser>;
   remove(username: string, actor: Actor): Promise<void>;
-  createToken(username: string, name: string, scopes: TokenScope[], expiresInDays: number | null, actor: Actor): Promise<{ token: string; record: PublicToken }>;
+  createToken(
+    username: string,
+    name: string,
+    scopes: TokenScope[],
+    expiresInDays: number | null,
+    actor: Actor,
+  ): Promise<{ token: string; record: PublicToken }>;
   listTokens(username?: string): Promise<PublicToken[]>;
   revokeToken(id: string, actor: Actor, onlyOwner?: string): Promise<void>;
 }
@@ -58,11 +77,19 @@ export const USERNAME_RE = /^[a-z][a-z0-9._-]{0,63}$/;
 let dummyHash: string | null = null;
 
 function checkRole(role: string): asserts role is Role {
-  if (!isRole(role)) throw new AppError('ERR_BAD_REQUEST', `unknown role "${role}" (use ${Object.keys(ROLES).join(', ')})`);
+  if (!isRole(role))
+    throw new AppError('ERR_BAD_REQUEST', `unknown role "${role}" (use ${Object.keys(ROLES).join(', ')})`);
 }
 
 function publicUser(u: UserRecord): PublicUser {
-  return { username: u.username, role: u.role, mustChangePassword: u.mustChangePassword, disabled: u.disabled, createdAt: u.createdAt, lastLoginAt: u.lastLoginAt };
+  return {
+    username: u.username,
+    role: u.role,
+    mustChangePassword: u.mustChangePassword,
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+    lastLoginAt: u.lastLoginAt,
+  };
 }
 
 function publicToken(t: ApiTokenRecord): PublicToken {
@@ -74,16 +101,30 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
   const sessionTtlMs = o.sessionTtlMs ?? 12 * 3600_000;
   const N = o.scryptN ?? 16384;
   const throttle = createLoginThrottle(store, clock, {
-    maxFailures: o.maxFailures ?? 5, failureWindowMs: o.failureWindowMs ?? 15 * 60_000, lockoutMs: o.lockoutMs ?? 15 * 60_000,
+    maxFailures: o.maxFailures ?? 5,
+    failureWindowMs: o.failureWindowMs ?? 15 * 60_000,
+    lockoutMs: o.lockoutMs ?? 15 * 60_000,
   });
   const now = () => clock.now().toISOString();
   const audit = (actor: Actor, action: AuditAction, target: string, details: Record<string, unknown> = {}) =>
     recordAudit(store, { at: now(), actor, action, target, details });
 
-  async function principalFor(username: string, via: Principal['via'], scopes: readonly TokenScope[], tokenId?: string): Promise<Principal | null> {
+  async function principalFor(
+    username: string,
+    via: Principal['via'],
+    scopes: readonly TokenScope[],
+    tokenId?: string,
+  ): Promise<Principal | null> {
     const u = await store.getUser(username);
     if (!u || u.disabled) return null;
-    return { username: u.username, role: u.role, via, scopes, mustChangePassword: u.mustChangePassword, ...(tokenId ? { tokenId } : {}) };
+    return {
+      username: u.username,
+      role: u.role,
+      via,
+      scopes,
+      mustChangePassword: u.mustChangePassword,
+      ...(tokenId ? { tokenId } : {}),
+    };
   }
 
   const svc: UserService = {
@@ -93,8 +134,20 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
       const pw = password ?? randomPassword();
       if (!generated) checkPassword(pw);
       const t = now();
-      await store.insertUser({ username: 'admin', role: 'admin', passwordHash: await hashPassword(pw, N), mustChangePassword: generated, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
-      await audit({ name: 'opencapf', source: 'first-start' }, 'user.create', 'admin', { role: 'admin', passwordFrom: generated ? 'generated' : 'OPENCAPF_ADMIN_PASSWORD' });
+      await store.insertUser({
+        username: 'admin',
+        role: 'admin',
+        passwordHash: await hashPassword(pw, N),
+        mustChangePassword: generated,
+        disabled: false,
+        createdAt: t,
+        updatedAt: t,
+        lastLoginAt: null,
+      });
+      await audit({ name: 'opencapf', source: 'first-start' }, 'user.create', 'admin', {
+        role: 'admin',
+        passwordFrom: generated ? 'generated' : 'OPENCAPF_ADMIN_PASSWORD',
+      });
       return { created: true, username: 'admin', generated, ...(generated ? { password: pw } : {}) };
     },
 
@@ -103,21 +156,36 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
       const until = await throttle.lockedUntil(keys);
       if (until) {
         await throttle.auditRefusal(String(username).slice(0, 64), source, until);
-        throw new AppError('ERR_THROTTLED', `too many failed logins; try again after ${new Date(until).toISOString()}`, { retryAfterSeconds: Math.ceil((until - clock.now().getTime()) / 1000) });
+        throw new AppError(
+          'ERR_THROTTLED',
+          `too many failed logins; try again after ${new Date(until).toISOString()}`,
+          { retryAfterSeconds: Math.ceil((until - clock.now().getTime()) / 1000) },
+        );
       }
       const u = typeof username === 'string' && USERNAME_RE.test(username) ? await store.getUser(username) : null;
       dummyHash ??= await hashPassword(randomPassword(), N);
       const ok = await verifyPassword(String(password), u?.passwordHash ?? dummyHash);
       if (!u || !ok || u.disabled) {
         await throttle.recordFailure(keys);
-        await audit({ name: String(username).slice(0, 64), source }, 'auth.login-failed', String(username).slice(0, 64), {});
+        await audit(
+          { name: String(username).slice(0, 64), source },
+          'auth.login-failed',
+          String(username).slice(0, 64),
+          {},
+        );
         throw new AppError('ERR_UNAUTHENTICATED', 'wrong user name or password');
       }
       await throttle.clear(keys);
       const sessionId = newSessionId();
       const t = now();
       const expiresAt = new Date(clock.now().getTime() + sessionTtlMs).toISOString();
-      await store.insertWebSession({ idHash: secretDigest(sessionId), username: u.username, createdAt: t, expiresAt, source });
+      await store.insertWebSession({
+        idHash: secretDigest(sessionId),
+        username: u.username,
+        createdAt: t,
+        expiresAt,
+        source,
+      });
       await store.updateUser(u.username, { lastLoginAt: t });
       await audit({ name: u.username, source }, 'auth.login', u.username);
       return { sessionId, expiresAt, user: publicUser({ ...u, lastLoginAt: t }) };
@@ -157,10 +225,15 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
 
     async changePassword(username, current, next, actor) {
       const u = await store.getUser(username);
-      if (!u || !(await verifyPassword(String(current), u.passwordHash))) throw new AppError('ERR_UNAUTHENTICATED', 'current password is wrong');
+      if (!u || !(await verifyPassword(String(current), u.passwordHash)))
+        throw new AppError('ERR_UNAUTHENTICATED', 'current password is wrong');
       checkPassword(next);
       if (next === current) throw new AppError('ERR_BAD_REQUEST', 'the new password must differ from the current one');
-      await store.updateUser(username, { passwordHash: await hashPassword(next, N), mustChangePassword: false, updatedAt: now() });
+      await store.updateUser(username, {
+        passwordHash: await hashPassword(next, N),
+        mustChangePassword: false,
+        updatedAt: now(),
+      });
       await audit(actor, 'user.password-change', username);
     },
 
@@ -174,14 +247,27 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
     },
 
     async create(username, role, password, actor) {
-      if (!USERNAME_RE.test(username)) throw new AppError('ERR_BAD_REQUEST', 'user name must be 1 to 64 lower-case letters, digits, . _ - and start with a letter');
+      if (!USERNAME_RE.test(username))
+        throw new AppError(
+          'ERR_BAD_REQUEST',
+          'user name must be 1 to 64 lower-case letters, digits, . _ - and start with a letter',
+        );
       checkRole(role);
       const generated = password === null;
       const pw = password ?? randomPassword();
       checkPassword(pw);
       if (await store.getUser(username)) throw new AppError('ERR_CONFLICT', `user "${username}" already exists`);
       const t = now();
-      const rec: UserRecord = { username, role, passwordHash: await hashPassword(pw, N), mustChangePassword: generated, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null };
+      const rec: UserRecord = {
+        username,
+        role,
+        passwordHash: await hashPassword(pw, N),
+        mustChangePassword: generated,
+        disabled: false,
+        createdAt: t,
+        updatedAt: t,
+        lastLoginAt: null,
+      };
       await store.insertUser(rec);
       await audit(actor, 'user.create', username, { role });
       return { user: publicUser(rec), ...(generated ? { password: pw } : {}) };
@@ -193,24 +279,34 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
       if (patch.role !== undefined) checkRole(patch.role);
       if (patch.password !== undefined) checkPassword(patch.password);
       if ((patch.role && patch.role !== 'admin') || patch.disabled) {
-        const admins = (await store.listUsers()).filter((x) => x.role === 'admin' && !x.disabled && x.username !== username);
-        if (u.role === 'admin' && admins.length === 0) throw new AppError('ERR_CONFLICT', 'this is the last enabled administrator');
+        const admins = (await store.listUsers()).filter(
+          (x) => x.role === 'admin' && !x.disabled && x.username !== username,
+        );
+        if (u.role === 'admin' && admins.length === 0)
+          throw new AppError('ERR_CONFLICT', 'this is the last enabled administrator');
       }
       await store.updateUser(username, {
         ...(patch.role !== undefined ? { role: patch.role } : {}),
         ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
-        ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password, N), mustChangePassword: true } : {}),
+        ...(patch.password !== undefined
+          ? { passwordHash: await hashPassword(patch.password, N), mustChangePassword: true }
+          : {}),
         updatedAt: now(),
       });
       if (patch.password !== undefined || patch.disabled) await store.deleteWebSessionsOf(username);
-      await audit(actor, 'user.update', username, { ...(patch.role ? { role: patch.role } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}), ...(patch.password ? { password: 'reset' } : {}) });
+      await audit(actor, 'user.update', username, {
+        ...(patch.role ? { role: patch.role } : {}),
+        ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+        ...(patch.password ? { password: 'reset' } : {}),
+      });
       return svc.get(username);
     },
 
     async remove(username, actor) {
       const u = await store.getUser(username);
       if (!u) throw new AppError('ERR_NOT_FOUND', `no user "${username}"`);
-      if (u.role === 'admin' && (await store.listUsers()).filter((x) => x.role === 'admin' && !x.disabled).length <= 1) throw new AppError('ERR_CONFLICT', 'this is the last administrator');
+      if (u.role === 'admin' && (await store.listUsers()).filter((x) => x.role === 'admin' && !x.disabled).length <= 1)
+        throw new AppError('ERR_CONFLICT', 'this is the last administrator');
       await store.transaction(async (tx) => {
         await tx.deleteUser(username);
         await recordAudit(tx, { at: now(), actor, action: 'user.delete', target: username });
@@ -219,14 +315,25 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
 
     async createToken(username, name, scopes, expiresInDays, actor) {
       await svc.get(username);
-      if (!name || name.length > 64 || /[\u0000-\u001f\u007f]/.test(name)) throw new AppError('ERR_BAD_REQUEST', 'token name must be 1 to 64 printable characters');
+      if (!name || name.length > 64 || /[\u0000-\u001f\u007f]/.test(name))
+        throw new AppError('ERR_BAD_REQUEST', 'token name must be 1 to 64 printable characters');
       const sc = scopes.length ? scopes : ['api' as const];
-      for (const s of sc) if (!(TOKEN_SCOPES as readonly string[]).includes(s)) throw new AppError('ERR_BAD_REQUEST', `unknown scope "${s}" (use ${TOKEN_SCOPES.join(', ')})`);
-      if (expiresInDays !== null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650)) throw new AppError('ERR_BAD_REQUEST', 'expiresInDays must be 1 to 3650');
+      for (const s of sc)
+        if (!(TOKEN_SCOPES as readonly string[]).includes(s))
+          throw new AppError('ERR_BAD_REQUEST', `unknown scope "${s}" (use ${TOKEN_SCOPES.join(', ')})`);
+      if (expiresInDays !== null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650))
+        throw new AppError('ERR_BAD_REQUEST', 'expiresInDays must be 1 to 3650');
       const { id, secret, token } = newApiToken();
       const rec: ApiTokenRecord = {
-        id, username, name, secretHash: secretDigest(secret), scopes: sc, createdAt: now(),
-        expiresAt: expiresInDays === null ? null : new Date(clock.now().getTime() + expiresInDays * 86_400_000).toISOString(), lastUsedAt: null,
+        id,
+        username,
+        name,
+        secretHash: secretDigest(secret),
+        scopes: sc,
+        createdAt: now(),
+        expiresAt:
+          expiresInDays === null ? null : new Date(clock.now().getTime() + expiresInDays * 86_400_000).toISOString(),
+        lastUsedAt: null,
       };
       await store.insertToken(rec);
       await audit(actor, 'token.create', username, { tokenId: id, name, scopes: sc });

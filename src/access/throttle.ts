@@ -46,8 +46,10 @@ export function createLoginThrottle(store: AccessStore, clock: Clock, o: LoginTh
     async recordFailure(keys) {
       const t = clock.now().getTime();
       await store.recordLoginFailure(keys, {
-        now: iso(t), windowStart: iso(t - o.failureWindowMs),
-        maxFailures: o.maxFailures, lockedUntil: iso(t + o.lockoutMs),
+        now: iso(t),
+        windowStart: iso(t - o.failureWindowMs),
+        maxFailures: o.maxFailures,
+        lockedUntil: iso(t + o.lockoutMs),
       });
       // Stale records go at most once a minute: the table holds only recent failures and live lockouts.
       if (t - lastPruneMs > 60_000) {

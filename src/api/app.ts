@@ -25,8 +25,16 @@ export type { Access } from './request-helpers.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
-  return reply.code(ERROR_TABLE[code].http).type('application/json').send({ error: { code, message, ...(details ? { details } : {}) } });
+function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): FastifyReply {
+  return reply
+    .code(ERROR_TABLE[code].http)
+    .type('application/json')
+    .send({ error: { code, message, ...(details ? { details } : {}) } });
 }
 
 interface ValidationItem {
@@ -39,7 +47,11 @@ function validationMessage(e: { validation?: ValidationItem[]; validationContext
   const v = e.validation?.[0];
   if (!v) return e.message;
   const where = `${e.validationContext ?? 'request'}${v.instancePath ?? ''}`;
-  const extra = v.params?.additionalProperty ? `: "${String(v.params.additionalProperty).slice(0, 64)}"` : v.params?.allowedValues ? ` (${(v.params.allowedValues as unknown[]).join(', ')})` : '';
+  const extra = v.params?.additionalProperty
+    ? `: "${String(v.params.additionalProperty).slice(0, 64)}"`
+    : v.params?.allowedValues
+      ? ` (${(v.params.allowedValues as unknown[]).join(', ')})`
+      : '';
   return `${where} ${v.message ?? 'is invalid'}${extra}`;
 }
 
@@ -57,7 +69,9 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
   const checking = timeouts ? { connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs) } : {};
   const app = Fastify({
     // A serializer on the logger itself: Fastify prefers the instance's serializers over its own.
-    ...(deps.logger ? { loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }) } : { logger: false }),
+    ...(deps.logger
+      ? { loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }) }
+      : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
@@ -78,20 +92,42 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
     const err = full ?? caught;
     if (isAppError(err)) {
       if (!ERROR_TABLE[err.code].expose) req.log.error({ err }, 'internal error');
-      return sendError(reply, err.code, err.publicMessage, ERROR_TABLE[err.code].expose ? (err.details as Record<string, unknown> | undefined) : undefined);
+      return sendError(
+        reply,
+        err.code,
+        err.publicMessage,
+        ERROR_TABLE[err.code].expose ? (err.details as Record<string, unknown> | undefined) : undefined,
+      );
     }
-    const fe = err as { validation?: ValidationItem[]; validationContext?: string; message: string; statusCode?: number; code?: string };
+    const fe = err as {
+      validation?: ValidationItem[];
+      validationContext?: string;
+      message: string;
+      statusCode?: number;
+      code?: string;
+    };
     if (fe.validation) return sendError(reply, 'ERR_BAD_REQUEST', validationMessage(fe));
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'ERR_PAYLOAD_TOO_LARGE', 'request body is too large');
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(reply, 'ERR_PAYLOAD_TOO_LARGE', 'request body is too large');
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       // Fastify's own client errors (bad JSON, unsupported media type): a fixed message, never internals.
-      const msg = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported Content-Type' : fe.code?.startsWith('FST_ERR_CTP') ? 'request body cannot be parsed' : 'bad request';
-      return reply.code(fe.statusCode).type('application/json').send({ error: { code: 'ERR_BAD_REQUEST', message: msg } });
+      const msg =
+        fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'unsupported Content-Type'
+          : fe.code?.startsWith('FST_ERR_CTP')
+            ? 'request body cannot be parsed'
+            : 'bad request';
+      return reply
+        .code(fe.statusCode)
+        .type('application/json')
+        .send({ error: { code: 'ERR_BAD_REQUEST', message: msg } });
     }
     req.log.error({ err }, 'unhandled error in API route');
     return sendError(reply, 'ERR_INTERNAL', ERROR_TABLE.ERR_INTERNAL.text);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, 'ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 'ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`),
+  );
 
   // Secrets never travel in a URL (access logs, proxies, browser history keep URLs): refused before
   // authentication, for every route, so no route can accept one by forgetting a check.
@@ -99,7 +135,12 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
     const secrets = secretParamsIn(req.url);
     if (!secrets.length) return;
     const where = req.routeOptions.config?.secretsGoTo ?? 'the request body';
-    return sendError(reply, 'ERR_SECRET_IN_URL', `${secrets.map((s) => `"${s.slice(0, 32)}"`).join(', ')} is a secret and is never accepted in a URL (URLs are kept in access logs, proxies and browser history): send it in ${where}`, { parameters: secrets.map((s) => s.slice(0, 32)), sendTo: where });
+    return sendError(
+      reply,
+      'ERR_SECRET_IN_URL',
+      `${secrets.map((s) => `"${s.slice(0, 32)}"`).join(', ')} is a secret and is never accepted in a URL (URLs are kept in access logs, proxies and browser history): send it in ${where}`,
+      { parameters: secrets.map((s) => s.slice(0, 32)), sendTo: where },
+    );
   });
 
   // Authentication is decided per route from its declared access, never from the URL.
@@ -115,18 +156,32 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
     } else {
       const sid = parseCookies(req.headers.cookie)[SESSION_COOKIE];
       if (sid) principal = await deps.users.authenticateSession(sid);
-      if (!principal) return sendError(reply, 'ERR_UNAUTHENTICATED', 'log in (POST /api/v1/auth/login) or send Authorization: Bearer <token>');
-      if (!SAFE_METHODS.has(req.method) && !req.headers['x-requested-with']) return sendError(reply, 'ERR_CSRF', 'changes made with a login cookie need the header X-Requested-With');
+      if (!principal)
+        return sendError(
+          reply,
+          'ERR_UNAUTHENTICATED',
+          'log in (POST /api/v1/auth/login) or send Authorization: Bearer <token>',
+        );
+      if (!SAFE_METHODS.has(req.method) && !req.headers['x-requested-with'])
+        return sendError(reply, 'ERR_CSRF', 'changes made with a login cookie need the header X-Requested-With');
     }
     req.principal = principal;
     if (access === 'metrics') {
-      if (!principal.scopes.includes('metrics') && !principal.scopes.includes('api')) return sendError(reply, 'ERR_FORBIDDEN', 'this token lacks the metrics scope');
+      if (!principal.scopes.includes('metrics') && !principal.scopes.includes('api'))
+        return sendError(reply, 'ERR_FORBIDDEN', 'this token lacks the metrics scope');
       return;
     }
-    if (!principal.scopes.includes('api')) return sendError(reply, 'ERR_FORBIDDEN', 'this token may only read /metrics');
+    if (!principal.scopes.includes('api'))
+      return sendError(reply, 'ERR_FORBIDDEN', 'this token may only read /metrics');
     if (access === 'self') return;
-    if (principal.mustChangePassword) return sendError(reply, 'ERR_PASSWORD_CHANGE_REQUIRED', 'change the one-time password first: POST /api/v1/auth/password');
-    if (!roleAtLeast(principal.role, access)) return sendError(reply, 'ERR_FORBIDDEN', `this needs the ${access} role; you are ${principal.role}`);
+    if (principal.mustChangePassword)
+      return sendError(
+        reply,
+        'ERR_PASSWORD_CHANGE_REQUIRED',
+        'change the one-time password first: POST /api/v1/auth/password',
+      );
+    if (!roleAtLeast(principal.role, access))
+      return sendError(reply, 'ERR_FORBIDDEN', `this needs the ${access} role; you are ${principal.role}`);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -154,18 +209,26 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
     { prefix: '/api/v1' },
   );
 
-  app.get('/metrics', { config: { access: 'metrics' }, schema: { summary: 'Prometheus metrics', tags: ['operations'], hide: false } }, async (_req, reply) => {
-    const body = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    { config: { access: 'metrics' }, schema: { summary: 'Prometheus metrics', tags: ['operations'], hide: false } },
+    async (_req, reply) => {
+      const body = await deps.metrics.registry.metrics();
+      return reply.type(deps.metrics.registry.contentType).send(body);
+    },
+  );
 
   if (deps.webDistDir !== false) registerUiRoutes(app, deps.webDistDir ? { distDir: deps.webDistDir } : {});
 
   let openapi: unknown = null;
-  app.get('/api/docs', { config: { access: 'public' }, schema: { summary: 'OpenAPI 3.1 document of this API', tags: ['docs'] } }, async () => {
-    openapi ??= buildOpenApi(routes, deps.version ?? '0.1.0');
-    return openapi;
-  });
+  app.get(
+    '/api/docs',
+    { config: { access: 'public' }, schema: { summary: 'OpenAPI 3.1 document of this API', tags: ['docs'] } },
+    async () => {
+      openapi ??= buildOpenApi(routes, deps.version ?? '0.1.0');
+      return openapi;
+    },
+  );
   return app;
 }
 

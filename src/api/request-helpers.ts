@@ -50,7 +50,13 @@ export function viewerOf(req: FastifyRequest): Viewer {
  * redacted. Every request log line (incoming, completed, errors) goes through this one serializer.
  */
 export function serializeRequest(req: FastifyRequest): Record<string, unknown> {
-  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {

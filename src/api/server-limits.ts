@@ -29,12 +29,24 @@ export function limitApiServer(server: Server, o: ApiServerLimits): RateLimitedL
     const refused = gate.admit(socket);
     if (!refused) return;
     o.onRefused(refused);
-    limitedLog.warn(`api-refused-${refused}`, clientAddress(socket), { peer: socket.remoteAddress, reason: refused }, refused === 'global-cap' ? 'API connection refused: connection cap reached' : 'API connection refused: per-client cap reached');
+    limitedLog.warn(
+      `api-refused-${refused}`,
+      clientAddress(socket),
+      { peer: socket.remoteAddress, reason: refused },
+      refused === 'global-cap'
+        ? 'API connection refused: connection cap reached'
+        : 'API connection refused: per-client cap reached',
+    );
     socket.destroy();
   });
   if (o.tls) {
     server.on('tlsClientError', (e: Error, socket: Socket) => {
-      limitedLog.warn('api-tls-failed', clientAddress(socket), { peer: socket.remoteAddress, err: e.message }, 'API TLS handshake failed');
+      limitedLog.warn(
+        'api-tls-failed',
+        clientAddress(socket),
+        { peer: socket.remoteAddress, err: e.message },
+        'API TLS handshake failed',
+      );
     });
   }
   // Body-read timeout: while a body is being received the socket may not stay silent longer than

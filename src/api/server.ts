@@ -18,7 +18,9 @@ export async function startApiServer(
     await app.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const where = `${o.host}:${o.port}`;
-      throw new AppError('ERR_PORT_IN_USE', `REST API port ${where} is in use (api.port, --api-port)`, undefined, { cause: e });
+      throw new AppError('ERR_PORT_IN_USE', `REST API port ${where} is in use (api.port, --api-port)`, undefined, {
+        cause: e,
+      });
     }
     throw e;
   }

@@ -18,13 +18,21 @@ import type { AdminServices } from '../phones/admin-services.ts';
 
 export type { AdminServices };
 
-export function createAdminServices(o: { config: Config; store: OpenStore; phones: PhoneService; clock: Clock; capfNotAfter: () => Date; facts: () => QueryFacts }): AdminServices {
+export function createAdminServices(o: {
+  config: Config;
+  store: OpenStore;
+  phones: PhoneService;
+  clock: Clock;
+  capfNotAfter: () => Date;
+  facts: () => QueryFacts;
+}): AdminServices {
   const { config, store, phones, clock } = o;
   const admin = createKyselyAdminStore(store.db);
   const bulk = createBulkService(store.phones, admin, clock, o.facts);
   return {
     users: createUserService(store.access, clock, {
-      sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000, maxFailures: config['api.loginMaxFailures'],
+      sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000,
+      maxFailures: config['api.loginMaxFailures'],
     }),
     profiles: createProfileService(store.phones, admin, clock),
     bulk,
@@ -34,7 +42,12 @@ export function createAdminServices(o: { config: Config; store: OpenStore; phone
     csvImport: createCsvImportService(phones),
     renewal: createRenewalService(
       bulk,
-      { enabled: config['renewal.enabled'], windowDays: config['renewal.windowDays'], authMode: config['renewal.authMode'], deadlineHours: config['renewal.deadlineHours'] },
+      {
+        enabled: config['renewal.enabled'],
+        windowDays: config['renewal.windowDays'],
+        authMode: config['renewal.authMode'],
+        deadlineHours: config['renewal.deadlineHours'],
+      },
       clock,
     ),
   };

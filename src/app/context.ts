@@ -8,7 +8,14 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import type { OpenStore } from '../store/index.ts';
 import { openConfiguredStore } from '../store/configured.ts';
 import { createFileKeyStore } from '../keys/index.ts';
-import { createIdentityService, createCapfCa, certificateReader, type CapfCa, type IdentityService, type IdentityName } from '../pki/index.ts';
+import {
+  createIdentityService,
+  createCapfCa,
+  certificateReader,
+  type CapfCa,
+  type IdentityService,
+  type IdentityName,
+} from '../pki/index.ts';
 import { createCapfOperations, createPhoneService, type PhoneService } from '../phones/index.ts';
 import type { CapfAuthority } from '../capf/ports.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -18,7 +25,12 @@ import type { HttpExtension } from '../provisioning/http-extension.ts';
 import { createProvisioning, defaultPublicHost, type Provisioning } from '../provisioning/service.ts';
 import { createFileProvisioningState } from '../provisioning/file-state.ts';
 import { createTrustAdmin, type TrustAdmin } from '../provisioning/trust-admin.ts';
-import { createCaSource, createRevocationHttpHandler, createRevocationService, type RevocationService } from '../revocation/index.ts';
+import {
+  createCaSource,
+  createRevocationHttpHandler,
+  createRevocationService,
+  type RevocationService,
+} from '../revocation/index.ts';
 import { createKyselyRevocationStore } from '../store/revocation-store.ts';
 
 /** Built once by openContext and frozen: listeners, routes and commands take the slice they use. */
@@ -53,7 +65,12 @@ export interface OpenContextOptions {
   startupWaitSeconds?: number;
 }
 
-export async function openContext(config: Config, logger: Logger, clock: Clock = systemClock, options: OpenContextOptions = {}): Promise<AppServices> {
+export async function openContext(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+  options: OpenContextOptions = {},
+): Promise<AppServices> {
   const metrics = createMetrics();
   const store = await openConfiguredStore(config, logger, options);
   metrics.bindStore(() => store.health());
@@ -88,16 +105,33 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
       if (name === 'capf') void ca.refresh();
     });
     const phones = createPhoneService(store.phones, clock);
-    const capfOperations = createCapfOperations({ store: store.phones, ca, reader: certificateReader, clock, authFailureLimit: config['capf.authFailureLimit'] });
+    const capfOperations = createCapfOperations({
+      store: store.phones,
+      ca,
+      reader: certificateReader,
+      clock,
+      authFailureLimit: config['capf.authFailureLimit'],
+    });
     // Every recorded CAPF session also counts in the metrics.
     const capfAuthority = countingCapfAuthority(capfOperations, metrics);
-    const admin = createAdminServices({ config, store, phones, clock, capfNotAfter: () => ca.capfNotAfter(),
-      facts: () => ({ capfSubjectDn: ca.capfSubjectDn() }) });
+    const admin = createAdminServices({
+      config,
+      store,
+      phones,
+      clock,
+      capfNotAfter: () => ca.capfNotAfter(),
+      facts: () => ({ capfSubjectDn: ca.capfSubjectDn() }),
+    });
     const revocation = createRevocationService({
       cas: createCaSource(identities, () => keyStore.loadPrevious('capf')),
       store: createKyselyRevocationStore(store.db, store.phones),
       clock,
-      settings: { crlValidityHours: config['revocation.crlValidityHours'], crlRefreshMinutes: config['revocation.crlRefreshMinutes'], ocspValidityMinutes: config['revocation.ocspValidityMinutes'], unacknowledgedGraceHours: config['revocation.unacknowledgedGraceHours'] },
+      settings: {
+        crlValidityHours: config['revocation.crlValidityHours'],
+        crlRefreshMinutes: config['revocation.crlRefreshMinutes'],
+        ocspValidityMinutes: config['revocation.ocspValidityMinutes'],
+        unacknowledgedGraceHours: config['revocation.unacknowledgedGraceHours'],
+      },
       isTrustedMic: (der) => ca.isTrustedMic(der),
     });
     const httpExtensions: HttpExtension[] = [createRevocationHttpHandler(revocation)];
@@ -124,8 +158,22 @@ export async function openContext(config: Config, logger: Logger, clock: Clock =
     });
     const trustAdmin = createTrustAdmin({ provisioning, identities, audit: store.phones, clock });
     return Object.freeze({
-      config, logger, clock, store, identities, ca, phones, capfAuthority, admin, metrics, httpExtensions: Object.freeze(httpExtensions),
-      revocation, provisioning, trustAdmin, generated: Object.freeze(generated), close: () => store.close(),
+      config,
+      logger,
+      clock,
+      store,
+      identities,
+      ca,
+      phones,
+      capfAuthority,
+      admin,
+      metrics,
+      httpExtensions: Object.freeze(httpExtensions),
+      revocation,
+      provisioning,
+      trustAdmin,
+      generated: Object.freeze(generated),
+      close: () => store.close(),
     });
   } catch (e) {
     await store.close();

@@ -20,7 +20,9 @@ function local(host: string): string {
 }
 
 /** `serve` records its started listeners on the context; their real ports win over the configured ones (port 0). */
-type RunningContext = Pick<AppServices, 'config' | 'clock' | 'identities' | 'store' | 'provisioning'> & { listeners?: readonly { name: string; port: number }[] };
+type RunningContext = Pick<AppServices, 'config' | 'clock' | 'identities' | 'store' | 'provisioning'> & {
+  listeners?: readonly { name: string; port: number }[];
+};
 
 export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOptions = {}): DoctorSources {
   const c = ctx.config;
@@ -35,7 +37,10 @@ export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOp
     capfLocal: { host, port: port('capf', c['capf.port']) },
     capfPublic: { name: ctx.provisioning.publicHost, port: c['capf.port'] },
     tvs: c['tvs.enabled'] ? { host, port: port('tvs', c['tvs.port']) } : null,
-    tftpNodes: [...(c['tftp.enabled'] ? [{ host, port: port('tftp', c['tftp.port']) }] : []), ...(o.extraTftpNodes ?? [])],
+    tftpNodes: [
+      ...(c['tftp.enabled'] ? [{ host, port: port('tftp', c['tftp.port']) }] : []),
+      ...(o.extraTftpNodes ?? []),
+    ],
     resolve: o.resolve ?? createResolver(),
     authFailureLimit: c['capf.authFailureLimit'],
     manufacturingCaConfigured: !!c['capf.manufacturingCaFile'],

@@ -7,7 +7,12 @@ import { describeCapfExpiry } from './status.ts';
 import type { CapfServer } from '../capf/server.ts';
 import type { CapfListener } from './listeners/capf.ts';
 import { LISTENER_FACTORIES } from './listeners/index.ts';
-import { createListenerRegistry, stopListeners, type ListenerRegistry, type StartedListener } from '../shared/listener.ts';
+import {
+  createListenerRegistry,
+  stopListeners,
+  type ListenerRegistry,
+  type StartedListener,
+} from '../shared/listener.ts';
 
 export interface RunningServer {
   /** Every started entry, network listeners and background jobs (background: true). */

@@ -66,7 +66,10 @@ test('recordAudit writes the row shape: actor name and source, details default {
   ]);
   const events = (['phone.add', 'capf.schedule'] as const).map((action) => ({ at, actor, action, target: 'T' }));
   await recordAudit(s.batch, events);
-  assert.deepEqual(s.many.map((b) => b.map((e) => e.action)), [['phone.add', 'capf.schedule']]);
+  assert.deepEqual(
+    s.many.map((b) => b.map((e) => e.action)),
+    [['phone.add', 'capf.schedule']],
+  );
   await recordAudit(s.batch, []);
   assert.equal(s.many.length, 1, 'an empty batch is no write');
 });
@@ -80,9 +83,11 @@ test('outside store/ and audit/, audit rows are appended only through recordAudi
       else if (d.name.endsWith('.ts') && !d.name.endsWith('.test.ts')) {
         const rel = relative(SRC, p);
         if (rel.startsWith('store/') || rel.startsWith('audit/')) continue;
-        readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
-          if (/\.appendAudit(Many)?\(/.test(line)) offenders.push(`${rel}:${i + 1}`);
-        });
+        readFileSync(p, 'utf8')
+          .split('\n')
+          .forEach((line, i) => {
+            if (/\.appendAudit(Many)?\(/.test(line)) offenders.push(`${rel}:${i + 1}`);
+          });
       }
     }
   };

@@ -62,17 +62,31 @@ function unpackEntries(buf: Buffer): Entry[] {
     const len = buf.readUInt32BE(o + 6 + n) * 2 ** 32 + buf.readUInt32BE(o + 10 + n);
     const start = o + 14 + n;
     if (start + len > buf.length) throw new AppError('ERR_BACKUP_FORMAT', 'backup archive is truncated');
-    if (name.includes('..') || name.startsWith('/') || !/^[A-Za-z0-9._/-]+$/.test(name)) throw new AppError('ERR_BACKUP_FORMAT', `unsafe name in backup: ${JSON.stringify(name)}`);
+    if (name.includes('..') || name.startsWith('/') || !/^[A-Za-z0-9._/-]+$/.test(name))
+      throw new AppError('ERR_BACKUP_FORMAT', `unsafe name in backup: ${JSON.stringify(name)}`);
     out.push({ name, mode, data: buf.subarray(start, start + len) });
     o = start + len;
   }
   return out;
 }
 
-export function encryptBackup(entries: Entry[], passphrase: string, meta: { driver: string; createdAt: string }): Buffer {
+export function encryptBackup(
+  entries: Entry[],
+  passphrase: string,
+  meta: { driver: string; createdAt: string },
+): Buffer {
   const salt = randomBytes(16);
   const iv = randomBytes(12);
-  const header = Buffer.from(JSON.stringify({ v: 1, kdf: { alg: 'scrypt', ...KDF, salt: salt.toString('base64') }, cipher: 'aes-256-gcm', iv: iv.toString('base64'), ...meta }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({
+      v: 1,
+      kdf: { alg: 'scrypt', ...KDF, salt: salt.toString('base64') },
+      cipher: 'aes-256-gcm',
+      iv: iv.toString('base64'),
+      ...meta,
+    }),
+    'utf8',
+  );
   const len = Buffer.alloc(4);
   len.writeUInt32BE(header.length);
   const aad = Buffer.concat([MAGIC, len, header]);
@@ -83,27 +97,37 @@ export function encryptBackup(entries: Entry[], passphrase: string, meta: { driv
 }
 
 export function decryptBackup(file: Buffer, passphrase: string): { entries: Entry[]; header: Record<string, unknown> } {
-  if (file.length < 12 + 16 || !file.subarray(0, 8).equals(MAGIC)) throw new AppError('ERR_BACKUP_FORMAT', 'not an OpenCAPF backup file (bad magic)');
+  if (file.length < 12 + 16 || !file.subarray(0, 8).equals(MAGIC))
+    throw new AppError('ERR_BACKUP_FORMAT', 'not an OpenCAPF backup file (bad magic)');
   const hlen = file.readUInt32BE(8);
-  if (hlen > 64 * 1024 || 12 + hlen + 16 > file.length) throw new AppError('ERR_BACKUP_FORMAT', 'backup header is damaged');
+  if (hlen > 64 * 1024 || 12 + hlen + 16 > file.length)
+    throw new AppError('ERR_BACKUP_FORMAT', 'backup header is damaged');
   let header: { v?: number; kdf?: { alg: string; N: number; r: number; p: number; salt: string }; iv?: string };
   try {
     header = JSON.parse(file.subarray(12, 12 + hlen).toString('utf8'));
   } catch {
     throw new AppError('ERR_BACKUP_FORMAT', 'backup header is damaged');
   }
-  if (header.v !== 1 || header.kdf?.alg !== 'scrypt' || !header.iv) throw new AppError('ERR_BACKUP_FORMAT', `unsupported backup version ${String(header.v)}`);
+  if (header.v !== 1 || header.kdf?.alg !== 'scrypt' || !header.iv)
+    throw new AppError('ERR_BACKUP_FORMAT', `unsupported backup version ${String(header.v)}`);
   const { N, r, p } = header.kdf;
-  if (![N, r, p].every((x) => Number.isInteger(x) && x > 0) || N > 2 ** 20 || r > 32 || p > 16) throw new AppError('ERR_BACKUP_FORMAT', 'backup key-derivation parameters out of range');
-  const decipher = createDecipheriv('aes-256-gcm', deriveKey(passphrase, Buffer.from(header.kdf.salt, 'base64'), { N, r, p }), Buffer.from(header.iv, 'base64'));
+  if (![N, r, p].every((x) => Number.isInteger(x) && x > 0) || N > 2 ** 20 || r > 32 || p > 16)
+    throw new AppError('ERR_BACKUP_FORMAT', 'backup key-derivation parameters out of range');
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    deriveKey(passphrase, Buffer.from(header.kdf.salt, 'base64'), { N, r, p }),
+    Buffer.from(header.iv, 'base64'),
+  );
   decipher.setAAD(file.subarray(0, 12 + hlen));
   decipher.setAuthTag(file.subarray(file.length - 16));
   let plain: Buffer;
   try {
     plain = Buffer.concat([decipher.update(file.subarray(12 + hlen, file.length - 16)), decipher.final()]);
   } catch {
-    throw new AppError('ERR_BACKUP_PASSPHRASE', 'wrong passphrase, or the backup file is damaged (authentication failed); nothing was restored');
+    throw new AppError(
+      'ERR_BACKUP_PASSPHRASE',
+      'wrong passphrase, or the backup file is damaged (authentication failed); nothing was restored',
+    );
   }
   return { entries: unpackEntries(gunzipSync(plain)), header: header as Record<string, unknown> };
 }
-

@@ -29,14 +29,28 @@ function keyFiles(dataDir: string): Entry[] {
 }
 
 /** Writes an encrypted backup of a running (or stopped) node. */
-export async function writeBackup(o: { dataDir: string; driver: BackupDriver; database: Pick<BackupDatabase, 'dump'>; passphrase: string; out: string; now: Date }): Promise<BackupManifest> {
-  if (o.passphrase.length < MIN_PASSPHRASE) throw new AppError('ERR_BAD_REQUEST', `the passphrase must be at least ${MIN_PASSPHRASE} characters`);
+export async function writeBackup(o: {
+  dataDir: string;
+  driver: BackupDriver;
+  database: Pick<BackupDatabase, 'dump'>;
+  passphrase: string;
+  out: string;
+  now: Date;
+}): Promise<BackupManifest> {
+  if (o.passphrase.length < MIN_PASSPHRASE)
+    throw new AppError('ERR_BAD_REQUEST', `the passphrase must be at least ${MIN_PASSPHRASE} characters`);
   const createdAt = o.now.toISOString();
   const d = await o.database.dump();
   const entries: Entry[] = [...d.entries, ...keyFiles(o.dataDir)];
   const cfg = join(o.dataDir, 'opencapf.json');
   if (existsSync(cfg)) entries.push({ name: 'opencapf.json', mode: 0o600, data: readFileSync(cfg) });
-  const manifest: BackupManifest = { version: 1, createdAt, driver: o.driver, ...(d.counts ? { tables: d.counts } : {}), files: entries.map((e) => e.name) };
+  const manifest: BackupManifest = {
+    version: 1,
+    createdAt,
+    driver: o.driver,
+    ...(d.counts ? { tables: d.counts } : {}),
+    files: entries.map((e) => e.name),
+  };
   entries.unshift({ name: 'manifest.json', mode: 0o600, data: Buffer.from(JSON.stringify(manifest), 'utf8') });
   writeFileSync(o.out, encryptBackup(entries, o.passphrase, { driver: o.driver, createdAt }), { mode: 0o600 });
   chmodSync(o.out, 0o600);
@@ -44,17 +58,31 @@ export async function writeBackup(o: { dataDir: string; driver: BackupDriver; da
 }
 
 /** Restores a backup into dataDir (and the database). Refuses to overwrite unless force. */
-export async function readBackupInto(o: { dataDir: string; driver: BackupDriver; database: Omit<BackupDatabase, 'dump'>; file: string; passphrase: string; force?: boolean }): Promise<BackupManifest> {
+export async function readBackupInto(o: {
+  dataDir: string;
+  driver: BackupDriver;
+  database: Omit<BackupDatabase, 'dump'>;
+  file: string;
+  passphrase: string;
+  force?: boolean;
+}): Promise<BackupManifest> {
   const { entries } = decryptBackup(readFileSync(o.file), o.passphrase);
   const manifestEntry = entries.find((e) => e.name === 'manifest.json');
   if (!manifestEntry) throw new AppError('ERR_BACKUP_FORMAT', 'backup has no manifest');
   const manifest = JSON.parse(manifestEntry.data.toString('utf8')) as BackupManifest;
   const { dataDir, driver } = o;
-  if (manifest.driver !== driver) throw new AppError('ERR_BAD_REQUEST', `this backup holds a ${manifest.driver} database; configure store.driver ${manifest.driver} to restore it`);
+  if (manifest.driver !== driver)
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `this backup holds a ${manifest.driver} database; configure store.driver ${manifest.driver} to restore it`,
+    );
   const pkiDir = join(dataDir, 'pki');
   const hasKeys = existsSync(pkiDir) && readdirSync(pkiDir).some((f) => f.endsWith('.pem'));
   if (!o.force && (o.database.exists() || hasKeys)) {
-    throw new AppError('ERR_CONFLICT', `${dataDir} already holds a database or keys; restore into an empty data directory, or pass --force to replace them`);
+    throw new AppError(
+      'ERR_CONFLICT',
+      `${dataDir} already holds a database or keys; restore into an empty data directory, or pass --force to replace them`,
+    );
   }
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);

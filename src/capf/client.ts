@@ -7,10 +7,24 @@ import { generateKeyPair as genKeyPairCb } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { KeyRequest } from './ports.ts';
 import {
-  authResponse, createCapfDecoder, deleteCertificateResponse, encodeMessage, fetchCertificateResponse, keyGenerateResponse,
-  requestInProgress, storeCertificateResponse, type CapfMessage,
+  authResponse,
+  createCapfDecoder,
+  deleteCertificateResponse,
+  encodeMessage,
+  fetchCertificateResponse,
+  keyGenerateResponse,
+  requestInProgress,
+  storeCertificateResponse,
+  type CapfMessage,
 } from './codec.ts';
-import { CAPF_CURVE_OPENSSL, CAPF_CURVE_NAMES, CapfCommand, CapfKeyType, CapfReason, capfCommandName } from './constants.ts';
+import {
+  CAPF_CURVE_OPENSSL,
+  CAPF_CURVE_NAMES,
+  CapfCommand,
+  CapfKeyType,
+  CapfReason,
+  capfCommandName,
+} from './constants.ts';
 import { signCertificateAuth, signSudiData } from './signed-data.ts';
 
 const genKeyPair = promisify(genKeyPairCb);
@@ -67,7 +81,16 @@ export interface CapfClientOptions {
 }
 
 export interface CapfClientResult {
-  outcome: 'installed' | 'deleted' | 'fetched' | 'no-operation' | 'rejected' | 'unknown-device' | 'failed' | 'store-failed' | 'dropped';
+  outcome:
+    | 'installed'
+    | 'deleted'
+    | 'fetched'
+    | 'no-operation'
+    | 'rejected'
+    | 'unknown-device'
+    | 'failed'
+    | 'store-failed'
+    | 'dropped';
   endReason: number | null;
   sessionId: number | null;
   lsc?: HeldCertificate;
@@ -144,7 +167,12 @@ class CapfClientSession {
   start(): void {
     const o = this.o;
     const timeoutMs = o.timeoutMs ?? 30_000;
-    const socket = tls.connect({ host: o.host, port: o.port, rejectUnauthorized: false, ...(o.tlsOptions ?? { secureContext: clientContext() }) });
+    const socket = tls.connect({
+      host: o.host,
+      port: o.port,
+      rejectUnauthorized: false,
+      ...(o.tlsOptions ?? { secureContext: clientContext() }),
+    });
     this.socket = socket;
     this.timer = setTimeout(this.onTimeout, timeoutMs);
     socket.setNoDelay(true);
@@ -154,7 +182,8 @@ class CapfClientSession {
     socket.on('data', this.onData);
   }
 
-  private readonly onTimeout = (): void => this.fail(`no answer from CAPF within ${this.o.timeoutMs ?? 30_000} ms`, 'timeout');
+  private readonly onTimeout = (): void =>
+    this.fail(`no answer from CAPF within ${this.o.timeoutMs ?? 30_000} ms`, 'timeout');
   private readonly onError = (e: Error): void => this.fail(`CAPF connection failed: ${e.message}`, 'connect');
   // Without END_SESSION the operation did not complete: an LSC stored in this session is not kept and the
   // phone tries again later (CAPF's retryable refusal, docs/capf.md; UNCERTAIN for real phones).
@@ -207,16 +236,23 @@ class CapfClientSession {
 
   private send(msg: CapfMessage, text: string): void {
     this.log.push(`P>S ${text}`);
-    this.socket.write(this.o.jabberStyle && msg.command === CapfCommand.AUTH_RESPONSE ? encodeMessage(msg, { elementOrder: [7, 13, 1] }) : encodeMessage(msg));
+    this.socket.write(
+      this.o.jabberStyle && msg.command === CapfCommand.AUTH_RESPONSE
+        ? encodeMessage(msg, { elementOrder: [7, 13, 1] })
+        : encodeMessage(msg),
+    );
   }
 
   /** Handles one message; returns a promise only while a key is being generated (or beforeStoreResponse runs). */
   private handle(m: CapfMessage): Promise<void> | void {
     if (this.settled) return;
     const o = this.o;
-    this.log.push(`S>P ${capfCommandName(m.command)}${m.elements.reason !== undefined ? ` reason=${m.elements.reason}` : ''}`);
+    this.log.push(
+      `S>P ${capfCommandName(m.command)}${m.elements.reason !== undefined ? ` reason=${m.elements.reason}` : ''}`,
+    );
     if (this.sessionId === null) this.sessionId = m.sessionId;
-    else if (m.sessionId !== this.sessionId) throw new Error(`session id changed from ${this.sessionId} to ${m.sessionId}`);
+    else if (m.sessionId !== this.sessionId)
+      throw new Error(`session id changed from ${this.sessionId} to ${m.sessionId}`);
     const sid = this.sessionId;
     switch (m.command) {
       case CapfCommand.AUTH_REQUEST: {
@@ -241,7 +277,10 @@ class CapfClientSession {
         const keyRequest = keyRequestOf(m);
         this.keyRequest = keyRequest;
         if (o.unsupportedKeyTypes?.includes(keyRequest.type)) {
-          this.send(keyGenerateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }), `KEY_GENERATE_RESPONSE (cannot make ${keyRequest.type})`);
+          this.send(
+            keyGenerateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }),
+            `KEY_GENERATE_RESPONSE (cannot make ${keyRequest.type})`,
+          );
           return;
         }
         if (o.sendRequestInProgress !== false) this.send(requestInProgress(sid), 'REQUEST_IN_PROGRESS');
@@ -258,18 +297,31 @@ class CapfClientSession {
         // The LSC must carry our new public key (its SPKI appears verbatim inside the certificate).
         if (!Buffer.from(der.buffer, der.byteOffset, der.byteLength).includes(spkiOf(newKey))) {
           this.storeFailed = true;
-          this.send(storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT), 'STORE_CERTIFICATE_RESPONSE (certificate does not match key)');
+          this.send(
+            storeCertificateResponse(sid, CapfReason.INVALID_ELEMENT),
+            'STORE_CERTIFICATE_RESPONSE (certificate does not match key)',
+          );
           return;
         }
         if (o.dropAfterStoreRequest) {
           this.newLsc = { der: Buffer.from(der), privateKey: newKey };
           this.log.push('-- connection dropped before STORE_CERTIFICATE_RESPONSE');
-          return this.done({ outcome: 'dropped', endReason: null, sessionId: this.sessionId, log: this.log, lsc: this.newLsc, ...(this.keyRequest ? { keyRequest: this.keyRequest } : {}) });
+          return this.done({
+            outcome: 'dropped',
+            endReason: null,
+            sessionId: this.sessionId,
+            log: this.log,
+            lsc: this.newLsc,
+            ...(this.keyRequest ? { keyRequest: this.keyRequest } : {}),
+          });
         }
         const ack = () => {
           if (this.settled) return;
           this.newLsc = { der: Buffer.from(der), privateKey: newKey };
-          this.send(storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE), 'STORE_CERTIFICATE_RESPONSE (stored)');
+          this.send(
+            storeCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE),
+            'STORE_CERTIFICATE_RESPONSE (stored)',
+          );
         };
         if (o.beforeStoreResponse) return o.beforeStoreResponse().then(ack);
         ack();
@@ -278,13 +330,24 @@ class CapfClientSession {
       case CapfCommand.DELETE_CERTIFICATE_REQUEST: {
         this.lastOp = 'delete';
         this.deleted = !!o.lsc;
-        this.send(deleteCertificateResponse(sid, o.lsc ? CapfReason.UPDATE_CERTIFICATE : CapfReason.INVALID_ELEMENT), `DELETE_CERTIFICATE_RESPONSE (${o.lsc ? 'deleted' : 'nothing to delete'})`);
+        this.send(
+          deleteCertificateResponse(sid, o.lsc ? CapfReason.UPDATE_CERTIFICATE : CapfReason.INVALID_ELEMENT),
+          `DELETE_CERTIFICATE_RESPONSE (${o.lsc ? 'deleted' : 'nothing to delete'})`,
+        );
         return;
       }
       case CapfCommand.FETCH_CERTIFICATE_REQUEST: {
         this.lastOp = 'fetch';
-        if (o.lsc) this.send(fetchCertificateResponse(sid, { reason: CapfReason.UPDATE_CERTIFICATE, der: o.lsc.der }), 'FETCH_CERTIFICATE_RESPONSE (LSC)');
-        else this.send(fetchCertificateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }), 'FETCH_CERTIFICATE_RESPONSE (no LSC)');
+        if (o.lsc)
+          this.send(
+            fetchCertificateResponse(sid, { reason: CapfReason.UPDATE_CERTIFICATE, der: o.lsc.der }),
+            'FETCH_CERTIFICATE_RESPONSE (LSC)',
+          );
+        else
+          this.send(
+            fetchCertificateResponse(sid, { reason: CapfReason.INVALID_ELEMENT }),
+            'FETCH_CERTIFICATE_RESPONSE (no LSC)',
+          );
         return;
       }
       case CapfCommand.END_SESSION: {
@@ -302,7 +365,8 @@ class CapfClientSession {
         if (lastOp === 'install' && this.storeFailed) return this.done({ ...base, outcome: 'store-failed' });
         if (lastOp === 'delete') return this.done({ ...base, outcome: this.deleted ? 'deleted' : 'failed' });
         if (lastOp === 'fetch') return this.done({ ...base, outcome: o.lsc ? 'fetched' : 'failed' });
-        if (lastOp === null && (reason === CapfReason.NO_ACTION || reason === CapfReason.UPDATE_CERTIFICATE)) return this.done({ ...base, outcome: 'no-operation' });
+        if (lastOp === null && (reason === CapfReason.NO_ACTION || reason === CapfReason.UPDATE_CERTIFICATE))
+          return this.done({ ...base, outcome: 'no-operation' });
         if (lastOp === null) return this.done({ ...base, outcome: 'rejected' });
         return this.done({ ...base, outcome: 'failed' });
       }
@@ -316,6 +380,9 @@ class CapfClientSession {
     if (this.settled) return;
     this.newKey = pair.privateKey;
     const spki = spkiOf(pair.publicKey);
-    this.send(keyGenerateResponse(sid, { publicKey: spki }), `KEY_GENERATE_RESPONSE (${keyRequest.type === 'rsa' ? `RSA ${keyRequest.bits}` : `EC ${keyRequest.curve}`})`);
+    this.send(
+      keyGenerateResponse(sid, { publicKey: spki }),
+      `KEY_GENERATE_RESPONSE (${keyRequest.type === 'rsa' ? `RSA ${keyRequest.bits}` : `EC ${keyRequest.curve}`})`,
+    );
   }
 }

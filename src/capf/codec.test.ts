@@ -43,14 +43,20 @@ describe('constants', () => {
     const capfc = [1, 3, 4, 6, 7, 11, 13, 16, 9, 20];
     for (const order of [capfd, capfc]) {
       const positions = order.map((t) => CAPF_ELEMENT_ORDER.indexOf(t));
-      assert.ok(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]!)), `order ${order}`);
+      assert.ok(
+        positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]!)),
+        `order ${order}`,
+      );
     }
   });
 });
 
 describe('decodeMessage errors', () => {
   it('rejects a bad protocol id', () => {
-    assert.throws(() => decodeMessage(hexToBytes('56 0f 00 00 00 07 00 04  01 00 01 01')), codecError('ERR_CODEC_BAD_MAGIC'));
+    assert.throws(
+      () => decodeMessage(hexToBytes('56 0f 00 00 00 07 00 04  01 00 01 01')),
+      codecError('ERR_CODEC_BAD_MAGIC'),
+    );
   });
 
   it('rejects a truncated header and a truncated body', () => {
@@ -59,21 +65,36 @@ describe('decodeMessage errors', () => {
   });
 
   it('rejects bytes after the declared body', () => {
-    assert.throws(() => decodeMessage(Buffer.concat([END_SESSION_OK, Buffer.of(0)])), codecError('ERR_CODEC_BAD_ELEMENT'));
+    assert.throws(
+      () => decodeMessage(Buffer.concat([END_SESSION_OK, Buffer.of(0)])),
+      codecError('ERR_CODEC_BAD_ELEMENT'),
+    );
   });
 
   it('rejects an element length running past the body end', () => {
     // body of 4 holds REASON declaring 2 value bytes but only 1 follows
-    assert.throws(() => decodeMessage(hexToBytes('55 0f 00 00 00 07 00 04  01 00 02 01')), codecError('ERR_CODEC_TRUNCATED'));
+    assert.throws(
+      () => decodeMessage(hexToBytes('55 0f 00 00 00 07 00 04  01 00 02 01')),
+      codecError('ERR_CODEC_TRUNCATED'),
+    );
     // unknown tag with a huge length
-    assert.throws(() => decodeMessage(hexToBytes('55 0f 00 00 00 07 00 04  63 ff ff 01')), codecError('ERR_CODEC_TRUNCATED'));
+    assert.throws(
+      () => decodeMessage(hexToBytes('55 0f 00 00 00 07 00 04  63 ff ff 01')),
+      codecError('ERR_CODEC_TRUNCATED'),
+    );
     // element header cut off
     assert.throws(() => decodeMessage(hexToBytes('55 0f 00 00 00 07 00 02  01 00')), codecError('ERR_CODEC_TRUNCATED'));
   });
 
   it('rejects fixed-size elements of the wrong size', () => {
-    assert.throws(() => decodeMessage(hexToBytes('55 0f 00 00 00 07 00 05  01 00 02 00 01')), codecError('ERR_CODEC_BAD_ELEMENT'));
-    assert.throws(() => decodeMessage(hexToBytes('55 03 00 00 00 07 00 04  0a 00 01 08')), codecError('ERR_CODEC_BAD_ELEMENT'));
+    assert.throws(
+      () => decodeMessage(hexToBytes('55 0f 00 00 00 07 00 05  01 00 02 00 01')),
+      codecError('ERR_CODEC_BAD_ELEMENT'),
+    );
+    assert.throws(
+      () => decodeMessage(hexToBytes('55 03 00 00 00 07 00 04  0a 00 01 08')),
+      codecError('ERR_CODEC_BAD_ELEMENT'),
+    );
   });
 
   it('rejects a repeated interpreted element', () => {
@@ -84,7 +105,10 @@ describe('decodeMessage errors', () => {
   });
 
   it('rejects invalid UTF-8 in a C-string', () => {
-    assert.throws(() => decodeMessage(hexToBytes('55 02 00 00 00 07 00 05  0d 00 02 ff 00')), codecError('ERR_CODEC_BAD_VALUE'));
+    assert.throws(
+      () => decodeMessage(hexToBytes('55 02 00 00 00 07 00 05  0d 00 02 ff 00')),
+      codecError('ERR_CODEC_BAD_VALUE'),
+    );
   });
 
   it('rejects malformed nested certificates', () => {
@@ -101,9 +125,15 @@ describe('decodeMessage errors', () => {
   it('rejects malformed SUDI_DATA and SHA2_SIGNED_DATA', () => {
     const sudi = (hex: string): Buffer => encodeRaw(2, [[16, hexToBytes(hex)]]);
     assert.doesNotThrow(() => decodeMessage(sudi('00 00 01 30  01 00 01 aa  03 00 01 bb')));
-    assert.throws(() => decodeMessage(sudi('00 00 01 30  01 00 01 aa  02 00 01 bb')), codecError('ERR_CODEC_BAD_VALUE'));
+    assert.throws(
+      () => decodeMessage(sudi('00 00 01 30  01 00 01 aa  02 00 01 bb')),
+      codecError('ERR_CODEC_BAD_VALUE'),
+    );
     assert.throws(() => decodeMessage(sudi('00 00 01 30  01 00 01 aa')), codecError('ERR_CODEC_TRUNCATED'));
-    assert.throws(() => decodeMessage(sudi('00 00 01 30  01 00 01 aa  03 00 01 bb  00')), codecError('ERR_CODEC_BAD_ELEMENT'));
+    assert.throws(
+      () => decodeMessage(sudi('00 00 01 30  01 00 01 aa  03 00 01 bb  00')),
+      codecError('ERR_CODEC_BAD_ELEMENT'),
+    );
     const sha2 = (hex: string): Buffer => encodeRaw(2, [[20, hexToBytes(hex)]]);
     assert.throws(() => decodeMessage(sha2('03 00 05 aa bb')), codecError('ERR_CODEC_TRUNCATED'));
     assert.throws(() => decodeMessage(sha2('03 00 01 aa bb')), codecError('ERR_CODEC_BAD_ELEMENT'));
@@ -116,7 +146,9 @@ describe('decodeMessage errors', () => {
 
 /** Frames raw elements without going through the typed encoder. */
 function encodeRaw(command: number, elements: [number, Uint8Array][], sessionId = 7): Buffer {
-  const body = Buffer.concat(elements.map(([tag, v]) => Buffer.concat([Buffer.of(tag, v.length >> 8, v.length & 0xff), v])));
+  const body = Buffer.concat(
+    elements.map(([tag, v]) => Buffer.concat([Buffer.of(tag, v.length >> 8, v.length & 0xff), v])),
+  );
   const h = Buffer.alloc(8);
   h[0] = 0x55;
   h[1] = command;
@@ -149,7 +181,10 @@ describe('liberal parsing', () => {
     for (const tb of ['00 02', 'ff ff', '01 00']) {
       const m = decodeMessage(encodeRaw(12, [[4, hexToBytes(`01 00 05 ${tb} 30 01 00`)]]));
       assert.deepStrictEqual(m.elements.certificate, { typeBytes: hexToBytes(tb), der: hexToBytes('30 01 00') });
-      assert.equal(encodeMessage(m).toString('hex'), encodeRaw(12, [[4, hexToBytes(`01 00 05 ${tb} 30 01 00`)]]).toString('hex'));
+      assert.equal(
+        encodeMessage(m).toString('hex'),
+        encodeRaw(12, [[4, hexToBytes(`01 00 05 ${tb} 30 01 00`)]]).toString('hex'),
+      );
     }
   });
 
@@ -159,7 +194,8 @@ describe('liberal parsing', () => {
   });
 
   it('C-strings: strips one trailing NUL only if present', () => {
-    const name = (hex: string): string | undefined => decodeMessage(encodeRaw(2, [[13, hexToBytes(hex)]])).elements.deviceName;
+    const name = (hex: string): string | undefined =>
+      decodeMessage(encodeRaw(2, [[13, hexToBytes(hex)]])).elements.deviceName;
     assert.equal(name('41 42'), 'AB');
     assert.equal(name('41 42 00'), 'AB');
     assert.equal(name('41 42 00 00'), 'AB\0');
@@ -168,17 +204,33 @@ describe('liberal parsing', () => {
   });
 
   it('keeps reason, version and key type values outside the known tables', () => {
-    const m = decodeMessage(encodeRaw(15, [[1, Buffer.of(0x42)], [7, Buffer.of(9)], [17, Buffer.of(7)]]));
+    const m = decodeMessage(
+      encodeRaw(15, [
+        [1, Buffer.of(0x42)],
+        [7, Buffer.of(9)],
+        [17, Buffer.of(7)],
+      ]),
+    );
     assert.deepStrictEqual(m.elements, { reason: 0x42, version: 9, keyType: 7 });
   });
 
   it('decodes elements in any order', () => {
-    const a = decodeMessage(encodeRaw(2, [[13, Buffer.from('A\0')], [1, Buffer.of(1)], [7, Buffer.of(2)]]));
+    const a = decodeMessage(
+      encodeRaw(2, [
+        [13, Buffer.from('A\0')],
+        [1, Buffer.of(1)],
+        [7, Buffer.of(2)],
+      ]),
+    );
     assert.deepStrictEqual(a.elements, { deviceName: 'A', reason: 1, version: 2 });
   });
 
   it('decodeHeader reads a u32 session id above 2^31', () => {
-    assert.deepStrictEqual(decodeHeader(hexToBytes('55 01 ff ff ff ff 00 00')), { command: 1, sessionId: 0xffffffff, bodyLength: 0 });
+    assert.deepStrictEqual(decodeHeader(hexToBytes('55 01 ff ff ff ff 00 00')), {
+      command: 1,
+      sessionId: 0xffffffff,
+      bodyLength: 0,
+    });
   });
 });
 
@@ -186,11 +238,19 @@ describe('encodeMessage limits', () => {
   it('throws RangeError when the body does not fit u16', () => {
     // 4 + 3 + 5 + DER = 0x10000: each element fits u16, the body does not
     const big = storeCertificateRequest(1, { der: Buffer.alloc(0x10000 - 12) });
-    assert.throws(() => encodeMessage(big), (e: unknown) => e instanceof RangeError && /body of 65536 bytes/.test(e.message));
+    assert.throws(
+      () => encodeMessage(big),
+      (e: unknown) => e instanceof RangeError && /body of 65536 bytes/.test(e.message),
+    );
   });
 
   it('throws RangeError when one element value does not fit u16', () => {
-    const m: CapfMessage = { command: 9, sessionId: 1, elements: {}, unknownElements: [{ tag: 99, value: Buffer.alloc(0x10000) }] };
+    const m: CapfMessage = {
+      command: 9,
+      sessionId: 1,
+      elements: {},
+      unknownElements: [{ tag: 99, value: Buffer.alloc(0x10000) }],
+    };
     assert.throws(() => encodeMessage(m), RangeError);
   });
 
@@ -199,12 +259,20 @@ describe('encodeMessage limits', () => {
     assert.throws(() => encodeMessage(endSession(-1, 1)), RangeError);
     assert.throws(() => encodeMessage(endSession(2 ** 32, 1)), RangeError);
     assert.throws(() => encodeMessage({ ...endSession(1, 1), command: 300 }), RangeError);
-    assert.throws(() => encodeMessage(storeCertificateRequest(1, { der: Buffer.of(0x30), typeBytes: Buffer.of(1) })), RangeError);
+    assert.throws(
+      () => encodeMessage(storeCertificateRequest(1, { der: Buffer.of(0x30), typeBytes: Buffer.of(1) })),
+      RangeError,
+    );
     assert.throws(() => encodeMessage({ ...authRequest(1), elements: { keySize: 70000 } }), RangeError);
   });
 
   it('refuses an uninterpreted element that uses an interpreted tag', () => {
-    const m: CapfMessage = { command: 2, sessionId: 1, elements: {}, unknownElements: [{ tag: CapfTag.DEVICE_NAME, value: Buffer.of(0) }] };
+    const m: CapfMessage = {
+      command: 2,
+      sessionId: 1,
+      elements: {},
+      unknownElements: [{ tag: CapfTag.DEVICE_NAME, value: Buffer.of(0) }],
+    };
     assert.throws(() => encodeMessage(m), RangeError);
   });
 
@@ -219,7 +287,10 @@ describe('encodeMessage limits', () => {
   it('honours elementOrder and ignores absent or repeated tags in it', () => {
     const m = authResponse(1, { deviceName: 'CSF1', version: 2 });
     const bytes = encodeMessage(m, { elementOrder: [7, 99, 6, 13, 7] });
-    assert.equal(bytes.subarray(8).toString('hex'), '07000102' + '0d0005' + Buffer.from('CSF1\0').toString('hex') + '01000101');
+    assert.equal(
+      bytes.subarray(8).toString('hex'),
+      '07000102' + '0d0005' + Buffer.from('CSF1\0').toString('hex') + '01000101',
+    );
   });
 });
 
@@ -237,11 +308,14 @@ describe('push decoder', () => {
   it('rejects an oversized body from the header alone, before any body byte', () => {
     const d = createCapfDecoder({ maxBodyBytes: 1024 });
     assert.deepStrictEqual(d.push(hexToBytes('55 02 00 00 00 07 04')), []);
-    assert.throws(() => d.push(hexToBytes('01')), (e: unknown) => {
-      codecError('ERR_CODEC_TOO_LARGE')(e);
-      assert.deepStrictEqual((e as CodecError).details, { command: 2, bodyLength: 1025, maxBodyBytes: 1024 });
-      return true;
-    });
+    assert.throws(
+      () => d.push(hexToBytes('01')),
+      (e: unknown) => {
+        codecError('ERR_CODEC_TOO_LARGE')(e);
+        assert.deepStrictEqual((e as CodecError).details, { command: 2, bodyLength: 1025, maxBodyBytes: 1024 });
+        return true;
+      },
+    );
   });
 
   it('accepts a body exactly at maxBodyBytes', () => {
@@ -276,11 +350,14 @@ describe('push decoder', () => {
   it('is poisoned after an error: every later push and end throw', () => {
     const d = createCapfDecoder();
     assert.throws(() => d.push(Buffer.of(0x00)), codecError('ERR_CODEC_BAD_MAGIC'));
-    assert.throws(() => d.push(END_SESSION_OK), (e: unknown) => {
-      codecError('ERR_CODEC_BAD_MAGIC')(e);
-      assert.equal((e as CodecError).details?.['poisoned'], true);
-      return true;
-    });
+    assert.throws(
+      () => d.push(END_SESSION_OK),
+      (e: unknown) => {
+        codecError('ERR_CODEC_BAD_MAGIC')(e);
+        assert.equal((e as CodecError).details?.['poisoned'], true);
+        return true;
+      },
+    );
     assert.throws(() => d.push(new Uint8Array(0)), CodecError);
     assert.throws(() => d.end(), CodecError);
   });

@@ -174,17 +174,28 @@ function cStringCodec(tag: number): ValueCodec<string> {
 const certificateCodec: ValueCodec<CapfCertificate> = {
   tag: CapfTag.CERTIFICATE,
   encode: (v) => {
-    if (v.typeBytes.length !== 2) throw new RangeError(`certificate typeBytes must be 2 bytes, got ${v.typeBytes.length}`);
-    return new ByteWriter().u8(1).u16(2 + v.der.length).bytes(v.typeBytes).bytes(v.der).finish();
+    if (v.typeBytes.length !== 2)
+      throw new RangeError(`certificate typeBytes must be 2 bytes, got ${v.typeBytes.length}`);
+    return new ByteWriter()
+      .u8(1)
+      .u16(2 + v.der.length)
+      .bytes(v.typeBytes)
+      .bytes(v.der)
+      .finish();
   },
   decode: (b) => {
     const r = new ByteReader(b);
     const innerTag = r.u8('inner tag');
     if (innerTag !== 1) throw new CodecError('ERR_CODEC_BAD_ELEMENT', `inner tag ${innerTag}, expected 1`);
     const innerLength = r.u16('inner length');
-    if (innerLength < 2) throw new CodecError('ERR_CODEC_BAD_ELEMENT', `inner length ${innerLength} leaves no room for the two type bytes`);
+    if (innerLength < 2)
+      throw new CodecError(
+        'ERR_CODEC_BAD_ELEMENT',
+        `inner length ${innerLength} leaves no room for the two type bytes`,
+      );
     const inner = r.bytes(innerLength, 'inner value');
-    if (r.remaining !== 0) throw new CodecError('ERR_CODEC_BAD_ELEMENT', `${r.remaining} bytes after the inner element`);
+    if (r.remaining !== 0)
+      throw new CodecError('ERR_CODEC_BAD_ELEMENT', `${r.remaining} bytes after the inner element`);
     return { typeBytes: inner.subarray(0, 2) as Buffer, der: inner.subarray(2) as Buffer };
   },
 };
@@ -216,7 +227,8 @@ const sudiCodec: ValueCodec<CapfSudiData> = {
     const sha1 = block('SHA-1 signature');
     const sha512 = block('SHA-512 signature');
     // §5.5: capfd ignores the first two ids and requires the third to be 3.
-    if (sha512.id !== CapfHashId.SHA512) throw new CodecError('ERR_CODEC_BAD_VALUE', `third block id ${sha512.id}, expected 3`);
+    if (sha512.id !== CapfHashId.SHA512)
+      throw new CodecError('ERR_CODEC_BAD_VALUE', `third block id ${sha512.id}, expected 3`);
     if (r.remaining !== 0) throw new CodecError('ERR_CODEC_BAD_ELEMENT', `${r.remaining} bytes after the third block`);
     return { certDer: cert.bytes, sigSha1: sha1.bytes, sigSha512: sha512.bytes };
   },
@@ -225,7 +237,11 @@ const sudiCodec: ValueCodec<CapfSudiData> = {
 const sha2SignedCodec: ValueCodec<CapfSha2SignedData> = {
   tag: CapfTag.SHA2_SIGNED_DATA,
   encode: (v) =>
-    new ByteWriter().u8(checkInt(v.hashId, 0xff, 'hashId')).u16(v.signature.length).bytes(v.signature).finish(),
+    new ByteWriter()
+      .u8(checkInt(v.hashId, 0xff, 'hashId'))
+      .u16(v.signature.length)
+      .bytes(v.signature)
+      .finish(),
   decode: (b) => {
     const r = new ByteReader(b);
     const hashId = r.u8('hash id');
@@ -324,7 +340,8 @@ export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Bu
   for (const key of order) {
     const codec = ELEMENT_CODECS[key] as ValueCodec<unknown>;
     const value = codec.encode(msg.elements[key]);
-    if (value.length > 0xffff) throw new RangeError(`${capfTagName(codec.tag)} value of ${value.length} bytes does not fit u16`);
+    if (value.length > 0xffff)
+      throw new RangeError(`${capfTagName(codec.tag)} value of ${value.length} bytes does not fit u16`);
     tags.push(codec.tag);
     values.push(value);
     bodyLength += 3 + value.length;
@@ -332,7 +349,8 @@ export function encodeMessage(msg: CapfMessage, options: EncodeOptions = {}): Bu
   for (const u of msg.unknownElements) {
     checkInt(u.tag, 0xff, 'unknown element tag');
     if (isInterpretedTag(u.tag)) throw new RangeError(`tag ${capfTagName(u.tag)} must be given as a typed element`);
-    if (u.value.length > 0xffff) throw new RangeError(`${capfTagName(u.tag)} value of ${u.value.length} bytes does not fit u16`);
+    if (u.value.length > 0xffff)
+      throw new RangeError(`${capfTagName(u.tag)} value of ${u.value.length} bytes does not fit u16`);
     tags.push(u.tag);
     values.push(u.value);
     bodyLength += 3 + u.value.length;
@@ -374,12 +392,22 @@ export function decodeHeader(bytes: Uint8Array): CapfHeader {
  * Decodes a body of elements. Order is never relied on (§4). Unknown tags are skipped and
  * recorded; a repeated interpreted tag is rejected, since two DEVICE_NAMEs (say) are ambiguous.
  */
-export function decodeBody(command: number, sessionId: number, body: Uint8Array, opts: { bodyIsPrivate?: boolean } = {}): CapfMessage {
+export function decodeBody(
+  command: number,
+  sessionId: number,
+  body: Uint8Array,
+  opts: { bodyIsPrivate?: boolean } = {},
+): CapfMessage {
   const elements: CapfElements = {};
   const unknownElements: CapfUnknownElement[] = [];
   const r = new ByteReader(body);
   // Values are private to the message: copied, unless the body itself is a private copy (the push decoder's).
-  const own = opts.bodyIsPrivate !== true ? null : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const own =
+    opts.bodyIsPrivate !== true
+      ? null
+      : Buffer.isBuffer(body)
+        ? body
+        : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   while (r.remaining > 0) {
     const at = r.offset;
     const tag = r.u8('element tag');
@@ -402,7 +430,9 @@ export function decodeBody(command: number, sessionId: number, body: Uint8Array,
       (elements as Record<ElementKey, unknown>)[key] = codec.decode(value);
     } catch (e) {
       if (e instanceof CodecError) {
-        throw new CodecError(e.code as CodecErrorCode, `${capfTagName(tag)} at body offset ${at}: ${e.message}`, { tag });
+        throw new CodecError(e.code as CodecErrorCode, `${capfTagName(tag)} at body offset ${at}: ${e.message}`, {
+          tag,
+        });
       }
       throw e;
     }
@@ -464,9 +494,13 @@ class CapfStreamDecoder implements CapfDecoder {
 
   private checkPoisoned(): void {
     if (this.failure) {
-      throw new CodecError(this.failure.code as CodecErrorCode, `decoder unusable after an earlier error: ${this.failure.message}`, {
-        poisoned: true,
-      });
+      throw new CodecError(
+        this.failure.code as CodecErrorCode,
+        `decoder unusable after an earlier error: ${this.failure.message}`,
+        {
+          poisoned: true,
+        },
+      );
     }
   }
 
@@ -486,11 +520,15 @@ class CapfStreamDecoder implements CapfDecoder {
           if (this.headerFill < CAPF_HEADER_BYTES) break;
           const h = decodeHeader(this.header);
           if (h.bodyLength > this.maxBodyBytes) {
-            throw new CodecError('ERR_CODEC_TOO_LARGE', `${capfCommandName(h.command)} declares a body of ${h.bodyLength} bytes, maximum is ${this.maxBodyBytes}`, {
-              command: h.command,
-              bodyLength: h.bodyLength,
-              maxBodyBytes: this.maxBodyBytes,
-            });
+            throw new CodecError(
+              'ERR_CODEC_TOO_LARGE',
+              `${capfCommandName(h.command)} declares a body of ${h.bodyLength} bytes, maximum is ${this.maxBodyBytes}`,
+              {
+                command: h.command,
+                bodyLength: h.bodyLength,
+                maxBodyBytes: this.maxBodyBytes,
+              },
+            );
           }
           this.current = h;
           // Off the V8 heap (Node's buffer pool for small bodies): a small Uint8Array lives on the heap and
@@ -512,7 +550,8 @@ class CapfStreamDecoder implements CapfDecoder {
         this.bodyFill = 0;
       }
     } catch (e) {
-      this.failure = e instanceof CodecError ? e : new CodecError('ERR_CODEC_BAD_ELEMENT', `decoder failed: ${String(e)}`);
+      this.failure =
+        e instanceof CodecError ? e : new CodecError('ERR_CODEC_BAD_ELEMENT', `decoder failed: ${String(e)}`);
       throw e;
     }
     return out;
@@ -521,7 +560,10 @@ class CapfStreamDecoder implements CapfDecoder {
   end(): void {
     this.checkPoisoned();
     if (this.headerFill > 0) {
-      const e = new CodecError('ERR_CODEC_TRUNCATED', `stream ended inside a frame (${this.bufferedBytes} bytes buffered)`);
+      const e = new CodecError(
+        'ERR_CODEC_TRUNCATED',
+        `stream ended inside a frame (${this.bufferedBytes} bytes buffered)`,
+      );
       this.failure = e;
       throw e;
     }
@@ -531,7 +573,8 @@ class CapfStreamDecoder implements CapfDecoder {
 /** Creates a push decoder (architecture §4: check declared lengths before buffering; never read past a frame). */
 export function createCapfDecoder(options: CapfDecoderOptions = {}): CapfDecoder {
   const maxBodyBytes = options.maxBodyBytes ?? CAPF_MAX_BODY_BYTES;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new RangeError(`maxBodyBytes must be a non-negative integer: ${maxBodyBytes}`);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0)
+    throw new RangeError(`maxBodyBytes must be a non-negative integer: ${maxBodyBytes}`);
   return new CapfStreamDecoder(maxBodyBytes);
 }
 
@@ -561,7 +604,10 @@ export function authRequest(sessionId: number, opts: { version?: number; authTyp
  * §6.2 / §8 KEY_GENERATE_REQUEST for RSA. `sendKeyType: true` is capfd's form (KEY_SIZE + KEY_TYPE=0);
  * false (default) is the CUCM-identical form, KEY_SIZE only.
  */
-export function keyGenerateRequestRsa(sessionId: number, opts: { keySizeBits: number; sendKeyType?: boolean }): CapfMessage {
+export function keyGenerateRequestRsa(
+  sessionId: number,
+  opts: { keySizeBits: number; sendKeyType?: boolean },
+): CapfMessage {
   const elements: CapfElements = { keySize: opts.keySizeBits };
   if (opts.sendKeyType) elements.keyType = CapfKeyType.RSA;
   return message(CapfCommand.KEY_GENERATE_REQUEST, sessionId, elements);
@@ -569,7 +615,10 @@ export function keyGenerateRequestRsa(sessionId: number, opts: { keySizeBits: nu
 
 /** §6.3 KEY_GENERATE_REQUEST for EC: KEY_TYPE=1 and CURVE. */
 export function keyGenerateRequestEc(sessionId: number, opts: { curve: CapfCurveName }): CapfMessage {
-  return message(CapfCommand.KEY_GENERATE_REQUEST, sessionId, { keyType: CapfKeyType.EC, curve: CapfCurve[opts.curve] });
+  return message(CapfCommand.KEY_GENERATE_REQUEST, sessionId, {
+    keyType: CapfKeyType.EC,
+    curve: CapfCurve[opts.curve],
+  });
 }
 
 /** §6.2 STORE_CERTIFICATE_REQUEST: CERTIFICATE_TYPE (default LSC) + nested CERTIFICATE (`00 01` + DER). */
@@ -616,7 +665,8 @@ export interface AuthResponseFields {
 /** §6.1 / §5.4 AUTH_RESPONSE as capfc builds it (encode with `elementOrder` for Jabber's order). */
 export function authResponse(sessionId: number, f: AuthResponseFields): CapfMessage {
   const elements: CapfElements = { reason: f.reason ?? CapfReason.UPDATE_CERTIFICATE };
-  if (f.certificate) elements.certificate = { typeBytes: f.certificate.typeBytes ?? lscTypeBytes(), der: f.certificate.der };
+  if (f.certificate)
+    elements.certificate = { typeBytes: f.certificate.typeBytes ?? lscTypeBytes(), der: f.certificate.der };
   if (f.signedData) elements.signedData = f.signedData;
   elements.version = f.version ?? CAPF_PROTOCOL_VERSION;
   if (f.password !== undefined) elements.password = f.password;

@@ -73,7 +73,12 @@ export type Completion =
 export interface CapfAuthority {
   authenticate(req: AuthenticationRequest): Promise<Decision>;
   /** Checks the key against what was scheduled, signs, and records the LSC BEFORE it is sent. */
-  issue(ctx: { sessionId: number; peer: string; deviceName: string; publicKeySpki: Buffer }): Promise<{ ok: true; certDer: Buffer; serialHex: string } | { ok: false; note: string }>;
+  issue(ctx: {
+    sessionId: number;
+    peer: string;
+    deviceName: string;
+    publicKeySpki: Buffer;
+  }): Promise<{ ok: true; certDer: Buffer; serialHex: string } | { ok: false; note: string }>;
   /**
    * Ends the session: applies the operation's outcome to the phone's status (when an operation ran)
    * and stores the session record (time, peer, device, outcome, reason, log), in one transaction.

@@ -46,7 +46,13 @@ export interface CapfServer {
   /** Re-reads credentials (after the CAPF certificate changes). */
   reloadCredentials(): void;
   /** rejectedOverCap counts both caps; rejectedPerClient the per-client ones among them. */
-  stats(): { connections: number; sessions: number; totalSessions: number; rejectedOverCap: number; rejectedPerClient: number };
+  stats(): {
+    connections: number;
+    sessions: number;
+    totalSessions: number;
+    rejectedOverCap: number;
+    rejectedPerClient: number;
+  };
 }
 
 export function createCapfServer(o: CapfServerOptions): CapfServer {
@@ -54,7 +60,8 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   let nextSessionId = randomInt(1, 0x7fffffff); // any non-repeating u32 (§2); random start avoids reuse across restarts
   const sockets = new Set<Socket>();
   const sessions = new Set<CapfServerSession>();
-  const peerKey = (s: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
+  const peerKey = (s: { remoteAddress?: string | undefined; remotePort?: number | undefined }) =>
+    `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
   const allocateId = () => {
     const id = nextSessionId;
     nextSessionId = nextSessionId >= 0xfffffffe ? 1 : nextSessionId + 1;
@@ -72,7 +79,9 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     return {
       cert: c.certPem,
       key: c.keyPem,
-      ...(o.legacyTls ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : { minVersion: 'TLSv1.2' as const }),
+      ...(o.legacyTls
+        ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' }
+        : { minVersion: 'TLSv1.2' as const }),
     };
   }
 
@@ -92,8 +101,21 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
       rejectedOverCap++;
       if (refused === 'per-client-cap') rejectedPerClient++;
       o.onRefused?.(refused);
-      const fields = { sessionId: allocateId(), peer: peerKey(socket), reason: refused, max: o.maxSessions, maxPerClient: o.maxPerClient ?? o.maxSessions };
-      limitedLog.warn(`capf-refused-${refused}`, clientAddress(socket), fields, refused === 'global-cap' ? 'CAPF connection refused: session cap reached' : 'CAPF connection refused: per-client cap reached');
+      const fields = {
+        sessionId: allocateId(),
+        peer: peerKey(socket),
+        reason: refused,
+        max: o.maxSessions,
+        maxPerClient: o.maxPerClient ?? o.maxSessions,
+      };
+      limitedLog.warn(
+        `capf-refused-${refused}`,
+        clientAddress(socket),
+        fields,
+        refused === 'global-cap'
+          ? 'CAPF connection refused: session cap reached'
+          : 'CAPF connection refused: per-client cap reached',
+      );
       socket.destroy(); // capfd --limit: close without sending anything
       return;
     }
@@ -103,13 +125,21 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   });
   server.on('tlsClientError', (err, socket) => {
     // A session id of its own, so the failure can be told apart from others in the log.
-    limitedLog.warn('capf-tls-failed', clientAddress(socket), { sessionId: allocateId(), peer: peerKey(socket), err: err.message }, 'CAPF TLS handshake failed');
+    limitedLog.warn(
+      'capf-tls-failed',
+      clientAddress(socket),
+      { sessionId: allocateId(), peer: peerKey(socket), err: err.message },
+      'CAPF TLS handshake failed',
+    );
     socket.destroy();
   });
 
   // Phase timers: one sweep over the live connections instead of a timer object per phase and session.
   // Deadlines are checked every `tick` ms (an eighth of the shortest phase timeout, 5..250 ms).
-  const tick = Math.min(250, Math.max(5, Math.floor(Math.min(o.settings.responseTimeoutMs, o.settings.keyGenerationTimeoutMs) / 8)));
+  const tick = Math.min(
+    250,
+    Math.max(5, Math.floor(Math.min(o.settings.responseTimeoutMs, o.settings.keyGenerationTimeoutMs) / 8)),
+  );
   const timed = new Set<CapfConnection>();
   let sweeper: NodeJS.Timeout | null = null;
   const sweep = () => {
@@ -144,7 +174,15 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     totalSessions++;
     const conn = new CapfConnection(socket, timers, o.maxMessageBytes);
-    const session = new CapfServerSession(allocateId(), peerKey(socket), o.authority, o.settings, conn, clock, o.logger);
+    const session = new CapfServerSession(
+      allocateId(),
+      peerKey(socket),
+      o.authority,
+      o.settings,
+      conn,
+      clock,
+      o.logger,
+    );
     conn.attach(session, sessions);
     session.start();
   });
@@ -155,7 +193,14 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
         const onError = (e: NodeJS.ErrnoException) => {
           server.off('listening', onListening);
           if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
-            reject(new AppError('ERR_PORT_IN_USE', `CAPF cannot listen on ${o.host}:${o.port} (${e.code}); choose another port with --capf-port`, undefined, { cause: e }));
+            reject(
+              new AppError(
+                'ERR_PORT_IN_USE',
+                `CAPF cannot listen on ${o.host}:${o.port} (${e.code}); choose another port with --capf-port`,
+                undefined,
+                { cause: e },
+              ),
+            );
           } else reject(e);
         };
         const onListening = () => {

@@ -11,10 +11,24 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { AppError, isStoreUnavailable } from '../shared/errors.ts';
 import { isoString, type Clock } from '../shared/clock.ts';
-import type { CapfAuthority, Completion, Decision, KeyRequest, PresentedCertificate, SessionLogEntry } from './ports.ts';
+import type {
+  CapfAuthority,
+  Completion,
+  Decision,
+  KeyRequest,
+  PresentedCertificate,
+  SessionLogEntry,
+} from './ports.ts';
 import {
-  authRequest, deleteCertificateRequest, encodeMessage, endSession, fetchCertificateRequest, keyGenerateRequestEc,
-  keyGenerateRequestRsa, storeCertificateRequest, type CapfMessage,
+  authRequest,
+  deleteCertificateRequest,
+  encodeMessage,
+  endSession,
+  fetchCertificateRequest,
+  keyGenerateRequestEc,
+  keyGenerateRequestRsa,
+  storeCertificateRequest,
+  type CapfMessage,
 } from './codec.ts';
 import { CapfCommand, CapfHashId, CapfReason, capfCommandName } from './constants.ts';
 import { verifyCertificateAuth, verifySudiData } from './signed-data.ts';
@@ -51,7 +65,11 @@ function underlyingCode(e: unknown): string | undefined {
 
 type Phase = 'auth' | 'keygen' | 'store' | 'delete' | 'fetch' | 'done';
 
-type Job = { kind: 'message'; msg: CapfMessage } | { kind: 'decode-error'; err: Error } | { kind: 'timeout' } | { kind: 'close' };
+type Job =
+  | { kind: 'message'; msg: CapfMessage }
+  | { kind: 'decode-error'; err: Error }
+  | { kind: 'timeout' }
+  | { kind: 'close' };
 
 const ACCEPTED_VERSIONS = new Set([2, 3]); // §8: capfc/capfd send 3, Jabber sends 2
 
@@ -98,7 +116,8 @@ export class CapfServerSession {
   }
 
   start(): void {
-    const msg = this.settings.wireStyle === 'cucm' ? authRequest(this.sessionId) : authRequest(this.sessionId, { authType: 0 });
+    const msg =
+      this.settings.wireStyle === 'cucm' ? authRequest(this.sessionId) : authRequest(this.sessionId, { authType: 0 });
     this.send(msg, 'AUTH_REQUEST');
     this.transport.armTimer(this.settings.responseTimeoutMs);
   }
@@ -149,17 +168,27 @@ export class CapfServerSession {
     switch (job.kind) {
       case 'decode-error':
         this.note('--', `malformed frame: ${job.err.message}`);
-        return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `malformed frame: ${job.err.message}`, { step: 'protocol-error', note: job.err.message });
+        return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `malformed frame: ${job.err.message}`, {
+          step: 'protocol-error',
+          note: job.err.message,
+        });
       case 'timeout':
         this.note('--', `timeout waiting for the phone in phase ${phase}`);
-        return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `phone did not answer in time (${phase})`, phase === 'auth' ? null : { step: 'timeout', phase });
+        return this.finishWith(
+          CapfReason.INVALID_ELEMENT,
+          'failure',
+          `phone did not answer in time (${phase})`,
+          phase === 'auth' ? null : { step: 'timeout', phase },
+        );
       case 'close':
         this.note('--', `connection closed by phone in phase ${phase}`);
         this.phase = 'done';
         this.transport.clearTimer();
         this.reason = `connection lost (${phase})`;
         // Nothing left to tell the phone; a failure to record is logged by record().
-        return this.record(phase !== 'auth' && this.deviceName ? { step: 'connection-lost', phase } : null).catch(() => undefined);
+        return this.record(phase !== 'auth' && this.deviceName ? { step: 'connection-lost', phase } : null).catch(
+          () => undefined,
+        );
     }
   }
 
@@ -168,7 +197,12 @@ export class CapfServerSession {
     const name = capfCommandName(msg.command);
     if (msg.sessionId !== this.sessionId) {
       this.note('P>S', `${name} with session id ${msg.sessionId}`);
-      return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `mismatched session id ${msg.sessionId}`, this.phase === 'auth' ? null : { step: 'protocol-error', note: 'mismatched session id' });
+      return this.finishWith(
+        CapfReason.INVALID_ELEMENT,
+        'failure',
+        `mismatched session id ${msg.sessionId}`,
+        this.phase === 'auth' ? null : { step: 'protocol-error', note: 'mismatched session id' },
+      );
     }
     if (msg.command === CapfCommand.REQUEST_IN_PROGRESS) {
       this.note('P>S', 'REQUEST_IN_PROGRESS');
@@ -186,36 +220,68 @@ export class CapfServerSession {
         if (msg.command !== CapfCommand.STORE_CERTIFICATE_RESPONSE) return this.unexpected(name);
         this.note('P>S', `STORE_CERTIFICATE_RESPONSE reason=${msg.elements.reason ?? '-'}`);
         if (msg.elements.reason === CapfReason.UPDATE_CERTIFICATE) {
-          return this.finishWith(CapfReason.UPDATE_CERTIFICATE, 'success', null, { step: 'stored', serialHex: this.issuedSerial! });
+          return this.finishWith(CapfReason.UPDATE_CERTIFICATE, 'success', null, {
+            step: 'stored',
+            serialHex: this.issuedSerial!,
+          });
         }
-        return this.finishWith(CapfReason.UPDATE_CERTIFICATE, 'failure', `phone did not store the LSC (reason ${msg.elements.reason ?? 'none'})`, { step: 'store-failed', serialHex: this.issuedSerial!, phoneReason: msg.elements.reason ?? null });
+        return this.finishWith(
+          CapfReason.UPDATE_CERTIFICATE,
+          'failure',
+          `phone did not store the LSC (reason ${msg.elements.reason ?? 'none'})`,
+          { step: 'store-failed', serialHex: this.issuedSerial!, phoneReason: msg.elements.reason ?? null },
+        );
       case 'delete':
         if (msg.command !== CapfCommand.DELETE_CERTIFICATE_RESPONSE) return this.unexpected(name);
         this.note('P>S', `DELETE_CERTIFICATE_RESPONSE reason=${msg.elements.reason ?? '-'}`);
-        if (msg.elements.reason === CapfReason.UPDATE_CERTIFICATE) return this.finishWith(CapfReason.UPDATE_CERTIFICATE, 'success', null, { step: 'deleted' });
-        return this.finishWith(CapfReason.UPDATE_CERTIFICATE, 'failure', `phone could not delete its LSC (reason ${msg.elements.reason ?? 'none'})`, { step: 'delete-failed', phoneReason: msg.elements.reason ?? null });
+        if (msg.elements.reason === CapfReason.UPDATE_CERTIFICATE)
+          return this.finishWith(CapfReason.UPDATE_CERTIFICATE, 'success', null, { step: 'deleted' });
+        return this.finishWith(
+          CapfReason.UPDATE_CERTIFICATE,
+          'failure',
+          `phone could not delete its LSC (reason ${msg.elements.reason ?? 'none'})`,
+          { step: 'delete-failed', phoneReason: msg.elements.reason ?? null },
+        );
       case 'fetch': {
         if (msg.command !== CapfCommand.FETCH_CERTIFICATE_RESPONSE) return this.unexpected(name);
         const cert = msg.elements.certificate;
-        this.note('P>S', `FETCH_CERTIFICATE_RESPONSE reason=${msg.elements.reason ?? '-'}${cert ? ` certificate ${cert.der.length} bytes` : ''}`);
+        this.note(
+          'P>S',
+          `FETCH_CERTIFICATE_RESPONSE reason=${msg.elements.reason ?? '-'}${cert ? ` certificate ${cert.der.length} bytes` : ''}`,
+        );
         if (msg.elements.reason === CapfReason.UPDATE_CERTIFICATE && cert) {
-          return this.finishWith(CapfReason.NO_ACTION, 'success', null, { step: 'fetched', certificateDer: Buffer.from(cert.der) });
+          return this.finishWith(CapfReason.NO_ACTION, 'success', null, {
+            step: 'fetched',
+            certificateDer: Buffer.from(cert.der),
+          });
         }
-        return this.finishWith(CapfReason.NO_ACTION, 'failure', 'phone has no certificate to fetch', { step: 'fetch-failed', phoneReason: msg.elements.reason ?? null });
+        return this.finishWith(CapfReason.NO_ACTION, 'failure', 'phone has no certificate to fetch', {
+          step: 'fetch-failed',
+          phoneReason: msg.elements.reason ?? null,
+        });
       }
     }
   }
 
   private unexpected(name: string): Promise<void> {
     this.note('P>S', name);
-    return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `unexpected ${name} in phase ${this.phase}`, this.phase === 'auth' ? null : { step: 'protocol-error', note: `unexpected ${name}` });
+    return this.finishWith(
+      CapfReason.INVALID_ELEMENT,
+      'failure',
+      `unexpected ${name} in phase ${this.phase}`,
+      this.phase === 'auth' ? null : { step: 'protocol-error', note: `unexpected ${name}` },
+    );
   }
 
   private async onAuthResponse(msg: CapfMessage): Promise<void> {
     const e = msg.elements;
     this.protocolVersion = e.version ?? null;
-    this.note('P>S', `AUTH_RESPONSE device=${e.deviceName ?? '-'} version=${e.version ?? '-'}${e.password !== undefined ? ' password=[redacted]' : ''}${e.certificate ? ' certificate' : ''}${e.sudiData ? ' sudi' : ''}`);
-    if (!e.deviceName) return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', 'AUTH_RESPONSE without DEVICE_NAME', null);
+    this.note(
+      'P>S',
+      `AUTH_RESPONSE device=${e.deviceName ?? '-'} version=${e.version ?? '-'}${e.password !== undefined ? ' password=[redacted]' : ''}${e.certificate ? ' certificate' : ''}${e.sudiData ? ' sudi' : ''}`,
+    );
+    if (!e.deviceName)
+      return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', 'AUTH_RESPONSE without DEVICE_NAME', null);
     this.deviceName = e.deviceName;
     if (e.version !== undefined && !ACCEPTED_VERSIONS.has(e.version)) {
       return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', `unsupported protocol version ${e.version}`, null);
@@ -270,7 +336,10 @@ export class CapfServerSession {
       const r = verifyCertificateAuth(publicKey, deviceName, der, e.signedData, e.sha2SignedData.signature);
       proven = r.ok;
       if (r.ok && (r.sha1.prefixWellFormed === false || r.sha512.prefixWellFormed === false)) {
-        this.logger.warn({ sessionId: this.sessionId, device: deviceName }, 'RSA signature accepted with a malformed padding prefix (capfd-lenient rule)');
+        this.logger.warn(
+          { sessionId: this.sessionId, device: deviceName },
+          'RSA signature accepted with a malformed padding prefix (capfd-lenient rule)',
+        );
       }
     }
     this.note('--', `certificate proof of possession ${proven ? 'verified' : 'FAILED'}`);
@@ -278,7 +347,11 @@ export class CapfServerSession {
     if (e.sudiData) {
       let ok = false;
       try {
-        ok = verifySudiData(new X509Certificate(Buffer.from(e.sudiData.certDer)).publicKey, this.sessionId, e.sudiData).ok;
+        ok = verifySudiData(
+          new X509Certificate(Buffer.from(e.sudiData.certDer)).publicKey,
+          this.sessionId,
+          e.sudiData,
+        ).ok;
       } catch {
         ok = false;
       }
@@ -291,11 +364,22 @@ export class CapfServerSession {
   private requestKey(): Promise<void> {
     const req = this.pendingKeys.shift();
     if (!req) {
-      return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', 'phone did not generate any of the requested keys', { step: 'key-failed', note: 'no key generated' });
+      return this.finishWith(
+        CapfReason.INVALID_ELEMENT,
+        'failure',
+        'phone did not generate any of the requested keys',
+        { step: 'key-failed', note: 'no key generated' },
+      );
     }
     this.phase = 'keygen';
     if (req.type === 'rsa') {
-      this.send(keyGenerateRequestRsa(this.sessionId, { keySizeBits: req.bits, sendKeyType: this.settings.wireStyle === 'capfd' }), `KEY_GENERATE_REQUEST RSA ${req.bits}`);
+      this.send(
+        keyGenerateRequestRsa(this.sessionId, {
+          keySizeBits: req.bits,
+          sendKeyType: this.settings.wireStyle === 'capfd',
+        }),
+        `KEY_GENERATE_REQUEST RSA ${req.bits}`,
+      );
     } else {
       this.send(keyGenerateRequestEc(this.sessionId, { curve: req.curve }), `KEY_GENERATE_REQUEST EC ${req.curve}`);
     }
@@ -305,20 +389,34 @@ export class CapfServerSession {
 
   private async onKeyGenerateResponse(msg: CapfMessage): Promise<void> {
     const spki = msg.elements.publicKey;
-    this.note('P>S', `KEY_GENERATE_RESPONSE ${spki ? `public key ${spki.length} bytes` : `reason=${msg.elements.reason ?? '-'}`}`);
+    this.note(
+      'P>S',
+      `KEY_GENERATE_RESPONSE ${spki ? `public key ${spki.length} bytes` : `reason=${msg.elements.reason ?? '-'}`}`,
+    );
     if (!spki) {
       if (this.pendingKeys.length > 0) {
         this.note('--', 'phone declined the key request; offering the next key type (Key Order fallback)');
         return this.requestKey();
       }
-      return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', 'phone sent no public key', { step: 'key-failed', note: `reason ${msg.elements.reason ?? 'none'}` });
+      return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', 'phone sent no public key', {
+        step: 'key-failed',
+        note: `reason ${msg.elements.reason ?? 'none'}`,
+      });
     }
-    const issued = await this.authority.issue({ sessionId: this.sessionId, peer: this.peer, deviceName: this.deviceName!, publicKeySpki: Buffer.from(spki) });
+    const issued = await this.authority.issue({
+      sessionId: this.sessionId,
+      peer: this.peer,
+      deviceName: this.deviceName!,
+      publicKeySpki: Buffer.from(spki),
+    });
     if (!issued.ok) return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', issued.note, null);
     this.issuedSerial = issued.serialHex;
     this.note('--', `LSC ${issued.serialHex} issued and recorded`);
     this.phase = 'store';
-    this.send(storeCertificateRequest(this.sessionId, { der: issued.certDer }), `STORE_CERTIFICATE_REQUEST serial ${issued.serialHex}`);
+    this.send(
+      storeCertificateRequest(this.sessionId, { der: issued.certDer }),
+      `STORE_CERTIFICATE_REQUEST serial ${issued.serialHex}`,
+    );
     this.transport.armTimer(this.settings.responseTimeoutMs);
   }
 
@@ -350,8 +448,17 @@ export class CapfServerSession {
     // to record against it. Refuse in a way the phone retries.
     if (isStoreUnavailable(e)) return this.refuse(e, 'the store is unavailable');
     const message = e instanceof AppError ? e.message : 'internal error';
-    if (!(e instanceof AppError)) this.logger.warn({ sessionId: this.sessionId, err: e instanceof Error ? e.message : String(e) }, 'CAPF session failed');
-    await this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', message, this.deviceName && this.phase !== 'auth' ? { step: kind, note: message } : null).catch(() => undefined);
+    if (!(e instanceof AppError))
+      this.logger.warn(
+        { sessionId: this.sessionId, err: e instanceof Error ? e.message : String(e) },
+        'CAPF session failed',
+      );
+    await this.finishWith(
+      CapfReason.INVALID_ELEMENT,
+      'failure',
+      message,
+      this.deviceName && this.phase !== 'auth' ? { step: kind, note: message } : null,
+    ).catch(() => undefined);
   }
 
   /**
@@ -365,7 +472,14 @@ export class CapfServerSession {
     this.phase = 'done';
     this.transport.clearTimer();
     this.logger.error(
-      { sessionId: this.sessionId, device: this.deviceName, peer: this.peer, phase, code: underlyingCode(e), err: e instanceof Error ? e.message : String(e) },
+      {
+        sessionId: this.sessionId,
+        device: this.deviceName,
+        peer: this.peer,
+        phase,
+        code: underlyingCode(e),
+        err: e instanceof Error ? e.message : String(e),
+      },
       `CAPF session refused without END_SESSION (the phone retries): ${why}`,
     );
     this.authority.release?.(this.sessionId);
@@ -395,13 +509,27 @@ export class CapfServerSession {
     } catch (e) {
       // The caller decides what the phone sees (finishWith refuses); here only the failure is told, at error.
       this.logger.error(
-        { sessionId: this.sessionId, device: this.deviceName, outcome: this.outcome, code: underlyingCode(e), err: (e as Error).message },
+        {
+          sessionId: this.sessionId,
+          device: this.deviceName,
+          outcome: this.outcome,
+          code: underlyingCode(e),
+          err: (e as Error).message,
+        },
         'could not record the CAPF session outcome',
       );
       throw e;
     }
     this.logger.info(
-      { sessionId: this.sessionId, device: this.deviceName, peer: this.peer, operation: this.operation, outcome: this.outcome, reason: this.reason, ms: endedAt.getTime() - this.startedAt.getTime() },
+      {
+        sessionId: this.sessionId,
+        device: this.deviceName,
+        peer: this.peer,
+        operation: this.operation,
+        outcome: this.outcome,
+        reason: this.reason,
+        ms: endedAt.getTime() - this.startedAt.getTime(),
+      },
       'CAPF session ended',
     );
   }

@@ -2,7 +2,15 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate, constants, createHash, generateKeyPairSync, privateEncrypt, publicDecrypt, sign } from 'node:crypto';
+import {
+  X509Certificate,
+  constants,
+  createHash,
+  generateKeyPairSync,
+  privateEncrypt,
+  publicDecrypt,
+  sign,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
 import { hexToBytes } from '../shared/bytes.ts';
@@ -58,10 +66,18 @@ describe('RSA raw private encrypt (§5.4)', () => {
     it(`${hash}: equals privateEncrypt(PKCS1 padding) over the bare digest, and is not RSASSA-PKCS1-v1_5`, () => {
       const digest = createHash(hash).update(DATA).digest();
       const sig = signAuthData(rsa.privateKey, DATA, hash);
-      assert.deepStrictEqual(sig, privateEncrypt({ key: rsa.privateKey, padding: constants.RSA_PKCS1_PADDING }, digest));
+      assert.deepStrictEqual(
+        sig,
+        privateEncrypt({ key: rsa.privateKey, padding: constants.RSA_PKCS1_PADDING }, digest),
+      );
       assert.notDeepStrictEqual(sig, sign(hash, DATA, rsa.privateKey));
       const em = publicDecrypt({ key: rsa.publicKey, padding: constants.RSA_NO_PADDING }, sig);
-      const expected = Buffer.concat([Buffer.of(0, 1), Buffer.alloc(256 - 3 - digest.length, 0xff), Buffer.of(0), digest]);
+      const expected = Buffer.concat([
+        Buffer.of(0, 1),
+        Buffer.alloc(256 - 3 - digest.length, 0xff),
+        Buffer.of(0),
+        digest,
+      ]);
       assert.deepStrictEqual(em, expected);
     });
 
@@ -93,7 +109,10 @@ describe('RSA raw private encrypt (§5.4)', () => {
 
   it('rejects signatures longer than the modulus or not below it, without throwing', () => {
     const sig = signAuthData(rsa.privateKey, DATA, 'sha1');
-    assert.deepStrictEqual(verifyAuthData(rsa.publicKey, DATA, Buffer.concat([Buffer.of(0), sig]).subarray(0, 257), 'sha1').ok, false);
+    assert.deepStrictEqual(
+      verifyAuthData(rsa.publicKey, DATA, Buffer.concat([Buffer.of(0), sig]).subarray(0, 257), 'sha1').ok,
+      false,
+    );
     assert.equal(verifyAuthData(rsa.publicKey, DATA, Buffer.concat([sig, Buffer.of(0)]), 'sha1').ok, false);
     assert.equal(verifyAuthData(rsa.publicKey, DATA, Buffer.alloc(256, 0xff), 'sha1').ok, false);
     assert.equal(verifyAuthData(rsa.publicKey, DATA, Buffer.alloc(0), 'sha1').ok, false);
@@ -139,7 +158,10 @@ describe('ECDSA (§5.4)', () => {
 
   it('refuses key types other than RSA and EC', () => {
     const ed = generateKeyPairSync('ed25519');
-    assert.throws(() => signAuthData(ed.privateKey, DATA, 'sha1'), (e: unknown) => e instanceof AppError && e.code === 'ERR_PKI_BAD_KEY');
+    assert.throws(
+      () => signAuthData(ed.privateKey, DATA, 'sha1'),
+      (e: unknown) => e instanceof AppError && e.code === 'ERR_PKI_BAD_KEY',
+    );
     assert.throws(() => verifyAuthData(ed.publicKey, DATA, Buffer.alloc(64), 'sha1'), AppError);
   });
 });
@@ -151,11 +173,20 @@ describe('certificate auth and SUDI helpers', () => {
   ] as const) {
     it(`${label}: signCertificateAuth / verifyCertificateAuth`, () => {
       const s = signCertificateAuth(pair.privateKey, 'SEP001122334455', DER);
-      assert.equal(verifyCertificateAuth(pair.publicKey, 'SEP001122334455', DER, s.signedData, s.sha2Signature).ok, true);
-      assert.equal(verifyCertificateAuth(pair.publicKey, 'SEP001122334456', DER, s.signedData, s.sha2Signature).ok, false);
+      assert.equal(
+        verifyCertificateAuth(pair.publicKey, 'SEP001122334455', DER, s.signedData, s.sha2Signature).ok,
+        true,
+      );
+      assert.equal(
+        verifyCertificateAuth(pair.publicKey, 'SEP001122334456', DER, s.signedData, s.sha2Signature).ok,
+        false,
+      );
       const swapped = verifyCertificateAuth(pair.publicKey, 'SEP001122334455', DER, s.sha2Signature, s.signedData);
       assert.equal(swapped.ok, false);
-      assert.equal(verifyCertificateAuth(other.publicKey, 'SEP001122334455', DER, s.signedData, s.sha2Signature).ok, false);
+      assert.equal(
+        verifyCertificateAuth(other.publicKey, 'SEP001122334455', DER, s.signedData, s.sha2Signature).ok,
+        false,
+      );
     });
 
     it(`${label}: SUDI signatures cover the little-endian session id`, () => {
@@ -178,7 +209,10 @@ describe('certificate auth and SUDI helpers', () => {
     const e = m.elements;
     assert.ok(e.certificate && e.signedData && e.sha2SignedData && e.sudiData && e.deviceName !== undefined);
     const key = new X509Certificate(e.certificate.der).publicKey;
-    assert.equal(verifyCertificateAuth(key, e.deviceName, e.certificate.der, e.signedData, e.sha2SignedData.signature).ok, true);
+    assert.equal(
+      verifyCertificateAuth(key, e.deviceName, e.certificate.der, e.signedData, e.sha2SignedData.signature).ok,
+      true,
+    );
     assert.equal(verifySudiData(new X509Certificate(e.sudiData.certDer).publicKey, m.sessionId, e.sudiData).ok, true);
   });
 });

@@ -30,7 +30,8 @@ export function authData(deviceName: string, certDer: Uint8Array): Buffer {
 
 /** §5.5: session id as u32 LITTLE-endian (Cisco's server uses x86 host order) || SUDI certificate DER. */
 export function sudiAuthData(sessionId: number, sudiCertDer: Uint8Array): Buffer {
-  if (!Number.isInteger(sessionId) || sessionId < 0 || sessionId > 0xffffffff) throw new RangeError(`sessionId out of range: ${sessionId}`);
+  if (!Number.isInteger(sessionId) || sessionId < 0 || sessionId > 0xffffffff)
+    throw new RangeError(`sessionId out of range: ${sessionId}`);
   const id = Buffer.alloc(4);
   id.writeUInt32LE(sessionId, 0);
   return Buffer.concat([id, sudiCertDer]);
@@ -63,7 +64,12 @@ function modulusBytes(publicKey: KeyObject): Buffer {
  * sig^e mod n must equal H); `prefixWellFormed` says whether the PKCS#1 type-1 prefix was intact.
  * EC: DER ECDSA verification. `publicKey` may also be a private key (its public half is used).
  */
-export function verifyAuthData(publicKey: KeyObject, data: Uint8Array, signature: Uint8Array, hash: CapfHash): VerifyResult {
+export function verifyAuthData(
+  publicKey: KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+  hash: CapfHash,
+): VerifyResult {
   if (keyKind(publicKey) === 'ec') {
     return { ok: verify(hash, data, { key: publicKey, dsaEncoding: 'der' }, signature) };
   }
@@ -96,7 +102,10 @@ export function signCertificateAuth(
   certDer: Uint8Array,
 ): { signedData: Buffer; sha2Signature: Buffer } {
   const data = authData(deviceName, certDer);
-  return { signedData: signAuthData(privateKey, data, 'sha1'), sha2Signature: signAuthData(privateKey, data, 'sha512') };
+  return {
+    signedData: signAuthData(privateKey, data, 'sha1'),
+    sha2Signature: signAuthData(privateKey, data, 'sha512'),
+  };
 }
 
 /** §5.4: verifies SIGNED_DATA (SHA-1) and SHA2_SIGNED_DATA (SHA-512); `ok` only if both verify. */

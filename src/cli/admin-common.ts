@@ -2,8 +2,17 @@
 
 import { Option, type Command } from 'commander';
 import {
-  AUTH_MODES, KEY_ORDERS, PHONE_SORT_NAMES, phoneFilterFields, phoneFilterFrom,
-  type AuthMode, type CertOperation, type FilterFieldSpec, type KeyOrder, type PhoneQuery, type ScheduleRequest,
+  AUTH_MODES,
+  KEY_ORDERS,
+  PHONE_SORT_NAMES,
+  phoneFilterFields,
+  phoneFilterFrom,
+  type AuthMode,
+  type CertOperation,
+  type FilterFieldSpec,
+  type KeyOrder,
+  type PhoneQuery,
+  type ScheduleRequest,
 } from '../phones/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { intOpt } from './common.ts';
@@ -39,19 +48,36 @@ export function withSortOptions(cmd: Command): Command {
 export function withUpdateOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--auth-mode <mode>', 'authentication mode').choices(Object.keys(AUTH_MODES)))
-    .option('--auth-string <digits>', 'a common authentication string (4-10 digits), or "generate" for a unique one per device')
+    .option(
+      '--auth-string <digits>',
+      'a common authentication string (4-10 digits), or "generate" for a unique one per device',
+    )
     .addOption(new Option('--key-order <order>', 'key order').choices(Object.keys(KEY_ORDERS)))
     .option('--rsa-key-size <bits>', 'RSA key size: 512, 1024, 2048, 3072, 4096')
     .option('--ec-key-size <bits>', 'EC key size: 256, 384, 521')
     .option('--completes-by <iso-time>', 'Operation Completes By (default: 24 hours from now)')
-    .option('--use-profile-mode', 'when the mode contradicts a phone\'s security profile, use the profile\'s mode instead of refusing');
+    .option(
+      '--use-profile-mode',
+      "when the mode contradicts a phone's security profile, use the profile's mode instead of refusing",
+    );
 }
 
-const OPERATION_ALIASES: Record<string, CertOperation> = { install: 'install', upgrade: 'install', delete: 'delete', troubleshoot: 'troubleshoot', fetch: 'troubleshoot', none: 'none' };
+const OPERATION_ALIASES: Record<string, CertOperation> = {
+  install: 'install',
+  upgrade: 'install',
+  delete: 'delete',
+  troubleshoot: 'troubleshoot',
+  fetch: 'troubleshoot',
+  none: 'none',
+};
 
 export function updateFrom(operation: string, o: Record<string, unknown>): ScheduleRequest {
   const op = OPERATION_ALIASES[operation.toLowerCase()];
-  if (!op) throw new AppError('ERR_BAD_REQUEST', `unknown operation "${operation}" (use install, delete, troubleshoot or none)`);
+  if (!op)
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `unknown operation "${operation}" (use install, delete, troubleshoot or none)`,
+    );
   return {
     operation: op,
     ...(o.authMode ? { authMode: o.authMode as AuthMode } : {}),
@@ -65,7 +91,10 @@ export function updateFrom(operation: string, o: Record<string, unknown>): Sched
 }
 
 /** A progress bar on stderr: redrawn in place on a terminal, one line per 10% otherwise. */
-export function progressBar(io: CliIo, label: string): { update(done: number, total: number, extra?: string): void; done(): void } {
+export function progressBar(
+  io: CliIo,
+  label: string,
+): { update(done: number, total: number, extra?: string): void; done(): void } {
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   let lastDecile = -1;
   let drawn = false;
@@ -75,7 +104,9 @@ export function progressBar(io: CliIo, label: string): { update(done: number, to
       if (tty) {
         const w = 30;
         const filled = Math.round(frac * w);
-        io.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(w - filled)}] ${Math.floor(frac * 100)}% ${done}/${total}${extra ? ` ${extra}` : ''}`);
+        io.stderr.write(
+          `\r${label} [${'#'.repeat(filled)}${' '.repeat(w - filled)}] ${Math.floor(frac * 100)}% ${done}/${total}${extra ? ` ${extra}` : ''}`,
+        );
         drawn = true;
       } else {
         const decile = Math.floor(frac * 10);

@@ -41,13 +41,20 @@ const CLI_STORE_WAIT_SECONDS = 10;
  * Opens the services for one command, hands it only the slice it names (so what a command may touch is
  * written at the call), and closes them afterwards.
  */
-export async function withServices<K extends keyof AppServices, T>(io: CliIo, g: GlobalOpts, keys: readonly K[], fn: (s: Pick<AppServices, K>) => Promise<T>): Promise<T> {
+export async function withServices<K extends keyof AppServices, T>(
+  io: CliIo,
+  g: GlobalOpts,
+  keys: readonly K[],
+  fn: (s: Pick<AppServices, K>) => Promise<T>,
+): Promise<T> {
   const config = configFrom(io, g);
   // CLI commands log only warnings to stderr; the human output goes to stdout.
   const logger = createLogger(g.logLevel ?? 'warn', io.stderr as unknown as import('pino').DestinationStream);
   // A one-shot command does not wait for PostgreSQL as long as `serve` does (0 there means forever).
   const wait = config['store.startupWaitSeconds'];
-  const services = await openContext(config, logger, undefined, { startupWaitSeconds: wait > 0 ? Math.min(wait, CLI_STORE_WAIT_SECONDS) : CLI_STORE_WAIT_SECONDS });
+  const services = await openContext(config, logger, undefined, {
+    startupWaitSeconds: wait > 0 ? Math.min(wait, CLI_STORE_WAIT_SECONDS) : CLI_STORE_WAIT_SECONDS,
+  });
   try {
     const slice = {} as Pick<AppServices, K>;
     for (const k of keys) slice[k] = services[k];
@@ -69,7 +76,12 @@ export function osAccount(): string {
     // No passwd entry for the uid (ENOENT from getpwuid_r): the uid is the identity; anything else is a fault.
     const info = (e as { info?: { code?: string } }).info;
     if (uid !== undefined && info?.code === 'ENOENT') return `uid-${uid}`;
-    throw new AppError('ERR_INTERNAL', `cannot tell which OS account runs this process (uid ${uid ?? '?'})`, undefined, { cause: e });
+    throw new AppError(
+      'ERR_INTERNAL',
+      `cannot tell which OS account runs this process (uid ${uid ?? '?'})`,
+      undefined,
+      { cause: e },
+    );
   }
 }
 
@@ -83,9 +95,22 @@ export function actor(io: CliIo) {
   return { name: `cli:${osAccount()}`, source: `cli${claim}` };
 }
 
-export function reportItems(io: CliIo, results: ItemResult<Phone>[], json: boolean | undefined, okText: (p: Phone) => string): number {
+export function reportItems(
+  io: CliIo,
+  results: ItemResult<Phone>[],
+  json: boolean | undefined,
+  okText: (p: Phone) => string,
+): number {
   const failed = results.filter((r) => !r.ok);
-  if (json) out(io, JSON.stringify(results.map((r) => (r.ok ? { deviceName: r.deviceName, ok: true, phone: r.value } : r)), null, 2));
+  if (json)
+    out(
+      io,
+      JSON.stringify(
+        results.map((r) => (r.ok ? { deviceName: r.deviceName, ok: true, phone: r.value } : r)),
+        null,
+        2,
+      ),
+    );
   else {
     for (const r of results) {
       if (r.ok) out(io, `${r.deviceName}: ${okText(r.value)}`);

@@ -7,7 +7,11 @@ import { colonHex } from '../pki/index.ts';
 export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
@@ -31,7 +35,10 @@ export function capfSection(p: Phone): string {
     ['Certificate Operation Status:', p.status],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
-  return ['Certification Authority Proxy Function (CAPF) Information', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`.trimEnd())].join('\n');
+  return [
+    'Certification Authority Proxy Function (CAPF) Information',
+    ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`.trimEnd()),
+  ].join('\n');
 }
 
 export function certificateDetails(name: string, purpose: string, c: CertificateInfo, warning?: string): string {

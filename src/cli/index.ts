@@ -21,9 +21,23 @@ import { registerVerifyCommands } from './commands/verify.ts';
 import { registerCrlCommands } from './commands/crl.ts';
 
 /** Each command group registers itself; add new groups here. */
-const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [registerServeCommands, registerPhoneCommands, registerCapfCommands, registerCertCommands,
-  registerPhoneAdminCommands, registerProfileCommands, registerBulkCommands, registerReportCommands, registerUserCommands, registerBackupCommands, registerEmulateCommands, registerDoctorCommands, registerItlCommands,
-  registerVerifyCommands, registerCrlCommands];
+const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [
+  registerServeCommands,
+  registerPhoneCommands,
+  registerCapfCommands,
+  registerCertCommands,
+  registerPhoneAdminCommands,
+  registerProfileCommands,
+  registerBulkCommands,
+  registerReportCommands,
+  registerUserCommands,
+  registerBackupCommands,
+  registerEmulateCommands,
+  registerDoctorCommands,
+  registerItlCommands,
+  registerVerifyCommands,
+  registerCrlCommands,
+];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('opencapf')

@@ -18,10 +18,19 @@ export function renderConfigurationReference(): string {
   ];
   for (const key of Object.keys(CONFIG_SCHEMA) as ConfigKey[]) {
     const d: OptionDef = CONFIG_SCHEMA[key];
-    const type = d.type === 'enum' ? `one of ${d.values!.map((v) => `\`${v}\``).join(', ')}` : d.type + (d.min !== undefined ? ` (${d.min}..${d.max})` : '');
+    const type =
+      d.type === 'enum'
+        ? `one of ${d.values!.map((v) => `\`${v}\``).join(', ')}`
+        : d.type + (d.min !== undefined ? ` (${d.min}..${d.max})` : '');
     const def = d.default === null ? '(none)' : `\`${String(d.default)}\``;
-    lines.push(`| \`${key}\` | ${type} | ${def} | \`${envNameOf(key)}\` | ${d.flag ? `\`${d.flag}\`` : ''} | ${d.doc.replace(/\|/g, '\\|')} |`);
+    lines.push(
+      `| \`${key}\` | ${type} | ${def} | \`${envNameOf(key)}\` | ${d.flag ? `\`${d.flag}\`` : ''} | ${d.doc.replace(/\|/g, '\\|')} |`,
+    );
   }
-  lines.push('', 'Besides these keys, `OPENCAPF_CONFIG` names the config file, `OPENCAPF_ADMIN_PASSWORD` sets the first administrator\'s password on first start, and `OPENCAPF_DEBUG=1` prints stack traces of unexpected CLI errors.', '');
+  lines.push(
+    '',
+    "Besides these keys, `OPENCAPF_CONFIG` names the config file, `OPENCAPF_ADMIN_PASSWORD` sets the first administrator's password on first start, and `OPENCAPF_DEBUG=1` prints stack traces of unexpected CLI errors.",
+    '',
+  );
   return lines.join('\n');
 }

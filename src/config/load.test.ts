@@ -23,12 +23,24 @@ test('unknown keys and bad values are rejected with the key named', () => {
   const file = join(dir, 'c.json');
   writeFileSync(file, JSON.stringify({ capf: { prot: 1 } }));
   assert.throws(() => loadConfig({ file, env: {} }), { code: 'ERR_CONFIG_UNKNOWN_KEY', message: /capf\.prot/ });
-  assert.throws(() => loadConfig({ env: { OPENCAPF_CAPF_PROT: '1' } }), { code: 'ERR_CONFIG_UNKNOWN_KEY', message: /OPENCAPF_CAPF_PROT/ });
-  assert.throws(() => loadConfig({ env: { OPENCAPF_CAPF_PORT: '70000' } }), { code: 'ERR_CONFIG_INVALID', message: /capf\.port/ });
+  assert.throws(() => loadConfig({ env: { OPENCAPF_CAPF_PROT: '1' } }), {
+    code: 'ERR_CONFIG_UNKNOWN_KEY',
+    message: /OPENCAPF_CAPF_PROT/,
+  });
+  assert.throws(() => loadConfig({ env: { OPENCAPF_CAPF_PORT: '70000' } }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /capf\.port/,
+  });
   assert.throws(() => loadConfig({ env: {}, overrides: { 'store.driver': 'mysql' } }), { code: 'ERR_CONFIG_INVALID' });
-  assert.throws(() => loadConfig({ env: {}, overrides: { 'store.driver': 'postgres' } }), { code: 'ERR_CONFIG_INVALID', message: /postgresUrl/ });
+  assert.throws(() => loadConfig({ env: {}, overrides: { 'store.driver': 'postgres' } }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /postgresUrl/,
+  });
   writeFileSync(file, '{not json');
-  assert.throws(() => loadConfig({ file, env: {} }), { code: 'ERR_CONFIG_INVALID', message: /cannot read config file/ });
+  assert.throws(() => loadConfig({ file, env: {} }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /cannot read config file/,
+  });
 });
 
 test('docs/configuration.md is generated from the schema and up to date', () => {

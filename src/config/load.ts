@@ -16,7 +16,8 @@ function flatten(obj: unknown, prefix: string, out: Record<string, unknown>, sou
   }
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(key in CONFIG_SCHEMA)) flatten(v, key, out, source);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(key in CONFIG_SCHEMA))
+      flatten(v, key, out, source);
     else out[key] = v;
   }
 }
@@ -31,10 +32,15 @@ function coerce(key: ConfigKey, raw: unknown, source: string): string | number |
   switch (def.type) {
     case 'integer':
     case 'port': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      const n =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
       const min = def.type === 'port' ? 0 : (def.min ?? Number.MIN_SAFE_INTEGER);
       const max = def.type === 'port' ? 65535 : (def.max ?? Number.MAX_SAFE_INTEGER);
-      if (!Number.isInteger(n) || n < min || n > max) throw new AppError('ERR_CONFIG_INVALID', `${where} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+      if (!Number.isInteger(n) || n < min || n > max)
+        throw new AppError(
+          'ERR_CONFIG_INVALID',
+          `${where} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+        );
       return n;
     }
     case 'boolean': {
@@ -45,7 +51,10 @@ function coerce(key: ConfigKey, raw: unknown, source: string): string | number |
     }
     case 'enum': {
       if (typeof raw !== 'string' || !def.values?.includes(raw)) {
-        throw new AppError('ERR_CONFIG_INVALID', `${where} must be one of ${def.values?.join(', ')} (got ${JSON.stringify(raw)})`);
+        throw new AppError(
+          'ERR_CONFIG_INVALID',
+          `${where} must be one of ${def.values?.join(', ')} (got ${JSON.stringify(raw)})`,
+        );
       }
       return raw;
     }
@@ -59,7 +68,8 @@ function coerce(key: ConfigKey, raw: unknown, source: string): string | number |
       return raw;
     }
     default:
-      if (typeof raw !== 'string') throw new AppError('ERR_CONFIG_INVALID', `${where} must be a string (got ${JSON.stringify(raw)})`);
+      if (typeof raw !== 'string')
+        throw new AppError('ERR_CONFIG_INVALID', `${where} must be a string (got ${JSON.stringify(raw)})`);
       return raw;
   }
 }
@@ -85,11 +95,15 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
     if (!name.startsWith('OPENCAPF_') || v === undefined) continue;
     if ((NON_CONFIG_ENV as readonly string[]).includes(name)) continue;
     const key = ENV_TO_KEY.get(name);
-    if (!key) throw new AppError('ERR_CONFIG_UNKNOWN_KEY', `unknown environment variable ${name} (see docs/configuration.md)`);
+    if (!key)
+      throw new AppError('ERR_CONFIG_UNKNOWN_KEY', `unknown environment variable ${name} (see docs/configuration.md)`);
     fromEnv[key] = v;
   }
   const dataDir = String(fromFlags.dataDir ?? fromEnv.dataDir ?? values.dataDir);
-  const file = input.file ?? env.OPENCAPF_CONFIG ?? (existsSync(`${dataDir}/opencapf.json`) ? `${dataDir}/opencapf.json` : undefined);
+  const file =
+    input.file ??
+    env.OPENCAPF_CONFIG ??
+    (existsSync(`${dataDir}/opencapf.json`) ? `${dataDir}/opencapf.json` : undefined);
   const fromFile: Record<string, unknown> = {};
   if (file) {
     let parsed: unknown;
@@ -100,7 +114,8 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
     }
     flatten(parsed, '', fromFile, file);
     for (const k of Object.keys(fromFile)) {
-      if (!(k in CONFIG_SCHEMA)) throw new AppError('ERR_CONFIG_UNKNOWN_KEY', `${file}: unknown key "${k}" (see docs/configuration.md)`);
+      if (!(k in CONFIG_SCHEMA))
+        throw new AppError('ERR_CONFIG_UNKNOWN_KEY', `${file}: unknown key "${k}" (see docs/configuration.md)`);
     }
   }
   for (const [layer, src] of [

@@ -60,9 +60,16 @@ export async function fetchItlFacts(node: Endpoint, fileName: string, timeoutMs:
   const base = { source, fileName, sha1: null, capfSha1s: [], signer: null };
   let bytes: Buffer;
   try {
-    bytes = await tftpGet({ host: node.host, port: node.port, filename: fileName, timeoutMs: Math.min(timeoutMs, 1000), retries: 2 });
+    bytes = await tftpGet({
+      host: node.host,
+      port: node.port,
+      filename: fileName,
+      timeoutMs: Math.min(timeoutMs, 1000),
+      retries: 2,
+    });
   } catch (e) {
-    if (e instanceof TftpClientError && e.kind === 'remote' && e.tftpCode === 1) return { ...base, found: false, error: null };
+    if (e instanceof TftpClientError && e.kind === 'remote' && e.tftpCode === 1)
+      return { ...base, found: false, error: null };
     return { ...base, found: true, error: `cannot download: ${(e as Error).message}` };
   }
   return itlFactsOf(bytes, source, fileName);
@@ -74,8 +81,18 @@ export function itlFactsOf(bytes: Buffer, source: string, fileName: string): Itl
     const list = parseTrustList(bytes);
     const v = verifyTrustList(list);
     if (!v.ok) return { source, fileName, found: true, error: v.reason, sha1, capfSha1s: [], signer: null };
-    const capf = list.records.filter((r) => r.roleName === 'CAPF').flatMap((r) => (r.certificateSha1 ? [r.certificateSha1] : []));
-    return { source, fileName, found: true, error: null, sha1, capfSha1s: capf, signer: list.header.signerName ?? null };
+    const capf = list.records
+      .filter((r) => r.roleName === 'CAPF')
+      .flatMap((r) => (r.certificateSha1 ? [r.certificateSha1] : []));
+    return {
+      source,
+      fileName,
+      found: true,
+      error: null,
+      sha1,
+      capfSha1s: capf,
+      signer: list.header.signerName ?? null,
+    };
   } catch (e) {
     return { source, fileName, found: true, error: (e as Error).message, sha1, capfSha1s: [], signer: null };
   }
@@ -98,7 +115,12 @@ export async function collectFacts(s: DoctorSources, deviceName: string | null):
     Promise.all(s.tftpNodes.map((n) => fetchItlFacts(n, 'ITLFile.tlv', timeoutMs))),
   ]);
   const samePlace = address !== null && address === s.capfLocal.host && s.capfPublic.port === s.capfLocal.port;
-  const capfPublic = address === null ? null : samePlace ? capfLocal : await probe({ host: address, port: s.capfPublic.port }, timeoutMs);
+  const capfPublic =
+    address === null
+      ? null
+      : samePlace
+        ? capfLocal
+        : await probe({ host: address, port: s.capfPublic.port }, timeoutMs);
   let phone: PhoneFacts | null = null;
   if (deviceName) {
     const record = await s.getPhone(deviceName);
@@ -116,7 +138,13 @@ export async function collectFacts(s: DoctorSources, deviceName: string | null):
   }
   return {
     checkedAt: now.toISOString(),
-    capfCertificate: { subjectDn: cert.subjectDn, serialHex: cert.serialHex, sha1: cert.sha1, notAfter: cert.notAfter.toISOString(), daysLeft: daysUntil(cert.notAfter, now) },
+    capfCertificate: {
+      subjectDn: cert.subjectDn,
+      serialHex: cert.serialHex,
+      sha1: cert.sha1,
+      notAfter: cert.notAfter.toISOString(),
+      daysLeft: daysUntil(cert.notAfter, now),
+    },
     expiryWarningDays: s.expiryWarningDays,
     capfEnabled: s.capfEnabled,
     capfLocal,

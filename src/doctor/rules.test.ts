@@ -9,27 +9,66 @@ const NOW = '2026-11-27T12:00:00.000Z';
 const CAPF_SHA1 = 'aa'.repeat(20);
 
 function itl(over: Partial<ItlFacts> = {}): ItlFacts {
-  return { source: 'tftp://127.0.0.1:69/ITLFile.tlv', fileName: 'ITLFile.tlv', found: true, error: null, sha1: '11'.repeat(20), capfSha1s: [CAPF_SHA1], signer: 'CN=opencapf', ...over };
+  return {
+    source: 'tftp://127.0.0.1:69/ITLFile.tlv',
+    fileName: 'ITLFile.tlv',
+    found: true,
+    error: null,
+    sha1: '11'.repeat(20),
+    capfSha1s: [CAPF_SHA1],
+    signer: 'CN=opencapf',
+    ...over,
+  };
 }
 
 function phone(over: Partial<Phone> = {}, capf: Partial<Phone['capf']> = {}): Phone {
   const operationStatus: OperationStatusCode = over.operationStatus ?? STATUS.pending('install');
   return {
-    deviceName: 'SEP001122334455', model: 'Cisco 8845', description: '', profileName: null,
+    deviceName: 'SEP001122334455',
+    model: 'Cisco 8845',
+    description: '',
+    profileName: null,
     capf: { ...DEFAULT_CAPF, operation: 'install', completesBy: '2026-11-28T12:00:00.000Z', ...capf },
-    operationStatus, status: statusText(operationStatus), authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1,
-    createdAt: NOW, updatedAt: NOW, ...over,
+    operationStatus,
+    status: statusText(operationStatus),
+    authFailures: 0,
+    lsc: null,
+    mic: null,
+    lastSessionAt: null,
+    configVersion: 1,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...over,
   };
 }
 
 function session(outcome: CapfSessionRecord['outcome'], reason: string): CapfSessionRecord {
-  return { sessionId: 1, deviceName: 'SEP001122334455', peer: '127.0.0.1:1', startedAt: NOW, endedAt: NOW, operation: 'install', authMode: null, outcome, reason, status: null, protocolVersion: 3, log: [] };
+  return {
+    sessionId: 1,
+    deviceName: 'SEP001122334455',
+    peer: '127.0.0.1:1',
+    startedAt: NOW,
+    endedAt: NOW,
+    operation: 'install',
+    authMode: null,
+    outcome,
+    reason,
+    status: null,
+    protocolVersion: 3,
+    log: [],
+  };
 }
 
 function facts(over: Partial<DoctorFacts> = {}, p?: Partial<PhoneFacts>): DoctorFacts {
   return {
     checkedAt: NOW,
-    capfCertificate: { subjectDn: 'CN=CAPF-1', serialHex: '01', sha1: CAPF_SHA1, notAfter: '2030-01-01T00:00:00.000Z', daysLeft: 1130 },
+    capfCertificate: {
+      subjectDn: 'CN=CAPF-1',
+      serialHex: '01',
+      sha1: CAPF_SHA1,
+      notAfter: '2030-01-01T00:00:00.000Z',
+      daysLeft: 1130,
+    },
     expiryWarningDays: 30,
     capfEnabled: true,
     capfLocal: { host: '127.0.0.1', port: 3804, reachable: true, error: null },
@@ -39,7 +78,18 @@ function facts(over: Partial<DoctorFacts> = {}, p?: Partial<PhoneFacts>): Doctor
     itls: [itl()],
     authFailureLimit: 5,
     manufacturingCaConfigured: true,
-    phone: p ? { deviceName: 'SEP001122334455', phone: phone(), profileName: null, profileAuthMode: null, sessions: [session('success', 'ok')], perMacItl: null, perMacPinned: false, ...p } : null,
+    phone: p
+      ? {
+          deviceName: 'SEP001122334455',
+          phone: phone(),
+          profileName: null,
+          profileAuthMode: null,
+          sessions: [session('success', 'ok')],
+          perMacItl: null,
+          perMacPinned: false,
+          ...p,
+        }
+      : null,
     ...over,
   };
 }
@@ -51,16 +101,56 @@ test('a healthy cluster and phone have no findings', () => {
 });
 
 test('CAPF certificate expired / expiring soon', () => {
-  assert.ok(ids(facts({ capfCertificate: { subjectDn: 'CN=CAPF-1', serialHex: '01', sha1: CAPF_SHA1, notAfter: '2026-01-01T00:00:00.000Z', daysLeft: -330 } })).includes('capf-cert-expired'));
-  assert.ok(ids(facts({ capfCertificate: { subjectDn: 'CN=CAPF-1', serialHex: '01', sha1: CAPF_SHA1, notAfter: '2026-12-10T00:00:00.000Z', daysLeft: 12 } })).includes('capf-cert-expiring'));
+  assert.ok(
+    ids(
+      facts({
+        capfCertificate: {
+          subjectDn: 'CN=CAPF-1',
+          serialHex: '01',
+          sha1: CAPF_SHA1,
+          notAfter: '2026-01-01T00:00:00.000Z',
+          daysLeft: -330,
+        },
+      }),
+    ).includes('capf-cert-expired'),
+  );
+  assert.ok(
+    ids(
+      facts({
+        capfCertificate: {
+          subjectDn: 'CN=CAPF-1',
+          serialHex: '01',
+          sha1: CAPF_SHA1,
+          notAfter: '2026-12-10T00:00:00.000Z',
+          daysLeft: 12,
+        },
+      }),
+    ).includes('capf-cert-expiring'),
+  );
 });
 
 test('CAPF not running, deactivated, unreachable from phones; TVS down; host unresolvable', () => {
-  assert.ok(ids(facts({ capfLocal: { host: '127.0.0.1', port: 3804, reachable: false, error: 'ECONNREFUSED' } })).includes('capf-not-running'));
+  assert.ok(
+    ids(facts({ capfLocal: { host: '127.0.0.1', port: 3804, reachable: false, error: 'ECONNREFUSED' } })).includes(
+      'capf-not-running',
+    ),
+  );
   assert.ok(ids(facts({ capfEnabled: false })).includes('capf-not-running'));
-  assert.ok(ids(facts({ capfPublic: { host: '127.255.0.1', port: 3804, reachable: false, error: 'ECONNREFUSED' } })).includes('capf-unreachable-from-phones'));
-  assert.ok(ids(facts({ tvs: { host: '127.0.0.1', port: 2445, reachable: false, error: 'ECONNREFUSED' } })).includes('tvs-not-running'));
-  assert.ok(ids(facts({ capfHost: { name: 'PUB11.brianw2.lab', address: null, error: 'NXDOMAIN' } })).includes('capf-host-unresolvable'));
+  assert.ok(
+    ids(facts({ capfPublic: { host: '127.255.0.1', port: 3804, reachable: false, error: 'ECONNREFUSED' } })).includes(
+      'capf-unreachable-from-phones',
+    ),
+  );
+  assert.ok(
+    ids(facts({ tvs: { host: '127.0.0.1', port: 2445, reachable: false, error: 'ECONNREFUSED' } })).includes(
+      'tvs-not-running',
+    ),
+  );
+  assert.ok(
+    ids(facts({ capfHost: { name: 'PUB11.brianw2.lab', address: null, error: 'NXDOMAIN' } })).includes(
+      'capf-host-unresolvable',
+    ),
+  );
 });
 
 test('ITL missing, corrupt, without CAPF, with a different CAPF certificate; per-MAC override', () => {
@@ -68,19 +158,61 @@ test('ITL missing, corrupt, without CAPF, with a different CAPF certificate; per
   assert.ok(ids(facts({ itls: [itl({ error: 'signature does not verify' })] })).includes('itl-corrupt'));
   assert.ok(ids(facts({ itls: [itl({ capfSha1s: [] })] })).includes('itl-no-capf'));
   assert.ok(ids(facts({ itls: [itl({ capfSha1s: ['bb'.repeat(20)] })] })).includes('itl-capf-mismatch'));
-  const pinned = ids(facts({}, { perMacItl: itl({ fileName: 'ITLSEP001122334455.tlv', sha1: '22'.repeat(20), capfSha1s: [] }), perMacPinned: true }));
+  const pinned = ids(
+    facts(
+      {},
+      {
+        perMacItl: itl({ fileName: 'ITLSEP001122334455.tlv', sha1: '22'.repeat(20), capfSha1s: [] }),
+        perMacPinned: true,
+      },
+    ),
+  );
   assert.ok(pinned.includes('itl-per-mac-override'));
   assert.ok(pinned.includes('itl-no-capf'));
 });
 
 test('deadline past, mode contradicting the profile, precedence to LSC with only a MIC, lockout, repeated failures, never contacted', () => {
-  assert.ok(ids(facts({}, { phone: phone({}, { completesBy: '2026-11-27T10:00:00.000Z' }) })).includes('deadline-past'));
-  assert.ok(ids(facts({}, { phone: phone({ operationStatus: STATUS.failed('install', 'late') }) })).includes('deadline-past'));
-  assert.ok(ids(facts({}, { phone: phone({ profileName: 'P' }, { authMode: 'null-string' }), profileName: 'P', profileAuthMode: 'existing-lsc' })).includes('auth-mode-profile-mismatch'));
-  assert.ok(ids(facts({ manufacturingCaConfigured: false }, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes('lsc-precedence-mic-only'));
+  assert.ok(
+    ids(facts({}, { phone: phone({}, { completesBy: '2026-11-27T10:00:00.000Z' }) })).includes('deadline-past'),
+  );
+  assert.ok(
+    ids(facts({}, { phone: phone({ operationStatus: STATUS.failed('install', 'late') }) })).includes('deadline-past'),
+  );
+  assert.ok(
+    ids(
+      facts(
+        {},
+        {
+          phone: phone({ profileName: 'P' }, { authMode: 'null-string' }),
+          profileName: 'P',
+          profileAuthMode: 'existing-lsc',
+        },
+      ),
+    ).includes('auth-mode-profile-mismatch'),
+  );
+  assert.ok(
+    ids(facts({ manufacturingCaConfigured: false }, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes(
+      'lsc-precedence-mic-only',
+    ),
+  );
   assert.ok(ids(facts({}, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes('lsc-precedence-mic-fallback'));
-  assert.ok(ids(facts({}, { phone: phone({ authFailures: 5, operationStatus: STATUS.failed('install', 'authLocked') }) })).includes('auth-string-locked'));
-  const rep = diagnose(facts({}, { sessions: [session('rejected', 'wrong authentication string'), session('rejected', 'wrong authentication string'), session('failure', 'timeout')] }));
+  assert.ok(
+    ids(
+      facts({}, { phone: phone({ authFailures: 5, operationStatus: STATUS.failed('install', 'authLocked') }) }),
+    ).includes('auth-string-locked'),
+  );
+  const rep = diagnose(
+    facts(
+      {},
+      {
+        sessions: [
+          session('rejected', 'wrong authentication string'),
+          session('rejected', 'wrong authentication string'),
+          session('failure', 'timeout'),
+        ],
+      },
+    ),
+  );
   const r = rep.find((x) => x.id === 'repeated-failures');
   assert.ok(r);
   assert.ok(r.evidence.some((e) => e === '2 x wrong authentication string'));
@@ -89,7 +221,22 @@ test('deadline past, mode contradicting the profile, precedence to LSC with only
 });
 
 test('every finding names a cause, a remedy and a docs section; errors sort first', () => {
-  const all = diagnose(facts({ capfEnabled: false, itls: [itl({ capfSha1s: [] })], capfCertificate: { subjectDn: 'CN=CAPF-1', serialHex: '01', sha1: CAPF_SHA1, notAfter: '2026-12-10T00:00:00.000Z', daysLeft: 12 } }, { sessions: [] }));
+  const all = diagnose(
+    facts(
+      {
+        capfEnabled: false,
+        itls: [itl({ capfSha1s: [] })],
+        capfCertificate: {
+          subjectDn: 'CN=CAPF-1',
+          serialHex: '01',
+          sha1: CAPF_SHA1,
+          notAfter: '2026-12-10T00:00:00.000Z',
+          daysLeft: 12,
+        },
+      },
+      { sessions: [] },
+    ),
+  );
   assert.ok(all.length >= 3);
   for (const f of all) {
     assert.ok(f.cause.length > 10 && f.remedy.length > 10, f.id);

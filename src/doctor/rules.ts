@@ -12,9 +12,15 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 function itlFindings(itl: ItlFacts, capfSha1: string, what: string): Finding[] {
   if (!itl.found) return [finding('itl-missing', [`${what}: ${itl.source} answered "file not found"`])];
   if (itl.error) return [finding('itl-corrupt', [`${what}: ${itl.source}: ${itl.error}`])];
-  if (itl.capfSha1s.length === 0) return [finding('itl-no-capf', [`${what} (${itl.source}, SHA-1 ${itl.sha1}) lists no CAPF certificate`])];
+  if (itl.capfSha1s.length === 0)
+    return [finding('itl-no-capf', [`${what} (${itl.source}, SHA-1 ${itl.sha1}) lists no CAPF certificate`])];
   if (!itl.capfSha1s.includes(capfSha1)) {
-    return [finding('itl-capf-mismatch', [`${what} (${itl.source}) lists CAPF ${itl.capfSha1s.join(', ')}`, `the CAPF service presents ${capfSha1}`])];
+    return [
+      finding('itl-capf-mismatch', [
+        `${what} (${itl.source}) lists CAPF ${itl.capfSha1s.join(', ')}`,
+        `the CAPF service presents ${capfSha1}`,
+      ]),
+    ];
   }
   return [];
 }
@@ -23,16 +29,38 @@ export function diagnose(f: DoctorFacts): Finding[] {
   const out: Finding[] = [];
   const now = Date.parse(f.checkedAt);
   const c = f.capfCertificate;
-  if (Date.parse(c.notAfter) <= now) out.push(finding('capf-cert-expired', [`${c.subjectDn} (serial ${c.serialHex}) expired ${c.notAfter}`]));
-  else if (c.daysLeft < f.expiryWarningDays) out.push(finding('capf-cert-expiring', [`${c.subjectDn} expires ${c.notAfter} (${c.daysLeft} days left; warning at ${f.expiryWarningDays})`]));
+  if (Date.parse(c.notAfter) <= now)
+    out.push(finding('capf-cert-expired', [`${c.subjectDn} (serial ${c.serialHex}) expired ${c.notAfter}`]));
+  else if (c.daysLeft < f.expiryWarningDays)
+    out.push(
+      finding('capf-cert-expiring', [
+        `${c.subjectDn} expires ${c.notAfter} (${c.daysLeft} days left; warning at ${f.expiryWarningDays})`,
+      ]),
+    );
 
   if (!f.capfEnabled) out.push(finding('capf-not-running', ['capf.enabled is false: the CAPF service is deactivated']));
-  else if (!f.capfLocal.reachable) out.push(finding('capf-not-running', [`nothing answers on ${f.capfLocal.host}:${f.capfLocal.port}: ${f.capfLocal.error ?? 'no connection'}`]));
+  else if (!f.capfLocal.reachable)
+    out.push(
+      finding('capf-not-running', [
+        `nothing answers on ${f.capfLocal.host}:${f.capfLocal.port}: ${f.capfLocal.error ?? 'no connection'}`,
+      ]),
+    );
   else if (f.capfPublic && !f.capfPublic.reachable) {
-    out.push(finding('capf-unreachable-from-phones', [`${f.capfLocal.host}:${f.capfLocal.port} answers`, `${f.capfHost.name} -> ${f.capfPublic.host}:${f.capfPublic.port} does not: ${f.capfPublic.error ?? 'no connection'}`]));
+    out.push(
+      finding('capf-unreachable-from-phones', [
+        `${f.capfLocal.host}:${f.capfLocal.port} answers`,
+        `${f.capfHost.name} -> ${f.capfPublic.host}:${f.capfPublic.port} does not: ${f.capfPublic.error ?? 'no connection'}`,
+      ]),
+    );
   }
-  if (f.tvs && !f.tvs.reachable) out.push(finding('tvs-not-running', [`TVS ${f.tvs.host}:${f.tvs.port}: ${f.tvs.error ?? 'no connection'}`]));
-  if (f.capfHost.address === null) out.push(finding('capf-host-unresolvable', [`phones are told to use CAPF at "${f.capfHost.name}": ${f.capfHost.error ?? 'does not resolve'}`]));
+  if (f.tvs && !f.tvs.reachable)
+    out.push(finding('tvs-not-running', [`TVS ${f.tvs.host}:${f.tvs.port}: ${f.tvs.error ?? 'no connection'}`]));
+  if (f.capfHost.address === null)
+    out.push(
+      finding('capf-host-unresolvable', [
+        `phones are told to use CAPF at "${f.capfHost.name}": ${f.capfHost.error ?? 'does not resolve'}`,
+      ]),
+    );
 
   for (const itl of f.itls) out.push(...itlFindings(itl, c.sha1, itl.fileName));
 
@@ -41,7 +69,11 @@ export function diagnose(f: DoctorFacts): Finding[] {
     if (p.perMacItl?.found) {
       const def = f.itls[0];
       if (p.perMacPinned || (def?.sha1 && p.perMacItl.sha1 !== def.sha1)) {
-        out.push(finding('itl-per-mac-override', [`${p.perMacItl.fileName} (SHA-1 ${p.perMacItl.sha1}) is served instead of ITLFile.tlv (SHA-1 ${def?.sha1 ?? '?'})${p.perMacPinned ? '; it is pinned' : ''}`]));
+        out.push(
+          finding('itl-per-mac-override', [
+            `${p.perMacItl.fileName} (SHA-1 ${p.perMacItl.sha1}) is served instead of ITLFile.tlv (SHA-1 ${def?.sha1 ?? '?'})${p.perMacPinned ? '; it is pinned' : ''}`,
+          ]),
+        );
         out.push(...itlFindings(p.perMacItl, c.sha1, p.perMacItl.fileName));
       }
     }
@@ -51,33 +83,62 @@ export function diagnose(f: DoctorFacts): Finding[] {
     } else {
       const op = ph.capf.operation;
       const pending = op !== 'none';
-      if (sameStatus(ph.operationStatus, STATUS.failed('install', 'late')) || (pending && ph.capf.completesBy && Date.parse(ph.capf.completesBy) < now)) {
-        out.push(finding('deadline-past', [`Operation Completes By ${ph.capf.completesBy ?? '-'}`, `Certificate Operation Status: ${ph.status}`]));
+      if (
+        sameStatus(ph.operationStatus, STATUS.failed('install', 'late')) ||
+        (pending && ph.capf.completesBy && Date.parse(ph.capf.completesBy) < now)
+      ) {
+        out.push(
+          finding('deadline-past', [
+            `Operation Completes By ${ph.capf.completesBy ?? '-'}`,
+            `Certificate Operation Status: ${ph.status}`,
+          ]),
+        );
       }
       if (pending && p.profileAuthMode && p.profileAuthMode !== ph.capf.authMode) {
-        out.push(finding('auth-mode-profile-mismatch', [`operation: ${AUTH_MODES[ph.capf.authMode].label}`, `profile "${p.profileName}": ${AUTH_MODES[p.profileAuthMode].label}`]));
+        out.push(
+          finding('auth-mode-profile-mismatch', [
+            `operation: ${AUTH_MODES[ph.capf.authMode].label}`,
+            `profile "${p.profileName}": ${AUTH_MODES[p.profileAuthMode].label}`,
+          ]),
+        );
       }
       if (pending && ph.capf.authMode === 'existing-lsc' && !ph.lsc) {
-        out.push(finding(f.manufacturingCaConfigured ? 'lsc-precedence-mic-fallback' : 'lsc-precedence-mic-only', [
-          `${ph.deviceName} has no LSC on record${ph.mic ? `; MIC seen: ${ph.mic.subjectDn}` : ''}`,
-          f.manufacturingCaConfigured ? 'capf.manufacturingCaFile is configured' : 'capf.manufacturingCaFile is not configured: no MIC can be verified',
-        ]));
+        out.push(
+          finding(f.manufacturingCaConfigured ? 'lsc-precedence-mic-fallback' : 'lsc-precedence-mic-only', [
+            `${ph.deviceName} has no LSC on record${ph.mic ? `; MIC seen: ${ph.mic.subjectDn}` : ''}`,
+            f.manufacturingCaConfigured
+              ? 'capf.manufacturingCaFile is configured'
+              : 'capf.manufacturingCaFile is not configured: no MIC can be verified',
+          ]),
+        );
       }
       const locked = ph.operationStatus.outcome === 'failed' && ph.operationStatus.reason === 'authLocked';
       if (locked || (pending && ph.authFailures >= f.authFailureLimit)) {
-        out.push(finding('auth-string-locked', [`${ph.authFailures} authentication failures (limit ${f.authFailureLimit})`, `Certificate Operation Status: ${ph.status}`]));
+        out.push(
+          finding('auth-string-locked', [
+            `${ph.authFailures} authentication failures (limit ${f.authFailureLimit})`,
+            `Certificate Operation Status: ${ph.status}`,
+          ]),
+        );
       }
       const failures = p.sessions.filter((s) => s.outcome === 'failure' || s.outcome === 'rejected');
       if (failures.length >= REPEATED_FAILURE_THRESHOLD) {
         const byReason = new Map<string, number>();
-        for (const s of failures) byReason.set(s.reason ?? s.status ?? 'unknown', (byReason.get(s.reason ?? s.status ?? 'unknown') ?? 0) + 1);
-        out.push(finding('repeated-failures', [
-          `${failures.length} of the last ${p.sessions.length} CAPF sessions failed`,
-          ...[...byReason].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} x ${r}`),
-        ]));
+        for (const s of failures)
+          byReason.set(s.reason ?? s.status ?? 'unknown', (byReason.get(s.reason ?? s.status ?? 'unknown') ?? 0) + 1);
+        out.push(
+          finding('repeated-failures', [
+            `${failures.length} of the last ${p.sessions.length} CAPF sessions failed`,
+            ...[...byReason].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} x ${r}`),
+          ]),
+        );
       }
       if (pending && ph.operationStatus.outcome === 'pending' && p.sessions.length === 0) {
-        out.push(finding('not-contacted', [`${op} scheduled (completes by ${ph.capf.completesBy ?? '-'}); no CAPF session from ${ph.deviceName} on record`]));
+        out.push(
+          finding('not-contacted', [
+            `${op} scheduled (completes by ${ph.capf.completesBy ?? '-'}); no CAPF session from ${ph.deviceName} on record`,
+          ]),
+        );
       }
     }
   }

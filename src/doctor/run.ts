@@ -10,9 +10,19 @@ export async function runDoctor(sources: DoctorSources, device?: string | null):
   let name: string | null = null;
   if (device) {
     name = normaliseDeviceName(device);
-    if (!name) throw new AppError('ERR_PHONE_BAD_NAME', `"${device}" is not a device name: expected SEP followed by 12 hexadecimal digits`);
+    if (!name)
+      throw new AppError(
+        'ERR_PHONE_BAD_NAME',
+        `"${device}" is not a device name: expected SEP followed by 12 hexadecimal digits`,
+      );
   }
   const facts = await collectFacts(sources, name);
   const findings = diagnose(facts);
-  return { checkedAt: facts.checkedAt, device: name, ok: !findings.some((f) => f.severity === 'error'), findings, facts };
+  return {
+    checkedAt: facts.checkedAt,
+    device: name,
+    ok: !findings.some((f) => f.severity === 'error'),
+    findings,
+    facts,
+  };
 }

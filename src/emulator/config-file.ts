@@ -13,7 +13,8 @@ export interface PhoneConfigView {
   fullConfig: boolean;
 }
 
-const unescape = (s: string) => s.replace(/&(lt|gt|amp|quot|apos);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]!);
+const unescape = (s: string) =>
+  s.replace(/&(lt|gt|amp|quot|apos);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]!);
 
 function first(xml: string, tag: string): string | null {
   const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`).exec(xml);
@@ -25,7 +26,8 @@ function all(xml: string, tag: string): string[] {
 }
 
 export function readPhoneConfig(xml: string): PhoneConfigView {
-  if (!/<device[\s>]/.test(xml)) throw new AppError('ERR_BAD_REQUEST', 'not a phone configuration: no <device> element');
+  if (!/<device[\s>]/.test(xml))
+    throw new AppError('ERR_BAD_REQUEST', 'not a phone configuration: no <device> element');
   const mode = first(xml, 'capfAuthMode');
   const capfList = first(xml, 'capfList') ?? '';
   const capfServers = all(capfList, 'capf').flatMap((c) => {

@@ -110,7 +110,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
         await new Promise((res) => setTimeout(res, retryIntervalMs));
         // A phone whose CAPF exchange failed tries CAPF again on the configuration it has; one that never
         // got a configuration boots again from TFTP/HTTP.
-        r = await bootPhone({ deviceName: p.deviceName, model: p.model, skipProvisioning: r.outcome === 'connection-failed' }, deps);
+        r = await bootPhone(
+          { deviceName: p.deviceName, model: p.model, skipProvisioning: r.outcome === 'connection-failed' },
+          deps,
+        );
       }
       results[i] = r;
       progress.done++;
@@ -135,19 +138,31 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const total = xs.reduce((a, b) => a + b, 0);
     phases[ph] = { totalMs: total, meanMs: xs.length ? total / xs.length : 0, p95Ms: p95(xs) };
   }
-  return { total: results.length, wallMs: performance.now() - t0, byOutcome, failuresByReason, phases, retriedPhones, retries, results };
+  return {
+    total: results.length,
+    wallMs: performance.now() - t0,
+    byOutcome,
+    failuresByReason,
+    phases,
+    retriedPhones,
+    retries,
+    results,
+  };
 }
 
 export function renderFleetSummary(s: FleetSummary): string {
   const lines = [`Fleet of ${s.total} phones in ${(s.wallMs / 1000).toFixed(1)} s`];
   if (s.retries) lines.push(`Retried: ${s.retriedPhones} phones, ${s.retries} tries after the first`);
   lines.push('Outcomes:');
-  for (const [k, v] of Object.entries(s.byOutcome).sort((a, b) => b[1] - a[1])) lines.push(`  ${String(v).padStart(6)}  ${k}`);
+  for (const [k, v] of Object.entries(s.byOutcome).sort((a, b) => b[1] - a[1]))
+    lines.push(`  ${String(v).padStart(6)}  ${k}`);
   if (Object.keys(s.failuresByReason).length) {
     lines.push('Failures by reason:');
-    for (const [k, v] of Object.entries(s.failuresByReason).sort((a, b) => b[1] - a[1])) lines.push(`  ${String(v).padStart(6)}  ${k}`);
+    for (const [k, v] of Object.entries(s.failuresByReason).sort((a, b) => b[1] - a[1]))
+      lines.push(`  ${String(v).padStart(6)}  ${k}`);
   }
   lines.push('Time per phase (per phone: mean / p95, ms):');
-  for (const [k, v] of Object.entries(s.phases)) lines.push(`  ${k.padEnd(6)} ${v.meanMs.toFixed(1).padStart(8)} / ${v.p95Ms.toFixed(1).padStart(8)}`);
+  for (const [k, v] of Object.entries(s.phases))
+    lines.push(`  ${k.padEnd(6)} ${v.meanMs.toFixed(1).padStart(8)} / ${v.p95Ms.toFixed(1).padStart(8)}`);
   return lines.join('\n');
 }

@@ -6,8 +6,19 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import {
-  createIssuer, createSelfSignedIdentity, derToPem, generateKeyPair, issueLsc, parseCertificate, pemToDer, privateKeyFromPem, privateKeyPem,
-  spkiDer, subjectAttributes, type Issuer, type KeyPair,
+  createIssuer,
+  createSelfSignedIdentity,
+  derToPem,
+  generateKeyPair,
+  issueLsc,
+  parseCertificate,
+  pemToDer,
+  privateKeyFromPem,
+  privateKeyPem,
+  spkiDer,
+  subjectAttributes,
+  type Issuer,
+  type KeyPair,
 } from '../pki/index.ts';
 
 export interface ManufacturingCa {
@@ -23,7 +34,12 @@ async function fromParts(certPem: string, privateKey: KeyObject): Promise<Manufa
     issuer,
     certPem,
     async issueMic(deviceName, model, keys, now) {
-      const cert = await issueLsc(issuer, { deviceName: `CP-${model}-${deviceName}`, publicKeySpki: spkiDer(keys.publicKey), validityDays: 1825, now });
+      const cert = await issueLsc(issuer, {
+        deviceName: `CP-${model}-${deviceName}`,
+        publicKeySpki: spkiDer(keys.publicKey),
+        validityDays: 1825,
+        now,
+      });
       return { certPem: derToPem(cert.der), keyPem: privateKeyPem(keys.privateKey) };
     },
   };
@@ -51,7 +67,8 @@ export async function loadOrCreateManufacturingCa(root: string): Promise<Manufac
   const dir = join(root, 'manufacturing-ca');
   const certFile = join(dir, 'ca.pem');
   const keyFile = join(dir, 'ca-key.pem');
-  if (existsSync(certFile) && existsSync(keyFile)) return fromParts(readFileSync(certFile, 'utf8'), privateKeyFromPem(readFileSync(keyFile)));
+  if (existsSync(certFile) && existsSync(keyFile))
+    return fromParts(readFileSync(certFile, 'utf8'), privateKeyFromPem(readFileSync(keyFile)));
   const ca = await createManufacturingCa();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyFile, privateKeyPem(ca.issuer.privateKey), { mode: 0o600 });

@@ -8,7 +8,15 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { runCapfClient, CapfClientError, type CapfClientOptions, type ClientAuthMode } from '../capf/index.ts';
 import { capfReasonName } from '../capf/index.ts';
-import { derToPem, generateKeyPair, parseCertificate, pemToDer, privateKeyFromPem, privateKeyPem, type KeyPair } from '../pki/index.ts';
+import {
+  derToPem,
+  generateKeyPair,
+  parseCertificate,
+  pemToDer,
+  privateKeyFromPem,
+  privateKeyPem,
+  type KeyPair,
+} from '../pki/index.ts';
 import { decryptConfig, restorePhoneTrustStore, verifySgn, type PhoneTrustStore } from '../trust/index.ts';
 import { tvsVerify, TvsRole } from '../tvs/index.ts';
 import { isAppError } from '../shared/errors.ts';
@@ -20,7 +28,12 @@ import { MAX_STATUS_MESSAGES, type PhoneState, type PhoneStateStore, type Status
 import { ProvisioningUnreachableError, type FetchedFile, type FileFetcher } from './transport.ts';
 
 /** capfAuthMode (phone-config.md §2) -> the client's mode. Absent or unknown: null string (UNCERTAIN). */
-export const CAPF_AUTH_MODE_OF: Readonly<Record<number, ClientAuthMode>> = { 1: 'auth-string', 2: 'null-string', 3: 'existing-lsc', 4: 'existing-mic' };
+export const CAPF_AUTH_MODE_OF: Readonly<Record<number, ClientAuthMode>> = {
+  1: 'auth-string',
+  2: 'null-string',
+  3: 'existing-lsc',
+  4: 'existing-mic',
+};
 
 /** How a boot ended, for the CLI's exit code and the fleet's summary. */
 export const BOOT_OUTCOMES = {
@@ -36,7 +49,7 @@ export const BOOT_OUTCOMES = {
   'no-valid-capf-server': 'No valid CAPF server',
   'dns-failed': 'CAPF host name does not resolve',
   'connection-failed': 'LSC: Connection failed',
-  'capf-certificate-mismatch': 'CAPF certificate is not the ITL\'s CAPF certificate',
+  'capf-certificate-mismatch': "CAPF certificate is not the ITL's CAPF certificate",
   failed: 'LSC: Failed',
 } as const;
 export type BootOutcome = keyof typeof BOOT_OUTCOMES;
@@ -92,7 +105,17 @@ function held(p: { certPem: string; keyPem: string } | null): { der: Buffer; pri
 async function newState(deviceName: string, model: string, deps: PhoneDeps, now: Date): Promise<PhoneState> {
   const keys = deps.micKey ? await deps.micKey() : await generateKeyPair({ type: 'rsa', bits: 2048 });
   const mic = await deps.manufacturingCa.issueMic(deviceName, model, keys, now);
-  return { version: 1, deviceName, model, mic, lsc: null, trust: { version: 1 }, lastConfig: null, lscState: 'none', messages: [] };
+  return {
+    version: 1,
+    deviceName,
+    model,
+    mic,
+    lsc: null,
+    trust: { version: 1 },
+    lastConfig: null,
+    lscState: 'none',
+    messages: [],
+  };
 }
 
 export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootResult> {
@@ -119,7 +142,8 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
   /** Why the new configuration was not accepted (the phone then runs on its last one). */
   let rejected: string | null = null;
   const finish = (outcome: BootOutcome, detail: string): BootResult => {
-    if (state.messages.length > MAX_STATUS_MESSAGES) state.messages.splice(0, state.messages.length - MAX_STATUS_MESSAGES);
+    if (state.messages.length > MAX_STATUS_MESSAGES)
+      state.messages.splice(0, state.messages.length - MAX_STATUS_MESSAGES);
     state.trust = trust.toJSON();
     deps.stateStore.save(state);
     return { deviceName: o.deviceName, outcome, detail, messages: added, state, timingsMs, config, capfServer };
@@ -199,7 +223,9 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
       let xml: string | null = file.data.toString('utf8');
       if (fileName.endsWith('.sgn')) {
         try {
-          xml = timedSync(timingsMs, 'trust', () => verifySgn(file!.data, trust.tftpSigners()).payload.toString('utf8'));
+          xml = timedSync(timingsMs, 'trust', () =>
+            verifySgn(file!.data, trust.tftpSigners()).payload.toString('utf8'),
+          );
         } catch (e) {
           // The phone keeps running on its last accepted configuration (it cannot trust the new signer).
           sayId('configVerificationFailed');
@@ -217,15 +243,31 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
           }
           const id = pickDecryptionKey(config.certHash, state);
           try {
-            const full = readPhoneConfig(timedSync(timingsMs, 'trust', () => decryptConfig(enc.data, { privateKey: privateKeyFromPem(id.keyPem), trustedSigners: trust.tftpSigners() }).xml.toString('utf8')));
-            config = { ...full, capfAuthMode: full.capfAuthMode ?? config.capfAuthMode, capfServers: full.capfServers.length ? full.capfServers : config.capfServers };
+            const full = readPhoneConfig(
+              timedSync(timingsMs, 'trust', () =>
+                decryptConfig(enc.data, {
+                  privateKey: privateKeyFromPem(id.keyPem),
+                  trustedSigners: trust.tftpSigners(),
+                }).xml.toString('utf8'),
+              ),
+            );
+            config = {
+              ...full,
+              capfAuthMode: full.capfAuthMode ?? config.capfAuthMode,
+              capfServers: full.capfServers.length ? full.capfServers : config.capfServers,
+            };
           } catch (e) {
             sayId('configVerificationFailed');
             rejected = `cannot decrypt ${plainName}.enc.sgn: ${(e as Error).message}`;
             config = null;
           }
         }
-        if (config) state.lastConfig = { capfAuthMode: config.capfAuthMode, capfServers: config.capfServers, tvsMembers: config.tvsMembers };
+        if (config)
+          state.lastConfig = {
+            capfAuthMode: config.capfAuthMode,
+            capfServers: config.capfServers,
+            tvsMembers: config.tvsMembers,
+          };
       }
       sayId('vpnNotConfigured');
     } catch (e) {
@@ -245,7 +287,10 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
   if (trust.capfCertificates().length === 0) {
     sayId('noValidCapfServer');
     if (!state.lsc) state.lscState = 'pending';
-    return finish('no-valid-capf-server', trust.itl() ? 'the installed ITL has no CAPF record' : 'no trust list installed');
+    return finish(
+      'no-valid-capf-server',
+      trust.itl() ? 'the installed ITL has no CAPF record' : 'no trust list installed',
+    );
   }
   const connectionFailed = (outcome: BootOutcome, detail: string) => {
     sayId('lscConnectionFailed');
@@ -303,7 +348,8 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
       case 'rejected':
         // A certificate-mode phone the CAPF does not accept leaves the operation pending (seed "LSC: Operation
         // Pending": MIC vs precedence to LSC) and the phone reports a connection failure (UNCERTAIN mapping).
-        if (authMode === 'existing-lsc' || authMode === 'existing-mic') return connectionFailed('connection-failed', `certificate authentication refused (${reason})`);
+        if (authMode === 'existing-lsc' || authMode === 'existing-mic')
+          return connectionFailed('connection-failed', `certificate authentication refused (${reason})`);
         sayId('lscFailed');
         state.lscState = state.lsc ? 'installed' : 'pending';
         return finish('failed', reason);

@@ -7,7 +7,10 @@ import { isIP } from 'node:net';
 export type Resolver = (host: string) => Promise<string>;
 
 export class HostNotFoundError extends Error {
-  constructor(readonly host: string, cause?: unknown) {
+  constructor(
+    readonly host: string,
+    cause?: unknown,
+  ) {
     super(`DNS unknown IPv4 host ${host}`, cause === undefined ? undefined : { cause });
     this.name = 'HostNotFoundError';
   }

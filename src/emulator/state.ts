@@ -28,7 +28,11 @@ export interface PhoneState {
   lsc: HeldCertificatePem | null;
   trust: PhoneTrustStoreState;
   /** From the last configuration file the phone accepted. */
-  lastConfig: { capfAuthMode: number | null; capfServers: { host: string; port: number }[]; tvsMembers: { address: string; port: number }[] } | null;
+  lastConfig: {
+    capfAuthMode: number | null;
+    capfServers: { host: string; port: number }[];
+    tvsMembers: { address: string; port: number }[];
+  } | null;
   lscState: LscScreenState;
   messages: StatusMessage[];
 }

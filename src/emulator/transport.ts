@@ -27,19 +27,34 @@ export class ProvisioningUnreachableError extends Error {
   }
 }
 
-function httpGet(host: string, port: number, path: string, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
+function httpGet(
+  host: string,
+  port: number,
+  path: string,
+  timeoutMs: number,
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path: `/${path}`, timeout: timeoutMs, agent: false, headers: { 'user-agent': 'OpenCAPF phone emulator' } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > 16 * 1024 * 1024) req.destroy(new Error('file larger than 16 MiB'));
-        else chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.get(
+      {
+        host,
+        port,
+        path: `/${path}`,
+        timeout: timeoutMs,
+        agent: false,
+        headers: { 'user-agent': 'OpenCAPF phone emulator' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > 16 * 1024 * 1024) req.destroy(new Error('file larger than 16 MiB'));
+          else chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`HTTP ${host}:${port} did not answer within ${timeoutMs} ms`)));
     req.on('error', reject);
   });
@@ -60,10 +75,22 @@ export function createFileFetcher(s: ProvisioningServer): FileFetcher {
       }
     }
     try {
-      return { data: await tftpGet({ host: s.host, port: s.tftpPort, filename: fileName, timeoutMs: Math.min(1000, timeoutMs), retries: 3, blksize: 1428 }), via: 'TFTP' };
+      return {
+        data: await tftpGet({
+          host: s.host,
+          port: s.tftpPort,
+          filename: fileName,
+          timeoutMs: Math.min(1000, timeoutMs),
+          retries: 3,
+          blksize: 1428,
+        }),
+        via: 'TFTP',
+      };
     } catch (e) {
       if (e instanceof TftpClientError && e.kind === 'remote' && e.tftpCode === 1) return null;
-      throw new ProvisioningUnreachableError(`cannot download ${fileName} from ${s.host}: ${(e as Error).message}`, { cause: e });
+      throw new ProvisioningUnreachableError(`cannot download ${fileName} from ${s.host}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   };
 }

@@ -1,6 +1,16 @@
 // Owns private keys and certificates on disk: <dataDir>/pki/<name>.key.pem (0600) and .crt.pem.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, closeSync, fsyncSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+  fsyncSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { KeyStore, StoredIdentity } from '../pki/ports.ts';
 

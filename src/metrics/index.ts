@@ -51,25 +51,49 @@ export function createMetrics(): Metrics {
     }
     return cached.v;
   };
-  const capfSessions = new Counter({ name: 'opencapf_capf_sessions_total', help: 'CAPF sessions by operation and outcome', labelNames: ['operation', 'outcome'] as const, registers: [registry] });
-  const capfSessionDuration = new Histogram({
-    name: 'opencapf_capf_session_duration_seconds', help: 'CAPF session duration', labelNames: ['operation'] as const,
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180], registers: [registry],
+  const capfSessions = new Counter({
+    name: 'opencapf_capf_sessions_total',
+    help: 'CAPF sessions by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
   });
-  const tftpTransfers = new Counter({ name: 'opencapf_tftp_transfers_total', help: 'TFTP/HTTP file transfers by result', labelNames: ['result', 'transport'] as const, registers: [registry] });
-  const capfRefused = new Counter({ name: 'opencapf_capf_refused_total', help: 'CAPF sessions refused without END_SESSION because the store was unavailable (phones retry)', registers: [registry] });
+  const capfSessionDuration = new Histogram({
+    name: 'opencapf_capf_session_duration_seconds',
+    help: 'CAPF session duration',
+    labelNames: ['operation'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180],
+    registers: [registry],
+  });
+  const tftpTransfers = new Counter({
+    name: 'opencapf_tftp_transfers_total',
+    help: 'TFTP/HTTP file transfers by result',
+    labelNames: ['result', 'transport'] as const,
+    registers: [registry],
+  });
+  const capfRefused = new Counter({
+    name: 'opencapf_capf_refused_total',
+    help: 'CAPF sessions refused without END_SESSION because the store was unavailable (phones retry)',
+    registers: [registry],
+  });
   const connectionsRefused = new Counter({
-    name: 'opencapf_connections_refused_total', help: 'Connections closed at accept, by listener and reason (global-cap, per-client-cap)',
-    labelNames: ['listener', 'reason'] as const, registers: [registry],
+    name: 'opencapf_connections_refused_total',
+    help: 'Connections closed at accept, by listener and reason (global-cap, per-client-cap)',
+    labelNames: ['listener', 'reason'] as const,
+    registers: [registry],
   });
   new Gauge({
-    name: 'opencapf_capf_active_sessions', help: 'CAPF sessions in progress', registers: [registry],
+    name: 'opencapf_capf_active_sessions',
+    help: 'CAPF sessions in progress',
+    registers: [registry],
     collect() {
       this.set(sources?.activeCapfSessions() ?? 0);
     },
   });
   new Gauge({
-    name: 'opencapf_lscs', help: 'Phones with an LSC, by days to expiry (expired, le30, le90, gt90)', labelNames: ['days_to_expiry'] as const, registers: [registry],
+    name: 'opencapf_lscs',
+    help: 'Phones with an LSC, by days to expiry (expired, le30, le90, gt90)',
+    labelNames: ['days_to_expiry'] as const,
+    registers: [registry],
     async collect() {
       const e = await expiry();
       if (!e) return;
@@ -80,7 +104,9 @@ export function createMetrics(): Metrics {
     },
   });
   new Gauge({
-    name: 'opencapf_capf_ca_days_to_expiry', help: 'Days until the CAPF CA certificate expires', registers: [registry],
+    name: 'opencapf_capf_ca_days_to_expiry',
+    help: 'Days until the CAPF CA certificate expires',
+    registers: [registry],
     async collect() {
       const e = await expiry();
       if (e) this.set(e.capfDaysLeft);
@@ -88,13 +114,17 @@ export function createMetrics(): Metrics {
   });
   let storeHealth: (() => { available: boolean; since: string }) | null = null;
   new Gauge({
-    name: 'opencapf_store_available', help: '1 while the database answers, 0 while it is unreachable or cannot write (disk full)', registers: [registry],
+    name: 'opencapf_store_available',
+    help: '1 while the database answers, 0 while it is unreachable or cannot write (disk full)',
+    registers: [registry],
     collect() {
       if (storeHealth) this.set(storeHealth().available ? 1 : 0);
     },
   });
   new Gauge({
-    name: 'opencapf_store_unavailable_seconds', help: 'Seconds the database has been unavailable (0 while available)', registers: [registry],
+    name: 'opencapf_store_unavailable_seconds',
+    help: 'Seconds the database has been unavailable (0 while available)',
+    registers: [registry],
     collect() {
       const h = storeHealth?.();
       if (h) this.set(h.available ? 0 : Math.max(0, (Date.now() - Date.parse(h.since)) / 1000));
@@ -124,7 +154,10 @@ export function createMetrics(): Metrics {
 }
 
 /** The CAPF authority, with every recorded session counted once committed (a refused session as refused). */
-export function countingCapfAuthority(inner: CapfAuthority, metrics: Pick<Metrics, 'recordCapfSession' | 'capfRefused'>): CapfAuthority {
+export function countingCapfAuthority(
+  inner: CapfAuthority,
+  metrics: Pick<Metrics, 'recordCapfSession' | 'capfRefused'>,
+): CapfAuthority {
   return {
     ...inner,
     async finish(session, completion) {

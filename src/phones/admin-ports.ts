@@ -65,11 +65,18 @@ export interface AdminStore extends AuditBatchAppendPort {
   scanPhones(filter: PhoneFilter, afterDeviceName: string | null, limit: number): Promise<Phone[]>;
   countPhones(filter: PhoneFilter): Promise<number>;
   /** Phones matching the filter whose profile's authentication mode differs from authMode, by profile. */
-  profileMismatches(filter: PhoneFilter, authMode: string): Promise<{ profileName: string; profileMode: string; phones: number }[]>;
+  profileMismatches(
+    filter: PhoneFilter,
+    authMode: string,
+  ): Promise<{ profileName: string; profileMode: string; phones: number }[]>;
   applyCapfUpdates(updates: readonly CapfUpdate[], now: string): Promise<void>;
   expiryBuckets(now: string, in30: string, in90: string): Promise<ExpiryBucketRow[]>;
   /** Copies a profile's CAPF defaults onto its phones that have no pending operation; returns how many changed. */
-  applyProfileDefaults(profileName: string, s: Pick<CapfSettings, 'authMode' | 'keyOrder' | 'rsaKeySize' | 'ecKeySize'>, now: string): Promise<number>;
+  applyProfileDefaults(
+    profileName: string,
+    s: Pick<CapfSettings, 'authMode' | 'keyOrder' | 'rsaKeySize' | 'ecKeySize'>,
+    now: string,
+  ): Promise<number>;
   countPendingWithProfile(profileName: string, notAuthMode: string): Promise<number>;
 
   // --- bulk jobs ---
@@ -80,7 +87,10 @@ export interface AdminStore extends AuditBatchAppendPort {
   /** Takes the job for this runner when it is free or its lease lapsed; false when someone else holds it. */
   claimBulkJob(id: number, runner: string, now: string, leaseUntil: string): Promise<boolean>;
   insertBulkJobItems(jobId: number, items: readonly BulkJobItem[]): Promise<void>;
-  listBulkJobItems(jobId: number, q: { onlyFailed?: boolean; after?: string | null; limit: number }): Promise<BulkJobItem[]>;
+  listBulkJobItems(
+    jobId: number,
+    q: { onlyFailed?: boolean; after?: string | null; limit: number },
+  ): Promise<BulkJobItem[]>;
 
   /** The PhoneStore on the same connection (inside a transaction: the same transaction). */
   phoneStore(): PhoneStore;

@@ -39,7 +39,13 @@ export interface RunOptions {
 export interface BulkService {
   /** `viewer`: who asks; a filter on a secret it may not read is refused (ERR_FORBIDDEN). */
   preview(filter: PhoneFilter, viewer: Viewer, req?: ScheduleRequest): Promise<BulkPreview>;
-  createJob(filter: PhoneFilter, req: ScheduleRequest, actor: Actor, viewer: Viewer, kind?: BulkJobKind): Promise<BulkJob>;
+  createJob(
+    filter: PhoneFilter,
+    req: ScheduleRequest,
+    actor: Actor,
+    viewer: Viewer,
+    kind?: BulkJobKind,
+  ): Promise<BulkJob>;
   runJob(id: number, opts?: RunOptions): Promise<BulkJob>;
   cancel(id: number, actor: Actor): Promise<BulkJob>;
   get(id: number): Promise<BulkJob>;
@@ -64,11 +70,17 @@ function validateFilter(f: PhoneFilter): PhoneFilter {
       out[k] = new Date(t).toISOString();
     }
   }
-  if (f.authString !== undefined && !/^\d{4,10}$/.test(f.authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
+  if (f.authString !== undefined && !/^\d{4,10}$/.test(f.authString))
+    throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
   return out;
 }
 
-export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clock: Clock, facts: () => QueryFacts): BulkService {
+export function createBulkService(
+  phoneStore: PhoneStore,
+  admin: AdminStore,
+  clock: Clock,
+  facts: () => QueryFacts,
+): BulkService {
   const now = () => clock.now().toISOString();
   const runnerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
@@ -79,22 +91,46 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
   /** Request-level checks (enums, string format, deadline) against a neutral phone, before any row is touched. */
   function checkRequest(req: ScheduleRequest): ScheduleRequest {
     const probe: Phone = {
-      deviceName: 'SEP000000000000', model: '', description: '', profileName: null, capf: { ...DEFAULT_CAPF }, operationStatus: STATUS.none, status: statusText(STATUS.none),
-      authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1, createdAt: '', updatedAt: '',
+      deviceName: 'SEP000000000000',
+      model: '',
+      description: '',
+      profileName: null,
+      capf: { ...DEFAULT_CAPF },
+      operationStatus: STATUS.none,
+      status: statusText(STATUS.none),
+      authFailures: 0,
+      lsc: null,
+      mic: null,
+      lastSessionAt: null,
+      configVersion: 1,
+      createdAt: '',
+      updatedAt: '',
     };
     if (req.authMode === 'auth-string' && (req.authString === undefined || req.authString === null)) {
-      throw new AppError('ERR_AUTH_STRING_FORMAT', 'By Authentication String needs a common authentication string (4 to 10 digits) or "generate" for a unique string per device');
+      throw new AppError(
+        'ERR_AUTH_STRING_FORMAT',
+        'By Authentication String needs a common authentication string (4 to 10 digits) or "generate" for a unique string per device',
+      );
     }
     resolveScheduleSettings(probe, req, null, clock.now());
     // One deadline for the whole job, fixed now, so every phone shows the same Operation Completes By.
-    const completesBy = req.operation === 'none' ? null : req.completesBy ? new Date(Date.parse(req.completesBy)).toISOString() : new Date(clock.now().getTime() + DEFAULT_DEADLINE_MS).toISOString();
+    const completesBy =
+      req.operation === 'none'
+        ? null
+        : req.completesBy
+          ? new Date(Date.parse(req.completesBy)).toISOString()
+          : new Date(clock.now().getTime() + DEFAULT_DEADLINE_MS).toISOString();
     return { ...req, completesBy };
   }
 
-  async function processBatch(job: BulkJob, modes: Map<string, AuthMode>): Promise<{ job: BulkJob; finished: boolean }> {
+  async function processBatch(
+    job: BulkJob,
+    modes: Map<string, AuthMode>,
+  ): Promise<{ job: BulkJob; finished: boolean }> {
     return admin.transaction(async (tx) => {
       const current = await tx.getBulkJob(job.id);
-      if (!current || current.state === 'cancelled' || current.state === 'done') return { job: current ?? job, finished: true };
+      if (!current || current.state === 'cancelled' || current.state === 'done')
+        return { job: current ?? job, finished: true };
       const phones = await tx.scanPhones(withFacts(current.filter, facts()), current.cursor, BULK_BATCH);
       const t = now();
       if (!phones.length) {
@@ -109,12 +145,33 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
         try {
           const profileMode = phone.profileName ? (modes.get(phone.profileName) ?? null) : null;
           const capf = resolveScheduleSettings(phone, current.request, profileMode, nowDate);
-          updates.push({ deviceName: phone.deviceName, capf, operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation) });
-          items.push({ deviceName: phone.deviceName, ok: true, authString: capf.authString, code: null, message: null });
+          updates.push({
+            deviceName: phone.deviceName,
+            capf,
+            operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation),
+          });
+          items.push({
+            deviceName: phone.deviceName,
+            ok: true,
+            authString: capf.authString,
+            code: null,
+            message: null,
+          });
           audit.push({
-            at: t, actor: { name: current.createdBy, source: current.source }, action: 'capf.schedule',
+            at: t,
+            actor: { name: current.createdBy, source: current.source },
+            action: 'capf.schedule',
             target: phone.deviceName,
-            details: { bulkJob: job.id, operation: capf.operation, authMode: capf.authMode, keyOrder: capf.keyOrder, rsaKeySize: capf.rsaKeySize, ecKeySize: capf.ecKeySize, completesBy: capf.completesBy, authString: capf.authString ? 'set' : null },
+            details: {
+              bulkJob: job.id,
+              operation: capf.operation,
+              authMode: capf.authMode,
+              keyOrder: capf.keyOrder,
+              rsaKeySize: capf.rsaKeySize,
+              ecKeySize: capf.ecKeySize,
+              completesBy: capf.completesBy,
+              authString: capf.authString ? 'set' : null,
+            },
           });
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
@@ -134,7 +191,15 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
         updatedAt: t,
         leaseUntil: new Date(nowDate.getTime() + LEASE_MS).toISOString(),
       };
-      await tx.updateBulkJob(job.id, { state: next.state, cursor: next.cursor, processed: next.processed, succeeded: next.succeeded, failed: next.failed, updatedAt: t, leaseUntil: next.leaseUntil });
+      await tx.updateBulkJob(job.id, {
+        state: next.state,
+        cursor: next.cursor,
+        processed: next.processed,
+        succeeded: next.succeeded,
+        failed: next.failed,
+        updatedAt: t,
+        leaseUntil: next.leaseUntil,
+      });
       return { job: next, finished: false };
     });
   }
@@ -162,7 +227,12 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
         const mismatches = await admin.profileMismatches(q, request.authMode);
         if (mismatches.length) {
           const n = mismatches.reduce((a, m) => a + m.phones, 0);
-          const which = mismatches.map((m) => `"${m.profileName}" (${AUTH_MODES[m.profileMode as AuthMode]?.label ?? m.profileMode}, ${m.phones} phones)`).join(', ');
+          const which = mismatches
+            .map(
+              (m) =>
+                `"${m.profileName}" (${AUTH_MODES[m.profileMode as AuthMode]?.label ?? m.profileMode}, ${m.phones} phones)`,
+            )
+            .join(', ');
           throw new AppError(
             'ERR_PROFILE_MISMATCH',
             `Authentication Mode "${AUTH_MODES[request.authMode].label}" contradicts the phone security profile of ${n} selected phone${n === 1 ? '' : 's'}: ${which}. The operation could never complete on them. Select the profile's mode, ask to use each profile's mode (onProfileMismatch: use-profile), or narrow the query.`,
@@ -173,8 +243,22 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       const t = now();
       const total = await admin.countPhones(q);
       const base: Omit<BulkJob, 'id'> = {
-        kind, state: 'queued', filter: f, request, createdBy: actor.name, source: actor.source, createdAt: t, updatedAt: t,
-        total, processed: 0, succeeded: 0, failed: 0, cursor: null, error: null, runner: null, leaseUntil: null,
+        kind,
+        state: 'queued',
+        filter: f,
+        request,
+        createdBy: actor.name,
+        source: actor.source,
+        createdAt: t,
+        updatedAt: t,
+        total,
+        processed: 0,
+        succeeded: 0,
+        failed: 0,
+        cursor: null,
+        error: null,
+        runner: null,
+        leaseUntil: null,
       };
       const id = await admin.transaction(async (tx) => {
         const jobId = await tx.insertBulkJob(base);
@@ -192,7 +276,11 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       let job = await svc.get(id);
       if (job.state === 'done' || job.state === 'cancelled' || job.state === 'failed') return job;
       const lease = new Date(clock.now().getTime() + LEASE_MS).toISOString();
-      if (!(await admin.claimBulkJob(id, runnerId, now(), lease))) throw new AppError('ERR_BULK_JOB_STATE', `bulk job ${id} is being run by ${job.runner} (lease until ${job.leaseUntil})`);
+      if (!(await admin.claimBulkJob(id, runnerId, now(), lease)))
+        throw new AppError(
+          'ERR_BULK_JOB_STATE',
+          `bulk job ${id} is being run by ${job.runner} (lease until ${job.leaseUntil})`,
+        );
       await admin.updateBulkJob(id, { state: 'running', updatedAt: now() });
       const modes = await profileModes();
       let batches = 0;
@@ -200,12 +288,24 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
         for (;;) {
           const r = await processBatch(job, modes);
           job = r.job;
-          opts.onProgress?.({ jobId: id, total: job.total, processed: job.processed, succeeded: job.succeeded, failed: job.failed });
+          opts.onProgress?.({
+            jobId: id,
+            total: job.total,
+            processed: job.processed,
+            succeeded: job.succeeded,
+            failed: job.failed,
+          });
           if (r.finished) break;
           if (opts.maxBatches !== undefined && ++batches >= opts.maxBatches) break;
         }
       } catch (e) {
-        await admin.updateBulkJob(id, { state: 'failed', error: (e as Error).message, updatedAt: now(), runner: null, leaseUntil: null });
+        await admin.updateBulkJob(id, {
+          state: 'failed',
+          error: (e as Error).message,
+          updatedAt: now(),
+          runner: null,
+          leaseUntil: null,
+        });
         throw e;
       }
       return svc.get(id);
@@ -213,7 +313,11 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
 
     async cancel(id, actor) {
       const job = await svc.get(id);
-      if (job.state !== 'queued' && job.state !== 'running') throw new AppError('ERR_BULK_JOB_STATE', `bulk job ${id} is ${job.state}; only queued or running jobs can be cancelled`);
+      if (job.state !== 'queued' && job.state !== 'running')
+        throw new AppError(
+          'ERR_BULK_JOB_STATE',
+          `bulk job ${id} is ${job.state}; only queued or running jobs can be cancelled`,
+        );
       const t = now();
       await admin.transaction(async (tx) => {
         await tx.updateBulkJob(id, { state: 'cancelled', updatedAt: t, runner: null, leaseUntil: null });
@@ -229,7 +333,8 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
       return job;
     },
 
-    list: (q = {}) => admin.listBulkJobs({ ...(q.active ? { states: ['queued', 'running'] } : {}), limit: q.limit ?? 100 }),
+    list: (q = {}) =>
+      admin.listBulkJobs({ ...(q.active ? { states: ['queued', 'running'] } : {}), limit: q.limit ?? 100 }),
 
     async items(id, q) {
       await svc.get(id);
@@ -244,7 +349,13 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
         const items = await admin.listBulkJobItems(id, { after, limit: 5000 });
         if (!items.length) return;
         let chunk = '';
-        for (const it of items) chunk += csvRow([it.deviceName, it.authString ?? '', it.ok ? 'scheduled' : 'failed', it.ok ? '' : `${it.code}: ${it.message}`]);
+        for (const it of items)
+          chunk += csvRow([
+            it.deviceName,
+            it.authString ?? '',
+            it.ok ? 'scheduled' : 'failed',
+            it.ok ? '' : `${it.code}: ${it.message}`,
+          ]);
         yield chunk;
         after = items[items.length - 1]!.deviceName;
       }
@@ -290,10 +401,12 @@ export function createBulkService(phoneStore: PhoneStore, admin: AdminStore, clo
           if (stopped) return;
           again = true;
           if (timer) clearTimeout(timer);
-          running = running.then(() => tick().catch(report)).finally(() => {
-            if (timer) clearTimeout(timer);
-            schedule();
-          });
+          running = running
+            .then(() => tick().catch(report))
+            .finally(() => {
+              if (timer) clearTimeout(timer);
+              schedule();
+            });
         },
       };
       worker = handle;

@@ -4,10 +4,24 @@
 import { isoString, type Clock } from '../shared/clock.ts';
 import { isStoreUnavailable } from '../shared/errors.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
-import type { AuthenticationRequest, CapfAuthority, CapfSessionRecord, Completion, Decision, KeyRequest } from '../capf/ports.ts';
+import type {
+  AuthenticationRequest,
+  CapfAuthority,
+  CapfSessionRecord,
+  Completion,
+  Decision,
+  KeyRequest,
+} from '../capf/ports.ts';
 import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
 import { recordAudit, type AuditAction } from '../audit/index.ts';
-import { sameStatus, STATUS, type CertOperation, type FailureReason, type OperationStatusCode, type Phone } from './model.ts';
+import {
+  sameStatus,
+  STATUS,
+  type CertOperation,
+  type FailureReason,
+  type OperationStatusCode,
+  type Phone,
+} from './model.ts';
 
 export interface CapfOperationsOptions {
   store: PhoneStore;
@@ -66,14 +80,23 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     if (kind === 'lsc') return facts.commonName === deviceName || facts.commonName.endsWith(`-${deviceName}`);
     const mac = macOf(deviceName);
     if (!mac) return facts.commonName === deviceName;
-    return facts.subjectValues.some((v) => v.toUpperCase().replace(/[^0-9A-F]/g, '').includes(mac));
+    return facts.subjectValues.some((v) =>
+      v
+        .toUpperCase()
+        .replace(/[^0-9A-F]/g, '')
+        .includes(mac),
+    );
   }
 
   /** Certificate-mode check: which kind the presented certificate is, and whether it is acceptable. */
-  async function checkCertificate(phone: Phone, req: AuthenticationRequest): Promise<{ ok: true; kind: 'lsc' | 'mic'; facts: CertificateFacts } | { ok: false; note: string }> {
+  async function checkCertificate(
+    phone: Phone,
+    req: AuthenticationRequest,
+  ): Promise<{ ok: true; kind: 'lsc' | 'mic'; facts: CertificateFacts } | { ok: false; note: string }> {
     const cert = req.certificate;
     if (!cert) return { ok: false, note: 'certificate authentication required but no certificate was presented' };
-    if (!cert.possessionProven) return { ok: false, note: 'SIGNED_DATA/SHA2_SIGNED_DATA did not verify under the presented certificate' };
+    if (!cert.possessionProven)
+      return { ok: false, note: 'SIGNED_DATA/SHA2_SIGNED_DATA did not verify under the presented certificate' };
     if (cert.sudi && !cert.sudi.verified) return { ok: false, note: 'SUDI_DATA did not verify' };
     let facts: CertificateFacts;
     try {
@@ -86,18 +109,31 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       return { ok: false, note: `presented certificate ${facts.serialHex} is outside its validity` };
     }
     if (ca.isOurLsc(cert.der)) {
-      if (!namesDevice(facts, phone.deviceName, 'lsc')) return { ok: false, note: `LSC ${facts.serialHex} belongs to ${facts.commonName}, not ${phone.deviceName}` };
+      if (!namesDevice(facts, phone.deviceName, 'lsc'))
+        return { ok: false, note: `LSC ${facts.serialHex} belongs to ${facts.commonName}, not ${phone.deviceName}` };
       const rec = await store.getCertificate(facts.serialHex);
-      if (rec && (rec.state === 'revoked' || rec.deviceName !== phone.deviceName)) return { ok: false, note: `LSC ${facts.serialHex} is ${rec.state === 'revoked' ? 'revoked' : "not this phone's"}` };
+      if (rec && (rec.state === 'revoked' || rec.deviceName !== phone.deviceName))
+        return {
+          ok: false,
+          note: `LSC ${facts.serialHex} is ${rec.state === 'revoked' ? 'revoked' : "not this phone's"}`,
+        };
       return { ok: true, kind: 'lsc', facts };
     }
     if (ca.isTrustedMic(cert.der)) {
-      if (!namesDevice(facts, phone.deviceName, 'mic')) return { ok: false, note: `MIC ${facts.serialHex} (${facts.subjectDn}) does not name ${phone.deviceName}` };
+      if (!namesDevice(facts, phone.deviceName, 'mic'))
+        return { ok: false, note: `MIC ${facts.serialHex} (${facts.subjectDn}) does not name ${phone.deviceName}` };
       // precedence to LSC: a phone that holds an LSC we issued must prove it; only an LSC-less phone may fall back to its MIC.
-      if (phone.capf.authMode === 'existing-lsc' && phone.lsc) return { ok: false, note: 'By Existing Certificate (precedence to LSC): phone has an LSC on record but presented its MIC' };
+      if (phone.capf.authMode === 'existing-lsc' && phone.lsc)
+        return {
+          ok: false,
+          note: 'By Existing Certificate (precedence to LSC): phone has an LSC on record but presented its MIC',
+        };
       return { ok: true, kind: 'mic', facts };
     }
-    return { ok: false, note: `certificate ${facts.serialHex} (${facts.issuerDn}) chains neither to the CAPF CA nor to a configured manufacturing CA` };
+    return {
+      ok: false,
+      note: `certificate ${facts.serialHex} (${facts.issuerDn}) chains neither to the CAPF CA nor to a configured manufacturing CA`,
+    };
   }
 
   async function failAuth(phone: Phone, reason: FailureReason, note: string, keepPending: boolean): Promise<Decision> {
@@ -112,7 +148,13 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   }
 
   /** The phone-status part of a session's end, inside the session's transaction. */
-  async function applyCompletion(tx: PhoneStore, st: SessionState, s: CapfSessionRecord, c: Completion, now: string): Promise<void> {
+  async function applyCompletion(
+    tx: PhoneStore,
+    st: SessionState,
+    s: CapfSessionRecord,
+    c: Completion,
+    now: string,
+  ): Promise<void> {
     const phone = st.phone;
     const op = opOf(phone);
     const endStatus = (operationStatus: OperationStatusCode) =>
@@ -122,12 +164,19 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     switch (c.step) {
       case 'stored': {
         if (phone.lsc && phone.lsc.serialHex !== c.serialHex) {
-          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'superseded' });
+          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', {
+            revokedAt: now,
+            revocationReason: 'superseded',
+          });
           await endAudit('certificate.revoke', { serial: phone.lsc.serialHex, reason: 'superseded' });
         }
         // LSCs sent to this phone earlier but never acknowledged (connection or server lost after
         // STORE_CERTIFICATE_REQUEST) are superseded now that this one is confirmed (docs/capf.md).
-        for (const orphan of await tx.revokeUnacknowledgedLscs({ deviceName: phone.deviceName, exceptSerial: c.serialHex }, now, 'superseded')) {
+        for (const orphan of await tx.revokeUnacknowledgedLscs(
+          { deviceName: phone.deviceName, exceptSerial: c.serialHex },
+          now,
+          'superseded',
+        )) {
           const details = { serial: orphan.serialHex, reason: 'superseded', unacknowledged: true };
           await endAudit('certificate.revoke', details);
         }
@@ -139,7 +188,14 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
             operationStatus: STATUS.success('install'),
             capf: { operation: 'none' },
             authFailures: 0,
-            lsc: issued ? { serialHex: issued.serialHex, issuerDn: issued.issuerDn, notBefore: issued.notBefore, notAfter: issued.notAfter } : null,
+            lsc: issued
+              ? {
+                  serialHex: issued.serialHex,
+                  issuerDn: issued.issuerDn,
+                  notBefore: issued.notBefore,
+                  notAfter: issued.notAfter,
+                }
+              : null,
             lastSessionAt: now,
           },
           now,
@@ -150,10 +206,23 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         return void (await endStatus(STATUS.failed('install', 'phoneRejected')));
       case 'deleted':
         if (phone.lsc) {
-          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: now, revocationReason: 'cessationOfOperation' });
+          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', {
+            revokedAt: now,
+            revocationReason: 'cessationOfOperation',
+          });
           await endAudit('certificate.delete', { serial: phone.lsc.serialHex, reason: 'cessationOfOperation' });
         }
-        await tx.patchPhone(phone.deviceName, { operationStatus: STATUS.success('delete'), capf: { operation: 'none' }, authFailures: 0, lsc: null, lastSessionAt: now }, now);
+        await tx.patchPhone(
+          phone.deviceName,
+          {
+            operationStatus: STATUS.success('delete'),
+            capf: { operation: 'none' },
+            authFailures: 0,
+            lsc: null,
+            lastSessionAt: now,
+          },
+          now,
+        );
         return;
       case 'delete-failed':
         return void (await endStatus(STATUS.failed('delete', 'phoneDeleteFailed')));
@@ -179,7 +248,16 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
           revocationReason: null,
           sessionId: s.sessionId,
         });
-        await tx.patchPhone(phone.deviceName, { operationStatus: STATUS.success('troubleshoot'), capf: { operation: 'none' }, authFailures: 0, lastSessionAt: now }, now);
+        await tx.patchPhone(
+          phone.deviceName,
+          {
+            operationStatus: STATUS.success('troubleshoot'),
+            capf: { operation: 'none' },
+            authFailures: 0,
+            lastSessionAt: now,
+          },
+          now,
+        );
         return;
       }
       case 'fetch-failed':
@@ -213,8 +291,15 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
   async function decide(phone: Phone, req: AuthenticationRequest): Promise<Decision> {
     if (phone.capf.operation === 'none') return { action: 'end', reason: 0, note: 'no pending operation' };
     const op = opOf(phone);
-    if (sameStatus(phone.operationStatus, STATUS.failed(op, 'authLocked')) || phone.authFailures >= o.authFailureLimit) {
-      return { action: 'end', reason: 7, note: 'operation locked after repeated authentication failures; reschedule it' };
+    if (
+      sameStatus(phone.operationStatus, STATUS.failed(op, 'authLocked')) ||
+      phone.authFailures >= o.authFailureLimit
+    ) {
+      return {
+        action: 'end',
+        reason: 7,
+        note: 'operation locked after repeated authentication failures; reschedule it',
+      };
     }
     if (phone.capf.completesBy && Date.parse(phone.capf.completesBy) < clock.now().getTime()) {
       await setStatus(phone.deviceName, STATUS.failed(op, 'late'));
@@ -222,7 +307,11 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     }
     if (op === 'install' && ca.capfNotAfter() < clock.now()) {
       await setStatus(phone.deviceName, STATUS.failed(op, 'capfExpired'));
-      return { action: 'end', reason: 7, note: 'the CAPF certificate has expired; regenerate it before installing LSCs' };
+      return {
+        action: 'end',
+        reason: 7,
+        note: 'the CAPF certificate has expired; regenerate it before installing LSCs',
+      };
     }
     switch (phone.capf.authMode) {
       case 'null-string':
@@ -230,7 +319,12 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       case 'auth-string': {
         const expected = phone.capf.authString ?? '';
         if (req.password === null || expected === '' || !constantTimeEqual(req.password, expected)) {
-          return failAuth(phone, 'badAuthString', req.password === null ? 'no authentication string sent' : 'wrong authentication string', false);
+          return failAuth(
+            phone,
+            'badAuthString',
+            req.password === null ? 'no authentication string sent' : 'wrong authentication string',
+            false,
+          );
         }
         break;
       }
@@ -241,7 +335,11 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         if (!r.ok) return failAuth(phone, 'certAuth', r.note, true);
         if (r.kind === 'mic') {
           const f = r.facts;
-          await store.patchPhone(phone.deviceName, { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } }, iso());
+          await store.patchPhone(
+            phone.deviceName,
+            { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } },
+            iso(),
+          );
         }
         break;
       }
@@ -267,7 +365,8 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     async issue(ctx) {
       const st = sessions.get(ctx.sessionId);
       const phone = st?.phone;
-      if (!st || !phone || phone.capf.operation !== 'install' || phone.deviceName !== ctx.deviceName) return { ok: false, note: 'no install operation pending' };
+      if (!st || !phone || phone.capf.operation !== 'install' || phone.deviceName !== ctx.deviceName)
+        return { ok: false, note: 'no install operation pending' };
       let key;
       try {
         key = reader.readSpki(ctx.publicKeySpki);
@@ -278,7 +377,12 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       if (!keyRequestsFor(phone).some((r) => sameKey(r, key))) {
         await setStatus(phone.deviceName, STATUS.failed('install', 'weakKey'));
         const got = key.type === 'rsa' ? `RSA ${key.bits}` : `EC ${key.curve}`;
-        return { ok: false, note: `phone sent ${got}, which is not the scheduled key (${keyRequestsFor(phone).map((r) => (r.type === 'rsa' ? `RSA ${r.bits}` : `EC ${r.curve}`)).join(' or ')})` };
+        return {
+          ok: false,
+          note: `phone sent ${got}, which is not the scheduled key (${keyRequestsFor(phone)
+            .map((r) => (r.type === 'rsa' ? `RSA ${r.bits}` : `EC ${r.curve}`))
+            .join(' or ')})`,
+        };
       }
       const now = clock.now();
       const cert = await ca.issueLsc(phone.deviceName, ctx.publicKeySpki, now);
@@ -288,28 +392,33 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       const createdAt = isoString(now);
       // Recorded before it is sent: a crash between signing and the phone's acknowledgement loses nothing.
       // Other sessions in flight (not this one) may share the commit.
-      await store.groupTransaction(async (tx) => {
-        await tx.insertCertificate({
-          serialHex: cert.serialHex,
-          deviceName: phone.deviceName,
-          kind: 'lsc',
-          der: cert.der,
-          subjectDn: cert.subjectDn,
-          issuerDn: cert.issuerDn,
-          notBefore,
-          notAfter,
-          createdAt,
-          state: 'issued',
-          revokedAt: null,
-          revocationReason: null,
-          sessionId: ctx.sessionId,
-        });
-        await recordAudit(tx, {
-          at: createdAt, actor: { name: 'capf', source: ctx.peer }, action: 'certificate.issue',
-          target: phone.deviceName,
-          details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter },
-        });
-      }, { siblings: sessions.size - 1 });
+      await store.groupTransaction(
+        async (tx) => {
+          await tx.insertCertificate({
+            serialHex: cert.serialHex,
+            deviceName: phone.deviceName,
+            kind: 'lsc',
+            der: cert.der,
+            subjectDn: cert.subjectDn,
+            issuerDn: cert.issuerDn,
+            notBefore,
+            notAfter,
+            createdAt,
+            state: 'issued',
+            revokedAt: null,
+            revocationReason: null,
+            sessionId: ctx.sessionId,
+          });
+          await recordAudit(tx, {
+            at: createdAt,
+            actor: { name: 'capf', source: ctx.peer },
+            action: 'certificate.issue',
+            target: phone.deviceName,
+            details: { serial: cert.serialHex, sessionId: ctx.sessionId, notAfter },
+          });
+        },
+        { siblings: sessions.size - 1 },
+      );
       st.issued = { serialHex: cert.serialHex, issuerDn: cert.issuerDn, notBefore, notAfter };
       return { ok: true, certDer: cert.der, serialHex: cert.serialHex };
     },
@@ -319,16 +428,25 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       sessions.delete(s.sessionId);
       const now = s.endedAt;
       try {
-        await store.groupTransaction(async (tx) => {
-          if (completion && st) await applyCompletion(tx, st, s, completion, now);
-          else if (s.deviceName) await tx.patchPhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
-          await tx.insertSession(s);
-        }, { siblings: sessions.size });
+        await store.groupTransaction(
+          async (tx) => {
+            if (completion && st) await applyCompletion(tx, st, s, completion, now);
+            else if (s.deviceName) await tx.patchPhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
+            await tx.insertSession(s);
+          },
+          { siblings: sessions.size },
+        );
       } catch (e) {
         // PostgreSQL can lose the connection after COMMIT reached it: the install may have landed although
         // the commit failed here. Refusing then would leave the phone without the LSC the store says it has
         // (and nothing pending to retry), so look before giving up.
-        if (completion?.step === 'stored' && st && isStoreUnavailable(e) && (await landed(completion.serialHex, st.phone.deviceName))) return;
+        if (
+          completion?.step === 'stored' &&
+          st &&
+          isStoreUnavailable(e) &&
+          (await landed(completion.serialHex, st.phone.deviceName))
+        )
+          return;
         throw e;
       }
     },

@@ -15,7 +15,9 @@ export interface CsvLimits {
 
 export const DEFAULT_CSV_LIMITS: CsvLimits = { maxFieldChars: 64 * 1024, maxRecordChars: 64 * 1024, maxFields: 64 };
 
-export type CsvRecord = { line: number; fields: string[] } | { line: number; error: { code: 'ERR_CSV_SYNTAX' | 'ERR_CSV_LIMIT'; message: string } };
+export type CsvRecord =
+  | { line: number; fields: string[] }
+  | { line: number; error: { code: 'ERR_CSV_SYNTAX' | 'ERR_CSV_LIMIT'; message: string } };
 
 const enum S {
   FieldStart,
@@ -125,10 +127,15 @@ export function createCsvParser(limits: CsvLimits = DEFAULT_CSV_LIMITS): CsvPars
             if (c === 44) {
               if (endField()) state = S.FieldStart;
             } else if (c === 10 || c === 13) lineEnd(c);
-            else if (c === 34) fail('ERR_CSV_SYNTAX', `line ${line}: a double quote inside an unquoted field (quote the whole field and double the quote: "")`);
+            else if (c === 34)
+              fail(
+                'ERR_CSV_SYNTAX',
+                `line ${line}: a double quote inside an unquoted field (quote the whole field and double the quote: "")`,
+              );
             else {
               field += text[i];
-              if (field.length > limits.maxFieldChars) fail('ERR_CSV_LIMIT', `line ${recordLine}: a field longer than ${limits.maxFieldChars} characters`);
+              if (field.length > limits.maxFieldChars)
+                fail('ERR_CSV_LIMIT', `line ${recordLine}: a field longer than ${limits.maxFieldChars} characters`);
             }
             break;
           case S.Quoted:
@@ -136,7 +143,8 @@ export function createCsvParser(limits: CsvLimits = DEFAULT_CSV_LIMITS): CsvPars
             else {
               if (c === 10) line++;
               field += text[i];
-              if (field.length > limits.maxFieldChars) fail('ERR_CSV_LIMIT', `line ${recordLine}: a field longer than ${limits.maxFieldChars} characters`);
+              if (field.length > limits.maxFieldChars)
+                fail('ERR_CSV_LIMIT', `line ${recordLine}: a field longer than ${limits.maxFieldChars} characters`);
             }
             break;
           case S.QuoteInQuoted:
@@ -146,7 +154,11 @@ export function createCsvParser(limits: CsvLimits = DEFAULT_CSV_LIMITS): CsvPars
             } else if (c === 44) {
               if (endField()) state = S.FieldStart;
             } else if (c === 10 || c === 13) lineEnd(c);
-            else fail('ERR_CSV_SYNTAX', `line ${line}: unexpected character after the closing quote of a field (a quote inside a quoted field must be doubled: "")`);
+            else
+              fail(
+                'ERR_CSV_SYNTAX',
+                `line ${line}: unexpected character after the closing quote of a field (a quote inside a quoted field must be doubled: "")`,
+              );
             break;
         }
       }
@@ -159,7 +171,13 @@ export function createCsvParser(limits: CsvLimits = DEFAULT_CSV_LIMITS): CsvPars
           out.push({ line: recordLine, error: pendingError! });
           break;
         case S.Quoted:
-          out.push({ line: recordLine, error: { code: 'ERR_CSV_SYNTAX', message: `line ${recordLine}: quoted field opened on line ${quotedStartLine} is never closed` } });
+          out.push({
+            line: recordLine,
+            error: {
+              code: 'ERR_CSV_SYNTAX',
+              message: `line ${recordLine}: quoted field opened on line ${quotedStartLine} is never closed`,
+            },
+          });
           break;
         case S.Unquoted:
         case S.QuoteInQuoted:

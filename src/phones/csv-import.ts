@@ -48,22 +48,42 @@ type Column = 'deviceName' | 'model' | 'description' | 'profileName';
 
 /** Header names we recognise (CUCM BAT exports and our own), compared lower-case without spaces/underscores. */
 const HEADER_ALIASES: Record<string, Column> = {
-  devicename: 'deviceName', device: 'deviceName', name: 'deviceName', macaddress: 'deviceName',
-  model: 'model', devicetype: 'model', phonetype: 'model', product: 'model', productmodel: 'model',
+  devicename: 'deviceName',
+  device: 'deviceName',
+  name: 'deviceName',
+  macaddress: 'deviceName',
+  model: 'model',
+  devicetype: 'model',
+  phonetype: 'model',
+  product: 'model',
+  productmodel: 'model',
   description: 'description',
-  securityprofile: 'profileName', phonesecurityprofile: 'profileName', devicesecurityprofile: 'profileName', profile: 'profileName', profilename: 'profileName',
+  securityprofile: 'profileName',
+  phonesecurityprofile: 'profileName',
+  devicesecurityprofile: 'profileName',
+  profile: 'profileName',
+  profilename: 'profileName',
 };
 const DEFAULT_COLUMNS: Column[] = ['deviceName', 'model', 'description', 'profileName'];
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 function headerColumns(fields: string[]): Column[] | null {
-  const keys = fields.map((f) => f.trim().toLowerCase().replace(/[\s_-]+/g, ''));
+  const keys = fields.map((f) =>
+    f
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, ''),
+  );
   if (!keys.some((k) => HEADER_ALIASES[k] === 'deviceName')) return null;
   const cols: Column[] = [];
   keys.forEach((k, i) => {
     const c = HEADER_ALIASES[k];
-    if (!c) throw new AppError('ERR_CSV_SYNTAX', `line 1: unknown column "${fields[i]}" (use Device Name, Model, Description, Security Profile)`);
+    if (!c)
+      throw new AppError(
+        'ERR_CSV_SYNTAX',
+        `line 1: unknown column "${fields[i]}" (use Device Name, Model, Description, Security Profile)`,
+      );
     if (cols.includes(c)) throw new AppError('ERR_CSV_SYNTAX', `line 1: column "${fields[i]}" appears twice`);
     cols.push(c);
   });
@@ -71,7 +91,11 @@ function headerColumns(fields: string[]): Column[] | null {
 }
 
 function rowToPhone(fields: string[], cols: Column[]): NewPhone | { code: string; message: string } {
-  if (fields.length > cols.length) return { code: 'ERR_CSV_SYNTAX', message: `${fields.length} fields, expected at most ${cols.length} (${cols.join(', ')})` };
+  if (fields.length > cols.length)
+    return {
+      code: 'ERR_CSV_SYNTAX',
+      message: `${fields.length} fields, expected at most ${cols.length} (${cols.join(', ')})`,
+    };
   const v: Partial<Record<Column, string>> = {};
   cols.forEach((c, i) => {
     v[c] = (fields[i] ?? '').trim();
@@ -80,9 +104,13 @@ function rowToPhone(fields: string[], cols: Column[]): NewPhone | { code: string
   const description = v.description ?? '';
   if (!v.deviceName) return { code: 'ERR_PHONE_BAD_NAME', message: 'device name is empty' };
   if (!model) return { code: 'ERR_BAD_REQUEST', message: 'model is empty' };
-  if (model.length > MODEL_MAX_CHARS || CONTROL_RE.test(model)) return { code: 'ERR_BAD_REQUEST', message: `model must be at most ${MODEL_MAX_CHARS} printable characters` };
+  if (model.length > MODEL_MAX_CHARS || CONTROL_RE.test(model))
+    return { code: 'ERR_BAD_REQUEST', message: `model must be at most ${MODEL_MAX_CHARS} printable characters` };
   if (description.length > DESCRIPTION_MAX_CHARS || CONTROL_RE.test(description)) {
-    return { code: 'ERR_BAD_REQUEST', message: `description must be at most ${DESCRIPTION_MAX_CHARS} characters without control characters` };
+    return {
+      code: 'ERR_BAD_REQUEST',
+      message: `description must be at most ${DESCRIPTION_MAX_CHARS} characters without control characters`,
+    };
   }
   return { deviceName: v.deviceName, model, description, profileName: v.profileName || null };
 }
@@ -110,7 +138,10 @@ export function createCsvImportService(phones: PhoneService): CsvImportService {
         if (!pending.length) return;
         const batch = pending;
         pending = [];
-        const results = await phones.addPhones(batch.map((b) => b.phone), actor);
+        const results = await phones.addPhones(
+          batch.map((b) => b.phone),
+          actor,
+        );
         results.forEach((r, i) => {
           if (r.ok) report.added++;
           else fail({ line: batch[i]!.line, deviceName: r.deviceName, code: r.code, message: r.message });
@@ -134,7 +165,13 @@ export function createCsvImportService(phones: PhoneService): CsvImportService {
           }
           report.rows++;
           const p = rowToPhone(rec.fields, cols!);
-          if ('code' in p) fail({ line: rec.line, deviceName: rec.fields[0]?.slice(0, 64) ?? null, code: p.code, message: `line ${rec.line}: ${p.message}` });
+          if ('code' in p)
+            fail({
+              line: rec.line,
+              deviceName: rec.fields[0]?.slice(0, 64) ?? null,
+              code: p.code,
+              message: `line ${rec.line}: ${p.message}`,
+            });
           else pending.push({ line: rec.line, phone: p });
           if (pending.length >= chunkRows) await flush();
         }

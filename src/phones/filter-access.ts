@@ -35,7 +35,14 @@ export function assertFilterAllowed(q: Partial<Record<keyof PhoneQuery, unknown>
   if (viewerReadsSecrets(viewer)) return;
   for (const [field, { label }] of Object.entries(SECRET_FILTER_FIELDS)) {
     if (q[field as keyof PhoneQuery] === undefined) continue;
-    const allowed = Object.entries(ROLES).filter(([, r]) => r.readsSecrets).map(([name]) => name).join(' or ');
-    throw new AppError('ERR_FORBIDDEN', `filtering on the ${label} (${field}) needs a role that may read it (${allowed}); you are ${viewer.role}`, { field });
+    const allowed = Object.entries(ROLES)
+      .filter(([, r]) => r.readsSecrets)
+      .map(([name]) => name)
+      .join(' or ');
+    throw new AppError(
+      'ERR_FORBIDDEN',
+      `filtering on the ${label} (${field}) needs a role that may read it (${allowed}); you are ${viewer.role}`,
+      { field },
+    );
   }
 }

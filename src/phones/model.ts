@@ -116,7 +116,11 @@ export function sameStatus(a: OperationStatusCode, b: OperationStatusCode): bool
 }
 
 /** Is `s` a (well-formed) status code? For rows and input read from outside. */
-export function isStatusCode(s: { operation: string; outcome: string; reason: string | null }): s is OperationStatusCode {
+export function isStatusCode(s: {
+  operation: string;
+  outcome: string;
+  reason: string | null;
+}): s is OperationStatusCode {
   if (!Object.hasOwn(CERT_OPERATIONS, s.operation) || !Object.hasOwn(STATUS_OUTCOMES, s.outcome)) return false;
   if (s.outcome === 'failed') {
     return s.reason !== null && Object.hasOwn(FAILURE_REASONS, s.reason) && s.operation !== 'none';
@@ -160,7 +164,8 @@ export function statusMatchesForText(test: (sentence: string) => boolean): Statu
   // Every pending status prints the same sentence: they are all hit or none is.
   if (hits.some((s) => s.outcome === 'pending')) out.push({ outcome: 'pending' });
   for (const op of Object.keys(STATUS_VERBS) as ActiveOperation[]) {
-    if (hits.some((s) => s.operation === op && s.outcome === 'success')) out.push({ operation: op, outcome: 'success' });
+    if (hits.some((s) => s.operation === op && s.outcome === 'success'))
+      out.push({ operation: op, outcome: 'success' });
     const failed = hits.filter((s) => s.operation === op && s.outcome === 'failed');
     if (failed.length === reasons) out.push({ operation: op, outcome: 'failed' });
     else for (const s of failed) out.push({ operation: op, outcome: 'failed', reason: s.reason! });

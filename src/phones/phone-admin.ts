@@ -59,16 +59,28 @@ export interface PhoneAdminService {
 }
 
 export function createPhoneAdminService(
-  store: PhoneStore, phones: PhoneService, clock: Clock, facts: () => QueryFacts,
+  store: PhoneStore,
+  phones: PhoneService,
+  clock: Clock,
+  facts: () => QueryFacts,
 ): PhoneAdminService {
   return {
     async edit(deviceName, e, actor) {
       const phone = await phones.getPhone(deviceName);
-      if (e.model !== undefined && (!e.model.trim() || e.model.length > MODEL_MAX_CHARS || /[\u0000-\u001f\u007f]/.test(e.model))) {
+      if (
+        e.model !== undefined &&
+        (!e.model.trim() || e.model.length > MODEL_MAX_CHARS || /[\u0000-\u001f\u007f]/.test(e.model))
+      ) {
         throw new AppError('ERR_BAD_REQUEST', `model must be 1 to ${MODEL_MAX_CHARS} printable characters`);
       }
-      if (e.description !== undefined && (e.description.length > DESCRIPTION_MAX_CHARS || /[\u0000-\u001f\u007f]/.test(e.description))) {
-        throw new AppError('ERR_BAD_REQUEST', `description must be at most ${DESCRIPTION_MAX_CHARS} characters without control characters`);
+      if (
+        e.description !== undefined &&
+        (e.description.length > DESCRIPTION_MAX_CHARS || /[\u0000-\u001f\u007f]/.test(e.description))
+      ) {
+        throw new AppError(
+          'ERR_BAD_REQUEST',
+          `description must be at most ${DESCRIPTION_MAX_CHARS} characters without control characters`,
+        );
       }
       const t = clock.now().toISOString();
       return store.transaction(async (tx) => {
@@ -82,7 +94,12 @@ export function createPhoneAdminService(
             if (!profile) throw new AppError('ERR_PROFILE_NOT_FOUND', `no security profile named "${e.profileName}"`);
             if (phone.capf.operation === 'none') {
               // A phone's CAPF settings default from its profile.
-              patch.capf = { authMode: profile.authMode, keyOrder: profile.keyOrder, rsaKeySize: profile.rsaKeySize, ecKeySize: profile.ecKeySize };
+              patch.capf = {
+                authMode: profile.authMode,
+                keyOrder: profile.keyOrder,
+                rsaKeySize: profile.rsaKeySize,
+                ecKeySize: profile.ecKeySize,
+              };
             } else if (profile.authMode !== phone.capf.authMode) {
               if (e.onProfileMismatch !== 'use-profile') {
                 throw new AppError(
@@ -101,7 +118,8 @@ export function createPhoneAdminService(
         const updated = await tx.updatePhone(phone.deviceName, patch, t);
         if (!updated) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${phone.deviceName}`);
         const details: Record<string, unknown> = {};
-        for (const k of ['model', 'description', 'profileName'] as const) if (patch[k] !== undefined) details[k] = { from: phone[k], to: patch[k] };
+        for (const k of ['model', 'description', 'profileName'] as const)
+          if (patch[k] !== undefined) details[k] = { from: phone[k], to: patch[k] };
         if (patch.capf) details.capf = { ...patch.capf, ...(patch.capf.authString ? { authString: 'set' } : {}) };
         await recordAudit(tx, { at: t, actor, action: 'phone.edit', target: phone.deviceName, details });
         return updated;
@@ -112,10 +130,13 @@ export function createPhoneAdminService(
       assertFilterAllowed(q, viewer);
       const limit = q.limit ?? 50;
       const offset = q.offset ?? 0;
-      if (!Number.isInteger(limit) || limit < 1 || limit > FIND_MAX_LIMIT) throw new AppError('ERR_BAD_REQUEST', `limit must be 1 to ${FIND_MAX_LIMIT}`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > FIND_MAX_LIMIT)
+        throw new AppError('ERR_BAD_REQUEST', `limit must be 1 to ${FIND_MAX_LIMIT}`);
       if (!Number.isInteger(offset) || offset < 0) throw new AppError('ERR_BAD_REQUEST', 'offset must be 0 or more');
-      if (q.sort && !SORTS.includes(q.sort)) throw new AppError('ERR_BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}`);
-      if (q.authString !== undefined && !/^\d{4,10}$/.test(q.authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
+      if (q.sort && !SORTS.includes(q.sort))
+        throw new AppError('ERR_BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}`);
+      if (q.authString !== undefined && !/^\d{4,10}$/.test(q.authString))
+        throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
       for (const k of ['lscExpiresBefore', 'lscExpiresAfter'] as const) {
         const v = q[k];
         if (v !== undefined) {
@@ -126,7 +147,11 @@ export function createPhoneAdminService(
       }
       if (q.namePattern) {
         const bare = q.namePattern.replace(/\*$/, '');
-        if (!/^[0-9A-Za-z]{0,15}$/.test(bare)) throw new AppError('ERR_PHONE_BAD_NAME', 'name pattern may hold only letters and digits of a device name, optionally ending with *');
+        if (!/^[0-9A-Za-z]{0,15}$/.test(bare))
+          throw new AppError(
+            'ERR_PHONE_BAD_NAME',
+            'name pattern may hold only letters and digits of a device name, optionally ending with *',
+          );
       }
       const exact = q.namePattern ? normaliseDeviceName(q.namePattern) : null;
       const query = { ...q, ...(exact ? { namePattern: `${exact}*` } : {}), limit, offset };

@@ -70,7 +70,11 @@ export interface PhoneStore extends AuditAppendPort {
   countPhonesWithProfile(name: string): Promise<number>;
 
   insertCertificate(c: CertificateRecord): Promise<void>;
-  setCertificateState(serialHex: string, state: CertificateState, extra?: { revokedAt?: string; revocationReason?: string }): Promise<void>;
+  setCertificateState(
+    serialHex: string,
+    state: CertificateState,
+    extra?: { revokedAt?: string; revocationReason?: string },
+  ): Promise<void>;
   getCertificate(serialHex: string): Promise<CertificateRecord | null>;
   /**
    * Revokes LSCs that were sent but never acknowledged (still `issued`): the device's others once a newer

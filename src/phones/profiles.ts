@@ -8,8 +8,18 @@ import { recordAudit } from '../audit/index.ts';
 import type { AdminStore } from './admin-ports.ts';
 import type { Actor } from './service.ts';
 import {
-  AUTH_MODES, DEFAULT_PROFILE_NAME, DEVICE_SECURITY_MODES, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES,
-  type AuthMode, type DeviceSecurityMode, type EcKeySize, type KeyOrder, type RsaKeySize, type SecurityProfile,
+  AUTH_MODES,
+  DEFAULT_PROFILE_NAME,
+  DEVICE_SECURITY_MODES,
+  EC_KEY_SIZES,
+  KEY_ORDERS,
+  RSA_KEY_SIZES,
+  type AuthMode,
+  type DeviceSecurityMode,
+  type EcKeySize,
+  type KeyOrder,
+  type RsaKeySize,
+  type SecurityProfile,
 } from './model.ts';
 
 export interface ProfileInput {
@@ -50,14 +60,32 @@ export interface ProfileService {
 export const PROFILE_NAME_RE = /^[^\u0000-\u001f\u007f/\\]{1,128}$/;
 
 function validate(p: SecurityProfile): SecurityProfile {
-  if (!PROFILE_NAME_RE.test(p.name) || p.name.trim() !== p.name) throw new AppError('ERR_BAD_REQUEST', 'profile name must be 1 to 128 printable characters without / or \\ and without leading or trailing spaces');
+  if (!PROFILE_NAME_RE.test(p.name) || p.name.trim() !== p.name)
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      'profile name must be 1 to 128 printable characters without / or \\ and without leading or trailing spaces',
+    );
   if (p.description.length > 256) throw new AppError('ERR_BAD_REQUEST', 'description must be at most 256 characters');
-  if (!Object.hasOwn(DEVICE_SECURITY_MODES, p.deviceSecurityMode)) throw new AppError('ERR_BAD_REQUEST', `unknown device security mode "${p.deviceSecurityMode}" (use ${Object.keys(DEVICE_SECURITY_MODES).join(', ')})`);
-  if (!Object.hasOwn(AUTH_MODES, p.authMode)) throw new AppError('ERR_BAD_REQUEST', `unknown authentication mode "${p.authMode}" (use ${Object.keys(AUTH_MODES).join(', ')})`);
-  if (!Object.hasOwn(KEY_ORDERS, p.keyOrder)) throw new AppError('ERR_BAD_REQUEST', `unknown key order "${p.keyOrder}" (use ${Object.keys(KEY_ORDERS).join(', ')})`);
-  if (!(RSA_KEY_SIZES as readonly number[]).includes(p.rsaKeySize)) throw new AppError('ERR_BAD_REQUEST', `RSA key size must be one of ${RSA_KEY_SIZES.join(', ')}`);
+  if (!Object.hasOwn(DEVICE_SECURITY_MODES, p.deviceSecurityMode))
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `unknown device security mode "${p.deviceSecurityMode}" (use ${Object.keys(DEVICE_SECURITY_MODES).join(', ')})`,
+    );
+  if (!Object.hasOwn(AUTH_MODES, p.authMode))
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `unknown authentication mode "${p.authMode}" (use ${Object.keys(AUTH_MODES).join(', ')})`,
+    );
+  if (!Object.hasOwn(KEY_ORDERS, p.keyOrder))
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `unknown key order "${p.keyOrder}" (use ${Object.keys(KEY_ORDERS).join(', ')})`,
+    );
+  if (!(RSA_KEY_SIZES as readonly number[]).includes(p.rsaKeySize))
+    throw new AppError('ERR_BAD_REQUEST', `RSA key size must be one of ${RSA_KEY_SIZES.join(', ')}`);
   const ec = p.keyOrder !== 'rsa' && p.ecKeySize === null ? 256 : p.ecKeySize;
-  if (ec !== null && !(EC_KEY_SIZES as readonly number[]).includes(ec)) throw new AppError('ERR_BAD_REQUEST', `EC key size must be one of ${EC_KEY_SIZES.join(', ')}`);
+  if (ec !== null && !(EC_KEY_SIZES as readonly number[]).includes(ec))
+    throw new AppError('ERR_BAD_REQUEST', `EC key size must be one of ${EC_KEY_SIZES.join(', ')}`);
   return { ...p, ecKeySize: ec as EcKeySize | null };
 }
 
@@ -88,7 +116,8 @@ export function createProfileService(store: PhoneStore, admin: AdminStore, clock
         updatedAt: t,
       });
       await store.transaction(async (tx) => {
-        if (await tx.getProfile(profile.name)) throw new AppError('ERR_CONFLICT', `a security profile named "${profile.name}" already exists`);
+        if (await tx.getProfile(profile.name))
+          throw new AppError('ERR_CONFLICT', `a security profile named "${profile.name}" already exists`);
         await tx.upsertProfile(profile);
         const details = profileDetails(profile);
         await recordAudit(tx, { at: t, actor, action: 'profile.create', target: profile.name, details });
@@ -118,19 +147,35 @@ export function createProfileService(store: PhoneStore, admin: AdminStore, clock
           const phonesUpdated = opts.applyToPhones === false ? 0 : await atx.applyProfileDefaults(name, next, t);
           const pendingConflicts = await atx.countPendingWithProfile(name, next.authMode);
           await recordAudit(tx, {
-            at: t, actor, action: 'profile.update', target: name,
-            details: { before: profileDetails(current), after: profileDetails(next), phonesUsingProfile, phonesUpdated, pendingConflicts },
+            at: t,
+            actor,
+            action: 'profile.update',
+            target: name,
+            details: {
+              before: profileDetails(current),
+              after: profileDetails(next),
+              phonesUsingProfile,
+              phonesUpdated,
+              pendingConflicts,
+            },
           });
           return { profile: next, phonesUsingProfile, phonesUpdated, pendingConflicts };
         }
       });
     },
     async remove(name, actor) {
-      if (name === DEFAULT_PROFILE_NAME) throw new AppError('ERR_PROFILE_IN_USE', 'the default security profile cannot be deleted');
+      if (name === DEFAULT_PROFILE_NAME)
+        throw new AppError('ERR_PROFILE_IN_USE', 'the default security profile cannot be deleted');
       await store.transaction(async (tx) => {
-        if (!(await tx.getProfile(name))) throw new AppError('ERR_PROFILE_NOT_FOUND', `no security profile named "${name}"`);
+        if (!(await tx.getProfile(name)))
+          throw new AppError('ERR_PROFILE_NOT_FOUND', `no security profile named "${name}"`);
         const n = await tx.countPhonesWithProfile(name);
-        if (n > 0) throw new AppError('ERR_PROFILE_IN_USE', `security profile "${name}" is used by ${n} phone${n === 1 ? '' : 's'}; move them to another profile first`, { phones: n });
+        if (n > 0)
+          throw new AppError(
+            'ERR_PROFILE_IN_USE',
+            `security profile "${name}" is used by ${n} phone${n === 1 ? '' : 's'}; move them to another profile first`,
+            { phones: n },
+          );
         await tx.deleteProfile(name);
         await recordAudit(tx, { at: now(), actor, action: 'profile.delete', target: name });
       });
@@ -140,5 +185,12 @@ export function createProfileService(store: PhoneStore, admin: AdminStore, clock
 }
 
 function profileDetails(p: SecurityProfile): Record<string, unknown> {
-  return { deviceSecurityMode: p.deviceSecurityMode, authMode: p.authMode, keyOrder: p.keyOrder, rsaKeySize: p.rsaKeySize, ecKeySize: p.ecKeySize, encryptedConfig: p.encryptedConfig };
+  return {
+    deviceSecurityMode: p.deviceSecurityMode,
+    authMode: p.authMode,
+    keyOrder: p.keyOrder,
+    rsaKeySize: p.rsaKeySize,
+    ecKeySize: p.ecKeySize,
+    encryptedConfig: p.encryptedConfig,
+  };
 }

@@ -8,8 +8,13 @@
 // Pure data and pure functions: the web UI imports this file.
 
 import {
-  CERT_OPERATIONS, FAILURE_REASONS, STATUS_OUTCOMES, STATUS_VERBS, statusFilter,
-  type StatusFilterInput, type StatusMatch,
+  CERT_OPERATIONS,
+  FAILURE_REASONS,
+  STATUS_OUTCOMES,
+  STATUS_VERBS,
+  statusFilter,
+  type StatusFilterInput,
+  type StatusMatch,
 } from './model.ts';
 
 /** What kind of value a filter takes; each kind has one JSON schema, one CLI shape and one form control. */
@@ -51,75 +56,153 @@ const STATUS_OPERATION_LABELS = Object.fromEntries(
  */
 export const PHONE_FILTER_FIELDS = {
   namePattern: {
-    query: 'namePattern', type: 'text', maxLength: 16, label: 'Device Name',
+    query: 'namePattern',
+    type: 'text',
+    maxLength: 16,
+    label: 'Device Name',
     hint: 'part of the name, or a prefix ending with *',
-    help: 'device name contains, or a prefix ending with *', cli: '--name <pattern>', web: 'main',
+    help: 'device name contains, or a prefix ending with *',
+    cli: '--name <pattern>',
+    web: 'main',
   },
   model: {
-    query: 'modelContains', type: 'text', maxLength: 64, label: 'Device Type contains',
-    help: 'Device Type / model contains', cli: '--model <text>', web: 'main',
+    query: 'modelContains',
+    type: 'text',
+    maxLength: 64,
+    label: 'Device Type contains',
+    help: 'Device Type / model contains',
+    cli: '--model <text>',
+    web: 'main',
   },
   description: {
-    query: 'descriptionContains', type: 'text', maxLength: 128, label: 'Description contains',
-    help: 'description contains', cli: '--description <text>', web: 'main',
+    query: 'descriptionContains',
+    type: 'text',
+    maxLength: 128,
+    label: 'Description contains',
+    help: 'description contains',
+    cli: '--description <text>',
+    web: 'main',
   },
   lscStatus: {
-    query: 'lscStatus', type: 'enum', values: { installed: 'Installed', none: 'None' }, label: 'LSC Status',
-    help: 'LSC status', cli: '--lsc <status>', web: 'main',
+    query: 'lscStatus',
+    type: 'enum',
+    values: { installed: 'Installed', none: 'None' },
+    label: 'LSC Status',
+    help: 'LSC status',
+    cli: '--lsc <status>',
+    web: 'main',
   },
   lscExpiresBefore: {
-    query: 'lscExpiresBefore', type: 'time', label: 'LSC expires before',
-    help: 'LSC expires before', cli: '--lsc-expires-before <iso-time>', web: 'more',
+    query: 'lscExpiresBefore',
+    type: 'time',
+    label: 'LSC expires before',
+    help: 'LSC expires before',
+    cli: '--lsc-expires-before <iso-time>',
+    web: 'more',
   },
   lscExpiresAfter: {
-    query: 'lscExpiresAfter', type: 'time', label: 'LSC expires after',
-    help: 'LSC expires after', cli: '--lsc-expires-after <iso-time>', web: 'more',
+    query: 'lscExpiresAfter',
+    type: 'time',
+    label: 'LSC expires after',
+    help: 'LSC expires after',
+    cli: '--lsc-expires-after <iso-time>',
+    web: 'more',
   },
   lscIssuer: {
-    query: 'lscIssuerContains', type: 'text', maxLength: 256, label: 'LSC issuer contains',
-    help: 'LSC issuer contains', cli: '--lsc-issuer <text>', web: 'more',
+    query: 'lscIssuerContains',
+    type: 'text',
+    maxLength: 256,
+    label: 'LSC issuer contains',
+    help: 'LSC issuer contains',
+    cli: '--lsc-issuer <text>',
+    web: 'more',
   },
   lscNotCurrentCapf: {
-    query: 'lscNotCurrentCapf', type: 'boolean', label: 'LSC not issued by the current CAPF',
+    query: 'lscNotCurrentCapf',
+    type: 'boolean',
+    label: 'LSC not issued by the current CAPF',
     help: 'the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover)',
-    cli: '--lsc-not-current-capf', web: 'more',
+    cli: '--lsc-not-current-capf',
+    web: 'more',
   },
   authString: {
-    query: 'authString', type: 'text', maxLength: 10, pattern: '^\\d{4,10}$', secret: 'authentication string',
-    label: 'Authentication String', cli: '--auth-string-is <digits>', web: 'more',
+    query: 'authString',
+    type: 'text',
+    maxLength: 10,
+    pattern: '^\\d{4,10}$',
+    secret: 'authentication string',
+    label: 'Authentication String',
+    cli: '--auth-string-is <digits>',
+    web: 'more',
     help: 'authentication string equals (a secret: request bodies only, and only for roles that may read strings)',
   },
   statusOutcome: {
-    query: 'status', status: 'outcome', type: 'enum', values: labelsOf(STATUS_OUTCOMES), label: 'Operation Status',
-    help: 'Certificate Operation Status outcome code', cli: '--status-outcome <code>', web: 'main',
+    query: 'status',
+    status: 'outcome',
+    type: 'enum',
+    values: labelsOf(STATUS_OUTCOMES),
+    label: 'Operation Status',
+    help: 'Certificate Operation Status outcome code',
+    cli: '--status-outcome <code>',
+    web: 'main',
   },
   statusOperation: {
-    query: 'status', status: 'operation', type: 'enum', values: STATUS_OPERATION_LABELS, label: 'Status of operation',
+    query: 'status',
+    status: 'operation',
+    type: 'enum',
+    values: STATUS_OPERATION_LABELS,
+    label: 'Status of operation',
     help: 'the operation the Certificate Operation Status is about (install prints "Upgrade")',
-    cli: '--status-operation <op>', web: 'main',
+    cli: '--status-operation <op>',
+    web: 'main',
   },
   statusReason: {
-    query: 'status', status: 'reason', type: 'enum', values: FAILURE_REASONS, label: 'Failure reason',
-    help: 'failure reason code of the Certificate Operation Status', cli: '--status-reason <code>', web: 'more',
+    query: 'status',
+    status: 'reason',
+    type: 'enum',
+    values: FAILURE_REASONS,
+    label: 'Failure reason',
+    help: 'failure reason code of the Certificate Operation Status',
+    cli: '--status-reason <code>',
+    web: 'more',
   },
   status: {
-    query: 'status', status: 'text', type: 'text', maxLength: 128, label: 'Certificate Operation Status',
-    help: 'Certificate Operation Status, exactly (CUCM\'s sentence, mapped to codes; '
-      + 'prefer statusOutcome/statusOperation/statusReason)',
+    query: 'status',
+    status: 'text',
+    type: 'text',
+    maxLength: 128,
+    label: 'Certificate Operation Status',
+    help:
+      "Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; " +
+      'prefer statusOutcome/statusOperation/statusReason)',
     cli: '--status <text>',
   },
   statusPrefix: {
-    query: 'status', status: 'textPrefix', type: 'text', maxLength: 128,
-    label: 'Certificate Operation Status starts with', cli: '--status-prefix <text>',
+    query: 'status',
+    status: 'textPrefix',
+    type: 'text',
+    maxLength: 128,
+    label: 'Certificate Operation Status starts with',
+    cli: '--status-prefix <text>',
     help: 'Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes)',
   },
   operation: {
-    query: 'operation', type: 'enum', values: labelsOf(CERT_OPERATIONS), label: 'Certificate Operation',
-    help: 'pending certificate operation', cli: '--operation-is <op>', web: 'main',
+    query: 'operation',
+    type: 'enum',
+    values: labelsOf(CERT_OPERATIONS),
+    label: 'Certificate Operation',
+    help: 'pending certificate operation',
+    cli: '--operation-is <op>',
+    web: 'main',
   },
   profile: {
-    query: 'profileName', type: 'text', maxLength: 128, label: 'Phone Security Profile',
-    help: 'phone security profile name', cli: '--profile <name>', web: 'more',
+    query: 'profileName',
+    type: 'text',
+    maxLength: 128,
+    label: 'Phone Security Profile',
+    help: 'phone security profile name',
+    cli: '--profile <name>',
+    web: 'more',
   },
 } as const satisfies Record<string, FilterFieldSpec>;
 
@@ -128,8 +211,11 @@ type Fields = typeof PHONE_FILTER_FIELDS;
 export type PhoneFilterName = keyof Fields;
 
 /** The value a field takes as input (API, CLI, form). */
-type InputOf<F> = F extends { type: 'enum'; values: infer V } ? Extract<keyof V, string>
-  : F extends { type: 'boolean' } ? boolean : string;
+type InputOf<F> = F extends { type: 'enum'; values: infer V }
+  ? Extract<keyof V, string>
+  : F extends { type: 'boolean' }
+    ? boolean
+    : string;
 /** The value a field gives the query (the status fields give code matches). */
 type QueryValueOf<F> = F extends { status: string } ? StatusMatch[] : InputOf<F>;
 
@@ -179,9 +265,9 @@ export function withFacts<Q extends object>(q: Q, facts: QueryFacts): Q & { fact
 }
 
 /** Query fields whose values are secrets (keyed by query name), with what they are called in refusals. */
-export const SECRET_FILTER_FIELDS: Readonly<Record<string, { label: string }>> = Object.freeze(Object.fromEntries(
-  phoneFilterFields().flatMap(([, f]) => (f.secret ? [[f.query, { label: f.secret }]] : [])),
-));
+export const SECRET_FILTER_FIELDS: Readonly<Record<string, { label: string }>> = Object.freeze(
+  Object.fromEntries(phoneFilterFields().flatMap(([, f]) => (f.secret ? [[f.query, { label: f.secret }]] : []))),
+);
 
 /** The sort columns of a phone list, with their labels (the store maps each to its SQL columns). */
 export const PHONE_SORTS = {

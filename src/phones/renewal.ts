@@ -57,10 +57,14 @@ export function createRenewalService(bulk: BulkService, policy: RenewalPolicy, c
       );
     },
     start(intervalMs, onError, onScheduled) {
-      return startPeriodic(async () => {
-        const job = await svc.runOnce();
-        if (job) onScheduled?.(job);
-      }, intervalMs, (e) => onError?.(e));
+      return startPeriodic(
+        async () => {
+          const job = await svc.runOnce();
+          if (job) onScheduled?.(job);
+        },
+        intervalMs,
+        (e) => onError?.(e),
+      );
     },
   };
   return svc;

@@ -10,8 +10,19 @@ import { assertFilterAllowed, viewerReadsSecrets, type Viewer } from './filter-a
 import { withFacts, type QueryFacts } from './query-fields.ts';
 
 export const CAPF_REPORT_COLUMNS = [
-  'Device Name', 'Model', 'Description', 'Authentication Mode', 'Authentication String', 'Certificate Operation', 'Certificate Operation Status',
-  'LSC Status', 'LSC Serial Number', 'LSC Issuer', 'LSC Not Before', 'LSC Expires', 'Days Left',
+  'Device Name',
+  'Model',
+  'Description',
+  'Authentication Mode',
+  'Authentication String',
+  'Certificate Operation',
+  'Certificate Operation Status',
+  'LSC Status',
+  'LSC Serial Number',
+  'LSC Issuer',
+  'LSC Not Before',
+  'LSC Expires',
+  'Days Left',
 ] as const;
 
 export interface ExpiryCounts {
@@ -38,7 +49,10 @@ export interface ReportService {
 const DAY_MS = 86_400_000;
 
 export function createReportService(
-  admin: AdminStore, capfNotAfter: () => Date, clock: Clock, facts: () => QueryFacts,
+  admin: AdminStore,
+  capfNotAfter: () => Date,
+  clock: Clock,
+  facts: () => QueryFacts,
 ): ReportService {
   return {
     async *capfReportCsv(filter, viewer) {
@@ -55,8 +69,19 @@ export function createReportService(
         for (const p of phones) {
           const daysLeft = p.lsc ? Math.floor((Date.parse(p.lsc.notAfter) - nowMs) / DAY_MS) : null;
           chunk += csvRow([
-            p.deviceName, p.model, p.description, AUTH_MODES[p.capf.authMode]?.label ?? p.capf.authMode, withStrings ? p.capf.authString : p.capf.authString ? '(hidden)' : '',
-            CERT_OPERATIONS[p.capf.operation]?.label ?? p.capf.operation, p.status, lscStatus(p), p.lsc?.serialHex, p.lsc?.issuerDn, p.lsc?.notBefore, p.lsc?.notAfter, daysLeft,
+            p.deviceName,
+            p.model,
+            p.description,
+            AUTH_MODES[p.capf.authMode]?.label ?? p.capf.authMode,
+            withStrings ? p.capf.authString : p.capf.authString ? '(hidden)' : '',
+            CERT_OPERATIONS[p.capf.operation]?.label ?? p.capf.operation,
+            p.status,
+            lscStatus(p),
+            p.lsc?.serialHex,
+            p.lsc?.issuerDn,
+            p.lsc?.notBefore,
+            p.lsc?.notAfter,
+            daysLeft,
           ]);
         }
         yield chunk;
@@ -67,7 +92,11 @@ export function createReportService(
     async expirySummary() {
       const now = clock.now();
       const iso = (ms: number) => new Date(ms).toISOString();
-      const rows = await admin.expiryBuckets(now.toISOString(), iso(now.getTime() + 30 * DAY_MS), iso(now.getTime() + 90 * DAY_MS));
+      const rows = await admin.expiryBuckets(
+        now.toISOString(),
+        iso(now.getTime() + 30 * DAY_MS),
+        iso(now.getTime() + 90 * DAY_MS),
+      );
       const totals = { phones: 0, none: 0, expired: 0, within30: 0, within90: 0, valid: 0 };
       const byModel = rows.map((r) => {
         const phones = r.none + r.expired + r.within30 + r.within90 + r.valid;
@@ -76,7 +105,16 @@ export function createReportService(
         return { ...r, phones };
       });
       const ca = capfNotAfter();
-      return { generatedAt: now.toISOString(), totals, byModel, capfCa: { notAfter: ca.toISOString(), daysLeft: Math.floor((ca.getTime() - now.getTime()) / DAY_MS), expired: ca <= now } };
+      return {
+        generatedAt: now.toISOString(),
+        totals,
+        byModel,
+        capfCa: {
+          notAfter: ca.toISOString(),
+          daysLeft: Math.floor((ca.getTime() - now.getTime()) / DAY_MS),
+          expired: ca <= now,
+        },
+      };
     },
   };
 }

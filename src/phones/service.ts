@@ -8,8 +8,23 @@ import type { PhoneStore, CertificateRecord } from './ports.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
 import {
-  AUTH_MODES, AUTH_STRING_RE, DEFAULT_CAPF, EC_KEY_SIZES, KEY_ORDERS, STATUS, statusText, RSA_KEY_SIZES, CERT_OPERATIONS,
-  normaliseDeviceName, type AuthMode, type CapfSettings, type CertOperation, type EcKeySize, type KeyOrder, type Phone, type RsaKeySize,
+  AUTH_MODES,
+  AUTH_STRING_RE,
+  DEFAULT_CAPF,
+  EC_KEY_SIZES,
+  KEY_ORDERS,
+  STATUS,
+  statusText,
+  RSA_KEY_SIZES,
+  CERT_OPERATIONS,
+  normaliseDeviceName,
+  type AuthMode,
+  type CapfSettings,
+  type CertOperation,
+  type EcKeySize,
+  type KeyOrder,
+  type Phone,
+  type RsaKeySize,
 } from './model.ts';
 
 /** Who acts and from where (the audit log's actor). */
@@ -36,7 +51,9 @@ export interface ScheduleRequest {
   onProfileMismatch?: 'refuse' | 'use-profile';
 }
 
-export type ItemResult<T> = { deviceName: string; ok: true; value: T } | { deviceName: string; ok: false; code: string; message: string };
+export type ItemResult<T> =
+  | { deviceName: string; ok: true; value: T }
+  | { deviceName: string; ok: false; code: string; message: string };
 
 export interface PhoneDetail {
   phone: Phone;
@@ -57,10 +74,20 @@ export const DEFAULT_DEADLINE_MS = 24 * 3600_000;
  * Validates a schedule request and resolves defaults against the phone's current settings. Holds the seed's
  * profile-mismatch rule; single-phone scheduling and bulk jobs both go through here.
  */
-export function resolveScheduleSettings(phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null, nowDate: Date): CapfSettings {
-  if (!Object.hasOwn(CERT_OPERATIONS, req.operation)) throw new AppError('ERR_BAD_REQUEST', `unknown operation "${req.operation}"`);
+export function resolveScheduleSettings(
+  phone: Phone,
+  req: ScheduleRequest,
+  profileMode: AuthMode | null,
+  nowDate: Date,
+): CapfSettings {
+  if (!Object.hasOwn(CERT_OPERATIONS, req.operation))
+    throw new AppError('ERR_BAD_REQUEST', `unknown operation "${req.operation}"`);
   let authMode = req.authMode ?? profileMode ?? phone.capf.authMode;
-  if (!Object.hasOwn(AUTH_MODES, authMode)) throw new AppError('ERR_BAD_REQUEST', `unknown authentication mode "${authMode}" (use ${Object.keys(AUTH_MODES).join(', ')})`);
+  if (!Object.hasOwn(AUTH_MODES, authMode))
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `unknown authentication mode "${authMode}" (use ${Object.keys(AUTH_MODES).join(', ')})`,
+    );
   if (profileMode && authMode !== profileMode && req.operation !== 'none') {
     if (req.onProfileMismatch === 'use-profile') authMode = profileMode;
     else {
@@ -72,28 +99,52 @@ export function resolveScheduleSettings(phone: Phone, req: ScheduleRequest, prof
     }
   }
   const keyOrder = req.keyOrder ?? phone.capf.keyOrder;
-  if (!Object.hasOwn(KEY_ORDERS, keyOrder)) throw new AppError('ERR_BAD_REQUEST', `unknown key order "${keyOrder}" (use rsa, ec, ec-rsa)`);
+  if (!Object.hasOwn(KEY_ORDERS, keyOrder))
+    throw new AppError('ERR_BAD_REQUEST', `unknown key order "${keyOrder}" (use rsa, ec, ec-rsa)`);
   const rsaKeySize = req.rsaKeySize ?? phone.capf.rsaKeySize;
-  if (!(RSA_KEY_SIZES as readonly number[]).includes(rsaKeySize)) throw new AppError('ERR_BAD_REQUEST', `RSA key size must be one of ${RSA_KEY_SIZES.join(', ')}`);
+  if (!(RSA_KEY_SIZES as readonly number[]).includes(rsaKeySize))
+    throw new AppError('ERR_BAD_REQUEST', `RSA key size must be one of ${RSA_KEY_SIZES.join(', ')}`);
   let ecKeySize = req.ecKeySize === undefined ? phone.capf.ecKeySize : req.ecKeySize;
   if (keyOrder !== 'rsa' && ecKeySize === null) ecKeySize = 256;
-  if (ecKeySize !== null && !(EC_KEY_SIZES as readonly number[]).includes(ecKeySize)) throw new AppError('ERR_BAD_REQUEST', `EC key size must be one of ${EC_KEY_SIZES.join(', ')}`);
+  if (ecKeySize !== null && !(EC_KEY_SIZES as readonly number[]).includes(ecKeySize))
+    throw new AppError('ERR_BAD_REQUEST', `EC key size must be one of ${EC_KEY_SIZES.join(', ')}`);
   let authString: string | null = null;
   if (authMode === 'auth-string' && req.operation !== 'none') {
     const s = req.authString === undefined ? phone.capf.authString : req.authString;
     if (s === 'generate' || s === null || s === undefined) authString = s === 'generate' ? generateAuthString() : null;
     else authString = s;
-    if (authString === null) throw new AppError('ERR_AUTH_STRING_FORMAT', 'By Authentication String needs an authentication string (4 to 10 digits), or "generate"');
-    if (!AUTH_STRING_RE.test(authString)) throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
+    if (authString === null)
+      throw new AppError(
+        'ERR_AUTH_STRING_FORMAT',
+        'By Authentication String needs an authentication string (4 to 10 digits), or "generate"',
+      );
+    if (!AUTH_STRING_RE.test(authString))
+      throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
   }
   let completesBy: string | null = null;
   if (req.operation !== 'none') {
     const t = req.completesBy ? Date.parse(req.completesBy) : nowDate.getTime() + DEFAULT_DEADLINE_MS;
-    if (Number.isNaN(t)) throw new AppError('ERR_BAD_REQUEST', `Operation Completes By "${req.completesBy}" is not a date/time (use ISO 8601, e.g. 2026-12-01T17:00:00Z)`);
-    if (t <= nowDate.getTime()) throw new AppError('ERR_DEADLINE_PAST', `Operation Completes By ${new Date(t).toISOString()} is in the past; enter a time at least one hour ahead`);
+    if (Number.isNaN(t))
+      throw new AppError(
+        'ERR_BAD_REQUEST',
+        `Operation Completes By "${req.completesBy}" is not a date/time (use ISO 8601, e.g. 2026-12-01T17:00:00Z)`,
+      );
+    if (t <= nowDate.getTime())
+      throw new AppError(
+        'ERR_DEADLINE_PAST',
+        `Operation Completes By ${new Date(t).toISOString()} is in the past; enter a time at least one hour ahead`,
+      );
     completesBy = new Date(t).toISOString();
   }
-  return { operation: req.operation, authMode, authString, keyOrder, rsaKeySize: rsaKeySize as RsaKeySize, ecKeySize: ecKeySize as EcKeySize | null, completesBy };
+  return {
+    operation: req.operation,
+    authMode,
+    authString,
+    keyOrder,
+    rsaKeySize: rsaKeySize as RsaKeySize,
+    ecKeySize: ecKeySize as EcKeySize | null,
+    completesBy,
+  };
 }
 
 export interface PhoneService {
@@ -111,11 +162,16 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
 
   function requireName(raw: string): string {
     const n = normaliseDeviceName(raw);
-    if (!n) throw new AppError('ERR_PHONE_BAD_NAME', `"${raw}" is not a device name: expected SEP followed by 12 hexadecimal digits`);
+    if (!n)
+      throw new AppError(
+        'ERR_PHONE_BAD_NAME',
+        `"${raw}" is not a device name: expected SEP followed by 12 hexadecimal digits`,
+      );
     return n;
   }
 
-  const resolveSettings = (phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null) => resolveScheduleSettings(phone, req, profileMode, clock.now());
+  const resolveSettings = (phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null) =>
+    resolveScheduleSettings(phone, req, profileMode, clock.now());
 
   const svc: PhoneService = {
     async addPhones(items, actor) {
@@ -126,7 +182,12 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       for (const item of items) {
         const name = normaliseDeviceName(item.deviceName);
         if (!name) {
-          results.push({ deviceName: item.deviceName, ok: false, code: 'ERR_PHONE_BAD_NAME', message: `"${item.deviceName}" is not SEP followed by 12 hexadecimal digits` });
+          results.push({
+            deviceName: item.deviceName,
+            ok: false,
+            code: 'ERR_PHONE_BAD_NAME',
+            message: `"${item.deviceName}" is not SEP followed by 12 hexadecimal digits`,
+          });
           continue;
         }
         if (seen.has(name) || (await store.getPhone(name))) {
@@ -137,10 +198,21 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
         if (item.profileName) {
           const profile = await store.getProfile(item.profileName);
           if (!profile) {
-            results.push({ deviceName: name, ok: false, code: 'ERR_PROFILE_NOT_FOUND', message: `no security profile named "${item.profileName}"` });
+            results.push({
+              deviceName: name,
+              ok: false,
+              code: 'ERR_PROFILE_NOT_FOUND',
+              message: `no security profile named "${item.profileName}"`,
+            });
             continue;
           }
-          capf = { ...capf, authMode: profile.authMode, keyOrder: profile.keyOrder, rsaKeySize: profile.rsaKeySize, ecKeySize: profile.ecKeySize };
+          capf = {
+            ...capf,
+            authMode: profile.authMode,
+            keyOrder: profile.keyOrder,
+            rsaKeySize: profile.rsaKeySize,
+            ecKeySize: profile.ecKeySize,
+          };
         }
         seen.add(name);
         const phone: Phone = {
@@ -195,7 +267,12 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       for (const raw of deviceNames) {
         const name = normaliseDeviceName(raw);
         if (!name) {
-          results.push({ deviceName: raw, ok: false, code: 'ERR_PHONE_BAD_NAME', message: `"${raw}" is not SEP followed by 12 hexadecimal digits` });
+          results.push({
+            deviceName: raw,
+            ok: false,
+            code: 'ERR_PHONE_BAD_NAME',
+            message: `"${raw}" is not SEP followed by 12 hexadecimal digits`,
+          });
           continue;
         }
         try {
@@ -203,16 +280,36 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
           if (!phone) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
           let profileMode: AuthMode | null = null;
           if (phone.profileName) {
-            if (!profileModes.has(phone.profileName)) profileModes.set(phone.profileName, (await store.getProfile(phone.profileName))?.authMode ?? null);
+            if (!profileModes.has(phone.profileName))
+              profileModes.set(phone.profileName, (await store.getProfile(phone.profileName))?.authMode ?? null);
             profileMode = profileModes.get(phone.profileName) ?? null;
           }
           const capf = resolveSettings(phone, req, profileMode);
           const t = now();
           const updated = await store.transaction(async (tx) => {
-            const u = await tx.updatePhone(name, { capf, operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation), authFailures: 0 }, t);
+            const u = await tx.updatePhone(
+              name,
+              {
+                capf,
+                operationStatus: capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation),
+                authFailures: 0,
+              },
+              t,
+            );
             await recordAudit(tx, {
-              at: t, actor, action: 'capf.schedule', target: name,
-              details: { operation: capf.operation, authMode: capf.authMode, keyOrder: capf.keyOrder, rsaKeySize: capf.rsaKeySize, ecKeySize: capf.ecKeySize, completesBy: capf.completesBy, authString: capf.authString ? 'set' : null },
+              at: t,
+              actor,
+              action: 'capf.schedule',
+              target: name,
+              details: {
+                operation: capf.operation,
+                authMode: capf.authMode,
+                keyOrder: capf.keyOrder,
+                rsaKeySize: capf.rsaKeySize,
+                ecKeySize: capf.ecKeySize,
+                completesBy: capf.completesBy,
+                authString: capf.authString ? 'set' : null,
+              },
             });
             return u!;
           });
@@ -230,7 +327,10 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       const t = now();
       await store.transaction(async (tx) => {
         if (phone.lsc) {
-          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', { revokedAt: t, revocationReason: 'cessationOfOperation' });
+          await tx.setCertificateState(phone.lsc.serialHex, 'revoked', {
+            revokedAt: t,
+            revocationReason: 'cessationOfOperation',
+          });
           const details = { serial: phone.lsc.serialHex, reason: 'cessationOfOperation (phone removed)' };
           await recordAudit(tx, { at: t, actor, action: 'certificate.revoke', target: phone.deviceName, details });
         }

@@ -38,11 +38,17 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
   let capfNotAfter: Date;
   let capfSubjectDn: string;
   let verifiers: NodeX509[] = [];
-  const mics = (o.manufacturingCaPem ? pemBundleToDers(o.manufacturingCaPem) : []).map((d) => ({ info: parseCertificate(d), x: new NodeX509(d) }));
+  const mics = (o.manufacturingCaPem ? pemBundleToDers(o.manufacturingCaPem) : []).map((d) => ({
+    info: parseCertificate(d),
+    x: new NodeX509(d),
+  }));
 
   async function refresh(): Promise<void> {
     const id = o.identities.get('capf');
-    template = createLscTemplate(id.certificate, id.privateKey, { crlDistributionPointUrl: o.crlUrl ?? null, ocspUrl: o.ocspUrl ?? null });
+    template = createLscTemplate(id.certificate, id.privateKey, {
+      crlDistributionPointUrl: o.crlUrl ?? null,
+      ocspUrl: o.ocspUrl ?? null,
+    });
     capfNotAfter = id.certificate.notAfter;
     capfSubjectDn = id.certificate.subjectDn;
     const prev = o.identities.previous('capf');
@@ -67,7 +73,11 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
       return template.issue({ deviceName, publicKeySpki: spki, validityDays: o.lscValidityDays, now });
     },
     isOurLsc: (der) => issuedBy(der, verifiers),
-    isTrustedMic: (der) => issuedBy(der, mics.map((m) => m.x)),
+    isTrustedMic: (der) =>
+      issuedBy(
+        der,
+        mics.map((m) => m.x),
+      ),
     refresh,
     manufacturingCas: () => mics.map((m) => m.info),
   };

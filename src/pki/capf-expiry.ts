@@ -14,10 +14,20 @@ export function describeCapfExpiry(cert: { notAfter: Date }, now: Date, warningD
   const days = daysUntil(cert.notAfter, now);
   const notAfter = cert.notAfter.toISOString();
   if (cert.notAfter <= now) {
-    return { level: 'expired', daysLeft: days, notAfter, message: `The CAPF certificate EXPIRED on ${notAfter}. Installs are refused until you regenerate it: opencapf cert regenerate capf` };
+    return {
+      level: 'expired',
+      daysLeft: days,
+      notAfter,
+      message: `The CAPF certificate EXPIRED on ${notAfter}. Installs are refused until you regenerate it: opencapf cert regenerate capf`,
+    };
   }
   if (days < warningDays) {
-    return { level: 'warning', daysLeft: days, notAfter, message: `The CAPF certificate expires in ${days} days (${notAfter}). Regenerate it before installing LSCs (seed: do not proceed with an expiring CAPF certificate).` };
+    return {
+      level: 'warning',
+      daysLeft: days,
+      notAfter,
+      message: `The CAPF certificate expires in ${days} days (${notAfter}). Regenerate it before installing LSCs (seed: do not proceed with an expiring CAPF certificate).`,
+    };
   }
   return { level: 'ok', daysLeft: days, notAfter, message: `The CAPF certificate is valid for ${days} more days.` };
 }

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { readNode, seq, tlv, unsignedInteger, bitString } from './der.ts';
 
 test('DER lengths at every form boundary (X.690 §8.1.3), read back by the bounded reader', () => {
-  const heads: [number, string][] = [[0, '0400'], [127, '047f'], [128, '048180'], [255, '0481ff'], [256, '04820100'], [65535, '0482ffff'], [65536, '0483010000']];
+  const heads: [number, string][] = [
+    [0, '0400'],
+    [127, '047f'],
+    [128, '048180'],
+    [255, '0481ff'],
+    [256, '04820100'],
+    [65535, '0482ffff'],
+    [65536, '0483010000'],
+  ];
   for (const [n, head] of heads) {
     const content = Buffer.alloc(n, 0xab);
     const der = tlv(0x04, content);

@@ -86,7 +86,8 @@ const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. */
 export function time(d: Date): Buffer {
   const year = d.getUTCFullYear();
-  if (!Number.isFinite(year) || year < 0 || year > 9999) throw new RangeError(`time out of range for X.509: ${String(d)}`);
+  if (!Number.isFinite(year) || year < 0 || year > 9999)
+    throw new RangeError(`time out of range for X.509: ${String(d)}`);
   // YYMMDDHHMMSS or YYYYMMDDHHMMSS, then Z (RFC 5280 §4.1.2.5): built from the UTC fields, no string scanning.
   const rest = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
   if (year >= 1950 && year < 2050) return tlv(0x17, Buffer.from(`${two(year % 100)}${rest}`, 'ascii'));

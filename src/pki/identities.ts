@@ -6,15 +6,36 @@ import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { KeyStore } from './ports.ts';
 import { bufferSource, x509 } from './crypto-provider.ts';
-import { generateKeyPair, parseKeySpec, privateKeyFromPem, privateKeyPem, signatureParams, toCryptoKeyPair, keySpecOf, spkiDer } from './keys.ts';
+import {
+  generateKeyPair,
+  parseKeySpec,
+  privateKeyFromPem,
+  privateKeyPem,
+  signatureParams,
+  toCryptoKeyPair,
+  keySpecOf,
+  spkiDer,
+} from './keys.ts';
 import { createSelfSignedIdentity, subjectAttributes, type IdentityRole, type SubjectTemplate } from './profiles.ts';
 import { derToPem, parseCertificate, pemBundleToDers, isIssuedBy, type CertificateInfo } from './certificate-info.ts';
 import { formatDn } from './names.ts';
 
 export const IDENTITIES = {
-  capf: { role: 'capf', purpose: 'CAPF', description: 'CAPF certificate authority: signs LSCs, serves CAPF TLS (3804)' },
-  itlrecovery: { role: 'itlrecovery', purpose: 'ITLRecovery', description: 'System Administrator Security Token: signs ITL files, recovery key' },
-  tftp: { role: 'tftp', purpose: 'CallManager', description: 'TFTP/CallManager certificate: signs configuration files, HTTPS 6971' },
+  capf: {
+    role: 'capf',
+    purpose: 'CAPF',
+    description: 'CAPF certificate authority: signs LSCs, serves CAPF TLS (3804)',
+  },
+  itlrecovery: {
+    role: 'itlrecovery',
+    purpose: 'ITLRecovery',
+    description: 'System Administrator Security Token: signs ITL files, recovery key',
+  },
+  tftp: {
+    role: 'tftp',
+    purpose: 'CallManager',
+    description: 'TFTP/CallManager certificate: signs configuration files, HTTPS 6971',
+  },
   tvs: { role: 'tvs', purpose: 'TVS', description: 'Trust Verification Service certificate (TLS 2445)' },
 } as const satisfies Record<string, { role: IdentityRole; purpose: string; description: string }>;
 export type IdentityName = keyof typeof IDENTITIES;
@@ -41,7 +62,10 @@ export interface LoadedIdentity {
 
 const VALIDITY_DAYS: Record<IdentityName, number | 'capf'> = { capf: 'capf', itlrecovery: 7300, tftp: 1825, tvs: 1825 };
 
-export type IdentityListener = (name: IdentityName, reason: 'generated' | 'regenerated' | 'imported' | 'reloaded') => void;
+export type IdentityListener = (
+  name: IdentityName,
+  reason: 'generated' | 'regenerated' | 'imported' | 'reloaded',
+) => void;
 
 export interface IdentityService {
   /** Generates any identity that does not exist yet; returns the names it generated. */
@@ -71,7 +95,12 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
 
   function subjectFor(name: IdentityName) {
     const node = settings.nodeName;
-    const cn = name === 'capf' ? `CAPF-${randomBytes(4).toString('hex')}` : name === 'itlrecovery' ? `ITLRECOVERY_${node}` : node;
+    const cn =
+      name === 'capf'
+        ? `CAPF-${randomBytes(4).toString('hex')}`
+        : name === 'itlrecovery'
+          ? `ITLRECOVERY_${node}`
+          : node;
     return subjectAttributes(cn, settings.subject);
   }
 
@@ -81,7 +110,14 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
     const ders = pemBundleToDers(stored.certPem);
     if (ders.length === 0) throw new AppError('ERR_PKI_BAD_CERT', `stored certificate for ${name} is empty`);
     const [leaf, ...chain] = ders.map((d) => parseCertificate(d));
-    return { name, certificate: leaf!, chain, privateKey: privateKeyFromPem(stored.keyPem), certPem: stored.certPem, keyPem: stored.keyPem };
+    return {
+      name,
+      certificate: leaf!,
+      chain,
+      privateKey: privateKeyFromPem(stored.keyPem),
+      certPem: stored.certPem,
+      keyPem: stored.keyPem,
+    };
   }
 
   async function generate(name: IdentityName): Promise<LoadedIdentity> {
@@ -119,7 +155,11 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
       let id = cache.get(name);
       if (!id) {
         id = loadOne(name) ?? undefined;
-        if (!id) throw new AppError('ERR_PKI_UNKNOWN_IDENTITY', `identity ${name} has not been generated yet (start opencapf serve once, or run opencapf cert regenerate ${name})`);
+        if (!id)
+          throw new AppError(
+            'ERR_PKI_UNKNOWN_IDENTITY',
+            `identity ${name} has not been generated yet (start opencapf serve once, or run opencapf cert regenerate ${name})`,
+          );
         cache.set(name, id);
       }
       return id;
@@ -146,7 +186,9 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
         name: formatDn(id.certificate.subject),
         keys: crypto,
         signingAlgorithm: signatureParams(keySpecOf(id.privateKey)),
-        extensions: new x509.X509Certificate(bufferSource(id.certificate.der)).extensions.filter((e) => e.type !== '2.5.29.14' && e.type !== '2.5.29.35'),
+        extensions: new x509.X509Certificate(bufferSource(id.certificate.der)).extensions.filter(
+          (e) => e.type !== '2.5.29.14' && e.type !== '2.5.29.35',
+        ),
       });
       return csr.toString('pem');
     },
@@ -156,19 +198,33 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
       if (ders.length === 0) throw new AppError('ERR_PKI_BAD_CERT', 'no PEM certificate in the file');
       const leaf = parseCertificate(ders[0]!);
       if (!spkiDer(new NodeX509(leaf.der).publicKey).equals(spkiDer(id.privateKey))) {
-        throw new AppError('ERR_PKI_KEY_MISMATCH', `the certificate's public key does not match ${name}'s private key (generate a CSR with opencapf cert csr ${name})`);
+        throw new AppError(
+          'ERR_PKI_KEY_MISMATCH',
+          `the certificate's public key does not match ${name}'s private key (generate a CSR with opencapf cert csr ${name})`,
+        );
       }
       // The chain must link leaf -> ... -> a self-signed root, each signature verifying.
       const chain = ders.slice(1).map((d) => parseCertificate(d));
       let cur = leaf;
       for (const next of chain) {
-        if (!isIssuedBy(cur.der, next.der)) throw new AppError('ERR_PKI_CHAIN', `${cur.subjectDn} is not signed by the next certificate in the file (${next.subjectDn})`);
+        if (!isIssuedBy(cur.der, next.der))
+          throw new AppError(
+            'ERR_PKI_CHAIN',
+            `${cur.subjectDn} is not signed by the next certificate in the file (${next.subjectDn})`,
+          );
         cur = next;
       }
       if (!(cur.selfSigned && isIssuedBy(cur.der, cur.der))) {
-        throw new AppError('ERR_PKI_CHAIN', `the chain ends at ${cur.subjectDn}, which is not a self-signed root: include the issuing CA certificates`);
+        throw new AppError(
+          'ERR_PKI_CHAIN',
+          `the chain ends at ${cur.subjectDn}, which is not a self-signed root: include the issuing CA certificates`,
+        );
       }
-      if (name === 'capf' && !leaf.isCa) throw new AppError('ERR_PKI_CHAIN', 'a CAPF certificate must be a CA certificate (basicConstraints CA:TRUE) to sign LSCs');
+      if (name === 'capf' && !leaf.isCa)
+        throw new AppError(
+          'ERR_PKI_CHAIN',
+          'a CAPF certificate must be a CA certificate (basicConstraints CA:TRUE) to sign LSCs',
+        );
       store.archive(name);
       store.save(name, { keyPem: id.keyPem, certPem: ders.map((d) => derToPem(d)).join('') });
       const loaded = loadOne(name)!;

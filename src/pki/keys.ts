@@ -1,6 +1,12 @@
 // Owns key specifications, key generation and conversion between Node KeyObjects and WebCrypto keys.
 
-import { createPrivateKey, createPublicKey, generateKeyPair as genKeyPairCb, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair as genKeyPairCb,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { AppError } from '../shared/errors.ts';
 
@@ -50,9 +56,11 @@ export function keySpecOf(key: KeyObject): KeySpec {
     const entry = Object.entries(EC_CURVES).find(([, c]) => c.nodeName === d?.namedCurve);
     if (entry) return { type: 'ec', curve: entry[0] as EcCurve };
   }
-  throw new AppError('ERR_PKI_BAD_KEY', `unsupported key type ${key.asymmetricKeyType ?? '?'} ${d?.namedCurve ?? ''}`.trim());
+  throw new AppError(
+    'ERR_PKI_BAD_KEY',
+    `unsupported key type ${key.asymmetricKeyType ?? '?'} ${d?.namedCurve ?? ''}`.trim(),
+  );
 }
-
 
 export function spkiDer(key: KeyObject): Buffer {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
@@ -75,13 +83,21 @@ export function signingAlgorithm(spec: KeySpec): RsaHashedImportParams | EcKeyIm
 }
 
 export function signatureParams(spec: KeySpec): Algorithm | EcdsaParams {
-  return spec.type === 'rsa' ? { name: 'RSASSA-PKCS1-v1_5' } : ({ name: 'ECDSA', hash: EC_CURVES[spec.curve].hash } as EcdsaParams);
+  return spec.type === 'rsa'
+    ? { name: 'RSASSA-PKCS1-v1_5' }
+    : ({ name: 'ECDSA', hash: EC_CURVES[spec.curve].hash } as EcdsaParams);
 }
 
 export async function toCryptoKeyPair(pair: KeyPair): Promise<CryptoKeyPair> {
   const spec = keySpecOf(pair.privateKey);
   const alg = signingAlgorithm(spec);
-  const priv = await webcrypto.subtle.importKey('pkcs8', pair.privateKey.export({ format: 'der', type: 'pkcs8' }), alg, true, ['sign']);
+  const priv = await webcrypto.subtle.importKey(
+    'pkcs8',
+    pair.privateKey.export({ format: 'der', type: 'pkcs8' }),
+    alg,
+    true,
+    ['sign'],
+  );
   const pub = await webcrypto.subtle.importKey('spki', spkiDer(pair.publicKey), alg, true, ['verify']);
   return { privateKey: priv as CryptoKey, publicKey: pub as CryptoKey };
 }

@@ -10,7 +10,13 @@ import { createIssuer, createSelfSignedIdentity, issueLsc, subjectAttributes } f
 import { createLscTemplate } from './lsc-issuer.ts';
 import { derToPem, parseCertificate } from './certificate-info.ts';
 
-const template = { organization: 'Example Org', organizationalUnit: 'Phones', locality: 'Wellington', state: 'WGN', country: 'NZ' };
+const template = {
+  organization: 'Example Org',
+  organizationalUnit: 'Phones',
+  locality: 'Wellington',
+  state: 'WGN',
+  country: 'NZ',
+};
 
 /** openssl's view of the fields that must not differ between the fast path and the reference profile. */
 function opensslFields(der: Buffer, dir: string): string {
@@ -19,23 +25,55 @@ function opensslFields(der: Buffer, dir: string): string {
   const text = execFileSync('openssl', ['x509', '-in', f, '-noout', '-text', '-nameopt', 'RFC2253']).toString();
   return text
     .split('\n')
-    .filter((l) => !/Serial Number|Not Before|Not After|^\s+[0-9a-f]{2}(:[0-9a-f]{2})+:?$|Signature Value|^\s+[0-9A-F]{2}(:[0-9A-F]{2}){19}$/.test(l))
+    .filter(
+      (l) =>
+        !/Serial Number|Not Before|Not After|^\s+[0-9a-f]{2}(:[0-9a-f]{2})+:?$|Signature Value|^\s+[0-9A-F]{2}(:[0-9A-F]{2}){19}$/.test(
+          l,
+        ),
+    )
     .join('\n');
 }
 
-for (const caSpec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-384' }] as KeySpec[]) {
+for (const caSpec of [
+  { type: 'rsa', bits: 2048 },
+  { type: 'ec', curve: 'P-384' },
+] as KeySpec[]) {
   test(`fast LSC template equals the reference profile (CA ${caSpec.type}), passes openssl verify`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-'));
     const caKeys = await generateKeyPair(caSpec);
-    const ca = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('CAPF-0a1b2c3d', template), keys: caKeys, validityDays: 1825, now: new Date() });
+    const ca = await createSelfSignedIdentity({
+      role: 'capf',
+      subject: subjectAttributes('CAPF-0a1b2c3d', template),
+      keys: caKeys,
+      validityDays: 1825,
+      now: new Date(),
+    });
     writeFileSync(join(dir, 'ca.pem'), derToPem(ca.der));
     const reference = await createIssuer(ca, caKeys.privateKey);
-    const fast = createLscTemplate(ca, caKeys.privateKey, { crlDistributionPointUrl: 'http://capf.example/crl/capf.crl', ocspUrl: 'http://capf.example/ocsp' });
-    for (const spec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-256' }] as KeySpec[]) {
+    const fast = createLscTemplate(ca, caKeys.privateKey, {
+      crlDistributionPointUrl: 'http://capf.example/crl/capf.crl',
+      ocspUrl: 'http://capf.example/ocsp',
+    });
+    for (const spec of [
+      { type: 'rsa', bits: 2048 },
+      { type: 'ec', curve: 'P-256' },
+    ] as KeySpec[]) {
       const phone = await generateKeyPair(spec);
       const now = new Date();
-      const a = await fast.issue({ deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 1825, now });
-      const b = await issueLsc(reference, { deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 1825, now, crlDistributionPointUrl: 'http://capf.example/crl/capf.crl', ocspUrl: 'http://capf.example/ocsp' });
+      const a = await fast.issue({
+        deviceName: 'SEP001122334455',
+        publicKeySpki: spkiDer(phone.publicKey),
+        validityDays: 1825,
+        now,
+      });
+      const b = await issueLsc(reference, {
+        deviceName: 'SEP001122334455',
+        publicKeySpki: spkiDer(phone.publicKey),
+        validityDays: 1825,
+        now,
+        crlDistributionPointUrl: 'http://capf.example/crl/capf.crl',
+        ocspUrl: 'http://capf.example/ocsp',
+      });
       assert.equal(opensslFields(a.der, dir), opensslFields(b.der, dir));
       const info = parseCertificate(a.der);
       assert.equal(info.serialHex, a.serialHex);
@@ -53,10 +91,40 @@ for (const caSpec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-384' 
 
 test('fast template refuses garbage keys, bad validity and an expired CAPF certificate', async () => {
   const caKeys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  const ca = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('CAPF-1', template), keys: caKeys, validityDays: 1, now: new Date('2020-01-01T00:00:00Z') });
+  const ca = await createSelfSignedIdentity({
+    role: 'capf',
+    subject: subjectAttributes('CAPF-1', template),
+    keys: caKeys,
+    validityDays: 1,
+    now: new Date('2020-01-01T00:00:00Z'),
+  });
   const t = createLscTemplate(ca, caKeys.privateKey);
   const phone = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  await assert.rejects(t.issue({ deviceName: 'SEP001122334455', publicKeySpki: Buffer.from([0x30, 0x03, 0x01, 0x01, 0x00]), validityDays: 1, now: new Date('2020-01-01T06:00:00Z') }), { code: 'ERR_PKI_BAD_KEY' });
-  await assert.rejects(t.issue({ deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 0, now: new Date('2020-01-01T06:00:00Z') }), { code: 'ERR_BAD_REQUEST' });
-  await assert.rejects(t.issue({ deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 10, now: new Date() }), { code: 'ERR_PKI_CA_EXPIRED' });
+  await assert.rejects(
+    t.issue({
+      deviceName: 'SEP001122334455',
+      publicKeySpki: Buffer.from([0x30, 0x03, 0x01, 0x01, 0x00]),
+      validityDays: 1,
+      now: new Date('2020-01-01T06:00:00Z'),
+    }),
+    { code: 'ERR_PKI_BAD_KEY' },
+  );
+  await assert.rejects(
+    t.issue({
+      deviceName: 'SEP001122334455',
+      publicKeySpki: spkiDer(phone.publicKey),
+      validityDays: 0,
+      now: new Date('2020-01-01T06:00:00Z'),
+    }),
+    { code: 'ERR_BAD_REQUEST' },
+  );
+  await assert.rejects(
+    t.issue({
+      deviceName: 'SEP001122334455',
+      publicKeySpki: spkiDer(phone.publicKey),
+      validityDays: 10,
+      now: new Date(),
+    }),
+    { code: 'ERR_PKI_CA_EXPIRED' },
+  );
 });

@@ -5,7 +5,22 @@
 import { createHash, createPublicKey, sign as signCb, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AppError } from '../shared/errors.ts';
-import { children, explicit, oid, readNode, seq, set, tlv, utf8String, octetString, bitString, time, unsignedInteger, BOOLEAN_TRUE, NULL } from './der.ts';
+import {
+  children,
+  explicit,
+  oid,
+  readNode,
+  seq,
+  set,
+  tlv,
+  utf8String,
+  octetString,
+  bitString,
+  time,
+  unsignedInteger,
+  BOOLEAN_TRUE,
+  NULL,
+} from './der.ts';
 import { randomSerialHex, LSC_BACKDATE_MS, LSC_MAX_VALIDITY_DAYS, OID_EKU, subjectPublicKeyBits } from './profiles.ts';
 import { EC_CURVES, keySpecOf } from './keys.ts';
 import { parseSpki } from './spki.ts';
@@ -15,7 +30,14 @@ import type { CertificateInfo } from './certificate-info.ts';
 const signAsync = promisify(signCb);
 const DAY_MS = 86_400_000;
 
-const ATTR_OIDS: Record<string, string> = { CN: '2.5.4.3', C: '2.5.4.6', L: '2.5.4.7', ST: '2.5.4.8', O: '2.5.4.10', OU: '2.5.4.11' };
+const ATTR_OIDS: Record<string, string> = {
+  CN: '2.5.4.3',
+  C: '2.5.4.6',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+};
 const INHERITED_OIDS = new Set(LSC_INHERITED_ATTRIBUTES.map((a) => oid(ATTR_OIDS[a]!).toString('hex')));
 
 export interface LscTemplateOptions {
@@ -75,30 +97,56 @@ function inheritedRdns(name: Buffer): Buffer[] {
   return out;
 }
 
-export function createLscTemplate(issuer: CertificateInfo, privateKey: KeyObject, o: LscTemplateOptions = {}): LscTemplate {
+export function createLscTemplate(
+  issuer: CertificateInfo,
+  privateKey: KeyObject,
+  o: LscTemplateOptions = {},
+): LscTemplate {
   const spec = keySpecOf(privateKey);
   const hash = spec.type === 'rsa' ? 'sha256' : EC_CURVES[spec.curve].hash.replace('-', '').toLowerCase();
-  const sigAlg = spec.type === 'rsa'
-    ? seq(oid('1.2.840.113549.1.1.11'), NULL)
-    : seq(oid({ sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3', sha512: '1.2.840.10045.4.3.4' }[hash]!));
+  const sigAlg =
+    spec.type === 'rsa'
+      ? seq(oid('1.2.840.113549.1.1.11'), NULL)
+      : seq(
+          oid({ sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3', sha512: '1.2.840.10045.4.3.4' }[hash]!),
+        );
   const { subjectName, subjectKeyId } = issuerParts(issuer.der);
-  const akiKeyId = subjectKeyId ?? createHash('sha1').update(subjectPublicKeyBits(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }))).digest();
+  const akiKeyId =
+    subjectKeyId ??
+    createHash('sha1')
+      .update(subjectPublicKeyBits(createPublicKey(privateKey).export({ format: 'der', type: 'spki' })))
+      .digest();
   const subjectTail = Buffer.concat(inheritedRdns(subjectName));
   const inheritedAttrs = issuer.subject.filter((a) => (LSC_INHERITED_ATTRIBUTES as readonly string[]).includes(a.type));
   // The subject's text form: only the CN changes per LSC, the inherited part is formatted once.
   const inheritedDn = inheritedAttrs.length > 0 ? `, ${formatDn(inheritedAttrs)}` : '';
   const version = explicit(0, Buffer.from([0x02, 0x01, 0x02]));
-  const ext = (id: string | Buffer, critical: boolean, value: Uint8Array) => seq(typeof id === 'string' ? oid(id) : id, ...(critical ? [BOOLEAN_TRUE] : []), octetString(value));
+  const ext = (id: string | Buffer, critical: boolean, value: Uint8Array) =>
+    seq(typeof id === 'string' ? oid(id) : id, ...(critical ? [BOOLEAN_TRUE] : []), octetString(value));
   const cnOid = oid(ATTR_OIDS.CN!);
   const skiOid = oid('2.5.29.14');
   const basicConstraints = ext('2.5.29.19', true, seq());
   const keyUsageRsa = ext('2.5.29.15', true, bitString(Uint8Array.of(0xa0), 5)); // digitalSignature, keyEncipherment
   const keyUsageEc = ext('2.5.29.15', true, bitString(Uint8Array.of(0x80), 7)); // digitalSignature
-  const eku = ext('2.5.29.37', false, seq(oid(OID_EKU.serverAuth), oid(OID_EKU.clientAuth), oid(OID_EKU.ipsecEndSystem)));
+  const eku = ext(
+    '2.5.29.37',
+    false,
+    seq(oid(OID_EKU.serverAuth), oid(OID_EKU.clientAuth), oid(OID_EKU.ipsecEndSystem)),
+  );
   const aki = ext('2.5.29.35', false, seq(tlv(0x80, akiKeyId)));
   const optional: Buffer[] = [];
-  if (o.crlDistributionPointUrl) optional.push(ext('2.5.29.31', false, seq(seq(explicit(0, explicit(0, tlv(0x86, Buffer.from(o.crlDistributionPointUrl, 'ascii'))))))));
-  if (o.ocspUrl) optional.push(ext('1.3.6.1.5.5.7.1.1', false, seq(seq(oid('1.3.6.1.5.5.7.48.1'), tlv(0x86, Buffer.from(o.ocspUrl, 'ascii'))))));
+  if (o.crlDistributionPointUrl)
+    optional.push(
+      ext(
+        '2.5.29.31',
+        false,
+        seq(seq(explicit(0, explicit(0, tlv(0x86, Buffer.from(o.crlDistributionPointUrl, 'ascii')))))),
+      ),
+    );
+  if (o.ocspUrl)
+    optional.push(
+      ext('1.3.6.1.5.5.7.1.1', false, seq(seq(oid('1.3.6.1.5.5.7.48.1'), tlv(0x86, Buffer.from(o.ocspUrl, 'ascii'))))),
+    );
 
   return {
     async issue(req) {
@@ -106,18 +154,35 @@ export function createLscTemplate(issuer: CertificateInfo, privateKey: KeyObject
         throw new AppError('ERR_BAD_REQUEST', `LSC validity must be 1..${LSC_MAX_VALIDITY_DAYS} days`);
       }
       if (issuer.notAfter.getTime() <= req.now.getTime()) {
-        throw new AppError('ERR_PKI_CA_EXPIRED', `the CAPF certificate expired on ${issuer.notAfter.toISOString()}; regenerate it (opencapf cert regenerate capf) before installing LSCs`);
+        throw new AppError(
+          'ERR_PKI_CA_EXPIRED',
+          `the CAPF certificate expired on ${issuer.notAfter.toISOString()}; regenerate it (opencapf cert regenerate capf) before installing LSCs`,
+        );
       }
       // Strict DER check (one element, nothing trailing, RSA/EC only) before the bytes go into the certificate.
       const key = parseSpki(req.publicKeySpki);
       const spki = Buffer.from(req.publicKeySpki);
       const serialHex = randomSerialHex();
       const notBefore = new Date(Math.floor((req.now.getTime() - LSC_BACKDATE_MS) / 1000) * 1000);
-      const notAfter = new Date(Math.floor(Math.min(req.now.getTime() + req.validityDays * DAY_MS, issuer.notAfter.getTime()) / 1000) * 1000);
+      const notAfter = new Date(
+        Math.floor(Math.min(req.now.getTime() + req.validityDays * DAY_MS, issuer.notAfter.getTime()) / 1000) * 1000,
+      );
       const subject = seq(set(seq(cnOid, utf8String(req.deviceName))), subjectTail);
       const ski = ext(skiOid, false, octetString(createHash('sha1').update(subjectPublicKeyBits(spki)).digest()));
-      const extensions = explicit(3, seq(basicConstraints, key.type === 'rsa' ? keyUsageRsa : keyUsageEc, eku, ski, aki, ...optional));
-      const tbs = seq(version, unsignedInteger(Buffer.from(serialHex, 'hex')), sigAlg, subjectName, seq(time(notBefore), time(notAfter)), subject, spki, extensions);
+      const extensions = explicit(
+        3,
+        seq(basicConstraints, key.type === 'rsa' ? keyUsageRsa : keyUsageEc, eku, ski, aki, ...optional),
+      );
+      const tbs = seq(
+        version,
+        unsignedInteger(Buffer.from(serialHex, 'hex')),
+        sigAlg,
+        subjectName,
+        seq(time(notBefore), time(notAfter)),
+        subject,
+        spki,
+        extensions,
+      );
       const signature = await signAsync(hash, tbs, privateKey);
       const der = seq(tbs, sigAlg, bitString(signature));
       return {

@@ -5,15 +5,34 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, spkiDer } from './keys.ts';
-import { createIssuer, createSelfSignedIdentity, issueLsc, randomSerialHex, subjectAttributes, subjectPublicKeyBits } from './profiles.ts';
+import {
+  createIssuer,
+  createSelfSignedIdentity,
+  issueLsc,
+  randomSerialHex,
+  subjectAttributes,
+  subjectPublicKeyBits,
+} from './profiles.ts';
 import { derToPem, isIssuedBy } from './certificate-info.ts';
 
 const now = new Date('2026-11-27T10:00:00Z');
-const template = { organization: 'Example Org', organizationalUnit: 'Phones', locality: 'Wellington', state: 'WGN', country: 'NZ' };
+const template = {
+  organization: 'Example Org',
+  organizationalUnit: 'Phones',
+  locality: 'Wellington',
+  state: 'WGN',
+  country: 'NZ',
+};
 
 test('CAPF CA profile and RSA/EC LSCs verify with openssl', async () => {
   const caKeys = await generateKeyPair({ type: 'rsa', bits: 2048 });
-  const ca = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('CAPF-0a1b2c3d', template), keys: caKeys, validityDays: 1825, now: new Date() });
+  const ca = await createSelfSignedIdentity({
+    role: 'capf',
+    subject: subjectAttributes('CAPF-0a1b2c3d', template),
+    keys: caKeys,
+    validityDays: 1825,
+    now: new Date(),
+  });
   assert.equal(ca.isCa, true);
   assert.equal(ca.selfSigned, true);
   assert.equal(ca.signatureAlgorithm, 'SHA256withRSA');
@@ -21,9 +40,17 @@ test('CAPF CA profile and RSA/EC LSCs verify with openssl', async () => {
   const issuer = await createIssuer(ca, caKeys.privateKey);
   const dir = mkdtempSync(join(tmpdir(), 'pki-'));
   writeFileSync(join(dir, 'capf.pem'), derToPem(ca.der));
-  for (const spec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-256' }] as const) {
+  for (const spec of [
+    { type: 'rsa', bits: 2048 },
+    { type: 'ec', curve: 'P-256' },
+  ] as const) {
     const phone = await generateKeyPair(spec);
-    const lsc = await issueLsc(issuer, { deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 1825, now: new Date() });
+    const lsc = await issueLsc(issuer, {
+      deviceName: 'SEP001122334455',
+      publicKeySpki: spkiDer(phone.publicKey),
+      validityDays: 1825,
+      now: new Date(),
+    });
     assert.equal(lsc.subjectDn, 'CN=SEP001122334455, OU=Phones, O=Example Org, L=Wellington, ST=WGN, C=NZ');
     assert.equal(lsc.issuerDn, ca.subjectDn);
     assert.equal(lsc.isCa, false);
@@ -44,11 +71,28 @@ test('CAPF CA profile and RSA/EC LSCs verify with openssl', async () => {
 
 test('issuing refuses an expired CAPF certificate and bad validity', async () => {
   const caKeys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  const ca = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('CAPF-00000001', template), keys: caKeys, validityDays: 1, now: new Date('2020-01-01T00:00:00Z') });
+  const ca = await createSelfSignedIdentity({
+    role: 'capf',
+    subject: subjectAttributes('CAPF-00000001', template),
+    keys: caKeys,
+    validityDays: 1,
+    now: new Date('2020-01-01T00:00:00Z'),
+  });
   const issuer = await createIssuer(ca, caKeys.privateKey);
   const phone = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  await assert.rejects(issueLsc(issuer, { deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 10, now }), { code: 'ERR_PKI_CA_EXPIRED' });
-  await assert.rejects(issueLsc(issuer, { deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 1826, now }), { code: 'ERR_BAD_REQUEST' });
+  await assert.rejects(
+    issueLsc(issuer, { deviceName: 'SEP001122334455', publicKeySpki: spkiDer(phone.publicKey), validityDays: 10, now }),
+    { code: 'ERR_PKI_CA_EXPIRED' },
+  );
+  await assert.rejects(
+    issueLsc(issuer, {
+      deviceName: 'SEP001122334455',
+      publicKeySpki: spkiDer(phone.publicKey),
+      validityDays: 1826,
+      now,
+    }),
+    { code: 'ERR_BAD_REQUEST' },
+  );
 });
 
 test('serials: 16 bytes, positive with no leading zero byte, all distinct across pool refills', () => {
@@ -70,7 +114,16 @@ test('subjectPublicKeyBits: the key bits of RSA and EC SPKIs; malformed SPKIs ar
   const ecBits = subjectPublicKeyBits(ec.export({ format: 'der', type: 'spki' }));
   assert.equal(ecBits.length, 65);
   assert.equal(ecBits[0], 0x04);
-  for (const bad of [rsaSpki.subarray(0, 40), Buffer.from('3003020100', 'hex'), Buffer.from('300530030601', 'hex'), Buffer.alloc(0)]) {
-    assert.throws(() => subjectPublicKeyBits(bad), (e: Error & { code?: string }) => e.code === 'ERR_PKI_BAD_KEY', bad.toString('hex'));
+  for (const bad of [
+    rsaSpki.subarray(0, 40),
+    Buffer.from('3003020100', 'hex'),
+    Buffer.from('300530030601', 'hex'),
+    Buffer.alloc(0),
+  ]) {
+    assert.throws(
+      () => subjectPublicKeyBits(bad),
+      (e: Error & { code?: string }) => e.code === 'ERR_PKI_BAD_KEY',
+      bad.toString('hex'),
+    );
   }
 });

@@ -115,10 +115,11 @@ export async function createIssuer(certificate: CertificateInfo, privateKey: Key
   const authorityKeyId = ski
     ? new x509.AuthorityKeyIdentifierExtension(ski.keyId, false)
     : await x509.AuthorityKeyIdentifierExtension.create(crypto.publicKey, false);
-  const inheritedSubject = certificate.subject.filter((a) => (LSC_INHERITED_ATTRIBUTES as readonly string[]).includes(a.type));
+  const inheritedSubject = certificate.subject.filter((a) =>
+    (LSC_INHERITED_ATTRIBUTES as readonly string[]).includes(a.type),
+  );
   return { certificate, privateKey, signingKey: crypto.privateKey, authorityKeyId, inheritedSubject };
 }
-
 
 export interface LscRequest {
   deviceName: string;
@@ -140,7 +141,10 @@ export async function issueLsc(issuer: Issuer, req: LscRequest): Promise<Certifi
     throw new AppError('ERR_BAD_REQUEST', `LSC validity must be 1..${LSC_MAX_VALIDITY_DAYS} days`);
   }
   if (issuer.certificate.notAfter.getTime() <= req.now.getTime()) {
-    throw new AppError('ERR_PKI_CA_EXPIRED', `the CAPF certificate expired on ${issuer.certificate.notAfter.toISOString()}; regenerate it (opencapf cert regenerate capf) before installing LSCs`);
+    throw new AppError(
+      'ERR_PKI_CA_EXPIRED',
+      `the CAPF certificate expired on ${issuer.certificate.notAfter.toISOString()}; regenerate it (opencapf cert regenerate capf) before installing LSCs`,
+    );
   }
   const pub = new x509.PublicKey(bufferSource(req.publicKeySpki));
   const isRsa = pub.algorithm.name.startsWith('RSA');
@@ -153,7 +157,8 @@ export async function issueLsc(issuer: Issuer, req: LscRequest): Promise<Certifi
     new x509.SubjectKeyIdentifierExtension(keyIdOf(req.publicKeySpki), false),
     issuer.authorityKeyId,
   ];
-  if (req.crlDistributionPointUrl) extensions.push(new x509.CRLDistributionPointsExtension([req.crlDistributionPointUrl]));
+  if (req.crlDistributionPointUrl)
+    extensions.push(new x509.CRLDistributionPointsExtension([req.crlDistributionPointUrl]));
   if (req.ocspUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: [req.ocspUrl] }));
   const notAfter = Math.min(req.now.getTime() + req.validityDays * DAY_MS, issuer.certificate.notAfter.getTime());
   const cert = await x509.X509CertificateGenerator.create({

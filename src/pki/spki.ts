@@ -17,17 +17,20 @@ const EC_OID = oid('1.2.840.10045.2.1').toString('hex');
 /** NIST curves y^2 = x^3 - 3x + b (mod p), FIPS 186-4 D.1.2. */
 const CURVES: Record<string, { curve: EcCurve; coordBytes: number; p: bigint; b: bigint }> = {
   [oid('1.2.840.10045.3.1.7').toString('hex')]: {
-    curve: 'P-256', coordBytes: 32,
+    curve: 'P-256',
+    coordBytes: 32,
     p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
     b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
   },
   [oid('1.3.132.0.34').toString('hex')]: {
-    curve: 'P-384', coordBytes: 48,
+    curve: 'P-384',
+    coordBytes: 48,
     p: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn,
     b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
   },
   [oid('1.3.132.0.35').toString('hex')]: {
-    curve: 'P-521', coordBytes: 66,
+    curve: 'P-521',
+    coordBytes: 66,
     p: (1n << 521n) - 1n,
     b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
   },
@@ -69,7 +72,8 @@ export function parseSpki(spki: Uint8Array): SpkiInfo {
     root = readNode(spki, 0);
     if (root.tag !== 0x30 || root.end !== spki.length) bad('not one SEQUENCE spanning the element');
     const [alg, key, ...rest] = children(spki, root);
-    if (!alg || !key || rest.length || alg.tag !== 0x30 || key.tag !== 0x03) bad('expected SEQUENCE { AlgorithmIdentifier, BIT STRING }');
+    if (!alg || !key || rest.length || alg.tag !== 0x30 || key.tag !== 0x03)
+      bad('expected SEQUENCE { AlgorithmIdentifier, BIT STRING }');
     const [algOid, params, ...more] = children(spki, alg);
     if (!algOid || algOid.tag !== 0x06 || more.length) bad('malformed AlgorithmIdentifier');
     if (key.end - key.contentStart < 2 || spki[key.contentStart] !== 0) bad('BIT STRING must have 0 unused bits');

@@ -154,13 +154,20 @@ export function createFileCatalogue(o: FileCatalogueOptions): FileCatalogue {
     const xmlType = CONTENT_TYPES['.xml']!;
     let built: PhoneFiles;
     const canEncrypt = phone.encryptedConfig && phone.deviceCertificateDer !== null;
-    if (phone.encryptedConfig && !canEncrypt) o.onWarning?.(deviceName, 'profile asks for an encrypted configuration but the phone has no LSC yet: serving it signed, not encrypted');
+    if (phone.encryptedConfig && !canEncrypt)
+      o.onWarning?.(
+        deviceName,
+        'profile asks for an encrypted configuration but the phone has no LSC yet: serving it signed, not encrypted',
+      );
     let enc: ReturnType<typeof encryptConfig> | null = null;
     if (canEncrypt) {
       try {
         enc = encryptConfig({ xml, deviceName, deviceCertificate: phone.deviceCertificateDer!, signer, now });
       } catch (e) {
-        o.onWarning?.(deviceName, `cannot encrypt the configuration (${(e as Error).message}): serving it signed, not encrypted`);
+        o.onWarning?.(
+          deviceName,
+          `cannot encrypt the configuration (${(e as Error).message}): serving it signed, not encrypted`,
+        );
       }
     }
     if (enc) {
@@ -178,7 +185,11 @@ export function createFileCatalogue(o: FileCatalogueOptions): FileCatalogue {
         key,
         xml: plain,
         httpsXml: plain,
-        sgn: file(signSgn({ payload: xml, fileName: `${deviceName}.cnf.xml.sgn`, signer, now }), CONTENT_TYPES['.sgn']!, 'config'),
+        sgn: file(
+          signSgn({ payload: xml, fileName: `${deviceName}.cnf.xml.sgn`, signer, now }),
+          CONTENT_TYPES['.sgn']!,
+          'config',
+        ),
         encSgn: null,
       };
     }

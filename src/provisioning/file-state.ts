@@ -7,7 +7,18 @@
 // The previous certificate's replacement time is the mtime of <dataDir>/pki/<name>.previous.crt.pem
 // (written by the key store when it archives the old identity).
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync, renameSync, type FSWatcher } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  watch,
+  writeFileSync,
+  renameSync,
+  type FSWatcher,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parseCertificate, pemBundleToDers, type CertificateInfo } from '../pki/index.ts';
 import type { ClusterIdentityName, SigningMode } from './trust-files.ts';
@@ -59,7 +70,8 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
   function readPins(): Map<string, Buffer> {
     if (!pins) {
       pins = new Map();
-      if (existsSync(pinDir)) for (const f of readdirSync(pinDir)) if (PINNABLE_NAME.test(f)) pins.set(f, readFileSync(join(pinDir, f)));
+      if (existsSync(pinDir))
+        for (const f of readdirSync(pinDir)) if (PINNABLE_NAME.test(f)) pins.set(f, readFileSync(join(pinDir, f)));
     }
     return pins;
   }
@@ -78,7 +90,8 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
       return previousCache.get(name)!;
     },
     signingMode() {
-      if (mode === null) mode = existsSync(signerFile) && readFileSync(signerFile, 'utf8').trim() === 'localkey' ? 'localkey' : 'normal';
+      if (mode === null)
+        mode = existsSync(signerFile) && readFileSync(signerFile, 'utf8').trim() === 'localkey' ? 'localkey' : 'normal';
       return mode;
     },
     setSigningMode(m) {
@@ -103,7 +116,9 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
     changedAt() {
       if (!changedAtCache) {
         let ms = 0;
-        const names = ['capf', 'itlrecovery', 'tftp', 'tvs'].flatMap((n) => [`${n}.crt.pem`, `${n}.previous.crt.pem`]).map((f) => join(pkiDir, f));
+        const names = ['capf', 'itlrecovery', 'tftp', 'tvs']
+          .flatMap((n) => [`${n}.crt.pem`, `${n}.previous.crt.pem`])
+          .map((f) => join(pkiDir, f));
         for (const path of [...names, signerFile, provDir]) {
           if (existsSync(path)) ms = Math.max(ms, statSync(path).mtimeMs);
         }
@@ -144,13 +159,18 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
         }
       }
       // fs.watch misses events on some file systems (NFS, some containers): a cheap mtime poll backs it up.
-      const snapshot = () => [pkiDir, provDir, pinDir].map((dir) => {
-        try {
-          return readdirSync(dir).map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`).join(',');
-        } catch {
-          return '';
-        }
-      }).join('|');
+      const snapshot = () =>
+        [pkiDir, provDir, pinDir]
+          .map((dir) => {
+            try {
+              return readdirSync(dir)
+                .map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`)
+                .join(',');
+            } catch {
+              return '';
+            }
+          })
+          .join('|');
       let last = snapshot();
       const poll = setInterval(() => {
         const now = snapshot();

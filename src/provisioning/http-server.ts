@@ -44,11 +44,29 @@ export function createProvisioningHandler(d: ProvisioningHandlerDeps): http.Requ
   // A failing store fails every request: one line per request would flood the log during an outage.
   const failures = createRateLimitedLog(log);
 
-  function send(req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string>, body: Buffer, info: Record<string, unknown>, result: TransferResult): void {
+  function send(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: Buffer,
+    info: Record<string, unknown>,
+    result: TransferResult,
+  ): void {
     res.writeHead(status, { ...headers, 'content-length': String(body.length) });
     res.end(req.method === 'HEAD' ? undefined : body);
     d.onTransfer(result, transport);
-    log.info({ peer: req.socket.remoteAddress, method: req.method, path: req.url, status, bytes: req.method === 'HEAD' ? 0 : body.length, ...info }, `${transport} request`);
+    log.info(
+      {
+        peer: req.socket.remoteAddress,
+        method: req.method,
+        path: req.url,
+        status,
+        bytes: req.method === 'HEAD' ? 0 : body.length,
+        ...info,
+      },
+      `${transport} request`,
+    );
   }
   const text = (s: string) => Buffer.from(`${s}\n`, 'utf8');
   const plain = { 'content-type': 'text/plain; charset=utf-8' };
@@ -58,23 +76,43 @@ export function createProvisioningHandler(d: ProvisioningHandlerDeps): http.Requ
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const ext: HttpExtensionRequest = { method, path, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, body };
+    const ext: HttpExtensionRequest = {
+      method,
+      path,
+      query: q < 0 ? '' : url.slice(q + 1),
+      headers: req.headers,
+      body,
+    };
     for (const extension of d.extensions) {
       const r = await extension(ext);
-      if (r) return send(req, res, r.status, r.headers, r.body, { via: 'extension' }, r.status < 400 ? 'ok' : r.status === 404 ? 'not-found' : 'error');
+      if (r)
+        return send(
+          req,
+          res,
+          r.status,
+          r.headers,
+          r.body,
+          { via: 'extension' },
+          r.status < 400 ? 'ok' : r.status === 404 ? 'not-found' : 'error',
+        );
     }
-    if (method !== 'GET' && method !== 'HEAD') return send(req, res, 405, { ...plain, allow: 'GET, HEAD' }, text('method not allowed'), {}, 'denied');
+    if (method !== 'GET' && method !== 'HEAD')
+      return send(req, res, 405, { ...plain, allow: 'GET, HEAD' }, text('method not allowed'), {}, 'denied');
     let name: string;
     try {
       name = decodeURIComponent(path);
     } catch {
       return send(req, res, 400, plain, text('bad percent-encoding in path'), {}, 'denied');
     }
-    const file = await d.catalogue.open(name, { https: d.https, peer: { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 } });
+    const file = await d.catalogue.open(name, {
+      https: d.https,
+      peer: { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 },
+    });
     if (file === null) return send(req, res, 404, plain, text('file not found'), {}, 'not-found');
     if ('denied' in file) return send(req, res, 403, plain, text('forbidden'), { reason: file.denied }, 'denied');
     const headers = { 'content-type': file.contentType, etag: file.etag, 'cache-control': 'no-cache' };
-    if (etagMatches(req.headers['if-none-match'], file.etag)) return send(req, res, 304, headers, Buffer.alloc(0), { kind: file.kind }, 'ok');
+    if (etagMatches(req.headers['if-none-match'], file.etag))
+      return send(req, res, 304, headers, Buffer.alloc(0), { kind: file.kind }, 'ok');
     send(req, res, 200, headers, file.body, { kind: file.kind }, 'ok');
   }
 
@@ -106,9 +144,15 @@ export function createProvisioningHandler(d: ProvisioningHandlerDeps): http.Requ
       if (tooLarge) return;
       handle(req, res, Buffer.concat(chunks)).catch((e: unknown) => {
         const peer = req.socket.remoteAddress ?? '?';
-        failures.error(`${transport} request failed`, peer, { peer, path: req.url, err: (e as Error)?.message ?? String(e) }, `${transport} request failed`);
+        failures.error(
+          `${transport} request failed`,
+          peer,
+          { peer, path: req.url, err: (e as Error)?.message ?? String(e) },
+          `${transport} request failed`,
+        );
         // The store being down is temporary: phones retry a 503 (Retry-After) as they retry any failed fetch.
-        if (!res.headersSent && isStoreUnavailable(e)) send(req, res, 503, { ...plain, 'retry-after': '5' }, text('temporarily unavailable'), {}, 'error');
+        if (!res.headersSent && isStoreUnavailable(e))
+          send(req, res, 503, { ...plain, 'retry-after': '5' }, text('temporarily unavailable'), {}, 'error');
         else if (!res.headersSent) send(req, res, 500, plain, text('internal error'), {}, 'error');
         else res.destroy();
       });
@@ -135,12 +179,20 @@ export function createProvisioningHttpServer(d: Omit<ProvisioningHandlerDeps, 'h
  * The HTTPS 6971 server (tftp identity) over the handler, hardened. Scanners and floods fail handshakes by
  * the thousand: those are logged through `tlsFailures`, a few lines per interval, then a summary.
  */
-export function createProvisioningHttpsServer(d: Omit<ProvisioningHandlerDeps, 'https'>, credentials: { cert: string; key: string }): { server: https.Server; tlsFailures: RateLimitedLog } {
+export function createProvisioningHttpsServer(
+  d: Omit<ProvisioningHandlerDeps, 'https'>,
+  credentials: { cert: string; key: string },
+): { server: https.Server; tlsFailures: RateLimitedLog } {
   const server = https.createServer({ ...credentials }, createProvisioningHandler({ ...d, https: true }));
   hardenServer(server);
   const tlsFailures = createRateLimitedLog(d.logger);
   server.on('tlsClientError', (e, socket) => {
-    tlsFailures.warn('https-tls-failed', clientAddress(socket), { peer: socket.remoteAddress, err: e.message }, 'https TLS handshake failed');
+    tlsFailures.warn(
+      'https-tls-failed',
+      clientAddress(socket),
+      { peer: socket.remoteAddress, err: e.message },
+      'https TLS handshake failed',
+    );
   });
   return { server, tlsFailures };
 }

@@ -7,13 +7,21 @@
 import { AUTH_MODES, type AuthMode, type DeviceSecurityMode } from '../phones/index.ts';
 
 /** `<deviceSecurityMode>` values (phone-config.md §2). */
-export const DEVICE_SECURITY_MODE_VALUES: Readonly<Record<DeviceSecurityMode, number>> = { 'non-secure': 1, authenticated: 2, encrypted: 3 };
+export const DEVICE_SECURITY_MODE_VALUES: Readonly<Record<DeviceSecurityMode, number>> = {
+  'non-secure': 1,
+  authenticated: 2,
+  encrypted: 3,
+};
 
 /**
  * `<transportLayerProtocol>`: TLS (3) whenever the mode is authenticated or encrypted (it only matters
  * with TLS, §2); TCP (1) otherwise. CUCM's "TCP+UDP" default has no documented value (UNCERTAIN).
  */
-export const TRANSPORT_FOR_MODE: Readonly<Record<DeviceSecurityMode, number>> = { 'non-secure': 1, authenticated: 3, encrypted: 3 };
+export const TRANSPORT_FOR_MODE: Readonly<Record<DeviceSecurityMode, number>> = {
+  'non-secure': 1,
+  authenticated: 3,
+  encrypted: 3,
+};
 
 /** Phones accept at most 5 CAPF servers and 5 TVS members (phone-config.md §2). */
 export const MAX_CAPF_SERVERS = 5;
@@ -116,15 +124,26 @@ export function buildPhoneConfig(p: PhoneConfigInput): string {
  */
 export function parseCallManagers(text: string): CallManagerMember[] {
   const out: CallManagerMember[] = [];
-  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?(?::(\d+))?$/.exec(raw);
-    if (!m) throw new Error(`bad callManager entry ${JSON.stringify(raw)} (use host, host:sipPort or host:sipPort:securedSipPort)`);
+    if (!m)
+      throw new Error(
+        `bad callManager entry ${JSON.stringify(raw)} (use host, host:sipPort or host:sipPort:securedSipPort)`,
+      );
     const port = (v: string | undefined, d: number) => {
       const n = v === undefined ? d : Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`bad port in callManager entry ${JSON.stringify(raw)}`);
+      if (!Number.isInteger(n) || n < 1 || n > 65535)
+        throw new Error(`bad port in callManager entry ${JSON.stringify(raw)}`);
       return n;
     };
-    out.push({ processNodeName: m[1]!.replace(/^\[|\]$/g, ''), sipPort: port(m[2], 5060), securedSipPort: port(m[3], 5061) });
+    out.push({
+      processNodeName: m[1]!.replace(/^\[|\]$/g, ''),
+      sipPort: port(m[2], 5060),
+      securedSipPort: port(m[3], 5061),
+    });
   }
   return out;
 }

@@ -184,7 +184,8 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
   const onDiskChange = () => {
     try {
       const r = refreshFromDisk();
-      if (r.identities.length > 0) log.info({ identities: r.identities }, 'identities changed on disk (another process): reloaded');
+      if (r.identities.length > 0)
+        log.info({ identities: r.identities }, 'identities changed on disk (another process): reloaded');
     } catch (e) {
       // A half-written pair (key written, certificate not yet): the next event or poll retries.
       log.warn({ err: (e as Error).message }, 'reading changed identities failed; retrying on the next change');
@@ -204,7 +205,11 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
     signingMode: () => state.signingMode(),
     setSigningMode: (m) => state.setSigningMode(m),
     pin(fileName, bytes) {
-      if (!PINNABLE_NAME.test(fileName)) throw new AppError('ERR_BAD_REQUEST', `only ITLSEP<MAC>.tlv and CTLSEP<MAC>.tlv can be pinned (MAC = 12 upper-case hex digits), not ${JSON.stringify(fileName)}`);
+      if (!PINNABLE_NAME.test(fileName))
+        throw new AppError(
+          'ERR_BAD_REQUEST',
+          `only ITLSEP<MAC>.tlv and CTLSEP<MAC>.tlv can be pinned (MAC = 12 upper-case hex digits), not ${JSON.stringify(fileName)}`,
+        );
       try {
         parseTrustList(bytes);
       } catch (e) {

@@ -14,19 +14,32 @@ export interface TftpLogSink {
   warn(obj: object, msg: string): void;
 }
 
-export function countingTftpLogger(log: TftpLogSink, limited: RateLimitedLog, onTransfer: (result: TransferResult) => void): TftpLogger {
+export function countingTftpLogger(
+  log: TftpLogSink,
+  limited: RateLimitedLog,
+  onTransfer: (result: TransferResult) => void,
+): TftpLogger {
   const peerOf = (obj: object) => String((obj as { peer?: string }).peer ?? '?').replace(/:\d+$/, '');
   const count = (obj: object, msg: string) => {
     if (msg !== 'tftp request') return;
     const outcome = (obj as { outcome?: string }).outcome;
-    onTransfer(outcome === 'complete' ? 'ok' : outcome === 'not-found' ? 'not-found' : outcome === 'denied' || outcome === 'refused' || outcome === 'write-refused' ? 'denied' : 'error');
+    onTransfer(
+      outcome === 'complete'
+        ? 'ok'
+        : outcome === 'not-found'
+          ? 'not-found'
+          : outcome === 'denied' || outcome === 'refused' || outcome === 'write-refused'
+            ? 'denied'
+            : 'error',
+    );
   };
   const write = (level: 'info' | 'warn', obj: object, msg: string) => {
     count(obj, msg);
     const outcome = (obj as { outcome?: string }).outcome;
     const fields = obj as Record<string, unknown>;
     if (msg === 'tftp malformed packet') limited[level]('tftp-malformed', peerOf(obj), fields, msg);
-    else if (msg === 'tftp request' && outcome && FLOODABLE.has(outcome)) limited[level](`tftp-${outcome}`, peerOf(obj), fields, msg);
+    else if (msg === 'tftp request' && outcome && FLOODABLE.has(outcome))
+      limited[level](`tftp-${outcome}`, peerOf(obj), fields, msg);
     else log[level](obj, msg);
   };
   return {

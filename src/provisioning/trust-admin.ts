@@ -53,7 +53,10 @@ export function createTrustAdmin(d: TrustAdminDeps): TrustAdmin {
     },
     async regenerateIdentity(name, actor) {
       const id = await d.identities.regenerate(name);
-      await record(actor, 'certificate.regenerate', name, { serial: id.certificate.serialHex, notAfter: id.certificate.notAfter.toISOString() });
+      await record(actor, 'certificate.regenerate', name, {
+        serial: id.certificate.serialHex,
+        notAfter: id.certificate.notAfter.toISOString(),
+      });
       return id;
     },
     async createCsr(name, actor) {
@@ -63,7 +66,11 @@ export function createTrustAdmin(d: TrustAdminDeps): TrustAdmin {
     },
     async importCertificate(name, pem, actor) {
       const id = d.identities.importCertificate(name, pem);
-      await record(actor, 'certificate.import', name, { serial: id.certificate.serialHex, issuer: id.certificate.issuerDn, chain: id.chain.length + 1 });
+      await record(actor, 'certificate.import', name, {
+        serial: id.certificate.serialHex,
+        issuer: id.certificate.issuerDn,
+        chain: id.chain.length + 1,
+      });
       return id;
     },
   };

@@ -87,7 +87,8 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
   let itlCache: { key: string; built: BuiltTrustList } | null = null;
   let ctlCache: { key: string; built: BuiltTrustList } | null = null;
 
-  const inWindow = (p: { replacedAt: Date } | null, now: Date) => p !== null && now.getTime() - p.replacedAt.getTime() < windowMs;
+  const inWindow = (p: { replacedAt: Date } | null, now: Date) =>
+    p !== null && now.getTime() - p.replacedAt.getTime() < windowMs;
 
   function inputs(): Inputs {
     const now = settings.now();
@@ -110,7 +111,16 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
       if (p && end <= now.getTime() && end > asOfMs) asOfMs = end;
     }
     const asOf = new Date(Math.floor(asOfMs / 1000) * 1000);
-    const key = [tftp.sha1, itlRecovery.sha1, capf.sha1, tvs.sha1, previousCapf?.sha1 ?? '-', previousTvs?.sha1 ?? '-', signedBy, asOf.getTime()].join('|');
+    const key = [
+      tftp.sha1,
+      itlRecovery.sha1,
+      capf.sha1,
+      tvs.sha1,
+      previousCapf?.sha1 ?? '-',
+      previousTvs?.sha1 ?? '-',
+      signedBy,
+      asOf.getTime(),
+    ].join('|');
     return { key, tftp, itlRecovery, capf, tvs, previousCapf, previousTvs, signedBy, signerReason, asOf };
   }
 
@@ -125,7 +135,12 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
 
   function itlMembers(i: Inputs): TrustListMember[] {
     // CUCM order (cucmItlMembers); the old CAPF/TVS follow their successors during the transition.
-    const members = cucmItlMembers({ itlRecovery: i.itlRecovery, signer: i.tftp, capf: i.capf, tvs: i.previousTvs ? [i.tvs, i.previousTvs] : [i.tvs] });
+    const members = cucmItlMembers({
+      itlRecovery: i.itlRecovery,
+      signer: i.tftp,
+      capf: i.capf,
+      tvs: i.previousTvs ? [i.tvs, i.previousTvs] : [i.tvs],
+    });
     if (i.previousCapf) members.splice(1, 0, { certificate: i.previousCapf, roles: ['CAPF'] });
     return members;
   }
@@ -155,7 +170,14 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
     const bytes = kind === 'ITL' ? buildItl(params) : buildCtl(params);
     const warnings = kind === 'ITL' ? itlWarnings(bytes) : ctlWarnings(bytes);
     if (warnings.length > 0) settings.onWarnings?.(kind, warnings);
-    return { bytes, signedBy: i.signedBy, signerReason: i.signerReason, transitional: transitional(i), warnings, builtAt: now };
+    return {
+      bytes,
+      signedBy: i.signedBy,
+      signerReason: i.signerReason,
+      transitional: transitional(i),
+      warnings,
+      builtAt: now,
+    };
   }
 
   return {
@@ -177,7 +199,8 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
         const cur = source.current(name).certificate;
         out.push({ name, certificate: cur, previous: false });
         const prev = source.previous(name);
-        if (prev && inWindow(prev, now) && prev.certificate.sha1 !== cur.sha1) out.push({ name, certificate: prev.certificate, previous: true });
+        if (prev && inWindow(prev, now) && prev.certificate.sha1 !== cur.sha1)
+          out.push({ name, certificate: prev.certificate, previous: true });
       }
       return out;
     },

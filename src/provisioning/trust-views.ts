@@ -7,12 +7,25 @@ import type { TrustFiles } from './trust-files.ts';
 export function trustListViews(trust: Pick<TrustFiles, 'itl' | 'ctl'>, nodeName: string) {
   const itl = trust.itl();
   const ctl = trust.ctl();
-  const view = (kind: 'ITL' | 'CTL', b: typeof itl) => ({ node: nodeName, kind, bytes: b.bytes, builtAt: b.builtAt, signedBy: b.signedBy, signerReason: b.signerReason, transitional: [...b.transitional] });
+  const view = (kind: 'ITL' | 'CTL', b: typeof itl) => ({
+    node: nodeName,
+    kind,
+    bytes: b.bytes,
+    builtAt: b.builtAt,
+    signedBy: b.signedBy,
+    signerReason: b.signerReason,
+    transitional: [...b.transitional],
+  });
   return [view('ITL', itl), ...(ctl ? [view('CTL', ctl)] : [])];
 }
 
 export function itlSummary(trust: Pick<TrustFiles, 'itl'>, capfSha1: string) {
   const b = trust.itl();
   const list = parseTrustList(b.bytes);
-  return { builtAt: b.builtAt.toISOString(), signer: b.signedBy, records: list.records.length, includesCapf: list.records.some((r) => r.roleName === 'CAPF' && r.certificateSha1 === capfSha1) };
+  return {
+    builtAt: b.builtAt.toISOString(),
+    signer: b.signedBy,
+    records: list.records.length,
+    includesCapf: list.records.some((r) => r.roleName === 'CAPF' && r.certificateSha1 === capfSha1),
+  };
 }

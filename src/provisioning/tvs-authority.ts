@@ -39,14 +39,18 @@ export function createClusterTvsAuthority(trust: Pick<TrustFiles, 'vouched'>, tt
     async verify(certDer) {
       // tvsd looks certificates up by SHA-256 of the DER (§5).
       const e = entries().get(createHash('sha256').update(certDer).digest('hex'));
-      return e ? { trusted: true, roles: [...e.roles].sort((a, b) => a - b), ttlSeconds } : { trusted: false, roles: [], ttlSeconds };
+      return e
+        ? { trusted: true, roles: [...e.roles].sort((a, b) => a - b), ttlSeconds }
+        : { trusted: false, roles: [], ttlSeconds };
     },
     async query(q: TvsCertificateQuery) {
       const all = [...entries().values()];
       let hit: Entry | undefined;
       if (q.serial && q.issuer) {
         const key = issuerSerialKey(q.issuer, q.serial);
-        hit = all.find((e) => issuerSerialKey(trustListName(e.certificate.issuer, 'cucm'), e.certificate.serialHex) === key);
+        hit = all.find(
+          (e) => issuerSerialKey(trustListName(e.certificate.issuer, 'cucm'), e.certificate.serialHex) === key,
+        );
       }
       if (!hit && q.subject && !q.serial) {
         const s = normaliseDistinguishedName(q.subject);

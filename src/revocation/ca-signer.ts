@@ -52,15 +52,26 @@ function certificateParts(der: Buffer): { subjectName: Buffer; ski: Buffer | nul
       }
     }
   }
-  return { subjectName: Buffer.from(der.subarray(subject.start, subject.end)), ski, spki: Buffer.from(der.subarray(spki.start, spki.end)) };
+  return {
+    subjectName: Buffer.from(der.subarray(subject.start, subject.end)),
+    ski,
+    spki: Buffer.from(der.subarray(spki.start, spki.end)),
+  };
 }
 
-export function createCaSigner(generation: 'current' | 'previous', certificate: CertificateInfo, privateKey: KeyObject): CaSigner {
+export function createCaSigner(
+  generation: 'current' | 'previous',
+  certificate: CertificateInfo,
+  privateKey: KeyObject,
+): CaSigner {
   const spec = keySpecOf(privateKey);
   const hash = spec.type === 'rsa' ? 'sha256' : EC_CURVES[spec.curve].hash.replace('-', '').toLowerCase();
-  const signatureAlgorithm = spec.type === 'rsa'
-    ? seq(oid('1.2.840.113549.1.1.11'), NULL)
-    : seq(oid({ sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3', sha512: '1.2.840.10045.4.3.4' }[hash]!));
+  const signatureAlgorithm =
+    spec.type === 'rsa'
+      ? seq(oid('1.2.840.113549.1.1.11'), NULL)
+      : seq(
+          oid({ sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3', sha512: '1.2.840.10045.4.3.4' }[hash]!),
+        );
   const { subjectName, ski, spki } = certificateParts(certificate.der);
   if (!createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).equals(spki)) {
     throw new Error(`the ${generation} CAPF private key does not match its certificate`);

@@ -2,7 +2,13 @@
 // the previous one is read from the key store's "<name>.previous" files and cached until the CAPF
 // identity changes.
 
-import { parseCertificate, pemBundleToDers, privateKeyFromPem, type IdentityService, type StoredIdentity } from '../pki/index.ts';
+import {
+  parseCertificate,
+  pemBundleToDers,
+  privateKeyFromPem,
+  type IdentityService,
+  type StoredIdentity,
+} from '../pki/index.ts';
 import type { CaKeyMaterial, CaSource } from './ports.ts';
 
 export function createCaSource(identities: IdentityService, loadPrevious: () => StoredIdentity | null): CaSource {
@@ -19,7 +25,14 @@ export function createCaSource(identities: IdentityService, loadPrevious: () => 
       if (previous === undefined) {
         const p = loadPrevious();
         const ders = p ? pemBundleToDers(p.certPem) : [];
-        previous = p && ders[0] ? { certificate: parseCertificate(ders[0]), chain: ders.slice(1).map((d) => parseCertificate(d)), privateKey: privateKeyFromPem(p.keyPem) } : null;
+        previous =
+          p && ders[0]
+            ? {
+                certificate: parseCertificate(ders[0]),
+                chain: ders.slice(1).map((d) => parseCertificate(d)),
+                privateKey: privateKeyFromPem(p.keyPem),
+              }
+            : null;
       }
       return previous;
     },

@@ -27,7 +27,8 @@ export interface CrlInput {
   nextUpdate: Date;
 }
 
-const ext = (id: string, critical: boolean, value: Uint8Array) => seq(oid(id), ...(critical ? [BOOLEAN_TRUE] : []), octetString(value));
+const ext = (id: string, critical: boolean, value: Uint8Array) =>
+  seq(oid(id), ...(critical ? [BOOLEAN_TRUE] : []), octetString(value));
 
 /** Times in a CRL have second precision; rounding down keeps thisUpdate <= now. */
 const whole = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
@@ -40,10 +41,13 @@ export async function buildCrl(i: CrlInput): Promise<Buffer> {
       const entryExt = code === 0 ? [] : [seq(ext('2.5.29.21', false, enumerated(code)))];
       return seq(serialInteger(e.serialHex), time(whole(e.revokedAt)), ...entryExt);
     });
-  const crlExtensions = explicit(0, seq(
-    ext('2.5.29.35', false, seq(tlv(0x80, i.signer.keyId))), // authorityKeyIdentifier
-    ext('2.5.29.20', false, integer(i.crlNumber)), // cRLNumber
-  ));
+  const crlExtensions = explicit(
+    0,
+    seq(
+      ext('2.5.29.35', false, seq(tlv(0x80, i.signer.keyId))), // authorityKeyIdentifier
+      ext('2.5.29.20', false, integer(i.crlNumber)), // cRLNumber
+    ),
+  );
   const tbs = seq(
     integer(1),
     i.signer.signatureAlgorithm,
@@ -58,6 +62,9 @@ export async function buildCrl(i: CrlInput): Promise<Buffer> {
 }
 
 export function crlToPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN X509 CRL-----\n${b64}\n-----END X509 CRL-----\n`;
 }

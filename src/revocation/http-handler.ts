@@ -18,11 +18,15 @@ const CRL_PATHS: Record<string, { generation: CaGeneration; format: 'der' | 'pem
 };
 
 const text = (status: number, body: string, extra: Record<string, string> = {}): HttpExtensionResponse => ({
-  status, headers: { 'content-type': 'text/plain; charset=utf-8', ...extra }, body: Buffer.from(`${body}\n`),
+  status,
+  headers: { 'content-type': 'text/plain; charset=utf-8', ...extra },
+  body: Buffer.from(`${body}\n`),
 });
 
 const ocspReply = (body: Buffer): HttpExtensionResponse => ({
-  status: 200, headers: { 'content-type': 'application/ocsp-response', 'cache-control': 'no-cache' }, body,
+  status: 200,
+  headers: { 'content-type': 'application/ocsp-response', 'cache-control': 'no-cache' },
+  body,
 });
 
 export function createRevocationHttpHandler(svc: RevocationService): HttpExtension {
@@ -46,25 +50,33 @@ export function createRevocationHttpHandler(svc: RevocationService): HttpExtensi
     }
     if (path === '/trust/capf-bundle.pem') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'method not allowed', { allow: 'GET, HEAD' });
-      return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'cache-control': 'no-cache' }, body: Buffer.from(svc.trustBundle().pem) };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-pem-file', 'cache-control': 'no-cache' },
+        body: Buffer.from(svc.trustBundle().pem),
+      };
     }
     if (path === '/ocsp' || path === '/ocsp/') {
-      if (req.method !== 'POST') return text(405, 'OCSP: POST an application/ocsp-request, or GET /ocsp/<base64>', { allow: 'POST' });
+      if (req.method !== 'POST')
+        return text(405, 'OCSP: POST an application/ocsp-request, or GET /ocsp/<base64>', { allow: 'POST' });
       if (req.body.length > OCSP_LIMITS.maxRequestBytes) return text(413, 'OCSP request too large');
       return ocspReply(await svc.ocsp(req.body));
     }
     if (path.startsWith('/ocsp/')) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'method not allowed', { allow: 'GET, HEAD, POST' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return text(405, 'method not allowed', { allow: 'GET, HEAD, POST' });
       const encoded = path.slice('/ocsp/'.length);
       // base64 of the largest request, percent-encoded: at most 3 characters per base64 character.
-      if (encoded.length > Math.ceil((OCSP_LIMITS.maxRequestBytes * 4) / 3) * 3) return text(414, 'OCSP request too large');
+      if (encoded.length > Math.ceil((OCSP_LIMITS.maxRequestBytes * 4) / 3) * 3)
+        return text(414, 'OCSP request too large');
       let b64: string;
       try {
         b64 = decodeURIComponent(encoded);
       } catch {
         return ocspReply(encodeErrorResponse(OcspResponseStatus.malformedRequest));
       }
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return ocspReply(encodeErrorResponse(OcspResponseStatus.malformedRequest));
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64))
+        return ocspReply(encodeErrorResponse(OcspResponseStatus.malformedRequest));
       return ocspReply(await svc.ocsp(Buffer.from(b64, 'base64')));
     }
     return null;

@@ -144,15 +144,19 @@ function decodeCertId(buf: Uint8Array, n: Node): OcspCertId {
   const f = childrenOf(buf, expect(n, 0x30, 'CertID'), 4);
   const alg = childrenOf(buf, expect(f[0], 0x30, 'hashAlgorithm'), 2);
   const algOid = decodeOid(content(buf, expect(alg[0], 0x06, 'hashAlgorithm OID')));
-  if (alg[1] && (alg[1].tag !== 0x05 || alg[1].end !== alg[1].contentStart)) bad('hashAlgorithm parameters must be NULL or absent');
+  if (alg[1] && (alg[1].tag !== 0x05 || alg[1].end !== alg[1].contentStart))
+    bad('hashAlgorithm parameters must be NULL or absent');
   const nameHash = expect(f[1], 0x04, 'issuerNameHash');
   const keyHash = expect(f[2], 0x04, 'issuerKeyHash');
   const serial = expect(f[3], 0x02, 'serialNumber');
   if (f.length !== 4) bad('CertID has extra elements');
-  for (const h of [nameHash, keyHash]) if (h.end - h.contentStart > OCSP_LIMITS.maxHashBytes) throw new CodecError('ERR_CODEC_TOO_LARGE', 'OCSP request: hash too long');
+  for (const h of [nameHash, keyHash])
+    if (h.end - h.contentStart > OCSP_LIMITS.maxHashBytes)
+      throw new CodecError('ERR_CODEC_TOO_LARGE', 'OCSP request: hash too long');
   const serialLen = serial.end - serial.contentStart;
   if (serialLen === 0) bad('empty serialNumber');
-  if (serialLen > OCSP_LIMITS.maxSerialBytes) throw new CodecError('ERR_CODEC_TOO_LARGE', 'OCSP request: serialNumber longer than 20 octets');
+  if (serialLen > OCSP_LIMITS.maxSerialBytes)
+    throw new CodecError('ERR_CODEC_TOO_LARGE', 'OCSP request: serialNumber longer than 20 octets');
   return {
     hashAlgorithmOid: algOid,
     issuerNameHash: content(buf, nameHash),
@@ -164,7 +168,8 @@ function decodeCertId(buf: Uint8Array, n: Node): OcspCertId {
 
 /** Decodes a DER OCSPRequest; throws CodecError for anything else. */
 export function decodeOcspRequest(input: Uint8Array): OcspRequest {
-  if (input.length > OCSP_LIMITS.maxRequestBytes) throw new CodecError('ERR_CODEC_TOO_LARGE', `OCSP request larger than ${OCSP_LIMITS.maxRequestBytes} bytes`);
+  if (input.length > OCSP_LIMITS.maxRequestBytes)
+    throw new CodecError('ERR_CODEC_TOO_LARGE', `OCSP request larger than ${OCSP_LIMITS.maxRequestBytes} bytes`);
   const top = expect(readStrict(input, 0, input.length), 0x30, 'OCSPRequest');
   if (top.end !== input.length) bad('trailing bytes after OCSPRequest');
   const outer = childrenOf(input, top, 2);
@@ -196,7 +201,8 @@ export function decodeOcspRequest(input: Uint8Array): OcspRequest {
       if (id === OID_OCSP_NONCE) {
         const n = value.end - value.contentStart;
         if (n === 0) bad('empty nonce');
-        if (n > OCSP_LIMITS.maxNonceBytes) throw new CodecError('ERR_CODEC_TOO_LARGE', 'OCSP request: nonce longer than 32 octets');
+        if (n > OCSP_LIMITS.maxNonceBytes)
+          throw new CodecError('ERR_CODEC_TOO_LARGE', 'OCSP request: nonce longer than 32 octets');
         nonceExtension = whole(input, e);
       }
     }
@@ -206,7 +212,10 @@ export function decodeOcspRequest(input: Uint8Array): OcspRequest {
   return { certIds, nonceExtension, signed: outer.length === 2 };
 }
 
-export type OcspCertStatus = { status: 'good' } | { status: 'unknown' } | { status: 'revoked'; revokedAt: Date; reasonCode: number | null };
+export type OcspCertStatus =
+  | { status: 'good' }
+  | { status: 'unknown' }
+  | { status: 'revoked'; revokedAt: Date; reasonCode: number | null };
 
 export interface OcspSingleResponse {
   certIdRaw: Buffer;
@@ -234,7 +243,14 @@ function certStatus(s: OcspCertStatus): Buffer {
 
 /** ResponseData, the bytes the responder signs. */
 export function encodeResponseData(d: OcspResponseData): Buffer {
-  const singles = d.responses.map((r) => seq(r.certIdRaw, certStatus(r.status), generalizedTime(whole1s(r.thisUpdate)), ...(r.nextUpdate ? [explicit(0, generalizedTime(whole1s(r.nextUpdate)))] : [])));
+  const singles = d.responses.map((r) =>
+    seq(
+      r.certIdRaw,
+      certStatus(r.status),
+      generalizedTime(whole1s(r.thisUpdate)),
+      ...(r.nextUpdate ? [explicit(0, generalizedTime(whole1s(r.nextUpdate)))] : []),
+    ),
+  );
   return seq(
     explicit(2, octetString(d.responderKeyHash)),
     generalizedTime(whole1s(d.producedAt)),
@@ -244,8 +260,18 @@ export function encodeResponseData(d: OcspResponseData): Buffer {
 }
 
 /** A successful OCSPResponse around a signed BasicOCSPResponse. */
-export function encodeBasicResponse(responseData: Buffer, signatureAlgorithm: Buffer, signature: Buffer, certs: readonly Buffer[]): Buffer {
-  const basic = seq(responseData, signatureAlgorithm, bitString(signature), ...(certs.length ? [explicit(0, seq(...certs))] : []));
+export function encodeBasicResponse(
+  responseData: Buffer,
+  signatureAlgorithm: Buffer,
+  signature: Buffer,
+  certs: readonly Buffer[],
+): Buffer {
+  const basic = seq(
+    responseData,
+    signatureAlgorithm,
+    bitString(signature),
+    ...(certs.length ? [explicit(0, seq(...certs))] : []),
+  );
   return seq(enumerated(OcspResponseStatus.successful), explicit(0, seq(oid(OID_OCSP_BASIC), octetString(basic))));
 }
 

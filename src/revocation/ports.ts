@@ -26,7 +26,12 @@ export interface RevocationStore {
    * Revokes every LSC issued before `issuedBefore` that was never acknowledged (still `issued`), with one
    * audit entry each by `actor`, in one transaction; returns what it revoked.
    */
-  revokeUnacknowledged(issuedBefore: string, at: string, reason: string, actor: { name: string; source: string }): Promise<{ serialHex: string; deviceName: string }[]>;
+  revokeUnacknowledged(
+    issuedBefore: string,
+    at: string,
+    reason: string,
+    actor: { name: string; source: string },
+  ): Promise<{ serialHex: string; deviceName: string }[]>;
   /** Marks a certificate revoked and appends the audit entry, in one transaction. */
   revoke(serialHex: string, at: string, reason: string, audit: AuditEvent): Promise<void>;
 }

@@ -18,7 +18,14 @@ export const REVOCATION_REASONS = {
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
 
 /** Reasons an operator may choose when revoking by hand (certificateHold/removeFromCRL are not supported). */
-export const OPERATOR_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const satisfies readonly RevocationReason[];
+export const OPERATOR_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'privilegeWithdrawn',
+] as const satisfies readonly RevocationReason[];
 
 export function isRevocationReason(s: string): s is RevocationReason {
   return Object.hasOwn(REVOCATION_REASONS, s);

@@ -8,7 +8,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../shared/clock.ts';
-import { createSelfSignedIdentity, createLscTemplate, derToPem, generateKeyPair, spkiDer, subjectAttributes, type CertificateInfo, type KeySpec } from '../pki/index.ts';
+import {
+  createSelfSignedIdentity,
+  createLscTemplate,
+  derToPem,
+  generateKeyPair,
+  spkiDer,
+  subjectAttributes,
+  type CertificateInfo,
+  type KeySpec,
+} from '../pki/index.ts';
 import type { CertificateRecord } from '../phones/ports.ts';
 import { createRevocationService, type RevocationService } from './service.ts';
 import type { RevocationStore } from './ports.ts';
@@ -31,21 +40,44 @@ interface Lab {
   ca: CertificateInfo;
   clock: ReturnType<typeof fixedClock>;
   records: Map<string, CertificateRecord>;
-  issue(deviceName: string, state?: CertificateRecord['state'], reason?: string | null, notAfterDays?: number): Promise<CertificateRecord>;
+  issue(
+    deviceName: string,
+    state?: CertificateRecord['state'],
+    reason?: string | null,
+    notAfterDays?: number,
+  ): Promise<CertificateRecord>;
 }
 
 async function makeLab(spec: KeySpec): Promise<Lab> {
   const clock = fixedClock(new Date('2030-01-15T10:00:00.000Z'));
   const keys = await generateKeyPair(spec);
-  const ca = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('CAPF-unit', { organization: 'OpenCAPF' }), keys, validityDays: 3650, now: new Date('2029-01-01T00:00:00Z') });
+  const ca = await createSelfSignedIdentity({
+    role: 'capf',
+    subject: subjectAttributes('CAPF-unit', { organization: 'OpenCAPF' }),
+    keys,
+    validityDays: 3650,
+    now: new Date('2029-01-01T00:00:00Z'),
+  });
   const template = createLscTemplate(ca, keys.privateKey);
   const records = new Map<string, CertificateRecord>();
   const store: RevocationStore = {
     async listRevoked() {
-      return [...records.values()].filter((r) => r.state === 'revoked').map((r) => ({ serialHex: r.serialHex, issuerDn: r.issuerDn, revokedAt: r.revokedAt!, reason: r.revocationReason, notAfter: r.notAfter }));
+      return [...records.values()]
+        .filter((r) => r.state === 'revoked')
+        .map((r) => ({
+          serialHex: r.serialHex,
+          issuerDn: r.issuerDn,
+          revokedAt: r.revokedAt!,
+          reason: r.revocationReason,
+          notAfter: r.notAfter,
+        }));
     },
     async revocationStamp() {
-      return [...records.values()].filter((r) => r.state === 'revoked').map((r) => r.serialHex).sort().join(',');
+      return [...records.values()]
+        .filter((r) => r.state === 'revoked')
+        .map((r) => r.serialHex)
+        .sort()
+        .join(',');
     },
     getCertificate: async (s) => records.get(s) ?? null,
     currentLscSerial: async () => undefined,
@@ -55,22 +87,44 @@ async function makeLab(spec: KeySpec): Promise<Lab> {
     },
     async revokeUnacknowledged(before, at, reason) {
       const hit = [...records.values()].filter((r) => r.state === 'issued' && r.createdAt < before);
-      for (const r of hit) records.set(r.serialHex, { ...r, state: 'revoked', revokedAt: at, revocationReason: reason });
+      for (const r of hit)
+        records.set(r.serialHex, { ...r, state: 'revoked', revokedAt: at, revocationReason: reason });
       return hit.map((r) => ({ serialHex: r.serialHex, deviceName: r.deviceName }));
     },
   };
   const svc = createRevocationService({
     cas: { current: () => ({ certificate: ca, chain: [], privateKey: keys.privateKey }), previous: () => null },
-    store, clock, settings: { crlValidityHours: 24, crlRefreshMinutes: 60, ocspValidityMinutes: 30, unacknowledgedGraceHours: 24 },
+    store,
+    clock,
+    settings: { crlValidityHours: 24, crlRefreshMinutes: 60, ocspValidityMinutes: 30, unacknowledgedGraceHours: 24 },
   });
   return {
-    svc, ca, clock, records,
+    svc,
+    ca,
+    clock,
+    records,
     async issue(deviceName, state = 'delivered', reason = null, notAfterDays = 365) {
       const k = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-      const c = await template.issue({ deviceName, publicKeySpki: spkiDer(k.publicKey), validityDays: notAfterDays, now: new Date(clock.now().getTime() - (notAfterDays < 2 ? 3 * 86_400_000 : 0)) });
+      const c = await template.issue({
+        deviceName,
+        publicKeySpki: spkiDer(k.publicKey),
+        validityDays: notAfterDays,
+        now: new Date(clock.now().getTime() - (notAfterDays < 2 ? 3 * 86_400_000 : 0)),
+      });
       const rec: CertificateRecord = {
-        serialHex: c.serialHex, deviceName, kind: 'lsc', der: c.der, subjectDn: c.subjectDn, issuerDn: c.issuerDn, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(),
-        createdAt: clock.now().toISOString(), state, revokedAt: state === 'revoked' ? '2030-01-14T09:08:07.000Z' : null, revocationReason: reason, sessionId: null,
+        serialHex: c.serialHex,
+        deviceName,
+        kind: 'lsc',
+        der: c.der,
+        subjectDn: c.subjectDn,
+        issuerDn: c.issuerDn,
+        notBefore: c.notBefore.toISOString(),
+        notAfter: c.notAfter.toISOString(),
+        createdAt: clock.now().toISOString(),
+        state,
+        revokedAt: state === 'revoked' ? '2030-01-14T09:08:07.000Z' : null,
+        revocationReason: reason,
+        sessionId: null,
       };
       records.set(c.serialHex, rec);
       return rec;
@@ -80,7 +134,11 @@ async function makeLab(spec: KeySpec): Promise<Lab> {
 
 function crlText(der: Buffer, ca: CertificateInfo): string {
   const p = file('crl.der', der);
-  const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', p, '-noout', '-CAfile', file('ca.pem', derToPem(ca.der))], { encoding: 'utf8' });
+  const v = spawnSync(
+    'openssl',
+    ['crl', '-inform', 'DER', '-in', p, '-noout', '-CAfile', file('ca.pem', derToPem(ca.der))],
+    { encoding: 'utf8' },
+  );
   assert.match(v.stderr + v.stdout, /verify OK/, v.stderr);
   return execFileSync('openssl', ['crl', '-inform', 'DER', '-in', p, '-noout', '-text'], { encoding: 'utf8' });
 }
@@ -94,13 +152,34 @@ function ocspStatus(lab: Lab, rec: CertificateRecord, respond: (req: Buffer) => 
     // Verified at the lab's time (2030): OpenSSL 3.0.22 checks the validity of the signer, which the lab
     // issued in 2029, against the verification time.
     const at = String(Math.floor(lab.clock.now().getTime() / 1000));
-    const r = spawnSync('openssl', ['ocsp', '-respin', file('resp.der', resp), '-issuer', issuer, '-cert', cert, '-CAfile', issuer, '-no_nonce', '-resp_text', '-attime', at], { encoding: 'utf8' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'ocsp',
+        '-respin',
+        file('resp.der', resp),
+        '-issuer',
+        issuer,
+        '-cert',
+        cert,
+        '-CAfile',
+        issuer,
+        '-no_nonce',
+        '-resp_text',
+        '-attime',
+        at,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.match(r.stderr, /Response verify OK/, r.stderr + r.stdout);
     return r.stdout;
   });
 }
 
-for (const spec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-384' }] as const) {
+for (const spec of [
+  { type: 'rsa', bits: 2048 },
+  { type: 'ec', curve: 'P-384' },
+] as const) {
   describe(`${spec.type === 'rsa' ? 'RSA 2048' : 'EC P-384'} CAPF CA`, () => {
     test('CRL: v2, entries with reason codes (none for unspecified), CRL number, AKI = CA SKI, verified by openssl', async () => {
       const lab = await makeLab(spec);
@@ -112,13 +191,22 @@ for (const spec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-384' }]
       const crl = (await lab.svc.crl('current'))!;
       const text = crlText(crl.der, lab.ca);
       assert.match(text, /Version 2 \(0x1\)/);
-      assert.match(text, spec.type === 'rsa' ? /Signature Algorithm: sha256WithRSAEncryption/ : /Signature Algorithm: ecdsa-with-SHA384/);
+      assert.match(
+        text,
+        spec.type === 'rsa' ? /Signature Algorithm: sha256WithRSAEncryption/ : /Signature Algorithm: ecdsa-with-SHA384/,
+      );
       assert.match(text, /Last Update: Jan 15 10:00:00 2030 GMT/);
       assert.match(text, /Next Update: Jan 16 10:00:00 2030 GMT/);
       assert.match(text, new RegExp(`X509v3 CRL Number:\\s*\\n\\s*${crl.crlNumber}`));
-      const ski = execFileSync('openssl', ['x509', '-noout', '-ext', 'subjectKeyIdentifier'], { input: derToPem(lab.ca.der), encoding: 'utf8' }).split('\n')[1]!.trim();
+      const ski = execFileSync('openssl', ['x509', '-noout', '-ext', 'subjectKeyIdentifier'], {
+        input: derToPem(lab.ca.der),
+        encoding: 'utf8',
+      })
+        .split('\n')[1]!
+        .trim();
       assert.ok(text.includes(ski), `AKI ${ski} in\n${text}`);
-      const entry = (r: CertificateRecord) => text.slice(text.indexOf(`Serial Number: ${r.serialHex}`)).split('Serial Number:')[1]!;
+      const entry = (r: CertificateRecord) =>
+        text.slice(text.indexOf(`Serial Number: ${r.serialHex}`)).split('Serial Number:')[1]!;
       assert.ok(!text.includes(good.serialHex));
       assert.match(entry(sup), /Superseded/);
       assert.match(entry(gone), /Cessation Of Operation/);

@@ -11,8 +11,14 @@ import { createCaSigner, CERT_ID_HASHES, type CaSigner } from './ca-signer.ts';
 import { buildCrl, crlToPem } from './crl.ts';
 import { normalizeSerialHex } from './asn1.ts';
 import {
-  decodeOcspRequest, encodeBasicResponse, encodeErrorResponse, encodeResponseData, OcspResponseStatus,
-  type OcspCertId, type OcspCertStatus, type OcspSingleResponse,
+  decodeOcspRequest,
+  encodeBasicResponse,
+  encodeErrorResponse,
+  encodeResponseData,
+  OcspResponseStatus,
+  type OcspCertId,
+  type OcspCertStatus,
+  type OcspSingleResponse,
 } from './ocsp-codec.ts';
 import { isRevocationReason, reasonCode, type RevocationReason } from './reasons.ts';
 import type { CaSource, RevocationStore } from './ports.ts';
@@ -103,7 +109,8 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
     return s;
   }
 
-  const signers = (): CaSigner[] => [signerFor('current'), signerFor('previous')].filter((s): s is CaSigner => s !== null);
+  const signers = (): CaSigner[] =>
+    [signerFor('current'), signerFor('previous')].filter((s): s is CaSigner => s !== null);
 
   function isDue(now: Date): boolean {
     const cur = published.get('current');
@@ -131,8 +138,14 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
       const nextUpdate = new Date(now.getTime() + validityMs);
       const der = await buildCrl({ signer, entries, crlNumber: lastCrlNumber, thisUpdate: now, nextUpdate });
       const crl: PublishedCrl = {
-        generation: signer.generation, der, pem: crlToPem(der), crlNumber: lastCrlNumber,
-        thisUpdate: now, nextUpdate, entries: entries.length, issuerDn: signer.certificate.subjectDn,
+        generation: signer.generation,
+        der,
+        pem: crlToPem(der),
+        crlNumber: lastCrlNumber,
+        thisUpdate: now,
+        nextUpdate,
+        entries: entries.length,
+        issuerDn: signer.certificate.subjectDn,
       };
       published.set(signer.generation, crl);
       out.push(crl);
@@ -160,7 +173,12 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
   async function revokeUnacknowledged(): Promise<string[]> {
     const now = o.clock.now();
     const before = new Date(now.getTime() - o.settings.unacknowledgedGraceHours * HOUR_MS).toISOString();
-    const revoked = await o.store.revokeUnacknowledged(before, now.toISOString(), 'cessationOfOperation', UNACKNOWLEDGED_ACTOR);
+    const revoked = await o.store.revokeUnacknowledged(
+      before,
+      now.toISOString(),
+      'cessationOfOperation',
+      UNACKNOWLEDGED_ACTOR,
+    );
     // Relying parties that fetch the CRL (and onPublish listeners) see the new entries without waiting.
     if (revoked.length) await refresh();
     return revoked.map((r) => r.serialHex);
@@ -172,7 +190,11 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
     if (rec.state === 'revoked' || rec.state === 'superseded') {
       const reason = rec.revocationReason ?? (rec.state === 'superseded' ? 'superseded' : null);
       const code = reasonCode(reason);
-      return { status: 'revoked', revokedAt: new Date(rec.revokedAt ?? rec.createdAt), reasonCode: code === 0 && !reason ? null : code };
+      return {
+        status: 'revoked',
+        revokedAt: new Date(rec.revokedAt ?? rec.createdAt),
+        reasonCode: code === 0 && !reason ? null : code,
+      };
     }
     return { status: 'good' };
   }
@@ -180,10 +202,12 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
   function matchSigner(certId: OcspCertId, all: CaSigner[]): CaSigner | null {
     const hash = CERT_ID_HASHES[certId.hashAlgorithmOid as keyof typeof CERT_ID_HASHES];
     if (!hash) return null;
-    return all.find((s) => {
-      const h = s.certIdHashes(hash);
-      return h.nameHash.equals(certId.issuerNameHash) && h.keyHash.equals(certId.issuerKeyHash);
-    }) ?? null;
+    return (
+      all.find((s) => {
+        const h = s.certIdHashes(hash);
+        return h.nameHash.equals(certId.issuerNameHash) && h.keyHash.equals(certId.issuerKeyHash);
+      }) ?? null
+    );
   }
 
   return {
@@ -212,20 +236,37 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
         const status: OcspCertStatus = matched[i] === signer ? await statusOf(certId, signer) : { status: 'unknown' };
         responses.push({ certIdRaw: certId.raw, status, thisUpdate: now, nextUpdate });
       }
-      const tbs = encodeResponseData({ responderKeyHash: signer.keyHashSha1, producedAt: now, responses, nonceExtension: req.nonceExtension });
+      const tbs = encodeResponseData({
+        responderKeyHash: signer.keyHashSha1,
+        producedAt: now,
+        responses,
+        nonceExtension: req.nonceExtension,
+      });
       const signature = await signer.sign(tbs);
       // The responder is the CA itself (RFC 6960 §4.2.2.2 case 1); its certificate is included so clients find the signer.
       return encodeBasicResponse(tbs, signer.signatureAlgorithm, signature, [signer.certificate.der]);
     },
     async revoke(serialHex, reason, actor) {
-      if (!isRevocationReason(reason)) throw new AppError('ERR_BAD_REQUEST', `unknown revocation reason "${String(reason)}"`);
+      if (!isRevocationReason(reason))
+        throw new AppError('ERR_BAD_REQUEST', `unknown revocation reason "${String(reason)}"`);
       const serial = normalizeSerialHex(serialHex);
-      if (!/^[0-9A-F]{1,64}$/.test(serial)) throw new AppError('ERR_BAD_REQUEST', `"${serialHex}" is not a hexadecimal serial number`);
+      if (!/^[0-9A-F]{1,64}$/.test(serial))
+        throw new AppError('ERR_BAD_REQUEST', `"${serialHex}" is not a hexadecimal serial number`);
       const rec = await o.store.getCertificate(serial);
       if (!rec || rec.kind !== 'lsc') throw new AppError('ERR_CERT_NOT_FOUND', `no LSC with serial ${serial}`);
-      if (rec.state === 'revoked') throw new AppError('ERR_CERT_ALREADY_REVOKED', `LSC ${serial} was already revoked on ${rec.revokedAt ?? '?'} (${rec.revocationReason ?? 'unspecified'})`);
+      if (rec.state === 'revoked')
+        throw new AppError(
+          'ERR_CERT_ALREADY_REVOKED',
+          `LSC ${serial} was already revoked on ${rec.revokedAt ?? '?'} (${rec.revocationReason ?? 'unspecified'})`,
+        );
       const at = o.clock.now().toISOString();
-      const audit = { at, actor, action: 'certificate.revoke', target: rec.deviceName, details: { serial, reason } } as const;
+      const audit = {
+        at,
+        actor,
+        action: 'certificate.revoke',
+        target: rec.deviceName,
+        details: { serial, reason },
+      } as const;
       await o.store.revoke(serial, at, reason, audit);
     },
     revokeUnacknowledged,
@@ -236,18 +277,29 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
       const cur = o.cas.current();
       const prev = b.includePrevious === false ? null : o.cas.previous();
       const certificates: TrustBundle['certificates'] = [{ generation: 'current', certificate: cur.certificate }];
-      if (b.includeChain !== false) for (const c of cur.chain) certificates.push({ generation: 'chain', certificate: c });
-      if (prev && prev.certificate.sha256 !== cur.certificate.sha256) certificates.push({ generation: 'previous', certificate: prev.certificate });
+      if (b.includeChain !== false)
+        for (const c of cur.chain) certificates.push({ generation: 'chain', certificate: c });
+      if (prev && prev.certificate.sha256 !== cur.certificate.sha256)
+        certificates.push({ generation: 'previous', certificate: prev.certificate });
       const seen = new Set<string>();
       const unique = certificates.filter((c) => !seen.has(c.certificate.sha256) && seen.add(c.certificate.sha256));
-      const pem = unique.map((c) => `# ${c.generation === 'chain' ? 'chain' : `${c.generation} CAPF CA`}: ${c.certificate.subjectDn} (serial ${c.certificate.serialHex}, expires ${c.certificate.notAfter.toISOString()})\n${derToPem(c.certificate.der)}`).join('');
+      const pem = unique
+        .map(
+          (c) =>
+            `# ${c.generation === 'chain' ? 'chain' : `${c.generation} CAPF CA`}: ${c.certificate.subjectDn} (serial ${c.certificate.serialHex}, expires ${c.certificate.notAfter.toISOString()})\n${derToPem(c.certificate.der)}`,
+        )
+        .join('');
       return { pem, certificates: unique };
     },
     onPublish(l) {
       listeners.push(l);
     },
     verify(certificate) {
-      return verifyCertificate(certificate, { cas: o.cas, store: o.store, isTrustedMic: o.isTrustedMic ?? (() => false) }, o.clock.now());
+      return verifyCertificate(
+        certificate,
+        { cas: o.cas, store: o.store, isTrustedMic: o.isTrustedMic ?? (() => false) },
+        o.clock.now(),
+      );
     },
   };
 }

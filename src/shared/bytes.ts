@@ -10,7 +10,8 @@ export class ByteReader {
     start = 0,
     readonly end = buf.length,
   ) {
-    if (start < 0 || end > buf.length || start > end) throw new CodecError('ERR_CODEC_TRUNCATED', 'reader bounds outside buffer');
+    if (start < 0 || end > buf.length || start > end)
+      throw new CodecError('ERR_CODEC_TRUNCATED', 'reader bounds outside buffer');
     this.pos = start;
   }
   get offset(): number {
@@ -21,7 +22,10 @@ export class ByteReader {
   }
   private need(n: number, what: string): void {
     if (n > this.end - this.pos) {
-      throw new CodecError('ERR_CODEC_TRUNCATED', `${what}: need ${n} bytes at offset ${this.pos}, have ${this.end - this.pos}`);
+      throw new CodecError(
+        'ERR_CODEC_TRUNCATED',
+        `${what}: need ${n} bytes at offset ${this.pos}, have ${this.end - this.pos}`,
+      );
     }
   }
   u8(what = 'u8'): number {

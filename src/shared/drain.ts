@@ -9,7 +9,12 @@ export function delay(ms: number): Promise<void> {
 }
 
 /** Listens on host:port; a bind failure is rejected as onError(e). Resolves with the bound port. */
-export async function listen(server: http.Server, host: string, port: number, onError: (e: unknown) => Error): Promise<number> {
+export async function listen(
+  server: http.Server,
+  host: string,
+  port: number,
+  onError: (e: unknown) => Error,
+): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const fail = (e: unknown) => reject(onError(e));
     server.once('error', fail);

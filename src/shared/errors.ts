@@ -18,7 +18,11 @@ export const ERROR_TABLE = {
   ERR_CONFIG_INVALID: { http: 500, expose: true, text: 'configuration is invalid' },
   ERR_CONFIG_UNKNOWN_KEY: { http: 500, expose: true, text: 'unknown configuration key' },
   // --- PKI ---
-  ERR_PKI_CA_EXPIRED: { http: 409, expose: true, text: 'the CAPF certificate has expired; regenerate it before installing LSCs' },
+  ERR_PKI_CA_EXPIRED: {
+    http: 409,
+    expose: true,
+    text: 'the CAPF certificate has expired; regenerate it before installing LSCs',
+  },
   ERR_PKI_KEY_MISMATCH: { http: 400, expose: true, text: 'certificate does not match the private key' },
   ERR_PKI_CHAIN: { http: 400, expose: true, text: 'certificate does not chain to a trusted issuer' },
   ERR_PKI_BAD_KEY: { http: 400, expose: true, text: 'public key is not acceptable' },
@@ -42,9 +46,17 @@ export const ERROR_TABLE = {
   ERR_UNAUTHENTICATED: { http: 401, expose: true, text: 'authentication required' },
   ERR_FORBIDDEN: { http: 403, expose: true, text: 'not allowed for this role' },
   ERR_THROTTLED: { http: 429, expose: true, text: 'too many attempts; try again later' },
-  ERR_PASSWORD_CHANGE_REQUIRED: { http: 403, expose: true, text: 'change your password first (POST /api/v1/auth/password)' },
+  ERR_PASSWORD_CHANGE_REQUIRED: {
+    http: 403,
+    expose: true,
+    text: 'change your password first (POST /api/v1/auth/password)',
+  },
   ERR_CSRF: { http: 403, expose: true, text: 'cookie-authenticated changes need the X-Requested-With header' },
-  ERR_SECRET_IN_URL: { http: 400, expose: true, text: 'secrets (authentication strings, passwords, tokens) are never accepted in a URL; send them in the request body' },
+  ERR_SECRET_IN_URL: {
+    http: 400,
+    expose: true,
+    text: 'secrets (authentication strings, passwords, tokens) are never accepted in a URL; send them in the request body',
+  },
   // --- administration: CSV import, bulk jobs, backup ---
   ERR_CSV_SYNTAX: { http: 400, expose: true, text: 'CSV is malformed' },
   ERR_CSV_LIMIT: { http: 413, expose: true, text: 'CSV line or field exceeds the allowed length' },
@@ -100,9 +112,10 @@ export function isAppError(e: unknown): e is AppError {
  */
 function storeFullReason(code: string): string | null {
   if (code === 'SQLITE_FULL') return 'the database disk is full (SQLITE_FULL)';
-  if (code.startsWith('SQLITE_IOERR')) return `the database could not be written (${code}; its disk is full or failing)`;
-  if (code === 'ENOSPC') return 'no space left on the database\'s device (ENOSPC)';
-  if (code === '53100') return 'the PostgreSQL server\'s disk is full (53100 disk_full)';
+  if (code.startsWith('SQLITE_IOERR'))
+    return `the database could not be written (${code}; its disk is full or failing)`;
+  if (code === 'ENOSPC') return "no space left on the database's device (ENOSPC)";
+  if (code === '53100') return "the PostgreSQL server's disk is full (53100 disk_full)";
   return null;
 }
 
@@ -118,7 +131,12 @@ export function asStoreFullError(e: unknown): AppError | null {
     const code = (c as { code?: unknown }).code;
     const reason = typeof code === 'string' ? storeFullReason(code) : null;
     if (reason) {
-      return new AppError('ERR_STORE_FULL', `${reason}; the change was not saved. Free space on that file system and retry`, { driverCode: code }, { cause: e });
+      return new AppError(
+        'ERR_STORE_FULL',
+        `${reason}; the change was not saved. Free space on that file system and retry`,
+        { driverCode: code },
+        { cause: e },
+      );
     }
     c = (c as { cause?: unknown }).cause;
   }

@@ -4,8 +4,19 @@ import pino, { type Logger } from 'pino';
 import { redactUrl } from './secrets.ts';
 
 export const REDACT_PATHS = [
-  'password', '*.password', 'authString', '*.authString', 'capf.authString', 'keyPem', '*.keyPem', 'privateKey', '*.privateKey',
-  'req.headers.authorization', 'req.headers.cookie', 'token', '*.token',
+  'password',
+  '*.password',
+  'authString',
+  '*.authString',
+  'capf.authString',
+  'keyPem',
+  '*.keyPem',
+  'privateKey',
+  '*.privateKey',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'token',
+  '*.token',
 ];
 
 /** A logged URL or request path keeps its shape but never the value of a secret query parameter. */
@@ -17,7 +28,15 @@ const urlSerializer = (v: unknown) => (typeof v === 'string' ? redactUrl(v) : v)
  * values of secret query parameters (authString, password, token, …), whatever component logged it.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { url: urlSerializer, path: urlSerializer }, base: { service: 'opencapf' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { url: urlSerializer, path: urlSerializer },
+      base: { service: 'opencapf' },
+    },
+    destination,
+  );
 }
 
 export type { Logger };

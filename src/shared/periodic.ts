@@ -5,7 +5,12 @@ export interface Periodic {
   stop(): void;
 }
 
-export function startPeriodic(run: () => Promise<unknown>, intervalMs: number, onError: (e: unknown) => void, firstDelayMs = 1000): Periodic {
+export function startPeriodic(
+  run: () => Promise<unknown>,
+  intervalMs: number,
+  onError: (e: unknown) => void,
+  firstDelayMs = 1000,
+): Periodic {
   const tick = () => void run().catch(onError);
   const first = setTimeout(tick, firstDelayMs);
   const timer = setInterval(tick, intervalMs);

@@ -59,16 +59,33 @@ export function createRateLimitedLog(sink: WarnSink, o: RateLimitedLogOptions = 
     for (const [event, w] of done) {
       const suppressed = w.total - w.logged;
       if (suppressed === 0) continue;
-      const topClients = [...w.clients].sort((a, b) => b[1] - a[1]).slice(0, top).map(([client, count]) => ({ client, count }));
+      const topClients = [...w.clients]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(([client, count]) => ({ client, count }));
       const write = w.level === 'error' && sink.error ? sink.error.bind(sink) : sink.warn.bind(sink);
       write(
-        { event, total: w.total, logged: w.logged, suppressed, intervalMs, topClients, ...(w.other ? { otherClients: w.other } : {}) },
+        {
+          event,
+          total: w.total,
+          logged: w.logged,
+          suppressed,
+          intervalMs,
+          topClients,
+          ...(w.other ? { otherClients: w.other } : {}),
+        },
         `${w.msg}: ${w.total} in this interval, ${suppressed} not logged one by one`,
       );
     }
   };
 
-  const note = (level: 'warn' | 'info' | 'error', event: string, client: string, fields: Record<string, unknown>, msg: string): void => {
+  const note = (
+    level: 'warn' | 'info' | 'error',
+    event: string,
+    client: string,
+    fields: Record<string, unknown>,
+    msg: string,
+  ): void => {
     let w = windows.get(event);
     if (!w) {
       w = { msg, level, total: 0, logged: 0, clients: new Map(), other: 0 };

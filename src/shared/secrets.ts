@@ -15,7 +15,20 @@ export const REDACTED = '[redacted]';
  * Query parameter names whose values are secrets (compared in lower case, without "-" and "_"): they are
  * never accepted in an API URL, and redacted wherever a URL is logged.
  */
-export const SECRET_PARAM_NAMES: ReadonlySet<string> = new Set(['authstring', 'password', 'currentpassword', 'newpassword', 'passphrase', 'token', 'accesstoken', 'secret', 'apikey', 'key', 'privatekey', 'sessionid']);
+export const SECRET_PARAM_NAMES: ReadonlySet<string> = new Set([
+  'authstring',
+  'password',
+  'currentpassword',
+  'newpassword',
+  'passphrase',
+  'token',
+  'accesstoken',
+  'secret',
+  'apikey',
+  'key',
+  'privatekey',
+  'sessionid',
+]);
 
 /** Is this query parameter name a secret (authString, password, token, …; "auth_string" and "apiKey" too)? */
 export function isSecretParam(name: string): boolean {
@@ -28,7 +41,8 @@ export function secretParamsIn(url: string): string[] {
   const q = url.indexOf('?');
   if (q < 0) return [];
   const found: string[] = [];
-  for (const name of new URLSearchParams(url.slice(q + 1)).keys()) if (isSecretParam(name) && !found.includes(name)) found.push(name);
+  for (const name of new URLSearchParams(url.slice(q + 1)).keys())
+    if (isSecretParam(name) && !found.includes(name)) found.push(name);
   return found;
 }
 

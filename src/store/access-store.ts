@@ -64,17 +64,29 @@ function toUser(r: Selectable<UsersTable>): UserRecord {
 
 function toToken(r: Selectable<ApiTokensTable>): ApiTokenRecord {
   return {
-    id: r.id, username: r.username, name: r.name, secretHash: r.secret_hash, scopes: JSON.parse(r.scopes) as string[],
-    createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at,
+    id: r.id,
+    username: r.username,
+    name: r.name,
+    secretHash: r.secret_hash,
+    scopes: JSON.parse(r.scopes) as string[],
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    lastUsedAt: r.last_used_at,
   };
 }
 
-export function createKyselyAccessStore(base: Kysely<Database> | Transaction<Database>, inTransaction = false): AccessStore {
+export function createKyselyAccessStore(
+  base: Kysely<Database> | Transaction<Database>,
+  inTransaction = false,
+): AccessStore {
   const db = base as unknown as Kysely<AccessDatabase>;
   const audit = createKyselyAuditStore(base);
   const self: AccessStore = {
     async countUsers() {
-      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async getUser(username) {
@@ -88,8 +100,14 @@ export function createKyselyAccessStore(base: Kysely<Database> | Transaction<Dat
       await db
         .insertInto('users')
         .values({
-          username: u.username, role: u.role, password_hash: u.passwordHash, must_change_password: u.mustChangePassword ? 1 : 0,
-          disabled: u.disabled ? 1 : 0, created_at: u.createdAt, updated_at: u.updatedAt, last_login_at: u.lastLoginAt,
+          username: u.username,
+          role: u.role,
+          password_hash: u.passwordHash,
+          must_change_password: u.mustChangePassword ? 1 : 0,
+          disabled: u.disabled ? 1 : 0,
+          created_at: u.createdAt,
+          updated_at: u.updatedAt,
+          last_login_at: u.lastLoginAt,
         })
         .execute();
     },
@@ -113,7 +131,16 @@ export function createKyselyAccessStore(base: Kysely<Database> | Transaction<Dat
     async insertToken(t) {
       await db
         .insertInto('api_tokens')
-        .values({ id: t.id, username: t.username, name: t.name, secret_hash: t.secretHash, scopes: JSON.stringify(t.scopes), created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: t.lastUsedAt })
+        .values({
+          id: t.id,
+          username: t.username,
+          name: t.name,
+          secret_hash: t.secretHash,
+          scopes: JSON.stringify(t.scopes),
+          created_at: t.createdAt,
+          expires_at: t.expiresAt,
+          last_used_at: t.lastUsedAt,
+        })
         .execute();
     },
     async getToken(id) {
@@ -133,11 +160,28 @@ export function createKyselyAccessStore(base: Kysely<Database> | Transaction<Dat
       await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
     },
     async insertWebSession(s) {
-      await db.insertInto('web_sessions').values({ id_hash: s.idHash, username: s.username, created_at: s.createdAt, expires_at: s.expiresAt, source: s.source }).execute();
+      await db
+        .insertInto('web_sessions')
+        .values({
+          id_hash: s.idHash,
+          username: s.username,
+          created_at: s.createdAt,
+          expires_at: s.expiresAt,
+          source: s.source,
+        })
+        .execute();
     },
     async getWebSession(idHash) {
       const r = await db.selectFrom('web_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
-      return r ? { idHash: r.id_hash, username: r.username, createdAt: r.created_at, expiresAt: r.expires_at, source: r.source } : null;
+      return r
+        ? {
+            idHash: r.id_hash,
+            username: r.username,
+            createdAt: r.created_at,
+            expiresAt: r.expires_at,
+            source: r.source,
+          }
+        : null;
     },
     async deleteWebSession(idHash) {
       await db.deleteFrom('web_sessions').where('id_hash', '=', idHash).execute();
@@ -148,8 +192,19 @@ export function createKyselyAccessStore(base: Kysely<Database> | Transaction<Dat
 
     async getLoginThrottles(keys) {
       if (!keys.length) return [];
-      const rows = await db.selectFrom('login_throttle').selectAll().where('key', 'in', [...keys]).execute();
-      return rows.map((r): LoginThrottleRecord => ({ key: r.key, failures: Number(r.failures), firstFailureAt: r.first_failure_at, lockedUntil: r.locked_until }));
+      const rows = await db
+        .selectFrom('login_throttle')
+        .selectAll()
+        .where('key', 'in', [...keys])
+        .execute();
+      return rows.map(
+        (r): LoginThrottleRecord => ({
+          key: r.key,
+          failures: Number(r.failures),
+          firstFailureAt: r.first_failure_at,
+          lockedUntil: r.locked_until,
+        }),
+      );
     },
     async recordLoginFailure(keys, o) {
       // One statement per key, so concurrent failures never lose a count (no read-then-write).
@@ -158,19 +213,30 @@ export function createKyselyAccessStore(base: Kysely<Database> | Transaction<Dat
       for (const key of keys) {
         await db
           .insertInto('login_throttle')
-          .values({ key, failures: 1, first_failure_at: o.now, locked_until: o.maxFailures <= 1 ? o.lockedUntil : null })
+          .values({
+            key,
+            failures: 1,
+            first_failure_at: o.now,
+            locked_until: o.maxFailures <= 1 ? o.lockedUntil : null,
+          })
           .onConflict((oc) =>
             oc.column('key').doUpdateSet({
               failures: counted,
               first_failure_at: sql<string>`case when ${restarts} then ${o.now} else login_throttle.first_failure_at end`,
-              locked_until: sql<string | null>`case when ${counted} >= ${o.maxFailures} then ${o.lockedUntil} else login_throttle.locked_until end`,
+              locked_until: sql<
+                string | null
+              >`case when ${counted} >= ${o.maxFailures} then ${o.lockedUntil} else login_throttle.locked_until end`,
             }),
           )
           .execute();
       }
     },
     async deleteLoginThrottles(keys) {
-      if (keys.length) await db.deleteFrom('login_throttle').where('key', 'in', [...keys]).execute();
+      if (keys.length)
+        await db
+          .deleteFrom('login_throttle')
+          .where('key', 'in', [...keys])
+          .execute();
     },
     async pruneLoginThrottles(before, now) {
       const r = await db

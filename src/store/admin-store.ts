@@ -6,7 +6,14 @@ import type { Database } from './tables.ts';
 import { applyPhoneFilter, createKyselyPhoneStore, toPhone } from './phone-store.ts';
 import { runTransaction } from './transaction.ts';
 import { createKyselyAuditStore } from './audit-store.ts';
-import type { AdminStore, BulkJob, BulkJobItem, BulkJobKind, BulkJobState, PhoneFilter } from '../phones/admin-ports.ts';
+import type {
+  AdminStore,
+  BulkJob,
+  BulkJobItem,
+  BulkJobKind,
+  BulkJobState,
+  PhoneFilter,
+} from '../phones/admin-ports.ts';
 import type { ScheduleRequest } from '../phones/service.ts';
 
 interface BulkJobsTable {
@@ -44,7 +51,18 @@ export interface AdminDatabase extends Database {
 }
 
 /** Every table a backup must hold, parents before children. */
-export const ALL_TABLES = ['security_profiles', 'phones', 'certificates', 'capf_sessions', 'audit_log', 'users', 'api_tokens', 'web_sessions', 'bulk_jobs', 'bulk_job_items'] as const;
+export const ALL_TABLES = [
+  'security_profiles',
+  'phones',
+  'certificates',
+  'capf_sessions',
+  'audit_log',
+  'users',
+  'api_tokens',
+  'web_sessions',
+  'bulk_jobs',
+  'bulk_job_items',
+] as const;
 
 const ROW_BATCH = 200;
 
@@ -91,7 +109,10 @@ function jobColumns(p: Partial<Omit<BulkJob, 'id'>>): Partial<Omit<BulkJobsTable
   return o;
 }
 
-export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Database>, inTransaction = false): AdminStore {
+export function createKyselyAdminStore(
+  base: Kysely<Database> | Transaction<Database>,
+  inTransaction = false,
+): AdminStore {
   const db = base as unknown as Kysely<AdminDatabase>;
   const phonesDb = base as Kysely<Database>;
   const audit = createKyselyAuditStore(base);
@@ -103,7 +124,9 @@ export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Data
       return rows.map(toPhone);
     },
     async countPhones(filter) {
-      const r = await applyPhoneFilter(phonesDb.selectFrom('phones'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const r = await applyPhoneFilter(phonesDb.selectFrom('phones'), filter)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async profileMismatches(filter, authMode) {
@@ -155,12 +178,26 @@ export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Data
         .groupBy('model')
         .orderBy('model')
         .execute();
-      return rows.map((r) => ({ model: r.model, none: Number(r.none), expired: Number(r.expired), within30: Number(r.within30), within90: Number(r.within90), valid: Number(r.valid) }));
+      return rows.map((r) => ({
+        model: r.model,
+        none: Number(r.none),
+        expired: Number(r.expired),
+        within30: Number(r.within30),
+        within90: Number(r.within90),
+        valid: Number(r.valid),
+      }));
     },
     async applyProfileDefaults(profileName, s, now) {
       const r = await phonesDb
         .updateTable('phones')
-        .set({ auth_mode: s.authMode, key_order: s.keyOrder, rsa_key_size: s.rsaKeySize, ec_key_size: s.ecKeySize, updated_at: now, config_version: sql<number>`config_version + 1` })
+        .set({
+          auth_mode: s.authMode,
+          key_order: s.keyOrder,
+          rsa_key_size: s.rsaKeySize,
+          ec_key_size: s.ecKeySize,
+          updated_at: now,
+          config_version: sql<number>`config_version + 1`,
+        })
         .where('profile_name', '=', profileName)
         .where('cert_operation', '=', 'none')
         .executeTakeFirst();
@@ -189,7 +226,12 @@ export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Data
     async listBulkJobs(q) {
       let qb = db.selectFrom('bulk_jobs').selectAll();
       if (q.states?.length) qb = qb.where('state', 'in', q.states);
-      return (await qb.orderBy('id', 'desc').limit(q.limit ?? 100).execute()).map(toJob);
+      return (
+        await qb
+          .orderBy('id', 'desc')
+          .limit(q.limit ?? 100)
+          .execute()
+      ).map(toJob);
     },
     async updateBulkJob(id, patch) {
       await db.updateTable('bulk_jobs').set(jobColumns(patch)).where('id', '=', id).execute();
@@ -206,8 +248,22 @@ export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Data
     },
     async insertBulkJobItems(jobId, items) {
       for (let i = 0; i < items.length; i += ROW_BATCH) {
-        const rows = items.slice(i, i + ROW_BATCH).map((it) => ({ job_id: jobId, device_name: it.deviceName, ok: it.ok ? 1 : 0, auth_string: it.authString, code: it.code, message: it.message }));
-        if (rows.length) await db.insertInto('bulk_job_items').values(rows).onConflict((oc) => oc.columns(['job_id', 'device_name']).doNothing()).execute();
+        const rows = items
+          .slice(i, i + ROW_BATCH)
+          .map((it) => ({
+            job_id: jobId,
+            device_name: it.deviceName,
+            ok: it.ok ? 1 : 0,
+            auth_string: it.authString,
+            code: it.code,
+            message: it.message,
+          }));
+        if (rows.length)
+          await db
+            .insertInto('bulk_job_items')
+            .values(rows)
+            .onConflict((oc) => oc.columns(['job_id', 'device_name']).doNothing())
+            .execute();
       }
     },
     async listBulkJobItems(jobId, q) {
@@ -215,7 +271,15 @@ export function createKyselyAdminStore(base: Kysely<Database> | Transaction<Data
       if (q.onlyFailed) qb = qb.where('ok', '=', 0);
       if (q.after) qb = qb.where('device_name', '>', q.after);
       const rows = await qb.orderBy('device_name').limit(q.limit).execute();
-      return rows.map((r): BulkJobItem => ({ deviceName: r.device_name, ok: Number(r.ok) === 1, authString: r.auth_string, code: r.code, message: r.message }));
+      return rows.map(
+        (r): BulkJobItem => ({
+          deviceName: r.device_name,
+          ok: Number(r.ok) === 1,
+          authString: r.auth_string,
+          code: r.code,
+          message: r.message,
+        }),
+      );
     },
 
     phoneStore() {

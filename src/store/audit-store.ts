@@ -24,22 +24,37 @@ export function createKyselyAuditStore(db: Kysely<Database> | Transaction<Databa
     async appendAuditMany(entries) {
       for (let i = 0; i < entries.length; i += ROW_BATCH) {
         const rows = entries.slice(i, i + ROW_BATCH).map((e) => ({
-          at: e.at, actor: e.actor, source: e.source, action: e.action, target: e.target,
+          at: e.at,
+          actor: e.actor,
+          source: e.source,
+          action: e.action,
+          target: e.target,
           details: JSON.stringify(e.details),
         }));
         if (rows.length) await db.insertInto('audit_log').values(rows).execute();
       }
     },
     async listAudit(q) {
-      const rows = await where(q).selectAll().orderBy('id', 'desc')
-        .limit(q.limit ?? 100).offset(q.offset ?? 0).execute();
+      const rows = await where(q)
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(q.limit ?? 100)
+        .offset(q.offset ?? 0)
+        .execute();
       return rows.map((r) => ({
-        id: Number(r.id), at: r.at, actor: r.actor, source: r.source, action: r.action, target: r.target,
+        id: Number(r.id),
+        at: r.at,
+        actor: r.actor,
+        source: r.source,
+        action: r.action,
+        target: r.target,
         details: JSON.parse(r.details) as Record<string, unknown>,
       }));
     },
     async countAudit(q) {
-      const r = await where(q).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const r = await where(q)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
   };

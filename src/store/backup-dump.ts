@@ -17,12 +17,19 @@ import { rowAfter0006 } from './migrations/0006-status-codes.ts';
 const SQLITE_FILE = 'opencapf.db';
 
 function jsonReplacer(_k: string, v: unknown): unknown {
-  if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) return { $b64: Buffer.from((v as { data: number[] }).data).toString('base64') };
+  if (
+    v &&
+    typeof v === 'object' &&
+    (v as { type?: string }).type === 'Buffer' &&
+    Array.isArray((v as { data?: unknown }).data)
+  )
+    return { $b64: Buffer.from((v as { data: number[] }).data).toString('base64') };
   if (typeof v === 'bigint') return Number(v);
   return v;
 }
 function jsonReviver(_k: string, v: unknown): unknown {
-  if (v && typeof v === 'object' && typeof (v as { $b64?: unknown }).$b64 === 'string') return Buffer.from((v as { $b64: string }).$b64, 'base64');
+  if (v && typeof v === 'object' && typeof (v as { $b64?: unknown }).$b64 === 'string')
+    return Buffer.from((v as { $b64: string }).$b64, 'base64');
   return v;
 }
 
@@ -49,16 +56,23 @@ async function dumpDatabase(o: { db: Kysely<any>; sqliteFile: string | null }): 
       rmSync(tmp, { force: true });
     }
   }
-  return o.db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-    const entries: Entry[] = [];
-    const counts: Record<string, number> = {};
-    for (const t of ALL_TABLES) {
-      const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(t)}`.execute(trx)).rows;
-      counts[t] = rows.length;
-      entries.push({ name: `db/${t}.jsonl`, mode: 0o600, data: Buffer.from(rows.map((r) => JSON.stringify(r, jsonReplacer)).join('\n'), 'utf8') });
-    }
-    return { entries, counts };
-  });
+  return o.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const entries: Entry[] = [];
+      const counts: Record<string, number> = {};
+      for (const t of ALL_TABLES) {
+        const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(t)}`.execute(trx)).rows;
+        counts[t] = rows.length;
+        entries.push({
+          name: `db/${t}.jsonl`,
+          mode: 0o600,
+          data: Buffer.from(rows.map((r) => JSON.stringify(r, jsonReplacer)).join('\n'), 'utf8'),
+        });
+      }
+      return { entries, counts };
+    });
 }
 
 /**
@@ -105,8 +119,15 @@ async function restorePostgresTables(db: Kysely<any>, entries: readonly Entry[])
       if (!text) continue;
       // Rows dumped before migration 0006 (status as a sentence) are brought to today's columns.
       const rows = text.split('\n').map((l) => rowAfter0006(t, JSON.parse(l, jsonReviver) as Record<string, unknown>));
-      for (let i = 0; i < rows.length; i += 500) await (trx as Kysely<any>).insertInto(t).values(rows.slice(i, i + 500)).execute();
-      if (rows.length && 'id' in rows[0]!) await sql`select setval(pg_get_serial_sequence(${t}, 'id'), (select max(id) from ${sql.table(t)}))`.execute(trx);
+      for (let i = 0; i < rows.length; i += 500)
+        await (trx as Kysely<any>)
+          .insertInto(t)
+          .values(rows.slice(i, i + 500))
+          .execute();
+      if (rows.length && 'id' in rows[0]!)
+        await sql`select setval(pg_get_serial_sequence(${t}, 'id'), (select max(id) from ${sql.table(t)}))`.execute(
+          trx,
+        );
     }
   });
 }

@@ -5,7 +5,11 @@ import type { Config } from '../config/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import { openStore, type OpenStore } from './open.ts';
 
-export function openConfiguredStore(config: Config, logger: Logger, o: { startupWaitSeconds?: number } = {}): Promise<OpenStore> {
+export function openConfiguredStore(
+  config: Config,
+  logger: Logger,
+  o: { startupWaitSeconds?: number } = {},
+): Promise<OpenStore> {
   return openStore({
     driver: config['store.driver'],
     dataDir: config.dataDir,
@@ -14,7 +18,10 @@ export function openConfiguredStore(config: Config, logger: Logger, o: { startup
     startupWaitSeconds: o.startupWaitSeconds ?? config['store.startupWaitSeconds'],
     onWait: (w) => {
       const next = (w.nextInMs / 1000).toFixed(1);
-      logger.warn({ target: w.target, attempt: w.attempt, code: w.code }, `waiting for PostgreSQL at ${w.target}, attempt ${w.attempt}, next in ${next}s`);
+      logger.warn(
+        { target: w.target, attempt: w.attempt, code: w.code },
+        `waiting for PostgreSQL at ${w.target}, attempt ${w.attempt}, next in ${next}s`,
+      );
     },
     // The listeners keep answering meanwhile: CAPF refuses (phones retry), the API says 503.
     onHealthChange: (s, driver, target) => {

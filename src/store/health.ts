@@ -2,7 +2,15 @@
 // unreachable, connection lost, disk full), turning them into ERR_STORE_UNAVAILABLE with the underlying
 // code, the available/unavailable state and its transitions, and the Kysely driver guard that feeds both.
 
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, Kysely, QueryResult, TransactionSettings } from 'kysely';
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  Dialect,
+  Driver,
+  Kysely,
+  QueryResult,
+  TransactionSettings,
+} from 'kysely';
 import { AppError, isAppError } from '../shared/errors.ts';
 
 export interface StoreHealthState {
@@ -30,25 +38,40 @@ export interface StoreHealthControl extends StoreHealth {
 }
 
 // Connection-level failures: the server is down, restarting, or the socket died.
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOENT']);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOENT',
+]);
 // SQLSTATE: 08 connection exception, 57P01-03 shutdown/crash/cannot connect now, 53 insufficient resources (53100 disk full).
 const PG_STATE = /^(08...|57P0[123]|53...)$/;
-const PG_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Connection refused|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|terminating connection/i;
+const PG_MESSAGES =
+  /Connection terminated|connection timeout|Client has encountered a connection error|Connection refused|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|terminating connection/i;
 // SQLite: the disk is full or failing, or the file cannot be opened/written.
 const SQLITE_CODES = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY)/;
 
 /** The underlying code when `e` means the store cannot be used right now (else null). */
 export function storeUnavailableCode(e: unknown): string | null {
-  if (isAppError(e)) return e.code === 'ERR_STORE_UNAVAILABLE' ? ((e.details?.cause as string | undefined) ?? 'ERR_STORE_UNAVAILABLE') : null;
+  if (isAppError(e))
+    return e.code === 'ERR_STORE_UNAVAILABLE'
+      ? ((e.details?.cause as string | undefined) ?? 'ERR_STORE_UNAVAILABLE')
+      : null;
   if (!(e instanceof Error)) return null;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (SQLITE_CODES.test(code) || NET_CODES.has(code) || code === 'ENOSPC' || PG_STATE.test(code)) return code;
   }
-  if (e instanceof AggregateError) for (const inner of e.errors) {
-    const c = storeUnavailableCode(inner);
-    if (c) return c;
-  }
+  if (e instanceof AggregateError)
+    for (const inner of e.errors) {
+      const c = storeUnavailableCode(inner);
+      if (c) return c;
+    }
   if (PG_MESSAGES.test(e.message)) return 'CONNECTION_LOST';
   return null;
 }
@@ -87,10 +110,12 @@ export function createStoreHealth(now: () => Date = () => new Date()): StoreHeal
     timer = setTimeout(() => {
       timer = null;
       // The probe's own statement passes through the guard, which marks success or failure.
-      void probe!().catch(() => undefined).finally(() => {
-        delay = Math.min(delay * 2, PROBE_MAX_MS);
-        schedule();
-      });
+      void probe!()
+        .catch(() => undefined)
+        .finally(() => {
+          delay = Math.min(delay * 2, PROBE_MAX_MS);
+          schedule();
+        });
     }, delay);
     timer.unref();
   };
@@ -134,7 +159,11 @@ export function createStoreHealth(now: () => Date = () => new Date()): StoreHeal
  * unavailability failures become ERR_STORE_UNAVAILABLE and update `health`; `provesHealthy` says which
  * successes show the store works again (SQLite: a commit or a write, since reads work on a full disk).
  */
-export function guardDialect(inner: Dialect, health: StoreHealthControl, provesHealthy: (sql: string) => boolean): Dialect {
+export function guardDialect(
+  inner: Dialect,
+  health: StoreHealthControl,
+  provesHealthy: (sql: string) => boolean,
+): Dialect {
   return {
     createDriver: () => new GuardedDriver(inner.createDriver(), health, provesHealthy),
     createQueryCompiler: () => inner.createQueryCompiler(),
@@ -211,15 +240,27 @@ class GuardedDriver implements Driver {
   }
 
   // Both Kysely drivers used here implement savepoints.
-  savepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['savepoint']>>[2]): Promise<void> {
+  savepoint(
+    c: DatabaseConnection,
+    name: string,
+    compile: Parameters<NonNullable<Driver['savepoint']>>[2],
+  ): Promise<void> {
     return this.guard(() => this.inner.savepoint!(unwrap(c), name, compile));
   }
 
-  rollbackToSavepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['rollbackToSavepoint']>>[2]): Promise<void> {
+  rollbackToSavepoint(
+    c: DatabaseConnection,
+    name: string,
+    compile: Parameters<NonNullable<Driver['rollbackToSavepoint']>>[2],
+  ): Promise<void> {
     return this.guard(() => this.inner.rollbackToSavepoint!(unwrap(c), name, compile));
   }
 
-  releaseSavepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['releaseSavepoint']>>[2]): Promise<void> {
+  releaseSavepoint(
+    c: DatabaseConnection,
+    name: string,
+    compile: Parameters<NonNullable<Driver['releaseSavepoint']>>[2],
+  ): Promise<void> {
     return this.guard(() => this.inner.releaseSavepoint!(unwrap(c), name, compile));
   }
 

@@ -18,7 +18,15 @@ import type { AccessStore } from '../access/index.ts';
 import type { AuditStore } from '../audit/index.ts';
 import { createKyselyAccessStore } from './access-store.ts';
 import { createKyselyAuditStore } from './audit-store.ts';
-import { classify, createStoreHealth, guardDialect, storeUnavailableCode, unavailableError, type StoreHealth, type StoreHealthControl } from './health.ts';
+import {
+  classify,
+  createStoreHealth,
+  guardDialect,
+  storeUnavailableCode,
+  unavailableError,
+  type StoreHealth,
+  type StoreHealthControl,
+} from './health.ts';
 
 export interface StoreOptions {
   driver: 'sqlite' | 'postgres';
@@ -103,8 +111,11 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     if (sqlitePath) restrictSqliteFiles(sqlitePath);
     const cached = cachingStatements(sqlite);
     // Reads still work on a full disk: only a write or a commit shows the store can be used again.
-    const provesHealthy = (text: string) => !/^\s*(select|begin|rollback|pragma)\b/i.test(text) && !sqlite.inTransaction;
-    db = new Kysely<Database>({ dialect: guardDialect(new SqliteDialect({ database: cached }), health, provesHealthy) });
+    const provesHealthy = (text: string) =>
+      !/^\s*(select|begin|rollback|pragma)\b/i.test(text) && !sqlite.inTransaction;
+    db = new Kysely<Database>({
+      dialect: guardDialect(new SqliteDialect({ database: cached }), health, provesHealthy),
+    });
     runner = guardedRunner(sqliteRunner(cached), health, provesHealthy);
     autocommit = () => !sqlite.inTransaction;
     types = { idType: 'integer', binaryType: 'blob' };
@@ -133,7 +144,11 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   return {
     db,
     driver: opts.driver,
-    phones: createKyselyPhoneStore(db, false, undefined, { commitDelayMs: opts.commitDelayMs ?? 0, runner, autocommit }),
+    phones: createKyselyPhoneStore(db, false, undefined, {
+      commitDelayMs: opts.commitDelayMs ?? 0,
+      runner,
+      autocommit,
+    }),
     backup: backupDumper({ db, sqliteFile: sqlitePath ?? (opts.driver === 'sqlite' ? ':memory:' : null) }),
     access: createKyselyAccessStore(db),
     audit: createKyselyAuditStore(db),
@@ -176,7 +191,12 @@ async function waitForPostgres(db: Kysely<Database>, target: string, opts: Store
       if (!code) throw e;
       const elapsed = Date.now() - t0;
       if (limitMs > 0 && elapsed + delay > limitMs) {
-        throw new AppError('ERR_STORE_UNAVAILABLE', `PostgreSQL at ${target} is unavailable (${code}); gave up after ${attempt} attempts in ${Math.round(elapsed / 1000)} s (store.startupWaitSeconds ${limitMs / 1000})`, { cause: code }, { cause: e });
+        throw new AppError(
+          'ERR_STORE_UNAVAILABLE',
+          `PostgreSQL at ${target} is unavailable (${code}); gave up after ${attempt} attempts in ${Math.round(elapsed / 1000)} s (store.startupWaitSeconds ${limitMs / 1000})`,
+          { cause: code },
+          { cause: e },
+        );
       }
       opts.onWait?.({ target, attempt, nextInMs: delay, code });
       await new Promise((r) => setTimeout(r, delay));
@@ -186,7 +206,11 @@ async function waitForPostgres(db: Kysely<Database>, target: string, opts: Store
 }
 
 /** The SQLite direct runner, classified like the driver (group commits run their statements through it). */
-function guardedRunner(run: DirectRunner, health: StoreHealthControl, provesHealthy: (sql: string) => boolean): DirectRunner {
+function guardedRunner(
+  run: DirectRunner,
+  health: StoreHealthControl,
+  provesHealthy: (sql: string) => boolean,
+): DirectRunner {
   return (sqlText, parameters) => {
     try {
       const r = run(sqlText, parameters);
@@ -235,8 +259,14 @@ async function migrate(db: Kysely<Database>, types: DialectTypes): Promise<void>
   const provider: MigrationProvider = { getMigrations: async () => migrations(types) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
-    if (storeUnavailableCode(error)) throw error instanceof AppError ? error : unavailableError(storeUnavailableCode(error)!, error);
+    if (storeUnavailableCode(error))
+      throw error instanceof AppError ? error : unavailableError(storeUnavailableCode(error)!, error);
     const failed = results?.find((r) => r.status === 'Error');
-    throw new AppError('ERR_STORE', `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, undefined, { cause: error });
+    throw new AppError(
+      'ERR_STORE',
+      `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`,
+      undefined,
+      { cause: error },
+    );
   }
 }

@@ -31,7 +31,7 @@ function statusCondition(matches: readonly StatusMatch[]): Expression<SqlBool> {
 
 /** The node's facts a condition may compare to; the domain sets them on every query it runs. */
 function factsOf(facts: QueryFacts | undefined): QueryFacts {
-  if (!facts) throw new AppError('ERR_INTERNAL', 'a phone filter compares to the node\'s facts; the query has none');
+  if (!facts) throw new AppError('ERR_INTERNAL', "a phone filter compares to the node's facts; the query has none");
   return facts;
 }
 
@@ -72,7 +72,8 @@ export const PHONE_SORT_SQL: Record<PhoneSort, readonly (keyof PhonesTable & str
 
 /** The conditions of a query's filter, in table order; an absent, empty or false value is no condition. */
 export function phoneFilterConditions(
-  q: PhoneFilter & { facts?: QueryFacts }, mapping: FilterSql = PHONE_FILTER_SQL,
+  q: PhoneFilter & { facts?: QueryFacts },
+  mapping: FilterSql = PHONE_FILTER_SQL,
 ): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
   const facts = () => factsOf(q.facts);
@@ -87,7 +88,8 @@ export function phoneFilterConditions(
 
 /** The WHERE clauses of a phone query (shared by listing, counting, bulk scans and reports). */
 export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones', any>>(
-  qb0: Q, q: PhoneFilter & { facts?: QueryFacts },
+  qb0: Q,
+  q: PhoneFilter & { facts?: QueryFacts },
 ): Q {
   let qb = qb0 as SelectQueryBuilder<Database, 'phones', any>;
   for (const c of phoneFilterConditions(q)) qb = qb.where(c);

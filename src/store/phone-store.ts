@@ -9,7 +9,16 @@ import { applyPhoneFilter, PHONE_SORT_SQL } from './phone-filter-sql.ts';
 import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
 import type { CertificateRecord, CertificateState, PhonePatch, PhoneStore } from '../phones/index.ts';
 import type { CapfSessionRecord } from '../capf/index.ts';
-import type { AuthMode, CertOperation, DeviceSecurityMode, EcKeySize, KeyOrder, Phone, RsaKeySize, SecurityProfile } from '../phones/index.ts';
+import type {
+  AuthMode,
+  CertOperation,
+  DeviceSecurityMode,
+  EcKeySize,
+  KeyOrder,
+  Phone,
+  RsaKeySize,
+  SecurityProfile,
+} from '../phones/index.ts';
 import type { OperationStatusCode } from '../phones/index.ts';
 import { isStatusCode, statusText } from '../phones/model.ts';
 
@@ -17,7 +26,10 @@ import { isStatusCode, statusText } from '../phones/model.ts';
 function statusOf(r: Selectable<PhonesTable>): OperationStatusCode {
   const s = { operation: r.status_operation, outcome: r.status_outcome, reason: r.status_reason };
   if (!isStatusCode(s)) {
-    throw new AppError('ERR_INTERNAL', `phone ${r.device_name} has an unknown Certificate Operation Status code ${JSON.stringify(s)}`);
+    throw new AppError(
+      'ERR_INTERNAL',
+      `phone ${r.device_name} has an unknown Certificate Operation Status code ${JSON.stringify(s)}`,
+    );
   }
   return s;
 }
@@ -42,10 +54,20 @@ export function toPhone(r: Selectable<PhonesTable>): Phone {
     status: statusText(operationStatus),
     authFailures: Number(r.auth_failures),
     lsc: r.lsc_serial
-      ? { serialHex: r.lsc_serial, issuerDn: r.lsc_issuer ?? '', notBefore: r.lsc_not_before ?? '', notAfter: r.lsc_not_after ?? '' }
+      ? {
+          serialHex: r.lsc_serial,
+          issuerDn: r.lsc_issuer ?? '',
+          notBefore: r.lsc_not_before ?? '',
+          notAfter: r.lsc_not_after ?? '',
+        }
       : null,
     mic: r.mic_serial
-      ? { serialHex: r.mic_serial, subjectDn: r.mic_subject ?? '', issuerDn: r.mic_issuer ?? '', seenAt: r.mic_seen_at ?? '' }
+      ? {
+          serialHex: r.mic_serial,
+          subjectDn: r.mic_subject ?? '',
+          issuerDn: r.mic_issuer ?? '',
+          seenAt: r.mic_seen_at ?? '',
+        }
       : null,
     lastSessionAt: r.last_session_at,
     configVersion: Number(r.config_version),
@@ -176,31 +198,73 @@ function toSession(r: Selectable<CapfSessionsTable>): CapfSessionRecord {
 export { applyPhoneFilter };
 
 // Hot-path queries for the query cache: built once per shape, with markers standing in for the values.
-const buildGetPhone = (db: Executor, a: readonly unknown[]) => db.selectFrom('phones').selectAll().where('device_name', '=', a[0] as string);
-const buildGetCertificate = (db: Executor, a: readonly unknown[]) => db.selectFrom('certificates').selectAll().where('serial_hex', '=', a[0] as string);
-const buildUpdatePhone = (db: Executor, a: readonly unknown[], shape: { keys: (keyof PhonesTable)[]; bump: boolean; returning: boolean }) => {
+const buildGetPhone = (db: Executor, a: readonly unknown[]) =>
+  db
+    .selectFrom('phones')
+    .selectAll()
+    .where('device_name', '=', a[0] as string);
+const buildGetCertificate = (db: Executor, a: readonly unknown[]) =>
+  db
+    .selectFrom('certificates')
+    .selectAll()
+    .where('serial_hex', '=', a[0] as string);
+const buildUpdatePhone = (
+  db: Executor,
+  a: readonly unknown[],
+  shape: { keys: (keyof PhonesTable)[]; bump: boolean; returning: boolean },
+) => {
   const set: Record<string, unknown> = {};
   shape.keys.forEach((k, i) => (set[k] = a[i]));
   set.updated_at = a[shape.keys.length];
   if (shape.bump) set.config_version = sql<number>`config_version + 1`;
-  const q = db.updateTable('phones').set(set as Partial<PhonesTable>).where('device_name', '=', a[shape.keys.length + 1] as string);
+  const q = db
+    .updateTable('phones')
+    .set(set as Partial<PhonesTable>)
+    .where('device_name', '=', a[shape.keys.length + 1] as string);
   // RETURNING * costs SQLite about three times the update itself: only when the caller wants the row.
   return shape.returning ? q.returningAll() : q;
 };
 const buildIncrementAuthFailures = (db: Executor, a: readonly unknown[]) =>
-  db.updateTable('phones').set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: a[0] as string }).where('device_name', '=', a[1] as string).returning('auth_failures');
-const CERTIFICATE_COLUMNS = ['serial_hex', 'device_name', 'kind', 'der', 'subject_dn', 'issuer_dn', 'not_before', 'not_after', 'created_at', 'state', 'revoked_at', 'revocation_reason', 'session_id'] as const;
+  db
+    .updateTable('phones')
+    .set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: a[0] as string })
+    .where('device_name', '=', a[1] as string)
+    .returning('auth_failures');
+const CERTIFICATE_COLUMNS = [
+  'serial_hex',
+  'device_name',
+  'kind',
+  'der',
+  'subject_dn',
+  'issuer_dn',
+  'not_before',
+  'not_after',
+  'created_at',
+  'state',
+  'revoked_at',
+  'revocation_reason',
+  'session_id',
+] as const;
 const buildInsertCertificate = (db: Executor, a: readonly unknown[]) =>
   db
     .insertInto('certificates')
-    .values(Object.fromEntries(CERTIFICATE_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CertificatesTable>)
+    .values(
+      Object.fromEntries(CERTIFICATE_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CertificatesTable>,
+    )
     .onConflict((oc) => oc.column('serial_hex').doNothing());
-const buildSetCertificateState = (db: Executor, a: readonly unknown[], shape: { revokedAt: boolean; reason: boolean }) => {
+const buildSetCertificateState = (
+  db: Executor,
+  a: readonly unknown[],
+  shape: { revokedAt: boolean; reason: boolean },
+) => {
   let i = 0;
   const set: Record<string, unknown> = { state: a[i++] };
   if (shape.revokedAt) set.revoked_at = a[i++];
   if (shape.reason) set.revocation_reason = a[i++];
-  return db.updateTable('certificates').set(set as { state: string }).where('serial_hex', '=', a[i] as string);
+  return db
+    .updateTable('certificates')
+    .set(set as { state: string })
+    .where('serial_hex', '=', a[i] as string);
 };
 /** Revokes `issued` LSCs (sent, never acknowledged); `state = 'issued'` is a literal so the partial index of migration 0004 applies. */
 const buildRevokeUnacknowledged = (db: Executor, a: readonly unknown[], shape: { byDevice: boolean }) => {
@@ -209,20 +273,64 @@ const buildRevokeUnacknowledged = (db: Executor, a: readonly unknown[], shape: {
     .set({ state: 'revoked', revoked_at: a[0] as string, revocation_reason: a[1] as string })
     .where('kind', '=', 'lsc')
     .where(sql<SqlBool>`state = 'issued'`);
-  q = shape.byDevice ? q.where('device_name', '=', a[2] as string).where('serial_hex', '<>', a[3] as string) : q.where('created_at', '<', a[2] as string);
+  q = shape.byDevice
+    ? q.where('device_name', '=', a[2] as string).where('serial_hex', '<>', a[3] as string)
+    : q.where('created_at', '<', a[2] as string);
   // A phone's current LSC is never an orphan, whatever its state says (e.g. after a partial restore).
   return q
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('phones').select(sql`1`.as('one')).whereRef('phones.device_name', '=', 'certificates.device_name').whereRef('phones.lsc_serial', '=', 'certificates.serial_hex'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('phones')
+            .select(sql`1`.as('one'))
+            .whereRef('phones.device_name', '=', 'certificates.device_name')
+            .whereRef('phones.lsc_serial', '=', 'certificates.serial_hex'),
+        ),
+      ),
+    )
     .returning(['serial_hex', 'device_name']);
 };
-const SESSION_COLUMNS = ['session_id', 'device_name', 'peer', 'started_at', 'ended_at', 'operation', 'auth_mode', 'outcome', 'reason', 'status', 'protocol_version', 'log'] as const;
+const SESSION_COLUMNS = [
+  'session_id',
+  'device_name',
+  'peer',
+  'started_at',
+  'ended_at',
+  'operation',
+  'auth_mode',
+  'outcome',
+  'reason',
+  'status',
+  'protocol_version',
+  'log',
+] as const;
 const buildInsertSession = (db: Executor, a: readonly unknown[]) =>
-  db.insertInto('capf_sessions').values(Object.fromEntries(SESSION_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CapfSessionsTable>);
+  db
+    .insertInto('capf_sessions')
+    .values(Object.fromEntries(SESSION_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CapfSessionsTable>);
 const buildAppendAudit = (db: Executor, a: readonly unknown[]) =>
-  db.insertInto('audit_log').values({ at: a[0] as string, actor: a[1] as string, source: a[2] as string, action: a[3] as string, target: a[4] as string, details: a[5] as string });
+  db
+    .insertInto('audit_log')
+    .values({
+      at: a[0] as string,
+      actor: a[1] as string,
+      source: a[2] as string,
+      action: a[3] as string,
+      target: a[4] as string,
+      details: a[5] as string,
+    });
 
 /** UPDATE of the patched columns, compiled once per shape (module level: stores are made per group commit). */
-function runUpdate(queries: QueryCache, db: Executor, hot: DirectRunner | undefined, name: string, patch: PhonePatch, now: string, returning: boolean) {
+function runUpdate(
+  queries: QueryCache,
+  db: Executor,
+  hot: DirectRunner | undefined,
+  name: string,
+  patch: PhonePatch,
+  now: string,
+  returning: boolean,
+) {
   const cols = patchColumns(patch);
   const keys = Object.keys(cols) as (keyof PhonesTable)[];
   // Only what the phone's configuration file shows bumps its version (status and sessions do not).
@@ -230,7 +338,14 @@ function runUpdate(queries: QueryCache, db: Executor, hot: DirectRunner | undefi
   const args: unknown[] = [];
   for (const k of keys) args.push(cols[k]);
   args.push(now, name);
-  return queries.execute(db, `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}${returning ? ':returning' : ''}`, args, buildUpdatePhone, { keys, bump, returning }, hot);
+  return queries.execute(
+    db,
+    `updatePhone:${keys.join(',')}${bump ? ':bump' : ''}${returning ? ':returning' : ''}`,
+    args,
+    buildUpdatePhone,
+    { keys, bump, returning },
+    hot,
+  );
 }
 
 const INSERT_BATCH = 500;
@@ -273,7 +388,9 @@ export function createKyselyPhoneStore(
           await db.insertInto('phones').values(rows).execute();
         } catch (e) {
           if (/unique|duplicate/i.test(String((e as Error).message))) {
-            throw new AppError('ERR_PHONE_EXISTS', 'a phone with that device name already exists', undefined, { cause: e });
+            throw new AppError('ERR_PHONE_EXISTS', 'a phone with that device name already exists', undefined, {
+              cause: e,
+            });
           }
           throw e;
         }
@@ -288,7 +405,14 @@ export function createKyselyPhoneStore(
       return Number(r.numAffectedRows ?? 0) > 0;
     },
     async incrementAuthFailures(name, now) {
-      const { rows } = await queries.execute(db, 'incrementAuthFailures', [now, name], buildIncrementAuthFailures, undefined, hot);
+      const { rows } = await queries.execute(
+        db,
+        'incrementAuthFailures',
+        [now, name],
+        buildIncrementAuthFailures,
+        undefined,
+        hot,
+      );
       if (!rows[0]) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);
       return Number(rows[0].auth_failures);
     },
@@ -303,7 +427,10 @@ export function createKyselyPhoneStore(
       let rows = qb.selectAll();
       for (const col of cols) rows = rows.orderBy(col, q.order ?? 'asc');
       if (cols[0] !== 'device_name') rows = rows.orderBy('device_name', 'asc');
-      const items = await rows.limit(q.limit ?? 50).offset(q.offset ?? 0).execute();
+      const items = await rows
+        .limit(q.limit ?? 50)
+        .offset(q.offset ?? 0)
+        .execute();
       return { items: items.map(toPhone), total: Number(totalRow.n) };
     },
 
@@ -328,19 +455,41 @@ export function createKyselyPhoneStore(
         updated_at: p.updatedAt,
       };
       const { name: _n, created_at: _c, ...rest } = row;
-      await db.insertInto('security_profiles').values(row).onConflict((oc) => oc.column('name').doUpdateSet(rest)).execute();
+      await db
+        .insertInto('security_profiles')
+        .values(row)
+        .onConflict((oc) => oc.column('name').doUpdateSet(rest))
+        .execute();
     },
     async deleteProfile(name) {
       const r = await db.deleteFrom('security_profiles').where('name', '=', name).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
     async countPhonesWithProfile(name) {
-      const r = await db.selectFrom('phones').select((eb) => eb.fn.countAll<number>().as('n')).where('profile_name', '=', name).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('phones')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('profile_name', '=', name)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
 
     async insertCertificate(c) {
-      const args = [c.serialHex, c.deviceName, c.kind, c.der, c.subjectDn, c.issuerDn, c.notBefore, c.notAfter, c.createdAt, c.state, c.revokedAt, c.revocationReason, c.sessionId];
+      const args = [
+        c.serialHex,
+        c.deviceName,
+        c.kind,
+        c.der,
+        c.subjectDn,
+        c.issuerDn,
+        c.notBefore,
+        c.notAfter,
+        c.createdAt,
+        c.state,
+        c.revokedAt,
+        c.revocationReason,
+        c.sessionId,
+      ];
       await queries.execute(db, 'insertCertificate', args, buildInsertCertificate, undefined, hot);
     },
     async setCertificateState(serial, state, extra) {
@@ -350,7 +499,14 @@ export function createKyselyPhoneStore(
       if (revokedAt) args.push(revokedAt);
       if (reason) args.push(reason);
       args.push(serial);
-      await queries.execute(db, `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`, args, buildSetCertificateState, { revokedAt: !!revokedAt, reason: !!reason }, hot);
+      await queries.execute(
+        db,
+        `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`,
+        args,
+        buildSetCertificateState,
+        { revokedAt: !!revokedAt, reason: !!reason },
+        hot,
+      );
     },
     async getCertificate(serial) {
       const { rows } = await queries.execute(db, 'getCertificate', [serial], buildGetCertificate, undefined, hot);
@@ -359,24 +515,64 @@ export function createKyselyPhoneStore(
     async revokeUnacknowledgedLscs(filter, at, reason) {
       const byDevice = 'deviceName' in filter;
       const args = byDevice ? [at, reason, filter.deviceName, filter.exceptSerial] : [at, reason, filter.issuedBefore];
-      const { rows } = await queries.execute(db, `revokeUnacknowledged:${byDevice ? 'device' : 'before'}`, args, buildRevokeUnacknowledged, { byDevice }, hot);
+      const { rows } = await queries.execute(
+        db,
+        `revokeUnacknowledged:${byDevice ? 'device' : 'before'}`,
+        args,
+        buildRevokeUnacknowledged,
+        { byDevice },
+        hot,
+      );
       return rows.map((r) => ({ serialHex: r.serial_hex, deviceName: r.device_name }));
     },
     async listCertificates(name) {
-      return (await db.selectFrom('certificates').selectAll().where('device_name', '=', name).orderBy('created_at', 'desc').execute()).map(toCert);
+      return (
+        await db
+          .selectFrom('certificates')
+          .selectAll()
+          .where('device_name', '=', name)
+          .orderBy('created_at', 'desc')
+          .execute()
+      ).map(toCert);
     },
 
     async insertSession(s) {
-      const args = [s.sessionId, s.deviceName, s.peer, s.startedAt, s.endedAt, s.operation, s.authMode, s.outcome, s.reason, s.status, s.protocolVersion, JSON.stringify(s.log)];
+      const args = [
+        s.sessionId,
+        s.deviceName,
+        s.peer,
+        s.startedAt,
+        s.endedAt,
+        s.operation,
+        s.authMode,
+        s.outcome,
+        s.reason,
+        s.status,
+        s.protocolVersion,
+        JSON.stringify(s.log),
+      ];
       await queries.execute(db, 'insertSession', args, buildInsertSession, undefined, hot);
     },
     async listSessions(name, limit) {
-      const rows = await db.selectFrom('capf_sessions').selectAll().where('device_name', '=', name).orderBy('id', 'desc').limit(limit).execute();
+      const rows = await db
+        .selectFrom('capf_sessions')
+        .selectAll()
+        .where('device_name', '=', name)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
       return rows.map(toSession);
     },
 
     async appendAudit(e) {
-      await queries.execute(db, 'appendAudit', [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)], buildAppendAudit, undefined, hot);
+      await queries.execute(
+        db,
+        'appendAudit',
+        [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details)],
+        buildAppendAudit,
+        undefined,
+        hot,
+      );
     },
 
     async transaction(fn) {
@@ -390,7 +586,12 @@ export function createKyselyPhoneStore(
     },
   };
   // A store inside a transaction (made per group commit) never groups: no commit machinery for it.
-  const group = inTransaction ? null : createGroupCommit(transactionFor(db as Kysely<Database>, self, queries, options.runner), options.commitDelayMs ?? 0);
+  const group = inTransaction
+    ? null
+    : createGroupCommit(
+        transactionFor(db as Kysely<Database>, self, queries, options.runner),
+        options.commitDelayMs ?? 0,
+      );
   return self;
 }
 
@@ -398,7 +599,12 @@ export function createKyselyPhoneStore(
  * SQLite: hold the one connection for the whole group (Kysely's mutex keeps every other query out), and
  * run the group's hot-path statements on it synchronously. PostgreSQL: an ordinary transaction.
  */
-function transactionFor(db: Kysely<Database>, self: PhoneStore, queries: QueryCache, runner: DirectRunner | undefined): Transact {
+function transactionFor(
+  db: Kysely<Database>,
+  self: PhoneStore,
+  queries: QueryCache,
+  runner: DirectRunner | undefined,
+): Transact {
   return runner
     ? (fn) =>
         db.connection().execute(async (conn) => {
@@ -428,7 +634,10 @@ interface GroupItem {
 }
 
 class GroupItemFailed extends Error {
-  constructor(readonly index: number, readonly original: unknown) {
+  constructor(
+    readonly index: number,
+    readonly original: unknown,
+  ) {
     super('group commit item failed');
   }
 }

@@ -7,7 +7,9 @@ import { createQueryCache } from './query-cache.ts';
 
 async function memoryDb(): Promise<Kysely<Database>> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
-  await sql`create table audit_log (id integer primary key, at text, actor text, source text, action text, target text, details text)`.execute(db);
+  await sql`create table audit_log (id integer primary key, at text, actor text, source text, action text, target text, details text)`.execute(
+    db,
+  );
   return db;
 }
 
@@ -18,7 +20,16 @@ test('a cached query is built once and runs with each call’s arguments', async
   const insert = (at: string, target: string | null) =>
     cache.execute(db, 'insert', [at, target], (x, a) => {
       builds++;
-      return x.insertInto('audit_log').values({ at: a[0] as string, actor: 'capf', source: 'x', action: 'certificate.issue', target: a[1] as string, details: '{}' });
+      return x
+        .insertInto('audit_log')
+        .values({
+          at: a[0] as string,
+          actor: 'capf',
+          source: 'x',
+          action: 'certificate.issue',
+          target: a[1] as string,
+          details: '{}',
+        });
     });
   await insert('2026-01-01', 'SEP000000000001');
   await insert('2026-01-02', null);
@@ -30,7 +41,13 @@ test('a cached query is built once and runs with each call’s arguments', async
     { at: '2026-01-02', actor: 'capf', action: 'certificate.issue', target: null },
     { at: '2026-01-03', actor: 'capf', action: 'certificate.issue', target: 'SEP000000000003' },
   ]);
-  const sel = (target: string) => cache.execute(db, 'select', [target], (x, [t]) => x.selectFrom('audit_log').select('at').where('target', '=', t as string));
+  const sel = (target: string) =>
+    cache.execute(db, 'select', [target], (x, [t]) =>
+      x
+        .selectFrom('audit_log')
+        .select('at')
+        .where('target', '=', t as string),
+    );
   assert.deepEqual((await sel('SEP000000000003')).rows, [{ at: '2026-01-03' }]);
   assert.deepEqual((await sel('SEP000000000001')).rows, [{ at: '2026-01-01' }]);
   await db.destroy();
@@ -40,7 +57,10 @@ test('an argument used outside a value position is refused, not run', async () =
   const db = await memoryDb();
   const cache = createQueryCache();
   await assert.rejects(
-    async () => cache.execute(db, 'bad', ['target'], (x, [col]) => x.selectFrom('audit_log').select(sql.ref(col as string).as('v'))),
+    async () =>
+      cache.execute(db, 'bad', ['target'], (x, [col]) =>
+        x.selectFrom('audit_log').select(sql.ref(col as string).as('v')),
+      ),
     /used outside a value position/,
   );
   await db.destroy();
@@ -56,7 +76,12 @@ test('the SQL is compiled for the executor’s dialect (PostgreSQL numbered para
     seen = `${q.sql} ${JSON.stringify(q.parameters)}`;
     return Promise.resolve({ rows: [] });
   }) as never;
-  void cache.execute(fake, 'pg', ['a', 'b'], (_x, [x, y]) => db.updateTable('audit_log').set({ actor: x as string }).where('target', '=', y as string));
+  void cache.execute(fake, 'pg', ['a', 'b'], (_x, [x, y]) =>
+    db
+      .updateTable('audit_log')
+      .set({ actor: x as string })
+      .where('target', '=', y as string),
+  );
   assert.equal(seen, 'update "audit_log" set "actor" = $1 where "target" = $2 ["a","b"]');
 });
 
@@ -69,10 +94,25 @@ test('a direct runner gets the compiled SQL and this call’s parameters; its er
     if (params[0] === 'boom') throw new Error('constraint failed');
     return { rows: [{ n: 1 }] };
   };
-  const run = (target: string) => cache.execute(db, 'direct', [target], (x, [t]) => x.selectFrom('audit_log').select('at').where('target', '=', t as string), undefined, direct);
+  const run = (target: string) =>
+    cache.execute(
+      db,
+      'direct',
+      [target],
+      (x, [t]) =>
+        x
+          .selectFrom('audit_log')
+          .select('at')
+          .where('target', '=', t as string),
+      undefined,
+      direct,
+    );
   assert.deepEqual((await run('SEP1')).rows, [{ n: 1 }]);
   await assert.rejects(run('boom'), /constraint failed/);
-  assert.deepEqual(calls, ['select "at" from "audit_log" where "target" = ? ["SEP1"]', 'select "at" from "audit_log" where "target" = ? ["boom"]']);
+  assert.deepEqual(calls, [
+    'select "at" from "audit_log" where "target" = ? ["SEP1"]',
+    'select "at" from "audit_log" where "target" = ? ["boom"]',
+  ]);
   assert.equal((await db.selectFrom('audit_log').selectAll().execute()).length, 0, 'Kysely itself ran nothing');
   await db.destroy();
 });

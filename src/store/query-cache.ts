@@ -29,7 +29,14 @@ export interface QueryCache {
    * between calls reaches `build` through `args` and `shape`, never through what it closes over: `build`
    * runs once per key, and later calls reuse what the first call's `build` made.
    */
-  execute<R, S = undefined>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S, direct?: DirectRunner): Promise<QueryResult<R>>;
+  execute<R, S = undefined>(
+    db: Executor,
+    key: string,
+    args: readonly unknown[],
+    build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>,
+    shape?: S,
+    direct?: DirectRunner,
+  ): Promise<QueryResult<R>>;
 }
 
 const marker = (i: number) => `\u0000opencapf-arg-${i}\u0000`;
@@ -37,7 +44,14 @@ const marker = (i: number) => `\u0000opencapf-arg-${i}\u0000`;
 export function createQueryCache(max = 256): QueryCache {
   const entries = new Map<string, Entry>();
   return {
-    execute<R, S>(db: Executor, key: string, args: readonly unknown[], build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>, shape?: S, direct?: DirectRunner) {
+    execute<R, S>(
+      db: Executor,
+      key: string,
+      args: readonly unknown[],
+      build: (db: Executor, args: readonly unknown[], shape: S) => Compilable<R>,
+      shape?: S,
+      direct?: DirectRunner,
+    ) {
       let e = entries.get(key);
       if (!e) {
         const markers = args.map((_, i) => marker(i));
@@ -46,7 +60,8 @@ export function createQueryCache(max = 256): QueryCache {
           const i = typeof p === 'string' ? markers.indexOf(p) : -1;
           return i >= 0 ? { arg: i } : { value: p };
         });
-        if (compiled.sql.includes('\u0000')) throw new Error(`query cache: an argument of ${key} was used outside a value position`);
+        if (compiled.sql.includes('\u0000'))
+          throw new Error(`query cache: an argument of ${key} was used outside a value position`);
         e = { compiled, sources };
         if (entries.size < max) entries.set(key, e);
       }

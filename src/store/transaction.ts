@@ -22,7 +22,12 @@ export async function runTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Kysely<DB>
         await sql`rollback`.execute(conn);
       } catch (rollbackError) {
         if (!/no transaction is active|no transaction in progress/i.test((rollbackError as Error).message)) {
-          throw new AppError('ERR_STORE', `${(e as Error)?.message ?? String(e)}; rolling back failed too: ${(rollbackError as Error).message}`, undefined, { cause: e });
+          throw new AppError(
+            'ERR_STORE',
+            `${(e as Error)?.message ?? String(e)}; rolling back failed too: ${(rollbackError as Error).message}`,
+            undefined,
+            { cause: e },
+          );
         }
         // The database already ended the transaction (SQLite does on SQLITE_FULL): e says why.
       }

@@ -40,7 +40,10 @@ export function publicKeyField(cert: CertificateInfo): Buffer {
 export function publicKeyFieldOf(key: KeyObject): Buffer {
   if (key.asymmetricKeyType === 'rsa') return key.export({ format: 'der', type: 'pkcs1' });
   if (key.asymmetricKeyType === 'ec') return Buffer.from(subjectPublicKeyBits(spkiDer(key)));
-  throw new AppError('ERR_PKI_BAD_KEY', `a ${key.asymmetricKeyType ?? 'unknown'} key cannot be written into a .tlv record`);
+  throw new AppError(
+    'ERR_PKI_BAD_KEY',
+    `a ${key.asymmetricKeyType ?? 'unknown'} key cannot be written into a .tlv record`,
+  );
 }
 
 const EC_POINT_CURVES: Readonly<Record<number, { crv: string; size: number }>> = {

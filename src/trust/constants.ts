@@ -153,7 +153,10 @@ export const NODE_DIGEST: Readonly<Record<number, 'sha1' | 'sha256' | 'sha512'>>
 /** Hash ids OpenCAPF writes (§3: the tools produce only these two). */
 export const SIGNING_HASHES = ['sha1', 'sha512'] as const;
 export type SigningHash = (typeof SIGNING_HASHES)[number];
-export const HASH_ID_OF: Readonly<Record<SigningHash, HashAlgorithmId>> = { sha1: HashAlgorithm.SHA1, sha512: HashAlgorithm.SHA512 };
+export const HASH_ID_OF: Readonly<Record<SigningHash, HashAlgorithmId>> = {
+  sha1: HashAlgorithm.SHA1,
+  sha512: HashAlgorithm.SHA512,
+};
 
 /** §2 tag 10: the only value written. */
 export const SIGNATURE_ALGORITHM_RSA = 0;

@@ -29,7 +29,10 @@ export function ctlWarnings(fileOrBytes: TrustList | Uint8Array): TrustListWarni
   const list = fileOrBytes instanceof Uint8Array ? parseTrustList(fileOrBytes) : fileOrBytes;
   const out = commonWarnings(list, { maxCertificates: ITL_MAX_CERTIFICATES, maxBytes: ITL_MAX_BYTES });
   if (!list.records.some((r) => r.roleName === 'CCM' || r.roleName === 'CCM_TFTP')) {
-    out.push({ code: 'NO_CCM', message: 'no CCM or CCM+TFTP certificate: phones cannot verify the SIP-TLS server in mixed mode' });
+    out.push({
+      code: 'NO_CCM',
+      message: 'no CCM or CCM+TFTP certificate: phones cannot verify the SIP-TLS server in mixed mode',
+    });
   }
   return out;
 }

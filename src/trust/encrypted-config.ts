@@ -5,7 +5,17 @@
 // 1..16 bytes of 0x0D. The AES key is wrapped with the phone's RSA public key (LSC or MIC) using
 // RSAES-PKCS1-v1_5. The whole file is signed by the TFTP key like any .sgn (§3).
 
-import { constants, createCipheriv, createDecipheriv, createHash, privateDecrypt, publicEncrypt, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { parseCertificate, type CertificateInfo } from '../pki/index.ts';
 import { AppError } from '../shared/errors.ts';
 import {
@@ -65,7 +75,12 @@ export function encryptedConfigStub(xml: string, deviceCertificateDer: Uint8Arra
     const el = findElement(xml, name);
     if (el) lines.push(`  ${el}`);
   }
-  lines.push(`  <certHash>${deviceCertHash(deviceCertificateDer)}</certHash>`, '  <encrConfig>true</encrConfig>', '</device>', '');
+  lines.push(
+    `  <certHash>${deviceCertHash(deviceCertificateDer)}</certHash>`,
+    '  <encrConfig>true</encrConfig>',
+    '</device>',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -76,10 +91,14 @@ function padPlaintext(plain: Buffer): { padded: Buffer; padLength: number } {
 }
 
 export function encryptConfig(p: EncryptConfigParams): EncryptedConfig {
-  const device = p.deviceCertificate instanceof Uint8Array ? parseCertificate(p.deviceCertificate) : p.deviceCertificate;
+  const device =
+    p.deviceCertificate instanceof Uint8Array ? parseCertificate(p.deviceCertificate) : p.deviceCertificate;
   const deviceKey = certificatePublicKey(device.der);
   if (deviceKey.asymmetricKeyType !== 'rsa') {
-    throw new AppError('ERR_PKI_BAD_KEY', `${p.deviceName}: configuration can only be encrypted for an RSA phone certificate (§11.1; EC is UNCERTAIN)`);
+    throw new AppError(
+      'ERR_PKI_BAD_KEY',
+      `${p.deviceName}: configuration can only be encrypted for an RSA phone certificate (§11.1; EC is UNCERTAIN)`,
+    );
   }
   const hash = p.hash ?? 'sha1';
   const plain = typeof p.xml === 'string' ? Buffer.from(p.xml, 'utf8') : Buffer.from(p.xml);
@@ -111,7 +130,14 @@ export function encryptConfig(p: EncryptConfigParams): EncryptedConfig {
   );
   const stubXml = encryptedConfigStub(plain.toString('utf8'), device.der);
   const stubFileName = `${p.deviceName}.cnf.xml.sgn`;
-  const stub = signSgn({ payload: Buffer.from(stubXml, 'utf8'), fileName: stubFileName, signer: p.signer, now: p.now, hash, nameStyle: p.nameStyle ?? 'cucm' });
+  const stub = signSgn({
+    payload: Buffer.from(stubXml, 'utf8'),
+    fileName: stubFileName,
+    signer: p.signer,
+    now: p.now,
+    hash,
+    nameStyle: p.nameStyle ?? 'cucm',
+  });
   return { encSgnFileName, encSgn, stubFileName, stub, stubXml };
 }
 
@@ -124,7 +150,12 @@ function unwrapKey(wrapped: Uint8Array, privateKey: KeyObject): Buffer {
   try {
     em = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, Buffer.from(wrapped));
   } catch (e) {
-    throw new AppError('ERR_PKI_KEY_MISMATCH', 'the wrapped configuration key cannot be decrypted with this private key', undefined, { cause: e });
+    throw new AppError(
+      'ERR_PKI_KEY_MISMATCH',
+      'the wrapped configuration key cannot be decrypted with this private key',
+      undefined,
+      { cause: e },
+    );
   }
   let sep = -1;
   for (let i = 2; i < em.length; i++) {
@@ -161,10 +192,15 @@ export function decryptConfig(input: Uint8Array, p: DecryptConfigParams): Decryp
   const { header, payload } = verified ?? decodeSgn(input, p.decode);
   const enc = header.encryption;
   if (!enc?.wrappedKey || !enc.iv) {
-    throw new AppError('ERR_BAD_REQUEST', `${header.fileName ?? 'file'} carries no encryption key or IV (tags 0x13, 0x19); it is not an .enc.sgn`);
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `${header.fileName ?? 'file'} carries no encryption key or IV (tags 0x13, 0x19); it is not an .enc.sgn`,
+    );
   }
-  if (enc.iv.length !== ENC_IV_BYTES) throw new AppError('ERR_BAD_REQUEST', `IV is ${enc.iv.length} bytes, expected ${ENC_IV_BYTES}`);
-  if (payload.length === 0 || payload.length % 16 !== 0) throw new AppError('ERR_BAD_REQUEST', `ciphertext of ${payload.length} bytes is not a whole number of AES blocks`);
+  if (enc.iv.length !== ENC_IV_BYTES)
+    throw new AppError('ERR_BAD_REQUEST', `IV is ${enc.iv.length} bytes, expected ${ENC_IV_BYTES}`);
+  if (payload.length === 0 || payload.length % 16 !== 0)
+    throw new AppError('ERR_BAD_REQUEST', `ciphertext of ${payload.length} bytes is not a whole number of AES blocks`);
   const key = unwrapKey(enc.wrappedKey, p.privateKey);
   const decipher = createDecipheriv(`aes-${key.length * 8}-cbc`, key, enc.iv).setAutoPadding(false);
   const padded = Buffer.concat([decipher.update(payload), decipher.final()]);
@@ -178,7 +214,8 @@ export function decryptConfig(input: Uint8Array, p: DecryptConfigParams): Decryp
   }
   if (enc.digest) {
     const digestName = NODE_DIGEST[enc.digestAlgorithm ?? header.hashAlgorithm ?? 1];
-    if (!digestName) throw new AppError('ERR_TRUST_BAD_SIGNATURE', `unknown plaintext digest algorithm ${enc.digestAlgorithm}`);
+    if (!digestName)
+      throw new AppError('ERR_TRUST_BAD_SIGNATURE', `unknown plaintext digest algorithm ${enc.digestAlgorithm}`);
     const actual = createHash(digestName).update(xml).digest();
     if (actual.length !== enc.digest.length || !timingSafeEqual(actual, enc.digest)) {
       throw new AppError('ERR_TRUST_BAD_SIGNATURE', 'decrypted configuration does not match its digest (tag 0x1B)');

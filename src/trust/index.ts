@@ -27,8 +27,24 @@ export {
   type TlvRecord,
   type Version,
 } from './tlv-codec.ts';
-export { trustListName, serialBytes, serialsEqual, publicKeyField, keyFromPublicKeyField, certificateSignatureValue, type NameStyle } from './certificate-fields.ts';
-export { signFile, signerFields, checkSignature, assertSignature, type Signer, type SignParams, type SignatureCheck } from './signed-file.ts';
+export {
+  trustListName,
+  serialBytes,
+  serialsEqual,
+  publicKeyField,
+  keyFromPublicKeyField,
+  certificateSignatureValue,
+  type NameStyle,
+} from './certificate-fields.ts';
+export {
+  signFile,
+  signerFields,
+  checkSignature,
+  assertSignature,
+  type Signer,
+  type SignParams,
+  type SignatureCheck,
+} from './signed-file.ts';
 export {
   buildTrustList,
   parseTrustList,
@@ -49,8 +65,28 @@ export {
 export { buildItl, parseItl, itlWarnings, cucmItlMembers, type CucmItlIdentities } from './itl.ts';
 export { buildCtl, parseCtl, ctlWarnings } from './ctl.ts';
 export { showItl, showItlJson, type ShowItlJson, type ShowItlOptions } from './show-itl.ts';
-export { signSgn, decodeSgn, unwrapSgn, verifySgn, selectSigner, sgnFileName, certHash, deviceCertHash, type SignSgnParams, type DecodedSgn, type VerifiedSgn } from './sgn.ts';
-export { encryptConfig, decryptConfig, encryptedConfigStub, type EncryptConfigParams, type EncryptedConfig, type DecryptConfigParams, type DecryptedConfig } from './encrypted-config.ts';
+export {
+  signSgn,
+  decodeSgn,
+  unwrapSgn,
+  verifySgn,
+  selectSigner,
+  sgnFileName,
+  certHash,
+  deviceCertHash,
+  type SignSgnParams,
+  type DecodedSgn,
+  type VerifiedSgn,
+} from './sgn.ts';
+export {
+  encryptConfig,
+  decryptConfig,
+  encryptedConfigStub,
+  type EncryptConfigParams,
+  type EncryptedConfig,
+  type DecryptConfigParams,
+  type DecryptedConfig,
+} from './encrypted-config.ts';
 export {
   createPhoneTrustStore,
   restorePhoneTrustStore,

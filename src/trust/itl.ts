@@ -44,7 +44,11 @@ export function cucmItlMembers(ids: CucmItlIdentities): TrustListMember[] {
   out.push({ certificate: ids.signer, roles: ['SAST', 'TFTP'] });
   for (const t of ids.tftp ?? []) {
     if (t.certificate.sha1 === ids.signer.sha1) continue;
-    out.push(t.dnsName ? { certificate: t.certificate, roles: ['TFTP'], dnsName: t.dnsName } : { certificate: t.certificate, roles: ['TFTP'] });
+    out.push(
+      t.dnsName
+        ? { certificate: t.certificate, roles: ['TFTP'], dnsName: t.dnsName }
+        : { certificate: t.certificate, roles: ['TFTP'] },
+    );
   }
   return out;
 }
@@ -62,7 +66,10 @@ export function itlWarnings(fileOrBytes: TrustList | Uint8Array): TrustListWarni
   const list = fileOrBytes instanceof Uint8Array ? parseTrustList(fileOrBytes) : fileOrBytes;
   const out = commonWarnings(list, { maxCertificates: ITL_MAX_CERTIFICATES, maxBytes: ITL_MAX_BYTES });
   if (!list.records.some((r) => r.roleName === 'CAPF' || r.roleName === 'TVS')) {
-    out.push({ code: 'NO_CAPF_OR_TVS', message: 'no CAPF or TVS certificate: phones report "No valid CAPF server" (phone-config.md §3)' });
+    out.push({
+      code: 'NO_CAPF_OR_TVS',
+      message: 'no CAPF or TVS certificate: phones report "No valid CAPF server" (phone-config.md §3)',
+    });
   }
   return out;
 }

@@ -29,11 +29,11 @@ test('.sgn verification: unknown signer, tampered payload, tampered header', asy
   const sgn = signSgn({ payload: xml, fileName: 'x.sgn', signer: f.callManager, now: FIXTURE_NOW });
   assert.throws(() => verifySgn(sgn, [f.itlRecovery.certificate]), { code: 'ERR_TRUST_NO_SIGNER' });
   const t = Buffer.from(sgn);
-  t[t.length - 3] = t[t.length - 3]! ^ (0x20);
+  t[t.length - 3] = t[t.length - 3]! ^ 0x20;
   assert.throws(() => verifySgn(t, [f.callManager.certificate]), { code: 'ERR_TRUST_BAD_SIGNATURE' });
   const h = Buffer.from(sgn);
   const fnOffset = decodeSgn(sgn).header.elements.find((e) => e.tag === 14)!.offset;
-  h[fnOffset + 3] = h[fnOffset + 3]! ^ (1);
+  h[fnOffset + 3] = h[fnOffset + 3]! ^ 1;
   assert.throws(() => verifySgn(h, [f.callManager.certificate]), { code: 'ERR_TRUST_BAD_SIGNATURE' });
   assert.throws(() => decodeSgn(Buffer.alloc(17 * 1024 * 1024)), { code: 'ERR_CODEC_TOO_LARGE' });
 });

@@ -7,7 +7,13 @@ import { createHash } from 'node:crypto';
 import type { CertificateInfo } from '../pki/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { DEFAULT_MAX_SGN_BYTES, FILE_VERSION, type SigningHash } from './constants.ts';
-import { certificatePublicKey, serialsEqual, serialBytes, trustListName, type NameStyle } from './certificate-fields.ts';
+import {
+  certificatePublicKey,
+  serialsEqual,
+  serialBytes,
+  trustListName,
+  type NameStyle,
+} from './certificate-fields.ts';
 import { checkSignature, signFile, type Signer } from './signed-file.ts';
 import { decodeHeader, type DecodeOptions, type TlvHeader } from './tlv-codec.ts';
 
@@ -28,7 +34,13 @@ export function sgnFileName(name: string): string {
 
 export function signSgn(p: SignSgnParams): Buffer {
   return signFile(
-    { version: FILE_VERSION.sgn, fileName: p.fileName, now: p.now, hash: p.hash ?? 'sha1', nameStyle: p.nameStyle ?? 'cucm' },
+    {
+      version: FILE_VERSION.sgn,
+      fileName: p.fileName,
+      now: p.now,
+      hash: p.hash ?? 'sha1',
+      nameStyle: p.nameStyle ?? 'cucm',
+    },
     p.payload,
     p.signer,
   );
@@ -70,12 +82,19 @@ export interface VerifiedSgn extends DecodedSgn {
  * Decodes and verifies against the TFTP certificates the phone trusts (§3: role TFTP or CCM+TFTP).
  * Throws CodecError, ERR_TRUST_NO_SIGNER (no candidate has the header's serial) or ERR_TRUST_BAD_SIGNATURE.
  */
-export function verifySgn(input: Uint8Array, trustedSigners: readonly CertificateInfo[], opts?: DecodeOptions): VerifiedSgn {
+export function verifySgn(
+  input: Uint8Array,
+  trustedSigners: readonly CertificateInfo[],
+  opts?: DecodeOptions,
+): VerifiedSgn {
   const decoded = decodeSgn(input, opts);
   const signer = selectSigner(decoded.header, trustedSigners);
   if (!signer) {
     const serial = decoded.header.serialNumber?.toString('hex').toUpperCase() ?? '(none)';
-    throw new AppError('ERR_TRUST_NO_SIGNER', `no trusted TFTP certificate has the signer serial ${serial} (${decoded.header.signerName ?? 'no signer name'})`);
+    throw new AppError(
+      'ERR_TRUST_NO_SIGNER',
+      `no trusted TFTP certificate has the signer serial ${serial} (${decoded.header.signerName ?? 'no signer name'})`,
+    );
   }
   const r = checkSignature(input, decoded.header, certificatePublicKey(signer.der));
   if (!r.ok) throw new AppError('ERR_TRUST_BAD_SIGNATURE', `${decoded.header.fileName ?? 'file'}: ${r.reason}`);

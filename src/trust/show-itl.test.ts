@@ -138,14 +138,19 @@ async function seedLikeItl(f: TrustFixtures): Promise<Buffer> {
   });
 }
 
-test('show itl of an ITL with the seed\'s seven record kinds matches the seed layout line for line', async () => {
+test("show itl of an ITL with the seed's seven record kinds matches the seed layout line for line", async () => {
   const f = await trustFixtures();
   const text = showItl(await seedLikeItl(f));
-  const lines = text.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter(Boolean);
   const records = lines.slice(lines.indexOf('ITL Record #:1'));
   const template = SEED_LAYOUT.trim().split('\n');
   assert.equal(records.length, template.length, text);
-  template.forEach((t, i) => assert.match(records[i]!, lineRegex(t), `line ${i + 1}: "${records[i]}" vs template "${t}"`));
+  template.forEach((t, i) =>
+    assert.match(records[i]!, lineRegex(t), `line ${i + 1}: "${records[i]}" vs template "${t}"`),
+  );
   // values that equal the seed's because the fixture names are the seed's
   assert.ok(lines.includes('1 RECORDLENGTH 2 727'));
   assert.ok(lines.includes('3 SUBJECTNAME 64 CN=CAPF-7f0ae8d7;OU=TAC;O=Cisco Systems;L=Boxborough;ST=MA;C=US'));
@@ -158,7 +163,11 @@ test('show itl of an ITL with the seed\'s seven record kinds matches the seed la
 test('columns follow tlv-files.md §13 widths', async () => {
   const f = await trustFixtures();
   const text = showItl(await seedLikeItl(f));
-  assert.ok(text.includes('\nBYTEPOS TAG              LENGTH  VALUE\n------- ---              ------  -----\n1       RECORDLENGTH     2       727\n'));
+  assert.ok(
+    text.includes(
+      '\nBYTEPOS TAG              LENGTH  VALUE\n------- ---              ------  -----\n1       RECORDLENGTH     2       727\n',
+    ),
+  );
   assert.ok(text.includes('\n12      HASH ALGORITHM   1       null\n'));
 });
 
@@ -172,9 +181,15 @@ test('header section and failure endings', async () => {
   assert.match(text, /\n28      SIGNERVERSION    2       1\.1\n/);
 
   const tampered = Buffer.from(itl);
-  tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ (1);
-  assert.match(showItl(tampered), /\nThe ITL file could not be verified: signature does not verify \(ERR_TRUST_BAD_SIGNATURE\)\.\n$/);
-  assert.match(showItl(itl.subarray(0, 700)), /^Length of ITL file: 700\nError parsing the ITL File\.\nrecord 1 at offset \d+ declares \d+ bytes, only \d+ remain \(ERR_CODEC_TRUNCATED\)\.\n$/);
+  tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
+  assert.match(
+    showItl(tampered),
+    /\nThe ITL file could not be verified: signature does not verify \(ERR_TRUST_BAD_SIGNATURE\)\.\n$/,
+  );
+  assert.match(
+    showItl(itl.subarray(0, 700)),
+    /^Length of ITL file: 700\nError parsing the ITL File\.\nrecord 1 at offset \d+ declares \d+ bytes, only \d+ remain \(ERR_CODEC_TRUNCATED\)\.\n$/,
+  );
   assert.equal(showItl(Buffer.alloc(0)).split('\n')[0], 'Length of ITL file: 0');
   assert.match(showItl(Buffer.alloc(0)), /Error parsing the ITL File\.\n$/);
 });
@@ -182,7 +197,14 @@ test('header section and failure endings', async () => {
 test('reads tlvfile-style files (tlvfile names, no DNSNAME, full certificates) and CTLs', async () => {
   const f = await trustFixtures();
   const { buildCtl } = await import('./ctl.ts');
-  const ctl = buildCtl({ members: [{ certificate: f.callManager.certificate, roles: ['CCM_TFTP'] }], signer: f.callManager, now: FIXTURE_NOW, nameStyle: 'tlvfile', dnsNames: 'when-set', hash: 'sha512' });
+  const ctl = buildCtl({
+    members: [{ certificate: f.callManager.certificate, roles: ['CCM_TFTP'] }],
+    signer: f.callManager,
+    now: FIXTURE_NOW,
+    nameStyle: 'tlvfile',
+    dnsNames: 'when-set',
+    hash: 'sha512',
+  });
   const text = showItl(ctl);
   assert.match(text, /\nCTL Record #:1\n/);
   assert.match(text, /This etoken was used to sign the CTL file\./);
@@ -200,9 +222,26 @@ test('JSON form carries the same facts', async () => {
   assert.equal(j.kind, 'ITL');
   assert.deepEqual(j.verification, { ok: true });
   assert.equal(j.records?.length, 7);
-  assert.deepEqual(j.records?.map((r) => r.function), ['CAPF', 'TVS', 'System Administrator Security Token', 'TVS', 'System Administrator Security Token', 'TFTP', 'TFTP']);
-  assert.deepEqual(j.records?.map((r) => r.signer), [undefined, undefined, false, undefined, true, undefined, undefined]);
-  assert.deepEqual(j.records?.map((r) => r.hashOnly), [true, true, false, true, false, false, false]);
+  assert.deepEqual(
+    j.records?.map((r) => r.function),
+    [
+      'CAPF',
+      'TVS',
+      'System Administrator Security Token',
+      'TVS',
+      'System Administrator Security Token',
+      'TFTP',
+      'TFTP',
+    ],
+  );
+  assert.deepEqual(
+    j.records?.map((r) => r.signer),
+    [undefined, undefined, false, undefined, true, undefined, undefined],
+  );
+  assert.deepEqual(
+    j.records?.map((r) => r.hashOnly),
+    [true, true, false, true, false, false, false],
+  );
   assert.equal(j.records?.[0]?.elements[0]?.tag, 'RECORDLENGTH');
   assert.equal(j.records?.[0]?.elements[0]?.value, '727');
   assert.equal(j.header?.fileName, 'ITLFile.tlv');

@@ -111,16 +111,26 @@ function failureText(kind: TrustListKind, code: string, reason: string): string 
 function renderList(list: TrustList, kind: TrustListKind): string[] {
   const lines: string[] = [`Length of ${kind} file: ${list.size}`, `Parse ${kind} File`, '----------------', ''];
   const h = list.header;
-  lines.push(`Version: ${h.version.major}.${h.version.minor}`, `HeaderLength: ${h.headerLength} (BYTES)`, '', ...TABLE_HEAD);
+  lines.push(
+    `Version: ${h.version.major}.${h.version.minor}`,
+    `HeaderLength: ${h.headerLength} (BYTES)`,
+    '',
+    ...TABLE_HEAD,
+  );
   for (const e of h.elements) {
     if (e.tag === HeaderTag.VERSION || e.tag === HeaderTag.HEADER_LENGTH || e.tag === HeaderTag.PADDING) continue;
     lines.push(headerRow(e));
   }
   for (const r of list.records) {
     lines.push('', `${kind} Record #:${r.index + 1}`, '----', ...TABLE_HEAD);
-    for (const e of r.elements) lines.push(row(e.tag, RECORD_TAG_LABELS[e.tag] ?? `TAG${e.tag}`, e.length, recordValue(e)));
+    for (const e of r.elements)
+      lines.push(row(e.tag, RECORD_TAG_LABELS[e.tag] ?? `TAG${e.tag}`, e.length, recordValue(e)));
     if (r.role === ROLES.SAST.code) {
-      lines.push(r.index === list.signerRecordIndex ? `This etoken was used to sign the ${kind} file.` : `This etoken was not used to sign the ${kind} file.`);
+      lines.push(
+        r.index === list.signerRecordIndex
+          ? `This etoken was used to sign the ${kind} file.`
+          : `This etoken was not used to sign the ${kind} file.`,
+      );
     }
   }
   lines.push('');
@@ -133,14 +143,24 @@ function renderList(list: TrustList, kind: TrustListKind): string[] {
 export function showItl(bytes: Uint8Array, opts: ShowItlOptions = {}): string {
   const kind = opts.kind ?? 'ITL';
   if (bytes.length === 0) {
-    return [`Length of ${kind} file: 0`, `${kind} File not found. To generate an ${kind} file, run opencapf itl export.`, `Error parsing the ${kind} File.`].join('\n') + '\n';
+    return (
+      [
+        `Length of ${kind} file: 0`,
+        `${kind} File not found. To generate an ${kind} file, run opencapf itl export.`,
+        `Error parsing the ${kind} File.`,
+      ].join('\n') + '\n'
+    );
   }
   let list: TrustList;
   try {
     list = parseTrustList(bytes, opts);
   } catch (e) {
     if (!isAppError(e)) throw e;
-    return [`Length of ${kind} file: ${bytes.length}`, `Error parsing the ${kind} File.`, `${e.message} (${e.code}).`].join('\n') + '\n';
+    return (
+      [`Length of ${kind} file: ${bytes.length}`, `Error parsing the ${kind} File.`, `${e.message} (${e.code}).`].join(
+        '\n',
+      ) + '\n'
+    );
   }
   return renderList(list, opts.kind ?? list.kind).join('\n') + '\n';
 }
@@ -202,7 +222,12 @@ export function showItlJson(bytes: Uint8Array, opts: ShowItlOptions = {}): ShowI
     list = parseTrustList(bytes, opts);
   } catch (e) {
     if (!isAppError(e)) throw e;
-    return { kind: opts.kind ?? 'ITL', length: bytes.length, parsed: false, error: { code: e.code, message: e.message } };
+    return {
+      kind: opts.kind ?? 'ITL',
+      length: bytes.length,
+      parsed: false,
+      error: { code: e.code, message: e.message },
+    };
   }
   const h = list.header;
   const v = verifyTrustList(list);
@@ -212,7 +237,10 @@ export function showItlJson(bytes: Uint8Array, opts: ShowItlOptions = {}): ShowI
     paddingBytes: h.paddingBytes,
     elements: h.elements
       .filter((e) => e.tag !== HeaderTag.PADDING)
-      .map((e) => ({ ...jsonElement(e, e.container ? '' : headerValue(e)), tag: HEADER_TAG_NAMES.get(e.tag) ?? `TAG${e.tag}` })),
+      .map((e) => ({
+        ...jsonElement(e, e.container ? '' : headerValue(e)),
+        tag: HEADER_TAG_NAMES.get(e.tag) ?? `TAG${e.tag}`,
+      })),
   };
   if (h.signerVersion) header.signerVersion = `${h.signerVersion.major}.${h.signerVersion.minor}`;
   if (h.signerName !== undefined) header.signerName = h.signerName;
@@ -234,7 +262,10 @@ export function showItlJson(bytes: Uint8Array, opts: ShowItlOptions = {}): ShowI
         function: r.roleDisplay,
         roleCode: r.role,
         hashOnly: !r.certificate && !!r.certificateHash,
-        elements: r.elements.map((e) => ({ ...jsonElement(e, recordValue(e)), tag: RECORD_TAG_LABELS[e.tag] ?? `TAG${e.tag}` })),
+        elements: r.elements.map((e) => ({
+          ...jsonElement(e, recordValue(e)),
+          tag: RECORD_TAG_LABELS[e.tag] ?? `TAG${e.tag}`,
+        })),
       };
       if (r.subjectName !== undefined) rec.subjectName = r.subjectName;
       if (r.issuerName !== undefined) rec.issuerName = r.issuerName;

@@ -12,7 +12,11 @@ test('signed message is the file without the SIGNATURE element; PKCS#1 v1.5 with
   const f = await trustFixtures();
   for (const hash of ['sha1', 'sha512'] as const) {
     const body = Buffer.from('<device/>');
-    const file = signFile({ version: { major: 1, minor: 0 }, fileName: 'x.xml.sgn', now: FIXTURE_NOW, hash }, body, f.callManager);
+    const file = signFile(
+      { version: { major: 1, minor: 0 }, fileName: 'x.xml.sgn', now: FIXTURE_NOW, hash },
+      body,
+      f.callManager,
+    );
     const h = decodeHeader(file);
     assert.equal(h.hashAlgorithm, hash === 'sha1' ? 1 : 3);
     assert.equal(h.signatureModulus, 2);
@@ -31,13 +35,24 @@ test('signed message is the file without the SIGNATURE element; PKCS#1 v1.5 with
 test('signers must be RSA and match their certificate', async () => {
   const f = await trustFixtures();
   const p = { version: { major: 1, minor: 0 }, fileName: 'x', now: FIXTURE_NOW, hash: 'sha1' as const };
-  assert.throws(() => signFile(p, Buffer.alloc(0), { certificate: f.tftpEc, privateKey: f.keys.ec.privateKey }), { code: 'ERR_PKI_BAD_KEY' });
-  assert.throws(() => signFile(p, Buffer.alloc(0), { certificate: f.callManager.certificate, privateKey: f.keys.recovery.privateKey }), { code: 'ERR_PKI_KEY_MISMATCH' });
+  assert.throws(() => signFile(p, Buffer.alloc(0), { certificate: f.tftpEc, privateKey: f.keys.ec.privateKey }), {
+    code: 'ERR_PKI_BAD_KEY',
+  });
+  assert.throws(
+    () =>
+      signFile(p, Buffer.alloc(0), { certificate: f.callManager.certificate, privateKey: f.keys.recovery.privateKey }),
+    { code: 'ERR_PKI_KEY_MISMATCH' },
+  );
 });
 
 test('changing ANY byte of a signed ITL breaks parsing or verification', async () => {
   const f = await trustFixtures();
-  const itl = buildItl({ members: [{ certificate: f.capf.certificate, roles: ['CAPF'] }], signer: f.callManager, now: FIXTURE_NOW, certificateForm: 'cucm' });
+  const itl = buildItl({
+    members: [{ certificate: f.capf.certificate, roles: ['CAPF'] }],
+    signer: f.callManager,
+    now: FIXTURE_NOW,
+    certificateForm: 'cucm',
+  });
   assert.equal(verifyTrustList(parseTrustList(itl)).ok, true);
   let parseErrors = 0;
   let verifyFailures = 0;

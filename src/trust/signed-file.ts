@@ -40,15 +40,22 @@ export interface SignParams {
 /** §3: only RSA signers; the key must belong to the certificate. */
 export function assertRsaSigner(signer: Signer): void {
   if (signer.privateKey.asymmetricKeyType !== 'rsa') {
-    throw new AppError('ERR_PKI_BAD_KEY', `.tlv/.sgn signers must be RSA (§3), got ${signer.privateKey.asymmetricKeyType ?? 'unknown'}`);
+    throw new AppError(
+      'ERR_PKI_BAD_KEY',
+      `.tlv/.sgn signers must be RSA (§3), got ${signer.privateKey.asymmetricKeyType ?? 'unknown'}`,
+    );
   }
   const fromKey = createPublicKey(signer.privateKey).export({ format: 'der', type: 'spki' });
   const fromCert = certificatePublicKey(signer.certificate.der).export({ format: 'der', type: 'spki' });
-  if (!fromKey.equals(fromCert)) throw new AppError('ERR_PKI_KEY_MISMATCH', `private key does not match ${signer.certificate.subjectDn}`);
+  if (!fromKey.equals(fromCert))
+    throw new AppError('ERR_PKI_KEY_MISMATCH', `private key does not match ${signer.certificate.subjectDn}`);
 }
 
 /** Header fields naming the signer (§2 tags 4, 6, 5). */
-export function signerFields(cert: CertificateInfo, style: NameStyle = 'cucm'): Pick<HeaderInit, 'signerName' | 'issuerName' | 'serialNumber'> {
+export function signerFields(
+  cert: CertificateInfo,
+  style: NameStyle = 'cucm',
+): Pick<HeaderInit, 'signerName' | 'issuerName' | 'serialNumber'> {
   return {
     signerName: trustListName(cert.subject, style),
     issuerName: trustListName(cert.issuer, style),
@@ -80,10 +87,17 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 export function checkSignature(file: Uint8Array, header: TlvHeader, key: KeyObject): SignatureCheck {
   const digest = NODE_DIGEST[header.hashAlgorithm ?? 1];
   if (!digest) return { ok: false, reason: `unknown hash algorithm id ${header.hashAlgorithm}` };
-  if (key.asymmetricKeyType !== 'rsa') return { ok: false, reason: `signer key is ${key.asymmetricKeyType ?? 'unknown'}, only RSA signatures are defined (§3)` };
+  if (key.asymmetricKeyType !== 'rsa')
+    return {
+      ok: false,
+      reason: `signer key is ${key.asymmetricKeyType ?? 'unknown'}, only RSA signatures are defined (§3)`,
+    };
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (header.signature.length !== Math.ceil(bits / 8)) {
-    return { ok: false, reason: `signature is ${header.signature.length} bytes, the signer's RSA-${bits} key gives ${Math.ceil(bits / 8)}` };
+    return {
+      ok: false,
+      reason: `signature is ${header.signature.length} bytes, the signer's RSA-${bits} key gives ${Math.ceil(bits / 8)}`,
+    };
   }
   try {
     if (rsaVerify(digest, signedMessageOf(file, header), key, header.signature)) return { ok: true };

@@ -1,10 +1,22 @@
 // Owns the throw-away identities the trust tests share (imported by *.test.ts and bench only): keys made once per process.
 
-import { createSelfSignedIdentity, generateKeyPair, subjectAttributes, type CertificateInfo, type KeyPair } from '../pki/index.ts';
+import {
+  createSelfSignedIdentity,
+  generateKeyPair,
+  subjectAttributes,
+  type CertificateInfo,
+  type KeyPair,
+} from '../pki/index.ts';
 import type { Signer } from './signed-file.ts';
 
 export const FIXTURE_NOW = new Date('2026-01-15T12:00:00Z');
-const TEMPLATE = { organizationalUnit: 'TAC', organization: 'Cisco Systems', locality: 'Boxborough', state: 'MA', country: 'US' };
+const TEMPLATE = {
+  organizationalUnit: 'TAC',
+  organization: 'Cisco Systems',
+  locality: 'Boxborough',
+  state: 'MA',
+  country: 'US',
+};
 
 export interface TrustFixtures {
   keys: { signer: KeyPair; recovery: KeyPair; other: KeyPair; ec: KeyPair };
@@ -29,7 +41,13 @@ async function make(): Promise<TrustFixtures> {
     generateKeyPair({ type: 'ec', curve: 'P-384' }),
   ]);
   const id = (role: 'capf' | 'itlrecovery' | 'tftp' | 'tvs', cn: string, keys: KeyPair) =>
-    createSelfSignedIdentity({ role, subject: subjectAttributes(cn, TEMPLATE), keys, validityDays: 1825, now: FIXTURE_NOW });
+    createSelfSignedIdentity({
+      role,
+      subject: subjectAttributes(cn, TEMPLATE),
+      keys,
+      validityDays: 1825,
+      now: FIXTURE_NOW,
+    });
   const [cm, rec, capf, tvsPub, tvsSub, tftpEc, phone] = await Promise.all([
     id('tftp', 'ao115sub', signer),
     id('itlrecovery', 'ITLRECOVERY_ao115pub', recovery),

@@ -144,21 +144,30 @@ function expectLength(tag: string, offset: number, actual: number, ...allowed: n
 function checkSize(bytes: Uint8Array, opts: DecodeOptions | undefined, fallback: number): void {
   const max = opts?.maxBytes ?? fallback;
   if (bytes.length > max) {
-    throw new CodecError('ERR_CODEC_TOO_LARGE', `file is ${bytes.length} bytes, more than the ${max}-byte limit`, { size: bytes.length, max });
+    throw new CodecError('ERR_CODEC_TOO_LARGE', `file is ${bytes.length} bytes, more than the ${max}-byte limit`, {
+      size: bytes.length,
+      max,
+    });
   }
 }
 
 /** Decodes the header of a .tlv, .sgn or .enc.sgn file (§2, §3 steps 1-2, §11.1). The body starts at `headerLength`. */
-export function decodeHeader(input: Uint8Array, opts?: DecodeOptions, defaultMaxBytes = DEFAULT_MAX_TLV_BYTES): TlvHeader {
+export function decodeHeader(
+  input: Uint8Array,
+  opts?: DecodeOptions,
+  defaultMaxBytes = DEFAULT_MAX_TLV_BYTES,
+): TlvHeader {
   checkSize(input, opts, defaultMaxBytes);
   const b = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.length);
-  if (b.length < 10) throw new CodecError('ERR_CODEC_TRUNCATED', `file is ${b.length} bytes; a header needs at least 10`);
+  if (b.length < 10)
+    throw new CodecError('ERR_CODEC_TRUNCATED', `file is ${b.length} bytes; a header needs at least 10`);
   if (b[0] !== HeaderTag.VERSION) {
     throw new CodecError('ERR_CODEC_BAD_MAGIC', `first element has tag ${b[0]}, expected VERSION (1)`);
   }
   expectLength('VERSION', 0, u16(b, 1), 2);
   const version = { major: b[3]!, minor: b[4]! };
-  if (b[5] !== HeaderTag.HEADER_LENGTH) bad(`second element has tag ${b[5]}, expected HEADER_LENGTH (2)`, { offset: 5 });
+  if (b[5] !== HeaderTag.HEADER_LENGTH)
+    bad(`second element has tag ${b[5]}, expected HEADER_LENGTH (2)`, { offset: 5 });
   expectLength('HEADER_LENGTH', 5, u16(b, 6), 2);
   const headerLength = u16(b, 8);
   if (headerLength < 10) badValue(`HEADER_LENGTH ${headerLength} is smaller than the two mandatory elements`);
@@ -182,7 +191,14 @@ export function decodeHeader(input: Uint8Array, opts?: DecodeOptions, defaultMax
     while (containerEnds.length && containerEnds[containerEnds.length - 1]! <= pos) containerEnds.pop();
     const tag = b[pos]!;
     if (tag === HeaderTag.PADDING) {
-      elements.push({ tag, offset: pos, length: 0, value: b.subarray(pos, pos), depth: containerEnds.length, container: false });
+      elements.push({
+        tag,
+        offset: pos,
+        length: 0,
+        value: b.subarray(pos, pos),
+        depth: containerEnds.length,
+        container: false,
+      });
       header.paddingBytes++;
       pos++;
       continue;
@@ -190,10 +206,15 @@ export function decodeHeader(input: Uint8Array, opts?: DecodeOptions, defaultMax
     if (tag === 0 || tag > MAX_HEADER_TAG || tag === HeaderTag.VERSION || tag === HeaderTag.HEADER_LENGTH) {
       bad(`unexpected header tag ${tag} at offset ${pos}`, { offset: pos, tag });
     }
-    if (pos + 3 > headerLength) bad(`element at offset ${pos} crosses the header end (${headerLength})`, { offset: pos });
+    if (pos + 3 > headerLength)
+      bad(`element at offset ${pos} crosses the header end (${headerLength})`, { offset: pos });
     const length = u16(b, pos + 1);
     const end = pos + 3 + length;
-    if (end > headerLength) bad(`tag ${tag} at offset ${pos} with length ${length} crosses the header end (${headerLength})`, { offset: pos, tag });
+    if (end > headerLength)
+      bad(`tag ${tag} at offset ${pos} with length ${length} crosses the header end (${headerLength})`, {
+        offset: pos,
+        tag,
+      });
     const parentEnd = containerEnds[containerEnds.length - 1];
     if (parentEnd !== undefined && end > parentEnd) {
       bad(`tag ${tag} at offset ${pos} overruns its container (ends at ${parentEnd})`, { offset: pos, tag });
@@ -297,15 +318,30 @@ export function decodeRecords(b: Buffer, start: number, end = b.length): TlvReco
     const recStart = pos;
     const index = records.length;
     if (end - pos < 5) {
-      throw new CodecError('ERR_CODEC_TRUNCATED', `record ${index + 1} at offset ${pos}: ${end - pos} bytes left, RECORD_LENGTH needs 5`, { offset: pos });
+      throw new CodecError(
+        'ERR_CODEC_TRUNCATED',
+        `record ${index + 1} at offset ${pos}: ${end - pos} bytes left, RECORD_LENGTH needs 5`,
+        { offset: pos },
+      );
     }
-    if (b[pos] !== RecordTag.RECORD_LENGTH) bad(`record ${index + 1} at offset ${pos} starts with tag ${b[pos]}, expected RECORD_LENGTH (1)`, { offset: pos });
+    if (b[pos] !== RecordTag.RECORD_LENGTH)
+      bad(`record ${index + 1} at offset ${pos} starts with tag ${b[pos]}, expected RECORD_LENGTH (1)`, {
+        offset: pos,
+      });
     expectLength('RECORD_LENGTH', pos, u16(b, pos + 1), 2);
     const length = u16(b, pos + 3);
-    if (length < 5) badValue(`record ${index + 1} at offset ${pos} declares length ${length}, less than its own 5-byte RECORD_LENGTH`, { offset: pos });
+    if (length < 5)
+      badValue(
+        `record ${index + 1} at offset ${pos} declares length ${length}, less than its own 5-byte RECORD_LENGTH`,
+        { offset: pos },
+      );
     const recEnd = recStart + length;
     if (recEnd > end) {
-      throw new CodecError('ERR_CODEC_TRUNCATED', `record ${index + 1} at offset ${pos} declares ${length} bytes, only ${end - pos} remain`, { offset: pos });
+      throw new CodecError(
+        'ERR_CODEC_TRUNCATED',
+        `record ${index + 1} at offset ${pos} declares ${length} bytes, only ${end - pos} remain`,
+        { offset: pos },
+      );
     }
     const rec: TlvRecord = {
       index,
@@ -318,13 +354,19 @@ export function decodeRecords(b: Buffer, start: number, end = b.length): TlvReco
     pos += 5;
     while (pos < recEnd) {
       const tag = b[pos]!;
-      if (tag === 0 || tag > MAX_RECORD_TAG) bad(`record ${index + 1}: unexpected tag ${tag} at offset ${pos}`, { offset: pos, tag });
+      if (tag === 0 || tag > MAX_RECORD_TAG)
+        bad(`record ${index + 1}: unexpected tag ${tag} at offset ${pos}`, { offset: pos, tag });
       if (seen.has(tag)) bad(`record ${index + 1}: duplicate tag ${tag} at offset ${pos}`, { offset: pos, tag });
       seen.add(tag);
-      if (pos + 3 > recEnd) bad(`record ${index + 1}: element at offset ${pos} crosses the record end (${recEnd})`, { offset: pos });
+      if (pos + 3 > recEnd)
+        bad(`record ${index + 1}: element at offset ${pos} crosses the record end (${recEnd})`, { offset: pos });
       const len = u16(b, pos + 1);
       const valEnd = pos + 3 + len;
-      if (valEnd > recEnd) bad(`record ${index + 1}: tag ${tag} at offset ${pos} with length ${len} crosses the record end (${recEnd})`, { offset: pos, tag });
+      if (valEnd > recEnd)
+        bad(`record ${index + 1}: tag ${tag} at offset ${pos} with length ${len} crosses the record end (${recEnd})`, {
+          offset: pos,
+          tag,
+        });
       const value = b.subarray(pos + 3, valEnd);
       rec.elements.push({ tag, offset: pos, length: len, value, depth: 0, container: false });
       switch (tag) {
@@ -366,7 +408,12 @@ export function decodeRecords(b: Buffer, start: number, end = b.length): TlvReco
       }
       pos = valEnd;
     }
-    if (rec.role < 0) throw new CodecError('ERR_CODEC_MISSING_ELEMENT', `record ${index + 1} at offset ${recStart} has no FUNCTION (tag 4)`, { offset: recStart });
+    if (rec.role < 0)
+      throw new CodecError(
+        'ERR_CODEC_MISSING_ELEMENT',
+        `record ${index + 1} at offset ${recStart} has no FUNCTION (tag 4)`,
+        { offset: recStart },
+      );
     records.push(rec);
   }
   return records;
@@ -418,7 +465,8 @@ export interface HeaderLayout {
 }
 
 function element(w: ByteWriter, tag: number, value: Uint8Array): void {
-  if (value.length > 0xffff) throw new AppError('ERR_BAD_REQUEST', `tag ${tag} value of ${value.length} bytes does not fit a u16 length`);
+  if (value.length > 0xffff)
+    throw new AppError('ERR_BAD_REQUEST', `tag ${tag} value of ${value.length} bytes does not fit a u16 length`);
   w.u8(tag).u16(value.length).bytes(value);
 }
 
@@ -431,7 +479,10 @@ function containerBytes(tag: number, children: Buffer): Buffer {
 export function signatureModulusIndex(signatureLength: number): number {
   const i = (SIGNATURE_MODULUS_BYTES as readonly number[]).indexOf(signatureLength);
   if (i < 0) {
-    throw new AppError('ERR_PKI_BAD_KEY', `a ${signatureLength}-byte signature cannot be expressed in SIGNATURE_MODULUS (RSA-512/1024/2048/4096 only, §2)`);
+    throw new AppError(
+      'ERR_PKI_BAD_KEY',
+      `a ${signatureLength}-byte signature cannot be expressed in SIGNATURE_MODULUS (RSA-512/1024/2048/4096 only, §2)`,
+    );
   }
   return i;
 }
@@ -454,7 +505,8 @@ export function layoutHeader(init: HeaderInit, signatureLength: number): HeaderL
   element(before, HeaderTag.VERSION, Uint8Array.of(init.version.major, init.version.minor));
   const headerLengthAt = before.length + 3;
   element(before, HeaderTag.HEADER_LENGTH, Uint8Array.of(0, 0));
-  if (init.signerVersion) element(before, HeaderTag.SIGNER_VERSION, Uint8Array.of(init.signerVersion.major, init.signerVersion.minor));
+  if (init.signerVersion)
+    element(before, HeaderTag.SIGNER_VERSION, Uint8Array.of(init.signerVersion.major, init.signerVersion.minor));
   before.bytes(containerBytes(HeaderTag.SIGNER_INFO, signer.finish()));
   before.bytes(containerBytes(HeaderTag.SIGNATURE_INFO, sigInfo.finish()));
 
@@ -470,7 +522,8 @@ export function layoutHeader(init: HeaderInit, signatureLength: number): HeaderL
     current++;
   }
   const headerLength = current + 3 + signatureLength;
-  if (headerLength > 0xffff) throw new AppError('ERR_BAD_REQUEST', `header of ${headerLength} bytes does not fit HEADER_LENGTH`);
+  if (headerLength > 0xffff)
+    throw new AppError('ERR_BAD_REQUEST', `header of ${headerLength} bytes does not fit HEADER_LENGTH`);
   const beforeBuf = before.finish();
   beforeBuf.writeUInt16BE(headerLength, headerLengthAt);
   return { before: beforeBuf, after: after.finish(), headerLength, signatureLength };
@@ -487,7 +540,10 @@ function encryptionElements(e: EncryptionInit): Buffer {
   element(key, HeaderTag.ENCRYPTION_KEY_SIZE, Uint8Array.of(keySize >>> 8, keySize & 0xff));
   element(key, HeaderTag.ENCRYPTION_KEY_ALGORITHM, Uint8Array.of(e.keyAlgorithm ?? 1));
   element(key, HeaderTag.ENCRYPTION_KEY, e.wrappedKey);
-  const info = Buffer.concat([containerBytes(HeaderTag.ENCRYPTION_IV_INFO, iv.finish()), containerBytes(HeaderTag.ENCRYPTION_KEY_INFO, key.finish())]);
+  const info = Buffer.concat([
+    containerBytes(HeaderTag.ENCRYPTION_IV_INFO, iv.finish()),
+    containerBytes(HeaderTag.ENCRYPTION_KEY_INFO, key.finish()),
+  ]);
   const w = new ByteWriter();
   w.bytes(containerBytes(HeaderTag.ENCRYPTION_INFO, info));
   element(w, HeaderTag.DIGEST_ALGORITHM, Uint8Array.of(e.digestAlgorithm));
@@ -503,7 +559,10 @@ export function messageToSign(layout: HeaderLayout, body: Uint8Array): Buffer {
 /** Inserts the signature between the two header halves and appends the body. */
 export function assembleSignedFile(layout: HeaderLayout, signature: Uint8Array, body: Uint8Array): Buffer {
   if (signature.length !== layout.signatureLength) {
-    throw new AppError('ERR_INTERNAL', `signature is ${signature.length} bytes, header was laid out for ${layout.signatureLength}`);
+    throw new AppError(
+      'ERR_INTERNAL',
+      `signature is ${signature.length} bytes, header was laid out for ${layout.signatureLength}`,
+    );
   }
   const w = new ByteWriter();
   w.bytes(layout.before);
@@ -531,7 +590,11 @@ export function encodeRecord(elements: readonly RecordElementInit[]): Buffer {
 }
 
 /** Unsigned assembly for vectors and re-encoding: header init + a given signature + records. */
-export function encodeTlvFile(init: HeaderInit, signature: Uint8Array, records: readonly (readonly RecordElementInit[])[]): Buffer {
+export function encodeTlvFile(
+  init: HeaderInit,
+  signature: Uint8Array,
+  records: readonly (readonly RecordElementInit[])[],
+): Buffer {
   const layout = layoutHeader(init, signature.length);
   return assembleSignedFile(layout, signature, Buffer.concat(records.map((r) => encodeRecord(r))));
 }

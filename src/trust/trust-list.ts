@@ -32,7 +32,15 @@ import {
   type NameStyle,
 } from './certificate-fields.ts';
 import { checkSignature, signFile, type Signer } from './signed-file.ts';
-import { decodeTlvFile, encodeCString, encodeRecord, type DecodeOptions, type RecordElementInit, type TlvHeader, type TlvRecord } from './tlv-codec.ts';
+import {
+  decodeTlvFile,
+  encodeCString,
+  encodeRecord,
+  type DecodeOptions,
+  type RecordElementInit,
+  type TlvHeader,
+  type TlvRecord,
+} from './tlv-codec.ts';
 
 export interface TrustListMember {
   certificate: CertificateInfo | Uint8Array;
@@ -79,7 +87,12 @@ function roleBytes(role: Role): Uint8Array {
 export function recordElements(
   cert: CertificateInfo,
   role: Role,
-  opts: { dnsName?: string; certificateForm?: CertificateForm; nameStyle?: NameStyle; dnsNames?: 'always' | 'when-set' } = {},
+  opts: {
+    dnsName?: string;
+    certificateForm?: CertificateForm;
+    nameStyle?: NameStyle;
+    dnsNames?: 'always' | 'when-set';
+  } = {},
 ): RecordElementInit[] {
   const style = opts.nameStyle ?? 'cucm';
   const out: RecordElementInit[] = [];
@@ -109,17 +122,25 @@ export function buildTrustList(kind: TrustListKind, p: BuildTrustListParams): Bu
   const members = p.members.map((m) => ({ ...m, info: toInfo(m.certificate) }));
   const signerSha1 = p.signer.certificate.sha1;
   const signerListed = members.some((m) => m.info.sha1 === signerSha1 && m.roles.includes('SAST'));
-  if (!signerListed) members.unshift({ certificate: p.signer.certificate, roles: ['SAST'], info: p.signer.certificate });
+  if (!signerListed)
+    members.unshift({ certificate: p.signer.certificate, roles: ['SAST'], info: p.signer.certificate });
   const sastCount = members.reduce((n, m) => n + (m.roles.includes('SAST') ? 1 : 0), 0);
   if (sastCount > MAX_SAST_RECORDS) {
-    throw new AppError('ERR_BAD_REQUEST', `${sastCount} SAST certificates requested; a trust list holds at most ${MAX_SAST_RECORDS} (tlv-files.md §5)`);
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `${sastCount} SAST certificates requested; a trust list holds at most ${MAX_SAST_RECORDS} (tlv-files.md §5)`,
+    );
   }
   const anyEc = members.some((m) => m.info.key.type === 'ec');
   const signerVersion = p.signerVersion ?? (anyEc ? '1.1' : '1.0');
   const body: Buffer[] = [];
   for (const m of members) {
     for (const role of new Set(m.roles)) {
-      const opts: Parameters<typeof recordElements>[2] = { certificateForm: p.certificateForm ?? 'full', nameStyle: p.nameStyle ?? 'cucm', dnsNames: p.dnsNames ?? 'always' };
+      const opts: Parameters<typeof recordElements>[2] = {
+        certificateForm: p.certificateForm ?? 'full',
+        nameStyle: p.nameStyle ?? 'cucm',
+        dnsNames: p.dnsNames ?? 'always',
+      };
       if (m.dnsName) opts.dnsName = m.dnsName;
       body.push(encodeRecord(recordElements(m.info, role, opts)));
     }
@@ -165,7 +186,9 @@ function kindOf(fileName: string | undefined): TrustListKind {
 export function findSignerRecord(header: TlvHeader, records: readonly TlvRecord[]): number | undefined {
   const serial = header.serialNumber;
   if (!serial) return undefined;
-  const candidates = records.filter((r) => r.role === ROLES.SAST.code && r.serialNumber && serialsEqual(r.serialNumber, serial));
+  const candidates = records.filter(
+    (r) => r.role === ROLES.SAST.code && r.serialNumber && serialsEqual(r.serialNumber, serial),
+  );
   const best = candidates.find((r) => r.issuerName === header.issuerName) ?? candidates[0];
   return best?.index;
 }
@@ -208,9 +231,15 @@ export type TrustListVerification =
 export function verifyTrustList(list: TrustList): TrustListVerification {
   const idx = list.signerRecordIndex;
   const serial = list.header.serialNumber ? list.header.serialNumber.toString('hex').toUpperCase() : '(none)';
-  if (idx === undefined) return { ok: false, code: 'ERR_TRUST_NO_SIGNER', reason: `no SAST record has the signer serial ${serial}` };
+  if (idx === undefined)
+    return { ok: false, code: 'ERR_TRUST_NO_SIGNER', reason: `no SAST record has the signer serial ${serial}` };
   const key = recordPublicKey(list.records[idx]!);
-  if (!key) return { ok: false, code: 'ERR_TRUST_NO_SIGNER', reason: `the signer record #${idx + 1} has no usable certificate or public key` };
+  if (!key)
+    return {
+      ok: false,
+      code: 'ERR_TRUST_NO_SIGNER',
+      reason: `the signer record #${idx + 1} has no usable certificate or public key`,
+    };
   const r = checkSignature(list.bytes, list.header, key);
   return r.ok ? { ok: true, signerRecordIndex: idx } : { ok: false, code: 'ERR_TRUST_BAD_SIGNATURE', reason: r.reason };
 }
@@ -224,29 +253,61 @@ export function openTrustList(input: Uint8Array, opts?: DecodeOptions): TrustLis
 }
 
 export interface TrustListWarning {
-  code: 'TOO_MANY_CERTIFICATES' | 'TOO_LARGE' | 'TOO_MANY_SAST' | 'NO_SIGNER_RECORD' | 'NO_CAPF_OR_TVS' | 'NO_CCM' | 'EC_NEEDS_SIGNER_VERSION_1_1' | 'UNEXPECTED_FILENAME';
+  code:
+    | 'TOO_MANY_CERTIFICATES'
+    | 'TOO_LARGE'
+    | 'TOO_MANY_SAST'
+    | 'NO_SIGNER_RECORD'
+    | 'NO_CAPF_OR_TVS'
+    | 'NO_CCM'
+    | 'EC_NEEDS_SIGNER_VERSION_1_1'
+    | 'UNEXPECTED_FILENAME';
   message: string;
 }
 
 /** Distinct certificates, by SHA-1 when known, else by serial + issuer. */
 export function certificateCount(list: TrustList): number {
-  return new Set(list.records.map((r) => r.certificateSha1 ?? `${r.serialNumber?.toString('hex')}/${r.issuerName}`)).size;
+  return new Set(list.records.map((r) => r.certificateSha1 ?? `${r.serialNumber?.toString('hex')}/${r.issuerName}`))
+    .size;
 }
 
-export function commonWarnings(list: TrustList, limits: { maxCertificates: number; maxBytes: number }): TrustListWarning[] {
+export function commonWarnings(
+  list: TrustList,
+  limits: { maxCertificates: number; maxBytes: number },
+): TrustListWarning[] {
   const out: TrustListWarning[] = [];
   const n = certificateCount(list);
-  if (n > limits.maxCertificates) out.push({ code: 'TOO_MANY_CERTIFICATES', message: `${n} certificates; phones reject trust lists with more than ${limits.maxCertificates}` });
-  if (list.size > limits.maxBytes) out.push({ code: 'TOO_LARGE', message: `${list.size} bytes; phones reject trust lists larger than ${limits.maxBytes}` });
+  if (n > limits.maxCertificates)
+    out.push({
+      code: 'TOO_MANY_CERTIFICATES',
+      message: `${n} certificates; phones reject trust lists with more than ${limits.maxCertificates}`,
+    });
+  if (list.size > limits.maxBytes)
+    out.push({
+      code: 'TOO_LARGE',
+      message: `${list.size} bytes; phones reject trust lists larger than ${limits.maxBytes}`,
+    });
   const sast = list.records.filter((r) => r.roleName === 'SAST').length;
-  if (sast > MAX_SAST_RECORDS) out.push({ code: 'TOO_MANY_SAST', message: `${sast} SAST records; at most ${MAX_SAST_RECORDS} are allowed (§5)` });
-  if (list.signerRecordIndex === undefined) out.push({ code: 'NO_SIGNER_RECORD', message: 'no SAST record matches the header signer serial; phones cannot verify the file' });
+  if (sast > MAX_SAST_RECORDS)
+    out.push({ code: 'TOO_MANY_SAST', message: `${sast} SAST records; at most ${MAX_SAST_RECORDS} are allowed (§5)` });
+  if (list.signerRecordIndex === undefined)
+    out.push({
+      code: 'NO_SIGNER_RECORD',
+      message: 'no SAST record matches the header signer serial; phones cannot verify the file',
+    });
   const sv = list.header.signerVersion;
   const hasEc = list.records.some((r) => r.publicKey?.[0] === 0x04);
   if (hasEc && !(sv && (sv.major > 1 || (sv.major === 1 && sv.minor >= 1)))) {
-    out.push({ code: 'EC_NEEDS_SIGNER_VERSION_1_1', message: 'EC certificates are listed but SIGNER_VERSION is below 1.1 (§7)' });
+    out.push({
+      code: 'EC_NEEDS_SIGNER_VERSION_1_1',
+      message: 'EC certificates are listed but SIGNER_VERSION is below 1.1 (§7)',
+    });
   }
   const expected = TRUST_LIST_FILENAME[list.kind];
-  if (list.header.fileName !== expected) out.push({ code: 'UNEXPECTED_FILENAME', message: `FILENAME is "${list.header.fileName ?? ''}", phones expect "${expected}" (§8)` });
+  if (list.header.fileName !== expected)
+    out.push({
+      code: 'UNEXPECTED_FILENAME',
+      message: `FILENAME is "${list.header.fileName ?? ''}", phones expect "${expected}" (§8)`,
+    });
   return out;
 }

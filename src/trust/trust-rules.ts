@@ -76,7 +76,10 @@ function spkiHexOf(r: TrustRecord): string | undefined {
   return recordPublicKey(r)?.export({ format: 'der', type: 'spki' }).toString('hex');
 }
 
-export function createPhoneTrustStore(options: PhoneTrustStoreOptions = {}, state?: PhoneTrustStoreState): PhoneTrustStore {
+export function createPhoneTrustStore(
+  options: PhoneTrustStoreOptions = {},
+  state?: PhoneTrustStoreState,
+): PhoneTrustStore {
   const lists: Partial<Record<TrustListKind, TrustList>> = {};
   if (state?.itl) lists.ITL = parseTrustList(Buffer.from(state.itl, 'base64'), options.decode);
   if (state?.ctl) lists.CTL = parseTrustList(Buffer.from(state.ctl, 'base64'), options.decode);
@@ -110,11 +113,17 @@ export function createPhoneTrustStore(options: PhoneTrustStoreOptions = {}, stat
     } else {
       const signerName = signerRecord.subjectName ?? list.header.signerName ?? '(unnamed)';
       if (!options.vouch || !signerRecord.certificate) {
-        throw new AppError('ERR_TRUST_UNTRUSTED_SIGNER', `${kind} signed by ${signerName}, which is not a SAST of the installed trust lists${options.vouch ? ' (no certificate to ask TVS about)' : ''}`);
+        throw new AppError(
+          'ERR_TRUST_UNTRUSTED_SIGNER',
+          `${kind} signed by ${signerName}, which is not a SAST of the installed trust lists${options.vouch ? ' (no certificate to ask TVS about)' : ''}`,
+        );
       }
       const cert = parseCertificate(signerRecord.certificate);
       if (!(await options.vouch(cert))) {
-        throw new AppError('ERR_TRUST_UNTRUSTED_SIGNER', `${kind} signed by ${signerName}, which is neither an installed SAST nor vouched for by TVS`);
+        throw new AppError(
+          'ERR_TRUST_UNTRUSTED_SIGNER',
+          `${kind} signed by ${signerName}, which is neither an installed SAST nor vouched for by TVS`,
+        );
       }
       reason = 'vouched';
     }
@@ -172,7 +181,14 @@ export function createPhoneTrustStore(options: PhoneTrustStoreOptions = {}, stat
 }
 
 /** Restores a store saved with toJSON (the saved files are trusted as they are; not re-checked against each other). */
-export function restorePhoneTrustStore(state: PhoneTrustStoreState, options: PhoneTrustStoreOptions = {}): PhoneTrustStore {
-  if (state?.version !== 1) throw new AppError('ERR_BAD_REQUEST', `unsupported trust store state version ${String((state as { version?: unknown })?.version)}`);
+export function restorePhoneTrustStore(
+  state: PhoneTrustStoreState,
+  options: PhoneTrustStoreOptions = {},
+): PhoneTrustStore {
+  if (state?.version !== 1)
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      `unsupported trust store state version ${String((state as { version?: unknown })?.version)}`,
+    );
   return createPhoneTrustStore(options, state);
 }

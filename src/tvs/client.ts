@@ -4,7 +4,14 @@ import { createHash } from 'node:crypto';
 import * as tls from 'node:tls';
 import { AppError } from '../shared/errors.ts';
 import { CodecError } from '../shared/errors.ts';
-import { createTvsDecoder, encodeTvsMessage, type TvsQueryResponse, type TvsRequest, type TvsResponse, type TvsVerifyResponse } from './codec.ts';
+import {
+  createTvsDecoder,
+  encodeTvsMessage,
+  type TvsQueryResponse,
+  type TvsRequest,
+  type TvsResponse,
+  type TvsVerifyResponse,
+} from './codec.ts';
 import { TVS_DEFAULT_DEVICE_NAME, TvsStatus } from './constants.ts';
 
 export interface TvsClientOptions {
@@ -50,21 +57,42 @@ export interface TvsQueryAnswer {
 
 /** Asks whether `certDer` is trusted, and for which roles (VERIFY_REQUEST -> VERIFY_RESPONSE). */
 export async function tvsVerify(options: TvsClientOptions & { certDer: Uint8Array }): Promise<TvsVerifyResult> {
-  const request: TvsRequest = { command: 'VERIFY_REQUEST', requestId: options.requestId ?? 1, deviceName: options.deviceName ?? TVS_DEFAULT_DEVICE_NAME, certificate: options.certDer };
+  const request: TvsRequest = {
+    command: 'VERIFY_REQUEST',
+    requestId: options.requestId ?? 1,
+    deviceName: options.deviceName ?? TVS_DEFAULT_DEVICE_NAME,
+    certificate: options.certDer,
+  };
   const response = (await tvsExchange(options, request)) as TvsVerifyResponse;
   const trusted = response.status === TvsStatus.VALID;
-  return { trusted, status: response.status, roles: trusted ? (response.roles ?? []) : [], ttlSeconds: trusted ? (response.ttlSeconds ?? 0) : 0 };
+  return {
+    trusted,
+    status: response.status,
+    roles: trusted ? (response.roles ?? []) : [],
+    ttlSeconds: trusted ? (response.ttlSeconds ?? 0) : 0,
+  };
 }
 
 /** Asks for a trusted certificate by subject / issuer / serial (QUERY_REQUEST -> QUERY_RESPONSE, §6). */
-export async function tvsQuery(options: TvsClientOptions & { subject?: string; issuer?: string; serial?: Uint8Array }): Promise<TvsQueryAnswer> {
-  const request: TvsRequest = { command: 'QUERY_REQUEST', requestId: options.requestId ?? 1, deviceName: options.deviceName ?? TVS_DEFAULT_DEVICE_NAME };
+export async function tvsQuery(
+  options: TvsClientOptions & { subject?: string; issuer?: string; serial?: Uint8Array },
+): Promise<TvsQueryAnswer> {
+  const request: TvsRequest = {
+    command: 'QUERY_REQUEST',
+    requestId: options.requestId ?? 1,
+    deviceName: options.deviceName ?? TVS_DEFAULT_DEVICE_NAME,
+  };
   if (options.subject !== undefined) request.subjectName = options.subject;
   if (options.issuer !== undefined) request.issuerName = options.issuer;
   if (options.serial !== undefined) request.serialNumber = options.serial;
   const response = (await tvsExchange(options, request)) as TvsQueryResponse;
   const found = response.status === TvsStatus.VALID && response.certificate !== undefined;
-  const answer: TvsQueryAnswer = { found, status: response.status, roles: found ? (response.roles ?? []) : [], ttlSeconds: found ? (response.ttlSeconds ?? 0) : 0 };
+  const answer: TvsQueryAnswer = {
+    found,
+    status: response.status,
+    roles: found ? (response.roles ?? []) : [],
+    ttlSeconds: found ? (response.ttlSeconds ?? 0) : 0,
+  };
   if (found) answer.certDer = response.certificate!;
   return answer;
 }
@@ -104,7 +132,14 @@ export function tvsExchange(options: TvsClientOptions, request: TvsRequest): Pro
       }
     };
     const timer = setTimeout(
-      () => settle(new AppError('ERR_INTERNAL', `TVS ${where} did not answer within ${options.timeoutMs} ms`, { reason: 'timeout', host: options.host, port: options.port })),
+      () =>
+        settle(
+          new AppError('ERR_INTERNAL', `TVS ${where} did not answer within ${options.timeoutMs} ms`, {
+            reason: 'timeout',
+            host: options.host,
+            port: options.port,
+          }),
+        ),
       options.timeoutMs,
     );
     socket.once('secureConnect', () => {
@@ -113,12 +148,25 @@ export function tvsExchange(options: TvsClientOptions, request: TvsRequest): Pro
       try {
         trusted = raw !== undefined && raw.length > 0 && options.checkServerCertificate(new Uint8Array(raw)) === true;
       } catch (e) {
-        settle(new AppError('ERR_PKI_CHAIN', `TVS ${where}: server certificate check failed`, { host: options.host, port: options.port }, { cause: e }));
+        settle(
+          new AppError(
+            'ERR_PKI_CHAIN',
+            `TVS ${where}: server certificate check failed`,
+            { host: options.host, port: options.port },
+            { cause: e },
+          ),
+        );
         return;
       }
       if (!trusted) {
         const sha256 = raw ? createHash('sha256').update(raw).digest('hex') : undefined;
-        settle(new AppError('ERR_PKI_CHAIN', `TVS ${where}: server certificate is not a trusted TVS certificate`, { host: options.host, port: options.port, sha256 }));
+        settle(
+          new AppError('ERR_PKI_CHAIN', `TVS ${where}: server certificate is not a trusted TVS certificate`, {
+            host: options.host,
+            port: options.port,
+            sha256,
+          }),
+        );
         return;
       }
       socket.write(frame);
@@ -135,19 +183,39 @@ export function tvsExchange(options: TvsClientOptions, request: TvsRequest): Pro
       const response = messages[0];
       if (!response) return;
       if (response.command !== RESPONSE_OF[request.command]) {
-        settle(new CodecError('ERR_CODEC_BAD_VALUE', `TVS ${where} answered ${request.command} with ${response.command}`));
+        settle(
+          new CodecError('ERR_CODEC_BAD_VALUE', `TVS ${where} answered ${request.command} with ${response.command}`),
+        );
       } else if (response.requestId !== request.requestId) {
-        settle(new CodecError('ERR_CODEC_BAD_VALUE', `TVS ${where} answered request ${request.requestId} with id ${response.requestId}`));
+        settle(
+          new CodecError(
+            'ERR_CODEC_BAD_VALUE',
+            `TVS ${where} answered request ${request.requestId} with id ${response.requestId}`,
+          ),
+        );
       } else {
         settle(null, response as TvsResponse);
       }
     });
     const closed = (): void =>
-      settle(new AppError('ERR_INTERNAL', `TVS ${where} closed the connection without answering`, { reason: 'closed', host: options.host, port: options.port }));
+      settle(
+        new AppError('ERR_INTERNAL', `TVS ${where} closed the connection without answering`, {
+          reason: 'closed',
+          host: options.host,
+          port: options.port,
+        }),
+      );
     socket.on('end', closed);
     socket.on('close', closed);
     socket.on('error', (e: NodeJS.ErrnoException) =>
-      settle(new AppError('ERR_INTERNAL', `TVS ${where}: ${e.message}`, { reason: 'connection', code: e.code, host: options.host, port: options.port }, { cause: e })),
+      settle(
+        new AppError(
+          'ERR_INTERNAL',
+          `TVS ${where}: ${e.message}`,
+          { reason: 'connection', code: e.code, host: options.host, port: options.port },
+          { cause: e },
+        ),
+      ),
     );
   });
 }

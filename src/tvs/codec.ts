@@ -111,7 +111,8 @@ function checkMaxBodyBytes(max: number): number {
 /** Command name for a code that may appear on the wire, or a CodecError. */
 function commandOf(code: number): Exclude<TvsCommandName, 'NONE'> {
   const name = TVS_COMMAND_NAMES.get(code);
-  if (name === undefined || name === 'NONE') throw new CodecError('ERR_CODEC_BAD_VALUE', `unknown TVS command ${code}`, { command: code });
+  if (name === undefined || name === 'NONE')
+    throw new CodecError('ERR_CODEC_BAD_VALUE', `unknown TVS command ${code}`, { command: code });
   return name;
 }
 
@@ -140,10 +141,14 @@ export function decodeTvsHeader(bytes: Uint8Array, options: TvsDecodeOptions = {
     bodyLength: r.u16('body length'),
   };
   if (header.bodyLength > max) {
-    throw new CodecError('ERR_CODEC_TOO_LARGE', `TVS body of ${header.bodyLength} bytes exceeds the maximum of ${max}`, {
-      bodyLength: header.bodyLength,
-      maxBodyBytes: max,
-    });
+    throw new CodecError(
+      'ERR_CODEC_TOO_LARGE',
+      `TVS body of ${header.bodyLength} bytes exceeds the maximum of ${max}`,
+      {
+        bodyLength: header.bodyLength,
+        maxBodyBytes: max,
+      },
+    );
   }
   return header;
 }
@@ -157,7 +162,8 @@ function readDeviceName(value: Uint8Array): string {
   if (end <= 1) throw new CodecError('ERR_CODEC_BAD_VALUE', 'DEVICE_NAME is empty');
   for (let i = 1; i < end; i++) {
     const c = value[i]!;
-    if (c < 0x20 || c > 0x7e) throw new CodecError('ERR_CODEC_BAD_VALUE', `DEVICE_NAME has a non-printable byte 0x${c.toString(16)} at ${i}`);
+    if (c < 0x20 || c > 0x7e)
+      throw new CodecError('ERR_CODEC_BAD_VALUE', `DEVICE_NAME has a non-printable byte 0x${c.toString(16)} at ${i}`);
   }
   return String.fromCharCode(...value.subarray(1, end));
 }
@@ -170,7 +176,9 @@ function readCString(value: Uint8Array): string {
 
 function fixedLength(tag: number, value: Uint8Array, length: number): void {
   if (value.length !== length) {
-    throw new CodecError('ERR_CODEC_BAD_ELEMENT', `${tvsTagName(tag)} must be ${length} byte(s), got ${value.length}`, { tag });
+    throw new CodecError('ERR_CODEC_BAD_ELEMENT', `${tvsTagName(tag)} must be ${length} byte(s), got ${value.length}`, {
+      tag,
+    });
   }
 }
 
@@ -202,7 +210,8 @@ export function decodeTvsBody(header: Pick<TvsHeader, 'command' | 'requestId'>, 
   const get = (tag: TvsTagCode): Uint8Array | undefined => seen.get(tag);
   const require = (tag: TvsTagCode): Uint8Array => {
     const v = seen.get(tag);
-    if (v === undefined) throw new CodecError('ERR_CODEC_MISSING_ELEMENT', `${command} without ${tvsTagName(tag)}`, { tag });
+    if (v === undefined)
+      throw new CodecError('ERR_CODEC_MISSING_ELEMENT', `${command} without ${tvsTagName(tag)}`, { tag });
     return v;
   };
   const readStatus = (): number => {
@@ -222,7 +231,11 @@ export function decodeTvsBody(header: Pick<TvsHeader, 'command' | 'requestId'>, 
   const deviceNameBytes = get(TvsTag.DEVICE_NAME);
   switch (command) {
     case 'VERIFY_REQUEST': {
-      const msg: TvsVerifyRequest = { command, ...base, certificate: nonEmpty(TvsTag.CERTIFICATE, require(TvsTag.CERTIFICATE)) };
+      const msg: TvsVerifyRequest = {
+        command,
+        ...base,
+        certificate: nonEmpty(TvsTag.CERTIFICATE, require(TvsTag.CERTIFICATE)),
+      };
       if (deviceNameBytes !== undefined) msg.deviceName = readDeviceName(deviceNameBytes);
       return msg;
     }
@@ -233,7 +246,10 @@ export function decodeTvsBody(header: Pick<TvsHeader, 'command' | 'requestId'>, 
       const issuer = get(TvsTag.ISSUER_NAME);
       const serial = get(TvsTag.SERIAL_NUMBER);
       if (subject === undefined && issuer === undefined && serial === undefined) {
-        throw new CodecError('ERR_CODEC_MISSING_ELEMENT', 'QUERY_REQUEST names no certificate (no SUBJECT_NAME, ISSUER_NAME or SERIAL_NUMBER)');
+        throw new CodecError(
+          'ERR_CODEC_MISSING_ELEMENT',
+          'QUERY_REQUEST names no certificate (no SUBJECT_NAME, ISSUER_NAME or SERIAL_NUMBER)',
+        );
       }
       if (subject !== undefined) msg.subjectName = readCString(subject);
       if (issuer !== undefined) msg.issuerName = readCString(issuer);
@@ -260,7 +276,10 @@ export function decodeTvsFrame(frame: Uint8Array, options: TvsDecodeOptions = {}
   const header = decodeTvsHeader(frame, options);
   const end = TVS_HEADER_BYTES + header.bodyLength;
   if (frame.length < end) {
-    throw new CodecError('ERR_CODEC_TRUNCATED', `TVS frame declares ${header.bodyLength} body bytes, has ${frame.length - TVS_HEADER_BYTES}`);
+    throw new CodecError(
+      'ERR_CODEC_TRUNCATED',
+      `TVS frame declares ${header.bodyLength} body bytes, has ${frame.length - TVS_HEADER_BYTES}`,
+    );
   }
   if (frame.length > end) {
     throw new CodecError('ERR_CODEC_BAD_ELEMENT', `${frame.length - end} bytes after the end of the TVS frame`);
@@ -272,19 +291,24 @@ export function decodeTvsFrame(frame: Uint8Array, options: TvsDecodeOptions = {}
 // Encoding
 
 function checkU(v: number, max: number, what: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new CodecError('ERR_CODEC_BAD_VALUE', `${what} out of range: ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new CodecError('ERR_CODEC_BAD_VALUE', `${what} out of range: ${v}`);
   return v;
 }
 
 function element(w: ByteWriter, tag: TvsTagCode, value: Uint8Array): void {
   if (value.length > TVS_MAX_BODY_BYTES) {
-    throw new CodecError('ERR_CODEC_TOO_LARGE', `${tvsTagName(tag)} of ${value.length} bytes does not fit a u16 length`);
+    throw new CodecError(
+      'ERR_CODEC_TOO_LARGE',
+      `${tvsTagName(tag)} of ${value.length} bytes does not fit a u16 length`,
+    );
   }
   w.u8(tag).u16(value.length).bytes(value);
 }
 
 function deviceNameValue(name: string): Uint8Array {
-  if (!/^[\x20-\x7e]+$/.test(name)) throw new CodecError('ERR_CODEC_BAD_VALUE', 'DEVICE_NAME must be non-empty printable ASCII');
+  if (!/^[\x20-\x7e]+$/.test(name))
+    throw new CodecError('ERR_CODEC_BAD_VALUE', 'DEVICE_NAME must be non-empty printable ASCII');
   const out = new Uint8Array(name.length + 1);
   out[0] = TVS_DEVICE_NAME_LEAD_BYTE;
   for (let i = 0; i < name.length; i++) out[i + 1] = name.charCodeAt(i);
@@ -317,14 +341,17 @@ function encodeBody(msg: TvsMessage): Buffer {
       break;
     case 'QUERY_REQUEST':
       if (msg.deviceName !== undefined) element(w, TvsTag.DEVICE_NAME, deviceNameValue(msg.deviceName));
-      if (msg.subjectName !== undefined) element(w, TvsTag.SUBJECT_NAME, cStringValue(msg.subjectName, TvsTag.SUBJECT_NAME));
-      if (msg.issuerName !== undefined) element(w, TvsTag.ISSUER_NAME, cStringValue(msg.issuerName, TvsTag.ISSUER_NAME));
+      if (msg.subjectName !== undefined)
+        element(w, TvsTag.SUBJECT_NAME, cStringValue(msg.subjectName, TvsTag.SUBJECT_NAME));
+      if (msg.issuerName !== undefined)
+        element(w, TvsTag.ISSUER_NAME, cStringValue(msg.issuerName, TvsTag.ISSUER_NAME));
       if (msg.serialNumber !== undefined) element(w, TvsTag.SERIAL_NUMBER, msg.serialNumber);
       break;
     case 'VERIFY_RESPONSE':
     case 'QUERY_RESPONSE':
       element(w, TvsTag.STATUS, Uint8Array.of(checkU(msg.status, 0xff, 'STATUS')));
-      if (msg.command === 'QUERY_RESPONSE' && msg.certificate !== undefined) element(w, TvsTag.CERTIFICATE, msg.certificate);
+      if (msg.command === 'QUERY_RESPONSE' && msg.certificate !== undefined)
+        element(w, TvsTag.CERTIFICATE, msg.certificate);
       if (msg.roles !== undefined) element(w, TvsTag.ROLES, rolesValue(msg.roles));
       if (msg.ttlSeconds !== undefined) element(w, TvsTag.TTL, u32Value(msg.ttlSeconds, 'TTL'));
       break;
@@ -386,7 +413,10 @@ export function createTvsDecoder(options: TvsDecodeOptions = {}): TvsDecoder {
 
   function assertUsable(): void {
     if (failure) {
-      throw new CodecError(failure.code as CodecErrorCode, `TVS decoder stopped after an earlier error: ${failure.message}`);
+      throw new CodecError(
+        failure.code as CodecErrorCode,
+        `TVS decoder stopped after an earlier error: ${failure.message}`,
+      );
     }
   }
 
@@ -429,7 +459,12 @@ export function createTvsDecoder(options: TvsDecodeOptions = {}): TvsDecoder {
     end(): void {
       assertUsable();
       if (headLength > 0) {
-        fail(new CodecError('ERR_CODEC_TRUNCATED', `stream ended inside a TVS frame (${headLength + bodyFilled} bytes buffered)`));
+        fail(
+          new CodecError(
+            'ERR_CODEC_TRUNCATED',
+            `stream ended inside a TVS frame (${headLength + bodyFilled} bytes buffered)`,
+          ),
+        );
       }
     },
     get bufferedBytes(): number {

@@ -3,5 +3,19 @@ export * from './constants.ts';
 export * from './codec.ts';
 export * from './names.ts';
 export type * from './ports.ts';
-export { createTvsServer, TVS_DEFAULT_MAX_REQUEST_BODY_BYTES, type TvsServer, type TvsServerLimits, type TvsServerOptions, type TvsServerTlsOptions } from './server.ts';
-export { tvsExchange, tvsQuery, tvsVerify, type TvsClientOptions, type TvsQueryAnswer, type TvsVerifyResult } from './client.ts';
+export {
+  createTvsServer,
+  TVS_DEFAULT_MAX_REQUEST_BODY_BYTES,
+  type TvsServer,
+  type TvsServerLimits,
+  type TvsServerOptions,
+  type TvsServerTlsOptions,
+} from './server.ts';
+export {
+  tvsExchange,
+  tvsQuery,
+  tvsVerify,
+  type TvsClientOptions,
+  type TvsQueryAnswer,
+  type TvsVerifyResult,
+} from './client.ts';

@@ -8,7 +8,10 @@ test('CUCM `;` names and RFC 4514 / tlvfile `,` names normalise to the same key'
   const cucm = 'CN=ucm11pub.stormin.local;OU=IST;O=Stormin;L=Brisbane;ST=QLD;C=AU';
   const rfc = 'C=AU, ST=QLD, L=Brisbane, O=Stormin, OU=IST, CN=ucm11pub.stormin.local';
   assert.equal(normaliseDistinguishedName(cucm), normaliseDistinguishedName(rfc));
-  assert.equal(normaliseDistinguishedName('cn = Stormin-WIN2012-CA\0'), normaliseDistinguishedName('CN=stormin-WIN2012-CA'));
+  assert.equal(
+    normaliseDistinguishedName('cn = Stormin-WIN2012-CA\0'),
+    normaliseDistinguishedName('CN=stormin-WIN2012-CA'),
+  );
   assert.equal(normaliseDistinguishedName('CN=a\\, b, O=x'), normaliseDistinguishedName('CN=a, b;O=x'));
   assert.notEqual(normaliseDistinguishedName('CN=a;O=x'), normaliseDistinguishedName('CN=a;O=y'));
 });

@@ -46,7 +46,11 @@ export function normaliseDistinguishedName(text: string): string {
       const eq = a.indexOf('=');
       if (eq < 0) return a.toLowerCase().replace(/\s+/g, ' ');
       const type = a.slice(0, eq).trim().toUpperCase();
-      const value = a.slice(eq + 1).trim().replace(/\s+/g, ' ').toLowerCase();
+      const value = a
+        .slice(eq + 1)
+        .trim()
+        .replace(/\s+/g, ' ')
+        .toLowerCase();
       return `${type}=${value}`;
     })
     .sort()
@@ -58,7 +62,10 @@ export function normaliseDistinguishedName(text: string): string {
  * `CertificateInfo.serialHex` (a DER INTEGER may carry one 0x00 sign byte the phone might not send).
  */
 export function serialKey(serial: Uint8Array | string): string {
-  let hex = typeof serial === 'string' ? serial.replace(/[^0-9a-fA-F]/g, '').toUpperCase() : Buffer.from(serial).toString('hex').toUpperCase();
+  let hex =
+    typeof serial === 'string'
+      ? serial.replace(/[^0-9a-fA-F]/g, '').toUpperCase()
+      : Buffer.from(serial).toString('hex').toUpperCase();
   if (hex.length % 2) hex = `0${hex}`;
   while (hex.length > 2 && hex.startsWith('00')) hex = hex.slice(2);
   return hex;

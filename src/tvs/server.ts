@@ -68,7 +68,10 @@ const LOG_TEXT_MAX = 256;
 
 function checkLimit(name: string, v: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (v === undefined || !Number.isInteger(v) || v < min || v > max) {
-    throw new AppError('ERR_CONFIG_INVALID', `tvs limit ${name} must be an integer in ${min}..${max}, got ${String(v)}`);
+    throw new AppError(
+      'ERR_CONFIG_INVALID',
+      `tvs limit ${name} must be an integer in ${min}..${max}, got ${String(v)}`,
+    );
   }
 }
 
@@ -103,7 +106,10 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
   let nextConnectionId = 1;
   /** Connections whose answer is being computed: the drain waits for these, not for idle ones. */
   const busyConnections = new Set<tls.TLSSocket>();
-  const gate = createConnectionGate({ max: limits.maxConnections, maxPerClient: limits.maxPerClient ?? limits.maxConnections });
+  const gate = createConnectionGate({
+    max: limits.maxConnections,
+    maxPerClient: limits.maxPerClient ?? limits.maxConnections,
+  });
   // Refusals, failed handshakes and rejected frames come in floods: a few lines per interval, then a summary.
   const limitedLog = createRateLimitedLog(logger);
   let closed: Promise<void> | null = null;
@@ -119,12 +125,28 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
       const verdict = await authority.verify(request.certificate);
       const roles = canonicalRoles(verdict.roles);
       logger.info(
-        { ...context, command: request.command, requestId: request.requestId, deviceName: request.deviceName, certSha256, trusted: verdict.trusted, roles: verdict.trusted ? roles : [], ttlSeconds: verdict.trusted ? verdict.ttlSeconds : undefined, unknownTags: request.unknownTags },
+        {
+          ...context,
+          command: request.command,
+          requestId: request.requestId,
+          deviceName: request.deviceName,
+          certSha256,
+          trusted: verdict.trusted,
+          roles: verdict.trusted ? roles : [],
+          ttlSeconds: verdict.trusted ? verdict.ttlSeconds : undefined,
+          unknownTags: request.unknownTags,
+        },
         'TVS verify',
       );
       // §5: a certificate that is not trusted gets STATUS only.
       return verdict.trusted
-        ? { command: 'VERIFY_RESPONSE', requestId: request.requestId, status: TvsStatus.VALID, roles, ttlSeconds: verdict.ttlSeconds }
+        ? {
+            command: 'VERIFY_RESPONSE',
+            requestId: request.requestId,
+            status: TvsStatus.VALID,
+            roles,
+            ttlSeconds: verdict.ttlSeconds,
+          }
         : { command: 'VERIFY_RESPONSE', requestId: request.requestId, status: TvsStatus.INVALID };
     }
     const query: { subject?: string; issuer?: string; serial?: Uint8Array } = {};
@@ -150,7 +172,14 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
     );
     // §6: STATUS, CERTIFICATE, ROLES, TTL on success; STATUS invalid alone otherwise (by analogy with VERIFY, UNCERTAIN).
     return found
-      ? { command: 'QUERY_RESPONSE', requestId: request.requestId, status: TvsStatus.VALID, certificate: found.certDer, roles: canonicalRoles(found.roles), ttlSeconds: found.ttlSeconds }
+      ? {
+          command: 'QUERY_RESPONSE',
+          requestId: request.requestId,
+          status: TvsStatus.VALID,
+          certificate: found.certDer,
+          roles: canonicalRoles(found.roles),
+          ttlSeconds: found.ttlSeconds,
+        }
       : { command: 'QUERY_RESPONSE', requestId: request.requestId, status: TvsStatus.INVALID };
   }
 
@@ -159,7 +188,11 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
     // Half-open once the handshake is done: a client may shut down its side after its requests and
     // still read the answers still being computed; the 'end' handler below closes ours when done.
     socket.allowHalfOpen = true;
-    const context = { connectionId: nextConnectionId++, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort };
+    const context = {
+      connectionId: nextConnectionId++,
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort,
+    };
     logger.debug?.({ ...context, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name }, 'TVS connection');
     const decoder = createTvsDecoder({ maxBodyBytes });
     const queue: TvsRequest[] = [];
@@ -218,19 +251,30 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
         messages = decoder.push(chunk);
       } catch (e) {
         // No error response exists in the protocol (§2–§4), so a bad frame only closes the connection.
-        limitedLog.warn('tvs-frame-rejected', clientAddress(socket), { ...context, ...errorFields(e) }, 'TVS frame rejected; closing connection');
+        limitedLog.warn(
+          'tvs-frame-rejected',
+          clientAddress(socket),
+          { ...context, ...errorFields(e) },
+          'TVS frame rejected; closing connection',
+        );
         stop();
         void pump();
         return;
       }
       for (const message of messages) {
         if (message.command !== 'VERIFY_REQUEST' && message.command !== 'QUERY_REQUEST') {
-          logger.warn({ ...context, command: message.command, requestId: message.requestId }, 'TVS client sent a response message; closing connection');
+          logger.warn(
+            { ...context, command: message.command, requestId: message.requestId },
+            'TVS client sent a response message; closing connection',
+          );
           stop();
           break;
         }
         if (accepted >= limits.maxRequestsPerConnection) {
-          logger.debug?.({ ...context, maxRequestsPerConnection: limits.maxRequestsPerConnection }, 'TVS request limit reached; closing connection');
+          logger.debug?.(
+            { ...context, maxRequestsPerConnection: limits.maxRequestsPerConnection },
+            'TVS request limit reached; closing connection',
+          );
           stop();
           break;
         }
@@ -278,8 +322,21 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
         const refused = gate.admit(raw);
         if (refused) {
           options.onRefused?.(refused);
-          const fields = { remoteAddress: raw.remoteAddress, remotePort: raw.remotePort, reason: refused, maxConnections: limits.maxConnections, maxPerClient: limits.maxPerClient ?? limits.maxConnections };
-          limitedLog.warn(`tvs-refused-${refused}`, clientAddress(raw), fields, refused === 'global-cap' ? 'TVS connection refused: too many connections' : 'TVS connection refused: per-client cap reached');
+          const fields = {
+            remoteAddress: raw.remoteAddress,
+            remotePort: raw.remotePort,
+            reason: refused,
+            maxConnections: limits.maxConnections,
+            maxPerClient: limits.maxPerClient ?? limits.maxConnections,
+          };
+          limitedLog.warn(
+            `tvs-refused-${refused}`,
+            clientAddress(raw),
+            fields,
+            refused === 'global-cap'
+              ? 'TVS connection refused: too many connections'
+              : 'TVS connection refused: per-client cap reached',
+          );
           raw.destroy();
           return;
         }
@@ -287,7 +344,12 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
         raw.once('close', () => rawSockets.delete(raw));
       });
       s.on('tlsClientError', (e: Error, socket: tls.TLSSocket) => {
-        limitedLog.warn('tvs-tls-failed', clientAddress(socket), { remoteAddress: socket.remoteAddress, ...errorFields(e) }, 'TVS TLS handshake failed');
+        limitedLog.warn(
+          'tvs-tls-failed',
+          clientAddress(socket),
+          { remoteAddress: socket.remoteAddress, ...errorFields(e) },
+          'TVS TLS handshake failed',
+        );
         socket.destroy();
       });
       s.on('secureConnection', handleConnection);
@@ -295,7 +357,14 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
       return new Promise((resolve, reject) => {
         const onError = (e: NodeJS.ErrnoException): void => {
           server = null;
-          reject(new AppError('ERR_PORT_IN_USE', `TVS cannot listen on ${options.host}:${options.port}: ${e.message}`, { code: e.code }, { cause: e }));
+          reject(
+            new AppError(
+              'ERR_PORT_IN_USE',
+              `TVS cannot listen on ${options.host}:${options.port}: ${e.message}`,
+              { code: e.code },
+              { cause: e },
+            ),
+          );
         };
         s.once('error', onError);
         s.listen(options.port, options.host, () => {

@@ -27,7 +27,11 @@ after(async () => {
 
 test('secret query parameters never reach the log; the request lines are there, redacted', async () => {
   const api = `http://127.0.0.1:${serve.ports.api}`;
-  const login = await fetch(`${api}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+  const login = await fetch(`${api}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
   assert.equal(login.status, 200, await login.text());
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   const [s1, s2, s3, s4] = SECRETS;
@@ -45,7 +49,11 @@ test('secret query parameters never reach the log; the request lines are there, 
   assert.equal(unknownRoute.status, 400);
   await unknownRoute.body?.cancel();
   // In the body it is accepted (and the body is not logged).
-  const search = await fetch(`${api}/api/v1/phones/search`, { method: 'POST', headers: { cookie, 'x-requested-with': 't', 'content-type': 'application/json' }, body: JSON.stringify({ filter: { authString: s2 } }) });
+  const search = await fetch(`${api}/api/v1/phones/search`, {
+    method: 'POST',
+    headers: { cookie, 'x-requested-with': 't', 'content-type': 'application/json' },
+    body: JSON.stringify({ filter: { authString: s2 } }),
+  });
   assert.equal(search.status, 200, await search.text());
 
   const http = `http://127.0.0.1:${serve.ports.http}`;
@@ -57,8 +65,23 @@ test('secret query parameters never reach the log; the request lines are there, 
   const lines = await serve.waitFor(/SEP001122334455\.cnf\.xml[^"\n]*"/);
   assert.ok(lines);
   const out = serve.output();
-  assert.match(out, /"url":"\/api\/v1\/phones\?model=8845&authString=\[redacted\]"/, 'the API request line is logged, redacted');
+  assert.match(
+    out,
+    /"url":"\/api\/v1\/phones\?model=8845&authString=\[redacted\]"/,
+    'the API request line is logged, redacted',
+  );
   assert.match(out, /"url":"\/api\/v1\/nowhere\?password=\[redacted\]&auth_string=\[redacted\]"/);
-  assert.match(out, /"path":"\/SEP001122334455\.cnf\.xml\?token=\[redacted\]&authString=\[redacted\]"/, 'the HTTP provisioning line too');
-  for (const s of SECRETS) assert.ok(!out.includes(s), `secret ${s} is in the log:\n${out.split('\n').filter((l) => l.includes(s)).join('\n')}`);
+  assert.match(
+    out,
+    /"path":"\/SEP001122334455\.cnf\.xml\?token=\[redacted\]&authString=\[redacted\]"/,
+    'the HTTP provisioning line too',
+  );
+  for (const s of SECRETS)
+    assert.ok(
+      !out.includes(s),
+      `secret ${s} is in the log:\n${out
+        .split('\n')
+        .filter((l) => l.includes(s))
+        .join('\n')}`,
+    );
 });

@@ -13,8 +13,14 @@ const open = new Set<net.Socket>();
 
 before(async () => {
   lab = await startCapfLab({
-    'api.enabled': true, 'api.port': 0, 'api.host': '127.0.0.1',
-    'capf.enabled': false, 'tvs.enabled': false, 'tftp.enabled': false, 'http.enabled': false, 'https.enabled': false,
+    'api.enabled': true,
+    'api.port': 0,
+    'api.host': '127.0.0.1',
+    'capf.enabled': false,
+    'tvs.enabled': false,
+    'tftp.enabled': false,
+    'http.enabled': false,
+    'https.enabled': false,
     'api.headersTimeoutMs': 1000,
     'api.bodyTimeoutMs': 1000,
     'api.requestTimeoutMs': 3000,
@@ -43,10 +49,12 @@ async function connect(localAddress = '127.0.0.1'): Promise<Client> {
   let data = '';
   socket.on('data', (d) => (data += String(d)));
   socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => {
-    open.delete(socket);
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      open.delete(socket);
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -63,9 +71,13 @@ function trickle(socket: net.Socket): void {
   socket.once('close', () => clearInterval(t));
 }
 
-test('an unauthenticated slow upload gets its 401 and is then disconnected, not held while it trickles', { timeout: 20_000 }, async () => {
+test('an unauthenticated slow upload gets its 401 and is then disconnected, not held while it trickles', {
+  timeout: 20_000,
+}, async () => {
   const c = await connect();
-  c.socket.write('POST /api/v1/phones/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 100000000\r\n\r\ndeviceName\n');
+  c.socket.write(
+    'POST /api/v1/phones/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 100000000\r\n\r\ndeviceName\n',
+  );
   trickle(c.socket); // active all the time: no idle or body timeout applies within the test
   await c.closed;
   assert.match(c.received(), /^HTTP\/1\.1 401 /);
@@ -74,7 +86,9 @@ test('an unauthenticated slow upload gets its 401 and is then disconnected, not 
 
 test('a body that stops arriving is cut off by the body timeout', { timeout: 20_000 }, async () => {
   const c = await connect();
-  c.socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"username":');
+  c.socket.write(
+    'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"username":',
+  );
   await c.closed; // then silence
   // Destroyed without a word: the body timeout, not the request timeout (which answers 408 first).
   assert.equal(c.received(), '');
@@ -82,7 +96,9 @@ test('a body that stops arriving is cut off by the body timeout', { timeout: 20_
 
 test('a body that keeps trickling is cut off by the request timeout', { timeout: 20_000 }, async () => {
   const c = await connect();
-  c.socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"username":"');
+  c.socket.write(
+    'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"username":"',
+  );
   trickle(c.socket);
   await c.closed;
   assert.match(c.received(), /^HTTP\/1\.1 408 /);

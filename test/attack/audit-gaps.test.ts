@@ -34,7 +34,13 @@ describe('audit of logins, refusals and logouts', () => {
   });
   const login = (username: string, password: string, remoteAddress: string) =>
     lab.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress });
-  const auditOf = async (action: string) => json(await lab.call('GET', `/api/v1/audit?action=${action}&limit=100`)).items as { actor: string; source: string; target: string; details: Record<string, unknown> }[];
+  const auditOf = async (action: string) =>
+    json(await lab.call('GET', `/api/v1/audit?action=${action}&limit=100`)).items as {
+      actor: string;
+      source: string;
+      target: string;
+      details: Record<string, unknown>;
+    }[];
 
   test('a throttled (429) login is audited, with the address and until when', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await login('admin', 'wrong password!', '127.0.0.21')).statusCode, 401);
@@ -49,12 +55,17 @@ describe('audit of logins, refusals and logouts', () => {
     assert.equal((await auditOf('auth.login-throttled')).filter((e) => e.source === '127.0.0.21').length, 1);
   });
 
-  test('a logout is audited as the session\'s user', async () => {
+  test("a logout is audited as the session's user", async () => {
     await lab.ctx.admin.users.create('olga', 'operator', 'a long enough password', { name: 'test', source: 'test' });
     const r = await login('olga', 'a long enough password', '127.0.0.22');
     assert.equal(r.statusCode, 200, r.body);
     const cookie = String(r.headers['set-cookie']).split(';')[0]!;
-    const out = await lab.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-requested-with': 't' }, remoteAddress: '127.0.0.22' });
+    const out = await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, 'x-requested-with': 't' },
+      remoteAddress: '127.0.0.22',
+    });
     assert.equal(out.statusCode, 204);
     const entries = (await auditOf('auth.logout')).filter((e) => e.target === 'olga');
     assert.equal(entries.length, 1);
@@ -68,10 +79,18 @@ test('the CLI actor is the OS account of the process, whatever $USER says', asyn
   try {
     const D = ['--data-dir', dir];
     const me = `cli:${userInfo().username}`;
-    assert.equal((await cli([...D, 'phone', 'add', 'SEP00CC00000001'], '', { USER: 'mallory', LOGNAME: 'mallory' })).code, 0);
+    assert.equal(
+      (await cli([...D, 'phone', 'add', 'SEP00CC00000001'], '', { USER: 'mallory', LOGNAME: 'mallory' })).code,
+      0,
+    );
     assert.equal((await cli([...D, 'phone', 'add', 'SEP00CC00000002'], '', {})).code, 0);
-    assert.equal((await cli([...D, 'phone', 'add', 'SEP00CC00000003'], '', { USER: 'mallory', SUDO_USER: 'alice' })).code, 0);
-    const a = JSON.parse((await cli([...D, 'audit', '--action', 'phone.add', '--json'])).stdout) as { items: { actor: string; source: string; target: string }[] };
+    assert.equal(
+      (await cli([...D, 'phone', 'add', 'SEP00CC00000003'], '', { USER: 'mallory', SUDO_USER: 'alice' })).code,
+      0,
+    );
+    const a = JSON.parse((await cli([...D, 'audit', '--action', 'phone.add', '--json'])).stdout) as {
+      items: { actor: string; source: string; target: string }[];
+    };
     const by = (t: string) => a.items.find((e) => e.target === t)!;
     assert.equal(by('SEP00CC00000001').actor, me, '$USER is not the identity');
     assert.equal(by('SEP00CC00000002').actor, me, 'no "cli:unknown" without $USER');
@@ -87,7 +106,9 @@ const pgUp = await pgAvailable();
 const PASSWORD = 'the right password';
 
 for (const driver of ['sqlite', 'postgres'] as const) {
-  test(`a login lockout survives a restart (${driver}, database written by today's migrations, upgraded by 0005)`, { skip: driver === 'postgres' && !pgUp ? `no PostgreSQL at ${PG_ADMIN_URL}` : false }, async () => {
+  test(`a login lockout survives a restart (${driver}, database written by today's migrations, upgraded by 0005)`, {
+    skip: driver === 'postgres' && !pgUp ? `no PostgreSQL at ${PG_ADMIN_URL}` : false,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opencapf-lockout-'));
     let dbName = '';
     let url: string | null = null;
@@ -98,36 +119,87 @@ for (const driver of ['sqlite', 'postgres'] as const) {
         const db = await createTestDatabase('opencapf_lockout');
         dbName = db.name;
         url = db.url;
-        old = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+        old = new Kysely<any>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+        });
       } else {
-        old = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(dir, 'opencapf.db')) }) });
+        old = new Kysely<any>({
+          dialect: new SqliteDialect({ database: new SqliteDatabase(join(dir, 'opencapf.db')) }),
+        });
       }
-      const all = migrations(driver === 'postgres' ? { idType: 'bigserial', binaryType: 'bytea' } : { idType: 'integer', binaryType: 'blob' });
-      const today = { '0001_initial': all['0001_initial']!, '0002_admin': all['0002_admin']!, '0003_enrollment_pages': all['0003_enrollment_pages']! };
+      const all = migrations(
+        driver === 'postgres'
+          ? { idType: 'bigserial', binaryType: 'bytea' }
+          : { idType: 'integer', binaryType: 'blob' },
+      );
+      const today = {
+        '0001_initial': all['0001_initial']!,
+        '0002_admin': all['0002_admin']!,
+        '0003_enrollment_pages': all['0003_enrollment_pages']!,
+      };
       const m = await new Migrator({ db: old, provider: { getMigrations: async () => today } }).migrateToLatest();
       assert.equal(m.error, undefined);
       const t = new Date().toISOString();
-      await createKyselyAccessStore(old).insertUser({ username: 'ursula', role: 'operator', passwordHash: await hashPassword(PASSWORD, 1024), mustChangePassword: false, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
+      await createKyselyAccessStore(old).insertUser({
+        username: 'ursula',
+        role: 'operator',
+        passwordHash: await hashPassword(PASSWORD, 1024),
+        mustChangePassword: false,
+        disabled: false,
+        createdAt: t,
+        updatedAt: t,
+        lastLoginAt: null,
+      });
       await old.destroy();
 
       // 2. Open it with this code (runs 0005), get locked out, restart, still locked out.
-      const open = () => openContext(loadConfig({ env: {}, overrides: { dataDir: dir, 'log.level': 'silent', 'store.driver': driver, ...(url ? { 'store.postgresUrl': url } : {}) } }), createLogger('silent'));
+      const open = () =>
+        openContext(
+          loadConfig({
+            env: {},
+            overrides: {
+              dataDir: dir,
+              'log.level': 'silent',
+              'store.driver': driver,
+              ...(url ? { 'store.postgresUrl': url } : {}),
+            },
+          }),
+          createLogger('silent'),
+        );
       let ctx = await open();
       try {
         const ok = await ctx.admin.users.login('ursula', PASSWORD, '127.0.0.31');
         assert.equal(ok.user.username, 'ursula', 'the user written before the migration logs in');
-        for (let i = 0; i < 5; i++) await assert.rejects(ctx.admin.users.login('ursula', 'a wrong password', '127.0.0.31'), (e) => (e as AppError).code === 'ERR_UNAUTHENTICATED');
-        await assert.rejects(ctx.admin.users.login('ursula', PASSWORD, '127.0.0.31'), (e) => (e as AppError).code === 'ERR_THROTTLED');
+        for (let i = 0; i < 5; i++)
+          await assert.rejects(
+            ctx.admin.users.login('ursula', 'a wrong password', '127.0.0.31'),
+            (e) => (e as AppError).code === 'ERR_UNAUTHENTICATED',
+          );
+        await assert.rejects(
+          ctx.admin.users.login('ursula', PASSWORD, '127.0.0.31'),
+          (e) => (e as AppError).code === 'ERR_THROTTLED',
+        );
       } finally {
         await ctx.close();
       }
       ctx = await open();
       try {
-        await assert.rejects(ctx.admin.users.login('ursula', PASSWORD, '127.0.0.31'), (e) => (e as AppError).code === 'ERR_THROTTLED', 'the lockout of the user survives the restart');
-        await assert.rejects(ctx.admin.users.login('nobody', PASSWORD, '127.0.0.31'), (e) => (e as AppError).code === 'ERR_THROTTLED', '…and of the address');
+        await assert.rejects(
+          ctx.admin.users.login('ursula', PASSWORD, '127.0.0.31'),
+          (e) => (e as AppError).code === 'ERR_THROTTLED',
+          'the lockout of the user survives the restart',
+        );
+        await assert.rejects(
+          ctx.admin.users.login('nobody', PASSWORD, '127.0.0.31'),
+          (e) => (e as AppError).code === 'ERR_THROTTLED',
+          '…and of the address',
+        );
         // Another address may still log in as another user.
         await ctx.admin.users.create('viktor', 'read-only', 'another long password', { name: 'test', source: 'test' });
-        assert.equal((await ctx.admin.users.login('viktor', 'another long password', '127.0.0.32')).user.username, 'viktor');
+        assert.equal(
+          (await ctx.admin.users.login('viktor', 'another long password', '127.0.0.32')).user.username,
+          'viktor',
+        );
       } finally {
         await ctx.close();
       }
@@ -141,9 +213,14 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 test('concurrent failed logins are all counted (atomic upsert in the store)', async () => {
   const lab = await startApiLab({ 'api.loginMaxFailures': 8 });
   try {
-    const tries = Array.from({ length: 8 }, () => lab.ctx.admin.users.login('admin', 'wrong password!', '127.0.0.41').catch((e: AppError) => e.code));
+    const tries = Array.from({ length: 8 }, () =>
+      lab.ctx.admin.users.login('admin', 'wrong password!', '127.0.0.41').catch((e: AppError) => e.code),
+    );
     assert.deepEqual(new Set(await Promise.all(tries)), new Set(['ERR_UNAUTHENTICATED']));
-    await assert.rejects(lab.ctx.admin.users.login('admin', ADMIN_PASSWORD, '127.0.0.41'), (e) => (e as AppError).code === 'ERR_THROTTLED');
+    await assert.rejects(
+      lab.ctx.admin.users.login('admin', ADMIN_PASSWORD, '127.0.0.41'),
+      (e) => (e as AppError).code === 'ERR_THROTTLED',
+    );
   } finally {
     await lab.close();
   }

@@ -26,7 +26,10 @@ for (const existing of [false, true]) {
       const store = await openStore({ driver: 'sqlite', dataDir });
       try {
         // A write, so the WAL and its index exist and hold a secret.
-        await createPhoneService(store.phones, systemClock).addPhones([{ deviceName: 'SEP001122334455', model: 'Cisco 8845' }], { name: 't', source: 'test' });
+        await createPhoneService(store.phones, systemClock).addPhones(
+          [{ deviceName: 'SEP001122334455', model: 'Cisco 8845' }],
+          { name: 't', source: 'test' },
+        );
         await store.phones.updatePhone('SEP001122334455', { capf: { authString: '4711' } }, new Date().toISOString());
         for (const f of [db, `${db}-wal`, `${db}-shm`]) assert.equal(modeOf(f), '600', `${f} is ${modeOf(f)}`);
       } finally {

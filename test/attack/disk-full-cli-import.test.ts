@@ -11,7 +11,8 @@ import { mountSmallFs } from '../helpers/small-fs.ts';
 import { cli } from '../helpers/cli.ts';
 import { startApiLab } from '../helpers/api-lab.ts';
 
-const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `SEP${prefix}${i.toString(16).padStart(8, '0').toUpperCase()}`);
+const names = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `SEP${prefix}${i.toString(16).padStart(8, '0').toUpperCase()}`);
 
 /** Fills the file system but leaves `bytes` free: enough to open the database, not to write thousands of rows. */
 function fillLeaving(fs: ReturnType<typeof mountSmallFs>, bytes: number): void {
@@ -29,7 +30,10 @@ test('CLI phone add on a full disk prints the real reason (SQLITE_FULL, ERR_STOR
     fillLeaving(fs, 256 * 1024);
     const add = await cli([...D, 'phone', 'add', '-'], names('00DE', 20_000).join('\n'));
     assert.doesNotMatch(add.stderr, /cannot rollback/);
-    assert.match(add.stderr, /^error: the database disk is full \(SQLITE_FULL\); the change was not saved\. .*\[ERR_STORE_FULL\]$/m);
+    assert.match(
+      add.stderr,
+      /^error: the database disk is full \(SQLITE_FULL\); the change was not saved\. .*\[ERR_STORE_FULL\]$/m,
+    );
     assert.equal(add.code, 2);
     fs.free();
     // The store is as it was: the failed add was one transaction.
@@ -82,7 +86,9 @@ test('CSV import on a disk that fills after the first batch: 507 ERR_STORE_FULL 
     assert.equal(total, 1000);
     assert.deepEqual(items.map((p) => p.deviceName).sort(), [...first].sort());
     // Re-running the same CSV adds the rest and leaves the first 1,000 alone.
-    const again = await lab.call('POST', '/api/v1/phones/import', `${csv.join('\n')}\n`, { 'content-type': 'text/csv' });
+    const again = await lab.call('POST', '/api/v1/phones/import', `${csv.join('\n')}\n`, {
+      'content-type': 'text/csv',
+    });
     assert.equal(again.statusCode, 200, again.body);
     const rep = JSON.parse(again.body);
     assert.equal(rep.added, 5000);

@@ -17,9 +17,13 @@ const held: tls.TLSSocket[] = [];
 
 before(async () => {
   lab = await startCapfLab({
-    'capf.maxSessions': 8, 'capf.maxPerClient': 4,
-    'tvs.maxConnections': 8, 'tvs.maxPerClient': 4,
-    'tftp.enabled': false, 'http.enabled': false, 'https.enabled': false,
+    'capf.maxSessions': 8,
+    'capf.maxPerClient': 4,
+    'tvs.maxConnections': 8,
+    'tvs.maxPerClient': 4,
+    'tftp.enabled': false,
+    'http.enabled': false,
+    'https.enabled': false,
   });
 });
 after(async () => {
@@ -52,16 +56,27 @@ async function hold(port: number, localAddress: string, n: number): Promise<stri
 }
 
 function counter(metrics: string, listener: string, reason: string): number {
-  const m = new RegExp(`^opencapf_connections_refused_total\\{listener="${listener}",reason="${reason}"\\} (\\d+)$`, 'm').exec(metrics);
+  const m = new RegExp(
+    `^opencapf_connections_refused_total\\{listener="${listener}",reason="${reason}"\\} (\\d+)$`,
+    'm',
+  ).exec(metrics);
   return m ? Number(m[1]) : 0;
 }
 
-test('CAPF: a host holding every connection it can get does not stop another phone enrolling', { timeout: 60_000 }, async () => {
+test('CAPF: a host holding every connection it can get does not stop another phone enrolling', {
+  timeout: 60_000,
+}, async () => {
   const got = await hold(lab.port, ABUSER, 8); // the whole global cap, if it were allowed
   const name = newDeviceName();
   await lab.ctx.phones.addPhones([{ deviceName: name }], actor);
   await lab.ctx.phones.schedule([name], { operation: 'install' }, actor);
-  const r = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName: name, authMode: 'null-string', generateKey: () => lab.key({ type: 'rsa', bits: 2048 }) });
+  const r = await runCapfClient({
+    host: '127.0.0.1',
+    port: lab.port,
+    deviceName: name,
+    authMode: 'null-string',
+    generateKey: () => lab.key({ type: 'rsa', bits: 2048 }),
+  });
   assert.equal(r.outcome, 'installed', r.log.join('\n'));
   assert.deepEqual(got, ['held', 'held', 'held', 'held', 'refused', 'refused', 'refused', 'refused']);
   // The global cap still holds: 4 from the abuser + 4 from here fill it, the next is refused as global.
@@ -72,12 +87,17 @@ test('CAPF: a host holding every connection it can get does not stop another pho
   assert.equal(lab.server.capfServer!.stats().rejectedPerClient, 4);
 });
 
-test('TVS: a host holding every connection it can get does not stop another phone\'s TVS check', { timeout: 60_000 }, async () => {
+test("TVS: a host holding every connection it can get does not stop another phone's TVS check", {
+  timeout: 60_000,
+}, async () => {
   const port = lab.server.ports.tvs!;
   const got = await hold(port, ABUSER, 8);
   const tvsDer = lab.ctx.identities.get('tvs').certificate.der;
   const v = await tvsVerify({
-    host: '127.0.0.1', port, timeoutMs: 10_000, certDer: lab.ctx.identities.get('capf').certificate.der,
+    host: '127.0.0.1',
+    port,
+    timeoutMs: 10_000,
+    certDer: lab.ctx.identities.get('capf').certificate.der,
     checkServerCertificate: (der: Uint8Array) => Buffer.from(der).equals(tvsDer),
   });
   assert.equal(v.trusted, true);

@@ -28,18 +28,34 @@ after(async () => {
 /** N connections in parallel batches of 20, each awaited until the server has closed it. */
 async function flood(connectOne: () => net.Socket): Promise<void> {
   for (let i = 0; i < N; i += 20) {
-    await Promise.all(Array.from({ length: Math.min(20, N - i) }, () => new Promise<void>((resolve) => {
-      const s = connectOne();
-      s.on('error', () => undefined);
-      s.once('close', () => resolve());
-    })));
+    await Promise.all(
+      Array.from(
+        { length: Math.min(20, N - i) },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = connectOne();
+            s.on('error', () => undefined);
+            s.once('close', () => resolve());
+          }),
+      ),
+    );
   }
 }
 
-interface Line { msg: string; event?: string; total?: number; logged?: number; suppressed?: number; topClients?: Array<{ client: string; count: number }> }
+interface Line {
+  msg: string;
+  event?: string;
+  total?: number;
+  logged?: number;
+  suppressed?: number;
+  topClients?: Array<{ client: string; count: number }>;
+}
 
 function lines(): Line[] {
-  return lab.logLines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Line);
+  return lab.logLines
+    .flatMap((l) => l.split('\n'))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 }
 
 /** Individual lines with this message, and summary lines of its event; checks they account for all N. */
@@ -47,7 +63,10 @@ function account(all: Line[], msg: string, event: string): { individual: number;
   const individual = all.filter((l) => l.msg === msg).length;
   const summaries = all.filter((l) => l.event === event);
   const suppressed = summaries.reduce((a, s) => a + (s.suppressed ?? 0), 0);
-  assert.ok(individual + summaries.length <= MAX_LINES, `${individual} lines and ${summaries.length} summaries for ${N} events`);
+  assert.ok(
+    individual + summaries.length <= MAX_LINES,
+    `${individual} lines and ${summaries.length} summaries for ${N} events`,
+  );
   assert.equal(individual + suppressed, N, `every event is logged or counted: ${JSON.stringify(summaries)}`);
   assert.ok(summaries.length >= 1);
   assert.equal(summaries[0]!.topClients?.[0]?.client, '127.0.0.1');
@@ -90,5 +109,9 @@ test('a flood of refused TFTP write requests writes a bounded log with counts', 
   }
   s.close();
   await lab.server.listeners.find((l) => l.name === 'tftp')!.stop(0);
-  account(lines().filter((l) => (l as { outcome?: string }).outcome === 'write-refused' || l.event === 'tftp-write-refused'), 'tftp request', 'tftp-write-refused');
+  account(
+    lines().filter((l) => (l as { outcome?: string }).outcome === 'write-refused' || l.event === 'tftp-write-refused'),
+    'tftp request',
+    'tftp-write-refused',
+  );
 });

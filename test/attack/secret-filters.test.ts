@@ -17,9 +17,18 @@ let ro: ApiLab['call'];
 before(async () => {
   lab = await startApiLab();
   ro = lab.as(await lab.tokenFor('auditor', 'read-only'));
-  const add = await lab.call('POST', '/api/v1/phones', { phones: [{ deviceName: DEVICE, model: 'Cisco 8845' }, { deviceName: 'SEP00AB00CD0001', model: 'Cisco 8845' }] });
+  const add = await lab.call('POST', '/api/v1/phones', {
+    phones: [
+      { deviceName: DEVICE, model: 'Cisco 8845' },
+      { deviceName: 'SEP00AB00CD0001', model: 'Cisco 8845' },
+    ],
+  });
   assert.equal(json(add).succeeded, 2, add.body);
-  const set = await lab.call('PUT', `/api/v1/phones/${DEVICE}/capf`, { operation: 'install', authMode: 'auth-string', authString: SECRET });
+  const set = await lab.call('PUT', `/api/v1/phones/${DEVICE}/capf`, {
+    operation: 'install',
+    authMode: 'auth-string',
+    authString: SECRET,
+  });
   assert.equal(set.statusCode, 200, set.body);
 });
 after(async () => {
@@ -27,11 +36,12 @@ after(async () => {
 });
 
 /** The three ways to filter phones, each with the filter in a request body. */
-const bodyProbes = (authString: string) => [
-  ['POST', '/api/v1/phones/search', { filter: { authString } }],
-  ['POST', '/api/v1/reports/capf', { filter: { authString } }],
-  ['POST', '/api/v1/bulk/query', { filter: { authString } }],
-] as const;
+const bodyProbes = (authString: string) =>
+  [
+    ['POST', '/api/v1/phones/search', { filter: { authString } }],
+    ['POST', '/api/v1/reports/capf', { filter: { authString } }],
+    ['POST', '/api/v1/bulk/query', { filter: { authString } }],
+  ] as const;
 
 test('read-only: the authString filter is refused (403) on all three endpoints', async () => {
   for (const [method, url, body] of bodyProbes(SECRET)) {
@@ -52,18 +62,27 @@ test('enumeration: 200 guesses per endpoint (the right one among them) all get t
   for (const [, url] of bodyProbes(SECRET)) {
     const answers = new Set<string>();
     for (let g = 4700; g < 4900; g++) {
-      const [[method, , body]] = bodyProbes(String(g)).filter(([, u]) => u === url) as [readonly [string, string, unknown]];
+      const [[method, , body]] = bodyProbes(String(g)).filter(([, u]) => u === url) as [
+        readonly [string, string, unknown],
+      ];
       const r = await ro(method, url, body);
       answers.add(`${r.statusCode} ${r.body}`);
     }
-    assert.equal(answers.size, 1, `${url}: the answers differ between guesses, an oracle: ${[...answers].join(' | ').slice(0, 500)}`);
+    assert.equal(
+      answers.size,
+      1,
+      `${url}: the answers differ between guesses, an oracle: ${[...answers].join(' | ').slice(0, 500)}`,
+    );
     assert.match([...answers][0]!, /^403 /);
   }
 });
 
 test('admin: the filter in the body works on all three endpoints', async () => {
   const found = json(await lab.call('POST', '/api/v1/phones/search', { filter: { authString: SECRET }, limit: 10 }));
-  assert.deepEqual(found.items.map((p: { deviceName: string }) => p.deviceName), [DEVICE]);
+  assert.deepEqual(
+    found.items.map((p: { deviceName: string }) => p.deviceName),
+    [DEVICE],
+  );
   assert.equal(found.items[0].capf.authString, SECRET);
   assert.equal(json(await lab.call('POST', '/api/v1/phones/search', { filter: { authString: '9999' } })).total, 0);
 
@@ -80,7 +99,10 @@ test('admin: the filter in the body works on all three endpoints', async () => {
 
 test('in a query string: 400 for every role, saying where to send it; secret-free URL filters still work', async () => {
   for (const call of [ro, lab.call]) {
-    for (const [url, sendTo] of [['/api/v1/phones', 'POST /api/v1/phones/search'], ['/api/v1/reports/capf', 'POST /api/v1/reports/capf']] as const) {
+    for (const [url, sendTo] of [
+      ['/api/v1/phones', 'POST /api/v1/phones/search'],
+      ['/api/v1/reports/capf', 'POST /api/v1/reports/capf'],
+    ] as const) {
       const r = await call('GET', `${url}?model=8845&authString=${SECRET}`);
       assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
       const e = json(r).error;
@@ -103,7 +125,10 @@ test('the domain refuses the filter for a read-only viewer whoever calls it (one
   const forbidden = (e: unknown) => (e as AppError).code === 'ERR_FORBIDDEN';
   await assert.rejects(a.phoneAdmin.find({ authString: SECRET }, readOnly), forbidden);
   await assert.rejects(a.bulk.preview({ authString: SECRET }, readOnly), forbidden);
-  await assert.rejects(a.bulk.createJob({ authString: SECRET }, { operation: 'none' }, { name: 'x', source: 'test' }, readOnly), forbidden);
+  await assert.rejects(
+    a.bulk.createJob({ authString: SECRET }, { operation: 'none' }, { name: 'x', source: 'test' }, readOnly),
+    forbidden,
+  );
   await assert.rejects(async () => {
     for await (const _ of a.reports.capfReportCsv({ authString: SECRET }, readOnly)) void _;
   }, forbidden);
@@ -111,7 +136,10 @@ test('the domain refuses the filter for a read-only viewer whoever calls it (one
 });
 
 test('read-only never sees a common string through a bulk job (its update or its filter)', async () => {
-  const job = await lab.call('POST', '/api/v1/bulk/jobs', { filter: { authString: SECRET }, update: { operation: 'install', authMode: 'auth-string', authString: '775533' } });
+  const job = await lab.call('POST', '/api/v1/bulk/jobs', {
+    filter: { authString: SECRET },
+    update: { operation: 'install', authMode: 'auth-string', authString: '775533' },
+  });
   assert.equal(job.statusCode, 202, job.body);
   const id = json(job).id as number;
   for (const r of [await ro('GET', '/api/v1/bulk/jobs'), await ro('GET', `/api/v1/bulk/jobs/${id}`)]) {

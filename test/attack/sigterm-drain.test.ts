@@ -47,14 +47,18 @@ function tryTftp(port: number): Promise<string> {
   });
 }
 
-test('SIGTERM: every listener stops accepting at once and serve exits within the drain timeout despite held clients', { timeout: 90_000 }, async () => {
+test('SIGTERM: every listener stops accepting at once and serve exits within the drain timeout despite held clients', {
+  timeout: 90_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-sigterm-'));
   const serve = spawnServe({
     dataDir: dir,
     env: {
       OPENCAPF_CAPF_DRAIN_TIMEOUT_MS: '1500',
       // Generous client timeouts: only the drain may end these clients here.
-      OPENCAPF_API_BODY_TIMEOUT_MS: '600000', OPENCAPF_API_REQUEST_TIMEOUT_MS: '3600000', OPENCAPF_CAPF_RESPONSE_TIMEOUT_MS: '600000',
+      OPENCAPF_API_BODY_TIMEOUT_MS: '600000',
+      OPENCAPF_API_REQUEST_TIMEOUT_MS: '3600000',
+      OPENCAPF_CAPF_RESPONSE_TIMEOUT_MS: '600000',
     },
   });
   started.push(serve);
@@ -70,7 +74,9 @@ test('SIGTERM: every listener stops accepting at once and serve exits within the
     cleanup.push(() => upload.destroy());
     const uploadClosed = new Promise<void>((r) => upload.once('close', () => r()));
     await new Promise<void>((r) => upload.once('connect', () => r()));
-    upload.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"username":"');
+    upload.write(
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"username":"',
+    );
     const trickle = setInterval(() => upload.writable && upload.write('a'), 100);
     cleanup.push(() => clearInterval(trickle));
 
@@ -84,7 +90,12 @@ test('SIGTERM: every listener stops accepting at once and serve exits within the
     serve.proc.kill('SIGTERM');
     await serve.waitFor(/stopped accepting on every listener/);
     assert.deepEqual(
-      { capf: await tryConnect(capf), tvs: await tryConnect(tvs), http: await tryConnect(http), tftp: await tryTftp(tftp) },
+      {
+        capf: await tryConnect(capf),
+        tvs: await tryConnect(tvs),
+        http: await tryConnect(http),
+        tftp: await tryTftp(tftp),
+      },
       { capf: 'ECONNREFUSED', tvs: 'ECONNREFUSED', http: 'ECONNREFUSED', tftp: 'ECONNREFUSED' },
     );
     const exit = await serve.exited;

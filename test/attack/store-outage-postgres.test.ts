@@ -15,7 +15,15 @@ import { systemClock } from '../../src/shared/clock.ts';
 import { runCapfClient } from '../../src/capf/index.ts';
 import { parseCertificate, pemToDer } from '../../src/pki/index.ts';
 import {
-  createFileFetcher, createKeyPool, createManufacturingCa, createMemoryStateStore, createResolver, fleetDeviceNames, FLEET_MODELS, runFleet, type FleetPhone,
+  createFileFetcher,
+  createKeyPool,
+  createManufacturingCa,
+  createMemoryStateStore,
+  createResolver,
+  fleetDeviceNames,
+  FLEET_MODELS,
+  runFleet,
+  type FleetPhone,
 } from '../../src/emulator/index.ts';
 import { spawnServe, type ServeProcess } from '../helpers/serve-process.ts';
 import { cli } from '../helpers/cli.ts';
@@ -47,21 +55,33 @@ async function metric(name: string): Promise<number | null> {
 
 async function schedule(names: string[]): Promise<void> {
   const phones = createPhoneService(store!.phones, systemClock);
-  const added = await phones.addPhones(names.map((deviceName, i) => ({ deviceName, model: `Cisco ${FLEET_MODELS[i % FLEET_MODELS.length]}` })), actor);
+  const added = await phones.addPhones(
+    names.map((deviceName, i) => ({ deviceName, model: `Cisco ${FLEET_MODELS[i % FLEET_MODELS.length]}` })),
+    actor,
+  );
   assert.equal(added.filter((r) => r.ok).length, names.length);
   const r = await phones.schedule(names, { operation: 'install', authMode: 'null-string' }, actor);
   assert.equal(r.filter((x) => x.ok).length, names.length);
 }
 
 async function enrolOne(deviceName: string) {
-  return runCapfClient({ host: '127.0.0.1', port: serve.ports.capf!, deviceName, authMode: 'null-string', generateKey: (req) => keys.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }), timeoutMs: 20_000 });
+  return runCapfClient({
+    host: '127.0.0.1',
+    port: serve.ports.capf!,
+    deviceName,
+    authMode: 'null-string',
+    generateKey: (req) =>
+      keys.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    timeoutMs: 20_000,
+  });
 }
 
-const spawn = () => spawnServe({
-  dataDir,
-  args: ['--store', 'postgres', '--postgres-url', pg.url],
-  env: { OPENCAPF_METRICS_PUBLIC: 'true', OPENCAPF_CLUSTER_PUBLIC_HOST: '127.0.0.1', OPENCAPF_API_TLS: 'off' },
-});
+const spawn = () =>
+  spawnServe({
+    dataDir,
+    args: ['--store', 'postgres', '--postgres-url', pg.url],
+    env: { OPENCAPF_METRICS_PUBLIC: 'true', OPENCAPF_CLUSTER_PUBLIC_HOST: '127.0.0.1', OPENCAPF_API_TLS: 'off' },
+  });
 
 /** Each test stands alone: when an earlier one failed, start what it should have left running. */
 async function ensureRunning(): Promise<void> {
@@ -78,7 +98,9 @@ test('serve started while PostgreSQL is down waits with backoff and starts once 
   serve = spawn();
   try {
     // Two attempts logged means it is waiting, not exiting (before the change it exited with ERR_STORE).
-    await serve.waitFor(new RegExp(`waiting for PostgreSQL at 127\\.0\\.0\\.1:${pg.port}, attempt 2, next in [\\d.]+s`));
+    await serve.waitFor(
+      new RegExp(`waiting for PostgreSQL at 127\\.0\\.0\\.1:${pg.port}, attempt 2, next in [\\d.]+s`),
+    );
     assert.ok(serve.running(), serve.output());
   } finally {
     await pg.start();
@@ -104,12 +126,18 @@ test('pg_ctl stop -m fast while idle: serve stays up, answers errors, and works 
     assert.equal(await metric('opencapf_store_available'), 0);
     // The API answers (503, retryable) instead of failing or hanging.
     const login = await fetch(`http://127.0.0.1:${serve.ports.api}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'correct horse battery staple 1' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'correct horse battery staple 1' }),
     });
     assert.equal(login.status, 503);
     assert.equal(((await login.json()) as { error: { code: string } }).error.code, 'ERR_STORE_UNAVAILABLE');
     // HTTP provisioning: phones get 503 + Retry-After (they retry), and the log gets a bounded number of lines.
-    const failedLines = () => serve.output().split('\n').filter((l) => l.includes('"msg":"http request failed"')).length;
+    const failedLines = () =>
+      serve
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"http request failed"')).length;
     const linesBefore = failedLines();
     for (let i = 0; i < 30; i++) {
       const cnf = await fetch(`http://127.0.0.1:${serve.ports.http}/${name}.cnf.xml`);
@@ -117,9 +145,16 @@ test('pg_ctl stop -m fast while idle: serve stays up, answers errors, and works 
       assert.equal(cnf.headers.get('retry-after'), '5');
       await cnf.arrayBuffer();
     }
-    assert.ok(failedLines() - linesBefore <= 5, `${failedLines() - linesBefore} "http request failed" lines for 30 requests`);
+    assert.ok(
+      failedLines() - linesBefore <= 5,
+      `${failedLines() - linesBefore} "http request failed" lines for 30 requests`,
+    );
     // A one-shot CLI command gives up (here after the 1 s configured) with the same code instead of waiting.
-    const r = await cli(['--data-dir', dataDir, 'phone', 'list'], '', { OPENCAPF_STORE_DRIVER: 'postgres', OPENCAPF_STORE_POSTGRES_URL: pg.url, OPENCAPF_STORE_STARTUP_WAIT_SECONDS: '1' });
+    const r = await cli(['--data-dir', dataDir, 'phone', 'list'], '', {
+      OPENCAPF_STORE_DRIVER: 'postgres',
+      OPENCAPF_STORE_POSTGRES_URL: pg.url,
+      OPENCAPF_STORE_STARTUP_WAIT_SECONDS: '1',
+    });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /ERR_STORE_UNAVAILABLE/);
     assert.ok(serve.running(), `serve exited:\n${serve.output()}`);
@@ -141,10 +176,18 @@ test(`acceptance: ${STORM}-phone storm with pg_ctl stop -m immediate / start in 
   await ensureRunning();
   const names = fleetDeviceNames(STORM);
   await schedule(names);
-  const phones: FleetPhone[] = names.map((deviceName, i) => ({ deviceName, model: FLEET_MODELS[i % FLEET_MODELS.length]!, authString: null }));
+  const phones: FleetPhone[] = names.map((deviceName, i) => ({
+    deviceName,
+    model: FLEET_MODELS[i % FLEET_MODELS.length]!,
+    authString: null,
+  }));
   const mfg = await createManufacturingCa();
   const states = createMemoryStateStore();
-  const fetchFile = createFileFetcher({ host: '127.0.0.1', tftpPort: serve.ports.tftp!, httpPort: serve.ports.http ?? null });
+  const fetchFile = createFileFetcher({
+    host: '127.0.0.1',
+    tftpPort: serve.ports.tftp!,
+    httpPort: serve.ports.http ?? null,
+  });
   const resolve = createResolver({ hosts: new Map(), systemDns: false });
   const refusedBefore = (serve.output().match(/CAPF session refused/g) ?? []).length;
   let outage: Promise<void> | null = null;
@@ -154,9 +197,13 @@ test(`acceptance: ${STORM}-phone storm with pg_ctl stop -m immediate / start in 
     retries: 30,
     retryIntervalMs: 300,
     deps: () => ({
-      fetchFile, resolve, stateStore: states, manufacturingCa: mfg,
+      fetchFile,
+      resolve,
+      stateStore: states,
+      manufacturingCa: mfg,
       micKey: () => keys.take({ type: 'ec', curve: 'P-256' }),
-      generateKey: (req) => keys.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+      generateKey: (req) =>
+        keys.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
       capfTimeoutMs: 20_000,
     }),
     onProgress: (p) => {
@@ -178,7 +225,9 @@ test(`acceptance: ${STORM}-phone storm with pg_ctl stop -m immediate / start in 
   assert.ok(outage, 'the outage ran');
   await outage;
   const refused = (serve.output().match(/CAPF session refused/g) ?? []).length - refusedBefore;
-  console.log(`storm: ${STORM} phones, ${summary.retriedPhones} retried (${summary.retries} tries after the first), ${refused} CAPF sessions refused, outcomes ${JSON.stringify(summary.byOutcome)}, ${(summary.wallMs / 1000).toFixed(1)} s`);
+  console.log(
+    `storm: ${STORM} phones, ${summary.retriedPhones} retried (${summary.retries} tries after the first), ${refused} CAPF sessions refused, outcomes ${JSON.stringify(summary.byOutcome)}, ${(summary.wallMs / 1000).toFixed(1)} s`,
+  );
   assert.ok(serve.running(), `serve exited:\n${serve.output().slice(-4000)}`);
   assert.equal(summary.byOutcome.installed, STORM, JSON.stringify(summary.failuresByReason));
   assert.ok(summary.retries > 0, 'the outage turned some phones away (else it did not hit the storm)');

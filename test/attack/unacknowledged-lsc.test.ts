@@ -37,9 +37,14 @@ async function pendingInstall(): Promise<string> {
 
 function enrol(deviceName: string, o: Partial<CapfClientOptions> = {}) {
   return runCapfClient({
-    host: '127.0.0.1', port: lab.port, deviceName, authMode: 'null-string',
-    generateKey: (req) => lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
-    timeoutMs: 20_000, ...o,
+    host: '127.0.0.1',
+    port: lab.port,
+    deviceName,
+    authMode: 'null-string',
+    generateKey: (req) =>
+      lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    timeoutMs: 20_000,
+    ...o,
   });
 }
 
@@ -49,11 +54,18 @@ async function enrolAndDrop(deviceName: string): Promise<Buffer> {
   const r = await enrol(deviceName, { dropAfterStoreRequest: true });
   assert.equal(r.outcome, 'dropped', r.log.join('\n'));
   // The server notices the lost connection on its own; its record of the session is the event to wait for.
-  for (let i = 0; i < 2000 && (await lab.ctx.store.phones.listSessions(deviceName, 100)).length === sessionsBefore; i++) {
+  for (
+    let i = 0;
+    i < 2000 && (await lab.ctx.store.phones.listSessions(deviceName, 100)).length === sessionsBefore;
+    i++
+  ) {
     await new Promise((res) => setTimeout(res, 5));
   }
   const [last] = await lab.ctx.store.phones.listSessions(deviceName, 1);
-  assert.ok(last && (await lab.ctx.store.phones.listSessions(deviceName, 100)).length > sessionsBefore, 'the dropped session was recorded');
+  assert.ok(
+    last && (await lab.ctx.store.phones.listSessions(deviceName, 100)).length > sessionsBefore,
+    'the dropped session was recorded',
+  );
   const rec = await lab.ctx.store.phones.getCertificate(parseCertificate(r.lsc!.der).serialHex);
   assert.equal(rec?.state, 'issued', 'recorded before it was sent, never acknowledged');
   return r.lsc!.der;
@@ -67,7 +79,17 @@ function file(name: string, data: string | Buffer): string {
 
 function ocsp(certDer: Buffer): Promise<string> {
   const issuer = file('issuer.pem', lab.capfPem());
-  const args = ['ocsp', '-issuer', issuer, '-cert', file('cert.pem', derToPem(certDer)), '-url', `${web.baseUrl}/ocsp`, '-CAfile', issuer];
+  const args = [
+    'ocsp',
+    '-issuer',
+    issuer,
+    '-cert',
+    file('cert.pem', derToPem(certDer)),
+    '-url',
+    `${web.baseUrl}/ocsp`,
+    '-CAfile',
+    issuer,
+  ];
   return new Promise((resolve) => {
     execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (_e, stdout, stderr) => resolve(stdout + stderr));
   });
@@ -76,7 +98,11 @@ function ocsp(certDer: Buffer): Promise<string> {
 async function crlText(): Promise<string> {
   const r = await fetch(`${web.baseUrl}/crl/capf.crl`);
   assert.equal(r.status, 200);
-  return execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file('crl.der', Buffer.from(await r.arrayBuffer())), '-noout', '-text'], { encoding: 'utf8' });
+  return execFileSync(
+    'openssl',
+    ['crl', '-inform', 'DER', '-in', file('crl.der', Buffer.from(await r.arrayBuffer())), '-noout', '-text'],
+    { encoding: 'utf8' },
+  );
 }
 
 test('phone drops after STORE_CERTIFICATE_REQUEST, then enrols again: the orphan is revoked (superseded), the new LSC is good', async () => {
@@ -104,8 +130,14 @@ test('phone drops after STORE_CERTIFICATE_REQUEST, then enrols again: the orphan
 
   // Revoked in the same transaction that confirmed the new LSC, with its audit entry.
   const audit = await lab.ctx.store.audit.listAudit({ target: name, action: 'certificate.revoke' });
-  assert.deepEqual(audit.map((a) => a.details), [{ serial: orphanSerial, reason: 'superseded', unacknowledged: true }]);
-  assert.equal((await lab.ctx.store.phones.getPhone(name))!.lsc!.serialHex, parseCertificate(second.lsc!.der).serialHex);
+  assert.deepEqual(
+    audit.map((a) => a.details),
+    [{ serial: orphanSerial, reason: 'superseded', unacknowledged: true }],
+  );
+  assert.equal(
+    (await lab.ctx.store.phones.getPhone(name))!.lsc!.serialHex,
+    parseCertificate(second.lsc!.der).serialHex,
+  );
 });
 
 test('an orphan nobody supersedes is revoked once revocation.unacknowledgedGraceHours have passed (not before)', async () => {

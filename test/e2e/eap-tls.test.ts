@@ -21,9 +21,16 @@ const SYSTEM_CONF = '/etc/freeradius/3.0';
 const SECRET = 'opencapf-e2e-secret';
 const RADIUSD = ['/usr/sbin/freeradius', '/usr/sbin/radiusd'].find((p) => existsSync(p));
 const EAPOL_TEST = ['/usr/bin/eapol_test', '/usr/sbin/eapol_test'].find((p) => existsSync(p));
-const missing = [!RADIUSD && 'freeradius', !EAPOL_TEST && 'eapol_test (package eapoltest)', !existsSync(SYSTEM_CONF) && SYSTEM_CONF].filter(Boolean);
-if (missing.length && process.env.CI) throw new Error(`EAP-TLS e2e: missing ${missing.join(', ')} (installed by .ci/run from .ci/apt/radius.txt)`);
-const skip = missing.length ? `missing ${missing.join(', ')}: apt-get install freeradius eapoltest (see .ci/apt/radius.txt)` : false;
+const missing = [
+  !RADIUSD && 'freeradius',
+  !EAPOL_TEST && 'eapol_test (package eapoltest)',
+  !existsSync(SYSTEM_CONF) && SYSTEM_CONF,
+].filter(Boolean);
+if (missing.length && process.env.CI)
+  throw new Error(`EAP-TLS e2e: missing ${missing.join(', ')} (installed by .ci/run from .ci/apt/radius.txt)`);
+const skip = missing.length
+  ? `missing ${missing.join(', ')}: apt-get install freeradius eapoltest (see .ci/apt/radius.txt)`
+  : false;
 
 let lab: CapfLab;
 let web: ExtensionHttp;
@@ -47,7 +54,8 @@ async function freeUdpPort(): Promise<number> {
 function buildConfig(): void {
   conf = join(work, 'raddb');
   cpSync(SYSTEM_CONF, conf, { recursive: true, verbatimSymlinks: true });
-  for (const f of ['sites-enabled/default', 'sites-enabled/inner-tunnel', 'mods-enabled/eap']) rmSync(join(conf, f), { force: true });
+  for (const f of ['sites-enabled/default', 'sites-enabled/inner-tunnel', 'mods-enabled/eap'])
+    rmSync(join(conf, f), { force: true });
   const radiusdConf = readFileSync(join(conf, 'radiusd.conf'), 'utf8')
     .replace(/^\s*(user|group)\s*=.*$/gm, '') // runs as whoever runs the test; the files are in a private temp dir
     .replace(/^run_dir\s*=.*$/m, `run_dir = ${join(work, 'run')}`)
@@ -65,12 +73,19 @@ function buildConfig(): void {
 }
 
 function sh(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => execFile(cmd, args, { encoding: 'utf8', timeout: 60_000 }, (e, out, err) => (e ? reject(new Error(`${cmd} ${args.join(' ')}: ${err || e.message}`)) : resolve(out))));
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { encoding: 'utf8', timeout: 60_000 }, (e, out, err) =>
+      e ? reject(new Error(`${cmd} ${args.join(' ')}: ${err || e.message}`)) : resolve(out),
+    ),
+  );
 }
 
 /** What examples/freeradius/refresh-opencapf-crl.sh does: bundle + CRL over HTTP 6970 into certs/opencapf, rehashed. */
 async function refreshTrust(): Promise<void> {
-  await sh('sh', ['-c', `OPENCAPF=${web.baseUrl} DEST=${join(conf, 'certs/opencapf')} ${join(EXAMPLES, 'refresh-opencapf-crl.sh')}`]);
+  await sh('sh', [
+    '-c',
+    `OPENCAPF=${web.baseUrl} DEST=${join(conf, 'certs/opencapf')} ${join(EXAMPLES, 'refresh-opencapf-crl.sh')}`,
+  ]);
 }
 
 async function startRadius(): Promise<void> {
@@ -84,7 +99,9 @@ async function startRadius(): Promise<void> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`radiusd exited (${code}) before it was ready:\n${radiusLog.slice(-4000)}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`radiusd exited (${code}) before it was ready:\n${radiusLog.slice(-4000)}`)),
+    );
   });
 }
 
@@ -110,12 +127,20 @@ async function eapTls(identity: string, cert: Held): Promise<{ accepted: boolean
   writeFileSync(certFile, derToPem(cert.der));
   writeFileSync(keyFile, privateKeyPem(cert.privateKey), { mode: 0o600 });
   const cfg = join(work, `${id}.conf`);
-  writeFileSync(cfg, `network={\n\tkey_mgmt=IEEE8021X\n\teap=TLS\n\tidentity="${identity}"\n\tca_cert="${join(work, 'server-ca.pem')}"\n\tclient_cert="${certFile}"\n\tprivate_key="${keyFile}"\n\teapol_flags=0\n}\n`);
+  writeFileSync(
+    cfg,
+    `network={\n\tkey_mgmt=IEEE8021X\n\teap=TLS\n\tidentity="${identity}"\n\tca_cert="${join(work, 'server-ca.pem')}"\n\tclient_cert="${certFile}"\n\tprivate_key="${keyFile}"\n\teapol_flags=0\n}\n`,
+  );
   return new Promise((resolve) => {
-    execFile(EAPOL_TEST!, ['-c', cfg, '-a', '127.0.0.1', '-p', String(port), '-s', SECRET, '-t', '20'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 << 20 }, (e, out) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      resolve({ accepted: !e && last === 'SUCCESS', out });
-    });
+    execFile(
+      EAPOL_TEST!,
+      ['-c', cfg, '-a', '127.0.0.1', '-p', String(port), '-s', SECRET, '-t', '20'],
+      { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 << 20 },
+      (e, out) => {
+        const last = out.trim().split('\n').pop() ?? '';
+        resolve({ accepted: !e && last === 'SUCCESS', out });
+      },
+    );
   });
 }
 
@@ -129,10 +154,63 @@ before(async () => {
   // A throwaway CA and server certificate for the RADIUS server (the phone's 802.1X CA setting).
   const certs = join(conf, 'certs/opencapf');
   mkdirSync(certs, { recursive: true });
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(work, 'server-ca.key'), '-out', join(work, 'server-ca.pem'), '-days', '30', '-subj', '/CN=RADIUS test CA'], { stdio: 'ignore' });
-  execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certs, 'server.key'), '-out', join(work, 'server.csr'), '-subj', '/CN=radius.test'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(work, 'server-ca.key'),
+      '-out',
+      join(work, 'server-ca.pem'),
+      '-days',
+      '30',
+      '-subj',
+      '/CN=RADIUS test CA',
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(certs, 'server.key'),
+      '-out',
+      join(work, 'server.csr'),
+      '-subj',
+      '/CN=radius.test',
+    ],
+    { stdio: 'ignore' },
+  );
   writeFileSync(join(work, 'server.ext'), 'extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
-  execFileSync('openssl', ['x509', '-req', '-in', join(work, 'server.csr'), '-CA', join(work, 'server-ca.pem'), '-CAkey', join(work, 'server-ca.key'), '-CAcreateserial', '-days', '30', '-extfile', join(work, 'server.ext'), '-out', join(certs, 'server.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      join(work, 'server.csr'),
+      '-CA',
+      join(work, 'server-ca.pem'),
+      '-CAkey',
+      join(work, 'server-ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      join(work, 'server.ext'),
+      '-out',
+      join(certs, 'server.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   await refreshTrust();
   await startRadius();
 });
@@ -148,8 +226,18 @@ after(async () => {
 test('LSC accepted, MIC rejected, deleted LSC rejected after the CRL refresh', { skip, timeout: 240_000 }, async () => {
   const name = newDeviceName();
   await lab.ctx.phones.addPhones([{ deviceName: name, model: 'Cisco 8845' }], actor);
-  await lab.ctx.phones.schedule([name], { operation: 'install', authMode: 'null-string', keyOrder: 'rsa', rsaKeySize: 2048 }, actor);
-  const r = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName: name, authMode: 'null-string', timeoutMs: 30_000 });
+  await lab.ctx.phones.schedule(
+    [name],
+    { operation: 'install', authMode: 'null-string', keyOrder: 'rsa', rsaKeySize: 2048 },
+    actor,
+  );
+  const r = await runCapfClient({
+    host: '127.0.0.1',
+    port: lab.port,
+    deviceName: name,
+    authMode: 'null-string',
+    timeoutMs: 30_000,
+  });
   assert.equal(r.outcome, 'installed', r.log.join('\n'));
   const lsc = r.lsc!;
 
@@ -161,15 +249,30 @@ test('LSC accepted, MIC rejected, deleted LSC rejected after the CRL refresh', {
   const micResult = await eapTls(`CP-8845-${name}`, mic);
   assert.equal(micResult.accepted, false, 'a MIC must be rejected');
   assert.match(micResult.out, /Access-Reject|FAILURE/);
-  assert.match(radiusLog, /unable to get local issuer certificate/i, 'rejected because the manufacturing CA is not trusted');
+  assert.match(
+    radiusLog,
+    /unable to get local issuer certificate/i,
+    'rejected because the manufacturing CA is not trusted',
+  );
 
   // Delete the LSC over CAPF (the phone connects, deletes it; the CAPF revokes it), then refresh the CRL.
   await lab.ctx.phones.schedule([name], { operation: 'delete' }, actor);
-  const del = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName: name, authMode: 'null-string', lsc, timeoutMs: 30_000 });
+  const del = await runCapfClient({
+    host: '127.0.0.1',
+    port: lab.port,
+    deviceName: name,
+    authMode: 'null-string',
+    lsc,
+    timeoutMs: 30_000,
+  });
   assert.equal(del.outcome, 'deleted', del.log.join('\n'));
   assert.ok((await eapTls(name, lsc)).accepted, 'until the CRL is refreshed, RADIUS still has the old CRL');
   await refreshTrust();
-  const crlText = execFileSync('openssl', ['crl', '-in', join(conf, 'certs/opencapf/capath/capf.crl.pem'), '-noout', '-text'], { encoding: 'utf8' });
+  const crlText = execFileSync(
+    'openssl',
+    ['crl', '-in', join(conf, 'certs/opencapf/capath/capf.crl.pem'), '-noout', '-text'],
+    { encoding: 'utf8' },
+  );
   assert.match(crlText, /Cessation Of Operation/);
   await stopRadius();
   await startRadius();
@@ -178,8 +281,18 @@ test('LSC accepted, MIC rejected, deleted LSC rejected after the CRL refresh', {
   assert.match(radiusLog, /certificate revoked/i, 'rejected because of our CRL');
 
   // A fresh LSC for the same phone works again.
-  await lab.ctx.phones.schedule([name], { operation: 'install', authMode: 'null-string', keyOrder: 'rsa', rsaKeySize: 2048 }, actor);
-  const again = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName: name, authMode: 'null-string', timeoutMs: 30_000 });
+  await lab.ctx.phones.schedule(
+    [name],
+    { operation: 'install', authMode: 'null-string', keyOrder: 'rsa', rsaKeySize: 2048 },
+    actor,
+  );
+  const again = await runCapfClient({
+    host: '127.0.0.1',
+    port: lab.port,
+    deviceName: name,
+    authMode: 'null-string',
+    timeoutMs: 30_000,
+  });
   assert.equal(again.outcome, 'installed');
   assert.ok((await eapTls(name, again.lsc!)).accepted, 'a new LSC is accepted');
 });

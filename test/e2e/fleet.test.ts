@@ -9,7 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyPool, fleetDeviceNames, FLEET_MODELS, renderFleetSummary, runFleet, type FleetPhone } from '../../src/emulator/index.ts';
+import {
+  createKeyPool,
+  fleetDeviceNames,
+  FLEET_MODELS,
+  renderFleetSummary,
+  runFleet,
+  type FleetPhone,
+} from '../../src/emulator/index.ts';
 import { generateAuthString } from '../../src/phones/index.ts';
 import { startTroubleshootingLab } from './troubleshooting-lab.ts';
 
@@ -20,23 +27,40 @@ test(`fleet: ${COUNT} phones, null string and authentication string mixed, all r
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-fleet-'));
   try {
     const names = fleetDeviceNames(COUNT);
-    const phones: FleetPhone[] = names.map((deviceName, i) => ({ deviceName, model: FLEET_MODELS[i % FLEET_MODELS.length]!, authString: i % 2 ? generateAuthString(8) : null }));
+    const phones: FleetPhone[] = names.map((deviceName, i) => ({
+      deviceName,
+      model: FLEET_MODELS[i % FLEET_MODELS.length]!,
+      authString: i % 2 ? generateAuthString(8) : null,
+    }));
     const actor = { name: 'fleet', source: 'test' };
-    const added = await t.lab.ctx.phones.addPhones(phones.map((p) => ({ deviceName: p.deviceName, model: `Cisco ${p.model}` })), actor);
+    const added = await t.lab.ctx.phones.addPhones(
+      phones.map((p) => ({ deviceName: p.deviceName, model: `Cisco ${p.model}` })),
+      actor,
+    );
     assert.equal(added.filter((r) => r.ok).length, COUNT);
     for (const p of phones) {
-      const [r] = await t.lab.ctx.phones.schedule([p.deviceName], { operation: 'install', authMode: p.authString ? 'auth-string' : 'null-string', ...(p.authString ? { authString: p.authString } : {}) }, actor);
+      const [r] = await t.lab.ctx.phones.schedule(
+        [p.deviceName],
+        {
+          operation: 'install',
+          authMode: p.authString ? 'auth-string' : 'null-string',
+          ...(p.authString ? { authString: p.authString } : {}),
+        },
+        actor,
+      );
       assert.ok(r?.ok);
     }
     const pool = createKeyPool(8);
     const summary = await runFleet({
       phones,
       concurrency: 25,
-      deps: (p) => t.deps({
-        micKey: () => pool.take({ type: 'ec', curve: 'P-256' }),
-        generateKey: (req) => pool.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
-        authString: async () => p.authString,
-      }),
+      deps: (p) =>
+        t.deps({
+          micKey: () => pool.take({ type: 'ec', curve: 'P-256' }),
+          generateKey: (req) =>
+            pool.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+          authString: async () => p.authString,
+        }),
     });
     console.log(renderFleetSummary(summary));
     assert.equal(summary.byOutcome.installed, COUNT, JSON.stringify(summary.failuresByReason));

@@ -37,7 +37,10 @@ test('No valid CAPF server: a per-phone ITL rebuilt without the CAPF entry', asy
     const d = await t.doctor(dev);
     assert.ok(ids(d).includes('itl-no-capf'), ids(d).join(','));
     assert.ok(ids(d).includes('itl-per-mac-override'), ids(d).join(','));
-    assert.equal(d.findings.find((f) => f.id === 'itl-no-capf')!.docsAnchor, 'docs/troubleshooting.md#no-valid-capf-server');
+    assert.equal(
+      d.findings.find((f) => f.id === 'itl-no-capf')!.docsAnchor,
+      'docs/troubleshooting.md#no-valid-capf-server',
+    );
     // Remedy: remove the bad ITL, reset the phone (it trusts the TFTP signer of the new one), retry.
     t.lab.ctx.provisioning.unpin(`ITL${dev}.tlv`);
     assert.equal((await t.boot(dev)).outcome, 'installed');

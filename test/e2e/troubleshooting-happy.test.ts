@@ -10,7 +10,6 @@ import { newDeviceName } from '../helpers/capf-lab.ts';
 import { startTroubleshootingLab, PUBLIC_HOST } from './troubleshooting-lab.ts';
 import { cli } from '../helpers/cli.ts';
 
-
 test('opencapf emulate phone + doctor: a phone installs its LSC by authentication string and keeps it', async () => {
   const t = await startTroubleshootingLab();
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-emu-'));
@@ -19,7 +18,17 @@ test('opencapf emulate phone + doctor: a phone installs its LSC by authenticatio
     await t.schedule(dev, { operation: 'install', authMode: 'auth-string', authString: '123456' });
     const hosts = join(dir, 'hosts');
     writeFileSync(hosts, `127.0.0.1 ${PUBLIC_HOST}\n`);
-    const common = ['--tftp', `127.0.0.1:${t.lab.server.ports.tftp}`, '--http-port', String(t.lab.server.ports.http), '--hosts', hosts, '--no-system-dns', '--state-dir', join(dir, 'state')];
+    const common = [
+      '--tftp',
+      `127.0.0.1:${t.lab.server.ports.tftp}`,
+      '--http-port',
+      String(t.lab.server.ports.http),
+      '--hosts',
+      hosts,
+      '--no-system-dns',
+      '--state-dir',
+      join(dir, 'state'),
+    ];
     const first = await cli(['emulate', 'phone', dev, ...common, '--auth-string', '123456']);
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.match(first.stdout, /LSC\s+Installed/);
@@ -35,8 +44,28 @@ test('opencapf emulate phone + doctor: a phone installs its LSC by authenticatio
     // The CLI reads the node's configuration file, as an administrator's shell would.
     const c = t.lab.ctx.config;
     const configFile = join(dir, 'opencapf.json');
-    writeFileSync(configFile, JSON.stringify({ host: c.host, 'capf.port': c['capf.port'], 'tvs.port': c['tvs.port'], 'tftp.port': t.lab.server.ports.tftp, 'cluster.publicHost': PUBLIC_HOST }));
-    const doc = await cli(['--data-dir', t.lab.dir, '--config', configFile, 'doctor', dev, '--hosts', hosts, '--no-system-dns', '--json']);
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        host: c.host,
+        'capf.port': c['capf.port'],
+        'tvs.port': c['tvs.port'],
+        'tftp.port': t.lab.server.ports.tftp,
+        'cluster.publicHost': PUBLIC_HOST,
+      }),
+    );
+    const doc = await cli([
+      '--data-dir',
+      t.lab.dir,
+      '--config',
+      configFile,
+      'doctor',
+      dev,
+      '--hosts',
+      hosts,
+      '--no-system-dns',
+      '--json',
+    ]);
     const report = JSON.parse(doc.stdout) as { ok: boolean; findings: { id: string; severity: string }[] };
     assert.equal(report.ok, true, doc.stdout);
   } finally {

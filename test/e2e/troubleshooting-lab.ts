@@ -10,10 +10,19 @@ import type { ConfigKey } from '../../src/config/index.ts';
 import { startCapfLab, type CapfLab } from '../helpers/capf-lab.ts';
 import { runDoctor, type DoctorReport } from '../../src/doctor/index.ts';
 import { doctorSourcesFromContext } from '../../src/app/doctor-sources.ts';
-import { bootPhone, createFileFetcher, createManufacturingCa, createMemoryStateStore, createResolver, type BootOptions, type BootResult, type ManufacturingCa, type PhoneDeps } from '../../src/emulator/index.ts';
+import {
+  bootPhone,
+  createFileFetcher,
+  createManufacturingCa,
+  createMemoryStateStore,
+  createResolver,
+  type BootOptions,
+  type BootResult,
+  type ManufacturingCa,
+  type PhoneDeps,
+} from '../../src/emulator/index.ts';
 
 export const PUBLIC_HOST = 'pub11.opencapf.test';
-
 
 export interface TroubleshootingLab {
   lab: CapfLab;
@@ -25,12 +34,18 @@ export interface TroubleshootingLab {
   /** `opencapf doctor [device]` against the lab, resolving names as the phones do. */
   doctor(device?: string): Promise<DoctorReport>;
   /** Adds the phone and schedules an operation as an administrator would. */
-  schedule(device: string, req: import('../../src/phones/index.ts').ScheduleRequest, profileName?: string): Promise<void>;
+  schedule(
+    device: string,
+    req: import('../../src/phones/index.ts').ScheduleRequest,
+    profileName?: string,
+  ): Promise<void>;
   status(device: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startTroubleshootingLab(o: { publicHost?: string; overrides?: Partial<Record<ConfigKey, unknown>>; trustEmulatorMics?: boolean } = {}): Promise<TroubleshootingLab> {
+export async function startTroubleshootingLab(
+  o: { publicHost?: string; overrides?: Partial<Record<ConfigKey, unknown>>; trustEmulatorMics?: boolean } = {},
+): Promise<TroubleshootingLab> {
   const mfg = await createManufacturingCa();
   const caDir = mkdtempSync(join(tmpdir(), 'opencapf-emu-ca-'));
   const caFile = join(caDir, 'emulator-mfg-ca.pem');
@@ -46,12 +61,17 @@ export async function startTroubleshootingLab(o: { publicHost?: string; override
   const hosts = new Map([[PUBLIC_HOST, '127.0.0.1']]);
   const states = createMemoryStateStore();
   const deps = (extra: Partial<PhoneDeps> = {}): PhoneDeps => ({
-    fetchFile: createFileFetcher({ host: '127.0.0.1', tftpPort: lab.server.ports.tftp!, httpPort: lab.server.ports.http ?? null }),
+    fetchFile: createFileFetcher({
+      host: '127.0.0.1',
+      tftpPort: lab.server.ports.tftp!,
+      httpPort: lab.server.ports.http ?? null,
+    }),
     resolve: createResolver({ hosts, systemDns: false }),
     stateStore: states,
     manufacturingCa: mfg,
     micKey: () => lab.key({ type: 'ec', curve: 'P-256' }),
-    generateKey: (req) => lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    generateKey: (req) =>
+      lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
     capfTimeoutMs: 10_000,
     tvsTimeoutMs: 3_000,
     ...extra,
@@ -63,11 +83,21 @@ export async function startTroubleshootingLab(o: { publicHost?: string; override
     states,
     deps,
     boot: (deviceName, extra = {}, d = {}) => bootPhone({ deviceName, model: '8845', ...extra }, deps(d)),
-    doctor: (device) => runDoctor(doctorSourcesFromContext({ ...lab.ctx, listeners: lab.server.listeners }, { resolve: createResolver({ hosts, systemDns: false }), timeoutMs: 1000 }), device ?? null),
+    doctor: (device) =>
+      runDoctor(
+        doctorSourcesFromContext(
+          { ...lab.ctx, listeners: lab.server.listeners },
+          { resolve: createResolver({ hosts, systemDns: false }), timeoutMs: 1000 },
+        ),
+        device ?? null,
+      ),
     async schedule(device, req, profileName) {
       const actor = { name: 'e2e', source: 'test' };
       if (!(await lab.ctx.store.phones.getPhone(device))) {
-        const [r] = await lab.ctx.phones.addPhones([{ deviceName: device, model: 'Cisco 8845', profileName: profileName ?? null }], actor);
+        const [r] = await lab.ctx.phones.addPhones(
+          [{ deviceName: device, model: 'Cisco 8845', profileName: profileName ?? null }],
+          actor,
+        );
         if (!r?.ok) throw new Error(`add ${device}: ${JSON.stringify(r)}`);
       }
       const [r] = await lab.ctx.phones.schedule([device], req, actor);

@@ -19,14 +19,22 @@ const DIST = join(HERE, '..', '..', 'web', 'dist', 'index.html');
 const PASSWORD = 'e2e admin password 1';
 const actor = { name: 'e2e', source: 'test' };
 
-const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install chromium; .ci/apt/e2e.txt)` : !existsSync(DIST) ? 'web/dist is not built (npm run build:web)' : null;
+const missing = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} not found (apt-get install chromium; .ci/apt/e2e.txt)`
+  : !existsSync(DIST)
+    ? 'web/dist is not built (npm run build:web)'
+    : null;
 if (missing && process.env.CI) throw new Error(`e2e cannot run under CI: ${missing}`);
 if (missing) console.log(`# e2e web UI tests skipped: ${missing}`);
 
 /** No raw JSON, stack traces or horizontal overflow on a page a user sees. */
 async function assertClean(page: Page, what: string): Promise<void> {
   const text = await page.locator('body').innerText();
-  assert.doesNotMatch(text, /\{"|"error"\s*:|\bat \S+\.(t|j)sx?:\d+|TypeError|ReferenceError|undefined is not|\[object Object\]|NaN/, `${what}: raw data or a stack trace is shown`);
+  assert.doesNotMatch(
+    text,
+    /\{"|"error"\s*:|\bat \S+\.(t|j)sx?:\d+|TypeError|ReferenceError|undefined is not|\[object Object\]|NaN/,
+    `${what}: raw data or a stack trace is shown`,
+  );
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `${what}: the page overflows horizontally by ${overflow}px`);
 }
@@ -59,23 +67,38 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', acceptDownloads: true });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      colorScheme: 'light',
+      acceptDownloads: true,
+    });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
   });
   let step = 0;
   afterEach(async () => {
     // The state each step leaves behind, for the artifact reader (and for debugging a failed step).
-    await page?.screenshot({ path: join(SHOTS, `step-${String(++step).padStart(2, '0')}.png`), fullPage: true }).catch(() => undefined);
+    await page
+      ?.screenshot({ path: join(SHOTS, `step-${String(++step).padStart(2, '0')}.png`), fullPage: true })
+      .catch(() => undefined);
   });
   after(async () => {
     await browser?.close();
     await lab?.close();
   });
 
-  it('logs in (a wrong password shows the API\'s message)', async () => {
+  it("logs in (a wrong password shows the API's message)", async () => {
     await page.goto(base);
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     await page.getByLabel('User name').fill('admin');
@@ -101,7 +124,9 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await page.getByLabel('Device Name').first().fill(deviceName.toLowerCase());
     await page.getByLabel('Phone Type (model)').fill('Cisco 8845');
     await page.getByLabel('Description').first().fill('Lobby phone');
-    await page.getByLabel('Device Security Profile').selectOption({ label: 'Universal Device Template - Model-independent Security Profile' });
+    await page
+      .getByLabel('Device Security Profile')
+      .selectOption({ label: 'Universal Device Template - Model-independent Security Profile' });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { level: 1, name: 'Phone Configuration' }).waitFor();
     await page.getByText(deviceName).first().waitFor();
@@ -112,7 +137,9 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await page.locator('#capf-op').selectOption({ label: 'Install/Upgrade' });
     await page.locator('#capf-auth').selectOption({ label: 'By Authentication String' });
     await page.getByRole('button', { name: 'Generate String' }).click();
-    await page.waitForFunction(() => /^\d{8}$/.test((document.querySelector('#capf-string') as HTMLInputElement).value));
+    await page.waitForFunction(() =>
+      /^\d{8}$/.test((document.querySelector('#capf-string') as HTMLInputElement).value),
+    );
     await page.getByText('does not match the Phone Security Profile').waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'ERR_PROFILE_MISMATCH' }).waitFor();
@@ -132,7 +159,9 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await page.locator('#capf-op').selectOption({ label: 'Install/Upgrade' });
     await page.locator('#capf-auth').selectOption({ label: 'By Authentication String' });
     await page.getByRole('button', { name: 'Generate String' }).click();
-    await page.waitForFunction(() => /^\d{8}$/.test((document.querySelector('#capf-string') as HTMLInputElement).value));
+    await page.waitForFunction(() =>
+      /^\d{8}$/.test((document.querySelector('#capf-string') as HTMLInputElement).value),
+    );
     authString = await page.locator('#capf-string').inputValue();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
@@ -142,7 +171,7 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await shot('phone-pending');
   });
 
-  it('a deadline in the past is refused with the API\'s message', async () => {
+  it("a deadline in the past is refused with the API's message", async () => {
     await page.locator('#capf-deadline').fill('2020-01-01T10:00');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'ERR_DEADLINE_PAST' }).waitFor();
@@ -151,7 +180,16 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
   });
 
   it('an emulated phone enrols; the status turns to Upgrade Success and the dashboard counts change', async () => {
-    const r = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName, authMode: 'auth-string', authString, timeoutMs: 30_000, generateKey: (req) => lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }) });
+    const r = await runCapfClient({
+      host: '127.0.0.1',
+      port: lab.port,
+      deviceName,
+      authMode: 'auth-string',
+      authString,
+      timeoutMs: 30_000,
+      generateKey: (req) =>
+        lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    });
     assert.equal(r.outcome, 'installed', r.log.join('\n'));
     await page.getByTestId('capf-status').getByText(OperationStatus.success('install')).waitFor();
     await page.getByRole('heading', { name: 'Locally Significant Certificate' }).waitFor();
@@ -163,7 +201,10 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
   });
 
   it('runs a bulk job with unique strings to completion and downloads its CSV', async () => {
-    await lab.ctx.phones.addPhones(bulkNames.map((n, i) => ({ deviceName: n, model: 'Cisco 7841', description: `Bulk ${i + 1}` })), actor);
+    await lab.ctx.phones.addPhones(
+      bulkNames.map((n, i) => ({ deviceName: n, model: 'Cisco 7841', description: `Bulk ${i + 1}` })),
+      actor,
+    );
     await go('/bulk', 'Bulk Administration');
     await page.getByLabel('Device Type contains').fill('7841');
     await page.getByRole('button', { name: 'Find', exact: true }).click();
@@ -174,22 +215,36 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     // Two hours ahead: the last step moves the server's clock past it.
     const d = new Date(Date.now() + 2 * 3600_000);
     const pad = (n: number) => String(n).padStart(2, '0');
-    await page.getByLabel('Operation Completes By').fill(`${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`);
+    await page
+      .getByLabel('Operation Completes By')
+      .fill(`${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`);
     await shot('bulk-update');
     await page.getByRole('button', { name: /Submit job for 3 phones/ }).click();
     await page.getByTestId('job-state').filter({ hasText: 'done' }).waitFor({ timeout: 60_000 });
     await page.getByText('3 of 3 processed').waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download unique-strings CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download unique-strings CSV' }).click(),
+    ]);
     csvText = readFileSync((await download.path())!, 'utf8');
     for (const n of bulkNames) assert.match(csvText, new RegExp(`${n},\\d{8}`));
     await shot('bulk-done');
   });
 
-  it('a phone that comes after Operation Completes By shows the seed\'s failure status', async () => {
+  it("a phone that comes after Operation Completes By shows the seed's failure status", async () => {
     const name = bulkNames[0]!;
     const str = new RegExp(`${name},(\\d{8})`).exec(csvText)![1]!;
     lab.clock.advanceMs(3 * 3600_000);
-    const r = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName: name, authMode: 'auth-string', authString: str, timeoutMs: 30_000, generateKey: (req) => lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }) });
+    const r = await runCapfClient({
+      host: '127.0.0.1',
+      port: lab.port,
+      deviceName: name,
+      authMode: 'auth-string',
+      authString: str,
+      timeoutMs: 30_000,
+      generateKey: (req) =>
+        lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    });
     assert.notEqual(r.outcome, 'installed');
     await go(`/phones/${name}`, 'Phone Configuration');
     await page.getByTestId('capf-status').getByText(OperationStatus.UpgradeFailedLate).waitFor();
@@ -213,12 +268,21 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
       ['audit', '/audit', 'Audit log'],
       ['troubleshoot', '/troubleshoot', 'Troubleshoot'],
     ];
-    for (const [theme, viewport] of [['light', { width: 1280, height: 900 }], ['dark', { width: 1280, height: 900 }], ['light', { width: 820, height: 1180 }], ['dark', { width: 820, height: 1180 }]] as const) {
+    for (const [theme, viewport] of [
+      ['light', { width: 1280, height: 900 }],
+      ['dark', { width: 1280, height: 900 }],
+      ['light', { width: 820, height: 1180 }],
+      ['dark', { width: 820, height: 1180 }],
+    ] as const) {
       await page.emulateMedia({ colorScheme: theme });
       await page.setViewportSize(viewport);
       for (const [name, path, heading] of pages) {
         await go(path, heading);
-        await page.getByText(/^Loading /).first().waitFor({ state: 'detached' }).catch(() => undefined);
+        await page
+          .getByText(/^Loading /)
+          .first()
+          .waitFor({ state: 'detached' })
+          .catch(() => undefined);
         await shot(`${name}-${viewport.width}-${theme}`);
       }
     }
@@ -255,7 +319,12 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await go('/', 'Dashboard');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
-    const labelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')].filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).length);
+    const labelled = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('input, select, textarea')].filter(
+          (e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label'),
+        ).length,
+    );
     assert.equal(labelled, 0, 'every control has a label');
   });
 

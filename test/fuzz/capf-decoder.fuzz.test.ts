@@ -7,8 +7,21 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CodecError } from '../../src/shared/errors.ts';
 import { hexToBytes } from '../../src/shared/bytes.ts';
-import { CAPF_ELEMENT_ORDER, createCapfDecoder, decodeMessage, encodeMessage, isInterpretedTag } from '../../src/capf/codec.ts';
-import type { CapfCertificate, CapfElements, CapfMessage, CapfSha2SignedData, CapfSudiData, CapfUnknownElement } from '../../src/capf/codec.ts';
+import {
+  CAPF_ELEMENT_ORDER,
+  createCapfDecoder,
+  decodeMessage,
+  encodeMessage,
+  isInterpretedTag,
+} from '../../src/capf/codec.ts';
+import type {
+  CapfCertificate,
+  CapfElements,
+  CapfMessage,
+  CapfSha2SignedData,
+  CapfSudiData,
+  CapfUnknownElement,
+} from '../../src/capf/codec.ts';
 import { CAPF_VECTORS } from '../vectors/capf-vectors.ts';
 
 const PARAMS = { seed: 0xc4bf, numRuns: 2000 } as const;
@@ -18,8 +31,14 @@ const PARAMS = { seed: 0xc4bf, numRuns: 2000 } as const;
 const bytes = (maxLength: number): fc.Arbitrary<Buffer> => fc.uint8Array({ maxLength }).map((u) => Buffer.from(u));
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const cString = fc.oneof(fc.string({ maxLength: 24 }), fc.string({ maxLength: 8, unit: 'grapheme' }), fc.constant('SEP001122334455'));
-const uninterpretedTag = fc.constantFrom(...Array.from({ length: 256 }, (_, t) => t).filter((t) => !isInterpretedTag(t)));
+const cString = fc.oneof(
+  fc.string({ maxLength: 24 }),
+  fc.string({ maxLength: 8, unit: 'grapheme' }),
+  fc.constant('SEP001122334455'),
+);
+const uninterpretedTag = fc.constantFrom(
+  ...Array.from({ length: 256 }, (_, t) => t).filter((t) => !isInterpretedTag(t)),
+);
 
 /** fast-check v4 records have a null prototype; deepStrictEqual compares prototypes, decode returns plain objects. */
 function plain<T extends object>(arb: fc.Arbitrary<T>): fc.Arbitrary<T> {
@@ -29,7 +48,9 @@ function plain<T extends object>(arb: fc.Arbitrary<T>): fc.Arbitrary<T> {
 const certificateArb: fc.Arbitrary<CapfCertificate> = plain(
   fc.record({ typeBytes: fc.uint8Array({ minLength: 2, maxLength: 2 }).map((u) => Buffer.from(u)), der: bytes(64) }),
 );
-const sudiArb: fc.Arbitrary<CapfSudiData> = plain(fc.record({ certDer: bytes(48), sigSha1: bytes(32), sigSha512: bytes(32) }));
+const sudiArb: fc.Arbitrary<CapfSudiData> = plain(
+  fc.record({ certDer: bytes(48), sigSha1: bytes(32), sigSha512: bytes(32) }),
+);
 const sha2Arb: fc.Arbitrary<CapfSha2SignedData> = plain(fc.record({ hashId: u8, signature: bytes(64) }));
 
 const elementsArb: fc.Arbitrary<CapfElements> = plain(
@@ -58,7 +79,12 @@ const elementsArb: fc.Arbitrary<CapfElements> = plain(
 const unknownArb: fc.Arbitrary<CapfUnknownElement> = plain(fc.record({ tag: uninterpretedTag, value: bytes(16) }));
 
 const messageArb: fc.Arbitrary<CapfMessage> = plain(
-  fc.record({ command: u8, sessionId: u32, elements: elementsArb, unknownElements: fc.array(unknownArb, { maxLength: 3 }) }),
+  fc.record({
+    command: u8,
+    sessionId: u32,
+    elements: elementsArb,
+    unknownElements: fc.array(unknownArb, { maxLength: 3 }),
+  }),
 );
 
 function tlv(tag: number, value: Uint8Array): Buffer {
@@ -126,7 +152,11 @@ type Mutation =
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: u8 }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), data: fc.uint8Array({ minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    data: fc.uint8Array({ minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 4 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
@@ -149,22 +179,36 @@ function mutate(frame: Uint8Array, mutations: Mutation[]): Buffer {
 describe('CAPF decoder fuzzing', () => {
   it('random bytes: messages or CodecError', () => {
     fc.assert(
-      fc.property(bytes(300), fc.array(fc.nat(), { maxLength: 6 }), fc.integer({ min: 0, max: 0xffff }), (data, cuts, max) => {
-        feed(split(data, cuts), max);
-      }),
+      fc.property(
+        bytes(300),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        (data, cuts, max) => {
+          feed(split(data, cuts), max);
+        },
+      ),
       PARAMS,
     );
   });
 
   it('random bodies under a valid header: messages or CodecError; what decodes re-encodes to an equal message', () => {
     const frameArb = fc
-      .tuple(u8, u32, fc.array(fc.oneof(
-        // element-shaped runs make deeper parsing reachable
-        fc.tuple(fc.integer({ min: 0, max: 24 }), bytes(20)).map(([tag, v]) => tlv(tag, v)),
-        // CERTIFICATE / SUDI_DATA / SHA2_SIGNED_DATA with nearly right inner blocks
-        fc.tuple(fc.constantFrom(4, 16, 20), fc.array(innerBlockArb, { maxLength: 4 })).map(([tag, blocks]) => tlv(tag, Buffer.concat(blocks))),
-        bytes(6),
-      ), { maxLength: 6 }))
+      .tuple(
+        u8,
+        u32,
+        fc.array(
+          fc.oneof(
+            // element-shaped runs make deeper parsing reachable
+            fc.tuple(fc.integer({ min: 0, max: 24 }), bytes(20)).map(([tag, v]) => tlv(tag, v)),
+            // CERTIFICATE / SUDI_DATA / SHA2_SIGNED_DATA with nearly right inner blocks
+            fc
+              .tuple(fc.constantFrom(4, 16, 20), fc.array(innerBlockArb, { maxLength: 4 }))
+              .map(([tag, blocks]) => tlv(tag, Buffer.concat(blocks))),
+            bytes(6),
+          ),
+          { maxLength: 6 },
+        ),
+      )
       .map(([command, sessionId, parts]) => {
         const body = Buffer.concat(parts);
         const h = Buffer.alloc(8);
@@ -211,12 +255,16 @@ describe('CAPF decoder fuzzing', () => {
 
   it('valid frames split randomly decode to exactly the encoded messages', () => {
     fc.assert(
-      fc.property(fc.array(messageArb, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 8 }), (messages, cuts) => {
-        const stream = Buffer.concat(messages.map((m) => encodeMessage(m)));
-        const { messages: got, error } = feed(split(stream, cuts));
-        assert.equal(error, undefined);
-        assert.deepStrictEqual(got, messages);
-      }),
+      fc.property(
+        fc.array(messageArb, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (messages, cuts) => {
+          const stream = Buffer.concat(messages.map((m) => encodeMessage(m)));
+          const { messages: got, error } = feed(split(stream, cuts));
+          assert.equal(error, undefined);
+          assert.deepStrictEqual(got, messages);
+        },
+      ),
       PARAMS,
     );
   });
@@ -245,9 +293,13 @@ describe('CAPF decoder fuzzing', () => {
         assert.deepStrictEqual(frame, encodeMessage({ ...m, unknownElements: [] }));
         // walk the body's TLVs: interpreted tags appear in CAPF_ELEMENT_ORDER's order
         const ranks: number[] = [];
-        for (let p = 8; p < frame.length; p += 3 + frame.readUInt16BE(p + 1)) ranks.push(CAPF_ELEMENT_ORDER.indexOf(frame[p]!));
+        for (let p = 8; p < frame.length; p += 3 + frame.readUInt16BE(p + 1))
+          ranks.push(CAPF_ELEMENT_ORDER.indexOf(frame[p]!));
         assert.equal(ranks.length, keys.length);
-        assert.ok(ranks.every((r, i) => r >= 0 && (i === 0 || r > ranks[i - 1]!)), `tag order ${ranks}`);
+        assert.ok(
+          ranks.every((r, i) => r >= 0 && (i === 0 || r > ranks[i - 1]!)),
+          `tag order ${ranks}`,
+        );
       }),
       PARAMS,
     );

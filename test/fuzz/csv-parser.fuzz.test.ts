@@ -24,27 +24,37 @@ function parseChunked(text: string, cuts: number[]): CsvRecord[] {
 test('arbitrary text: only records or ERR_CSV_* errors, never an exception; chunking does not change the result', () => {
   const alphabet = fc.constantFrom('a', 'b', ',', '"', '\r', '\n', ' ', 'é', 'x');
   fc.assert(
-    fc.property(fc.array(alphabet, { maxLength: 600 }).map((a) => a.join('')), fc.array(fc.nat(), { maxLength: 6 }), (text, cuts) => {
-      const whole = parseCsv(text, limits);
-      for (const r of whole) {
-        if ('error' in r) assert.match(r.error.code, /^ERR_CSV_(SYNTAX|LIMIT)$/);
-        else assert.ok(r.fields.length <= limits.maxFields && r.fields.every((f) => f.length <= limits.maxFieldChars));
-        assert.ok(Number.isInteger(r.line) && r.line >= 1);
-      }
-      assert.deepEqual(parseChunked(text, cuts), whole);
-    }),
+    fc.property(
+      fc.array(alphabet, { maxLength: 600 }).map((a) => a.join('')),
+      fc.array(fc.nat(), { maxLength: 6 }),
+      (text, cuts) => {
+        const whole = parseCsv(text, limits);
+        for (const r of whole) {
+          if ('error' in r) assert.match(r.error.code, /^ERR_CSV_(SYNTAX|LIMIT)$/);
+          else
+            assert.ok(r.fields.length <= limits.maxFields && r.fields.every((f) => f.length <= limits.maxFieldChars));
+          assert.ok(Number.isInteger(r.line) && r.line >= 1);
+        }
+        assert.deepEqual(parseChunked(text, cuts), whole);
+      },
+    ),
     { seed: SEED, numRuns: 2000 },
   );
 });
 
 test('round trip: csvRow output parses back to the same fields', () => {
-  const field = fc.string({ maxLength: 30, unit: fc.constantFrom('a', 'Z', '0', ',', '"', '\r', '\n', ' ', ';', '<', "'", 'ß') }).filter((s) => !/^[=+\-@\t\r]/.test(s));
+  const field = fc
+    .string({ maxLength: 30, unit: fc.constantFrom('a', 'Z', '0', ',', '"', '\r', '\n', ' ', ';', '<', "'", 'ß') })
+    .filter((s) => !/^[=+\-@\t\r]/.test(s));
   const row = fc.array(field, { minLength: 2, maxLength: 6 });
   fc.assert(
     fc.property(fc.array(row, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 6 }), (rows, cuts) => {
       const text = rows.map((r) => csvRow(r)).join('');
       const parsed = parseChunked(text, cuts);
-      assert.deepEqual(parsed.map((r) => ('fields' in r ? r.fields : r.error)), rows);
+      assert.deepEqual(
+        parsed.map((r) => ('fields' in r ? r.fields : r.error)),
+        rows,
+      );
     }),
     { seed: SEED, numRuns: 1000 },
   );

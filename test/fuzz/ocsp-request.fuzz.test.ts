@@ -12,7 +12,7 @@ const SEED = 0x6960;
 /** A request made by `openssl ocsp -issuer capf.pem -cert lsc.pem -reqout` (SHA-1 CertID, 16-byte nonce). */
 const OPENSSL_REQUEST = Buffer.from(
   '30763074304d304b3049300906052b0e03021a0500041461da55e375eb005f2ee1ce6640db39ba8b52197404147f9dd5a3db2f2296500a7516d95141ad4ff5bf17' +
-  '02104a5b6c7d8e9f00112233445566778899a2233021301f06092b060105050730010204120410e6a0bec24893549df3e96b246ec25544',
+    '02104a5b6c7d8e9f00112233445566778899a2233021301f06092b060105050730010204120410e6a0bec24893549df3e96b246ec25544',
   'hex',
 );
 
@@ -22,7 +22,9 @@ function requestOrCodecError(bytes: Uint8Array): OcspRequest | null {
     assert.ok(r.certIds.length >= 1 && r.certIds.length <= OCSP_LIMITS.maxRequests);
     for (const c of r.certIds) {
       assert.ok(c.serialHex.length <= OCSP_LIMITS.maxSerialBytes * 2);
-      assert.ok(c.issuerNameHash.length <= OCSP_LIMITS.maxHashBytes && c.issuerKeyHash.length <= OCSP_LIMITS.maxHashBytes);
+      assert.ok(
+        c.issuerNameHash.length <= OCSP_LIMITS.maxHashBytes && c.issuerKeyHash.length <= OCSP_LIMITS.maxHashBytes,
+      );
       assert.ok(c.raw.length <= bytes.length);
     }
     if (r.nonceExtension) assert.ok(r.nonceExtension.length <= bytes.length);
@@ -42,13 +44,21 @@ test('the fixture decodes (so mutations start from a valid request)', () => {
 });
 
 test('random bytes: a request or CodecError', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (b) => void requestOrCodecError(b)), { seed: SEED, numRuns: 5000 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 512 }), (b) => void requestOrCodecError(b)),
+    { seed: SEED, numRuns: 5000 },
+  );
 });
 
 test('random bytes behind a SEQUENCE header: a request or CodecError', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 0xffff }), (b, declared) => {
-      const head = declared < 0x80 ? [0x30, declared] : declared < 0x100 ? [0x30, 0x81, declared] : [0x30, 0x82, declared >> 8, declared & 0xff];
+      const head =
+        declared < 0x80
+          ? [0x30, declared]
+          : declared < 0x100
+            ? [0x30, 0x81, declared]
+            : [0x30, 0x82, declared >> 8, declared & 0xff];
       requestOrCodecError(Buffer.concat([Buffer.from(head), b]));
     }),
     { seed: SEED, numRuns: 5000 },
@@ -58,7 +68,10 @@ test('random bytes behind a SEQUENCE header: a request or CodecError', () => {
 test('mutations of a real request (flip, insert, delete, truncate): a request or CodecError', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.constantFrom('flip', 'insert', 'delete', 'set'), fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      fc.array(
+        fc.tuple(fc.constantFrom('flip', 'insert', 'delete', 'set'), fc.nat(), fc.integer({ min: 0, max: 255 })),
+        { minLength: 1, maxLength: 6 },
+      ),
       fc.nat({ max: OPENSSL_REQUEST.length }),
       (ops, cut) => {
         let b = [...OPENSSL_REQUEST];
@@ -84,7 +97,9 @@ test('every truncation of a valid request is rejected with CodecError', () => {
 });
 
 test('size, count and encoding limits', () => {
-  assert.throws(() => decodeOcspRequest(Buffer.alloc(OCSP_LIMITS.maxRequestBytes + 1, 0x30)), { code: 'ERR_CODEC_TOO_LARGE' });
+  assert.throws(() => decodeOcspRequest(Buffer.alloc(OCSP_LIMITS.maxRequestBytes + 1, 0x30)), {
+    code: 'ERR_CODEC_TOO_LARGE',
+  });
   // Indefinite length (BER, not DER).
   assert.throws(() => decodeOcspRequest(Buffer.from('30800000', 'hex')), { code: 'ERR_CODEC_BAD_ELEMENT' });
   // Non-minimal length: 0x81 0x05.

@@ -13,20 +13,37 @@ import { ReadTransfer } from '../../src/provisioning/tftp/transfer.ts';
 const PARAMS = { seed: 0x7f7d, numRuns: 3000 } as const;
 
 const wireString = (maxLength: number): fc.Arbitrary<string> =>
-  fc.uint8Array({ minLength: 1, maxLength }).map((u) => Buffer.from(u.map((b) => (b === 0 ? 0x41 : b))).toString('latin1'));
+  fc
+    .uint8Array({ minLength: 1, maxLength })
+    .map((u) => Buffer.from(u.map((b) => (b === 0 ? 0x41 : b))).toString('latin1'));
 const u16 = fc.integer({ min: 0, max: 0xffff });
-const options = fc.uniqueArray(fc.tuple(wireString(10).map((s) => s.toLowerCase()), fc.oneof(wireString(8), fc.constant(''))), {
-  maxLength: 5,
-  selector: ([k]) => k,
-}).map((pairs) => new Map(pairs));
+const options = fc
+  .uniqueArray(
+    fc.tuple(
+      wireString(10).map((s) => s.toLowerCase()),
+      fc.oneof(wireString(8), fc.constant('')),
+    ),
+    {
+      maxLength: 5,
+      selector: ([k]) => k,
+    },
+  )
+  .map((pairs) => new Map(pairs));
 
-const packetArb: fc.Arbitrary<TftpPacket> = fc.oneof(
-  fc.record({ op: fc.constantFrom('RRQ' as const, 'WRQ' as const), filename: wireString(60), mode: fc.constantFrom(...TFTP_MODES), options }),
-  fc.record({ op: fc.constant('DATA' as const), block: u16, data: fc.uint8Array({ maxLength: 600 }) }),
-  fc.record({ op: fc.constant('ACK' as const), block: u16 }),
-  fc.record({ op: fc.constant('ERROR' as const), code: u16, message: fc.oneof(wireString(40), fc.constant('')) }),
-  fc.record({ op: fc.constant('OACK' as const), options }),
-).map((p) => ({ ...p }) as TftpPacket);
+const packetArb: fc.Arbitrary<TftpPacket> = fc
+  .oneof(
+    fc.record({
+      op: fc.constantFrom('RRQ' as const, 'WRQ' as const),
+      filename: wireString(60),
+      mode: fc.constantFrom(...TFTP_MODES),
+      options,
+    }),
+    fc.record({ op: fc.constant('DATA' as const), block: u16, data: fc.uint8Array({ maxLength: 600 }) }),
+    fc.record({ op: fc.constant('ACK' as const), block: u16 }),
+    fc.record({ op: fc.constant('ERROR' as const), code: u16, message: fc.oneof(wireString(40), fc.constant('')) }),
+    fc.record({ op: fc.constant('OACK' as const), options }),
+  )
+  .map((p) => ({ ...p }) as TftpPacket);
 
 function decodeOrCodecError(bytes: Uint8Array): TftpPacket | CodecError {
   try {
@@ -103,28 +120,37 @@ describe('tftp packets (fuzz)', () => {
 
   it('a transfer fed random datagrams never throws and never sends more than a window per event', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.uint8Array({ maxLength: 20 }), u16.map((b) => Buffer.from([0, 4, b >> 8, b & 0xff]))), { maxLength: 50 }), (msgs) => {
-        let sends = 0;
-        let done = 0;
-        const t = new ReadTransfer({
-          peer: { address: '127.0.0.1', port: 9 },
-          data: Buffer.alloc(5000),
-          blksize: 64,
-          windowsize: 4,
-          timeoutMs: 1000,
-          retries: 2,
-          oack: null,
-          io: { send: () => void sends++, armTimer: () => {}, clearTimer: () => {} },
-          onDone: () => void done++,
-        });
-        t.start();
-        for (const m of msgs) {
-          sends = 0;
-          t.onDatagram(m, { address: '127.0.0.1', port: 9 });
-          assert.ok(sends <= 4);
-        }
-        assert.ok(done <= 1);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 20 }),
+            u16.map((b) => Buffer.from([0, 4, b >> 8, b & 0xff])),
+          ),
+          { maxLength: 50 },
+        ),
+        (msgs) => {
+          let sends = 0;
+          let done = 0;
+          const t = new ReadTransfer({
+            peer: { address: '127.0.0.1', port: 9 },
+            data: Buffer.alloc(5000),
+            blksize: 64,
+            windowsize: 4,
+            timeoutMs: 1000,
+            retries: 2,
+            oack: null,
+            io: { send: () => void sends++, armTimer: () => {}, clearTimer: () => {} },
+            onDone: () => void done++,
+          });
+          t.start();
+          for (const m of msgs) {
+            sends = 0;
+            t.onDatagram(m, { address: '127.0.0.1', port: 9 });
+            assert.ok(sends <= 4);
+          }
+          assert.ok(done <= 1);
+        },
+      ),
       PARAMS,
     );
   });

@@ -24,21 +24,48 @@ function decodesOrCodecError(bytes: Uint8Array): boolean {
 }
 
 const small = encodeTlvFile(
-  { version: { major: 1, minor: 2 }, signerVersion: { major: 1, minor: 0 }, signerName: 'CN=S', issuerName: 'CN=S', serialNumber: Buffer.of(1), hashAlgorithm: 1, fileName: 'ITLFile.tlv', timestamp: 1 },
+  {
+    version: { major: 1, minor: 2 },
+    signerVersion: { major: 1, minor: 0 },
+    signerName: 'CN=S',
+    issuerName: 'CN=S',
+    serialNumber: Buffer.of(1),
+    hashAlgorithm: 1,
+    fileName: 'ITLFile.tlv',
+    timestamp: 1,
+  },
   Buffer.alloc(64, 1),
   [
-    [{ tag: 2, value: Buffer.alloc(2) }, { tag: 3, value: Buffer.from('CN=S\0') }, { tag: 4, value: Buffer.of(0, 0) }, { tag: 11, value: Buffer.alloc(20, 3) }, { tag: 12, value: Buffer.of(0) }],
-    [{ tag: 4, value: Buffer.of(0, 4) }, { tag: 9, value: Buffer.from('x') }],
+    [
+      { tag: 2, value: Buffer.alloc(2) },
+      { tag: 3, value: Buffer.from('CN=S\0') },
+      { tag: 4, value: Buffer.of(0, 0) },
+      { tag: 11, value: Buffer.alloc(20, 3) },
+      { tag: 12, value: Buffer.of(0) },
+    ],
+    [
+      { tag: 4, value: Buffer.of(0, 4) },
+      { tag: 9, value: Buffer.from('x') },
+    ],
   ],
 );
 
-type Mutation = { kind: 'flip'; at: number; bit: number } | { kind: 'set'; at: number; value: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; bytes: Uint8Array } | { kind: 'u16'; at: number; value: number };
+type Mutation =
+  | { kind: 'flip'; at: number; bit: number }
+  | { kind: 'set'; at: number; value: number }
+  | { kind: 'cut'; at: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'u16'; at: number; value: number };
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ kind: fc.constant('u16' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 0xffff }) }),
 );
 
@@ -59,7 +86,9 @@ function mutate(base: Buffer, ms: Mutation[]): Buffer {
 test('random bytes: decode returns a file or throws CodecError', () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), decodesOrCodecError), { seed: SEED, numRuns: 1000 });
   // Random bytes behind a plausible start, so the walk gets past the first two elements.
-  const prefix = fc.tuple(fc.integer({ min: 10, max: 400 }), fc.uint8Array({ maxLength: 600 })).map(([hl, rest]) => Buffer.concat([Buffer.of(1, 0, 2, 1, 2, 2, 0, 2, hl >> 8, hl & 0xfc), rest]));
+  const prefix = fc
+    .tuple(fc.integer({ min: 10, max: 400 }), fc.uint8Array({ maxLength: 600 }))
+    .map(([hl, rest]) => Buffer.concat([Buffer.of(1, 0, 2, 1, 2, 2, 0, 2, hl >> 8, hl & 0xfc), rest]));
   fc.assert(fc.property(prefix, decodesOrCodecError), { seed: SEED, numRuns: 1000 });
 });
 
@@ -81,7 +110,12 @@ test('mutated small file: decode returns a file or throws CodecError; header alo
 
 test('mutated signed ITL: parse gives CodecError or a list that does not verify; show itl never throws', async () => {
   const f = await trustFixtures();
-  const itl = buildItl({ members: [{ certificate: f.capf.certificate, roles: ['CAPF'] }], signer: f.callManager, now: FIXTURE_NOW, certificateForm: 'cucm' });
+  const itl = buildItl({
+    members: [{ certificate: f.capf.certificate, roles: ['CAPF'] }],
+    signer: f.callManager,
+    now: FIXTURE_NOW,
+    certificateForm: 'cucm',
+  });
   fc.assert(
     fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (ms) => {
       const b = mutate(itl, ms);

@@ -40,7 +40,9 @@ function pushInPieces(bytes: Uint8Array, cuts: number[], maxBodyBytes: number): 
   return out;
 }
 
-const printableAscii = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { minLength: 1, maxLength: 40 }).map((a) => String.fromCharCode(...a));
+const printableAscii = fc
+  .array(fc.integer({ min: 0x20, max: 0x7e }), { minLength: 1, maxLength: 40 })
+  .map((a) => String.fromCharCode(...a));
 const cText = fc.string({ unit: 'grapheme', maxLength: 60 }).filter((s) => !s.includes('\0'));
 const der = fc.uint8Array({ minLength: 1, maxLength: 1500 });
 const requestId = fc.integer({ min: 0, max: 0xffffffff });
@@ -53,19 +55,21 @@ const message: fc.Arbitrary<TvsMessage> = fc.oneof(
     { command: fc.constant('VERIFY_REQUEST' as const), requestId, deviceName: printableAscii, certificate: der },
     { requiredKeys: ['command', 'requestId', 'certificate'] },
   ),
-  fc.record({ command: fc.constant('VERIFY_RESPONSE' as const), requestId, status, roles, ttlSeconds: ttl }, { requiredKeys: ['command', 'requestId', 'status'] }),
-  fc
-    .record(
-      {
-        command: fc.constant('QUERY_REQUEST' as const),
-        requestId,
-        deviceName: printableAscii,
-        subjectName: cText,
-        issuerName: cText,
-        serialNumber: fc.uint8Array({ minLength: 1, maxLength: 20 }),
-      },
-      { requiredKeys: ['command', 'requestId', 'issuerName'] },
-    ),
+  fc.record(
+    { command: fc.constant('VERIFY_RESPONSE' as const), requestId, status, roles, ttlSeconds: ttl },
+    { requiredKeys: ['command', 'requestId', 'status'] },
+  ),
+  fc.record(
+    {
+      command: fc.constant('QUERY_REQUEST' as const),
+      requestId,
+      deviceName: printableAscii,
+      subjectName: cText,
+      issuerName: cText,
+      serialNumber: fc.uint8Array({ minLength: 1, maxLength: 20 }),
+    },
+    { requiredKeys: ['command', 'requestId', 'issuerName'] },
+  ),
   fc.record(
     { command: fc.constant('QUERY_RESPONSE' as const), requestId, status, certificate: der, roles, ttlSeconds: ttl },
     { requiredKeys: ['command', 'requestId', 'status'] },
@@ -74,7 +78,13 @@ const message: fc.Arbitrary<TvsMessage> = fc.oneof(
 
 /** A plausible header (right magic, version, a real command) over arbitrary body bytes, to reach element parsing. */
 const framedGarbage = fc
-  .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 255 }), requestId, fc.uint8Array({ maxLength: 200 }), fc.integer({ min: -3, max: 3 }))
+  .tuple(
+    fc.integer({ min: 1, max: 4 }),
+    fc.integer({ min: 0, max: 255 }),
+    requestId,
+    fc.uint8Array({ maxLength: 200 }),
+    fc.integer({ min: -3, max: 3 }),
+  )
   .map(([command, reserved, id, body, lengthSkew]) => {
     const declared = Math.max(0, Math.min(0xffff, body.length + lengthSkew));
     const head = Buffer.alloc(TVS_HEADER_BYTES);
@@ -89,7 +99,11 @@ const framedGarbage = fc
 
 /** A valid frame with a few bytes overwritten, then possibly truncated. */
 const mutatedFrame = fc
-  .tuple(message, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.option(fc.nat()))
+  .tuple(
+    message,
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+    fc.option(fc.nat()),
+  )
   .map(([m, edits, cut]) => {
     const bytes = new Uint8Array(encodeTvsMessage(m));
     for (const [at, value] of edits) bytes[at % bytes.length] = value;
@@ -102,7 +116,9 @@ const maxBodyBytes = fc.constantFrom(0, 16, 1024, 16_384, 0xffff);
 
 test('decodeTvsFrame returns a message or throws CodecError, nothing else', () => {
   fc.assert(
-    fc.property(anyInput, maxBodyBytes, (bytes, max) => messagesOrCodecError(() => [decodeTvsFrame(bytes, { maxBodyBytes: max })])),
+    fc.property(anyInput, maxBodyBytes, (bytes, max) =>
+      messagesOrCodecError(() => [decodeTvsFrame(bytes, { maxBodyBytes: max })]),
+    ),
     { seed: SEED, numRuns: 3000 },
   );
 });
@@ -129,14 +145,17 @@ test('push decoder is poisoned after an error: every later push throws CodecErro
 });
 
 function plain(m: TvsMessage): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v]));
+  return Object.fromEntries(
+    Object.entries(m).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v]),
+  );
 }
 
 test('encode then decode gives the message back, also through the push decoder cut anywhere', () => {
   fc.assert(
     fc.property(fc.array(message, { minLength: 1, maxLength: 3 }), cuts, (messages, at) => {
       const frames = messages.map((m) => encodeTvsMessage(m));
-      for (let i = 0; i < messages.length; i++) assert.deepEqual(plain(decodeTvsFrame(frames[i]!)), plain(messages[i]!));
+      for (let i = 0; i < messages.length; i++)
+        assert.deepEqual(plain(decodeTvsFrame(frames[i]!)), plain(messages[i]!));
       const streamed = pushInPieces(new Uint8Array(Buffer.concat(frames)), at, 0xffff);
       assert.deepEqual(streamed.map(plain), messages.map(plain));
     }),

@@ -23,7 +23,9 @@ export interface ApiLab {
   adminToken: string;
   /** Calls as admin with a bearer token. */
   call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
-  as(token: string): (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<LightMyRequestResponse>;
+  as(
+    token: string,
+  ): (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<LightMyRequestResponse>;
   /** Creates a user with a role and returns an API token for them. */
   tokenFor(username: string, role: 'admin' | 'operator' | 'read-only'): Promise<string>;
   close(): Promise<void>;
@@ -37,14 +39,19 @@ export async function startApiLab(overrides: Partial<Record<ConfigKey, unknown>>
   bindMetrics(ctx, running);
   const app = await createApiApp(apiDepsFrom(ctx, { tls: false, running }));
   await ctx.admin.users.bootstrap(ADMIN_PASSWORD);
-  const { token: adminToken } = await ctx.admin.users.createToken('admin', 'tests', ['api'], null, { name: 'test', source: 'test' });
-  const mk = (token: string) => async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
-    app.inject({
-      method: method as 'GET',
-      url,
-      headers: { authorization: `Bearer ${token}`, ...headers },
-      ...(body === undefined ? {} : typeof body === 'string' ? { payload: body } : { payload: body as object }),
-    });
+  const { token: adminToken } = await ctx.admin.users.createToken('admin', 'tests', ['api'], null, {
+    name: 'test',
+    source: 'test',
+  });
+  const mk =
+    (token: string) =>
+    async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+      app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        ...(body === undefined ? {} : typeof body === 'string' ? { payload: body } : { payload: body as object }),
+      });
   return {
     dir,
     ctx,

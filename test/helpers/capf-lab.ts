@@ -12,7 +12,15 @@ import { openContext, type AppServices } from '../../src/app/context.ts';
 import { startServices, type RunningServer } from '../../src/app/serve.ts';
 import { adjustableClock } from '../../src/shared/clock.ts';
 import {
-  createIssuer, createSelfSignedIdentity, derToPem, generateKeyPair, issueLsc, spkiDer, subjectAttributes, type KeyPair, type KeySpec,
+  createIssuer,
+  createSelfSignedIdentity,
+  derToPem,
+  generateKeyPair,
+  issueLsc,
+  spkiDer,
+  subjectAttributes,
+  type KeyPair,
+  type KeySpec,
 } from '../../src/pki/index.ts';
 
 export interface CapfLab {
@@ -37,10 +45,22 @@ export async function startCapfLab(overrides: Partial<Record<ConfigKey, unknown>
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-lab-'));
   const now = new Date();
   const mfgKeys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  const mfg = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('Test Manufacturing CA', { organization: 'Cisco Systems (test)' }), keys: mfgKeys, validityDays: 3650, now });
+  const mfg = await createSelfSignedIdentity({
+    role: 'capf',
+    subject: subjectAttributes('Test Manufacturing CA', { organization: 'Cisco Systems (test)' }),
+    keys: mfgKeys,
+    validityDays: 3650,
+    now,
+  });
   const mfgIssuer = await createIssuer(mfg, mfgKeys.privateKey);
   const otherKeys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  const other = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('Rogue Manufacturing CA', {}), keys: otherKeys, validityDays: 3650, now });
+  const other = await createSelfSignedIdentity({
+    role: 'capf',
+    subject: subjectAttributes('Rogue Manufacturing CA', {}),
+    keys: otherKeys,
+    validityDays: 3650,
+    now,
+  });
   const otherIssuer = await createIssuer(other, otherKeys.privateKey);
   writeFileSync(join(dir, 'mfg-ca.pem'), derToPem(mfg.der));
 
@@ -77,7 +97,12 @@ export async function startCapfLab(overrides: Partial<Record<ConfigKey, unknown>
   const server = await startServices(ctx);
   const mic = async (issuer: typeof mfgIssuer, deviceName: string, spec: KeySpec = { type: 'ec', curve: 'P-256' }) => {
     const keys = await generateKeyPair(spec);
-    const cert = await issueLsc(issuer, { deviceName: `CP-8845-${deviceName}`, publicKeySpki: spkiDer(keys.publicKey), validityDays: 1825, now: liveClock.now() });
+    const cert = await issueLsc(issuer, {
+      deviceName: `CP-8845-${deviceName}`,
+      publicKeySpki: spkiDer(keys.publicKey),
+      validityDays: 1825,
+      now: liveClock.now(),
+    });
     return { der: cert.der, privateKey: keys.privateKey };
   };
   return {

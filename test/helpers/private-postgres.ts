@@ -24,11 +24,15 @@ export interface PrivatePostgres {
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
-  if (!versions.length) throw new Error('no /usr/lib/postgresql/*/bin/initdb (apt-get install postgresql; .ci/apt lists it)');
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions.length)
+    throw new Error('no /usr/lib/postgresql/*/bin/initdb (apt-get install postgresql; .ci/apt lists it)');
   return join(root, versions[0]!, 'bin');
 }
-
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDir();
@@ -40,17 +44,25 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   chownSync(dir, uid, gid);
   chmodSync(dir, 0o700);
   const argv = (cmd: string, args: string[]) => ['-u', 'postgres', '--', join(bin, cmd), ...args];
-  const asPg = (cmd: string, args: string[]) => execFileSync('runuser', argv(cmd, args), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const asPg = (cmd: string, args: string[]) =>
+    execFileSync('runuser', argv(cmd, args), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const asPgAsync = (cmd: string, args: string[]) => promisify(execFile)('runuser', argv(cmd, args), { cwd: dir });
   asPg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
   // Loopback only, socket in the temp dir. fsync off is safe here: a `stop -m immediate` is a crash of the
   // server, not of the machine, and the kernel keeps what was written. synchronous_commit stays on: off, a
   // commit the client saw succeed can be lost in that crash (the test would blame OpenCAPF for it).
-  writeFileSync(join(data, 'postgresql.auto.conf'), [
-    `port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`,
-    'fsync = off', 'max_connections = 50', "log_min_messages = 'fatal'",
-  ].join('\n') + '\n');
+  writeFileSync(
+    join(data, 'postgresql.auto.conf'),
+    [
+      `port = ${port}`,
+      "listen_addresses = '127.0.0.1'",
+      `unix_socket_directories = '${dir}'`,
+      'fsync = off',
+      'max_connections = 50',
+      "log_min_messages = 'fatal'",
+    ].join('\n') + '\n',
+  );
   chownSync(join(data, 'postgresql.auto.conf'), uid, gid);
   let running = false;
   const startArgs = ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'];
@@ -60,7 +72,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   // A test process that dies before destroy() must not leave a server running on the machine.
   const onExit = () => self.destroy();
   process.once('exit', onExit);
-  execFileSync('runuser', argv('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'opencapf']), { stdio: 'pipe' });
+  execFileSync('runuser', argv('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'opencapf']), {
+    stdio: 'pipe',
+  });
   const self: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/opencapf`,
     port,

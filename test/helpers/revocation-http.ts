@@ -40,5 +40,9 @@ export async function serveExtensions(lab: CapfLab): Promise<ExtensionHttp> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port: p } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${p}`, via: 'stand-in', close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    baseUrl: `http://127.0.0.1:${p}`,
+    via: 'stand-in',
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

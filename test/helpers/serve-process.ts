@@ -30,12 +30,30 @@ export interface ServeProcessOptions {
 }
 
 export function spawnServe(o: ServeProcessOptions): ServeProcess {
-  const ports = ['--capf-port', '--api-port', '--tftp-port', '--http-port', '--https-port', '--tvs-port'].flatMap((f) => [f, '0']);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--data-dir', o.dataDir, '--host', '127.0.0.1', ...ports,
-    '--log-level', o.logLevel ?? 'warn', ...(o.args ?? [])], {
-    env: { ...process.env, OPENCAPF_ADMIN_PASSWORD: 'correct horse battery staple 1', ...o.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const ports = ['--capf-port', '--api-port', '--tftp-port', '--http-port', '--https-port', '--tvs-port'].flatMap(
+    (f) => [f, '0'],
+  );
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/main.ts',
+      'serve',
+      '--data-dir',
+      o.dataDir,
+      '--host',
+      '127.0.0.1',
+      ...ports,
+      '--log-level',
+      o.logLevel ?? 'warn',
+      ...(o.args ?? []),
+    ],
+    {
+      env: { ...process.env, OPENCAPF_ADMIN_PASSWORD: 'correct horse battery staple 1', ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let alive = true;
   const waiters = new Set<{ pattern: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }>();
@@ -62,7 +80,8 @@ export function spawnServe(o: ServeProcessOptions): ServeProcess {
       const done = () => {
         if (--open > 0) return;
         check();
-        for (const w of waiters) w.reject(new Error(`serve exited (code ${code}, signal ${signal}) before printing ${w.pattern}:\n${out}`));
+        for (const w of waiters)
+          w.reject(new Error(`serve exited (code ${code}, signal ${signal}) before printing ${w.pattern}:\n${out}`));
         waiters.clear();
         resolve({ code, signal });
       };

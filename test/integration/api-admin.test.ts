@@ -35,13 +35,25 @@ describe('authentication and access', () => {
     assert.deepEqual(Object.keys(json(r).error).sort(), ['code', 'message']);
     assert.equal(json(r).error.code, 'ERR_UNAUTHENTICATED');
     assert.equal((await lab.app.inject({ method: 'GET', url: '/api/docs' })).statusCode, 200);
-    assert.equal((await lab.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401, 'metrics.public defaults to false');
-    const bad = await lab.app.inject({ method: 'GET', url: '/api/v1/phones', headers: { authorization: 'Bearer ocapf_0000000000000000_xxx' } });
+    assert.equal(
+      (await lab.app.inject({ method: 'GET', url: '/metrics' })).statusCode,
+      401,
+      'metrics.public defaults to false',
+    );
+    const bad = await lab.app.inject({
+      method: 'GET',
+      url: '/api/v1/phones',
+      headers: { authorization: 'Bearer ocapf_0000000000000000_xxx' },
+    });
     assert.equal(json(bad).error.code, 'ERR_UNAUTHENTICATED');
   });
 
   test('cookie login: HttpOnly SameSite=Strict session; changes need X-Requested-With (CSRF); logout ends it', async () => {
-    const login = await lab.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+    const login = await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: ADMIN_PASSWORD },
+    });
     assert.equal(login.statusCode, 200, login.body);
     const setCookie = String(login.headers['set-cookie']);
     assert.match(setCookie, /opencapf_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
@@ -49,35 +61,75 @@ describe('authentication and access', () => {
     const me = await lab.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
     assert.equal(json(me).username, 'admin');
     assert.equal(json(me).via, 'session');
-    const noHeader = await lab.app.inject({ method: 'POST', url: '/api/v1/phones', headers: { cookie }, payload: { phones: [] } });
+    const noHeader = await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/phones',
+      headers: { cookie },
+      payload: { phones: [] },
+    });
     assert.equal(noHeader.statusCode, 403);
     assert.equal(json(noHeader).error.code, 'ERR_CSRF');
-    const ok = await lab.app.inject({ method: 'POST', url: '/api/v1/phones', headers: { cookie, 'x-requested-with': 'fetch' }, payload: { phones: [] } });
+    const ok = await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/phones',
+      headers: { cookie, 'x-requested-with': 'fetch' },
+      payload: { phones: [] },
+    });
     assert.equal(ok.statusCode, 200);
-    await lab.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-requested-with': 'fetch' } });
-    assert.equal((await lab.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode, 401);
+    await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, 'x-requested-with': 'fetch' },
+    });
+    assert.equal(
+      (await lab.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode,
+      401,
+    );
   });
 
   test('login throttling by user name; wrong password and unknown user look the same', async () => {
     await lab.ctx.admin.users.create('victim', 'read-only', 'victim password 1', { name: 't', source: 't' });
-    const attempt = (password: string, ip = '10.0.0.9') => lab.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'victim', password }, remoteAddress: ip });
+    const attempt = (password: string, ip = '10.0.0.9') =>
+      lab.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'victim', password },
+        remoteAddress: ip,
+      });
     for (let i = 0; i < 5; i++) assert.equal(json(await attempt('wrong')).error.code, 'ERR_UNAUTHENTICATED');
     const locked = await attempt('victim password 1', '10.0.0.10');
     assert.equal(locked.statusCode, 429);
     assert.equal(json(locked).error.code, 'ERR_THROTTLED');
-    const unknown = await lab.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody', password: 'x' }, remoteAddress: '10.0.0.11' });
+    const unknown = await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'nobody', password: 'x' },
+      remoteAddress: '10.0.0.11',
+    });
     assert.equal(json(unknown).error.message, 'wrong user name or password');
   });
 
   test('one-time password must be changed first; roles: read-only cannot change, sees no auth strings', async () => {
     const created = json(await lab.call('POST', '/api/v1/users', { username: 'newbie', role: 'operator' }));
     assert.match(created.password, /^[A-Za-z0-9_-]{20}$/);
-    const login = await lab.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'newbie', password: created.password } });
+    const login = await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'newbie', password: created.password },
+    });
     assert.equal(json(login).mustChangePassword, true);
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const h = { cookie, 'x-requested-with': 'x' };
-    assert.equal(json(await lab.app.inject({ method: 'GET', url: '/api/v1/phones', headers: h })).error.code, 'ERR_PASSWORD_CHANGE_REQUIRED');
-    const ch = await lab.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: h, payload: { currentPassword: created.password, newPassword: 'a brand new password' } });
+    assert.equal(
+      json(await lab.app.inject({ method: 'GET', url: '/api/v1/phones', headers: h })).error.code,
+      'ERR_PASSWORD_CHANGE_REQUIRED',
+    );
+    const ch = await lab.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers: h,
+      payload: { currentPassword: created.password, newPassword: 'a brand new password' },
+    });
     assert.equal(ch.statusCode, 204, ch.body);
     assert.equal((await lab.app.inject({ method: 'GET', url: '/api/v1/phones', headers: h })).statusCode, 200);
 
@@ -85,7 +137,11 @@ describe('authentication and access', () => {
     assert.equal(json(await ro('POST', '/api/v1/phones', { phones: [] })).error.code, 'ERR_FORBIDDEN');
     assert.equal(json(await ro('GET', '/api/v1/users')).error.code, 'ERR_FORBIDDEN');
     await lab.call('POST', '/api/v1/phones', { phones: [{ deviceName: 'SEP0000000000A1', model: 'Cisco 7841' }] });
-    await lab.call('PUT', '/api/v1/phones/SEP0000000000A1/capf', { operation: 'install', authMode: 'auth-string', authString: '123456' });
+    await lab.call('PUT', '/api/v1/phones/SEP0000000000A1/capf', {
+      operation: 'install',
+      authMode: 'auth-string',
+      authString: '123456',
+    });
     const seen = json(await ro('GET', '/api/v1/phones/SEP0000000000A1'));
     assert.equal(seen.phone.capf.authString, null);
     assert.equal(seen.phone.capfInformation.authenticationString, null);
@@ -110,12 +166,30 @@ describe('authentication and access', () => {
 
 describe('phones', () => {
   test('add: per-item results; the CAPF Information section exactly as CUCM labels it; LSC/MIC fields', async () => {
-    const r = json(await lab.call('POST', '/api/v1/phones', { phones: [{ deviceName: 'sep00aa00bb0001', model: 'Cisco 8845', description: 'Lobby' }, { deviceName: 'SEP00AA00BB0001' }, { deviceName: 'SEPZZ' }] }));
+    const r = json(
+      await lab.call('POST', '/api/v1/phones', {
+        phones: [
+          { deviceName: 'sep00aa00bb0001', model: 'Cisco 8845', description: 'Lobby' },
+          { deviceName: 'SEP00AA00BB0001' },
+          { deviceName: 'SEPZZ' },
+        ],
+      }),
+    );
     assert.equal(r.succeeded, 1);
-    assert.deepEqual(r.results.slice(1).map((x: { code: string }) => x.code), ['ERR_PHONE_EXISTS', 'ERR_PHONE_BAD_NAME']);
+    assert.deepEqual(
+      r.results.slice(1).map((x: { code: string }) => x.code),
+      ['ERR_PHONE_EXISTS', 'ERR_PHONE_BAD_NAME'],
+    );
     const d = json(await lab.call('GET', '/api/v1/phones/SEP00AA00BB0001'));
     assert.deepEqual(Object.keys(d.phone.capfInformation), [
-      'certificateOperation', 'authenticationMode', 'authenticationString', 'keyOrder', 'rsaKeySize', 'ecKeySize', 'operationCompletesBy', 'certificateOperationStatus',
+      'certificateOperation',
+      'authenticationMode',
+      'authenticationString',
+      'keyOrder',
+      'rsaKeySize',
+      'ecKeySize',
+      'operationCompletesBy',
+      'certificateOperationStatus',
     ]);
     assert.equal(d.phone.capfInformation.certificateOperation, 'No Pending Operation');
     assert.equal(d.phone.capfInformation.keyOrder, 'RSA Only');
@@ -146,9 +220,25 @@ describe('phones', () => {
       assert.doesNotMatch(r.body, /at .*\.ts:\d+/);
     }
     assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00AA00BB0002')).phone.status, 'None');
-    assert.equal(json(await lab.call('GET', "/api/v1/phones/SEP'%3B%20DROP%20TABLE%20phones")).error.code, 'ERR_PHONE_BAD_NAME');
-    assert.equal(json(await lab.call('POST', '/api/v1/phones', '{"phones": [', { 'content-type': 'application/json' })).error.code, 'ERR_BAD_REQUEST');
-    const html = json(await lab.call('POST', '/api/v1/phones', { phones: [{ deviceName: 'SEP00AA00BB0003', model: '<script>alert(1)</script>', description: "x'); DROP TABLE phones;--" }] }));
+    assert.equal(
+      json(await lab.call('GET', "/api/v1/phones/SEP'%3B%20DROP%20TABLE%20phones")).error.code,
+      'ERR_PHONE_BAD_NAME',
+    );
+    assert.equal(
+      json(await lab.call('POST', '/api/v1/phones', '{"phones": [', { 'content-type': 'application/json' })).error.code,
+      'ERR_BAD_REQUEST',
+    );
+    const html = json(
+      await lab.call('POST', '/api/v1/phones', {
+        phones: [
+          {
+            deviceName: 'SEP00AA00BB0003',
+            model: '<script>alert(1)</script>',
+            description: "x'); DROP TABLE phones;--",
+          },
+        ],
+      }),
+    );
     assert.equal(html.succeeded, 1);
     const back = json(await lab.call('GET', '/api/v1/phones?description=DROP%20TABLE'));
     assert.equal(back.items[0].model, '<script>alert(1)</script>');
@@ -173,17 +263,36 @@ describe('phones', () => {
     assert.equal(r.statusCode, 200, r.body);
     const rep = json(r);
     assert.equal(rep.added, 3);
-    assert.deepEqual(rep.errors.map((e: { line: number; code: string }) => [e.line, e.code]), [[4, 'ERR_PHONE_BAD_NAME'], [5, 'ERR_CSV_LIMIT'], [6, 'ERR_PROFILE_NOT_FOUND'], [8, 'ERR_CSV_SYNTAX']]);
+    assert.deepEqual(
+      rep.errors.map((e: { line: number; code: string }) => [e.line, e.code]),
+      [
+        [4, 'ERR_PHONE_BAD_NAME'],
+        [5, 'ERR_CSV_LIMIT'],
+        [6, 'ERR_PROFILE_NOT_FOUND'],
+        [8, 'ERR_CSV_SYNTAX'],
+      ],
+    );
     assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00CC00000002')).phone.description, 'He said "hi"');
     const noType = await lab.call('POST', '/api/v1/phones/import', csv, { 'content-type': 'application/json' });
     assert.equal(noType.statusCode, 400);
-    const badHeader = json(await lab.call('POST', '/api/v1/phones/import', 'Device Name,Colour\nSEP00CC00000009,red\n', { 'content-type': 'text/csv' }));
+    const badHeader = json(
+      await lab.call('POST', '/api/v1/phones/import', 'Device Name,Colour\nSEP00CC00000009,red\n', {
+        'content-type': 'text/csv',
+      }),
+    );
     assert.equal(badHeader.error.code, 'ERR_CSV_SYNTAX');
   });
 
   test('edit: profile change sets CAPF defaults; remove', async () => {
-    await lab.call('POST', '/api/v1/profiles', { name: 'EC Profile', authMode: 'existing-lsc', keyOrder: 'ec', ecKeySize: 384 });
-    const e = json(await lab.call('PATCH', '/api/v1/phones/SEP00CC00000001', { description: 'moved', profileName: 'EC Profile' }));
+    await lab.call('POST', '/api/v1/profiles', {
+      name: 'EC Profile',
+      authMode: 'existing-lsc',
+      keyOrder: 'ec',
+      ecKeySize: 384,
+    });
+    const e = json(
+      await lab.call('PATCH', '/api/v1/phones/SEP00CC00000001', { description: 'moved', profileName: 'EC Profile' }),
+    );
     assert.equal(e.capfInformation.authenticationMode, 'By Existing Certificate (precedence to LSC)');
     assert.equal(e.capfInformation.keyOrder, 'EC Only');
     assert.equal(e.capf.ecKeySize, 384);
@@ -192,14 +301,26 @@ describe('phones', () => {
   });
 });
 
-describe('profiles and the seed\'s profile-mismatch rule', () => {
+describe("profiles and the seed's profile-mismatch rule", () => {
   test('profile CRUD; changing a profile says how many phones it touches; deleting a used one is refused', async () => {
-    const p = await lab.call('POST', '/api/v1/profiles', { name: 'LSC Only 8845', authMode: 'existing-lsc', deviceSecurityMode: 'encrypted' });
+    const p = await lab.call('POST', '/api/v1/profiles', {
+      name: 'LSC Only 8845',
+      authMode: 'existing-lsc',
+      deviceSecurityMode: 'encrypted',
+    });
     assert.equal(p.statusCode, 201, p.body);
-    assert.equal(json(await lab.call('POST', '/api/v1/profiles', { name: 'LSC Only 8845' })).error.code, 'ERR_CONFLICT');
-    assert.equal(json(await lab.call('POST', '/api/v1/profiles', { name: 'x', authMode: 'nope' })).error.code, 'ERR_BAD_REQUEST');
+    assert.equal(
+      json(await lab.call('POST', '/api/v1/profiles', { name: 'LSC Only 8845' })).error.code,
+      'ERR_CONFLICT',
+    );
+    assert.equal(
+      json(await lab.call('POST', '/api/v1/profiles', { name: 'x', authMode: 'nope' })).error.code,
+      'ERR_BAD_REQUEST',
+    );
     const names = ['SEP00DD00000001', 'SEP00DD00000002', 'SEP00DD00000003'];
-    await lab.call('POST', '/api/v1/phones', { phones: names.map((deviceName) => ({ deviceName, model: 'Cisco 8845', profileName: 'LSC Only 8845' })) });
+    await lab.call('POST', '/api/v1/phones', {
+      phones: names.map((deviceName) => ({ deviceName, model: 'Cisco 8845', profileName: 'LSC Only 8845' })),
+    });
     const ch = json(await lab.call('PATCH', '/api/v1/profiles/LSC%20Only%208845', { keyOrder: 'ec-rsa' }));
     assert.equal(ch.phonesUsingProfile, 3);
     assert.equal(ch.phonesUpdated, 3);
@@ -211,21 +332,42 @@ describe('profiles and the seed\'s profile-mismatch rule', () => {
     assert.equal(list.items.find((x: { name: string }) => x.name === 'LSC Only 8845').phones, 3);
   });
 
-  test('By Null String against a By Existing Certificate profile is refused with the explanation, or applied with the profile\'s mode on request', async () => {
-    const refused = await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', { operation: 'install', authMode: 'null-string', completesBy: future() });
+  test("By Null String against a By Existing Certificate profile is refused with the explanation, or applied with the profile's mode on request", async () => {
+    const refused = await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', {
+      operation: 'install',
+      authMode: 'null-string',
+      completesBy: future(),
+    });
     assert.equal(refused.statusCode, 409);
     assert.equal(json(refused).error.code, 'ERR_PROFILE_MISMATCH');
-    assert.match(json(refused).error.message, /"By Null String" contradicts the phone security profile "LSC Only 8845" \("By Existing Certificate \(precedence to LSC\)"\)/);
+    assert.match(
+      json(refused).error.message,
+      /"By Null String" contradicts the phone security profile "LSC Only 8845" \("By Existing Certificate \(precedence to LSC\)"\)/,
+    );
     assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00DD00000001')).phone.status, 'None');
-    const applied = json(await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', { operation: 'install', authMode: 'null-string', onProfileMismatch: 'use-profile' }));
+    const applied = json(
+      await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', {
+        operation: 'install',
+        authMode: 'null-string',
+        onProfileMismatch: 'use-profile',
+      }),
+    );
     assert.equal(applied.capfInformation.authenticationMode, 'By Existing Certificate (precedence to LSC)');
     assert.equal(applied.status, 'Operation Pending');
     // Bulk: the whole job is refused up front, naming the profile and the count; nothing is applied.
-    const bulk = await lab.call('POST', '/api/v1/bulk/jobs', { filter: { namePattern: 'SEP00DD*' }, update: { operation: 'install', authMode: 'null-string' } });
+    const bulk = await lab.call('POST', '/api/v1/bulk/jobs', {
+      filter: { namePattern: 'SEP00DD*' },
+      update: { operation: 'install', authMode: 'null-string' },
+    });
     assert.equal(json(bulk).error.code, 'ERR_PROFILE_MISMATCH');
     assert.match(json(bulk).error.message, /3 selected phones: "LSC Only 8845"/);
     assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00DD00000002')).phone.status, 'None');
-    const preview = json(await lab.call('POST', '/api/v1/bulk/query', { filter: { namePattern: 'SEP00DD*' }, update: { operation: 'install', authMode: 'null-string' } }));
+    const preview = json(
+      await lab.call('POST', '/api/v1/bulk/query', {
+        filter: { namePattern: 'SEP00DD*' },
+        update: { operation: 'install', authMode: 'null-string' },
+      }),
+    );
     assert.deepEqual(preview.mismatches, [{ profileName: 'LSC Only 8845', profileMode: 'existing-lsc', phones: 3 }]);
   });
 });
@@ -233,12 +375,19 @@ describe('profiles and the seed\'s profile-mismatch rule', () => {
 describe('bulk administration', () => {
   test('query by model, schedule with a unique string per device in the background, export (device, string) CSV', async () => {
     const names = Array.from({ length: 30 }, (_, i) => `SEP00EE${String(i).padStart(8, '0')}`);
-    await lab.call('POST', '/api/v1/phones', { phones: names.map((deviceName, i) => ({ deviceName, model: i % 2 ? 'Cisco 7841' : 'Cisco 8865' })) });
-    const q = json(await lab.call('POST', '/api/v1/bulk/query', { filter: { model: '8865', namePattern: 'SEP00EE*' } }));
+    await lab.call('POST', '/api/v1/phones', {
+      phones: names.map((deviceName, i) => ({ deviceName, model: i % 2 ? 'Cisco 7841' : 'Cisco 8865' })),
+    });
+    const q = json(
+      await lab.call('POST', '/api/v1/bulk/query', { filter: { model: '8865', namePattern: 'SEP00EE*' } }),
+    );
     assert.equal(q.matched, 15);
     const worker = lab.ctx.admin.bulk.startWorker({ pollMs: 20 });
     try {
-      const job = await lab.call('POST', '/api/v1/bulk/jobs', { filter: { model: '8865', namePattern: 'SEP00EE*' }, update: { operation: 'install', authMode: 'auth-string', authString: 'generate', completesBy: future() } });
+      const job = await lab.call('POST', '/api/v1/bulk/jobs', {
+        filter: { model: '8865', namePattern: 'SEP00EE*' },
+        update: { operation: 'install', authMode: 'auth-string', authString: 'generate', completesBy: future() },
+      });
       assert.equal(job.statusCode, 202, job.body);
       const done = await waitJob(json(job).id);
       assert.equal(done.state, 'done');
@@ -258,17 +407,28 @@ describe('bulk administration', () => {
       assert.equal(json(await ro('GET', `/api/v1/bulk/jobs/${json(job).id}/export`)).error.code, 'ERR_FORBIDDEN');
       // find by authentication string (a secret: in the body, never in the URL)
       const byString = json(await lab.call('POST', '/api/v1/phones/search', { filter: { authString: rows[1]![1] } }));
-      assert.deepEqual(byString.items.map((p: { deviceName: string }) => p.deviceName), [rows[1]![0]]);
+      assert.deepEqual(
+        byString.items.map((p: { deviceName: string }) => p.deviceName),
+        [rows[1]![0]],
+      );
     } finally {
       await worker.stop();
     }
   });
 
   test('a job is resumable after a crash (cursor in the database) and cancellable', async () => {
-    const names = Array.from({ length: 2500 }, (_, i) => ({ deviceName: `SEP00FF${String(i).padStart(8, '0')}`, model: 'Cisco 9971' }));
+    const names = Array.from({ length: 2500 }, (_, i) => ({
+      deviceName: `SEP00FF${String(i).padStart(8, '0')}`,
+      model: 'Cisco 9971',
+    }));
     await lab.ctx.phones.addPhones(names, { name: 't', source: 't' });
     const bulk = lab.ctx.admin.bulk;
-    const job = await bulk.createJob({ modelContains: '9971' }, { operation: 'install', authMode: 'null-string' }, { name: 'admin', source: '127.0.0.1' }, LOCAL_VIEWER);
+    const job = await bulk.createJob(
+      { modelContains: '9971' },
+      { operation: 'install', authMode: 'null-string' },
+      { name: 'admin', source: '127.0.0.1' },
+      LOCAL_VIEWER,
+    );
     const partial = await bulk.runJob(job.id, { maxBatches: 1 });
     assert.equal(partial.processed, 1000);
     assert.equal(partial.state, 'running');
@@ -276,7 +436,12 @@ describe('bulk administration', () => {
     assert.equal(resumed.state, 'done');
     assert.equal(resumed.processed, 2500);
     assert.equal(resumed.succeeded, 2500);
-    const again = await bulk.createJob({ modelContains: '9971' }, { operation: 'delete' }, { name: 'admin', source: '127.0.0.1' }, LOCAL_VIEWER);
+    const again = await bulk.createJob(
+      { modelContains: '9971' },
+      { operation: 'delete' },
+      { name: 'admin', source: '127.0.0.1' },
+      LOCAL_VIEWER,
+    );
     const c = json(await lab.call('POST', `/api/v1/bulk/jobs/${again.id}/cancel`));
     assert.equal(c.state, 'cancelled');
     assert.equal(json(await lab.call('POST', `/api/v1/bulk/jobs/${again.id}/cancel`)).error.code, 'ERR_BULK_JOB_STATE');
@@ -290,22 +455,68 @@ describe('find, reports, audit, renewal, docs', () => {
   test('find by LSC status and expiry with paging and sorting; CAPF report CSV; expiry summary by model', async () => {
     const now = Date.now();
     const day = 86_400_000;
-    const lscs: [string, number][] = [['SEP00EE00000000', -2], ['SEP00EE00000001', 10], ['SEP00EE00000002', 60], ['SEP00EE00000003', 400]];
+    const lscs: [string, number][] = [
+      ['SEP00EE00000000', -2],
+      ['SEP00EE00000001', 10],
+      ['SEP00EE00000002', 60],
+      ['SEP00EE00000003', 400],
+    ];
     for (const [n, days] of lscs) {
-      await lab.ctx.store.phones.updatePhone(n, { lsc: { serialHex: `AB${n.slice(-4)}`, issuerDn: 'CN=CAPF-test', notBefore: new Date(now - day).toISOString(), notAfter: new Date(now + days * day).toISOString() } }, new Date().toISOString());
+      await lab.ctx.store.phones.updatePhone(
+        n,
+        {
+          lsc: {
+            serialHex: `AB${n.slice(-4)}`,
+            issuerDn: 'CN=CAPF-test',
+            notBefore: new Date(now - day).toISOString(),
+            notAfter: new Date(now + days * day).toISOString(),
+          },
+        },
+        new Date().toISOString(),
+      );
     }
     const page1 = json(await lab.call('GET', '/api/v1/phones?lscStatus=installed&sort=lscNotAfter&order=desc&limit=3'));
     assert.equal(page1.total, 4);
-    assert.deepEqual(page1.items.map((p: { deviceName: string }) => p.deviceName), ['SEP00EE00000003', 'SEP00EE00000002', 'SEP00EE00000001']);
-    const page2 = json(await lab.call('GET', '/api/v1/phones?lscStatus=installed&sort=lscNotAfter&order=desc&limit=3&offset=3'));
-    assert.deepEqual(page2.items.map((p: { deviceName: string }) => p.deviceName), ['SEP00EE00000000']);
-    const soon = json(await lab.call('GET', `/api/v1/phones?lscExpiresBefore=${new Date(now + 30 * day).toISOString()}&lscExpiresAfter=${new Date(now).toISOString()}`));
-    assert.deepEqual(soon.items.map((p: { deviceName: string }) => p.deviceName), ['SEP00EE00000001']);
+    assert.deepEqual(
+      page1.items.map((p: { deviceName: string }) => p.deviceName),
+      ['SEP00EE00000003', 'SEP00EE00000002', 'SEP00EE00000001'],
+    );
+    const page2 = json(
+      await lab.call('GET', '/api/v1/phones?lscStatus=installed&sort=lscNotAfter&order=desc&limit=3&offset=3'),
+    );
+    assert.deepEqual(
+      page2.items.map((p: { deviceName: string }) => p.deviceName),
+      ['SEP00EE00000000'],
+    );
+    const soon = json(
+      await lab.call(
+        'GET',
+        `/api/v1/phones?lscExpiresBefore=${new Date(now + 30 * day).toISOString()}&lscExpiresAfter=${new Date(now).toISOString()}`,
+      ),
+    );
+    assert.deepEqual(
+      soon.items.map((p: { deviceName: string }) => p.deviceName),
+      ['SEP00EE00000001'],
+    );
     assert.equal(json(await lab.call('GET', '/api/v1/phones?lscStatus=none&namePattern=SEP00EE*')).total, 26);
 
     const csv = await lab.call('GET', '/api/v1/reports/capf?namePattern=SEP00EE0000000*');
     const rows = parseCsv(csv.body).map((r) => ('fields' in r ? r.fields : []));
-    assert.deepEqual(rows[0], ['Device Name', 'Model', 'Description', 'Authentication Mode', 'Authentication String', 'Certificate Operation', 'Certificate Operation Status', 'LSC Status', 'LSC Serial Number', 'LSC Issuer', 'LSC Not Before', 'LSC Expires', 'Days Left']);
+    assert.deepEqual(rows[0], [
+      'Device Name',
+      'Model',
+      'Description',
+      'Authentication Mode',
+      'Authentication String',
+      'Certificate Operation',
+      'Certificate Operation Status',
+      'LSC Status',
+      'LSC Serial Number',
+      'LSC Issuer',
+      'LSC Not Before',
+      'LSC Expires',
+      'Days Left',
+    ]);
     const r1 = rows.find((r) => r[0] === 'SEP00EE00000001')!;
     assert.equal(r1[7], 'Installed');
     assert.equal(r1[9], 'CN=CAPF-test');
@@ -326,17 +537,22 @@ describe('find, reports, audit, renewal, docs', () => {
     const sched = a.items.find((e: { action: string }) => e.action === 'capf.schedule');
     assert.equal(sched.actor, 'admin');
     assert.equal(sched.source, '127.0.0.1');
-    assert.equal(sched.actionText, 'CAPF operation scheduled', 'each row carries its action\'s display text');
+    assert.equal(sched.actionText, 'CAPF operation scheduled', "each row carries its action's display text");
     assert.ok(!JSON.stringify(a).includes('"authString":"1'), 'strings are not in the audit log');
     const logins = json(await lab.call('GET', '/api/v1/audit?action=auth.login-failed'));
     assert.ok(logins.total >= 5);
-    for (const m of ['DELETE', 'PUT', 'PATCH', 'POST']) assert.equal((await lab.call(m, '/api/v1/audit', {})).statusCode, 404);
+    for (const m of ['DELETE', 'PUT', 'PATCH', 'POST'])
+      assert.equal((await lab.call(m, '/api/v1/audit', {})).statusCode, 404);
   });
 
   test('renewal: due LSCs are scheduled through a bulk job with the profile-safe mode', async () => {
     const st = json(await lab.call('GET', '/api/v1/renewal'));
     assert.equal(st.enabled, false);
-    assert.equal(st.due, 1, 'SEP00EE00000000 (expired) already has a pending operation; only SEP00EE00000001 (10 days) is due');
+    assert.equal(
+      st.due,
+      1,
+      'SEP00EE00000000 (expired) already has a pending operation; only SEP00EE00000001 (10 days) is due',
+    );
     const r = json(await lab.call('POST', '/api/v1/renewal/run'));
     assert.equal(r.job.kind, 'renewal');
     const job = await lab.ctx.admin.bulk.runJob(r.job.id);
@@ -349,10 +565,28 @@ describe('find, reports, audit, renewal, docs', () => {
   test('OpenAPI document lists every route with its schemas and the error codes', async () => {
     const doc = json(await lab.app.inject({ method: 'GET', url: '/api/docs' }));
     assert.equal(doc.openapi, '3.1.0');
-    for (const p of ['/api/v1/phones', '/api/v1/phones/{deviceName}', '/api/v1/phones/import', '/api/v1/profiles', '/api/v1/bulk/jobs', '/api/v1/bulk/jobs/{id}/export', '/api/v1/reports/capf', '/api/v1/reports/expiry', '/api/v1/audit', '/api/v1/users', '/api/v1/tokens', '/api/v1/auth/login', '/metrics']) {
+    for (const p of [
+      '/api/v1/phones',
+      '/api/v1/phones/{deviceName}',
+      '/api/v1/phones/import',
+      '/api/v1/profiles',
+      '/api/v1/bulk/jobs',
+      '/api/v1/bulk/jobs/{id}/export',
+      '/api/v1/reports/capf',
+      '/api/v1/reports/expiry',
+      '/api/v1/audit',
+      '/api/v1/users',
+      '/api/v1/tokens',
+      '/api/v1/auth/login',
+      '/metrics',
+    ]) {
       assert.ok(doc.paths[p], `missing ${p}`);
     }
-    assert.equal(doc.paths['/api/v1/phones/{deviceName}/capf'].put.requestBody.content['application/json'].schema.additionalProperties, false);
+    assert.equal(
+      doc.paths['/api/v1/phones/{deviceName}/capf'].put.requestBody.content['application/json'].schema
+        .additionalProperties,
+      false,
+    );
     assert.deepEqual(doc.paths['/api/v1/auth/login'].post.security, []);
     assert.deepEqual(Object.keys(doc['x-error-codes']).sort(), Object.keys(ERROR_TABLE).sort());
   });
@@ -362,7 +596,9 @@ test('nullable fields keep JSON null (not coerced to ""): a phone added with pro
   const { startApiLab } = await import('../helpers/api-lab.ts');
   const l = await startApiLab();
   try {
-    const r = await l.call('POST', '/api/v1/phones', { phones: [{ deviceName: 'SEP00CC00DD00EE', profileName: null }] });
+    const r = await l.call('POST', '/api/v1/phones', {
+      phones: [{ deviceName: 'SEP00CC00DD00EE', profileName: null }],
+    });
     assert.ok(r.statusCode < 300, r.body);
     const p = await l.call('GET', '/api/v1/phones/SEP00CC00DD00EE');
     assert.equal(p.statusCode, 200, p.body);

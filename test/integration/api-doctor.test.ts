@@ -7,7 +7,13 @@ import { startApiLab, type ApiLab } from '../helpers/api-lab.ts';
 let lab: ApiLab;
 before(async () => {
   // Loopback only: the doctor probes the CAPF/TVS/TFTP addresses it finds in the configuration.
-  lab = await startApiLab({ host: '127.0.0.1', 'cluster.publicHost': '127.0.0.1', 'capf.port': 9, 'tvs.port': 9, 'tftp.port': 9 });
+  lab = await startApiLab({
+    host: '127.0.0.1',
+    'cluster.publicHost': '127.0.0.1',
+    'capf.port': 9,
+    'tvs.port': 9,
+    'tftp.port': 9,
+  });
 });
 after(async () => {
   await lab.close();

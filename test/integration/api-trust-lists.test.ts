@@ -13,7 +13,10 @@ after(async () => {
   await lab.close();
 });
 
-interface View { signingMode: string; items: { kind: string; verified: boolean; showItl: string; signedBy: string; warnings: string[] }[] }
+interface View {
+  signingMode: string;
+  items: { kind: string; verified: boolean; showItl: string; signedBy: string; warnings: string[] }[];
+}
 
 test('GET /trust/itl shows the ITL like show itl, verified, signed by the TFTP certificate', async () => {
   assert.equal((await lab.app.inject({ method: 'GET', url: '/api/v1/trust/itl' })).statusCode, 401);
@@ -28,7 +31,11 @@ test('GET /trust/itl shows the ITL like show itl, verified, signed by the TFTP c
   assert.match(itl.showItl, /ITL Record #:1/);
   assert.match(itl.showItl, /FUNCTION\s+2\s+CAPF/);
   assert.match(itl.showItl, /The ITL file was verified successfully\./);
-  assert.equal((await ro('POST', '/api/v1/trust/itl/signing', { mode: 'localkey' }, { 'x-requested-with': 'x' })).statusCode, 403, 'read-only may not reset');
+  assert.equal(
+    (await ro('POST', '/api/v1/trust/itl/signing', { mode: 'localkey' }, { 'x-requested-with': 'x' })).statusCode,
+    403,
+    'read-only may not reset',
+  );
 });
 
 test('reset localkey signs with ITLRecovery, normal restores; rebuild and certificate actions are audited', async () => {
@@ -44,5 +51,12 @@ test('reset localkey signs with ITLRecovery, normal restores; rebuild and certif
   const audit = await lab.call('GET', '/api/v1/audit?limit=50');
   assert.equal(audit.statusCode, 200, audit.body);
   const actions = JSON.stringify(audit.json());
-  for (const a of ['itl.reset-localkey', 'itl.reset-normal', 'itl.rebuild', 'certificate.regenerate', 'certificate.csr']) assert.ok(actions.includes(a), `audit lacks ${a}`);
+  for (const a of [
+    'itl.reset-localkey',
+    'itl.reset-normal',
+    'itl.rebuild',
+    'certificate.regenerate',
+    'certificate.csr',
+  ])
+    assert.ok(actions.includes(a), `audit lacks ${a}`);
 });

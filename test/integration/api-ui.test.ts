@@ -24,7 +24,10 @@ describe('API for the web UI: status and certificates', () => {
     const r = await lab.call('GET', '/api/v1/status');
     assert.equal(r.statusCode, 200);
     const s = json(r);
-    assert.deepEqual(s.listeners.map((l: { name: string }) => l.name), ['capf', 'tftp', 'http', 'tvs', 'https', 'api']);
+    assert.deepEqual(
+      s.listeners.map((l: { name: string }) => l.name),
+      ['capf', 'tftp', 'http', 'tvs', 'https', 'api'],
+    );
     assert.ok(s.listeners.every((l: { running: boolean; port: unknown }) => !l.running && l.port === null));
     assert.equal(s.capfCa.level, 'ok');
     assert.ok(s.capfCa.daysLeft > 300);
@@ -38,7 +41,13 @@ describe('API for the web UI: status and certificates', () => {
     lab.running.add({ name: 'capf', host: '127.0.0.1', port: 3804, stopAccepting() {}, async stop() {} });
     try {
       const s = json(await lab.call('GET', '/api/v1/status'));
-      assert.deepEqual(s.listeners[0], { name: 'capf', description: s.listeners[0].description, running: true, host: '127.0.0.1', port: 3804 });
+      assert.deepEqual(s.listeners[0], {
+        name: 'capf',
+        description: s.listeners[0].description,
+        running: true,
+        host: '127.0.0.1',
+        port: 3804,
+      });
     } finally {
       lab.running.remove('capf');
     }
@@ -46,7 +55,12 @@ describe('API for the web UI: status and certificates', () => {
 
   it('Certificate List and Certificate Details as CUCM shows them', async () => {
     const list = json(await lab.call('GET', '/api/v1/identities')).items;
-    assert.deepEqual(list.map((i: { purpose: string }) => i.purpose).sort(), ['CAPF', 'CallManager', 'ITLRecovery', 'TVS']);
+    assert.deepEqual(list.map((i: { purpose: string }) => i.purpose).sort(), [
+      'CAPF',
+      'CallManager',
+      'ITLRecovery',
+      'TVS',
+    ]);
     const capf = list.find((i: { name: string }) => i.name === 'capf');
     assert.equal(capf.type, 'Self-signed');
     const d = json(await lab.call('GET', '/api/v1/identities/capf'));
@@ -80,7 +94,10 @@ describe('API for the web UI: status and certificates', () => {
     assert.equal(bad.statusCode, 400);
     assert.equal(json(bad).error.code, 'ERR_PKI_BAD_CERT');
     const capfPem = json(await lab.call('GET', '/api/v1/identities/capf')).pem;
-    assert.equal(json(await lab.call('POST', '/api/v1/identities/tvs/certificate', { pem: capfPem })).error.code, 'ERR_PKI_KEY_MISMATCH');
+    assert.equal(
+      json(await lab.call('POST', '/api/v1/identities/tvs/certificate', { pem: capfPem })).error.code,
+      'ERR_PKI_KEY_MISMATCH',
+    );
   });
 });
 
@@ -132,10 +149,13 @@ describe('serving the built web UI', () => {
     assert.equal(r.statusCode, 200);
     assert.match(r.body, /OpenCAPF administration API/);
     assert.equal((await app.inject({ url: '/docs/nope.md' })).statusCode, 404);
-    assert.equal((await app.inject({ url: '/docs/..%2fpackage.json' })).headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(
+      (await app.inject({ url: '/docs/..%2fpackage.json' })).headers['content-type'],
+      'text/html; charset=utf-8',
+    );
   });
 
-  it('keeps the API\'s JSON errors and headers for API paths', async () => {
+  it("keeps the API's JSON errors and headers for API paths", async () => {
     const r = await app.inject({ url: '/api/v1/nope' });
     assert.equal(r.statusCode, 404);
     assert.equal(json(r).error.code, 'ERR_NOT_FOUND');

@@ -70,8 +70,14 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await assert.rejects(
         store.access.transaction(async (tx) => {
           await tx.insertUser({
-            username: 'ghost', role: 'operator', passwordHash: 'x', mustChangePassword: false, disabled: false,
-            createdAt: t, updatedAt: t, lastLoginAt: null,
+            username: 'ghost',
+            role: 'operator',
+            passwordHash: 'x',
+            mustChangePassword: false,
+            disabled: false,
+            createdAt: t,
+            updatedAt: t,
+            lastLoginAt: null,
           });
           await recordAudit(tx, { at, actor, action: 'user.vanish' as 'user.create', target: 'ghost' });
         }),
@@ -88,7 +94,10 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(await store.access.getUser('alice'), null);
       const page = await createAuditService(store.audit).list({ target: 'alice' });
       const shown = page.items.map((r) => [r.action, r.actionText]);
-      assert.deepEqual(shown, [['user.delete', 'User deleted'], ['user.create', 'User created']]);
+      assert.deepEqual(shown, [
+        ['user.delete', 'User deleted'],
+        ['user.create', 'User created'],
+      ]);
       assert.equal(page.total, 2);
     });
   });

@@ -20,9 +20,18 @@ test('renewals are scheduled with api.enabled=false', { timeout: 30_000 }, async
   const config = loadConfig({
     env: {},
     overrides: {
-      dataDir: dir, host: '127.0.0.1', 'cluster.publicHost': '127.0.0.1', 'log.level': 'info',
-      'api.enabled': false, 'capf.port': 0, 'tftp.port': 0, 'http.port': 0, 'https.port': 0, 'tvs.port': 0,
-      'renewal.enabled': true, 'renewal.windowDays': 30,
+      dataDir: dir,
+      host: '127.0.0.1',
+      'cluster.publicHost': '127.0.0.1',
+      'log.level': 'info',
+      'api.enabled': false,
+      'capf.port': 0,
+      'tftp.port': 0,
+      'http.port': 0,
+      'https.port': 0,
+      'tvs.port': 0,
+      'renewal.enabled': true,
+      'renewal.windowDays': 30,
     },
   });
   let onLine: (line: string) => void = () => {};
@@ -36,9 +45,23 @@ test('renewals are scheduled with api.enabled=false', { timeout: 30_000 }, async
   const ctx = await openContext(config, createLogger('info', sink), clock);
   try {
     const device = 'SEP00AA00BB00CC';
-    await ctx.phones.addPhones([{ deviceName: device, model: 'Cisco 8845', description: '', profileName: null }], { name: 'test', source: 'test' });
+    await ctx.phones.addPhones([{ deviceName: device, model: 'Cisco 8845', description: '', profileName: null }], {
+      name: 'test',
+      source: 'test',
+    });
     const t0 = clock.now().getTime();
-    await ctx.store.phones.updatePhone(device, { lsc: { serialHex: 'AB01', issuerDn: 'CN=CAPF-test', notBefore: new Date(t0 - DAY).toISOString(), notAfter: new Date(t0 + 400 * DAY).toISOString() } }, new Date(t0).toISOString());
+    await ctx.store.phones.updatePhone(
+      device,
+      {
+        lsc: {
+          serialHex: 'AB01',
+          issuerDn: 'CN=CAPF-test',
+          notBefore: new Date(t0 - DAY).toISOString(),
+          notAfter: new Date(t0 + 400 * DAY).toISOString(),
+        },
+      },
+      new Date(t0).toISOString(),
+    );
     // A year on, the LSC expires within renewal.windowDays.
     clock.advanceMs(380 * DAY);
     const scheduled = new Promise<string>((resolve) => {

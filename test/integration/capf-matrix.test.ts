@@ -17,13 +17,29 @@ after(async () => {
   await lab.close();
 });
 
-const KEYS: { label: string; spec: KeySpec; schedule: { keyOrder: 'rsa' | 'ec'; rsaKeySize: number; ecKeySize: number | null } }[] = [
-  { label: 'RSA 2048', spec: { type: 'rsa', bits: 2048 }, schedule: { keyOrder: 'rsa', rsaKeySize: 2048, ecKeySize: null } },
-  { label: 'EC P-256', spec: { type: 'ec', curve: 'P-256' }, schedule: { keyOrder: 'ec', rsaKeySize: 2048, ecKeySize: 256 } },
+const KEYS: {
+  label: string;
+  spec: KeySpec;
+  schedule: { keyOrder: 'rsa' | 'ec'; rsaKeySize: number; ecKeySize: number | null };
+}[] = [
+  {
+    label: 'RSA 2048',
+    spec: { type: 'rsa', bits: 2048 },
+    schedule: { keyOrder: 'rsa', rsaKeySize: 2048, ecKeySize: null },
+  },
+  {
+    label: 'EC P-256',
+    spec: { type: 'ec', curve: 'P-256' },
+    schedule: { keyOrder: 'ec', rsaKeySize: 2048, ecKeySize: 256 },
+  },
 ];
 const MODES: AuthMode[] = ['null-string', 'auth-string', 'existing-lsc', 'existing-mic'];
 const OPS: Exclude<CertOperation, 'none'>[] = ['install', 'delete', 'troubleshoot'];
-const EXPECTED_STATUS = { install: 'Upgrade Success', delete: 'Delete Success', troubleshoot: 'Troubleshoot Success' } as const;
+const EXPECTED_STATUS = {
+  install: 'Upgrade Success',
+  delete: 'Delete Success',
+  troubleshoot: 'Troubleshoot Success',
+} as const;
 const EXPECTED_OUTCOME = { install: 'installed', delete: 'deleted', troubleshoot: 'fetched' } as const;
 
 /** The phone makes exactly the key the server asks for (the schedule decides the type). */
@@ -38,15 +54,40 @@ for (const op of OPS) {
         await lab.ctx.phones.addPhones([{ deviceName: name }], actor);
         const mic = await lab.makeMic(name, key.spec);
         // Every phone first gets an LSC of this key type (needed by delete, troubleshoot and precedence to LSC).
-        await lab.ctx.phones.schedule([name], { operation: 'install', authMode: 'null-string', ...key.schedule }, actor);
-        const first = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName: name, authMode: 'null-string', generateKey: gen });
+        await lab.ctx.phones.schedule(
+          [name],
+          { operation: 'install', authMode: 'null-string', ...key.schedule },
+          actor,
+        );
+        const first = await runCapfClient({
+          host: '127.0.0.1',
+          port: lab.port,
+          deviceName: name,
+          authMode: 'null-string',
+          generateKey: gen,
+        });
         assert.equal(first.outcome, 'installed', first.log.join('\n'));
         const lsc: HeldCertificate = first.lsc!;
-        const r = await lab.ctx.phones.schedule([name], { operation: op, authMode: mode, ...key.schedule, ...(mode === 'auth-string' ? { authString: '4815162342' } : {}) }, actor);
+        const r = await lab.ctx.phones.schedule(
+          [name],
+          {
+            operation: op,
+            authMode: mode,
+            ...key.schedule,
+            ...(mode === 'auth-string' ? { authString: '4815162342' } : {}),
+          },
+          actor,
+        );
         assert.equal(r[0]!.ok, true, JSON.stringify(r[0]));
         const res = await runCapfClient({
-          host: '127.0.0.1', port: lab.port, deviceName: name, authMode: mode as ClientAuthMode, authString: '4815162342',
-          lsc, mic, generateKey: gen,
+          host: '127.0.0.1',
+          port: lab.port,
+          deviceName: name,
+          authMode: mode as ClientAuthMode,
+          authString: '4815162342',
+          lsc,
+          mic,
+          generateKey: gen,
           checkServerCertificate: (der) => der.equals(new X509Certificate(lab.capfPem()).raw),
         });
         assert.equal(res.outcome, EXPECTED_OUTCOME[op], res.log.join('\n'));

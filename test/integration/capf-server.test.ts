@@ -9,7 +9,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startCapfLab, newDeviceName, type CapfLab } from '../helpers/capf-lab.ts';
-import { runCapfClient, createCapfDecoder, encodeMessage, authResponse, CapfCommand, type CapfClientOptions } from '../../src/capf/index.ts';
+import {
+  runCapfClient,
+  createCapfDecoder,
+  encodeMessage,
+  authResponse,
+  CapfCommand,
+  type CapfClientOptions,
+} from '../../src/capf/index.ts';
 import { derToPem, parseCertificate } from '../../src/pki/index.ts';
 import type { ScheduleRequest } from '../../src/phones/index.ts';
 
@@ -38,7 +45,8 @@ function client(deviceName: string, o: Partial<CapfClientOptions> = {}) {
     port: lab.port,
     deviceName,
     authMode: 'null-string',
-    generateKey: (req) => lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    generateKey: (req) =>
+      lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
     timeoutMs: 20_000,
     ...o,
   });
@@ -62,7 +70,14 @@ describe('install', () => {
     ['null-string', 'ec', 2048, 521, 'EC P-521'],
   ] as const) {
     test(`${authMode} ${expectKey}: LSC installed, status Upgrade Success, openssl verify OK`, async () => {
-      const name = await phoneWith({ operation: 'install', authMode, keyOrder, rsaKeySize, ecKeySize, ...(authMode === 'auth-string' ? { authString: '123456' } : {}) });
+      const name = await phoneWith({
+        operation: 'install',
+        authMode,
+        keyOrder,
+        rsaKeySize,
+        ecKeySize,
+        ...(authMode === 'auth-string' ? { authString: '123456' } : {}),
+      });
       const r = await client(name, { authMode, authString: '123456' });
       assert.equal(r.outcome, 'installed', r.log.join('\n'));
       const info = parseCertificate(r.lsc!.der);
@@ -135,7 +150,16 @@ describe('install', () => {
       const name = newDeviceName();
       await cucm.ctx.phones.addPhones([{ deviceName: name }], actor);
       await cucm.ctx.phones.schedule([name], { operation: 'install' }, actor);
-      const r = await runCapfClient({ host: '127.0.0.1', port: cucm.port, deviceName: name, authMode: 'null-string', version: 2, jabberStyle: true, sendRequestInProgress: false, generateKey: () => cucm.key({ type: 'rsa', bits: 2048 }) });
+      const r = await runCapfClient({
+        host: '127.0.0.1',
+        port: cucm.port,
+        deviceName: name,
+        authMode: 'null-string',
+        version: 2,
+        jabberStyle: true,
+        sendRequestInProgress: false,
+        generateKey: () => cucm.key({ type: 'rsa', bits: 2048 }),
+      });
       assert.equal(r.outcome, 'installed', r.log.join('\n'));
     } finally {
       await cucm.close();
@@ -161,7 +185,10 @@ describe('delete, troubleshoot, none, unknown', () => {
     const p = await lab.ctx.phones.getPhone(name);
     assert.equal(p.status, 'Delete Success');
     assert.equal(p.lsc, null);
-    assert.equal((await lab.ctx.store.phones.getCertificate(parseCertificate(inst.lsc!.der).serialHex))?.state, 'revoked');
+    assert.equal(
+      (await lab.ctx.store.phones.getCertificate(parseCertificate(inst.lsc!.der).serialHex))?.state,
+      'revoked',
+    );
   });
 
   test('delete on a phone with nothing to delete: Delete Failed', async () => {
@@ -171,7 +198,7 @@ describe('delete, troubleshoot, none, unknown', () => {
     assert.match((await lab.ctx.phones.getPhone(name)).status, /^Delete Failed: /);
   });
 
-  test('troubleshoot fetches and records the phone\'s certificate', async () => {
+  test("troubleshoot fetches and records the phone's certificate", async () => {
     const name = await phoneWith({ operation: 'install' });
     const inst = await client(name);
     await lab.ctx.phones.schedule([name], { operation: 'troubleshoot' }, actor);
@@ -211,27 +238,42 @@ describe('failure paths', () => {
       assert.equal(r.outcome, 'rejected');
       assert.equal(r.endReason, 7);
       const p = await lab.ctx.phones.getPhone(name);
-      assert.equal(p.status, i < 5 ? 'Upgrade Failed: Invalid Authentication String' : 'Upgrade Failed: Authentication String Locked (too many failures)');
+      assert.equal(
+        p.status,
+        i < 5
+          ? 'Upgrade Failed: Invalid Authentication String'
+          : 'Upgrade Failed: Authentication String Locked (too many failures)',
+      );
     }
     const right = await client(name, { authMode: 'auth-string', authString: '24680' });
     assert.equal(right.outcome, 'rejected', 'locked operations refuse even the right string');
-    await lab.ctx.phones.schedule([name], { operation: 'install', authMode: 'auth-string', authString: '24680' }, actor);
+    await lab.ctx.phones.schedule(
+      [name],
+      { operation: 'install', authMode: 'auth-string', authString: '24680' },
+      actor,
+    );
     assert.equal((await client(name, { authMode: 'auth-string', authString: '24680' })).outcome, 'installed');
   });
 
   test('Operation Completes By in the past: Upgrade Failed: User Initiated Request Late/Timedout', async () => {
-    const name = await phoneWith({ operation: 'install', completesBy: new Date(lab.clock.now().getTime() + 3600_000).toISOString() });
+    const name = await phoneWith({
+      operation: 'install',
+      completesBy: new Date(lab.clock.now().getTime() + 3600_000).toISOString(),
+    });
     lab.clock.advanceMs(2 * 3600_000);
     try {
       const r = await client(name);
       assert.equal(r.outcome, 'rejected');
-      assert.equal((await lab.ctx.phones.getPhone(name)).status, 'Upgrade Failed: User Initiated Request Late/Timedout');
+      assert.equal(
+        (await lab.ctx.phones.getPhone(name)).status,
+        'Upgrade Failed: User Initiated Request Late/Timedout',
+      );
     } finally {
       lab.clock.advanceMs(-2 * 3600_000);
     }
   });
 
-  test('another phone\'s LSC never authenticates this one', async () => {
+  test("another phone's LSC never authenticates this one", async () => {
     const victim = await phoneWith({ operation: 'install' });
     const stolen = (await client(victim)).lsc!;
     const attacker = await phoneWith({ operation: 'install', authMode: 'existing-lsc' });
@@ -263,7 +305,10 @@ describe('failure paths', () => {
     const r = await client(name, { generateKey: () => lab.key({ type: 'rsa', bits: 1024 }) });
     assert.equal(r.outcome, 'failed');
     assert.equal(r.endReason, 7);
-    assert.equal((await lab.ctx.phones.getPhone(name)).status, 'Upgrade Failed: Key Does Not Match Requested Key Type/Size');
+    assert.equal(
+      (await lab.ctx.phones.getPhone(name)).status,
+      'Upgrade Failed: Key Does Not Match Requested Key Type/Size',
+    );
   });
 
   test('phone that fails to store: Upgrade Failed: Phone Failed To Store Certificate; certificate stays recorded as issued', async () => {
@@ -276,7 +321,10 @@ describe('failure paths', () => {
   });
 
   test('an expired CAPF certificate refuses installs with a message that says so', async () => {
-    const name = await phoneWith({ operation: 'install', completesBy: new Date(Date.now() + 7 * 365 * 86400_000).toISOString() });
+    const name = await phoneWith({
+      operation: 'install',
+      completesBy: new Date(Date.now() + 7 * 365 * 86400_000).toISOString(),
+    });
     lab.clock.advanceMs(6 * 365 * 86400_000);
     try {
       const r = await client(name);
@@ -345,7 +393,10 @@ describe('hostile frames and resource limits', () => {
     const a = await rawSession(lab.port);
     const b = await rawSession(lab.port);
     assert.notEqual(a.first.sessionId, b.first.sessionId);
-    const msg = encodeMessage({ ...authResponse(a.first.sessionId, { deviceName: 'SEP0000DEADBEEF' }), unknownElements: [{ tag: 99, value: Buffer.from([1, 2, 3]) }] });
+    const msg = encodeMessage({
+      ...authResponse(a.first.sessionId, { deviceName: 'SEP0000DEADBEEF' }),
+      unknownElements: [{ tag: 99, value: Buffer.from([1, 2, 3]) }],
+    });
     a.socket.write(msg);
     assert.equal((await a.next()).elements.reason, 9);
     b.socket.destroy();
@@ -377,7 +428,13 @@ describe('hostile frames and resource limits', () => {
       const name = newDeviceName();
       await small.ctx.phones.addPhones([{ deviceName: name }], actor);
       await small.ctx.phones.schedule([name], { operation: 'install' }, actor);
-      const r = await runCapfClient({ host: '127.0.0.1', port: small.port, deviceName: name, authMode: 'null-string', generateKey: () => small.key({ type: 'rsa', bits: 2048 }) });
+      const r = await runCapfClient({
+        host: '127.0.0.1',
+        port: small.port,
+        deviceName: name,
+        authMode: 'null-string',
+        generateKey: () => small.key({ type: 'rsa', bits: 2048 }),
+      });
       assert.equal(r.outcome, 'installed');
     } finally {
       await small.close();
@@ -391,7 +448,11 @@ describe('hostile frames and resource limits', () => {
       await quick.ctx.phones.addPhones([{ deviceName: name }], actor);
       await quick.ctx.phones.schedule([name], { operation: 'install' }, actor);
       const r = await runCapfClient({
-        host: '127.0.0.1', port: quick.port, deviceName: name, authMode: 'null-string', sendRequestInProgress: false,
+        host: '127.0.0.1',
+        port: quick.port,
+        deviceName: name,
+        authMode: 'null-string',
+        sendRequestInProgress: false,
         generateKey: () => new Promise(() => undefined), // a phone that never finishes generating
       }).catch((e: Error) => e);
       assert.ok(!(r instanceof Error) ? r.endReason === 7 : true);
@@ -416,7 +477,10 @@ describe('hostile frames and resource limits', () => {
     let keyRequested!: () => void;
     const requested = new Promise<void>((r) => (keyRequested = r));
     const run = runCapfClient({
-      host: '127.0.0.1', port: d.port, deviceName: name, authMode: 'null-string',
+      host: '127.0.0.1',
+      port: d.port,
+      deviceName: name,
+      authMode: 'null-string',
       generateKey: async () => {
         keyRequested();
         await gate;
@@ -438,7 +502,10 @@ describe('hostile frames and resource limits', () => {
     await client(name, { authMode: 'auth-string', authString: '97531864' });
     const lines = lab.logLines.filter((l) => l.includes('"component":"capf"'));
     assert.ok(lines.length > 0);
-    assert.ok(lines.every((l) => /"sessionId":\d+/.test(l)), 'every CAPF line has a session id');
+    assert.ok(
+      lines.every((l) => /"sessionId":\d+/.test(l)),
+      'every CAPF line has a session id',
+    );
     assert.ok(!lab.logLines.some((l) => l.includes('97531864')));
   });
 });

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.ts';
 
-
 const dir = mkdtempSync(join(tmpdir(), 'opencapf-cli-'));
 const D = ['--data-dir', dir];
 
@@ -17,7 +16,18 @@ test('first command generates the CAPF CA with 0600 keys; cert list/show print C
   assert.match(list.stdout, /CAPF\s+CAPF-[0-9a-f]{8}\s+Self-signed\s+RSA 2048/);
   assert.equal(statSync(join(dir, 'pki', 'capf.key.pem')).mode & 0o777, 0o600);
   const show = await cli([...D, 'cert', 'show', 'capf']);
-  for (const field of ['Version:', 'Serial Number:', 'SignatureAlgorithm:   SHA256withRSA', 'Validity From:', 'To:', 'Subject Name:', 'Issuer Name:', 'Key:                  RSA 2048', 'SHA-1 Fingerprint:', 'SHA-256 Fingerprint:']) {
+  for (const field of [
+    'Version:',
+    'Serial Number:',
+    'SignatureAlgorithm:   SHA256withRSA',
+    'Validity From:',
+    'To:',
+    'Subject Name:',
+    'Issuer Name:',
+    'Key:                  RSA 2048',
+    'SHA-1 Fingerprint:',
+    'SHA-256 Fingerprint:',
+  ]) {
     assert.ok(show.stdout.includes(field), `missing ${field}`);
   }
   const json = JSON.parse((await cli([...D, 'cert', 'show', 'capf', '--json'])).stdout);
@@ -27,20 +37,46 @@ test('first command generates the CAPF CA with 0600 keys; cert list/show print C
 });
 
 test('phone add (args and stdin), schedule with generated strings, show; bad input reported per item', async () => {
-  const add = await cli([...D, 'phone', 'add', 'SEP00AA00000001', 'bad-name', '-'], 'SEP00AA00000002\nsep00aa00000003, SEP00AA00000001');
+  const add = await cli(
+    [...D, 'phone', 'add', 'SEP00AA00000001', 'bad-name', '-'],
+    'SEP00AA00000002\nsep00aa00000003, SEP00AA00000001',
+  );
   assert.equal(add.code, 1);
   assert.match(add.stdout, /3 succeeded, 2 failed/);
   assert.match(add.stderr, /bad-name: ERR_PHONE_BAD_NAME/);
   assert.match(add.stderr, /SEP00AA00000001: ERR_PHONE_EXISTS/);
-  const sched = await cli([...D, 'capf', 'schedule', 'install', '-', '--auth-mode', 'auth-string', '--auth-string', 'generate', '--json'], 'SEP00AA00000002 SEP00AA00000003');
+  const sched = await cli(
+    [...D, 'capf', 'schedule', 'install', '-', '--auth-mode', 'auth-string', '--auth-string', 'generate', '--json'],
+    'SEP00AA00000002 SEP00AA00000003',
+  );
   assert.equal(sched.code, 0, sched.stderr);
-  const strings = JSON.parse(sched.stdout).map((r: { phone: { capf: { authString: string } } }) => r.phone.capf.authString);
+  const strings = JSON.parse(sched.stdout).map(
+    (r: { phone: { capf: { authString: string } } }) => r.phone.capf.authString,
+  );
   assert.equal(strings.length, 2);
   assert.ok(strings.every((s: string) => /^\d{8}$/.test(s)));
   assert.notEqual(strings[0], strings[1]);
-  const bad = await cli([...D, 'capf', 'schedule', 'install', 'SEP00AA00000001', '--auth-mode', 'auth-string', '--auth-string', '12ab']);
+  const bad = await cli([
+    ...D,
+    'capf',
+    'schedule',
+    'install',
+    'SEP00AA00000001',
+    '--auth-mode',
+    'auth-string',
+    '--auth-string',
+    '12ab',
+  ]);
   assert.match(bad.stderr, /ERR_AUTH_STRING_FORMAT/);
-  const past = await cli([...D, 'capf', 'schedule', 'install', 'SEP00AA00000001', '--completes-by', '2001-01-01T00:00:00Z']);
+  const past = await cli([
+    ...D,
+    'capf',
+    'schedule',
+    'install',
+    'SEP00AA00000001',
+    '--completes-by',
+    '2001-01-01T00:00:00Z',
+  ]);
   assert.match(past.stderr, /ERR_DEADLINE_PAST/);
   const show = await cli([...D, 'phone', 'show', 'SEP00AA00000002']);
   assert.match(show.stdout, /Certificate Operation\*\s+Install\/Upgrade/);
@@ -68,9 +104,48 @@ test('cert csr and import: a CA-signed certificate for the same key is accepted,
   const work = mkdtempSync(join(tmpdir(), 'opencapf-ca-'));
   writeFileSync(join(work, 'tftp.csr'), csr.stdout);
   const { execFileSync } = await import('node:child_process');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(work, 'ca.key'), '-out', join(work, 'ca.pem'), '-subj', '/CN=Test Enterprise CA', '-days', '30'], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', join(work, 'tftp.csr'), '-CA', join(work, 'ca.pem'), '-CAkey', join(work, 'ca.key'), '-CAcreateserial', '-out', join(work, 'tftp.pem'), '-days', '30'], { stdio: 'ignore' });
-  writeFileSync(join(work, 'chain.pem'), readFileSync(join(work, 'tftp.pem'), 'utf8') + readFileSync(join(work, 'ca.pem'), 'utf8'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(work, 'ca.key'),
+      '-out',
+      join(work, 'ca.pem'),
+      '-subj',
+      '/CN=Test Enterprise CA',
+      '-days',
+      '30',
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      join(work, 'tftp.csr'),
+      '-CA',
+      join(work, 'ca.pem'),
+      '-CAkey',
+      join(work, 'ca.key'),
+      '-CAcreateserial',
+      '-out',
+      join(work, 'tftp.pem'),
+      '-days',
+      '30',
+    ],
+    { stdio: 'ignore' },
+  );
+  writeFileSync(
+    join(work, 'chain.pem'),
+    readFileSync(join(work, 'tftp.pem'), 'utf8') + readFileSync(join(work, 'ca.pem'), 'utf8'),
+  );
   const leafOnly = await cli([...D, 'cert', 'import', 'tftp', join(work, 'tftp.pem')]);
   assert.equal(leafOnly.code, 2);
   assert.match(leafOnly.stderr, /ERR_PKI_CHAIN/);

@@ -10,7 +10,8 @@ import { AUDIT_ACTIONS } from '../../src/audit/actions.ts';
 test('docs/api.md lists every error code with its HTTP status, and no stale ones', () => {
   const md = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
   const rows = new Map([...md.matchAll(/^\| `(ERR_[A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
-  for (const [code, v] of Object.entries(ERROR_TABLE)) assert.equal(rows.get(code), v.http, `${code} missing or wrong in docs/api.md (run: npm run docs:api)`);
+  for (const [code, v] of Object.entries(ERROR_TABLE))
+    assert.equal(rows.get(code), v.http, `${code} missing or wrong in docs/api.md (run: npm run docs:api)`);
   for (const code of rows.keys()) assert.ok(code in ERROR_TABLE, `${code} is documented but no longer exists`);
 });
 

@@ -6,10 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 
-const { threadpoolSize, applyRuntimeEnv } = createRequire(import.meta.url)('../../bin/runtime-env.cjs') as typeof import('../../bin/runtime-env.cjs');
+const { threadpoolSize, applyRuntimeEnv } = createRequire(import.meta.url)(
+  '../../bin/runtime-env.cjs',
+) as typeof import('../../bin/runtime-env.cjs');
 
 test('pool size: one core for the event loop, the rest (1..4) for the pool', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 16, 64].map((c) => threadpoolSize(c)), [1, 1, 2, 3, 4, 4, 4]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 16, 64].map((c) => threadpoolSize(c)),
+    [1, 1, 2, 3, 4, 4, 4],
+  );
 });
 
 test('UV_THREADPOOL_SIZE set by the operator wins; otherwise it is filled in', () => {
@@ -19,13 +24,20 @@ test('UV_THREADPOOL_SIZE set by the operator wins; otherwise it is filled in', (
 });
 
 test('package.json runs the launcher for `opencapf` and `npm start`', () => {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    bin: Record<string, string>;
+    scripts: Record<string, string>;
+  };
   assert.equal(pkg.bin.opencapf, 'bin/opencapf.cjs');
   assert.match(pkg.scripts.start!, /node bin\/opencapf\.cjs serve$/);
 });
 
 test('production runs compiled JavaScript: the launcher loads dist/main.js, tsx is only a dev dependency', () => {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    scripts: Record<string, string>;
+  };
   assert.equal(pkg.dependencies.tsx, undefined);
   assert.ok(pkg.devDependencies.tsx);
   assert.match(pkg.scripts.start!, /^npm run build && /);

@@ -12,12 +12,27 @@ import { DEFAULT_CAPF, STATUS, statusText, type LscSummary, type Phone } from '.
 const t = '2026-01-01T00:00:00.000Z';
 const OLD_CA = 'CN=CAPF-0ld0ld00,OU=Voice,O=Example';
 const phone = (deviceName: string, lsc: LscSummary | null): Phone => ({
-  deviceName, model: 'Cisco 8845', description: 'rollover', profileName: null, capf: { ...DEFAULT_CAPF },
-  operationStatus: STATUS.none, status: statusText(STATUS.none), authFailures: 0, lsc, mic: null, lastSessionAt: null,
-  configVersion: 1, createdAt: t, updatedAt: t,
+  deviceName,
+  model: 'Cisco 8845',
+  description: 'rollover',
+  profileName: null,
+  capf: { ...DEFAULT_CAPF },
+  operationStatus: STATUS.none,
+  status: statusText(STATUS.none),
+  authFailures: 0,
+  lsc,
+  mic: null,
+  lastSessionAt: null,
+  configVersion: 1,
+  createdAt: t,
+  updatedAt: t,
 });
-const lsc = (serialHex: string, issuerDn: string): LscSummary =>
-  ({ serialHex, issuerDn, notBefore: t, notAfter: '2031-01-01T00:00:00.000Z' });
+const lsc = (serialHex: string, issuerDn: string): LscSummary => ({
+  serialHex,
+  issuerDn,
+  notBefore: t,
+  notAfter: '2031-01-01T00:00:00.000Z',
+});
 const CURRENT = 'SEP00000000C001';
 const OLD = 'SEP00000000C002';
 const NONE = 'SEP00000000C003';
@@ -41,7 +56,9 @@ for (const driver of drivers) {
       const id = await lab.call('GET', '/api/v1/identities/capf');
       const capf = JSON.parse(id.body) as { certificate: { subjectDn: string } };
       await lab.ctx.store.phones.insertPhones([
-        phone(CURRENT, lsc('01', capf.certificate.subjectDn)), phone(OLD, lsc('02', OLD_CA)), phone(NONE, null),
+        phone(CURRENT, lsc('01', capf.certificate.subjectDn)),
+        phone(OLD, lsc('02', OLD_CA)),
+        phone(NONE, null),
       ]);
     });
     after(async () => {
@@ -66,7 +83,10 @@ for (const driver of drivers) {
       r = await lab.call('GET', '/api/v1/reports/capf?description=rollover&lscNotCurrentCapf=true');
       assert.equal(r.statusCode, 200, r.body);
       const rows = r.body.trim().split('\n').slice(1);
-      assert.deepEqual(rows.map((l) => l.split(',')[0]), [OLD]);
+      assert.deepEqual(
+        rows.map((l) => l.split(',')[0]),
+        [OLD],
+      );
       r = await lab.call('GET', '/api/v1/phones?lscNotCurrentCapf=maybe');
       assert.equal(r.statusCode, 400);
     });

@@ -7,7 +7,12 @@ import { Command } from 'commander';
 import { Kysely, SqliteDialect } from 'kysely';
 import Database from 'better-sqlite3';
 import {
-  PHONE_FILTER_FIELDS, PHONE_SORTS, phoneFilterFields, phoneFilterFrom, SECRET_FILTER_FIELDS, type FilterFieldSpec,
+  PHONE_FILTER_FIELDS,
+  PHONE_SORTS,
+  phoneFilterFields,
+  phoneFilterFrom,
+  SECRET_FILTER_FIELDS,
+  type FilterFieldSpec,
 } from '../../src/phones/query-fields.ts';
 import { filterFieldSchema, phoneFilterProps, phoneSortSchema, urlFilterProps } from '../../src/api/schemas.ts';
 import { filterFrom, withFilterOptions } from '../../src/cli/admin-common.ts';
@@ -25,14 +30,20 @@ function sample(f: FilterFieldSpec): string | boolean {
 }
 
 test('the API schema has one property per field, of its type; the URL leaves out exactly the secrets', () => {
-  assert.deepEqual(Object.keys(phoneFilterProps), fields.map(([k]) => k));
+  assert.deepEqual(
+    Object.keys(phoneFilterProps),
+    fields.map(([k]) => k),
+  );
   for (const [k, f] of fields) {
     const s = phoneFilterProps[k] as { type: string; enum?: string[] };
     assert.equal(s.type, f.type === 'boolean' ? 'boolean' : 'string', k);
     if (f.type === 'enum') assert.deepEqual(s.enum, Object.keys(f.values!), k);
     assert.equal(Object.hasOwn(urlFilterProps, k), !f.secret, k);
   }
-  assert.deepEqual(Object.keys(SECRET_FILTER_FIELDS), fields.filter(([, f]) => f.secret).map(([, f]) => f.query));
+  assert.deepEqual(
+    Object.keys(SECRET_FILTER_FIELDS),
+    fields.filter(([, f]) => f.secret).map(([, f]) => f.query),
+  );
   const flag: FilterFieldSpec = { query: 'x', type: 'boolean', label: 'X', help: 'x is set', cli: '--x' };
   assert.deepEqual(filterFieldSchema(flag), { type: 'boolean', description: 'x is set' });
   assert.deepEqual(phoneSortSchema.enum, Object.keys(PHONE_SORTS));
@@ -41,7 +52,10 @@ test('the API schema has one property per field, of its type; the URL leaves out
 test('the CLI has one option per field, and its parsed value reaches the query as the API name does', () => {
   const cmd = withFilterOptions(new Command('find').exitOverride());
   const flags = cmd.options.map((o) => o.flags);
-  assert.deepEqual(flags, fields.map(([, f]) => f.cli));
+  assert.deepEqual(
+    flags,
+    fields.map(([, f]) => f.cli),
+  );
   for (const [k, f] of fields) {
     const v = sample(f);
     const argv = f.type === 'boolean' ? [f.cli] : [f.cli.split(' ')[0]!, String(v)];
@@ -67,11 +81,20 @@ test('the SQL mapping has one condition per query field, and each runs on SQLite
   assert.deepEqual(Object.keys(PHONE_SORT_SQL), Object.keys(PHONE_SORTS));
   const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
   try {
-    await db.schema.createTable('phones')
-      .addColumn('device_name', 'text').addColumn('model', 'text').addColumn('description', 'text')
-      .addColumn('lsc_not_after', 'text').addColumn('lsc_issuer', 'text').addColumn('auth_string', 'text')
-      .addColumn('status_outcome', 'text').addColumn('status_operation', 'text').addColumn('status_reason', 'text')
-      .addColumn('cert_operation', 'text').addColumn('profile_name', 'text').execute();
+    await db.schema
+      .createTable('phones')
+      .addColumn('device_name', 'text')
+      .addColumn('model', 'text')
+      .addColumn('description', 'text')
+      .addColumn('lsc_not_after', 'text')
+      .addColumn('lsc_issuer', 'text')
+      .addColumn('auth_string', 'text')
+      .addColumn('status_outcome', 'text')
+      .addColumn('status_operation', 'text')
+      .addColumn('status_reason', 'text')
+      .addColumn('cert_operation', 'text')
+      .addColumn('profile_name', 'text')
+      .execute();
     for (const [k, f] of fields) {
       const q = phoneFilterFrom({ [k]: sample(f) });
       const conditions = phoneFilterConditions({ ...q, facts: { capfSubjectDn: 'CN=CAPF-00000000' } });

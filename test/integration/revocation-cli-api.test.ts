@@ -11,7 +11,13 @@ import { startCapfLab, newDeviceName, type CapfLab } from '../helpers/capf-lab.t
 import { runCapfClient } from '../../src/capf/index.ts';
 import { createApiApp } from '../../src/api/app.ts';
 import { apiDepsFrom } from '../../src/app/listeners/api.ts';
-import { createSelfSignedIdentity, derToPem, generateKeyPair, parseCertificate, subjectAttributes } from '../../src/pki/index.ts';
+import {
+  createSelfSignedIdentity,
+  derToPem,
+  generateKeyPair,
+  parseCertificate,
+  subjectAttributes,
+} from '../../src/pki/index.ts';
 import { cli as runCliCaptured } from '../helpers/cli.ts';
 
 let lab: CapfLab;
@@ -34,20 +40,33 @@ after(async () => {
 });
 
 async function cli(args: string[]) {
-  return runCliCaptured(['--data-dir', lab.dir, '--log-level', 'silent', ...args], '', { OPENCAPF_CAPF_MANUFACTURING_CA_FILE: join(lab.dir, 'mfg-ca.pem') });
+  return runCliCaptured(['--data-dir', lab.dir, '--log-level', 'silent', ...args], '', {
+    OPENCAPF_CAPF_MANUFACTURING_CA_FILE: join(lab.dir, 'mfg-ca.pem'),
+  });
 }
 
 async function installLsc(): Promise<{ name: string; der: Buffer }> {
   const name = newDeviceName();
   await lab.ctx.phones.addPhones([{ deviceName: name, model: 'Cisco 8845' }], actor);
   await lab.ctx.phones.schedule([name], { operation: 'install', keyOrder: 'ec', ecKeySize: 256 }, actor);
-  const r = await runCapfClient({ host: '127.0.0.1', port: lab.port, deviceName: name, authMode: 'null-string', timeoutMs: 20_000 });
+  const r = await runCapfClient({
+    host: '127.0.0.1',
+    port: lab.port,
+    deviceName: name,
+    authMode: 'null-string',
+    timeoutMs: 20_000,
+  });
   assert.equal(r.outcome, 'installed', r.log.join('\n'));
   return { name, der: r.lsc!.der };
 }
 
 const api = (token: string, method: string, url: string, payload?: object) =>
-  app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+  app.inject({
+    method: method as 'GET',
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    ...(payload ? { payload } : {}),
+  });
 
 describe('opencapf verify', () => {
   test('our current LSC (PEM and DER): VALID, device, current; exit 0; --json', async () => {
@@ -58,7 +77,10 @@ describe('opencapf verify', () => {
     writeFileSync(der, lsc.der);
     const r = await cli(['verify', pem]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^VALID: LSC of ${lsc.name} issued by the current CAPF CA .*the phone's current LSC`));
+    assert.match(
+      r.stdout,
+      new RegExp(`^VALID: LSC of ${lsc.name} issued by the current CAPF CA .*the phone's current LSC`),
+    );
     const j = JSON.parse((await cli(['verify', der, '--json'])).stdout);
     assert.equal(j.verdict, 'valid');
     assert.equal(j.issuedBy, 'current');
@@ -77,7 +99,13 @@ describe('opencapf verify', () => {
 
   test('a Cisco-named MIC issuer is recognised without the manufacturing CA file', async () => {
     const keys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-    const c = await createSelfSignedIdentity({ role: 'capf', subject: subjectAttributes('Cisco Manufacturing CA SHA2', { organization: 'Cisco' }), keys, validityDays: 30, now: new Date() });
+    const c = await createSelfSignedIdentity({
+      role: 'capf',
+      subject: subjectAttributes('Cisco Manufacturing CA SHA2', { organization: 'Cisco' }),
+      keys,
+      validityDays: 30,
+      now: new Date(),
+    });
     const f = join(lab.dir, 'cisco-ca.pem');
     writeFileSync(f, derToPem(c.der));
     assert.equal(JSON.parse((await cli(['verify', f, '--json'])).stdout).verdict, 'mic');
@@ -85,7 +113,13 @@ describe('opencapf verify', () => {
 
   test('a certificate of another CA: NOT OURS', async () => {
     const keys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-    const c = await createSelfSignedIdentity({ role: 'tftp', subject: subjectAttributes('someone else', {}), keys, validityDays: 30, now: new Date() });
+    const c = await createSelfSignedIdentity({
+      role: 'tftp',
+      subject: subjectAttributes('someone else', {}),
+      keys,
+      validityDays: 30,
+      now: new Date(),
+    });
     const f = join(lab.dir, 'other.pem');
     writeFileSync(f, derToPem(c.der));
     const r = await cli(['verify', f]);
@@ -105,7 +139,11 @@ describe('opencapf verify', () => {
     assert.match(r.stdout, /^REVOKED: .*\(keyCompromise\)/);
     const out = join(lab.dir, 'exported.crl');
     assert.equal((await cli(['crl', 'export', '--format', 'der', '--out', out])).code, 0);
-    assert.ok(execFileSync('openssl', ['crl', '-inform', 'DER', '-in', out, '-noout', '-text'], { encoding: 'utf8' }).includes(serial));
+    assert.ok(
+      execFileSync('openssl', ['crl', '-inform', 'DER', '-in', out, '-noout', '-text'], { encoding: 'utf8' }).includes(
+        serial,
+      ),
+    );
     assert.equal((await cli(['crl', 'export', '--previous'])).code, 2, 'no rollover: no previous CRL');
   });
 
@@ -137,11 +175,20 @@ describe('REST /api/v1/trust and revoke', () => {
     const v = await api(readerToken, 'POST', '/api/v1/trust/verify', { certificate: derToPem(lsc.der) });
     assert.equal(v.statusCode, 200, v.body);
     assert.equal(v.json().verdict, 'valid');
-    assert.equal((await api(readerToken, 'POST', `/api/v1/certificates/${serial}/revoke`, { reason: 'keyCompromise' })).statusCode, 403);
+    assert.equal(
+      (await api(readerToken, 'POST', `/api/v1/certificates/${serial}/revoke`, { reason: 'keyCompromise' })).statusCode,
+      403,
+    );
     const r = await api(adminToken, 'POST', `/api/v1/certificates/${serial}/revoke`, { reason: 'privilegeWithdrawn' });
     assert.equal(r.statusCode, 200, r.body);
-    assert.equal((await api(adminToken, 'POST', `/api/v1/certificates/${serial}/revoke`, {})).json().error.code, 'ERR_CERT_ALREADY_REVOKED');
-    assert.equal((await api(readerToken, 'POST', '/api/v1/trust/verify', { certificate: derToPem(lsc.der) })).json().verdict, 'revoked');
+    assert.equal(
+      (await api(adminToken, 'POST', `/api/v1/certificates/${serial}/revoke`, {})).json().error.code,
+      'ERR_CERT_ALREADY_REVOKED',
+    );
+    assert.equal(
+      (await api(readerToken, 'POST', '/api/v1/trust/verify', { certificate: derToPem(lsc.der) })).json().verdict,
+      'revoked',
+    );
     const audit = await api(adminToken, 'GET', `/api/v1/audit?action=certificate.revoke&target=${lsc.name}`);
     assert.equal(audit.json().items[0].details.reason, 'privilegeWithdrawn');
     assert.equal((await api(adminToken, 'POST', '/api/v1/certificates/XYZ/revoke', {})).statusCode, 400);

@@ -37,9 +37,14 @@ async function phoneWith(req: ScheduleRequest): Promise<string> {
 
 function client(deviceName: string, o: Partial<CapfClientOptions> = {}) {
   return runCapfClient({
-    host: '127.0.0.1', port: lab.port, deviceName, authMode: 'null-string',
-    generateKey: (req) => lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
-    timeoutMs: 20_000, ...o,
+    host: '127.0.0.1',
+    port: lab.port,
+    deviceName,
+    authMode: 'null-string',
+    generateKey: (req) =>
+      lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    timeoutMs: 20_000,
+    ...o,
   });
 }
 
@@ -62,11 +67,28 @@ function openssl(args: string[]): { out: string; err: string; status: number } {
 }
 
 /** `openssl ocsp -url` against our responder; asynchronous, because the responder runs in this process. */
-function ocsp(certDer: Buffer, issuerPem = lab.capfPem(), extra: string[] = []): Promise<{ out: string; err: string; status: number }> {
+function ocsp(
+  certDer: Buffer,
+  issuerPem = lab.capfPem(),
+  extra: string[] = [],
+): Promise<{ out: string; err: string; status: number }> {
   const issuer = file('issuer.pem', issuerPem);
-  const args = ['ocsp', '-issuer', issuer, '-cert', file('cert.pem', derToPem(certDer)), '-url', `${web.baseUrl}/ocsp`, '-CAfile', issuer, ...extra];
+  const args = [
+    'ocsp',
+    '-issuer',
+    issuer,
+    '-cert',
+    file('cert.pem', derToPem(certDer)),
+    '-url',
+    `${web.baseUrl}/ocsp`,
+    '-CAfile',
+    issuer,
+    ...extra,
+  ];
   return new Promise((resolve) => {
-    execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ out: stdout, err: stderr, status: e ? Number((e as { code?: number }).code ?? 1) : 0 }));
+    execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) =>
+      resolve({ out: stdout, err: stderr, status: e ? Number((e as { code?: number }).code ?? 1) : 0 }),
+    );
   });
 }
 
@@ -94,7 +116,16 @@ describe('CRL', () => {
     assert.match(text, /X509v3 Authority Key Identifier:/);
     assert.match(text, /Next Update: /);
     const capf = lab.ctx.identities.get('capf').certificate;
-    assert.ok(text.includes(`Issuer: ${execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'oneline'], { input: lab.capfPem(), encoding: 'utf8' }).replace(/^subject=\s*/, '').trim()}`) || text.includes(capf.subject.find((a) => a.type === 'CN')!.value));
+    assert.ok(
+      text.includes(
+        `Issuer: ${execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'oneline'], {
+          input: lab.capfPem(),
+          encoding: 'utf8',
+        })
+          .replace(/^subject=\s*/, '')
+          .trim()}`,
+      ) || text.includes(capf.subject.find((a) => a.type === 'CN')!.value),
+    );
     const pem = await get('/crl/capf.pem');
     assert.match(pem.body.toString(), /^-----BEGIN X509 CRL-----/);
     const fromPem = execFileSync('openssl', ['crl', '-in', file('crl.pem', pem.body), '-outform', 'DER']);
@@ -104,7 +135,10 @@ describe('CRL', () => {
 
   test('nextUpdate is revocation.crlValidityHours after thisUpdate', async () => {
     const crl = (await lab.ctx.revocation.crl('current'))!;
-    assert.equal(crl.nextUpdate.getTime() - crl.thisUpdate.getTime(), lab.ctx.config['revocation.crlValidityHours'] * 3_600_000);
+    assert.equal(
+      crl.nextUpdate.getTime() - crl.thisUpdate.getTime(),
+      lab.ctx.config['revocation.crlValidityHours'] * 3_600_000,
+    );
   });
 });
 
@@ -116,8 +150,15 @@ describe('revocation on upgrade, delete, phone removal and by hand', () => {
     assert.match(good.err, /Response verify OK/);
     assert.doesNotMatch(good.err + good.out, /WARNING: no nonce/);
 
-    await lab.ctx.phones.schedule([first.name], { operation: 'install', authMode: 'existing-lsc', keyOrder: 'rsa', rsaKeySize: 2048 }, actor);
-    const up = await client(first.name, { authMode: 'existing-lsc', lsc: { der: first.der, privateKey: first.privateKey } });
+    await lab.ctx.phones.schedule(
+      [first.name],
+      { operation: 'install', authMode: 'existing-lsc', keyOrder: 'rsa', rsaKeySize: 2048 },
+      actor,
+    );
+    const up = await client(first.name, {
+      authMode: 'existing-lsc',
+      lsc: { der: first.der, privateKey: first.privateKey },
+    });
     assert.equal(up.outcome, 'installed', up.log.join('\n'));
 
     const old = await ocsp(first.der);
@@ -161,7 +202,9 @@ describe('revocation on upgrade, delete, phone removal and by hand', () => {
     assert.match(text.slice(text.indexOf(`Serial Number: ${serial}`)), /Key Compromise/);
     const audit = await lab.ctx.store.audit.listAudit({ target: lsc.name, action: 'certificate.revoke' });
     assert.deepEqual(audit[0]?.details, { serial, reason: 'keyCompromise' });
-    await assert.rejects(lab.ctx.revocation.revoke(serial, 'keyCompromise', actor), { code: 'ERR_CERT_ALREADY_REVOKED' });
+    await assert.rejects(lab.ctx.revocation.revoke(serial, 'keyCompromise', actor), {
+      code: 'ERR_CERT_ALREADY_REVOKED',
+    });
     await assert.rejects(lab.ctx.revocation.revoke('0102', 'keyCompromise', actor), { code: 'ERR_CERT_NOT_FOUND' });
   });
 });
@@ -185,12 +228,32 @@ describe('OCSP', () => {
     const lsc = await installLsc();
     const reqFile = file('req.der', '');
     const issuer = file('issuer.pem', lab.capfPem());
-    execFileSync('openssl', ['ocsp', '-issuer', issuer, '-cert', file('c.pem', derToPem(lsc.der)), '-no_nonce', '-reqout', reqFile]);
+    execFileSync('openssl', [
+      'ocsp',
+      '-issuer',
+      issuer,
+      '-cert',
+      file('c.pem', derToPem(lsc.der)),
+      '-no_nonce',
+      '-reqout',
+      reqFile,
+    ]);
     const b64 = execFileSync('base64', ['-w0', reqFile], { encoding: 'utf8' });
     const res = await get(`/ocsp/${encodeURIComponent(b64)}`);
     assert.equal(res.status, 200);
     assert.equal(res.type, 'application/ocsp-response');
-    const parsed = openssl(['ocsp', '-respin', file('resp.der', res.body), '-issuer', issuer, '-CAfile', issuer, '-cert', file('c2.pem', derToPem(lsc.der)), '-resp_text']);
+    const parsed = openssl([
+      'ocsp',
+      '-respin',
+      file('resp.der', res.body),
+      '-issuer',
+      issuer,
+      '-CAfile',
+      issuer,
+      '-cert',
+      file('c2.pem', derToPem(lsc.der)),
+      '-resp_text',
+    ]);
     assert.match(parsed.out, /: good/, parsed.out + parsed.err);
     assert.match(parsed.out, /Cert Status: good/);
     assert.match(parsed.err, /Response verify OK/);
@@ -206,11 +269,21 @@ describe('OCSP', () => {
   });
 
   test('malformed request: malformedRequest status, POST of garbage and bad base64', async () => {
-    const post = await fetch(`${web.baseUrl}/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from('30050201000000', 'hex') });
+    const post = await fetch(`${web.baseUrl}/ocsp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/ocsp-request' },
+      body: Buffer.from('30050201000000', 'hex'),
+    });
     assert.equal(Buffer.from(await post.arrayBuffer()).toString('hex'), '30030a0101');
     assert.equal((await get('/ocsp/%%%')).body.toString('hex'), '30030a0101');
     assert.equal((await get('/ocsp/AAAA')).body.toString('hex'), '30030a0101');
-    const parsed = openssl(['ocsp', '-respin', file('bad.der', Buffer.from('30030a0101', 'hex')), '-resp_text', '-noverify']);
+    const parsed = openssl([
+      'ocsp',
+      '-respin',
+      file('bad.der', Buffer.from('30030a0101', 'hex')),
+      '-resp_text',
+      '-noverify',
+    ]);
     assert.match(parsed.out + parsed.err, /malformedrequest/i);
   });
 });
@@ -237,7 +310,10 @@ describe('CAPF rollover (runs last: regenerates the CAPF CA)', () => {
     assert.ok(prevText.includes(parseCertificate(old.der).serialHex));
     assert.match(prevText, /Affiliation Changed/);
     const curText = crlText((await get('/crl/capf.crl')).body);
-    assert.ok(!curText.includes(parseCertificate(old.der).serialHex), 'the current CA does not list the previous CA\'s certificates');
+    assert.ok(
+      !curText.includes(parseCertificate(old.der).serialHex),
+      "the current CA does not list the previous CA's certificates",
+    );
 
     const r = await ocsp(old.der, oldPem);
     assert.match(r.out, /: revoked/, r.out + r.err);
@@ -247,7 +323,10 @@ describe('CAPF rollover (runs last: regenerates the CAPF CA)', () => {
     assert.match((await ocsp(fresh.der)).out, /: good/);
 
     const bundle = lab.ctx.revocation.trustBundle();
-    assert.deepEqual(bundle.certificates.map((c) => c.generation), ['current', 'previous']);
+    assert.deepEqual(
+      bundle.certificates.map((c) => c.generation),
+      ['current', 'previous'],
+    );
     assert.equal((bundle.pem.match(/BEGIN CERTIFICATE/g) ?? []).length, 2);
   });
 });

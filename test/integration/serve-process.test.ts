@@ -30,7 +30,10 @@ test('serve starts, the CLI works beside it, and SIGTERM lets an in-flight enrol
   let requested!: () => void;
   const keyRequested = new Promise<void>((r) => (requested = r));
   const run = runCapfClient({
-    host: '127.0.0.1', port, deviceName: 'SEP00AB00CD00EF', authMode: 'null-string',
+    host: '127.0.0.1',
+    port,
+    deviceName: 'SEP00AB00CD00EF',
+    authMode: 'null-string',
     generateKey: async () => {
       requested();
       await gate;

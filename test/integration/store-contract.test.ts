@@ -18,15 +18,30 @@ import { DEFAULT_CAPF, OperationStatus, STATUS, statusText, type Phone } from '.
 function phone(n: number, over: Partial<Phone> = {}): Phone {
   const t = '2026-01-01T00:00:00.000Z';
   return {
-    deviceName: `SEP0000${String(n).padStart(8, '0')}`, model: n % 2 ? 'Cisco 7841' : 'Cisco 8845', description: `desk_${n} 100%`, profileName: null,
-    capf: { ...DEFAULT_CAPF }, operationStatus: STATUS.none, status: statusText(STATUS.none), authFailures: 0, lsc: null, mic: null, lastSessionAt: null, configVersion: 1, createdAt: t, updatedAt: t, ...over,
+    deviceName: `SEP0000${String(n).padStart(8, '0')}`,
+    model: n % 2 ? 'Cisco 7841' : 'Cisco 8845',
+    description: `desk_${n} 100%`,
+    profileName: null,
+    capf: { ...DEFAULT_CAPF },
+    operationStatus: STATUS.none,
+    status: statusText(STATUS.none),
+    authFailures: 0,
+    lsc: null,
+    mic: null,
+    lastSessionAt: null,
+    configVersion: 1,
+    createdAt: t,
+    updatedAt: t,
+    ...over,
   };
 }
 
 const pgUp = await pgAvailable();
 
 for (const driver of ['sqlite', 'postgres'] as const) {
-  describe(`store contract on ${driver}`, { skip: driver === 'postgres' && !pgUp ? `no PostgreSQL at ${PG_ADMIN_URL}` : false }, () => {
+  describe(`store contract on ${driver}`, {
+    skip: driver === 'postgres' && !pgUp ? `no PostgreSQL at ${PG_ADMIN_URL}` : false,
+  }, () => {
     let store: OpenStore;
     let admin: AdminStore;
     let dir: string;
@@ -46,12 +61,19 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 
     test('migrations seed the default profile; phones insert, get, update (bumps config version), duplicate refused', async () => {
       const profiles = await store.phones.listProfiles();
-      assert.deepEqual(profiles.map((p) => p.name), ['Universal Device Template - Model-independent Security Profile']);
+      assert.deepEqual(
+        profiles.map((p) => p.name),
+        ['Universal Device Template - Model-independent Security Profile'],
+      );
       await store.phones.insertPhones(Array.from({ length: 1200 }, (_, i) => phone(i)));
       await assert.rejects(store.phones.insertPhones([phone(3)]), /already exists/);
       const p = await store.phones.getPhone('SEP000000000003');
       assert.equal(p?.model, 'Cisco 7841');
-      const u = await store.phones.updatePhone('SEP000000000003', { capf: { operation: 'install', authString: '1234' }, operationStatus: STATUS.pending('install') }, '2026-01-02T00:00:00.000Z');
+      const u = await store.phones.updatePhone(
+        'SEP000000000003',
+        { capf: { operation: 'install', authString: '1234' }, operationStatus: STATUS.pending('install') },
+        '2026-01-02T00:00:00.000Z',
+      );
       assert.equal(u?.capf.operation, 'install');
       assert.equal(u?.capf.authString, '1234');
       assert.ok(u!.configVersion >= 1);
@@ -59,7 +81,14 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 
     test('patchPhone updates without reading back and tells whether the phone exists', async () => {
       await store.phones.insertPhones([phone(7777)]);
-      assert.equal(await store.phones.patchPhone('SEP000000007777', { operationStatus: STATUS.success('install'), lastSessionAt: '2026-01-03T00:00:00.000Z' }, '2026-01-03T00:00:00.000Z'), true);
+      assert.equal(
+        await store.phones.patchPhone(
+          'SEP000000007777',
+          { operationStatus: STATUS.success('install'), lastSessionAt: '2026-01-03T00:00:00.000Z' },
+          '2026-01-03T00:00:00.000Z',
+        ),
+        true,
+      );
       const p = await store.phones.getPhone('SEP000000007777');
       assert.equal(p?.status, OperationStatus.success('install'));
       assert.equal(p?.lastSessionAt, '2026-01-03T00:00:00.000Z');
@@ -73,16 +102,36 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       const ok = (n: number) =>
         store.phones.groupTransaction(async (tx) => {
           seen.push(tx);
-          await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'group', source: 'test', action: 'group.item', target: `item-${n}`, details: {} });
+          await tx.appendAudit({
+            at: '2026-01-01T00:00:00.000Z',
+            actor: 'group',
+            source: 'test',
+            action: 'group.item',
+            target: `item-${n}`,
+            details: {},
+          });
           return n;
         });
       const bad = store.phones.groupTransaction(async (tx) => {
-        await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'group', source: 'test', action: 'group.item', target: 'bad', details: {} });
+        await tx.appendAudit({
+          at: '2026-01-01T00:00:00.000Z',
+          actor: 'group',
+          source: 'test',
+          action: 'group.item',
+          target: 'bad',
+          details: {},
+        });
         throw new Error('caller failed');
       });
       const results = await Promise.allSettled([ok(1), ok(2), bad, ok(3)]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-      assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value), [1, 2, 3]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.deepEqual(
+        results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value),
+        [1, 2, 3],
+      );
       const targets = (await store.audit.listAudit({ actor: 'group', limit: 10 })).map((e) => e.target).sort();
       assert.deepEqual(targets, ['item-1', 'item-2', 'item-3'], 'the failed caller left nothing; the others committed');
     });
@@ -93,7 +142,14 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       let outerWrote!: () => void;
       const wrote = new Promise<void>((r) => (outerWrote = r));
       const outer = store.phones.transaction(async (tx) => {
-        await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'outer', source: 'test', action: 'group.item', target: 'rolled-back', details: {} });
+        await tx.appendAudit({
+          at: '2026-01-01T00:00:00.000Z',
+          actor: 'outer',
+          source: 'test',
+          action: 'group.item',
+          target: 'rolled-back',
+          details: {},
+        });
         outerWrote();
         await gate;
         throw new Error('outer rolls back');
@@ -101,16 +157,26 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await wrote;
       // Submitted while the outer transaction is open: its row must not become part of it.
       const group = store.phones.groupTransaction(async (tx) => {
-        await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'outer', source: 'test', action: 'group.item', target: 'group', details: {} });
+        await tx.appendAudit({
+          at: '2026-01-01T00:00:00.000Z',
+          actor: 'outer',
+          source: 'test',
+          action: 'group.item',
+          target: 'group',
+          details: {},
+        });
       });
       await new Promise((r) => setTimeout(r, 20));
       release();
       await assert.rejects(outer, /outer rolls back/);
       await group;
-      assert.deepEqual((await store.audit.listAudit({ actor: 'outer', limit: 10 })).map((e) => e.target), ['group']);
+      assert.deepEqual(
+        (await store.audit.listAudit({ actor: 'outer', limit: 10 })).map((e) => e.target),
+        ['group'],
+      );
     });
 
-    test('a read outside any transaction never sees another transaction\'s uncommitted writes', async () => {
+    test("a read outside any transaction never sees another transaction's uncommitted writes", async () => {
       const name = phone(7).deviceName;
       const before = (await store.phones.getPhone(name))!.status;
       let release!: () => void;
@@ -118,7 +184,11 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       let outerWrote!: () => void;
       const wrote = new Promise<void>((r) => (outerWrote = r));
       const outer = store.phones.transaction(async (tx) => {
-        await tx.patchPhone(name, { operationStatus: STATUS.failed('install', 'protocol') }, '2026-01-01T00:00:00.000Z');
+        await tx.patchPhone(
+          name,
+          { operationStatus: STATUS.failed('install', 'protocol') },
+          '2026-01-01T00:00:00.000Z',
+        );
         outerWrote();
         await gate;
         throw new Error('outer rolls back');
@@ -138,10 +208,20 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       const settled: string[] = [];
       const item = (name: string, siblings: number) =>
         delayed
-          .groupTransaction(async (tx) => {
-            txOf[name] = tx;
-            await tx.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'delay', source: 'test', action: 'group.item', target: name, details: {} });
-          }, { siblings })
+          .groupTransaction(
+            async (tx) => {
+              txOf[name] = tx;
+              await tx.appendAudit({
+                at: '2026-01-01T00:00:00.000Z',
+                actor: 'delay',
+                source: 'test',
+                action: 'group.item',
+                target: name,
+                details: {},
+              });
+            },
+            { siblings },
+          )
           .then(() => void settled.push(name));
       const a = item('a', 3);
       await new Promise((r) => setTimeout(r, 20)); // a later event-loop turn: without the delay, a would commit alone
@@ -152,11 +232,21 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await Promise.all([a, b, lone]);
       assert.equal(txOf.a, txOf.b, 'a and b share one transaction');
       assert.equal(txOf.b, txOf.lone, 'the lone caller commits at once, taking the waiting work with it');
-      assert.deepEqual((await store.audit.listAudit({ actor: 'delay', limit: 10 })).map((e) => e.target).sort(), ['a', 'b', 'lone']);
+      assert.deepEqual((await store.audit.listAudit({ actor: 'delay', limit: 10 })).map((e) => e.target).sort(), [
+        'a',
+        'b',
+        'lone',
+      ]);
     });
 
     test('listPhones: filters, literal LIKE metacharacters, paging, sorting, totals', async () => {
-      const r = await store.phones.listPhones({ modelContains: '8845', limit: 10, offset: 5, sort: 'deviceName', order: 'desc' });
+      const r = await store.phones.listPhones({
+        modelContains: '8845',
+        limit: 10,
+        offset: 5,
+        sort: 'deviceName',
+        order: 'desc',
+      });
       assert.equal(r.total, 600);
       assert.equal(r.items.length, 10);
       assert.equal(r.items[0]!.deviceName, 'SEP000000001188');
@@ -174,13 +264,40 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(first.length + second.length, 600);
       assert.equal(await admin.countPhones({ lscStatus: 'none' }), 1200);
       await admin.transaction(async (tx) => {
-        await tx.applyCapfUpdates(first.slice(0, 3).map((p) => ({ deviceName: p.deviceName, capf: { ...p.capf, operation: 'delete', completesBy: '2030-01-01T00:00:00.000Z' }, operationStatus: STATUS.pending('delete') })), '2026-01-03T00:00:00.000Z');
-        await tx.appendAuditMany([{ at: '2026-01-03T00:00:00.000Z', actor: 'a', source: 's', action: 'capf.schedule', target: first[0]!.deviceName, details: { x: 1 } }]);
+        await tx.applyCapfUpdates(
+          first
+            .slice(0, 3)
+            .map((p) => ({
+              deviceName: p.deviceName,
+              capf: { ...p.capf, operation: 'delete', completesBy: '2030-01-01T00:00:00.000Z' },
+              operationStatus: STATUS.pending('delete'),
+            })),
+          '2026-01-03T00:00:00.000Z',
+        );
+        await tx.appendAuditMany([
+          {
+            at: '2026-01-03T00:00:00.000Z',
+            actor: 'a',
+            source: 's',
+            action: 'capf.schedule',
+            target: first[0]!.deviceName,
+            details: { x: 1 },
+          },
+        ]);
       });
       assert.equal(await admin.countPhones({ operation: 'delete' }), 3);
       await assert.rejects(
         admin.transaction(async (tx) => {
-          await tx.applyCapfUpdates([{ deviceName: first[5]!.deviceName, capf: { ...first[5]!.capf, operation: 'delete' }, operationStatus: STATUS.pending('delete') }], 'x');
+          await tx.applyCapfUpdates(
+            [
+              {
+                deviceName: first[5]!.deviceName,
+                capf: { ...first[5]!.capf, operation: 'delete' },
+                operationStatus: STATUS.pending('delete'),
+              },
+            ],
+            'x',
+          );
           throw new Error('boom');
         }),
         /boom/,
@@ -190,7 +307,12 @@ for (const driver of ['sqlite', 'postgres'] as const) {
     });
 
     test('expiry buckets by model; profile defaults and mismatch counts', async () => {
-      const lsc = (days: number) => ({ serialHex: `S${days}`, issuerDn: 'CN=CAPF', notBefore: '2025-01-01T00:00:00.000Z', notAfter: new Date(Date.parse('2026-06-01T00:00:00.000Z') + days * 86_400_000).toISOString() });
+      const lsc = (days: number) => ({
+        serialHex: `S${days}`,
+        issuerDn: 'CN=CAPF',
+        notBefore: '2025-01-01T00:00:00.000Z',
+        notAfter: new Date(Date.parse('2026-06-01T00:00:00.000Z') + days * 86_400_000).toISOString(),
+      });
       await store.phones.updatePhone('SEP000000000010', { lsc: lsc(-1) }, 'x');
       await store.phones.updatePhone('SEP000000000012', { lsc: lsc(20) }, 'x');
       await store.phones.updatePhone('SEP000000000011', { lsc: lsc(80) }, 'x');
@@ -200,52 +322,131 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await store.phones.updatePhone('SEP000000000013', { lsc: null }, 'x');
       assert.equal(await admin.countPhones({ lscStatus: 'installed' }), 3, 'and a removed LSC');
       await store.phones.updatePhone('SEP000000000013', { lsc: lsc(200) }, 'x');
-      const rows = await admin.expiryBuckets('2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z', '2026-08-30T00:00:00.000Z');
+      const rows = await admin.expiryBuckets(
+        '2026-06-01T00:00:00.000Z',
+        '2026-07-01T00:00:00.000Z',
+        '2026-08-30T00:00:00.000Z',
+      );
       const m8845 = rows.find((r) => r.model === 'Cisco 8845')!;
       const m7841 = rows.find((r) => r.model === 'Cisco 7841')!;
       assert.deepEqual([m8845.expired, m8845.within30, m8845.within90, m8845.valid, m8845.none], [1, 1, 0, 0, 598]);
       assert.deepEqual([m7841.expired, m7841.within30, m7841.within90, m7841.valid, m7841.none], [0, 0, 1, 1, 598]);
       const t = '2026-01-01T00:00:00.000Z';
-      await store.phones.upsertProfile({ name: 'P1', description: '', deviceSecurityMode: 'encrypted', authMode: 'existing-lsc', keyOrder: 'rsa', rsaKeySize: 2048, ecKeySize: null, encryptedConfig: false, createdAt: t, updatedAt: t });
+      await store.phones.upsertProfile({
+        name: 'P1',
+        description: '',
+        deviceSecurityMode: 'encrypted',
+        authMode: 'existing-lsc',
+        keyOrder: 'rsa',
+        rsaKeySize: 2048,
+        ecKeySize: null,
+        encryptedConfig: false,
+        createdAt: t,
+        updatedAt: t,
+      });
       await store.phones.updatePhone('SEP000000000020', { profileName: 'P1' }, t);
-      await store.phones.updatePhone('SEP000000000021', { profileName: 'P1', capf: { operation: 'install', authMode: 'null-string' } }, t);
-      assert.deepEqual(await admin.profileMismatches({ namePattern: 'SEP00000000002*' }, 'null-string'), [{ profileName: 'P1', profileMode: 'existing-lsc', phones: 2 }]);
-      assert.equal(await admin.applyProfileDefaults('P1', { authMode: 'existing-mic', keyOrder: 'ec', rsaKeySize: 2048, ecKeySize: 384 }, t), 1);
+      await store.phones.updatePhone(
+        'SEP000000000021',
+        { profileName: 'P1', capf: { operation: 'install', authMode: 'null-string' } },
+        t,
+      );
+      assert.deepEqual(await admin.profileMismatches({ namePattern: 'SEP00000000002*' }, 'null-string'), [
+        { profileName: 'P1', profileMode: 'existing-lsc', phones: 2 },
+      ]);
+      assert.equal(
+        await admin.applyProfileDefaults(
+          'P1',
+          { authMode: 'existing-mic', keyOrder: 'ec', rsaKeySize: 2048, ecKeySize: 384 },
+          t,
+        ),
+        1,
+      );
       assert.equal(await admin.countPendingWithProfile('P1', 'existing-mic'), 1);
       assert.equal((await store.phones.getPhone('SEP000000000020'))!.capf.ecKeySize, 384);
     });
 
     test('bulk jobs: insert, claim with a lease, items, list by state', async () => {
       const base = {
-        kind: 'capf-update' as const, state: 'queued' as const, filter: { modelContains: '7841' }, request: { operation: 'install' as const }, createdBy: 'a', source: 's',
-        createdAt: 't', updatedAt: 't', total: 600, processed: 0, succeeded: 0, failed: 0, cursor: null, error: null, runner: null, leaseUntil: null,
+        kind: 'capf-update' as const,
+        state: 'queued' as const,
+        filter: { modelContains: '7841' },
+        request: { operation: 'install' as const },
+        createdBy: 'a',
+        source: 's',
+        createdAt: 't',
+        updatedAt: 't',
+        total: 600,
+        processed: 0,
+        succeeded: 0,
+        failed: 0,
+        cursor: null,
+        error: null,
+        runner: null,
+        leaseUntil: null,
       };
       const id = await admin.insertBulkJob(base);
       assert.ok(await admin.claimBulkJob(id, 'r1', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z'));
-      assert.equal(await admin.claimBulkJob(id, 'r2', '2026-01-01T00:00:30Z', '2026-01-01T00:01:30Z'), false, 'lease held');
+      assert.equal(
+        await admin.claimBulkJob(id, 'r2', '2026-01-01T00:00:30Z', '2026-01-01T00:01:30Z'),
+        false,
+        'lease held',
+      );
       assert.ok(await admin.claimBulkJob(id, 'r2', '2026-01-01T00:02:00Z', '2026-01-01T00:03:00Z'), 'lease lapsed');
       await admin.insertBulkJobItems(id, [
         { deviceName: 'SEP000000000002', ok: true, authString: '12345678', code: null, message: null },
         { deviceName: 'SEP000000000001', ok: false, authString: null, code: 'ERR_PROFILE_MISMATCH', message: 'no' },
       ]);
       const items = await admin.listBulkJobItems(id, { limit: 10 });
-      assert.deepEqual(items.map((i) => i.deviceName), ['SEP000000000001', 'SEP000000000002']);
+      assert.deepEqual(
+        items.map((i) => i.deviceName),
+        ['SEP000000000001', 'SEP000000000002'],
+      );
       assert.equal((await admin.listBulkJobItems(id, { onlyFailed: true, limit: 10 })).length, 1);
       await admin.updateBulkJob(id, { state: 'done', cursor: 'SEP000000000002', processed: 2 });
       const j = await admin.getBulkJob(id);
-      assert.deepEqual([j!.state, j!.cursor, j!.processed, j!.filter.modelContains, j!.request.operation], ['done', 'SEP000000000002', 2, '7841', 'install']);
+      assert.deepEqual(
+        [j!.state, j!.cursor, j!.processed, j!.filter.modelContains, j!.request.operation],
+        ['done', 'SEP000000000002', 2, '7841', 'install'],
+      );
       assert.equal((await admin.listBulkJobs({ states: ['queued', 'running'] })).length, 0);
     });
 
     test('users, tokens, web sessions; deleting a user removes their tokens and sessions', async () => {
       const t = '2026-01-01T00:00:00.000Z';
-      await store.access.insertUser({ username: 'u1', role: 'operator', passwordHash: 'scrypt$x', mustChangePassword: true, disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null });
+      await store.access.insertUser({
+        username: 'u1',
+        role: 'operator',
+        passwordHash: 'scrypt$x',
+        mustChangePassword: true,
+        disabled: false,
+        createdAt: t,
+        updatedAt: t,
+        lastLoginAt: null,
+      });
       assert.equal(await store.access.countUsers(), 1);
       await store.access.updateUser('u1', { role: 'admin', mustChangePassword: false });
-      assert.deepEqual([(await store.access.getUser('u1'))!.role, (await store.access.getUser('u1'))!.mustChangePassword], ['admin', false]);
-      await store.access.insertToken({ id: 'abcdef0123456789', username: 'u1', name: 'n', secretHash: 'ff', scopes: ['api', 'metrics'], createdAt: t, expiresAt: null, lastUsedAt: null });
+      assert.deepEqual(
+        [(await store.access.getUser('u1'))!.role, (await store.access.getUser('u1'))!.mustChangePassword],
+        ['admin', false],
+      );
+      await store.access.insertToken({
+        id: 'abcdef0123456789',
+        username: 'u1',
+        name: 'n',
+        secretHash: 'ff',
+        scopes: ['api', 'metrics'],
+        createdAt: t,
+        expiresAt: null,
+        lastUsedAt: null,
+      });
       assert.deepEqual((await store.access.getToken('abcdef0123456789'))!.scopes, ['api', 'metrics']);
-      await store.access.insertWebSession({ idHash: 'h1', username: 'u1', createdAt: t, expiresAt: '2030-01-01T00:00:00.000Z', source: '10.0.0.1' });
+      await store.access.insertWebSession({
+        idHash: 'h1',
+        username: 'u1',
+        createdAt: t,
+        expiresAt: '2030-01-01T00:00:00.000Z',
+        source: '10.0.0.1',
+      });
       assert.equal((await store.access.getWebSession('h1'))!.username, 'u1');
       assert.ok(await store.access.deleteUser('u1'));
       assert.equal(await store.access.getToken('abcdef0123456789'), null);
@@ -254,17 +455,36 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 
     test('login throttle: failures count within the window, lock at the maximum, restart after it; delete and prune', async () => {
       const at = (min: number) => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
-      const fail = (min: number, keys = ['u:x', 'ip:10.0.0.9']) => store.access.recordLoginFailure(keys, { now: at(min), windowStart: at(min - 15), maxFailures: 3, lockedUntil: at(min + 15) });
+      const fail = (min: number, keys = ['u:x', 'ip:10.0.0.9']) =>
+        store.access.recordLoginFailure(keys, {
+          now: at(min),
+          windowStart: at(min - 15),
+          maxFailures: 3,
+          lockedUntil: at(min + 15),
+        });
       await fail(0);
       await fail(1);
       let r = await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
-      assert.deepEqual(r.map((x) => [x.key, x.failures, x.firstFailureAt, x.lockedUntil]).sort(), [['ip:10.0.0.9', 2, at(0), null], ['u:x', 2, at(0), null]]);
+      assert.deepEqual(r.map((x) => [x.key, x.failures, x.firstFailureAt, x.lockedUntil]).sort(), [
+        ['ip:10.0.0.9', 2, at(0), null],
+        ['u:x', 2, at(0), null],
+      ]);
       await fail(2);
-      assert.deepEqual((await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.lockedUntil]), [[3, at(17)]]);
+      assert.deepEqual(
+        (await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.lockedUntil]),
+        [[3, at(17)]],
+      );
       await fail(40, ['u:x']); // the window (15 min) has passed: counting restarts, the old lockout has lapsed
-      assert.deepEqual((await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.firstFailureAt]), [[1, at(40)]]);
+      assert.deepEqual(
+        (await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.firstFailureAt]),
+        [[1, at(40)]],
+      );
       await Promise.all(Array.from({ length: 5 }, () => fail(41, ['ip:10.0.0.8'])));
-      assert.equal((await store.access.getLoginThrottles(['ip:10.0.0.8']))[0]!.failures, 5, 'concurrent failures are all counted');
+      assert.equal(
+        (await store.access.getLoginThrottles(['ip:10.0.0.8']))[0]!.failures,
+        5,
+        'concurrent failures are all counted',
+      );
       assert.equal(await store.access.pruneLoginThrottles(at(30), at(41)), 1, 'only ip:10.0.0.9 is stale and unlocked');
       await store.access.deleteLoginThrottles(['u:x', 'ip:10.0.0.8']);
       assert.deepEqual(await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.8', 'ip:10.0.0.9']), []);

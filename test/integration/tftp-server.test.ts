@@ -170,7 +170,15 @@ describe('tftp server with our client', () => {
   }
 
   it('negotiates options: blksize capped at 1468, windowsize capped, tsize answered with the real size', async () => {
-    const r = await tftpGetDetailed({ host: HOST, port: s.port, filename: 'big.bin', blksize: 65464, windowsize: 65535, tsize: true, timeoutS: 3 });
+    const r = await tftpGetDetailed({
+      host: HOST,
+      port: s.port,
+      filename: 'big.bin',
+      blksize: 65464,
+      windowsize: 65535,
+      tsize: true,
+      timeoutS: 3,
+    });
     assert.deepEqual(r.negotiated, { blksize: 1468, windowsize: 64, tsize: files['big.bin']!.length });
     assert.equal(r.oack?.get('timeout'), '3');
     assert.ok(r.data.equals(files['big.bin']!));
@@ -182,7 +190,13 @@ describe('tftp server with our client', () => {
   });
 
   it('netascii mode converts line ends on the wire and back', async () => {
-    const got = await tftpGet({ host: HOST, port: s.port, filename: 'SEP001122334455.cnf.xml', mode: 'netascii', tsize: true });
+    const got = await tftpGet({
+      host: HOST,
+      port: s.port,
+      filename: 'SEP001122334455.cnf.xml',
+      mode: 'netascii',
+      tsize: true,
+    });
     assert.ok(got.equals(files['SEP001122334455.cnf.xml']!));
   });
 
@@ -193,7 +207,10 @@ describe('tftp server with our client', () => {
 
   it('unknown files and traversal attempts get an ERROR packet', async () => {
     const expectRemote = async (filename: string, code: number): Promise<void> => {
-      await assert.rejects(tftpGet({ host: HOST, port: s.port, filename }), (e: unknown) => e instanceof TftpClientError && e.kind === 'remote' && e.tftpCode === code);
+      await assert.rejects(
+        tftpGet({ host: HOST, port: s.port, filename }),
+        (e: unknown) => e instanceof TftpClientError && e.kind === 'remote' && e.tftpCode === code,
+      );
     };
     await expectRemote('SEPFFFFFFFFFFFF.cnf.xml', 1);
     await expectRemote('../secret.txt', 2);
@@ -209,7 +226,9 @@ describe('tftp server with our client', () => {
     assert.match(String(served?.obj.peer), /^127\.0\.0\.1:\d+$/);
     assert.equal(served?.obj.bytes, files['small.bin']!.length);
     assert.ok(s.logs.some((l) => l.obj.filename === 'SEPFFFFFFFFFFFF.cnf.xml' && l.obj.outcome === 'not-found'));
-    assert.ok(s.logs.some((l) => l.obj.filename === '../secret.txt' && l.obj.outcome === 'denied' && l.level === 'warn'));
+    assert.ok(
+      s.logs.some((l) => l.obj.filename === '../secret.txt' && l.obj.outcome === 'denied' && l.level === 'warn'),
+    );
   });
 });
 
@@ -237,36 +256,54 @@ describe('tftp server with Debian clients', () => {
     assert.ok((await readFile(dest)).equals(files['SEP001122334455.cnf.xml']!));
   });
 
-  it('tftp-hpa: unknown file, traversal and upload are refused with error packets', needs(TFTP, 'tftp-hpa'), async () => {
-    const get = (name: string) => run(TFTP!, [HOST, String(s.port), '-m', 'binary', '-c', 'get', name, join(out, 'refused')]);
-    const nf = await get('nope.tlv');
-    assert.match(nf.stdout + nf.stderr, /Error code 1: File not found/);
-    const trav = await get('../secret.txt');
-    assert.match(trav.stdout + trav.stderr, /Error code 2: Access violation/);
-    const put = await run(TFTP!, [HOST, String(s.port), '-m', 'binary', '-c', 'put', join(root, 'small.bin'), 'upload.bin']);
-    assert.match(put.stdout + put.stderr, /Error code 2: Access violation/);
-    assert.equal(existsSync(join(root, 'upload.bin')), false);
-  });
+  it(
+    'tftp-hpa: unknown file, traversal and upload are refused with error packets',
+    needs(TFTP, 'tftp-hpa'),
+    async () => {
+      const get = (name: string) =>
+        run(TFTP!, [HOST, String(s.port), '-m', 'binary', '-c', 'get', name, join(out, 'refused')]);
+      const nf = await get('nope.tlv');
+      assert.match(nf.stdout + nf.stderr, /Error code 1: File not found/);
+      const trav = await get('../secret.txt');
+      assert.match(trav.stdout + trav.stderr, /Error code 2: Access violation/);
+      const put = await run(TFTP!, [
+        HOST,
+        String(s.port),
+        '-m',
+        'binary',
+        '-c',
+        'put',
+        join(root, 'small.bin'),
+        'upload.bin',
+      ]);
+      assert.match(put.stdout + put.stderr, /Error code 2: Access violation/);
+      assert.equal(existsSync(join(root, 'upload.bin')), false);
+    },
+  );
 
-  it('atftp: blksize, windowsize and tsize are negotiated and files are byte identical', needs(ATFTP, 'atftp'), async () => {
-    for (const [name, opts] of [
-      ['big.bin', ['--option', 'blksize 1024', '--option', 'windowsize 4', '--option', 'tsize enable']],
-      ['exact.bin', ['--option', 'blksize 1024']],
-      ['small.bin', ['--option', 'blksize 8', '--option', 'windowsize 16']],
-      ['empty.bin', []],
-      ['firmware/sip78xx.loads', ['--option', 'blksize 65464', '--option', 'windowsize 65535']],
-    ] as const) {
-      const dest = join(out, `atftp-${name.replace('/', '_')}`);
-      const r = await run(ATFTP!, ['--verbose', ...opts, '--get', '-r', name, '-l', dest, HOST, String(s.port)]);
-      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-      assert.ok((await readFile(dest)).equals(files[name]!), name);
-    }
-    await idle(s.server);
-    const log = s.logs.find((l) => l.obj.filename === 'big.bin' && l.obj.blksize === 1024 && l.obj.windowsize === 4);
-    assert.equal(log?.obj.outcome, 'complete');
-    const capped = s.logs.find((l) => l.obj.filename === 'firmware/sip78xx.loads' && l.obj.windowsize === 64);
-    assert.equal(capped?.obj.blksize, 1468);
-  });
+  it(
+    'atftp: blksize, windowsize and tsize are negotiated and files are byte identical',
+    needs(ATFTP, 'atftp'),
+    async () => {
+      for (const [name, opts] of [
+        ['big.bin', ['--option', 'blksize 1024', '--option', 'windowsize 4', '--option', 'tsize enable']],
+        ['exact.bin', ['--option', 'blksize 1024']],
+        ['small.bin', ['--option', 'blksize 8', '--option', 'windowsize 16']],
+        ['empty.bin', []],
+        ['firmware/sip78xx.loads', ['--option', 'blksize 65464', '--option', 'windowsize 65535']],
+      ] as const) {
+        const dest = join(out, `atftp-${name.replace('/', '_')}`);
+        const r = await run(ATFTP!, ['--verbose', ...opts, '--get', '-r', name, '-l', dest, HOST, String(s.port)]);
+        assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+        assert.ok((await readFile(dest)).equals(files[name]!), name);
+      }
+      await idle(s.server);
+      const log = s.logs.find((l) => l.obj.filename === 'big.bin' && l.obj.blksize === 1024 && l.obj.windowsize === 4);
+      assert.equal(log?.obj.outcome, 'complete');
+      const capped = s.logs.find((l) => l.obj.filename === 'firmware/sip78xx.loads' && l.obj.windowsize === 64);
+      assert.equal(capped?.obj.blksize, 1468);
+    },
+  );
 
   it('atftp: unknown file, traversal and upload are refused', needs(ATFTP, 'atftp'), async () => {
     const nf = await run(ATFTP!, ['--get', '-r', 'nope.tlv', '-l', join(out, 'x'), HOST, String(s.port)]);
@@ -279,25 +316,35 @@ describe('tftp server with Debian clients', () => {
     assert.equal(existsSync(join(root, 'upload.bin')), false);
   });
 
-  it('curl: downloads with --tftp-blksize are byte identical; errors map to curl exit codes', needs(CURL, 'curl'), async () => {
-    for (const [name, args] of [
-      ['big.bin', ['--tftp-blksize', '1024']],
-      ['exact.bin', ['--tftp-blksize', '1024']],
-      ['small.bin', []],
-      ['empty.bin', ['--tftp-no-options']],
-    ] as const) {
-      const dest = join(out, `curl-${name}`);
-      const r = await run(CURL!, ['-sS', ...args, `tftp://${HOST}:${s.port}/${name}`, '-o', dest]);
-      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-      assert.ok((await readFile(dest)).equals(files[name]!), name);
-    }
-    const nf = await run(CURL!, ['-sS', `tftp://${HOST}:${s.port}/nope.tlv`, '-o', join(out, 'x')]);
-    assert.equal(nf.code, 68); // CURLE_TFTP_NOTFOUND
-    const trav = await run(CURL!, ['-sS', '--path-as-is', `tftp://${HOST}:${s.port}/../secret.txt`, '-o', join(out, 'x')]);
-    assert.equal(trav.code, 69); // CURLE_REMOTE_ACCESS_DENIED (TFTP error 2)
-    const put = await run(CURL!, ['-sS', '-T', join(root, 'small.bin'), `tftp://${HOST}:${s.port}/upload.bin`]);
-    assert.equal(put.code, 69);
-  });
+  it(
+    'curl: downloads with --tftp-blksize are byte identical; errors map to curl exit codes',
+    needs(CURL, 'curl'),
+    async () => {
+      for (const [name, args] of [
+        ['big.bin', ['--tftp-blksize', '1024']],
+        ['exact.bin', ['--tftp-blksize', '1024']],
+        ['small.bin', []],
+        ['empty.bin', ['--tftp-no-options']],
+      ] as const) {
+        const dest = join(out, `curl-${name}`);
+        const r = await run(CURL!, ['-sS', ...args, `tftp://${HOST}:${s.port}/${name}`, '-o', dest]);
+        assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+        assert.ok((await readFile(dest)).equals(files[name]!), name);
+      }
+      const nf = await run(CURL!, ['-sS', `tftp://${HOST}:${s.port}/nope.tlv`, '-o', join(out, 'x')]);
+      assert.equal(nf.code, 68); // CURLE_TFTP_NOTFOUND
+      const trav = await run(CURL!, [
+        '-sS',
+        '--path-as-is',
+        `tftp://${HOST}:${s.port}/../secret.txt`,
+        '-o',
+        join(out, 'x'),
+      ]);
+      assert.equal(trav.code, 69); // CURLE_REMOTE_ACCESS_DENIED (TFTP error 2)
+      const put = await run(CURL!, ['-sS', '-T', join(root, 'small.bin'), `tftp://${HOST}:${s.port}/upload.bin`]);
+      assert.equal(put.code, 69);
+    },
+  );
 });
 
 describe('tftp server under bad input and load', () => {
@@ -316,7 +363,14 @@ describe('tftp server under bad input and load', () => {
 
   it('malformed packets and unknown opcodes get ERROR 4; the server keeps serving', async () => {
     const raw = await rawSocket();
-    const garbage = [Buffer.from([]), Buffer.from([0]), Buffer.from([0, 9, 1, 2]), Buffer.from([0, 1, 0x61, 0x62]), Buffer.from([0, 1, 0x61, 0, 0x78, 0]), Buffer.from([0, 4, 0, 1])];
+    const garbage = [
+      Buffer.from([]),
+      Buffer.from([0]),
+      Buffer.from([0, 9, 1, 2]),
+      Buffer.from([0, 1, 0x61, 0x62]),
+      Buffer.from([0, 1, 0x61, 0, 0x78, 0]),
+      Buffer.from([0, 4, 0, 1]),
+    ];
     for (const g of garbage) {
       raw.send(g, s.port);
       const { packet } = await raw.next();
@@ -347,7 +401,13 @@ describe('tftp server under bad input and load', () => {
     await raw.close();
 
     const raw2 = await rawSocket();
-    raw2.send(rrq('small.bin', [['windowsize', '65535'], ['blksize', '1']]), patient.port);
+    raw2.send(
+      rrq('small.bin', [
+        ['windowsize', '65535'],
+        ['blksize', '1'],
+      ]),
+      patient.port,
+    );
     const oack = await raw2.next();
     assert.deepEqual(oack.packet, { op: 'OACK', options: new Map([['windowsize', '64']]) });
     raw2.send({ op: 'ERROR', code: 8, message: 'changed my mind' }, oack.port);
@@ -355,7 +415,7 @@ describe('tftp server under bad input and load', () => {
     await idle(patient.server);
   });
 
-  it('duplicate ACKs do not make the server resend (no Sorcerer\'s Apprentice)', async () => {
+  it("duplicate ACKs do not make the server resend (no Sorcerer's Apprentice)", async () => {
     const raw = await rawSocket();
     raw.send(rrq('small.bin', [['blksize', '4096']]), patient.port); // 10000 bytes, capped to 1468 -> 7 blocks
     const oack = await raw.next();
@@ -451,7 +511,10 @@ describe('tftp server under bad input and load', () => {
 describe('tftp client input', () => {
   it('a port that is not 1..65535 is a rejected promise, not an exception thrown from a socket callback', async () => {
     for (const port of [0, -1, 70000, 1.5]) {
-      await assert.rejects(tftpGet({ host: '127.0.0.1', port, filename: 'ITLFile.tlv' }), (e: unknown) => e instanceof TftpClientError && /no valid server port/.test(e.message));
+      await assert.rejects(
+        tftpGet({ host: '127.0.0.1', port, filename: 'ITLFile.tlv' }),
+        (e: unknown) => e instanceof TftpClientError && /no valid server port/.test(e.message),
+      );
     }
   });
 });

@@ -18,7 +18,13 @@ after(async () => {
 async function rows(action: string) {
   const r = await lab.ctx.admin.audit.list({ action, limit: 10 });
   // Newest first; compare what the row says, not when or by whom.
-  return r.items.map((e) => ({ actor: e.actor, source: e.source, action: e.action, target: e.target, details: e.details }));
+  return r.items.map((e) => ({
+    actor: e.actor,
+    source: e.source,
+    action: e.action,
+    target: e.target,
+    details: e.details,
+  }));
 }
 
 test('CLI itl reset localkey / normal write the same audit rows as the API', async () => {
@@ -28,7 +34,11 @@ test('CLI itl reset localkey / normal write the same audit rows as the API', asy
     const run = await cli(['itl', 'reset', mode, '--data-dir', lab.dir], '', {});
     assert.equal(run.code, 0, run.stderr);
     const got = await rows(`itl.reset-${mode}`);
-    assert.equal(got.length, 2, `one row from the API and one from the CLI for itl.reset-${mode}: ${JSON.stringify(got)}`);
+    assert.equal(
+      got.length,
+      2,
+      `one row from the API and one from the CLI for itl.reset-${mode}: ${JSON.stringify(got)}`,
+    );
     const [fromCli, fromApi] = got as [(typeof got)[0], (typeof got)[0]];
     assert.match(fromCli.actor, /^cli:/);
     assert.equal(fromCli.source, 'cli');

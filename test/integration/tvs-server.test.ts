@@ -6,7 +6,15 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { createHash } from 'node:crypto';
 import { hexToBytes } from '../../src/shared/bytes.ts';
-import { generateKeyPair, createSelfSignedIdentity, subjectAttributes, derToPem, privateKeyPem, type CertificateInfo, type KeyPair } from '../../src/pki/index.ts';
+import {
+  generateKeyPair,
+  createSelfSignedIdentity,
+  subjectAttributes,
+  derToPem,
+  privateKeyPem,
+  type CertificateInfo,
+  type KeyPair,
+} from '../../src/pki/index.ts';
 import { formatDnCucm } from '../../src/pki/names.ts';
 import {
   createTvsDecoder,
@@ -23,7 +31,13 @@ import {
 } from '../../src/tvs/index.ts';
 
 const HOST = '127.0.0.1';
-const template = { organization: 'OpenCAPF Test', organizationalUnit: 'Voice', locality: 'Wellington', state: 'WGN', country: 'NZ' };
+const template = {
+  organization: 'OpenCAPF Test',
+  organizationalUnit: 'Voice',
+  locality: 'Wellington',
+  state: 'WGN',
+  country: 'NZ',
+};
 
 interface Entry {
   cert: CertificateInfo;
@@ -33,11 +47,15 @@ interface Entry {
 
 function createMemoryAuthority(entries: Entry[]): TvsAuthority {
   const bySha256 = new Map(entries.map((e) => [e.cert.sha256, e]));
-  const byIssuerSerial = new Map(entries.map((e) => [issuerSerialKey(formatDnCucm(e.cert.issuer), e.cert.serialHex), e]));
+  const byIssuerSerial = new Map(
+    entries.map((e) => [issuerSerialKey(formatDnCucm(e.cert.issuer), e.cert.serialHex), e]),
+  );
   return {
     async verify(certDer) {
       const e = bySha256.get(createHash('sha256').update(certDer).digest('hex'));
-      return e ? { trusted: true, roles: e.roles, ttlSeconds: e.ttlSeconds } : { trusted: false, roles: [], ttlSeconds: 0 };
+      return e
+        ? { trusted: true, roles: e.roles, ttlSeconds: e.ttlSeconds }
+        : { trusted: false, roles: [], ttlSeconds: 0 };
     },
     async query(q) {
       if (q.issuer === undefined || q.serial === undefined) return null;
@@ -88,7 +106,13 @@ async function startServer(
     tls: { certPem: derToPem(tvsIdentity.der), keyPem: privateKeyPem(keys.privateKey) },
     authority,
     logger,
-    limits: { maxConnections: 50, idleTimeoutMs: 1500, handshakeTimeoutMs: 1500, maxRequestsPerConnection: 3, ...limits },
+    limits: {
+      maxConnections: 50,
+      idleTimeoutMs: 1500,
+      handshakeTimeoutMs: 1500,
+      maxRequestsPerConnection: 3,
+      ...limits,
+    },
   });
   const { port: p } = await s.start();
   return { server: s, port: p };
@@ -97,8 +121,14 @@ async function startServer(
 before(async () => {
   keys = await generateKeyPair({ type: 'rsa', bits: 2048 }); // once per file; every test certificate shares it
   const now = new Date();
-  const make = (role: 'tvs' | 'tftp' | 'capf', cn: string) => createSelfSignedIdentity({ role, subject: subjectAttributes(cn, template), keys, validityDays: 30, now });
-  [tvsIdentity, ccm, capf, stranger] = await Promise.all([make('tvs', 'tvs-node1'), make('tftp', 'ccm-node1'), make('capf', 'CAPF-0a1b2c3d'), make('tftp', 'stranger')]);
+  const make = (role: 'tvs' | 'tftp' | 'capf', cn: string) =>
+    createSelfSignedIdentity({ role, subject: subjectAttributes(cn, template), keys, validityDays: 30, now });
+  [tvsIdentity, ccm, capf, stranger] = await Promise.all([
+    make('tvs', 'tvs-node1'),
+    make('tftp', 'ccm-node1'),
+    make('capf', 'CAPF-0a1b2c3d'),
+    make('tftp', 'stranger'),
+  ]);
   ({ server, port } = await startServer());
 });
 
@@ -109,10 +139,23 @@ after(async () => {
   assert.deepEqual(leaked, [], 'no private key material in logs');
 });
 
-const client = () => ({ host: HOST, port, timeoutMs: 10_000, checkServerCertificate: isOurTvs, deviceName: 'CP-8845-SEP001122334455' });
+const client = () => ({
+  host: HOST,
+  port,
+  timeoutMs: 10_000,
+  checkServerCertificate: isOurTvs,
+  deviceName: 'CP-8845-SEP001122334455',
+});
 
 /** A raw TLS connection that collects decoded frames and tells when the server closes. */
-async function openRaw(p = port): Promise<{ socket: tls.TLSSocket; messages: TvsMessage[]; next(n: number): Promise<TvsMessage[]>; closed: Promise<void> }> {
+async function openRaw(
+  p = port,
+): Promise<{
+  socket: tls.TLSSocket;
+  messages: TvsMessage[];
+  next(n: number): Promise<TvsMessage[]>;
+  closed: Promise<void>;
+}> {
   const socket = tls.connect({ host: HOST, port: p, rejectUnauthorized: false });
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', resolve);
@@ -141,7 +184,12 @@ async function openRaw(p = port): Promise<{ socket: tls.TLSSocket; messages: Tvs
 
 test('VERIFY: a known certificate is trusted with its roles (canonical order) and TTL', async () => {
   const result = await tvsVerify({ ...client(), certDer: ccm.der });
-  assert.deepEqual(result, { trusted: true, status: 0, roles: [TvsRole.CCM, TvsRole.TFTP, TvsRole.APP_SERVER], ttlSeconds: 3600 });
+  assert.deepEqual(result, {
+    trusted: true,
+    status: 0,
+    roles: [TvsRole.CCM, TvsRole.TFTP, TvsRole.APP_SERVER],
+    ttlSeconds: 3600,
+  });
   const capfResult = await tvsVerify({ ...client(), certDer: capf.der, requestId: 1001 });
   assert.deepEqual(capfResult, { trusted: true, status: 0, roles: [TvsRole.CAPF], ttlSeconds: 86_400 });
   const logged = logs.find((l) => l.msg === 'TVS verify' && l.obj.certSha256 === ccm.sha256);
@@ -154,7 +202,12 @@ test('VERIFY: an unknown certificate is not trusted (STATUS 1 only)', async () =
 });
 
 test('QUERY: finds a certificate by CUCM-format issuer and raw serial; unknown serial is not found', async () => {
-  const found = await tvsQuery({ ...client(), subject: formatDnCucm(capf.subject), issuer: formatDnCucm(capf.issuer), serial: hexToBytes(capf.serialHex) });
+  const found = await tvsQuery({
+    ...client(),
+    subject: formatDnCucm(capf.subject),
+    issuer: formatDnCucm(capf.issuer),
+    serial: hexToBytes(capf.serialHex),
+  });
   assert.equal(found.found, true);
   assert.equal(found.status, 0);
   assert.ok(Buffer.from(found.certDer!).equals(capf.der));
@@ -165,7 +218,9 @@ test('QUERY: finds a certificate by CUCM-format issuer and raw serial; unknown s
 });
 
 test('client fails closed when the server certificate is not the ITL TVS, or the check throws', async () => {
-  await assert.rejects(tvsVerify({ ...client(), certDer: ccm.der, checkServerCertificate: () => false }), { code: 'ERR_PKI_CHAIN' });
+  await assert.rejects(tvsVerify({ ...client(), certDer: ccm.der, checkServerCertificate: () => false }), {
+    code: 'ERR_PKI_CHAIN',
+  });
   await assert.rejects(
     tvsVerify({
       ...client(),
@@ -213,7 +268,12 @@ test('several requests on one connection are answered in order with their reques
   const raw = await openRaw();
   raw.socket.write(
     Buffer.concat([
-      encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 7, deviceName: 'CP-8861-SEPB000B4BA0AEE', certificate: ccm.der }),
+      encodeTvsMessage({
+        command: 'VERIFY_REQUEST',
+        requestId: 7,
+        deviceName: 'CP-8861-SEPB000B4BA0AEE',
+        certificate: ccm.der,
+      }),
       encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 8, certificate: stranger.der }),
     ]),
   );
@@ -225,7 +285,14 @@ test('several requests on one connection are answered in order with their reques
       ['VERIFY_RESPONSE', 8, 1],
     ],
   );
-  raw.socket.write(encodeTvsMessage({ command: 'QUERY_REQUEST', requestId: 9, issuerName: formatDnCucm(ccm.issuer), serialNumber: hexToBytes(ccm.serialHex) }));
+  raw.socket.write(
+    encodeTvsMessage({
+      command: 'QUERY_REQUEST',
+      requestId: 9,
+      issuerName: formatDnCucm(ccm.issuer),
+      serialNumber: hexToBytes(ccm.serialHex),
+    }),
+  );
   const all = await raw.next(3);
   const third = all[2];
   assert.equal(third?.command, 'QUERY_RESPONSE');
@@ -237,7 +304,9 @@ test('several requests on one connection are answered in order with their reques
 
 test('after maxRequestsPerConnection the server answers what it accepted and closes; a half-closed client still gets answers', async () => {
   const raw = await openRaw();
-  const requests = [1, 2, 3, 4].map((id) => encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: id, certificate: capf.der }));
+  const requests = [1, 2, 3, 4].map((id) =>
+    encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: id, certificate: capf.der }),
+  );
   raw.socket.end(Buffer.concat(requests));
   await raw.closed;
   assert.deepEqual(
@@ -284,7 +353,9 @@ test('maxConnections: an extra connection is refused while the cap is held', asy
   await limited.server.stop(); // also proves stop() does not wait for idle peers
 });
 
-test('a client that sends FIN before finishing the handshake is dropped at once, not held until the handshake timeout', { timeout: 30_000 }, async () => {
+test('a client that sends FIN before finishing the handshake is dropped at once, not held until the handshake timeout', {
+  timeout: 30_000,
+}, async () => {
   const s = await startServer({ idleTimeoutMs: 600_000, handshakeTimeoutMs: 600_000 });
   extraServers.push(s.server);
   const quitter = net.connect({ host: HOST, port: s.port });

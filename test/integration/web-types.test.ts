@@ -5,7 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  WEB_TYPES_COMMAND, WEB_TYPES_PATH, emitWebTypes, generateWebTypes, operationName, schemaToTs,
+  WEB_TYPES_COMMAND,
+  WEB_TYPES_PATH,
+  emitWebTypes,
+  generateWebTypes,
+  operationName,
+  schemaToTs,
 } from '../../scripts/gen-web-types.ts';
 
 test('the generated web types are those of the current OpenAPI document', async () => {
@@ -38,7 +43,9 @@ test('operation names and the emitted module', () => {
           summary: 'Things',
           parameters: [{ name: 'q', in: 'query', required: false, schema: { type: 'string' } }],
           responses: {
-            200: { content: { 'application/json': { schema: { type: 'object', properties: { n: { type: 'integer' } } } } } },
+            200: {
+              content: { 'application/json': { schema: { type: 'object', properties: { n: { type: 'integer' } } } } },
+            },
           },
         },
       },

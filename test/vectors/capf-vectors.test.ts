@@ -19,7 +19,8 @@ function pushAll(chunks: Uint8Array[]): CapfMessage[] {
 describe('CAPF vectors', () => {
   it('covers every §6 message command', () => {
     const commands = new Set(CAPF_VECTORS.map((v) => v.decoded.command));
-    for (const c of [1, 2, 3, 4, 9, 10, 11, 12, 13, 14, 15, 17]) assert.ok(commands.has(c), `command ${c} has a vector`);
+    for (const c of [1, 2, 3, 4, 9, 10, 11, 12, 13, 14, 15, 17])
+      assert.ok(commands.has(c), `command ${c} has a vector`);
   });
 
   for (const v of CAPF_VECTORS) {

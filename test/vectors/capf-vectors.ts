@@ -114,7 +114,6 @@ export const SUDI_SHA512 = `
   64 06 57 e4 fe 31 47 c1 2e e8 53 fe 3c 59 d3 f7 05 f1 c8 91 6f d6
 `;
 
-
 const b = hexToBytes;
 const TYPE_00_01 = b('00 01');
 
@@ -132,7 +131,14 @@ export const CAPF_VECTORS: CapfVector[] = [
       07 00 01 03               # VERSION = 3
       08 00 01 00               # AUTH_TYPE = 0 (none)
     `,
-    layout: ['0 protocol id 0x55', '1 command 1 AUTH_REQUEST', '2 session id u32 = 1', '6 body length u16 = 8', '8 VERSION tag 7 len 1 value 3', '12 AUTH_TYPE tag 8 len 1 value 0'],
+    layout: [
+      '0 protocol id 0x55',
+      '1 command 1 AUTH_REQUEST',
+      '2 session id u32 = 1',
+      '6 body length u16 = 8',
+      '8 VERSION tag 7 len 1 value 3',
+      '12 AUTH_TYPE tag 8 len 1 value 0',
+    ],
     decoded: msg(1, 1, { version: 3, authType: 0 }),
     build: () => authRequest(1, { version: 3, authType: 0 }),
   },
@@ -143,7 +149,13 @@ export const CAPF_VECTORS: CapfVector[] = [
       55 01 00 00 00 02 00 04   # header: AUTH_REQUEST, session 2, body 4
       07 00 01 03               # VERSION = 3
     `,
-    layout: ['0 protocol id 0x55', '1 command 1 AUTH_REQUEST', '2 session id = 2', '6 body length = 4', '8 VERSION = 3'],
+    layout: [
+      '0 protocol id 0x55',
+      '1 command 1 AUTH_REQUEST',
+      '2 session id = 2',
+      '6 body length = 4',
+      '8 VERSION = 3',
+    ],
     decoded: msg(1, 2, { version: 3 }),
     build: () => authRequest(2),
   },
@@ -157,7 +169,13 @@ export const CAPF_VECTORS: CapfVector[] = [
       0b 00 01 00               # PASSWORD = "" (just the NUL)
       0d 00 10 53 45 50 30 30 31 31 32 32 33 33 34 34 35 35 00   # DEVICE_NAME = "SEP001122334455\\0"
     `,
-    layout: ['0 header (command 2, session 1, length 31)', '8 REASON = 1', '12 VERSION = 3', '16 PASSWORD len 1 = NUL', '20 DEVICE_NAME len 16 = C-string'],
+    layout: [
+      '0 header (command 2, session 1, length 31)',
+      '8 REASON = 1',
+      '12 VERSION = 3',
+      '16 PASSWORD len 1 = NUL',
+      '20 DEVICE_NAME len 16 = C-string',
+    ],
     decoded: msg(2, 1, { reason: 1, version: 3, password: '', deviceName: 'SEP001122334455' }),
     build: () => authResponse(1, { deviceName: 'SEP001122334455', password: '' }),
   },
@@ -171,7 +189,13 @@ export const CAPF_VECTORS: CapfVector[] = [
       0b 00 07 31 32 33 34 35 36 00                              # PASSWORD = "123456\\0"
       0d 00 10 53 45 50 30 30 31 31 32 32 33 33 34 34 35 35 00   # DEVICE_NAME
     `,
-    layout: ['0 header (command 2, session 3, length 37)', '8 REASON = 1', '12 VERSION = 3', '16 PASSWORD len 7', '26 DEVICE_NAME len 16'],
+    layout: [
+      '0 header (command 2, session 3, length 37)',
+      '8 REASON = 1',
+      '12 VERSION = 3',
+      '16 PASSWORD len 7',
+      '26 DEVICE_NAME len 16',
+    ],
     decoded: msg(2, 3, { reason: 1, version: 3, password: '123456', deviceName: 'SEP001122334455' }),
     build: () => authResponse(3, { deviceName: 'SEP001122334455', password: '123456' }),
   },
@@ -382,7 +406,14 @@ export const CAPF_VECTORS: CapfVector[] = [
       00 01                     #   type bytes
       ${LSC_DER}
     `,
-    layout: ['0 header (command 9, session 7, length 390)', '8 CERTIFICATE_TYPE = 1', '12 CERTIFICATE outer len 383', '15 inner tag 1 len 380', '18 type bytes 00 01', '20 DER (378 bytes)'],
+    layout: [
+      '0 header (command 9, session 7, length 390)',
+      '8 CERTIFICATE_TYPE = 1',
+      '12 CERTIFICATE outer len 383',
+      '15 inner tag 1 len 380',
+      '18 type bytes 00 01',
+      '20 DER (378 bytes)',
+    ],
     decoded: msg(9, 7, { certificateType: 1, certificate: { typeBytes: TYPE_00_01, der: b(LSC_DER) } }),
     build: () => storeCertificateRequest(7, { der: b(LSC_DER) }),
   },
@@ -417,7 +448,11 @@ export const CAPF_VECTORS: CapfVector[] = [
       04 01 7f 01 01 7c 00 01   # CERTIFICATE outer 383, inner tag 1 len 380, type bytes 00 01
       ${LSC_DER}
     `,
-    layout: ['0 header (command 12, session 8, length 390)', '8 REASON = 1', '12 CERTIFICATE outer len 383, inner len 380, 00 01, DER'],
+    layout: [
+      '0 header (command 12, session 8, length 390)',
+      '8 REASON = 1',
+      '12 CERTIFICATE outer len 383, inner len 380, 00 01, DER',
+    ],
     decoded: msg(12, 8, { reason: 1, certificate: { typeBytes: TYPE_00_01, der: b(LSC_DER) } }),
     build: () => fetchCertificateResponse(8, { reason: 1, der: b(LSC_DER) }),
   },

@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hexToBytes } from '../../src/shared/bytes.ts';
 import { CodecError } from '../../src/shared/errors.ts';
-import { decodeHeader, decodeTlvFile, encodeTlvFile, headerInitOf, recordElementsOf } from '../../src/trust/tlv-codec.ts';
+import {
+  decodeHeader,
+  decodeTlvFile,
+  encodeTlvFile,
+  headerInitOf,
+  recordElementsOf,
+} from '../../src/trust/tlv-codec.ts';
 
 interface Vector {
   title: string;
@@ -19,7 +25,8 @@ const SIG128 = 'bb'.repeat(128);
 const vectors: Vector[] = [
   {
     title: 'ITL: header (signer version 1.0, SHA-1, 64-byte signature, 2 padding bytes) + one hash-only SAST record',
-    source: 'tlv-files.md §2.1 element order, §2.2 padding (79 + 3 + 64 = 146 -> 2 pads -> 148), §4 record layout in CUCM order',
+    source:
+      'tlv-files.md §2.1 element order, §2.2 padding (79 + 3 + 64 = 146 -> 2 pads -> 148), §4 record layout in CUCM order',
     hex: `
       01 0002 01 02                     # 0   VERSION 1.2
       02 0002 0094                      # 5   HEADER_LENGTH 148
@@ -61,7 +68,17 @@ const vectors: Vector[] = [
       fileName: 'ITLFile.tlv',
       timestamp: 1705319488,
       paddingBytes: 2,
-      records: [{ offset: 148, length: 75, role: 0, dnsName: '', subjectName: 'CN=S', certificateHash: '00112233445566778899aabbccddeeff00112233', hashAlgorithm: 0 }],
+      records: [
+        {
+          offset: 148,
+          length: 75,
+          role: 0,
+          dnsName: '',
+          subjectName: 'CN=S',
+          certificateHash: '00112233445566778899aabbccddeeff00112233',
+          hashAlgorithm: 0,
+        },
+      ],
     },
   },
   {
@@ -138,7 +155,10 @@ for (const v of vectors) {
         assert.equal(r.subjectName, e.subjectName);
         assert.equal(r.certificateHash?.toString('hex'), e.certificateHash);
         assert.equal(r.hashAlgorithm, e.hashAlgorithm);
-        assert.deepEqual(r.elements.map((x) => x.tag), [1, 2, 3, 4, 5, 6, 7, 8, 11, 12]);
+        assert.deepEqual(
+          r.elements.map((x) => x.tag),
+          [1, 2, 3, 4, 5, 6, 7, 8, 11, 12],
+        );
       });
     }
   });
@@ -147,7 +167,9 @@ for (const v of vectors) {
     const h = decodeHeader(bytes);
     const body = bytes.subarray(h.headerLength);
     const records = d.records ? decodeTlvFile(bytes).records.map(recordElementsOf) : [];
-    const encoded = d.records ? encodeTlvFile(headerInitOf(h), h.signature, records) : Buffer.concat([encodeTlvFile(headerInitOf(h), h.signature, []), body]);
+    const encoded = d.records
+      ? encodeTlvFile(headerInitOf(h), h.signature, records)
+      : Buffer.concat([encodeTlvFile(headerInitOf(h), h.signature, []), body]);
     assert.equal(encoded.toString('hex'), bytes.toString('hex'));
   });
 
@@ -156,7 +178,10 @@ for (const v of vectors) {
       const prefix = bytes.subarray(0, n);
       try {
         const f = decodeTlvFile(prefix);
-        assert.ok(n >= f.header.headerLength, `prefix ${n} decoded although the header is ${f.header.headerLength} bytes`);
+        assert.ok(
+          n >= f.header.headerLength,
+          `prefix ${n} decoded although the header is ${f.header.headerLength} bytes`,
+        );
       } catch (e) {
         assert.ok(isCodecError(e), `prefix ${n}: ${String(e)}`);
       }

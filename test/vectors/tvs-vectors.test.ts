@@ -44,7 +44,12 @@ const vectors: Vector[] = [
     layout: `0  57 protocol | 1 01 version | 2 01 VERIFY_REQUEST | 3 00 reserved | 4 00000001 request id | 8 039f body 927
 10 01 0018 DEVICE_NAME: 01 + "CP-8845-SEP001122334455" (1 + 23)
 37 02 0381 CERTIFICATE: 897 bytes DER (30 82 03 7d …)`,
-    decoded: { command: 'VERIFY_REQUEST', requestId: 1, deviceName: 'CP-8845-SEP001122334455', certificate: asteriskCert },
+    decoded: {
+      command: 'VERIFY_REQUEST',
+      requestId: 1,
+      deviceName: 'CP-8845-SEP001122334455',
+      certificate: asteriskCert,
+    },
   },
   {
     title: 'VERIFY_RESPONSE trusted: CCM, TFTP, APP-SERVER for 3600 s',
@@ -57,7 +62,13 @@ const vectors: Vector[] = [
 10 07 0001 STATUS 00 valid
 14 08 0003 ROLES 01 CCM, 03 TFTP, 07 APP-SERVER
 20 09 0004 TTL 00000e10 = 3600`,
-    decoded: { command: 'VERIFY_RESPONSE', requestId: 1, status: TvsStatus.VALID, roles: [TvsRole.CCM, TvsRole.TFTP, TvsRole.APP_SERVER], ttlSeconds: 3600 },
+    decoded: {
+      command: 'VERIFY_RESPONSE',
+      requestId: 1,
+      status: TvsStatus.VALID,
+      roles: [TvsRole.CCM, TvsRole.TFTP, TvsRole.APP_SERVER],
+      ttlSeconds: 3600,
+    },
   },
   {
     title: 'VERIFY_RESPONSE unknown certificate: STATUS only',
@@ -69,7 +80,8 @@ const vectors: Vector[] = [
   },
   {
     title: 'QUERY_REQUEST from a real 8861 to CUCM (TVS_MSG_QUERY_CERT_REQ, 153 bytes)',
-    source: 'Cisco doc 213407 via tvs-protocol.md §6; tag bytes 04 (issuer) and 05 (serial) are not in the dump and are INFERRED',
+    source:
+      'Cisco doc 213407 via tvs-protocol.md §6; tag bytes 04 (issuer) and 05 (serial) are not in the dump and are INFERRED',
     hex: `57 01 03 00 00 00 03 e9 00 8f
           01 00 18 01 ${ascii('CP-8861-SEPB000B4BA0AEE')}
           03 00 42 ${ascii('CN=ucm11pub.stormin.local;OU=IST;O=Stormin;L=Brisbane;ST=QLD;C=AU')} 00
@@ -103,7 +115,14 @@ const vectors: Vector[] = [
 14   02 05ab CERTIFICATE 1451 bytes (30 82 05 a7 …) (1454)
 1468 08 0002 ROLES 00 SAST, 03 TFTP          (5, inferred)
 1473 09 0004 TTL 00015180 = 86400             (7, inferred)`,
-    decoded: { command: 'QUERY_RESPONSE', requestId: 1001, status: TvsStatus.VALID, certificate: cucmSignerCert, roles: [TvsRole.SAST, TvsRole.TFTP], ttlSeconds: 86_400 },
+    decoded: {
+      command: 'QUERY_RESPONSE',
+      requestId: 1001,
+      status: TvsStatus.VALID,
+      certificate: cucmSignerCert,
+      roles: [TvsRole.SAST, TvsRole.TFTP],
+      ttlSeconds: 86_400,
+    },
     reencoded: `57 01 04 00 00 00 03 e9 05 be
           07 00 01 00
           02 05 ab ${hexOf(cucmSignerCert)}
@@ -137,7 +156,13 @@ const vectors: Vector[] = [
 10 02 0004 CERTIFICATE
 17 06 0003 unknown tag 6: skipped
 23 01 000e DEVICE_NAME 01 + "CP-7942-SEPAB" (does not match tvsd's pattern; the codec does not judge it)`,
-    decoded: { command: 'VERIFY_REQUEST', requestId: 2, unknownTags: [6], deviceName: 'CP-7942-SEPAB', certificate: hexToBytes('30 02 05 00') },
+    decoded: {
+      command: 'VERIFY_REQUEST',
+      requestId: 2,
+      unknownTags: [6],
+      deviceName: 'CP-7942-SEPAB',
+      certificate: hexToBytes('30 02 05 00'),
+    },
     reencoded: `57 01 01 00 00 00 00 02 00 18
           01 00 0e 01 ${ascii('CP-7942-SEPAB')}
           02 00 04 30 02 05 00`,
@@ -197,33 +222,93 @@ interface BadVector {
 }
 
 const bad: BadVector[] = [
-  { title: 'TLS ClientHello sent to the wrong port', hex: '16 03 01 00 f1 01 00 00 ed 03 03', code: 'ERR_CODEC_BAD_MAGIC' },
+  {
+    title: 'TLS ClientHello sent to the wrong port',
+    hex: '16 03 01 00 f1 01 00 00 ed 03 03',
+    code: 'ERR_CODEC_BAD_MAGIC',
+  },
   { title: 'version 2', hex: '57 02 01 00 00 00 00 01 00 00', code: 'ERR_CODEC_BAD_MAGIC' },
   { title: 'command NONE', hex: '57 01 00 00 00 00 00 01 00 00', code: 'ERR_CODEC_BAD_VALUE' },
   { title: 'command 5', hex: '57 01 05 00 00 00 00 01 00 00', code: 'ERR_CODEC_BAD_VALUE' },
-  { title: 'declared body above the maximum', hex: '57 01 01 00 00 00 00 01 ff ff', code: 'ERR_CODEC_TOO_LARGE', maxBodyBytes: 16384 },
-  { title: 'element longer than the body', hex: '57 01 01 00 00 00 00 01 00 05  02 00 09 30 00', code: 'ERR_CODEC_TRUNCATED' },
-  { title: 'element header cut by the body end', hex: '57 01 01 00 00 00 00 01 00 02  02 00', code: 'ERR_CODEC_TRUNCATED' },
-  { title: 'VERIFY_REQUEST without CERTIFICATE', hex: '57 01 01 00 00 00 00 01 00 06  01 00 03 01 41 42', code: 'ERR_CODEC_MISSING_ELEMENT' },
-  { title: 'VERIFY_REQUEST with an empty CERTIFICATE', hex: '57 01 01 00 00 00 00 01 00 03  02 00 00', code: 'ERR_CODEC_BAD_VALUE' },
-  { title: 'CERTIFICATE twice', hex: '57 01 01 00 00 00 00 01 00 0a  02 00 02 30 00  02 00 02 30 00', code: 'ERR_CODEC_BAD_ELEMENT' },
-  { title: 'DEVICE_NAME with only the lead byte', hex: '57 01 01 00 00 00 00 01 00 09  01 00 01 01  02 00 02 30 00', code: 'ERR_CODEC_BAD_VALUE' },
-  { title: 'DEVICE_NAME with a control character', hex: '57 01 01 00 00 00 00 01 00 0a  01 00 02 01 1b  02 00 02 30 00', code: 'ERR_CODEC_BAD_VALUE' },
-  { title: 'QUERY_REQUEST naming nothing', hex: '57 01 03 00 00 00 00 01 00 06  01 00 03 01 41 42', code: 'ERR_CODEC_MISSING_ELEMENT' },
-  { title: 'response without STATUS', hex: '57 01 02 00 00 00 00 01 00 04  08 00 01 01', code: 'ERR_CODEC_MISSING_ELEMENT' },
+  {
+    title: 'declared body above the maximum',
+    hex: '57 01 01 00 00 00 00 01 ff ff',
+    code: 'ERR_CODEC_TOO_LARGE',
+    maxBodyBytes: 16384,
+  },
+  {
+    title: 'element longer than the body',
+    hex: '57 01 01 00 00 00 00 01 00 05  02 00 09 30 00',
+    code: 'ERR_CODEC_TRUNCATED',
+  },
+  {
+    title: 'element header cut by the body end',
+    hex: '57 01 01 00 00 00 00 01 00 02  02 00',
+    code: 'ERR_CODEC_TRUNCATED',
+  },
+  {
+    title: 'VERIFY_REQUEST without CERTIFICATE',
+    hex: '57 01 01 00 00 00 00 01 00 06  01 00 03 01 41 42',
+    code: 'ERR_CODEC_MISSING_ELEMENT',
+  },
+  {
+    title: 'VERIFY_REQUEST with an empty CERTIFICATE',
+    hex: '57 01 01 00 00 00 00 01 00 03  02 00 00',
+    code: 'ERR_CODEC_BAD_VALUE',
+  },
+  {
+    title: 'CERTIFICATE twice',
+    hex: '57 01 01 00 00 00 00 01 00 0a  02 00 02 30 00  02 00 02 30 00',
+    code: 'ERR_CODEC_BAD_ELEMENT',
+  },
+  {
+    title: 'DEVICE_NAME with only the lead byte',
+    hex: '57 01 01 00 00 00 00 01 00 09  01 00 01 01  02 00 02 30 00',
+    code: 'ERR_CODEC_BAD_VALUE',
+  },
+  {
+    title: 'DEVICE_NAME with a control character',
+    hex: '57 01 01 00 00 00 00 01 00 0a  01 00 02 01 1b  02 00 02 30 00',
+    code: 'ERR_CODEC_BAD_VALUE',
+  },
+  {
+    title: 'QUERY_REQUEST naming nothing',
+    hex: '57 01 03 00 00 00 00 01 00 06  01 00 03 01 41 42',
+    code: 'ERR_CODEC_MISSING_ELEMENT',
+  },
+  {
+    title: 'response without STATUS',
+    hex: '57 01 02 00 00 00 00 01 00 04  08 00 01 01',
+    code: 'ERR_CODEC_MISSING_ELEMENT',
+  },
   { title: 'STATUS of two bytes', hex: '57 01 02 00 00 00 00 01 00 05  07 00 02 00 00', code: 'ERR_CODEC_BAD_ELEMENT' },
-  { title: 'TTL of three bytes', hex: '57 01 02 00 00 00 00 01 00 0a  07 00 01 00  09 00 03 00 0e 10', code: 'ERR_CODEC_BAD_ELEMENT' },
-  { title: 'frame shorter than its declared body', hex: '57 01 02 00 00 00 00 01 00 04  07 00', code: 'ERR_CODEC_TRUNCATED' },
-  { title: 'bytes after the frame', hex: '57 01 02 00 00 00 00 01 00 04  07 00 01 01 57', code: 'ERR_CODEC_BAD_ELEMENT' },
+  {
+    title: 'TTL of three bytes',
+    hex: '57 01 02 00 00 00 00 01 00 0a  07 00 01 00  09 00 03 00 0e 10',
+    code: 'ERR_CODEC_BAD_ELEMENT',
+  },
+  {
+    title: 'frame shorter than its declared body',
+    hex: '57 01 02 00 00 00 00 01 00 04  07 00',
+    code: 'ERR_CODEC_TRUNCATED',
+  },
+  {
+    title: 'bytes after the frame',
+    hex: '57 01 02 00 00 00 00 01 00 04  07 00 01 01 57',
+    code: 'ERR_CODEC_BAD_ELEMENT',
+  },
 ];
 
 for (const b of bad) {
   test(`rejects: ${b.title}`, () => {
-    assert.throws(() => decodeTvsFrame(hexToBytes(b.hex), b.maxBodyBytes === undefined ? {} : { maxBodyBytes: b.maxBodyBytes }), (e: unknown) => {
-      assert.ok(e instanceof CodecError, String(e));
-      assert.equal(e.code, b.code);
-      return true;
-    });
+    assert.throws(
+      () => decodeTvsFrame(hexToBytes(b.hex), b.maxBodyBytes === undefined ? {} : { maxBodyBytes: b.maxBodyBytes }),
+      (e: unknown) => {
+        assert.ok(e instanceof CodecError, String(e));
+        assert.equal(e.code, b.code);
+        return true;
+      },
+    );
   });
 }
 
@@ -233,7 +318,10 @@ test('push decoder refuses a declared length above the maximum before buffering 
   assert.throws(() => d.push(hexToBytes('00 01 04 01')), { code: 'ERR_CODEC_TOO_LARGE' });
   assert.ok(d.bufferedBytes <= 10, 'only the header was held');
   assert.equal(d.poisoned, true);
-  assert.throws(() => d.push(hexToBytes('57 01 02 00 00 00 00 01 00 04 07 00 01 01')), (e: unknown) => e instanceof CodecError && e.code === 'ERR_CODEC_TOO_LARGE');
+  assert.throws(
+    () => d.push(hexToBytes('57 01 02 00 00 00 00 01 00 04 07 00 01 01')),
+    (e: unknown) => e instanceof CodecError && e.code === 'ERR_CODEC_TOO_LARGE',
+  );
   assert.throws(() => d.end(), CodecError);
 });
 
@@ -263,11 +351,41 @@ test('decoded values are copies, not views of the input buffer', () => {
 });
 
 test('encoder refuses values the wire cannot carry', () => {
-  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 2 ** 32, certificate: Uint8Array.of(0x30) }), { code: 'ERR_CODEC_BAD_VALUE' });
-  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 1, certificate: new Uint8Array(0x10000) }), { code: 'ERR_CODEC_TOO_LARGE' });
-  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 1, certificate: new Uint8Array(0xfff0), deviceName: 'CP-0000-SEP000000000000' }), { code: 'ERR_CODEC_TOO_LARGE' });
-  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 1, certificate: Uint8Array.of(0x30), deviceName: 'CP-é' }), { code: 'ERR_CODEC_BAD_VALUE' });
-  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_RESPONSE', requestId: 1, status: 0, roles: [256] }), { code: 'ERR_CODEC_BAD_VALUE' });
-  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_RESPONSE', requestId: 1, status: 0, ttlSeconds: -1 }), { code: 'ERR_CODEC_BAD_VALUE' });
-  assert.throws(() => encodeTvsMessage({ command: 'QUERY_REQUEST', requestId: 1, subjectName: 'a\0b' }), { code: 'ERR_CODEC_BAD_VALUE' });
+  assert.throws(
+    () => encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 2 ** 32, certificate: Uint8Array.of(0x30) }),
+    { code: 'ERR_CODEC_BAD_VALUE' },
+  );
+  assert.throws(
+    () => encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: 1, certificate: new Uint8Array(0x10000) }),
+    { code: 'ERR_CODEC_TOO_LARGE' },
+  );
+  assert.throws(
+    () =>
+      encodeTvsMessage({
+        command: 'VERIFY_REQUEST',
+        requestId: 1,
+        certificate: new Uint8Array(0xfff0),
+        deviceName: 'CP-0000-SEP000000000000',
+      }),
+    { code: 'ERR_CODEC_TOO_LARGE' },
+  );
+  assert.throws(
+    () =>
+      encodeTvsMessage({
+        command: 'VERIFY_REQUEST',
+        requestId: 1,
+        certificate: Uint8Array.of(0x30),
+        deviceName: 'CP-é',
+      }),
+    { code: 'ERR_CODEC_BAD_VALUE' },
+  );
+  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_RESPONSE', requestId: 1, status: 0, roles: [256] }), {
+    code: 'ERR_CODEC_BAD_VALUE',
+  });
+  assert.throws(() => encodeTvsMessage({ command: 'VERIFY_RESPONSE', requestId: 1, status: 0, ttlSeconds: -1 }), {
+    code: 'ERR_CODEC_BAD_VALUE',
+  });
+  assert.throws(() => encodeTvsMessage({ command: 'QUERY_REQUEST', requestId: 1, subjectName: 'a\0b' }), {
+    code: 'ERR_CODEC_BAD_VALUE',
+  });
 });

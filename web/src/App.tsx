@@ -61,7 +61,9 @@ function routeFor(path: string, me: Me): ReactNode {
   return (
     <div>
       <h1>Page not found</h1>
-      <p>There is no page at <code>{path}</code>. <Link to="/">Go to the dashboard</Link>.</p>
+      <p>
+        There is no page at <code>{path}</code>. <Link to="/">Go to the dashboard</Link>.
+      </p>
     </div>
   );
 }
@@ -89,7 +91,12 @@ export function App() {
     document.title = `${page?.label ?? 'OpenCAPF'} · OpenCAPF`;
   }, [path]);
 
-  if (me === undefined) return <main className="center"><Loading what="your session" /></main>;
+  if (me === undefined)
+    return (
+      <main className="center">
+        <Loading what="your session" />
+      </main>
+    );
   if (me === null || me.mustChangePassword) return <LoginPage me={me} onLoggedIn={refreshMe} />;
 
   const logout = async () => {
@@ -103,12 +110,22 @@ export function App() {
   const groups = [...new Set(NAV.map((n) => n.group))];
   return (
     <div className="shell">
-      <a href="#main" className="skip">Skip to content</a>
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
       <header className="topbar">
-        <button type="button" className="nav-toggle" aria-expanded={navOpen} aria-controls="sidenav" onClick={() => setNavOpen(!navOpen)}>
+        <button
+          type="button"
+          className="nav-toggle"
+          aria-expanded={navOpen}
+          aria-controls="sidenav"
+          onClick={() => setNavOpen(!navOpen)}
+        >
           Menu
         </button>
-        <Link to="/" className="brand">OpenCAPF <span className="brand-sub">Certificate Authority Proxy Function</span></Link>
+        <Link to="/" className="brand">
+          OpenCAPF <span className="brand-sub">Certificate Authority Proxy Function</span>
+        </Link>
         <div className="topbar-right">
           <label className="theme-picker">
             <span>Theme</span>
@@ -118,8 +135,12 @@ export function App() {
               <option value="dark">Dark</option>
             </select>
           </label>
-          <span className="user" title={`role: ${me.role}`}>{me.username} <span className="muted">({me.role})</span></span>
-          <button type="button" onClick={logout}>Log out</button>
+          <span className="user" title={`role: ${me.role}`}>
+            {me.username} <span className="muted">({me.role})</span>
+          </span>
+          <button type="button" onClick={logout}>
+            Log out
+          </button>
         </div>
       </header>
       <nav id="sidenav" className={`sidenav${navOpen ? ' open' : ''}`} aria-label="Main">
@@ -131,7 +152,9 @@ export function App() {
                 const active = n.to === '/' ? path === '/' : path === n.to || path.startsWith(`${n.to}/`);
                 return (
                   <li key={n.to}>
-                    <Link to={n.to} aria-current={active ? 'page' : undefined}>{n.label}</Link>
+                    <Link to={n.to} aria-current={active ? 'page' : undefined}>
+                      {n.label}
+                    </Link>
                   </li>
                 );
               })}
@@ -139,7 +162,9 @@ export function App() {
           </div>
         ))}
       </nav>
-      <main id="main" tabIndex={-1}>{routeFor(path, me)}</main>
+      <main id="main" tabIndex={-1}>
+        {routeFor(path, me)}
+      </main>
     </div>
   );
 }

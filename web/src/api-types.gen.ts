@@ -102,7 +102,7 @@ export type PostBulkJobsBody = {
     /** description contains */
     description?: string;
     /** LSC status */
-    lscStatus?: "installed" | "none";
+    lscStatus?: 'installed' | 'none';
     /** LSC expires before (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
     lscExpiresBefore?: string;
     /** LSC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
@@ -114,32 +114,46 @@ export type PostBulkJobsBody = {
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
-    statusOutcome?: "none" | "pending" | "success" | "failed";
+    statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
     /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
-    statusOperation?: "none" | "install" | "delete" | "troubleshoot";
+    statusOperation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** failure reason code of the Certificate Operation Status */
-    statusReason?: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol";
+    statusReason?:
+      | 'late'
+      | 'badAuthString'
+      | 'authLocked'
+      | 'keyGeneration'
+      | 'weakKey'
+      | 'certAuth'
+      | 'authModeMismatch'
+      | 'noCertificate'
+      | 'phoneRejected'
+      | 'phoneDeleteFailed'
+      | 'connectionLost'
+      | 'timeout'
+      | 'capfExpired'
+      | 'protocol';
     /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
     /** pending certificate operation */
-    operation?: "none" | "install" | "delete" | "troubleshoot";
+    operation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** phone security profile name */
     profile?: string;
   };
   update: {
-    operation: "none" | "install" | "delete" | "troubleshoot";
-    authMode?: "auth-string" | "null-string" | "existing-lsc" | "existing-mic";
+    operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+    authMode?: 'auth-string' | 'null-string' | 'existing-lsc' | 'existing-mic';
     /** 4 to 10 digits, or "generate" for a unique string per device */
     authString?: string | null;
-    keyOrder?: "rsa" | "ec" | "ec-rsa";
+    keyOrder?: 'rsa' | 'ec' | 'ec-rsa';
     rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
     ecKeySize?: 256 | 384 | 521 | null;
     /** ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z */
     completesBy?: string | null;
     /** When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode */
-    onProfileMismatch?: "refuse" | "use-profile";
+    onProfileMismatch?: 'refuse' | 'use-profile';
   };
 };
 
@@ -228,7 +242,7 @@ export type PostBulkQueryBody = {
     /** description contains */
     description?: string;
     /** LSC status */
-    lscStatus?: "installed" | "none";
+    lscStatus?: 'installed' | 'none';
     /** LSC expires before (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
     lscExpiresBefore?: string;
     /** LSC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
@@ -240,32 +254,46 @@ export type PostBulkQueryBody = {
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
-    statusOutcome?: "none" | "pending" | "success" | "failed";
+    statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
     /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
-    statusOperation?: "none" | "install" | "delete" | "troubleshoot";
+    statusOperation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** failure reason code of the Certificate Operation Status */
-    statusReason?: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol";
+    statusReason?:
+      | 'late'
+      | 'badAuthString'
+      | 'authLocked'
+      | 'keyGeneration'
+      | 'weakKey'
+      | 'certAuth'
+      | 'authModeMismatch'
+      | 'noCertificate'
+      | 'phoneRejected'
+      | 'phoneDeleteFailed'
+      | 'connectionLost'
+      | 'timeout'
+      | 'capfExpired'
+      | 'protocol';
     /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
     /** pending certificate operation */
-    operation?: "none" | "install" | "delete" | "troubleshoot";
+    operation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** phone security profile name */
     profile?: string;
   };
   update?: {
-    operation: "none" | "install" | "delete" | "troubleshoot";
-    authMode?: "auth-string" | "null-string" | "existing-lsc" | "existing-mic";
+    operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+    authMode?: 'auth-string' | 'null-string' | 'existing-lsc' | 'existing-mic';
     /** 4 to 10 digits, or "generate" for a unique string per device */
     authString?: string | null;
-    keyOrder?: "rsa" | "ec" | "ec-rsa";
+    keyOrder?: 'rsa' | 'ec' | 'ec-rsa';
     rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
     ecKeySize?: 256 | 384 | 521 | null;
     /** ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z */
     completesBy?: string | null;
     /** When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode */
-    onProfileMismatch?: "refuse" | "use-profile";
+    onProfileMismatch?: 'refuse' | 'use-profile';
   };
 };
 
@@ -301,11 +329,26 @@ export type PostBulkQueryResponse = {
     status: string;
     /** Certificate Operation Status as codes (what filters take) */
     operationStatus: {
-      operation: "none" | "install" | "delete" | "troubleshoot";
-      outcome: "none" | "pending" | "success" | "failed";
-      reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+      operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+      outcome: 'none' | 'pending' | 'success' | 'failed';
+      reason:
+        | 'late'
+        | 'badAuthString'
+        | 'authLocked'
+        | 'keyGeneration'
+        | 'weakKey'
+        | 'certAuth'
+        | 'authModeMismatch'
+        | 'noCertificate'
+        | 'phoneRejected'
+        | 'phoneDeleteFailed'
+        | 'connectionLost'
+        | 'timeout'
+        | 'capfExpired'
+        | 'protocol'
+        | null;
     };
-    lscStatus: "None" | "Installed";
+    lscStatus: 'None' | 'Installed';
     lsc: {
       serialHex: string;
       issuerDn: string;
@@ -334,7 +377,13 @@ export type PostBulkQueryResponse = {
 
 /** POST /api/v1/certificates/{serial}/revoke: Revoke an LSC (e.g. a stolen phone: keyCompromise); the CRL and OCSP answers include it at once; recorded in the audit log */
 export type PostCertificatesBySerialRevokeBody = {
-  reason?: "unspecified" | "keyCompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn";
+  reason?:
+    | 'unspecified'
+    | 'keyCompromise'
+    | 'affiliationChanged'
+    | 'superseded'
+    | 'cessationOfOperation'
+    | 'privilegeWithdrawn';
 };
 
 /** GET /api/v1/doctor: Doctor findings for the cluster, or for one phone (?device=SEP…): cause, remedy, evidence, docs link */
@@ -349,7 +398,7 @@ export type GetDoctorResponse = {
   ok: boolean;
   findings: {
     id: string;
-    severity: "error" | "warning" | "info";
+    severity: 'error' | 'warning' | 'info';
     title: string;
     cause: string;
     remedy: string;
@@ -373,7 +422,7 @@ export type PostDoctorResponse = {
   ok: boolean;
   findings: {
     id: string;
-    severity: "error" | "warning" | "info";
+    severity: 'error' | 'warning' | 'info';
     title: string;
     cause: string;
     remedy: string;
@@ -517,7 +566,7 @@ export type GetPhonesQuery = {
   /** description contains */
   description?: string;
   /** LSC status */
-  lscStatus?: "installed" | "none";
+  lscStatus?: 'installed' | 'none';
   /** LSC expires before (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
   lscExpiresBefore?: string;
   /** LSC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
@@ -527,21 +576,35 @@ export type GetPhonesQuery = {
   /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
   lscNotCurrentCapf?: boolean;
   /** Certificate Operation Status outcome code */
-  statusOutcome?: "none" | "pending" | "success" | "failed";
+  statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
   /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
-  statusOperation?: "none" | "install" | "delete" | "troubleshoot";
+  statusOperation?: 'none' | 'install' | 'delete' | 'troubleshoot';
   /** failure reason code of the Certificate Operation Status */
-  statusReason?: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol";
+  statusReason?:
+    | 'late'
+    | 'badAuthString'
+    | 'authLocked'
+    | 'keyGeneration'
+    | 'weakKey'
+    | 'certAuth'
+    | 'authModeMismatch'
+    | 'noCertificate'
+    | 'phoneRejected'
+    | 'phoneDeleteFailed'
+    | 'connectionLost'
+    | 'timeout'
+    | 'capfExpired'
+    | 'protocol';
   /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
   status?: string;
   /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
   statusPrefix?: string;
   /** pending certificate operation */
-  operation?: "none" | "install" | "delete" | "troubleshoot";
+  operation?: 'none' | 'install' | 'delete' | 'troubleshoot';
   /** phone security profile name */
   profile?: string;
-  sort?: "deviceName" | "model" | "status" | "lscNotAfter" | "updatedAt";
-  order?: "asc" | "desc";
+  sort?: 'deviceName' | 'model' | 'status' | 'lscNotAfter' | 'updatedAt';
+  order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
 };
@@ -577,11 +640,26 @@ export type GetPhonesResponse = {
     status: string;
     /** Certificate Operation Status as codes (what filters take) */
     operationStatus: {
-      operation: "none" | "install" | "delete" | "troubleshoot";
-      outcome: "none" | "pending" | "success" | "failed";
-      reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+      operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+      outcome: 'none' | 'pending' | 'success' | 'failed';
+      reason:
+        | 'late'
+        | 'badAuthString'
+        | 'authLocked'
+        | 'keyGeneration'
+        | 'weakKey'
+        | 'certAuth'
+        | 'authModeMismatch'
+        | 'noCertificate'
+        | 'phoneRejected'
+        | 'phoneDeleteFailed'
+        | 'connectionLost'
+        | 'timeout'
+        | 'capfExpired'
+        | 'protocol'
+        | null;
     };
-    lscStatus: "None" | "Installed";
+    lscStatus: 'None' | 'Installed';
     lsc: {
       serialHex: string;
       issuerDn: string;
@@ -652,11 +730,26 @@ export type PostPhonesResponse = {
       status: string;
       /** Certificate Operation Status as codes (what filters take) */
       operationStatus: {
-        operation: "none" | "install" | "delete" | "troubleshoot";
-        outcome: "none" | "pending" | "success" | "failed";
-        reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+        operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+        outcome: 'none' | 'pending' | 'success' | 'failed';
+        reason:
+          | 'late'
+          | 'badAuthString'
+          | 'authLocked'
+          | 'keyGeneration'
+          | 'weakKey'
+          | 'certAuth'
+          | 'authModeMismatch'
+          | 'noCertificate'
+          | 'phoneRejected'
+          | 'phoneDeleteFailed'
+          | 'connectionLost'
+          | 'timeout'
+          | 'capfExpired'
+          | 'protocol'
+          | null;
       };
-      lscStatus: "None" | "Installed";
+      lscStatus: 'None' | 'Installed';
       lsc: {
         serialHex: string;
         issuerDn: string;
@@ -684,17 +777,17 @@ export type PostPhonesResponse = {
 /** POST /api/v1/phones/capf: Schedule a certificate operation on a list of phones; one result per phone (profile mismatch refused per phone unless onProfileMismatch is use-profile) */
 export type PostPhonesCapfBody = {
   deviceNames: string[];
-  operation: "none" | "install" | "delete" | "troubleshoot";
-  authMode?: "auth-string" | "null-string" | "existing-lsc" | "existing-mic";
+  operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+  authMode?: 'auth-string' | 'null-string' | 'existing-lsc' | 'existing-mic';
   /** 4 to 10 digits, or "generate" for a unique string per device */
   authString?: string | null;
-  keyOrder?: "rsa" | "ec" | "ec-rsa";
+  keyOrder?: 'rsa' | 'ec' | 'ec-rsa';
   rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
   ecKeySize?: 256 | 384 | 521 | null;
   /** ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z */
   completesBy?: string | null;
   /** When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode */
-  onProfileMismatch?: "refuse" | "use-profile";
+  onProfileMismatch?: 'refuse' | 'use-profile';
 };
 
 /** POST /api/v1/phones/capf: Schedule a certificate operation on a list of phones; one result per phone (profile mismatch refused per phone unless onProfileMismatch is use-profile) */
@@ -733,11 +826,26 @@ export type PostPhonesCapfResponse = {
       status: string;
       /** Certificate Operation Status as codes (what filters take) */
       operationStatus: {
-        operation: "none" | "install" | "delete" | "troubleshoot";
-        outcome: "none" | "pending" | "success" | "failed";
-        reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+        operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+        outcome: 'none' | 'pending' | 'success' | 'failed';
+        reason:
+          | 'late'
+          | 'badAuthString'
+          | 'authLocked'
+          | 'keyGeneration'
+          | 'weakKey'
+          | 'certAuth'
+          | 'authModeMismatch'
+          | 'noCertificate'
+          | 'phoneRejected'
+          | 'phoneDeleteFailed'
+          | 'connectionLost'
+          | 'timeout'
+          | 'capfExpired'
+          | 'protocol'
+          | null;
       };
-      lscStatus: "None" | "Installed";
+      lscStatus: 'None' | 'Installed';
       lsc: {
         serialHex: string;
         issuerDn: string;
@@ -791,7 +899,7 @@ export type PostPhonesSearchBody = {
     /** description contains */
     description?: string;
     /** LSC status */
-    lscStatus?: "installed" | "none";
+    lscStatus?: 'installed' | 'none';
     /** LSC expires before (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
     lscExpiresBefore?: string;
     /** LSC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
@@ -803,22 +911,36 @@ export type PostPhonesSearchBody = {
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
-    statusOutcome?: "none" | "pending" | "success" | "failed";
+    statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
     /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
-    statusOperation?: "none" | "install" | "delete" | "troubleshoot";
+    statusOperation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** failure reason code of the Certificate Operation Status */
-    statusReason?: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol";
+    statusReason?:
+      | 'late'
+      | 'badAuthString'
+      | 'authLocked'
+      | 'keyGeneration'
+      | 'weakKey'
+      | 'certAuth'
+      | 'authModeMismatch'
+      | 'noCertificate'
+      | 'phoneRejected'
+      | 'phoneDeleteFailed'
+      | 'connectionLost'
+      | 'timeout'
+      | 'capfExpired'
+      | 'protocol';
     /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
     /** pending certificate operation */
-    operation?: "none" | "install" | "delete" | "troubleshoot";
+    operation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** phone security profile name */
     profile?: string;
   };
-  sort?: "deviceName" | "model" | "status" | "lscNotAfter" | "updatedAt";
-  order?: "asc" | "desc";
+  sort?: 'deviceName' | 'model' | 'status' | 'lscNotAfter' | 'updatedAt';
+  order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
 };
@@ -854,11 +976,26 @@ export type PostPhonesSearchResponse = {
     status: string;
     /** Certificate Operation Status as codes (what filters take) */
     operationStatus: {
-      operation: "none" | "install" | "delete" | "troubleshoot";
-      outcome: "none" | "pending" | "success" | "failed";
-      reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+      operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+      outcome: 'none' | 'pending' | 'success' | 'failed';
+      reason:
+        | 'late'
+        | 'badAuthString'
+        | 'authLocked'
+        | 'keyGeneration'
+        | 'weakKey'
+        | 'certAuth'
+        | 'authModeMismatch'
+        | 'noCertificate'
+        | 'phoneRejected'
+        | 'phoneDeleteFailed'
+        | 'connectionLost'
+        | 'timeout'
+        | 'capfExpired'
+        | 'protocol'
+        | null;
     };
-    lscStatus: "None" | "Installed";
+    lscStatus: 'None' | 'Installed';
     lsc: {
       serialHex: string;
       issuerDn: string;
@@ -914,11 +1051,26 @@ export type GetPhonesByDeviceNameResponse = {
     status: string;
     /** Certificate Operation Status as codes (what filters take) */
     operationStatus: {
-      operation: "none" | "install" | "delete" | "troubleshoot";
-      outcome: "none" | "pending" | "success" | "failed";
-      reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+      operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+      outcome: 'none' | 'pending' | 'success' | 'failed';
+      reason:
+        | 'late'
+        | 'badAuthString'
+        | 'authLocked'
+        | 'keyGeneration'
+        | 'weakKey'
+        | 'certAuth'
+        | 'authModeMismatch'
+        | 'noCertificate'
+        | 'phoneRejected'
+        | 'phoneDeleteFailed'
+        | 'connectionLost'
+        | 'timeout'
+        | 'capfExpired'
+        | 'protocol'
+        | null;
     };
-    lscStatus: "None" | "Installed";
+    lscStatus: 'None' | 'Installed';
     lsc: {
       serialHex: string;
       issuerDn: string;
@@ -978,7 +1130,7 @@ export type PatchPhonesByDeviceNameBody = {
   description?: string;
   profileName?: string | null;
   /** When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode */
-  onProfileMismatch?: "refuse" | "use-profile";
+  onProfileMismatch?: 'refuse' | 'use-profile';
 };
 
 /** PATCH /api/v1/phones/{deviceName}: Edit model, description, security profile (CAPF defaults follow the new profile) */
@@ -1011,11 +1163,26 @@ export type PatchPhonesByDeviceNameResponse = {
   status: string;
   /** Certificate Operation Status as codes (what filters take) */
   operationStatus: {
-    operation: "none" | "install" | "delete" | "troubleshoot";
-    outcome: "none" | "pending" | "success" | "failed";
-    reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+    operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+    outcome: 'none' | 'pending' | 'success' | 'failed';
+    reason:
+      | 'late'
+      | 'badAuthString'
+      | 'authLocked'
+      | 'keyGeneration'
+      | 'weakKey'
+      | 'certAuth'
+      | 'authModeMismatch'
+      | 'noCertificate'
+      | 'phoneRejected'
+      | 'phoneDeleteFailed'
+      | 'connectionLost'
+      | 'timeout'
+      | 'capfExpired'
+      | 'protocol'
+      | null;
   };
-  lscStatus: "None" | "Installed";
+  lscStatus: 'None' | 'Installed';
   lsc: {
     serialHex: string;
     issuerDn: string;
@@ -1038,17 +1205,17 @@ export type PatchPhonesByDeviceNameResponse = {
 
 /** PUT /api/v1/phones/{deviceName}/capf: Set the CAPF Information of one phone (schedule an operation) */
 export type PutPhonesByDeviceNameCapfBody = {
-  operation: "none" | "install" | "delete" | "troubleshoot";
-  authMode?: "auth-string" | "null-string" | "existing-lsc" | "existing-mic";
+  operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+  authMode?: 'auth-string' | 'null-string' | 'existing-lsc' | 'existing-mic';
   /** 4 to 10 digits, or "generate" for a unique string per device */
   authString?: string | null;
-  keyOrder?: "rsa" | "ec" | "ec-rsa";
+  keyOrder?: 'rsa' | 'ec' | 'ec-rsa';
   rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
   ecKeySize?: 256 | 384 | 521 | null;
   /** ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z */
   completesBy?: string | null;
   /** When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode */
-  onProfileMismatch?: "refuse" | "use-profile";
+  onProfileMismatch?: 'refuse' | 'use-profile';
 };
 
 /** PUT /api/v1/phones/{deviceName}/capf: Set the CAPF Information of one phone (schedule an operation) */
@@ -1081,11 +1248,26 @@ export type PutPhonesByDeviceNameCapfResponse = {
   status: string;
   /** Certificate Operation Status as codes (what filters take) */
   operationStatus: {
-    operation: "none" | "install" | "delete" | "troubleshoot";
-    outcome: "none" | "pending" | "success" | "failed";
-    reason: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol" | null;
+    operation: 'none' | 'install' | 'delete' | 'troubleshoot';
+    outcome: 'none' | 'pending' | 'success' | 'failed';
+    reason:
+      | 'late'
+      | 'badAuthString'
+      | 'authLocked'
+      | 'keyGeneration'
+      | 'weakKey'
+      | 'certAuth'
+      | 'authModeMismatch'
+      | 'noCertificate'
+      | 'phoneRejected'
+      | 'phoneDeleteFailed'
+      | 'connectionLost'
+      | 'timeout'
+      | 'capfExpired'
+      | 'protocol'
+      | null;
   };
-  lscStatus: "None" | "Installed";
+  lscStatus: 'None' | 'Installed';
   lsc: {
     serialHex: string;
     issuerDn: string;
@@ -1127,9 +1309,9 @@ export type GetProfilesResponse = {
 export type PostProfilesBody = {
   name: string;
   description?: string;
-  deviceSecurityMode?: "non-secure" | "authenticated" | "encrypted";
-  authMode?: "auth-string" | "null-string" | "existing-lsc" | "existing-mic";
-  keyOrder?: "rsa" | "ec" | "ec-rsa";
+  deviceSecurityMode?: 'non-secure' | 'authenticated' | 'encrypted';
+  authMode?: 'auth-string' | 'null-string' | 'existing-lsc' | 'existing-mic';
+  keyOrder?: 'rsa' | 'ec' | 'ec-rsa';
   rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
   ecKeySize?: 256 | 384 | 521 | null;
   encryptedConfig?: boolean;
@@ -1168,9 +1350,9 @@ export type GetProfilesByNameResponse = {
 /** PATCH /api/v1/profiles/{name}: Change a profile; says how many phones use it, how many took its new CAPF defaults, and how many pending operations now contradict it */
 export type PatchProfilesByNameBody = {
   description?: string;
-  deviceSecurityMode?: "non-secure" | "authenticated" | "encrypted";
-  authMode?: "auth-string" | "null-string" | "existing-lsc" | "existing-mic";
-  keyOrder?: "rsa" | "ec" | "ec-rsa";
+  deviceSecurityMode?: 'non-secure' | 'authenticated' | 'encrypted';
+  authMode?: 'auth-string' | 'null-string' | 'existing-lsc' | 'existing-mic';
+  keyOrder?: 'rsa' | 'ec' | 'ec-rsa';
   rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
   ecKeySize?: 256 | 384 | 521 | null;
   encryptedConfig?: boolean;
@@ -1238,7 +1420,7 @@ export type GetReportsCapfQuery = {
   /** description contains */
   description?: string;
   /** LSC status */
-  lscStatus?: "installed" | "none";
+  lscStatus?: 'installed' | 'none';
   /** LSC expires before (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
   lscExpiresBefore?: string;
   /** LSC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
@@ -1248,17 +1430,31 @@ export type GetReportsCapfQuery = {
   /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
   lscNotCurrentCapf?: boolean;
   /** Certificate Operation Status outcome code */
-  statusOutcome?: "none" | "pending" | "success" | "failed";
+  statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
   /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
-  statusOperation?: "none" | "install" | "delete" | "troubleshoot";
+  statusOperation?: 'none' | 'install' | 'delete' | 'troubleshoot';
   /** failure reason code of the Certificate Operation Status */
-  statusReason?: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol";
+  statusReason?:
+    | 'late'
+    | 'badAuthString'
+    | 'authLocked'
+    | 'keyGeneration'
+    | 'weakKey'
+    | 'certAuth'
+    | 'authModeMismatch'
+    | 'noCertificate'
+    | 'phoneRejected'
+    | 'phoneDeleteFailed'
+    | 'connectionLost'
+    | 'timeout'
+    | 'capfExpired'
+    | 'protocol';
   /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
   status?: string;
   /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
   statusPrefix?: string;
   /** pending certificate operation */
-  operation?: "none" | "install" | "delete" | "troubleshoot";
+  operation?: 'none' | 'install' | 'delete' | 'troubleshoot';
   /** phone security profile name */
   profile?: string;
 };
@@ -1273,7 +1469,7 @@ export type PostReportsCapfBody = {
     /** description contains */
     description?: string;
     /** LSC status */
-    lscStatus?: "installed" | "none";
+    lscStatus?: 'installed' | 'none';
     /** LSC expires before (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
     lscExpiresBefore?: string;
     /** LSC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
@@ -1285,17 +1481,31 @@ export type PostReportsCapfBody = {
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
-    statusOutcome?: "none" | "pending" | "success" | "failed";
+    statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
     /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
-    statusOperation?: "none" | "install" | "delete" | "troubleshoot";
+    statusOperation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** failure reason code of the Certificate Operation Status */
-    statusReason?: "late" | "badAuthString" | "authLocked" | "keyGeneration" | "weakKey" | "certAuth" | "authModeMismatch" | "noCertificate" | "phoneRejected" | "phoneDeleteFailed" | "connectionLost" | "timeout" | "capfExpired" | "protocol";
+    statusReason?:
+      | 'late'
+      | 'badAuthString'
+      | 'authLocked'
+      | 'keyGeneration'
+      | 'weakKey'
+      | 'certAuth'
+      | 'authModeMismatch'
+      | 'noCertificate'
+      | 'phoneRejected'
+      | 'phoneDeleteFailed'
+      | 'connectionLost'
+      | 'timeout'
+      | 'capfExpired'
+      | 'protocol';
     /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
     /** pending certificate operation */
-    operation?: "none" | "install" | "delete" | "troubleshoot";
+    operation?: 'none' | 'install' | 'delete' | 'troubleshoot';
     /** phone security profile name */
     profile?: string;
   };
@@ -1375,7 +1585,7 @@ export type GetTokensResponse = {
 /** POST /api/v1/tokens: Create an API token (returned once): Authorization: Bearer <token> */
 export type PostTokensBody = {
   name: string;
-  scopes?: ("api" | "metrics")[];
+  scopes?: ('api' | 'metrics')[];
   expiresInDays?: number | null;
   /** admins only: for another user */
   username?: string;
@@ -1404,15 +1614,15 @@ export type GetTrustBundleQuery = {
 /** GET /api/v1/trust/crl: The CRL of the current (or previous) CAPF CA; also served without authentication on HTTP 6970 at /crl/capf.crl */
 export type GetTrustCrlQuery = {
   previous?: boolean;
-  format?: "pem" | "der";
+  format?: 'pem' | 'der';
 };
 
 /** GET /api/v1/trust/itl: The ITL (and CTL in mixed mode) this node serves, shown like CUCM `show itl`, with verification and warnings */
 export type GetTrustItlResponse = {
-  signingMode: "normal" | "localkey";
+  signingMode: 'normal' | 'localkey';
   items: {
     node: string;
-    kind: "ITL" | "CTL";
+    kind: 'ITL' | 'CTL';
     builtAt: string;
     verified: boolean;
     verifyMessage: string;
@@ -1427,10 +1637,10 @@ export type GetTrustItlResponse = {
 
 /** POST /api/v1/trust/itl/rebuild: Re-read certificates and per-phone pins from disk and rebuild the trust lists */
 export type PostTrustItlRebuildResponse = {
-  signingMode: "normal" | "localkey";
+  signingMode: 'normal' | 'localkey';
   items: {
     node: string;
-    kind: "ITL" | "CTL";
+    kind: 'ITL' | 'CTL';
     builtAt: string;
     verified: boolean;
     verifyMessage: string;
@@ -1445,15 +1655,15 @@ export type PostTrustItlRebuildResponse = {
 
 /** POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL signer is lost); normal: back to the TFTP certificate */
 export type PostTrustItlSigningBody = {
-  mode: "normal" | "localkey";
+  mode: 'normal' | 'localkey';
 };
 
 /** POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL signer is lost); normal: back to the TFTP certificate */
 export type PostTrustItlSigningResponse = {
-  signingMode: "normal" | "localkey";
+  signingMode: 'normal' | 'localkey';
   items: {
     node: string;
-    kind: "ITL" | "CTL";
+    kind: 'ITL' | 'CTL';
     builtAt: string;
     verified: boolean;
     verifyMessage: string;
@@ -1486,7 +1696,7 @@ export type GetUsersResponse = {
 /** POST /api/v1/users: Create a user; without a password a one-time password is generated and returned once */
 export type PostUsersBody = {
   username: string;
-  role: "admin" | "operator" | "read-only";
+  role: 'admin' | 'operator' | 'read-only';
   password?: string;
 };
 
@@ -1515,7 +1725,7 @@ export type GetUsersByUsernameResponse = {
 
 /** PATCH /api/v1/users/{username}: Change role, reset password (must change at next login), enable/disable */
 export type PatchUsersByUsernameBody = {
-  role?: "admin" | "operator" | "read-only";
+  role?: 'admin' | 'operator' | 'read-only';
   password?: string;
   disabled?: boolean;
 };

@@ -30,7 +30,12 @@ export function queryString(q: Query = {}): string {
   return s ? `?${s}` : '';
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, o: { query?: Query; contentType?: string } = {}): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  o: { query?: Query; contentType?: string } = {},
+): Promise<T> {
   const headers: Record<string, string> = { 'x-requested-with': 'opencapf-web', accept: 'application/json' };
   let payload: BodyInit | undefined;
   if (body !== undefined) {
@@ -44,9 +49,18 @@ export async function api<T>(method: string, path: string, body?: unknown, o: { 
   }
   let res: Response;
   try {
-    res = await fetch(`/api/v1${path}${queryString(o.query)}`, { method, headers, body: payload ?? null, credentials: 'same-origin' });
+    res = await fetch(`/api/v1${path}${queryString(o.query)}`, {
+      method,
+      headers,
+      body: payload ?? null,
+      credentials: 'same-origin',
+    });
   } catch {
-    throw new ApiError(0, 'ERR_NETWORK', 'The OpenCAPF server cannot be reached. Check that `opencapf serve` is running, then retry.');
+    throw new ApiError(
+      0,
+      'ERR_NETWORK',
+      'The OpenCAPF server cannot be reached. Check that `opencapf serve` is running, then retry.',
+    );
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -57,8 +71,14 @@ export async function api<T>(method: string, path: string, body?: unknown, o: { 
     json = null;
   }
   if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    const err = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `The server answered HTTP ${res.status} ${res.statusText}`.trim(), e?.details);
+    const e = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)
+      ?.error;
+    const err = new ApiError(
+      res.status,
+      e?.code ?? `HTTP_${res.status}`,
+      e?.message ?? `The server answered HTTP ${res.status} ${res.statusText}`.trim(),
+      e?.details,
+    );
     if (res.status === 401 && path !== '/auth/login') for (const l of unauthenticatedListeners) l();
     throw err;
   }

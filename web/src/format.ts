@@ -5,7 +5,14 @@ import { AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, KEY_ORDERS } from '
 
 export { AUTH_MODES, CERT_OPERATIONS, DEVICE_SECURITY_MODES, KEY_ORDERS };
 export {
-  EC_KEY_SIZES, RSA_KEY_SIZES, FAILURE_REASONS, OperationStatus, DEFAULT_PROFILE_NAME, STATUS_OUTCOMES, STATUS_VERBS, statusText,
+  EC_KEY_SIZES,
+  RSA_KEY_SIZES,
+  FAILURE_REASONS,
+  OperationStatus,
+  DEFAULT_PROFILE_NAME,
+  STATUS_OUTCOMES,
+  STATUS_VERBS,
+  statusText,
 } from '../../src/phones/model.ts';
 
 export const label = {
@@ -19,7 +26,13 @@ export function fmtDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 export function fmtDate(iso: string | null | undefined): string {

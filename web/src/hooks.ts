@@ -3,7 +3,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from './api.ts';
 
-export function useApi<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: ApiError | Error | null; loading: boolean; reload: () => Promise<void> } {
+export function useApi<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | null; error: ApiError | Error | null; loading: boolean; reload: () => Promise<void> } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [loading, setLoading] = useState(true);
@@ -35,21 +38,24 @@ export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const run = useCallback(async <T,>(fn: () => Promise<T>, success?: string | ((r: T) => string)): Promise<T | undefined> => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      const r = await fn();
-      if (success) setNotice(typeof success === 'string' ? success : success(r));
-      return r;
-    } catch (e) {
-      setError(e);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
+  const run = useCallback(
+    async <T>(fn: () => Promise<T>, success?: string | ((r: T) => string)): Promise<T | undefined> => {
+      setBusy(true);
+      setError(null);
+      setNotice(null);
+      try {
+        const r = await fn();
+        if (success) setNotice(typeof success === 'string' ? success : success(r));
+        return r;
+      } catch (e) {
+        setError(e);
+        return undefined;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [],
+  );
   return { busy, error, notice, run, setError, setNotice };
 }
 

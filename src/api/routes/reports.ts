@@ -4,60 +4,166 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { viewerOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
-import { arr, auditSchema, bulkJobSchema, isoTime, obj, phoneFilter, str, toPhoneQuery, urlFilterProps, type PhoneFilterInput } from '../schemas.ts';
+import {
+  arr,
+  auditSchema,
+  bulkJobSchema,
+  isoTime,
+  obj,
+  phoneFilter,
+  str,
+  toPhoneQuery,
+  urlFilterProps,
+  type PhoneFilterInput,
+} from '../schemas.ts';
 
-const counts = { none: { type: 'integer' }, expired: { type: 'integer' }, within30: { type: 'integer' }, within90: { type: 'integer' }, valid: { type: 'integer' }, phones: { type: 'integer' } };
+const counts = {
+  none: { type: 'integer' },
+  expired: { type: 'integer' },
+  within30: { type: 'integer' },
+  within90: { type: 'integer' },
+  valid: { type: 'integer' },
+  phones: { type: 'integer' },
+};
 
 export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
-  const summary = 'The CAPF report as CSV: device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left';
-  const sendReport = (req: Parameters<typeof viewerOf>[0], reply: import('fastify').FastifyReply, filter: PhoneFilterInput) => {
+  const summary =
+    'The CAPF report as CSV: device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left';
+  const sendReport = (
+    req: Parameters<typeof viewerOf>[0],
+    reply: import('fastify').FastifyReply,
+    filter: PhoneFilterInput,
+  ) => {
     // The stream starts only when sent; a refused filter must fail before the 200 and headers go out.
     const csv = d.reports.capfReportCsv(toPhoneQuery(filter), viewerOf(req))[Symbol.asyncIterator]();
     return csv.next().then((first) => {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="capf-report.csv"');
-      return reply.send(Readable.from((async function* () {
-        if (!first.done) yield first.value;
-        for (let r = await csv.next(); !r.done; r = await csv.next()) yield r.value;
-      })()));
+      return reply.send(
+        Readable.from(
+          (async function* () {
+            if (!first.done) yield first.value;
+            for (let r = await csv.next(); !r.done; r = await csv.next()) yield r.value;
+          })(),
+        ),
+      );
     });
   };
-  app.get<{ Querystring: PhoneFilterInput }>('/reports/capf', {
-    config: { access: 'read-only', secretsGoTo: 'the JSON body of POST /api/v1/reports/capf ({"filter": {"authString": "…"}})' },
-    schema: { summary: `${summary}; the authString filter is refused here (400): use POST /reports/capf`, tags: ['reports'], querystring: obj(urlFilterProps), produces: ['text/csv'] },
-  }, async (req, reply) => sendReport(req, reply, req.query));
-
-  app.post<{ Body: { filter?: PhoneFilterInput } }>('/reports/capf', {
-    config: { access: 'read-only' },
-    schema: { summary: `${summary}, for the phones the filter in the body matches (the only place the authString filter is accepted; read-only gets 403 for it)`, tags: ['reports'], body: obj({ filter: phoneFilter }), produces: ['text/csv'] },
-  }, async (req, reply) => sendReport(req, reply, req.body?.filter ?? {}));
-
-  app.get('/reports/expiry', {
-    config: { access: 'read-only' },
-    schema: {
-      summary: 'LSCs expired / expiring within 30 and 90 days / valid, by model, and the CAPF CA\'s own expiry', tags: ['reports'],
-      response: { 200: obj({ generatedAt: str(), totals: obj(counts), byModel: arr(obj({ model: str(), ...counts })), capfCa: obj({ notAfter: str(), daysLeft: { type: 'integer' }, expired: { type: 'boolean' } }) }) },
+  app.get<{ Querystring: PhoneFilterInput }>(
+    '/reports/capf',
+    {
+      config: {
+        access: 'read-only',
+        secretsGoTo: 'the JSON body of POST /api/v1/reports/capf ({"filter": {"authString": "…"}})',
+      },
+      schema: {
+        summary: `${summary}; the authString filter is refused here (400): use POST /reports/capf`,
+        tags: ['reports'],
+        querystring: obj(urlFilterProps),
+        produces: ['text/csv'],
+      },
     },
-  }, async () => d.reports.expirySummary());
+    async (req, reply) => sendReport(req, reply, req.query),
+  );
 
-  app.get<{ Querystring: { actor?: string; action?: string; target?: string; since?: string; limit?: number; offset?: number } }>('/audit', {
-    config: { access: 'read-only' },
-    schema: {
-      summary: 'The audit log, newest first (append-only: there is no way to change or delete entries)', tags: ['audit'],
-      querystring: obj({ actor: str(64), action: str(64), target: str(128), since: isoTime, limit: { type: 'integer', minimum: 1, maximum: 1000 }, offset: { type: 'integer', minimum: 0 } }),
-      response: { 200: obj({ items: arr(auditSchema), total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' } }) },
+  app.post<{ Body: { filter?: PhoneFilterInput } }>(
+    '/reports/capf',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary: `${summary}, for the phones the filter in the body matches (the only place the authString filter is accepted; read-only gets 403 for it)`,
+        tags: ['reports'],
+        body: obj({ filter: phoneFilter }),
+        produces: ['text/csv'],
+      },
     },
-  }, async (req) => d.audit.list(req.query));
+    async (req, reply) => sendReport(req, reply, req.body?.filter ?? {}),
+  );
 
-  app.get('/renewal', {
-    config: { access: 'read-only' },
-    schema: { summary: 'Renewal policy and how many LSCs are due now', tags: ['renewal'], response: { 200: obj({ enabled: { type: 'boolean' }, windowDays: { type: 'integer' }, authMode: str(), deadlineHours: { type: 'integer' }, due: { type: 'integer' } }) } },
-  }, async (req) => ({ ...d.renewal.policy, due: (await d.bulk.preview(d.renewal.filter(), viewerOf(req))).matched }));
+  app.get(
+    '/reports/expiry',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary: "LSCs expired / expiring within 30 and 90 days / valid, by model, and the CAPF CA's own expiry",
+        tags: ['reports'],
+        response: {
+          200: obj({
+            generatedAt: str(),
+            totals: obj(counts),
+            byModel: arr(obj({ model: str(), ...counts })),
+            capfCa: obj({ notAfter: str(), daysLeft: { type: 'integer' }, expired: { type: 'boolean' } }),
+          }),
+        },
+      },
+    },
+    async () => d.reports.expirySummary(),
+  );
 
-  app.post('/renewal/run', {
-    config: { access: 'operator' },
-    schema: { summary: 'Schedule renewal now for LSCs inside the window (even when the policy is disabled); no job when nothing is due or one is active', tags: ['renewal'], response: { 200: obj({ scheduled: { type: 'boolean' }, job: bulkJobSchema }) } },
-  }, async () => {
-    const job = await d.renewal.runOnce({ force: true });
-    return job ? { scheduled: true, job } : { scheduled: false };
-  });
+  app.get<{
+    Querystring: { actor?: string; action?: string; target?: string; since?: string; limit?: number; offset?: number };
+  }>(
+    '/audit',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary: 'The audit log, newest first (append-only: there is no way to change or delete entries)',
+        tags: ['audit'],
+        querystring: obj({
+          actor: str(64),
+          action: str(64),
+          target: str(128),
+          since: isoTime,
+          limit: { type: 'integer', minimum: 1, maximum: 1000 },
+          offset: { type: 'integer', minimum: 0 },
+        }),
+        response: {
+          200: obj({
+            items: arr(auditSchema),
+            total: { type: 'integer' },
+            offset: { type: 'integer' },
+            limit: { type: 'integer' },
+          }),
+        },
+      },
+    },
+    async (req) => d.audit.list(req.query),
+  );
+
+  app.get(
+    '/renewal',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary: 'Renewal policy and how many LSCs are due now',
+        tags: ['renewal'],
+        response: {
+          200: obj({
+            enabled: { type: 'boolean' },
+            windowDays: { type: 'integer' },
+            authMode: str(),
+            deadlineHours: { type: 'integer' },
+            due: { type: 'integer' },
+          }),
+        },
+      },
+    },
+    async (req) => ({ ...d.renewal.policy, due: (await d.bulk.preview(d.renewal.filter(), viewerOf(req))).matched }),
+  );
+
+  app.post(
+    '/renewal/run',
+    {
+      config: { access: 'operator' },
+      schema: {
+        summary:
+          'Schedule renewal now for LSCs inside the window (even when the policy is disabled); no job when nothing is due or one is active',
+        tags: ['renewal'],
+        response: { 200: obj({ scheduled: { type: 'boolean' }, job: bulkJobSchema }) },
+      },
+    },
+    async () => {
+      const job = await d.renewal.runOnce({ force: true });
+      return job ? { scheduled: true, job } : { scheduled: false };
+    },
+  );
 }

@@ -12,7 +12,15 @@ export type ItlSigningMode = 'normal' | 'localkey';
 
 /** What the trust-list routes need from the node (built in app/ over the provisioning service). */
 export interface TrustListDeps {
-  lists(): { node: string; kind: 'ITL' | 'CTL'; bytes: Buffer; builtAt: Date; signedBy: string; signerReason: string; transitional: string[] }[];
+  lists(): {
+    node: string;
+    kind: 'ITL' | 'CTL';
+    bytes: Buffer;
+    builtAt: Date;
+    signedBy: string;
+    signerReason: string;
+    transitional: string[];
+  }[];
   signingMode(): ItlSigningMode;
   setSigningMode(mode: ItlSigningMode, actor: { name: string; source: string }): Promise<void>;
   /** Re-reads identities and pins from disk and rebuilds; returns the identities that changed. */
@@ -20,8 +28,17 @@ export interface TrustListDeps {
 }
 
 const itemSchema = obj({
-  node: str(), kind: { type: 'string', enum: ['ITL', 'CTL'] }, builtAt: str(), verified: { type: 'boolean' }, verifyMessage: str(1024),
-  showItl: str(1_000_000), warnings: arr(str(1024)), signedBy: str(), signerReason: str(), transitional: arr(str()), bytes: { type: 'integer' },
+  node: str(),
+  kind: { type: 'string', enum: ['ITL', 'CTL'] },
+  builtAt: str(),
+  verified: { type: 'boolean' },
+  verifyMessage: str(1024),
+  showItl: str(1_000_000),
+  warnings: arr(str(1024)),
+  signedBy: str(),
+  signerReason: str(),
+  transitional: arr(str()),
+  bytes: { type: 'integer' },
 });
 const listSchema = obj({ signingMode: { type: 'string', enum: ['normal', 'localkey'] }, items: arr(itemSchema) });
 
@@ -45,31 +62,64 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
         }
         const warnings = (l.kind === 'ITL' ? itlWarnings(l.bytes) : ctlWarnings(l.bytes)).map((w) => w.message);
         return {
-          node: l.node, kind: l.kind, builtAt: l.builtAt.toISOString(), verified, verifyMessage, showItl: showItl(l.bytes, { kind: l.kind }),
-          warnings, signedBy: l.signedBy, signerReason: l.signerReason, transitional: l.transitional, bytes: l.bytes.length,
+          node: l.node,
+          kind: l.kind,
+          builtAt: l.builtAt.toISOString(),
+          verified,
+          verifyMessage,
+          showItl: showItl(l.bytes, { kind: l.kind }),
+          warnings,
+          signedBy: l.signedBy,
+          signerReason: l.signerReason,
+          transitional: l.transitional,
+          bytes: l.bytes.length,
         };
       }),
     };
   };
-  app.get('/trust/itl', {
-    config: { access: 'read-only' },
-    schema: { summary: 'The ITL (and CTL in mixed mode) this node serves, shown like CUCM `show itl`, with verification and warnings', tags: ['trust'], response: { 200: listSchema } },
-  }, async () => view());
-  app.post('/trust/itl/rebuild', {
-    config: { access: 'admin' },
-    schema: { summary: 'Re-read certificates and per-phone pins from disk and rebuild the trust lists', tags: ['trust'], response: { 200: listSchema } },
-  }, async (req) => {
-    await need().rebuild(actorOf(req));
-    return view();
-  });
-  app.post<{ Body: { mode: ItlSigningMode } }>('/trust/itl/signing', {
-    config: { access: 'admin' },
-    schema: {
-      summary: 'reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL signer is lost); normal: back to the TFTP certificate',
-      tags: ['trust'], body: obj({ mode: { type: 'string', enum: ['normal', 'localkey'] } }, ['mode']), response: { 200: listSchema },
+  app.get(
+    '/trust/itl',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary:
+          'The ITL (and CTL in mixed mode) this node serves, shown like CUCM `show itl`, with verification and warnings',
+        tags: ['trust'],
+        response: { 200: listSchema },
+      },
     },
-  }, async (req) => {
-    await need().setSigningMode(req.body.mode, actorOf(req));
-    return view();
-  });
+    async () => view(),
+  );
+  app.post(
+    '/trust/itl/rebuild',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Re-read certificates and per-phone pins from disk and rebuild the trust lists',
+        tags: ['trust'],
+        response: { 200: listSchema },
+      },
+    },
+    async (req) => {
+      await need().rebuild(actorOf(req));
+      return view();
+    },
+  );
+  app.post<{ Body: { mode: ItlSigningMode } }>(
+    '/trust/itl/signing',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary:
+          'reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL signer is lost); normal: back to the TFTP certificate',
+        tags: ['trust'],
+        body: obj({ mode: { type: 'string', enum: ['normal', 'localkey'] } }, ['mode']),
+        response: { 200: listSchema },
+      },
+    },
+    async (req) => {
+      await need().setSigningMode(req.body.mode, actorOf(req));
+      return view();
+    },
+  );
 }

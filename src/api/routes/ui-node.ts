@@ -5,7 +5,13 @@
 import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
-import { IDENTITIES, isIdentityName, type CertificateInfo, type IdentityName, type IdentityService } from '../../pki/index.ts';
+import {
+  IDENTITIES,
+  isIdentityName,
+  type CertificateInfo,
+  type IdentityName,
+  type IdentityService,
+} from '../../pki/index.ts';
 import type { ApiDeps } from '../deps.ts';
 import { actorOf } from '../request-helpers.ts';
 import { arr, nullable, obj, str } from '../schemas.ts';
@@ -30,9 +36,16 @@ export interface NodeDeps {
   activeCapfSessions(): number | null;
   /** Identity changes, each audited by trust administration (the CLI writes the same rows). */
   trustAdmin: {
-    regenerateIdentity(name: IdentityName, actor: { name: string; source: string }): Promise<import('../../pki/index.ts').LoadedIdentity>;
+    regenerateIdentity(
+      name: IdentityName,
+      actor: { name: string; source: string },
+    ): Promise<import('../../pki/index.ts').LoadedIdentity>;
     createCsr(name: IdentityName, actor: { name: string; source: string }): Promise<string>;
-    importCertificate(name: IdentityName, pem: string, actor: { name: string; source: string }): Promise<import('../../pki/index.ts').LoadedIdentity>;
+    importCertificate(
+      name: IdentityName,
+      pem: string,
+      actor: { name: string; source: string },
+    ): Promise<import('../../pki/index.ts').LoadedIdentity>;
   };
   /** ITL freshness when a provisioning listener publishes one; null when this build has none. */
   itl?(): { builtAt: string; signer: string; records: number; includesCapf: boolean } | null;
@@ -62,18 +75,50 @@ function summary(name: IdentityName, c: CertificateInfo) {
 function details(c: CertificateInfo) {
   const spki = new X509Certificate(c.der).publicKey.export({ type: 'spki', format: 'der' });
   return {
-    version: c.version, serialHex: c.serialHex, signatureAlgorithm: c.signatureAlgorithm, signatureAlgorithmOid: c.signatureAlgorithmOid,
-    issuerDn: c.issuerDn, subjectDn: c.subjectDn, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(),
-    keyType: c.keyDescription, publicKeyHex: spki.toString('hex'), sha1: c.sha1, sha256: c.sha256, isCa: c.isCa, selfSigned: c.selfSigned,
+    version: c.version,
+    serialHex: c.serialHex,
+    signatureAlgorithm: c.signatureAlgorithm,
+    signatureAlgorithmOid: c.signatureAlgorithmOid,
+    issuerDn: c.issuerDn,
+    subjectDn: c.subjectDn,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    keyType: c.keyDescription,
+    publicKeyHex: spki.toString('hex'),
+    sha1: c.sha1,
+    sha256: c.sha256,
+    isCa: c.isCa,
+    selfSigned: c.selfSigned,
   };
 }
 
 const summarySchema = obj({
-  name: str(), purpose: str(), description: str(), commonName: str(1024), type: str(), keyType: str(), issuedBy: str(1024), notBefore: str(), notAfter: str(), serialHex: str(),
+  name: str(),
+  purpose: str(),
+  description: str(),
+  commonName: str(1024),
+  type: str(),
+  keyType: str(),
+  issuedBy: str(1024),
+  notBefore: str(),
+  notAfter: str(),
+  serialHex: str(),
 });
 const detailSchema = obj({
-  version: { type: 'integer' }, serialHex: str(), signatureAlgorithm: str(), signatureAlgorithmOid: str(), issuerDn: str(1024), subjectDn: str(1024),
-  notBefore: str(), notAfter: str(), keyType: str(), publicKeyHex: str(8192), sha1: str(), sha256: str(), isCa: { type: 'boolean' }, selfSigned: { type: 'boolean' },
+  version: { type: 'integer' },
+  serialHex: str(),
+  signatureAlgorithm: str(),
+  signatureAlgorithmOid: str(),
+  issuerDn: str(1024),
+  subjectDn: str(1024),
+  notBefore: str(),
+  notAfter: str(),
+  keyType: str(),
+  publicKeyHex: str(8192),
+  sha1: str(),
+  sha256: str(),
+  isCa: { type: 'boolean' },
+  selfSigned: { type: 'boolean' },
 });
 
 function need(d: ApiDeps): NodeDeps {
@@ -82,99 +127,194 @@ function need(d: ApiDeps): NodeDeps {
 }
 
 export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
-  app.get('/status', {
-    config: { access: 'read-only' },
-    schema: {
-      summary: 'Node status: every listener (running or not), the CAPF CA validity, active CAPF sessions, ITL freshness when known', tags: ['status'],
-      response: {
-        200: obj({
-          nodeName: str(), generatedAt: str(),
-          listeners: arr(obj({ name: str(), description: str(), running: { type: 'boolean' }, host: nullable(str()), port: nullable({ type: 'integer' }) })),
-          capfCa: obj({ level: str(), message: str(1024), notAfter: str(), daysLeft: { type: 'integer' } }),
-          activeCapfSessions: nullable({ type: 'integer' }),
-          itl: nullable(obj({ builtAt: str(), signer: str(1024), records: { type: 'integer' }, includesCapf: { type: 'boolean' } })),
-        }),
+  app.get(
+    '/status',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary:
+          'Node status: every listener (running or not), the CAPF CA validity, active CAPF sessions, ITL freshness when known',
+        tags: ['status'],
+        response: {
+          200: obj({
+            nodeName: str(),
+            generatedAt: str(),
+            listeners: arr(
+              obj({
+                name: str(),
+                description: str(),
+                running: { type: 'boolean' },
+                host: nullable(str()),
+                port: nullable({ type: 'integer' }),
+              }),
+            ),
+            capfCa: obj({ level: str(), message: str(1024), notAfter: str(), daysLeft: { type: 'integer' } }),
+            activeCapfSessions: nullable({ type: 'integer' }),
+            itl: nullable(
+              obj({
+                builtAt: str(),
+                signer: str(1024),
+                records: { type: 'integer' },
+                includesCapf: { type: 'boolean' },
+              }),
+            ),
+          }),
+        },
       },
     },
-  }, async () => {
-    const n = need(d);
-    const running = n.listeners();
-    const names = [...new Set([...Object.keys(KNOWN_LISTENERS), ...running.map((l) => l.name)])];
-    return {
-      nodeName: n.nodeName,
-      generatedAt: new Date().toISOString(),
-      listeners: names.map((name) => {
-        const l = running.find((r) => r.name === name);
-        return { name, description: (KNOWN_LISTENERS as Record<string, string>)[name] ?? name, running: !!l, host: l?.host ?? null, port: l?.port ?? null };
-      }),
-      capfCa: n.capfExpiry(),
-      activeCapfSessions: n.activeCapfSessions(),
-      itl: n.itl?.() ?? null,
-    };
-  });
-
-  app.get('/identities', {
-    config: { access: 'read-only' },
-    schema: { summary: 'Certificate List: the node\'s certificates (CAPF, ITLRecovery, CallManager/TFTP, TVS) with type, key, issuer and expiry', tags: ['certificates'], response: { 200: obj({ items: arr(summarySchema) }) } },
-  }, async () => ({ items: need(d).identities.list().map((i) => summary(i.name, i.certificate)) }));
-
-  app.get<{ Params: { name: IdentityName } }>('/identities/:name', {
-    config: { access: 'read-only' },
-    schema: {
-      summary: 'Certificate Details: version, serial, signature algorithm, validity, subject, issuer, key value, fingerprints, chain, the previous certificate', tags: ['certificates'], params: nameParam,
-      response: { 200: obj({ ...summarySchema.properties as Record<string, Record<string, unknown>>, certificate: detailSchema, chain: arr(detailSchema), previous: nullable(detailSchema), pem: str(65536), expiry: nullable(obj({ level: str(), message: str(1024), notAfter: str(), daysLeft: { type: 'integer' } })) }) },
+    async () => {
+      const n = need(d);
+      const running = n.listeners();
+      const names = [...new Set([...Object.keys(KNOWN_LISTENERS), ...running.map((l) => l.name)])];
+      return {
+        nodeName: n.nodeName,
+        generatedAt: new Date().toISOString(),
+        listeners: names.map((name) => {
+          const l = running.find((r) => r.name === name);
+          return {
+            name,
+            description: (KNOWN_LISTENERS as Record<string, string>)[name] ?? name,
+            running: !!l,
+            host: l?.host ?? null,
+            port: l?.port ?? null,
+          };
+        }),
+        capfCa: n.capfExpiry(),
+        activeCapfSessions: n.activeCapfSessions(),
+        itl: n.itl?.() ?? null,
+      };
     },
-  }, async (req) => {
-    const n = need(d);
-    const id = n.identities.get(req.params.name);
-    const prev = n.identities.previous(req.params.name);
-    return {
-      ...summary(id.name, id.certificate),
-      certificate: details(id.certificate),
-      chain: id.chain.map(details),
-      previous: prev ? details(prev) : null,
-      pem: id.certPem,
-      expiry: req.params.name === 'capf' ? n.capfExpiry() : null,
-    };
-  });
+  );
+
+  app.get(
+    '/identities',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary:
+          "Certificate List: the node's certificates (CAPF, ITLRecovery, CallManager/TFTP, TVS) with type, key, issuer and expiry",
+        tags: ['certificates'],
+        response: { 200: obj({ items: arr(summarySchema) }) },
+      },
+    },
+    async () => ({
+      items: need(d)
+        .identities.list()
+        .map((i) => summary(i.name, i.certificate)),
+    }),
+  );
+
+  app.get<{ Params: { name: IdentityName } }>(
+    '/identities/:name',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary:
+          'Certificate Details: version, serial, signature algorithm, validity, subject, issuer, key value, fingerprints, chain, the previous certificate',
+        tags: ['certificates'],
+        params: nameParam,
+        response: {
+          200: obj({
+            ...(summarySchema.properties as Record<string, Record<string, unknown>>),
+            certificate: detailSchema,
+            chain: arr(detailSchema),
+            previous: nullable(detailSchema),
+            pem: str(65536),
+            expiry: nullable(obj({ level: str(), message: str(1024), notAfter: str(), daysLeft: { type: 'integer' } })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const n = need(d);
+      const id = n.identities.get(req.params.name);
+      const prev = n.identities.previous(req.params.name);
+      return {
+        ...summary(id.name, id.certificate),
+        certificate: details(id.certificate),
+        chain: id.chain.map(details),
+        previous: prev ? details(prev) : null,
+        pem: id.certPem,
+        expiry: req.params.name === 'capf' ? n.capfExpiry() : null,
+      };
+    },
+  );
 
   for (const format of ['pem', 'der'] as const) {
-    app.get<{ Params: { name: IdentityName } }>(`/identities/:name/${format}`, {
-      config: { access: 'read-only' },
-      schema: { summary: `Download .${format.toUpperCase()} File`, tags: ['certificates'], params: nameParam, produces: [format === 'pem' ? 'application/x-pem-file' : 'application/pkix-cert'] },
-    }, async (req, reply) => {
-      const id = need(d).identities.get(req.params.name);
-      const file = `${IDENTITIES[req.params.name].purpose}.${format}`;
-      reply.header('content-disposition', `attachment; filename="${file}"`);
-      return format === 'pem' ? reply.type('application/x-pem-file').send(id.certPem) : reply.type('application/pkix-cert').send(id.certificate.der);
-    });
+    app.get<{ Params: { name: IdentityName } }>(
+      `/identities/:name/${format}`,
+      {
+        config: { access: 'read-only' },
+        schema: {
+          summary: `Download .${format.toUpperCase()} File`,
+          tags: ['certificates'],
+          params: nameParam,
+          produces: [format === 'pem' ? 'application/x-pem-file' : 'application/pkix-cert'],
+        },
+      },
+      async (req, reply) => {
+        const id = need(d).identities.get(req.params.name);
+        const file = `${IDENTITIES[req.params.name].purpose}.${format}`;
+        reply.header('content-disposition', `attachment; filename="${file}"`);
+        return format === 'pem'
+          ? reply.type('application/x-pem-file').send(id.certPem)
+          : reply.type('application/pkix-cert').send(id.certificate.der);
+      },
+    );
   }
 
-  app.post<{ Params: { name: IdentityName } }>('/identities/:name/regenerate', {
-    config: { access: 'admin' },
-    schema: { summary: 'Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one', tags: ['certificates'], params: nameParam, response: { 200: summarySchema } },
-  }, async (req) => {
-    const id = await need(d).trustAdmin.regenerateIdentity(req.params.name, actorOf(req));
-    return summary(id.name, id.certificate);
-  });
-
-  app.post<{ Params: { name: IdentityName } }>('/identities/:name/csr', {
-    config: { access: 'admin' },
-    schema: { summary: 'Generate CSR for the current key (PKCS#10 PEM), to be signed by your CA', tags: ['certificates'], params: nameParam, response: { 200: obj({ csr: str(65536) }) } },
-  }, async (req) => {
-    const csr = await need(d).trustAdmin.createCsr(req.params.name, actorOf(req));
-    return { csr };
-  });
-
-  app.post<{ Params: { name: IdentityName }; Body: { pem: string } }>('/identities/:name/certificate', {
-    config: { access: 'admin' },
-    schema: {
-      summary: 'Upload Certificate/Certificate chain: a CA-signed certificate for the current key (PEM, leaf first, then the chain)', tags: ['certificates'], params: nameParam,
-      body: obj({ pem: str(262144, { minLength: 1 }) }, ['pem']), response: { 200: summarySchema },
+  app.post<{ Params: { name: IdentityName } }>(
+    '/identities/:name/regenerate',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary:
+          'Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one',
+        tags: ['certificates'],
+        params: nameParam,
+        response: { 200: summarySchema },
+      },
     },
-  }, async (req) => {
-    if (!isIdentityName(req.params.name)) throw new AppError('ERR_PKI_UNKNOWN_IDENTITY', 'no such certificate');
-    const id = await need(d).trustAdmin.importCertificate(req.params.name, req.body.pem, actorOf(req));
-    return summary(id.name, id.certificate);
-  });
+    async (req) => {
+      const id = await need(d).trustAdmin.regenerateIdentity(req.params.name, actorOf(req));
+      return summary(id.name, id.certificate);
+    },
+  );
+
+  app.post<{ Params: { name: IdentityName } }>(
+    '/identities/:name/csr',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Generate CSR for the current key (PKCS#10 PEM), to be signed by your CA',
+        tags: ['certificates'],
+        params: nameParam,
+        response: { 200: obj({ csr: str(65536) }) },
+      },
+    },
+    async (req) => {
+      const csr = await need(d).trustAdmin.createCsr(req.params.name, actorOf(req));
+      return { csr };
+    },
+  );
+
+  app.post<{ Params: { name: IdentityName }; Body: { pem: string } }>(
+    '/identities/:name/certificate',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary:
+          'Upload Certificate/Certificate chain: a CA-signed certificate for the current key (PEM, leaf first, then the chain)',
+        tags: ['certificates'],
+        params: nameParam,
+        body: obj({ pem: str(262144, { minLength: 1 }) }, ['pem']),
+        response: { 200: summarySchema },
+      },
+    },
+    async (req) => {
+      if (!isIdentityName(req.params.name)) throw new AppError('ERR_PKI_UNKNOWN_IDENTITY', 'no such certificate');
+      const id = await need(d).trustAdmin.importCertificate(req.params.name, req.body.pem, actorOf(req));
+      return summary(id.name, id.certificate);
+    },
+  );
 }

@@ -26,7 +26,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** The UI talks only to its own origin; no inline scripts (Vite emits none), no framing. */
-export const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+export const UI_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>OpenCAPF</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5">
@@ -51,14 +52,22 @@ export function registerUiRoutes(app: FastifyInstance, o: { distDir?: string } =
     } catch {
       return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
     }
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', UI_CSP)
-      .header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY').send(html);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', UI_CSP)
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .send(html);
   }
 
   const handler = async (req: { url: string; method: string }, reply: FastifyReply) => {
     const path = decodeURIComponent(req.url.split('?')[0]!);
     if (isApiPath(path)) {
-      return reply.code(404).type('application/json').send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${req.method} ${path.slice(0, 200)}` } });
+      return reply
+        .code(404)
+        .type('application/json')
+        .send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${req.method} ${path.slice(0, 200)}` } });
     }
     const doc = /^\/docs\/([a-z0-9-]+\.md)$/.exec(path);
     if (doc) {
@@ -77,15 +86,25 @@ export function registerUiRoutes(app: FastifyInstance, o: { distDir?: string } =
         if (!s.isFile()) throw new Error('not a file');
         const body = await readFile(file);
         const immutable = path.startsWith('/assets/');
-        return reply.type(TYPES[extname(file)] ?? 'application/octet-stream')
-          .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600').send(body);
+        return reply
+          .type(TYPES[extname(file)] ?? 'application/octet-stream')
+          .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600')
+          .send(body);
       } catch {
-        return reply.code(404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(ERROR_TABLE.ERR_NOT_FOUND.text);
+        return reply
+          .code(404)
+          .type('text/plain; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(ERROR_TABLE.ERR_NOT_FOUND.text);
       }
     }
     return sendIndex(reply);
   };
-  const schema = { summary: 'The web administration UI (single-page app; every non-API path answers index.html)', tags: ['ui'], hide: true };
+  const schema = {
+    summary: 'The web administration UI (single-page app; every non-API path answers index.html)',
+    tags: ['ui'],
+    hide: true,
+  };
   app.get('/', { config: { access: 'public' }, schema }, handler);
   app.get('/*', { config: { access: 'public' }, schema }, handler);
 }

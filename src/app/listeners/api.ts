@@ -18,7 +18,20 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The slice of the services the API uses. */
-export type ApiServices = Pick<AppServices, 'config' | 'logger' | 'clock' | 'store' | 'identities' | 'phones' | 'admin' | 'metrics' | 'revocation' | 'provisioning' | 'trustAdmin'>;
+export type ApiServices = Pick<
+  AppServices,
+  | 'config'
+  | 'logger'
+  | 'clock'
+  | 'store'
+  | 'identities'
+  | 'phones'
+  | 'admin'
+  | 'metrics'
+  | 'revocation'
+  | 'provisioning'
+  | 'trustAdmin'
+>;
 
 /** The API's dependencies from the composition root (also used by tests through createApiApp + inject). */
 export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: ListenerRegistry }): ApiDeps {
@@ -54,12 +67,21 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
   };
 }
 
-export function bindMetrics(s: Pick<AppServices, 'metrics' | 'admin'>, running: ListenerRegistry = createListenerRegistry()): void {
+export function bindMetrics(
+  s: Pick<AppServices, 'metrics' | 'admin'>,
+  running: ListenerRegistry = createListenerRegistry(),
+): void {
   s.metrics.bind({
     activeCapfSessions: () => running.get('capf')?.activeSessions?.() ?? 0,
     async expiry() {
       const r = await s.admin.reports.expirySummary();
-      return { expired: r.totals.expired, within30: r.totals.within30, within90: r.totals.within90, valid: r.totals.valid, capfDaysLeft: r.capfCa.daysLeft };
+      return {
+        expired: r.totals.expired,
+        within30: r.totals.within30,
+        within90: r.totals.within90,
+        valid: r.totals.valid,
+        capfDaysLeft: r.capfCa.daysLeft,
+      };
     },
   });
 }
@@ -71,11 +93,14 @@ export const startApiListener: ListenerFactory<ApiServices> = async (s, running)
   const tls = c['api.tls'] === 'on' || (c['api.tls'] === 'auto' && !isLoopback(host));
   const id = tls ? s.identities.get('tftp') : null;
   bindMetrics(s, running);
-  const app = await createApiApp({ ...apiDepsFrom(s, { tls, running }), ...(id ? { https: { cert: id.certPem, key: id.keyPem } } : {}) }, {
-    headersTimeoutMs: c['api.headersTimeoutMs'],
-    requestTimeoutMs: c['api.requestTimeoutMs'],
-    keepAliveTimeoutMs: c['api.keepAliveTimeoutMs'],
-  });
+  const app = await createApiApp(
+    { ...apiDepsFrom(s, { tls, running }), ...(id ? { https: { cert: id.certPem, key: id.keyPem } } : {}) },
+    {
+      headersTimeoutMs: c['api.headersTimeoutMs'],
+      requestTimeoutMs: c['api.requestTimeoutMs'],
+      keepAliveTimeoutMs: c['api.keepAliveTimeoutMs'],
+    },
+  );
   const limits = {
     maxConnections: c['api.maxConnections'],
     maxPerClient: c['api.maxPerClient'],
@@ -85,6 +110,9 @@ export const startApiListener: ListenerFactory<ApiServices> = async (s, running)
     onRefused: (reason: RefusalReason) => s.metrics.connectionsRefused.inc({ listener: 'api', reason }),
   };
   const listener = await startApiServer(app, { host, port: c['api.port'], limits });
-  logger.info({ tls, host }, `REST API over ${tls ? 'HTTPS (tftp identity certificate)' : 'plain HTTP (loopback only)'}`);
+  logger.info(
+    { tls, host },
+    `REST API over ${tls ? 'HTTPS (tftp identity certificate)' : 'plain HTTP (loopback only)'}`,
+  );
   return listener;
 };

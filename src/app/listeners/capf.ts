@@ -6,7 +6,10 @@ import type { ListenerFactory } from './types.ts';
 import { listenerOf, type StartedListener } from '../../shared/listener.ts';
 import type { CapfServer } from '../../capf/server.ts';
 
-type CapfServices = Pick<AppServices, 'config' | 'logger' | 'clock' | 'identities' | 'capfAuthority' | 'metrics' | 'provisioning'>;
+type CapfServices = Pick<
+  AppServices,
+  'config' | 'logger' | 'clock' | 'identities' | 'capfAuthority' | 'metrics' | 'provisioning'
+>;
 
 /** The CAPF entry of the registry also hands out its server (tests and the status page read its stats). */
 export type CapfListener = StartedListener & { server: CapfServer };
@@ -39,5 +42,9 @@ export const startCapfListener: ListenerFactory<CapfServices> = async (s): Promi
   s.identities.onChange((name) => name === 'capf' && server.reloadCredentials());
   const { port } = await server.start();
   s.provisioning.advertise('capf', port);
-  return { ...listenerOf('capf', { host: config.host, port }, server), server, activeSessions: () => server.stats().sessions };
+  return {
+    ...listenerOf('capf', { host: config.host, port }, server),
+    server,
+    activeSessions: () => server.stats().sessions,
+  };
 };

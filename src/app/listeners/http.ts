@@ -9,7 +9,10 @@ import { bindError } from '../../shared/bind-error.ts';
 import { listenerOf, type StartedListener } from '../../shared/listener.ts';
 import type { ListenerFactory } from './types.ts';
 
-type HttpServices = Pick<AppServices, 'config' | 'logger' | 'metrics' | 'httpExtensions' | 'provisioning' | 'identities'>;
+type HttpServices = Pick<
+  AppServices,
+  'config' | 'logger' | 'metrics' | 'httpExtensions' | 'provisioning' | 'identities'
+>;
 
 function handlerDeps(s: HttpServices, component: 'http' | 'https') {
   return {
@@ -22,12 +25,22 @@ function handlerDeps(s: HttpServices, component: 'http' | 'https') {
   };
 }
 
-async function started(s: HttpServices, name: 'http' | 'https', server: http.Server, flush?: () => void): Promise<StartedListener> {
+async function started(
+  s: HttpServices,
+  name: 'http' | 'https',
+  server: http.Server,
+  flush?: () => void,
+): Promise<StartedListener> {
   const { host } = s.config;
   const configured = s.config[`${name}.port`];
   const label = name === 'http' ? 'HTTP provisioning' : 'HTTPS provisioning';
-  const port = await listen(server, host, configured, (e) => bindError(label, host, configured, `${name}.port`, `--${name}-port`, e));
-  return listenerOf(name, { host, port }, drainable(server), { release: s.provisioning.watch(), ...(flush ? { flush } : {}) });
+  const port = await listen(server, host, configured, (e) =>
+    bindError(label, host, configured, `${name}.port`, `--${name}-port`, e),
+  );
+  return listenerOf(name, { host, port }, drainable(server), {
+    release: s.provisioning.watch(),
+    ...(flush ? { flush } : {}),
+  });
 }
 
 export const startHttpListener: ListenerFactory<HttpServices> = async (s) =>

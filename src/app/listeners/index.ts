@@ -10,5 +10,13 @@ import { startHttpListener, startHttpsListener } from './http.ts';
 import { startTvsListener } from './tvs.ts';
 import { startBackgroundJobs } from './jobs.ts';
 
-export const LISTENER_FACTORIES: readonly ListenerFactory<AppServices>[] = [startCapfListener, startTvsListener, startTftpListener, startHttpListener, startHttpsListener, startApiListener, startBackgroundJobs];
+export const LISTENER_FACTORIES: readonly ListenerFactory<AppServices>[] = [
+  startCapfListener,
+  startTvsListener,
+  startTftpListener,
+  startHttpListener,
+  startHttpsListener,
+  startApiListener,
+  startBackgroundJobs,
+];
 export { createListenerRegistry, type ListenerFactory, type ListenerRegistry, type StartedListener } from './types.ts';

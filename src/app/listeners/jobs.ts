@@ -11,13 +11,21 @@ export const startBackgroundJobs: ListenerFactory<JobsServices> = async ({ confi
   const log = logger.child({ component: 'admin-jobs' });
   const failed = (what: string) => (e: unknown) => log.error({ err: (e as Error).message }, what);
   const worker = admin.bulk.startWorker({ pollMs: 2000, onError: failed('bulk job failed') });
-  const renewal = admin.renewal.start(config['renewal.checkIntervalMinutes'] * 60_000, failed('renewal check failed'), (job) => {
-    log.info({ jobId: job.id, phones: job.total }, 'renewal job scheduled');
-    worker.wake();
-  });
+  const renewal = admin.renewal.start(
+    config['renewal.checkIntervalMinutes'] * 60_000,
+    failed('renewal check failed'),
+    (job) => {
+      log.info({ jobId: job.id, phones: job.total }, 'renewal job scheduled');
+      worker.wake();
+    },
+  );
   // Orphaned LSCs (sent, never acknowledged) come from CAPF sessions: only a node running CAPF sweeps them.
   const sweep = config['capf.enabled']
-    ? revocation.startUnacknowledgedSweep(config['revocation.crlRefreshMinutes'] * 60_000, (e) => logger.child({ component: 'revocation' }).error({ err: (e as Error).message }, 'revoking unacknowledged LSCs failed'))
+    ? revocation.startUnacknowledgedSweep(config['revocation.crlRefreshMinutes'] * 60_000, (e) =>
+        logger
+          .child({ component: 'revocation' })
+          .error({ err: (e as Error).message }, 'revoking unacknowledged LSCs failed'),
+      )
     : null;
   const stopTimers = () => {
     renewal.stop();

@@ -18,7 +18,8 @@ async function passphrase(io: CliIo, o: Record<string, unknown>): Promise<string
     }
   } else p = await readAll(io.stdin);
   p = p.split(/\r?\n/)[0] ?? '';
-  if (!p) throw new AppError('ERR_BAD_REQUEST', 'no passphrase: use --passphrase-file FILE or write it on standard input');
+  if (!p)
+    throw new AppError('ERR_BAD_REQUEST', 'no passphrase: use --passphrase-file FILE or write it on standard input');
   return p;
 }
 
@@ -36,12 +37,17 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
         const driver = ctx.config['store.driver'];
         const now = ctx.clock.now();
         const m = await writeBackup({ dataDir, driver, database: ctx.store.backup, passphrase: pass, out: file, now });
-        out(io, `backup written to ${file}: ${m.driver} database, ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files`);
+        out(
+          io,
+          `backup written to ${file}: ${m.driver} database, ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files`,
+        );
       });
     });
   program
     .command('restore')
-    .description('restore a backup into the data directory (a fresh machine: empty --data-dir); refuses a wrong passphrase before writing anything')
+    .description(
+      'restore a backup into the data directory (a fresh machine: empty --data-dir); refuses a wrong passphrase before writing anything',
+    )
     .argument('<file>', 'backup file')
     .option('--passphrase-file <file>', 'read the passphrase from this file (default: standard input)')
     .option('--force', 'replace an existing database and keys')
@@ -51,7 +57,17 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
       const config = configFrom(io, o);
       const database = restoreTarget(config);
       const driver = config['store.driver'];
-      const m = await readBackupInto({ dataDir: config.dataDir, driver, database, file, passphrase: pass, force: !!o.force });
-      out(io, `restored ${m.driver} database and ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files from the backup of ${m.createdAt} into ${config.dataDir}`);
+      const m = await readBackupInto({
+        dataDir: config.dataDir,
+        driver,
+        database,
+        file,
+        passphrase: pass,
+        force: !!o.force,
+      });
+      out(
+        io,
+        `restored ${m.driver} database and ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files from the backup of ${m.createdAt} into ${config.dataDir}`,
+      );
     });
 }

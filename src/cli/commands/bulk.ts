@@ -23,13 +23,17 @@ async function collect(it: AsyncIterable<string>): Promise<string> {
 
 async function runWithProgress(io: CliIo, ctx: Pick<AppServices, 'admin'>, id: number): Promise<BulkJob> {
   const bar = progressBar(io, `bulk job ${id}`);
-  const job = await ctx.admin.bulk.runJob(id, { onProgress: (p) => bar.update(p.processed, p.total, `${p.failed} failed`) });
+  const job = await ctx.admin.bulk.runJob(id, {
+    onProgress: (p) => bar.update(p.processed, p.total, `${p.failed} failed`),
+  });
   bar.done();
   return job;
 }
 
 export function registerBulkCommands(program: Command, { io, setExit }: CliEnv): void {
-  const bulk = program.command('bulk').description('Bulk Administration: query phones and apply a CAPF update to the result');
+  const bulk = program
+    .command('bulk')
+    .description('Bulk Administration: query phones and apply a CAPF update to the result');
 
   withFilterOptions(bulk.command('query').description('how many phones match, and a sample'))
     .option('--json', 'JSON output')
@@ -38,23 +42,47 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
       await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.bulk.preview(filterFrom(o), LOCAL_VIEWER);
         if (o.json) return out(io, JSON.stringify(r, null, 2));
-        out(io, table(['Device', 'Model', 'Profile', 'Status', 'LSC'], r.sample.map((p) => [p.deviceName, p.model, p.profileName ?? '', p.status, p.lsc ? 'Installed' : 'None'])));
+        out(
+          io,
+          table(
+            ['Device', 'Model', 'Profile', 'Status', 'LSC'],
+            r.sample.map((p) => [p.deviceName, p.model, p.profileName ?? '', p.status, p.lsc ? 'Installed' : 'None']),
+          ),
+        );
         out(io, `${r.matched} phones match`);
       });
     });
 
-  withUpdateOptions(withFilterOptions(bulk.command('schedule').description('apply a certificate operation to every phone the query matches (runs now with a progress bar; --background leaves it to serve)').argument('<operation>', 'install | delete | troubleshoot | none')))
+  withUpdateOptions(
+    withFilterOptions(
+      bulk
+        .command('schedule')
+        .description(
+          'apply a certificate operation to every phone the query matches (runs now with a progress bar; --background leaves it to serve)',
+        )
+        .argument('<operation>', 'install | delete | troubleshoot | none'),
+    ),
+  )
     .option('--background', 'only create the job; the running server processes it')
     .option('--export <file>', 'write the Device Name, Authentication String CSV here when done')
     .option('--json', 'JSON output')
     .action(async (operation: string, _o, cmd: Command) => {
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
-        const created = await ctx.admin.bulk.createJob(filterFrom(o), updateFrom(operation, o), actor(io), LOCAL_VIEWER);
+        const created = await ctx.admin.bulk.createJob(
+          filterFrom(o),
+          updateFrom(operation, o),
+          actor(io),
+          LOCAL_VIEWER,
+        );
         const job = o.background ? created : await runWithProgress(io, ctx, created.id);
-        if (o.export) writeFileSync(o.export as string, await collect(ctx.admin.bulk.exportCsv(job.id)), { mode: 0o600 });
+        if (o.export)
+          writeFileSync(o.export as string, await collect(ctx.admin.bulk.exportCsv(job.id)), { mode: 0o600 });
         if (o.json) return out(io, JSON.stringify(job, null, 2));
-        out(io, `${jobLine(job)}  [${CERT_OPERATIONS[job.request.operation].label}${job.request.authMode ? `, ${AUTH_MODES[job.request.authMode].label}` : ''}]`);
+        out(
+          io,
+          `${jobLine(job)}  [${CERT_OPERATIONS[job.request.operation].label}${job.request.authMode ? `, ${AUTH_MODES[job.request.authMode].label}` : ''}]`,
+        );
         if (job.failed) {
           const failed = await ctx.admin.bulk.items(job.id, { onlyFailed: true, limit: 20 });
           for (const f of failed) err(io, `${f.deviceName}: ${f.code}: ${f.message}`);
@@ -72,7 +100,23 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
       await withServices(io, o, ['admin'], async (ctx) => {
         const jobs = await ctx.admin.bulk.list({ active: !!o.active });
         if (o.json) return out(io, JSON.stringify(jobs, null, 2));
-        out(io, table(['Id', 'Kind', 'State', 'Operation', 'Processed', 'Total', 'Failed', 'By', 'Created'], jobs.map((j) => [j.id, j.kind, j.state, CERT_OPERATIONS[j.request.operation].label, j.processed, j.total, j.failed, j.createdBy, j.createdAt])));
+        out(
+          io,
+          table(
+            ['Id', 'Kind', 'State', 'Operation', 'Processed', 'Total', 'Failed', 'By', 'Created'],
+            jobs.map((j) => [
+              j.id,
+              j.kind,
+              j.state,
+              CERT_OPERATIONS[j.request.operation].label,
+              j.processed,
+              j.total,
+              j.failed,
+              j.createdBy,
+              j.createdAt,
+            ]),
+          ),
+        );
       });
     });
   bulk
@@ -91,13 +135,17 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
     .description('run (or resume after a crash) a queued or interrupted job now')
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
-      await withServices(io, g(cmd), ['admin'], async (ctx) => out(io, jobLine(await runWithProgress(io, ctx, intOpt(id)))));
+      await withServices(io, g(cmd), ['admin'], async (ctx) =>
+        out(io, jobLine(await runWithProgress(io, ctx, intOpt(id)))),
+      );
     });
   bulk
     .command('cancel')
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
-      await withServices(io, g(cmd), ['admin'], async (ctx) => out(io, jobLine(await ctx.admin.bulk.cancel(intOpt(id), actor(io)))));
+      await withServices(io, g(cmd), ['admin'], async (ctx) =>
+        out(io, jobLine(await ctx.admin.bulk.cancel(intOpt(id), actor(io)))),
+      );
     });
   bulk
     .command('export')
@@ -113,16 +161,19 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
       });
     });
 
-  const renewal = program.command('renewal').description('renewal policy: schedule Install/Upgrade for LSCs about to expire');
-  renewal
-    .command('status')
-    .action(async (_o, cmd: Command) => {
-      await withServices(io, g(cmd), ['admin'], async (ctx) => {
-        const p = ctx.admin.renewal.policy;
-        const due = (await ctx.admin.bulk.preview(ctx.admin.renewal.filter(), LOCAL_VIEWER)).matched;
-        out(io, `renewal ${p.enabled ? 'enabled' : 'disabled'}: window ${p.windowDays} days, ${AUTH_MODES[p.authMode].label}, deadline ${p.deadlineHours} h; ${due} LSCs due now`);
-      });
+  const renewal = program
+    .command('renewal')
+    .description('renewal policy: schedule Install/Upgrade for LSCs about to expire');
+  renewal.command('status').action(async (_o, cmd: Command) => {
+    await withServices(io, g(cmd), ['admin'], async (ctx) => {
+      const p = ctx.admin.renewal.policy;
+      const due = (await ctx.admin.bulk.preview(ctx.admin.renewal.filter(), LOCAL_VIEWER)).matched;
+      out(
+        io,
+        `renewal ${p.enabled ? 'enabled' : 'disabled'}: window ${p.windowDays} days, ${AUTH_MODES[p.authMode].label}, deadline ${p.deadlineHours} h; ${due} LSCs due now`,
+      );
     });
+  });
   renewal
     .command('run')
     .description('schedule renewal now (even when the policy is disabled) and run the job')

@@ -21,12 +21,16 @@ export function registerCapfCommands(program: Command, { io, setExit }: CliEnv):
       const request = updateFrom(operation, o);
       const names = await deviceArgs(io, devices);
       await withServices(io, o, ['phones'], async (ctx) => {
-        const results = await ctx.phones.schedule(
-          names,
-          request,
-          actor(io),
+        const results = await ctx.phones.schedule(names, request, actor(io));
+        setExit(
+          reportItems(
+            io,
+            results,
+            o.json,
+            (p) =>
+              `${CERT_OPERATIONS[p.capf.operation].label}, ${AUTH_MODES[p.capf.authMode].label}${p.capf.authString ? ` ${p.capf.authString}` : ''}, by ${p.capf.completesBy ?? '-'}: ${p.status}`,
+          ),
         );
-        setExit(reportItems(io, results, o.json, (p) => `${CERT_OPERATIONS[p.capf.operation].label}, ${AUTH_MODES[p.capf.authMode].label}${p.capf.authString ? ` ${p.capf.authString}` : ''}, by ${p.capf.completesBy ?? '-'}: ${p.status}`));
       });
     });
 }

@@ -10,9 +10,13 @@ import { IDENTITIES, isIdentityName, pemToDer, type IdentityName } from '../../p
 import { certificateDetails, table } from '../format.ts';
 
 export function registerCertCommands(program: Command, { io, setExit }: CliEnv): void {
-  const cert = program.command('cert').description('the cluster\'s certificates (CUCM Certificate Management)');
+  const cert = program.command('cert').description("the cluster's certificates (CUCM Certificate Management)");
   const identityArg = (name: string): IdentityName => {
-    if (!isIdentityName(name)) throw new AppError('ERR_PKI_UNKNOWN_IDENTITY', `unknown certificate "${name}" (use ${Object.keys(IDENTITIES).join(', ')})`);
+    if (!isIdentityName(name))
+      throw new AppError(
+        'ERR_PKI_UNKNOWN_IDENTITY',
+        `unknown certificate "${name}" (use ${Object.keys(IDENTITIES).join(', ')})`,
+      );
     return name;
   };
   cert
@@ -24,24 +28,51 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
       await withServices(io, o, ['identities', 'clock', 'config'], async (ctx) => {
         const ids = ctx.identities.list();
         if (o.json) {
-          return out(io, JSON.stringify(ids.map((i) => ({ name: i.name, purpose: IDENTITIES[i.name].purpose, serial: i.certificate.serialHex, subject: i.certificate.subjectDn, issuer: i.certificate.issuerDn, keyType: i.certificate.keyDescription, notBefore: i.certificate.notBefore, notAfter: i.certificate.notAfter, selfSigned: i.certificate.selfSigned, sha1: i.certificate.sha1, sha256: i.certificate.sha256 })), null, 2));
+          return out(
+            io,
+            JSON.stringify(
+              ids.map((i) => ({
+                name: i.name,
+                purpose: IDENTITIES[i.name].purpose,
+                serial: i.certificate.serialHex,
+                subject: i.certificate.subjectDn,
+                issuer: i.certificate.issuerDn,
+                keyType: i.certificate.keyDescription,
+                notBefore: i.certificate.notBefore,
+                notAfter: i.certificate.notAfter,
+                selfSigned: i.certificate.selfSigned,
+                sha1: i.certificate.sha1,
+                sha256: i.certificate.sha256,
+              })),
+              null,
+              2,
+            ),
+          );
         }
-        out(io, table(['Certificate', 'Common Name', 'Type', 'Key Type', 'Issued By', 'Expiration', 'Description'], ids.map((i) => [
-          IDENTITIES[i.name].purpose,
-          i.certificate.subject.find((a) => a.type === 'CN')?.value,
-          i.certificate.selfSigned ? 'Self-signed' : 'CA-signed',
-          i.certificate.keyDescription,
-          i.certificate.issuer.find((a) => a.type === 'CN')?.value,
-          i.certificate.notAfter.toISOString().slice(0, 10),
-          IDENTITIES[i.name].description,
-        ])));
+        out(
+          io,
+          table(
+            ['Certificate', 'Common Name', 'Type', 'Key Type', 'Issued By', 'Expiration', 'Description'],
+            ids.map((i) => [
+              IDENTITIES[i.name].purpose,
+              i.certificate.subject.find((a) => a.type === 'CN')?.value,
+              i.certificate.selfSigned ? 'Self-signed' : 'CA-signed',
+              i.certificate.keyDescription,
+              i.certificate.issuer.find((a) => a.type === 'CN')?.value,
+              i.certificate.notAfter.toISOString().slice(0, 10),
+              IDENTITIES[i.name].description,
+            ]),
+          ),
+        );
         const e = describeCapfExpiry(ctx);
         if (e.level !== 'ok') err(io, `WARNING: ${e.message}`);
       });
     });
   cert
     .command('show')
-    .description('Certificate Details: version, serial, signature algorithm, validity, subject, issuer, key, fingerprints')
+    .description(
+      'Certificate Details: version, serial, signature algorithm, validity, subject, issuer, key, fingerprints',
+    )
     .argument('<name>', Object.keys(IDENTITIES).join(' | '))
     .option('--json', 'JSON output')
     .action(async (name: string, _o, cmd: Command) => {
@@ -59,15 +90,24 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     });
   cert
     .command('regenerate')
-    .description('generate a new key and self-signed certificate (the old one is kept as <name>.previous). CAPF: phones need a new ITL, and 802.1X/VPN must trust the new CA')
+    .description(
+      'generate a new key and self-signed certificate (the old one is kept as <name>.previous). CAPF: phones need a new ITL, and 802.1X/VPN must trust the new CA',
+    )
     .argument('<name>')
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       const id = identityArg(name);
       await withServices(io, o, ['trustAdmin'], async (ctx) => {
         const n = await ctx.trustAdmin.regenerateIdentity(id, actor(io));
-        out(io, `${id}: regenerated; new serial ${n.certificate.serialHex}, valid to ${n.certificate.notAfter.toISOString()}`);
-        if (id === 'capf') out(io, 'Note: existing LSCs stay valid until they expire, but RADIUS/VPN trust stores must now hold the new CAPF certificate (opencapf cert export capf).');
+        out(
+          io,
+          `${id}: regenerated; new serial ${n.certificate.serialHex}, valid to ${n.certificate.notAfter.toISOString()}`,
+        );
+        if (id === 'capf')
+          out(
+            io,
+            'Note: existing LSCs stay valid until they expire, but RADIUS/VPN trust stores must now hold the new CAPF certificate (opencapf cert export capf).',
+          );
       });
     });
   cert
@@ -88,7 +128,9 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     });
   cert
     .command('import')
-    .description('Upload Certificate/Certificate chain: a CA-signed certificate (PEM, leaf first, then its chain) for the existing key')
+    .description(
+      'Upload Certificate/Certificate chain: a CA-signed certificate (PEM, leaf first, then its chain) for the existing key',
+    )
     .argument('<name>')
     .argument('<file>')
     .action(async (name: string, file: string, _o, cmd: Command) => {
@@ -97,7 +139,10 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
       const pem = readFileSync(file, 'utf8');
       await withServices(io, o, ['trustAdmin'], async (ctx) => {
         const n = await ctx.trustAdmin.importCertificate(id, pem, actor(io));
-        out(io, `${id}: imported ${n.certificate.subjectDn}, issued by ${n.certificate.issuerDn}, chain of ${n.chain.length + 1}`);
+        out(
+          io,
+          `${id}: imported ${n.certificate.subjectDn}, issued by ${n.certificate.issuerDn}, chain of ${n.chain.length + 1}`,
+        );
       });
     });
   cert
@@ -105,15 +150,23 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
     .description('Download .PEM/.DER: the certificate (for FreeRADIUS ca_file, ISE, ASA trustpoints)')
     .argument('<name>')
     .addOption(new Option('--format <format>', 'pem or der').choices(['pem', 'der']).default('pem'))
-    .option('--bundle', 'capf only, PEM: the trust bundle (current CAPF certificate, its chain, and the previous one during a rollover)')
+    .option(
+      '--bundle',
+      'capf only, PEM: the trust bundle (current CAPF certificate, its chain, and the previous one during a rollover)',
+    )
     .option('--out <file>', 'write to a file (default: standard output)')
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       const id = identityArg(name);
       await withServices(io, o, ['identities', 'revocation'], async (ctx) => {
         const loaded = ctx.identities.get(id);
-        if (o.bundle && (id !== 'capf' || o.format === 'der')) throw new AppError('ERR_BAD_REQUEST', '--bundle is for capf in PEM (DER holds one certificate)');
-        const data = o.bundle ? Buffer.from(ctx.revocation.trustBundle().pem) : o.format === 'der' ? pemToDer(loaded.certPem) : Buffer.from(loaded.certPem);
+        if (o.bundle && (id !== 'capf' || o.format === 'der'))
+          throw new AppError('ERR_BAD_REQUEST', '--bundle is for capf in PEM (DER holds one certificate)');
+        const data = o.bundle
+          ? Buffer.from(ctx.revocation.trustBundle().pem)
+          : o.format === 'der'
+            ? pemToDer(loaded.certPem)
+            : Buffer.from(loaded.certPem);
         if (o.out) {
           writeFileSync(String(o.out), data);
           out(io, `wrote ${String(o.out)}`);

@@ -8,7 +8,11 @@ import { OPERATOR_REASONS, type RevocationReason } from '../../revocation/index.
 import { AppError } from '../../shared/errors.ts';
 
 export function registerCrlCommands(program: Command, { io }: CliEnv): void {
-  const crl = program.command('crl').description('certificate revocation: CRLs of the CAPF CA (also served on HTTP 6970 at /crl/capf.crl) and manual revocation');
+  const crl = program
+    .command('crl')
+    .description(
+      'certificate revocation: CRLs of the CAPF CA (also served on HTTP 6970 at /crl/capf.crl) and manual revocation',
+    );
   crl
     .command('export')
     .description('write the current CRL (signed by the CAPF CA, regenerated if revocations changed)')
@@ -23,7 +27,10 @@ export function registerCrlCommands(program: Command, { io }: CliEnv): void {
         const data = o.format === 'der' ? c.der : Buffer.from(c.pem);
         if (o.out) {
           writeFileSync(String(o.out), data);
-          out(io, `wrote ${String(o.out)}: CRL number ${c.crlNumber}, ${c.entries} revoked, next update ${c.nextUpdate.toISOString()}`);
+          out(
+            io,
+            `wrote ${String(o.out)}: CRL number ${c.crlNumber}, ${c.entries} revoked, next update ${c.nextUpdate.toISOString()}`,
+          );
         } else io.stdout.write(data);
       });
     });

@@ -13,7 +13,7 @@ import { out } from '../io.ts';
 export function registerDoctorCommands(program: Command, { io, setExit }: CliEnv): void {
   program
     .command('doctor')
-    .description('diagnose the cluster (CAPF certificate and service, ITLs, DNS) and optionally one phone\'s whole path')
+    .description("diagnose the cluster (CAPF certificate and service, ITLs, DNS) and optionally one phone's whole path")
     .argument('[device]', 'SEP<MAC> to diagnose')
     .option('--tftp-node <host:port...>', 'other TFTP nodes whose ITLFile.tlv to check')
     .option('--hosts <file>', '/etc/hosts-style overrides: resolve the CAPF host name as your phones do')
@@ -30,7 +30,11 @@ export function registerDoctorCommands(program: Command, { io, setExit }: CliEnv
       });
       await withServices(io, o, ['config', 'clock', 'identities', 'store', 'provisioning'], async (ctx) => {
         const report = await runDoctor(
-          doctorSourcesFromContext(ctx, { resolve: createResolver({ hosts, systemDns: o.systemDns !== false }), extraTftpNodes: nodes, timeoutMs: intOpt(String(o.timeout)) }),
+          doctorSourcesFromContext(ctx, {
+            resolve: createResolver({ hosts, systemDns: o.systemDns !== false }),
+            extraTftpNodes: nodes,
+            timeoutMs: intOpt(String(o.timeout)),
+          }),
           device ?? null,
         );
         out(io, o.json ? JSON.stringify(report, null, 2) : renderReport(report));

@@ -7,9 +7,24 @@ import { createInterface } from 'node:readline/promises';
 import { AppError } from '../../shared/errors.ts';
 import { normaliseDeviceName, generateAuthString } from '../../phones/index.ts';
 import {
-  bootPhone, BOOT_OUTCOMES, createFileFetcher, createFileStateStore, createKeyPool, createMemoryStateStore, createResolver, fleetDeviceNames, FLEET_MODELS,
-  loadOrCreateManufacturingCa, manufacturingCaPath, parseHostsFile, renderFleetSummary, renderSecurityConfiguration, renderStatusMessages, runFleet,
-  type FleetPhone, type PhoneDeps,
+  bootPhone,
+  BOOT_OUTCOMES,
+  createFileFetcher,
+  createFileStateStore,
+  createKeyPool,
+  createMemoryStateStore,
+  createResolver,
+  fleetDeviceNames,
+  FLEET_MODELS,
+  loadOrCreateManufacturingCa,
+  manufacturingCaPath,
+  parseHostsFile,
+  renderFleetSummary,
+  renderSecurityConfiguration,
+  renderStatusMessages,
+  runFleet,
+  type FleetPhone,
+  type PhoneDeps,
 } from '../../emulator/index.ts';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { progressBar } from '../admin-common.ts';
@@ -36,7 +51,7 @@ function transportOptions(cmd: Command): Command {
     .requiredOption('--tftp <host[:port]>', 'TFTP server the phone provisions from (DHCP option 150)')
     .option('--http-port <port>', 'HTTP provisioning port tried before TFTP', '6970')
     .option('--no-http', 'TFTP only')
-    .option('--hosts <file>', '/etc/hosts-style overrides for the names in the phone\'s configuration')
+    .option('--hosts <file>', "/etc/hosts-style overrides for the names in the phone's configuration")
     .option('--no-system-dns', 'resolve only through --hosts (an unknown name fails like an NXDOMAIN)')
     .option('--capf-port <port>', 'connect to this CAPF port instead of the one in the configuration')
     .option('--state-dir <dir>', 'where phones keep their state (MIC, LSC, trust list, messages)', './emulator-state');
@@ -46,7 +61,11 @@ function baseDeps(o: EmulateOpts): Omit<PhoneDeps, 'stateStore' | 'manufacturing
   const tftp = parseHostPort(o.tftp, 69);
   const hosts = o.hosts ? parseHostsFile(readFileSync(o.hosts, 'utf8')) : new Map<string, string>();
   return {
-    fetchFile: createFileFetcher({ host: tftp.host, tftpPort: tftp.port, httpPort: o.http === false ? null : intOpt(String(o.httpPort ?? '6970')) }),
+    fetchFile: createFileFetcher({
+      host: tftp.host,
+      tftpPort: tftp.port,
+      httpPort: o.http === false ? null : intOpt(String(o.httpPort ?? '6970')),
+    }),
     resolve: createResolver({ hosts, systemDns: o.systemDns !== false }),
     ...(o.capfPort ? { capfPortOverride: intOpt(o.capfPort) } : {}),
   };
@@ -65,15 +84,25 @@ async function prompt(io: CliIo, question: string): Promise<string | null> {
 }
 
 export function registerEmulateCommands(program: Command, { io, setExit }: CliEnv): void {
-  const emulate = program.command('emulate').description('emulated Cisco IP phones for tests, labs and benchmarks (docs/emulator.md)');
+  const emulate = program
+    .command('emulate')
+    .description('emulated Cisco IP phones for tests, labs and benchmarks (docs/emulator.md)');
 
   transportOptions(emulate.command('phone'))
-    .description('boot one phone: trust lists, configuration, DNS, CAPF; prints its Security Configuration and Status Messages')
+    .description(
+      'boot one phone: trust lists, configuration, DNS, CAPF; prints its Security Configuration and Status Messages',
+    )
     .argument('<device>', 'SEP<MAC>')
     .option('--model <model>', 'phone model', '8845')
-    .option('--auth-string <digits>', 'the authentication string to type when the configuration asks for one (else prompts)')
+    .option(
+      '--auth-string <digits>',
+      'the authentication string to type when the configuration asks for one (else prompts)',
+    )
     .option('--no-capf', 'do not contact CAPF after provisioning')
-    .option('--apply-config', 'keep the installed trust lists and configuration (no TFTP): "Apply Config" without a reset')
+    .option(
+      '--apply-config',
+      'keep the installed trust lists and configuration (no TFTP): "Apply Config" without a reset',
+    )
     .option('--json', 'JSON output')
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
@@ -85,39 +114,79 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
           ...baseDeps(o),
           stateStore: createFileStateStore(o.stateDir),
           manufacturingCa: await loadOrCreateManufacturingCa(o.stateDir),
-          authString: async () => (o.authString as string | undefined) ?? prompt(io, `${name}: enter the authentication string: `),
+          authString: async () =>
+            (o.authString as string | undefined) ?? prompt(io, `${name}: enter the authentication string: `),
         },
       );
       if (o.json) {
         const { state, ...rest } = r;
         out(io, JSON.stringify({ ...rest, lscState: state.lscState, lscPem: state.lsc?.certPem ?? null }, null, 2));
       } else {
-        out(io, `${renderSecurityConfiguration(r.state)}\n\n${renderStatusMessages(r.state, 15)}\n\nResult: ${BOOT_OUTCOMES[r.outcome]} (${r.detail})`);
+        out(
+          io,
+          `${renderSecurityConfiguration(r.state)}\n\n${renderStatusMessages(r.state, 15)}\n\nResult: ${BOOT_OUTCOMES[r.outcome]} (${r.detail})`,
+        );
       }
-      setExit(r.outcome === 'installed' || r.outcome === 'no-operation' || r.outcome === 'deleted' || r.outcome === 'fetched' || r.outcome === 'capf-skipped' ? 0 : 1);
+      setExit(
+        r.outcome === 'installed' ||
+          r.outcome === 'no-operation' ||
+          r.outcome === 'deleted' ||
+          r.outcome === 'fetched' ||
+          r.outcome === 'capf-skipped'
+          ? 0
+          : 1,
+      );
     });
 
   transportOptions(emulate.command('fleet'))
-    .description('boot N phones (models mixed) with bounded concurrency; --register adds them and schedules Install/Upgrade first')
+    .description(
+      'boot N phones (models mixed) with bounded concurrency; --register adds them and schedules Install/Upgrade first',
+    )
     .option('--count <n>', 'phones', '100')
     .option('--concurrency <n>', 'phones booting at once', '25')
-    .option('--register', 'add the phones to this node\'s database and schedule Install/Upgrade (needs --data-dir of the node)')
-    .option('--auth-string-share <percent>', 'with --register: phones scheduled By Authentication String (the rest By Null String)', '50')
+    .option(
+      '--register',
+      "add the phones to this node's database and schedule Install/Upgrade (needs --data-dir of the node)",
+    )
+    .option(
+      '--auth-string-share <percent>',
+      'with --register: phones scheduled By Authentication String (the rest By Null String)',
+      '50',
+    )
     .option('--key-pool <n>', 'pre-generated keys per key type (0: a fresh key per phone)', '16')
-    .option('--retries <n>', 'tries after the first for a phone whose CAPF or TFTP/HTTP connection failed (refused, closed without END_SESSION)', '3')
-    .option('--retry-interval-ms <ms>', 'wait between a phone\'s tries', '1000')
+    .option(
+      '--retries <n>',
+      'tries after the first for a phone whose CAPF or TFTP/HTTP connection failed (refused, closed without END_SESSION)',
+      '3',
+    )
+    .option('--retry-interval-ms <ms>', "wait between a phone's tries", '1000')
     .option('--json', 'JSON summary')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
       const count = intOpt(String(o.count));
       const share = intOpt(String(o.authStringShare));
       const names = fleetDeviceNames(count);
-      const phones: FleetPhone[] = names.map((deviceName, i) => ({ deviceName, model: FLEET_MODELS[i % FLEET_MODELS.length]!, authString: (i * 100) / count < share ? generateAuthString(8) : null }));
+      const phones: FleetPhone[] = names.map((deviceName, i) => ({
+        deviceName,
+        model: FLEET_MODELS[i % FLEET_MODELS.length]!,
+        authString: (i * 100) / count < share ? generateAuthString(8) : null,
+      }));
       if (o.register) {
         await withServices(io, o, ['phones'], async (ctx) => {
-          await ctx.phones.addPhones(phones.map((p) => ({ deviceName: p.deviceName, model: `Cisco ${p.model}`, description: 'emulated fleet' })), actor(io));
+          await ctx.phones.addPhones(
+            phones.map((p) => ({ deviceName: p.deviceName, model: `Cisco ${p.model}`, description: 'emulated fleet' })),
+            actor(io),
+          );
           for (const p of phones) {
-            await ctx.phones.schedule([p.deviceName], { operation: 'install', authMode: p.authString ? 'auth-string' : 'null-string', ...(p.authString ? { authString: p.authString } : {}) }, actor(io));
+            await ctx.phones.schedule(
+              [p.deviceName],
+              {
+                operation: 'install',
+                authMode: p.authString ? 'auth-string' : 'null-string',
+                ...(p.authString ? { authString: p.authString } : {}),
+              },
+              actor(io),
+            );
           }
         });
       }
@@ -137,21 +206,44 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
           stateStore,
           manufacturingCa: mfg,
           authString: async () => p.authString,
-          ...(pool ? { micKey: () => pool.take({ type: 'rsa', bits: 2048 }), generateKey: (req) => pool.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }) } : {}),
+          ...(pool
+            ? {
+                micKey: () => pool.take({ type: 'rsa', bits: 2048 }),
+                generateKey: (req) =>
+                  pool.take(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+              }
+            : {}),
         }),
         onProgress: (p) => bar.update(p.done, p.total, `installed ${p.installed} failed ${p.failed}`),
       });
       bar.done();
       if (o.json) {
         const { results, ...rest } = summary;
-        out(io, JSON.stringify({ ...rest, phones: results.map((r) => ({ deviceName: r.deviceName, outcome: r.outcome, detail: r.detail, timingsMs: r.timingsMs })) }, null, 2));
+        out(
+          io,
+          JSON.stringify(
+            {
+              ...rest,
+              phones: results.map((r) => ({
+                deviceName: r.deviceName,
+                outcome: r.outcome,
+                detail: r.detail,
+                timingsMs: r.timingsMs,
+              })),
+            },
+            null,
+            2,
+          ),
+        );
       } else out(io, renderFleetSummary(summary));
       setExit(summary.byOutcome.installed === summary.total || !o.register ? 0 : 1);
     });
 
   emulate
     .command('ca')
-    .description('print the path and PEM of the emulator\'s test manufacturing CA (point capf.manufacturingCaFile at it to trust emulated MICs)')
+    .description(
+      "print the path and PEM of the emulator's test manufacturing CA (point capf.manufacturingCaFile at it to trust emulated MICs)",
+    )
     .option('--state-dir <dir>', 'emulator state directory', './emulator-state')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & { stateDir: string };
@@ -160,7 +252,7 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
     });
 
   transportOptions(emulate.command('show'))
-    .description('show a phone\'s screens from its saved state, without booting it')
+    .description("show a phone's screens from its saved state, without booting it")
     .argument('<device>', 'SEP<MAC>')
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;

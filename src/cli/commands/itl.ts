@@ -17,7 +17,8 @@ const SIGNER_TEXT = {
 
 function deviceArg(name: string): string {
   const d = normaliseDeviceName(name);
-  if (!d) throw new AppError('ERR_PHONE_BAD_NAME', `"${name}" is not a device name (SEP followed by 12 hexadecimal digits)`);
+  if (!d)
+    throw new AppError('ERR_PHONE_BAD_NAME', `"${name}" is not a device name (SEP followed by 12 hexadecimal digits)`);
   return d;
 }
 
@@ -34,13 +35,28 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
       await withServices(io, o, ['provisioning'], async (ctx) => {
         const p = ctx.provisioning;
         const nodes = p.trust.nodes();
-        if (o.node !== undefined && !nodes.includes(String(o.node))) throw new AppError('ERR_NOT_FOUND', `unknown TFTP node "${String(o.node)}" (this cluster has: ${nodes.join(', ')})`);
+        if (o.node !== undefined && !nodes.includes(String(o.node)))
+          throw new AppError(
+            'ERR_NOT_FOUND',
+            `unknown TFTP node "${String(o.node)}" (this cluster has: ${nodes.join(', ')})`,
+          );
         const built = o.ctl ? p.trust.ctl() : p.trust.itl();
-        if (!built) throw new AppError('ERR_CONFLICT', 'there is no CTL: the cluster is not in mixed mode (set cluster.mixedMode true)');
+        if (!built)
+          throw new AppError(
+            'ERR_CONFLICT',
+            'there is no CTL: the cluster is not in mixed mode (set cluster.mixedMode true)',
+          );
         writeFileSync(file, built.bytes);
         const list = parseTrustList(built.bytes);
-        out(io, `${o.ctl ? 'CTL' : 'ITL'} written to ${file}: ${built.bytes.length} bytes, ${list.records.length} records, signed by ${SIGNER_TEXT[built.signerReason]}.`);
-        if (built.transitional.length > 0) out(io, `Transition: the previous ${built.transitional.join(' and ')} certificate is listed beside the new one.`);
+        out(
+          io,
+          `${o.ctl ? 'CTL' : 'ITL'} written to ${file}: ${built.bytes.length} bytes, ${list.records.length} records, signed by ${SIGNER_TEXT[built.signerReason]}.`,
+        );
+        if (built.transitional.length > 0)
+          out(
+            io,
+            `Transition: the previous ${built.transitional.join(' and ')} certificate is listed beside the new one.`,
+          );
         for (const w of built.warnings) err(io, `WARNING: ${w.message}`);
       });
     });
@@ -72,12 +88,17 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
   const reset = itl.command('reset').description('choose the key that signs the ITL (CUCM: utils itl reset)');
   reset
     .command('localkey')
-    .description('sign the ITL with the ITLRecovery key, for phones whose ITL signer (TFTP certificate) is gone; a running serve picks it up')
+    .description(
+      'sign the ITL with the ITLRecovery key, for phones whose ITL signer (TFTP certificate) is gone; a running serve picks it up',
+    )
     .action(async (_o, cmd: Command) => {
       await withServices(io, g(cmd), ['identities', 'provisioning', 'trustAdmin'], async (ctx) => {
         await ctx.trustAdmin.setSigningMode('localkey', actor(io));
         const built = ctx.provisioning.trust.itl();
-        out(io, `The ITL is now signed by ITLRecovery (${ctx.identities.get('itlrecovery').certificate.subjectDn}), ${built.bytes.length} bytes.`);
+        out(
+          io,
+          `The ITL is now signed by ITLRecovery (${ctx.identities.get('itlrecovery').certificate.subjectDn}), ${built.bytes.length} bytes.`,
+        );
         out(io, 'Reset the phones so they fetch it; once they have it, run `opencapf itl reset normal`.');
       });
     });
@@ -93,7 +114,9 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     });
   itl
     .command('pin')
-    .description('serve FILE as ITLSEP<MAC>.tlv (or with --ctl CTLSEP<MAC>.tlv) to this phone instead of the generated list')
+    .description(
+      'serve FILE as ITLSEP<MAC>.tlv (or with --ctl CTLSEP<MAC>.tlv) to this phone instead of the generated list',
+    )
     .argument('<device>', 'SEP<MAC>')
     .argument('<file>', 'a signed .tlv file')
     .option('--ctl', 'pin CTLSEP<MAC>.tlv')

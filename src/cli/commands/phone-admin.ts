@@ -12,11 +12,15 @@ import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 import { capfSection } from '../format.ts';
 
 export function registerPhoneAdminCommands(program: Command, { io, setExit }: CliEnv): void {
-  const phone = program.commands.find((c) => c.name() === 'phone') ?? program.command('phone').description('phones (CUCM Device > Phone)');
+  const phone =
+    program.commands.find((c) => c.name() === 'phone') ??
+    program.command('phone').description('phones (CUCM Device > Phone)');
 
   phone
     .command('import')
-    .description('import phones from CSV: Device Name, Model, Description, Security Profile (header optional); - reads standard input')
+    .description(
+      'import phones from CSV: Device Name, Model, Description, Security Profile (header optional); - reads standard input',
+    )
     .argument('<file>', 'CSV file, or -')
     .option('--json', 'JSON report')
     .action(async (file: string, _o, cmd: Command) => {
@@ -39,11 +43,14 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
             yield c as Buffer;
           }
         }
-        const r = await ctx.admin.csvImport.importCsv(counted(), actor(io), { onProgress: (p) => bar.update(size ? bytes : p.rows, size || p.rows, `${p.added} added, ${p.failed} failed`) });
+        const r = await ctx.admin.csvImport.importCsv(counted(), actor(io), {
+          onProgress: (p) => bar.update(size ? bytes : p.rows, size || p.rows, `${p.added} added, ${p.failed} failed`),
+        });
         bar.done();
         if (o.json) out(io, JSON.stringify(r, null, 2));
         else {
-          for (const e of r.errors) err(io, `line ${e.line}${e.deviceName ? ` ${e.deviceName}` : ''}: ${e.code}: ${e.message}`);
+          for (const e of r.errors)
+            err(io, `line ${e.line}${e.deviceName ? ` ${e.deviceName}` : ''}: ${e.code}: ${e.message}`);
           if (r.errorsTruncated) err(io, `… and ${r.failed - r.errors.length} more errors`);
           out(io, `${r.rows} rows: ${r.added} phones added, ${r.failed} failed`);
         }
@@ -58,7 +65,10 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
     .option('--model <model>', 'phone model')
     .option('--description <text>', 'description')
     .option('--profile <name>', 'phone security profile ("" for none)')
-    .option('--use-profile-mode', 'when the new profile contradicts a pending operation, switch the operation to the profile\'s mode')
+    .option(
+      '--use-profile-mode',
+      "when the new profile contradicts a pending operation, switch the operation to the profile's mode",
+    )
     .option('--json', 'JSON output')
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd);
@@ -73,30 +83,55 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
           },
           actor(io),
         );
-        out(io, o.json ? JSON.stringify(p, null, 2) : `${p.deviceName}: saved (model ${p.model}, profile ${p.profileName ?? '(none)'})\n\n${capfSection(p)}`);
+        out(
+          io,
+          o.json
+            ? JSON.stringify(p, null, 2)
+            : `${p.deviceName}: saved (model ${p.model}, profile ${p.profileName ?? '(none)'})\n\n${capfSection(p)}`,
+        );
       });
     });
 
-  withSortOptions(withFilterOptions(
-    phone
-      .command('find')
-      .description('find phones by LSC status, authentication string, status, model … with paging and sorting'),
-  ))
+  withSortOptions(
+    withFilterOptions(
+      phone
+        .command('find')
+        .description('find phones by LSC status, authentication string, status, model … with paging and sorting'),
+    ),
+  )
     .option('--offset <n>', 'skip this many rows', '0')
     .option('--limit <n>', 'rows per page (max 500)', '50')
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
-        const r = await ctx.admin.phoneAdmin.find({
-          ...filterFrom(o),
-          sort: o.sort as PhoneSort,
-          order: o.desc ? 'desc' : 'asc',
-          offset: intOpt(String(o.offset)),
-          limit: intOpt(String(o.limit)),
-        }, LOCAL_VIEWER);
+        const r = await ctx.admin.phoneAdmin.find(
+          {
+            ...filterFrom(o),
+            sort: o.sort as PhoneSort,
+            order: o.desc ? 'desc' : 'asc',
+            offset: intOpt(String(o.offset)),
+            limit: intOpt(String(o.limit)),
+          },
+          LOCAL_VIEWER,
+        );
         if (o.json) return out(io, JSON.stringify(r, null, 2));
-        out(io, table(['Device', 'Model', 'Description', 'Operation', 'Status', 'LSC', 'LSC expires', 'Auth string'], r.items.map((p) => [p.deviceName, p.model, p.description, CERT_OPERATIONS[p.capf.operation].label, p.status, p.lsc ? 'Installed' : 'None', p.lsc?.notAfter ?? '', p.capf.authString ?? ''])));
+        out(
+          io,
+          table(
+            ['Device', 'Model', 'Description', 'Operation', 'Status', 'LSC', 'LSC expires', 'Auth string'],
+            r.items.map((p) => [
+              p.deviceName,
+              p.model,
+              p.description,
+              CERT_OPERATIONS[p.capf.operation].label,
+              p.status,
+              p.lsc ? 'Installed' : 'None',
+              p.lsc?.notAfter ?? '',
+              p.capf.authString ?? '',
+            ]),
+          ),
+        );
         out(io, `${r.offset + 1}-${r.offset + r.items.length} of ${r.total} phones`);
       });
     });

@@ -21,7 +21,12 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
       const names = await deviceArgs(io, devices);
       await withServices(io, o, ['phones'], async (ctx) => {
         const results = await ctx.phones.addPhones(
-          names.map((d) => ({ deviceName: d, model: o.model as string, description: o.description as string, profileName: (o.profile as string | undefined) ?? null })),
+          names.map((d) => ({
+            deviceName: d,
+            model: o.model as string,
+            description: o.description as string,
+            profileName: (o.profile as string | undefined) ?? null,
+          })),
           actor(io),
         );
         setExit(reportItems(io, results, o.json, (p) => `added (${p.model})`));
@@ -49,7 +54,12 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
         ];
         if (d.sessions.length) {
           lines.push('', 'Recent CAPF sessions:');
-          lines.push(table(['Ended', 'Session', 'Peer', 'Operation', 'Outcome', 'Reason'], d.sessions.map((s) => [s.endedAt, s.sessionId, s.peer, s.operation, s.outcome, s.reason])));
+          lines.push(
+            table(
+              ['Ended', 'Session', 'Peer', 'Operation', 'Outcome', 'Reason'],
+              d.sessions.map((s) => [s.endedAt, s.sessionId, s.peer, s.operation, s.outcome, s.reason]),
+            ),
+          );
           const last = d.sessions[0]!;
           lines.push('', `Log of session ${last.sessionId}:`, ...last.log.map((l) => `  ${l.at}  ${l.dir}  ${l.text}`));
         }
@@ -66,7 +76,20 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
       await withServices(io, o, ['phones'], async (ctx) => {
         const r = await ctx.phones.list({ limit: intOpt(String(o.limit)) });
         if (o.json) return out(io, JSON.stringify(r, null, 2));
-        out(io, table(['Device', 'Model', 'Operation', 'Status', 'LSC', 'LSC expires'], r.items.map((p) => [p.deviceName, p.model, CERT_OPERATIONS[p.capf.operation].label, p.status, p.lsc ? 'Installed' : 'None', p.lsc?.notAfter ?? ''])));
+        out(
+          io,
+          table(
+            ['Device', 'Model', 'Operation', 'Status', 'LSC', 'LSC expires'],
+            r.items.map((p) => [
+              p.deviceName,
+              p.model,
+              CERT_OPERATIONS[p.capf.operation].label,
+              p.status,
+              p.lsc ? 'Installed' : 'None',
+              p.lsc?.notAfter ?? '',
+            ]),
+          ),
+        );
         out(io, `${r.items.length} of ${r.total} phones`);
       });
     });

@@ -4,18 +4,27 @@ import { Option, type Command } from 'commander';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { table } from '../format.ts';
-import { AUTH_MODES, DEVICE_SECURITY_MODES, KEY_ORDERS, type AuthMode, type DeviceSecurityMode, type KeyOrder } from '../../phones/index.ts';
+import {
+  AUTH_MODES,
+  DEVICE_SECURITY_MODES,
+  KEY_ORDERS,
+  type AuthMode,
+  type DeviceSecurityMode,
+  type KeyOrder,
+} from '../../phones/index.ts';
 import type { ProfilePatch } from '../../phones/profiles.ts';
 
 function profileOptions(cmd: Command): Command {
   return cmd
     .option('--description <text>', 'description')
-    .addOption(new Option('--device-security-mode <mode>', 'device security mode').choices(Object.keys(DEVICE_SECURITY_MODES)))
+    .addOption(
+      new Option('--device-security-mode <mode>', 'device security mode').choices(Object.keys(DEVICE_SECURITY_MODES)),
+    )
     .addOption(new Option('--auth-mode <mode>', 'CAPF authentication mode').choices(Object.keys(AUTH_MODES)))
     .addOption(new Option('--key-order <order>', 'key order').choices(Object.keys(KEY_ORDERS)))
     .option('--rsa-key-size <bits>', 'RSA key size')
     .option('--ec-key-size <bits>', 'EC key size ("none" for none)')
-    .option('--encrypted-config', 'encrypt the phones\' configuration files')
+    .option('--encrypted-config', "encrypt the phones' configuration files")
     .option('--json', 'JSON output');
 }
 
@@ -42,7 +51,21 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
       await withServices(io, o, ['admin'], async (ctx) => {
         const items = await ctx.admin.profiles.list();
         if (o.json) return out(io, JSON.stringify(items, null, 2));
-        out(io, table(['Name', 'Device Security Mode', 'Authentication Mode', 'Key Order', 'RSA', 'EC', 'Phones'], items.map((p) => [p.name, DEVICE_SECURITY_MODES[p.deviceSecurityMode].label, AUTH_MODES[p.authMode].label, KEY_ORDERS[p.keyOrder].label, p.rsaKeySize, p.ecKeySize ?? '< None >', p.phones])));
+        out(
+          io,
+          table(
+            ['Name', 'Device Security Mode', 'Authentication Mode', 'Key Order', 'RSA', 'EC', 'Phones'],
+            items.map((p) => [
+              p.name,
+              DEVICE_SECURITY_MODES[p.deviceSecurityMode].label,
+              AUTH_MODES[p.authMode].label,
+              KEY_ORDERS[p.keyOrder].label,
+              p.rsaKeySize,
+              p.ecKeySize ?? '< None >',
+              p.phones,
+            ]),
+          ),
+        );
       });
     });
   profile
@@ -54,34 +77,47 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
       await withServices(io, o, ['admin'], async (ctx) => {
         const p = await ctx.admin.profiles.get(name);
         if (o.json) return out(io, JSON.stringify(p, null, 2));
-        out(io, [
-          `Name                   ${p.name}`,
-          `Description            ${p.description}`,
-          `Device Security Mode   ${DEVICE_SECURITY_MODES[p.deviceSecurityMode].label}`,
-          `Authentication Mode*   ${AUTH_MODES[p.authMode].label}`,
-          `Key Order*             ${KEY_ORDERS[p.keyOrder].label}`,
-          `RSA Key Size (Bits)*   ${p.rsaKeySize}`,
-          `EC Key Size (Bits)     ${p.ecKeySize ?? '< None >'}`,
-          `Encrypted config       ${p.encryptedConfig ? 'yes' : 'no'}`,
-          `Phones using it        ${p.phones}`,
-        ].join('\n'));
+        out(
+          io,
+          [
+            `Name                   ${p.name}`,
+            `Description            ${p.description}`,
+            `Device Security Mode   ${DEVICE_SECURITY_MODES[p.deviceSecurityMode].label}`,
+            `Authentication Mode*   ${AUTH_MODES[p.authMode].label}`,
+            `Key Order*             ${KEY_ORDERS[p.keyOrder].label}`,
+            `RSA Key Size (Bits)*   ${p.rsaKeySize}`,
+            `EC Key Size (Bits)     ${p.ecKeySize ?? '< None >'}`,
+            `Encrypted config       ${p.encryptedConfig ? 'yes' : 'no'}`,
+            `Phones using it        ${p.phones}`,
+          ].join('\n'),
+        );
       });
     });
-  profileOptions(profile.command('add').description('create a profile').argument('<name>')).action(async (name: string, _o, cmd: Command) => {
-    const o = g(cmd);
-    await withServices(io, o, ['admin'], async (ctx) => {
-      const p = await ctx.admin.profiles.create({ name, ...patchFrom(o) }, actor(io));
-      out(io, o.json ? JSON.stringify(p, null, 2) : `profile "${p.name}" created (${AUTH_MODES[p.authMode].label})`);
-    });
-  });
-  profileOptions(profile.command('edit').description('change a profile; reports how many phones it touches').argument('<name>'))
-    .option('--no-apply', 'do not copy the new CAPF defaults onto the profile\'s phones')
+  profileOptions(profile.command('add').description('create a profile').argument('<name>')).action(
+    async (name: string, _o, cmd: Command) => {
+      const o = g(cmd);
+      await withServices(io, o, ['admin'], async (ctx) => {
+        const p = await ctx.admin.profiles.create({ name, ...patchFrom(o) }, actor(io));
+        out(io, o.json ? JSON.stringify(p, null, 2) : `profile "${p.name}" created (${AUTH_MODES[p.authMode].label})`);
+      });
+    },
+  );
+  profileOptions(
+    profile.command('edit').description('change a profile; reports how many phones it touches').argument('<name>'),
+  )
+    .option('--no-apply', "do not copy the new CAPF defaults onto the profile's phones")
     .action(async (name: string, _o, cmd: Command) => {
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.profiles.update(name, patchFrom(o), actor(io), { applyToPhones: o.apply !== false });
         if (o.json) return out(io, JSON.stringify(r, null, 2));
-        out(io, `profile "${name}" saved: used by ${r.phonesUsingProfile} phones; ${r.phonesUpdated} took the new CAPF defaults` + (r.pendingConflicts ? `; WARNING: ${r.pendingConflicts} pending operations now contradict its authentication mode (reschedule them)` : ''));
+        out(
+          io,
+          `profile "${name}" saved: used by ${r.phonesUsingProfile} phones; ${r.phonesUpdated} took the new CAPF defaults` +
+            (r.pendingConflicts
+              ? `; WARNING: ${r.pendingConflicts} pending operations now contradict its authentication mode (reschedule them)`
+              : ''),
+        );
       });
     });
   profile

@@ -11,28 +11,52 @@ import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 
 export function registerReportCommands(program: Command, { io }: CliEnv): void {
   const report = program.command('report').description('CAPF reports');
-  withFilterOptions(report.command('capf').description('the CAPF report as CSV (device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left)'))
+  withFilterOptions(
+    report
+      .command('capf')
+      .description(
+        'the CAPF report as CSV (device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left)',
+      ),
+  )
     .option('--out <file>', 'write to a file (mode 0600) instead of standard output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
         const dest = o.out ? createWriteStream(o.out as string, { mode: 0o600 }) : io.stdout;
-        for await (const chunk of ctx.admin.reports.capfReportCsv(filterFrom(o), LOCAL_VIEWER)) if (!dest.write(chunk)) await once(dest, 'drain');
+        for await (const chunk of ctx.admin.reports.capfReportCsv(filterFrom(o), LOCAL_VIEWER))
+          if (!dest.write(chunk)) await once(dest, 'drain');
         if (o.out) await new Promise<void>((r) => (dest as ReturnType<typeof createWriteStream>).end(r));
       });
     });
   report
     .command('expiry')
-    .description('LSCs expired / expiring in 30 and 90 days / valid, by model, and the CAPF CA\'s expiry')
+    .description("LSCs expired / expiring in 30 and 90 days / valid, by model, and the CAPF CA's expiry")
     .option('--json', 'JSON output')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
         const s = await ctx.admin.reports.expirySummary();
         if (o.json) return out(io, JSON.stringify(s, null, 2));
-        const row = (name: string, c: typeof s.totals) => [name, c.phones, c.none, c.expired, c.within30, c.within90, c.valid];
-        out(io, table(['Model', 'Phones', 'No LSC', 'Expired', '<= 30 days', '31-90 days', '> 90 days'], [...s.byModel.map((m) => row(m.model, m)), row('TOTAL', s.totals)]));
-        out(io, `\nCAPF CA expires ${s.capfCa.notAfter} (${s.capfCa.expired ? 'EXPIRED' : `${s.capfCa.daysLeft} days left`})`);
+        const row = (name: string, c: typeof s.totals) => [
+          name,
+          c.phones,
+          c.none,
+          c.expired,
+          c.within30,
+          c.within90,
+          c.valid,
+        ];
+        out(
+          io,
+          table(
+            ['Model', 'Phones', 'No LSC', 'Expired', '<= 30 days', '31-90 days', '> 90 days'],
+            [...s.byModel.map((m) => row(m.model, m)), row('TOTAL', s.totals)],
+          ),
+        );
+        out(
+          io,
+          `\nCAPF CA expires ${s.capfCa.notAfter} (${s.capfCa.expired ? 'EXPIRED' : `${s.capfCa.daysLeft} days left`})`,
+        );
       });
     });
 
@@ -58,7 +82,13 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
           offset: intOpt(String(o.offset)),
         });
         if (o.json) return out(io, JSON.stringify(r, null, 2));
-        out(io, table(['When', 'Who', 'From', 'Action', 'Target', 'Details'], r.items.map((e) => [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details).slice(0, 120)])));
+        out(
+          io,
+          table(
+            ['When', 'Who', 'From', 'Action', 'Target', 'Details'],
+            r.items.map((e) => [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details).slice(0, 120)]),
+          ),
+        );
         out(io, `${r.items.length} of ${r.total} entries`);
       });
     });

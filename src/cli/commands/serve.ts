@@ -14,7 +14,9 @@ const FORCED_EXIT_GRACE_MS = 5000;
 export function registerServeCommands(program: Command, { io, setExit }: CliEnv): void {
   program
     .command('serve')
-    .description('start every listener (CAPF TLS 3804, TVS TLS 2445, TFTP UDP 69, HTTP 6970, HTTPS 6971, REST API) on the configured store; Ctrl-C or SIGTERM drains sessions and exits')
+    .description(
+      'start every listener (CAPF TLS 3804, TVS TLS 2445, TFTP UDP 69, HTTP 6970, HTTPS 6971, REST API) on the configured store; Ctrl-C or SIGTERM drains sessions and exits',
+    )
     .option('--host <addr>', 'address to bind every listener to (default 0.0.0.0)')
     .option('--capf-port <port>', 'CAPF TLS port (default 3804)')
     .option('--api-port <port>', 'REST API port (default 8443)')
@@ -24,7 +26,7 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
     .option('--tvs-port <port>', 'TVS TLS port (default 2445)')
     .addOption(new Option('--store <driver>', 'database').choices(['sqlite', 'postgres']))
     .option('--postgres-url <url>', 'PostgreSQL connection string (with --store postgres)')
-    .option('--node-name <name>', 'this node\'s name (CN of its TFTP/TVS certificates)')
+    .option('--node-name <name>', "this node's name (CN of its TFTP/TVS certificates)")
     .action(async (_o, cmd: Command) => {
       const o = g(cmd);
       const config = configFrom(io, o, {
@@ -43,7 +45,11 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
       const ctx = await openContext(config, logger);
       // First start: an administrator, with the password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once here.
       const boot = await ctx.admin.users.bootstrap(io.env.OPENCAPF_ADMIN_PASSWORD || undefined);
-      if (boot.created && boot.password) out(io, `Created user "admin" with the one-time password: ${boot.password}  (it is shown only now; change it at first login)`);
+      if (boot.created && boot.password)
+        out(
+          io,
+          `Created user "admin" with the one-time password: ${boot.password}  (it is shown only now; change it at first login)`,
+        );
       else if (boot.created) out(io, 'Created user "admin" with the password from OPENCAPF_ADMIN_PASSWORD.');
       let running;
       try {
@@ -53,7 +59,13 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
         throw e;
       }
       const capf = ctx.identities.get('capf').certificate;
-      out(io, `OpenCAPF serving. ${running.listeners.filter((l) => !l.background).map((l) => `${l.name} ${l.host}:${l.port}`).join(', ')}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`);
+      out(
+        io,
+        `OpenCAPF serving. ${running.listeners
+          .filter((l) => !l.background)
+          .map((l) => `${l.name} ${l.host}:${l.port}`)
+          .join(', ')}  CA ${capf.subjectDn} (valid to ${capf.notAfter.toISOString()})  data ${config.dataDir}`,
+      );
       const drainMs = config['capf.drainTimeoutMs'];
       await new Promise<void>((resolve, reject) => {
         let stopping = false;
@@ -68,7 +80,10 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
           }, drainMs + FORCED_EXIT_GRACE_MS).unref();
           const stopped = running.stop(drainMs);
           // Logged after every listener has stopped accepting (stop() does that synchronously first).
-          logger.warn({ signal: sig, drainMs }, 'stopped accepting on every listener; draining in-flight work before exit');
+          logger.warn(
+            { signal: sig, drainMs },
+            'stopped accepting on every listener; draining in-flight work before exit',
+          );
           stopped.then(() => ctx.close()).then(resolve, reject);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));

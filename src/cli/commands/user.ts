@@ -10,12 +10,18 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
   const user = program.command('user').description('REST API users (admin, operator, read-only) and API tokens');
   user
     .command('bootstrap')
-    .description('create the first administrator when there is no user (password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once)')
+    .description(
+      'create the first administrator when there is no user (password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once)',
+    )
     .action(async (_o, cmd: Command) => {
       await withServices(io, g(cmd), ['admin'], async (ctx) => {
         const r = await ctx.admin.users.bootstrap(io.env.OPENCAPF_ADMIN_PASSWORD || undefined);
         if (!r.created) out(io, 'users already exist; nothing to do');
-        else if (r.password) out(io, `Created user "admin" with the one-time password: ${r.password}  (shown only now; change it at first login)`);
+        else if (r.password)
+          out(
+            io,
+            `Created user "admin" with the one-time password: ${r.password}  (shown only now; change it at first login)`,
+          );
         else out(io, 'Created user "admin" with the password from OPENCAPF_ADMIN_PASSWORD.');
       });
     });
@@ -27,7 +33,19 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
       await withServices(io, o, ['admin'], async (ctx) => {
         const users = await ctx.admin.users.list();
         if (o.json) return out(io, JSON.stringify(users, null, 2));
-        out(io, table(['User', 'Role', 'Disabled', 'Must change password', 'Last login'], users.map((u) => [u.username, ROLES[u.role].label, u.disabled ? 'yes' : '', u.mustChangePassword ? 'yes' : '', u.lastLoginAt ?? 'never'])));
+        out(
+          io,
+          table(
+            ['User', 'Role', 'Disabled', 'Must change password', 'Last login'],
+            users.map((u) => [
+              u.username,
+              ROLES[u.role].label,
+              u.disabled ? 'yes' : '',
+              u.mustChangePassword ? 'yes' : '',
+              u.lastLoginAt ?? 'never',
+            ]),
+          ),
+        );
       });
     });
   user
@@ -41,11 +59,18 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
       if (o.passwordStdin) {
         const chunks: Buffer[] = [];
         for await (const c of io.stdin) chunks.push(Buffer.from(c as Buffer));
-        password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+        password = Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(/\r?\n$/, '');
       }
       await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.users.create(username, o.role as Role, password, actor(io));
-        out(io, r.password ? `user "${username}" (${o.role}) created; one-time password: ${r.password}` : `user "${username}" (${o.role}) created`);
+        out(
+          io,
+          r.password
+            ? `user "${username}" (${o.role}) created; one-time password: ${r.password}`
+            : `user "${username}" (${o.role}) created`,
+        );
       });
     });
   user
@@ -54,7 +79,12 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .addOption(new Option('--role <role>', 'role').choices(Object.keys(ROLES)).makeOptionMandatory())
     .action(async (username: string, _o, cmd: Command) => {
       const o = g(cmd);
-      await withServices(io, o, ['admin'], async (ctx) => out(io, `user "${(await ctx.admin.users.update(username, { role: o.role as Role }, actor(io))).username}" is now ${o.role}`));
+      await withServices(io, o, ['admin'], async (ctx) =>
+        out(
+          io,
+          `user "${(await ctx.admin.users.update(username, { role: o.role as Role }, actor(io))).username}" is now ${o.role}`,
+        ),
+      );
     });
   user
     .command('reset-password')
@@ -95,7 +125,13 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
     .action(async (username: string, name: string, _o, cmd: Command) => {
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
-        const r = await ctx.admin.users.createToken(username, name, o.scope as TokenScope[], o.expiresInDays ? intOpt(String(o.expiresInDays)) : null, actor(io));
+        const r = await ctx.admin.users.createToken(
+          username,
+          name,
+          o.scope as TokenScope[],
+          o.expiresInDays ? intOpt(String(o.expiresInDays)) : null,
+          actor(io),
+        );
         out(io, r.token);
       });
     });
@@ -108,7 +144,21 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
       await withServices(io, o, ['admin'], async (ctx) => {
         const items = await ctx.admin.users.listTokens(username);
         if (o.json) return out(io, JSON.stringify(items, null, 2));
-        out(io, table(['Id', 'User', 'Name', 'Scopes', 'Created', 'Expires', 'Last used'], items.map((t) => [t.id, t.username, t.name, t.scopes.join(','), t.createdAt, t.expiresAt ?? 'never', t.lastUsedAt ?? 'never'])));
+        out(
+          io,
+          table(
+            ['Id', 'User', 'Name', 'Scopes', 'Created', 'Expires', 'Last used'],
+            items.map((t) => [
+              t.id,
+              t.username,
+              t.name,
+              t.scopes.join(','),
+              t.createdAt,
+              t.expiresAt ?? 'never',
+              t.lastUsedAt ?? 'never',
+            ]),
+          ),
+        );
       });
     });
   token

@@ -11,7 +11,9 @@ import { table } from '../format.ts';
 export function registerVerifyCommands(program: Command, { io, setExit }: CliEnv): void {
   program
     .command('verify')
-    .description('is this certificate (PEM or DER) a valid LSC of this CAPF: device, current or not, revoked, expired; MICs are recognised. Exit 0 only for a valid LSC')
+    .description(
+      'is this certificate (PEM or DER) a valid LSC of this CAPF: device, current or not, revoked, expired; MICs are recognised. Exit 0 only for a valid LSC',
+    )
     .argument('<file>', 'certificate file, PEM or DER ("-" for standard input)')
     .option('--json', 'JSON output')
     .action(async (file: string, _o, cmd: Command) => {
@@ -28,18 +30,32 @@ export function registerVerifyCommands(program: Command, { io, setExit }: CliEnv
         else {
           out(io, r.message);
           const c = r.certificate;
-          out(io, table(['Field', 'Value'], [
-            ['Device', r.deviceName ?? '-'],
-            ['Serial', c.serialHex],
-            ['Subject', c.subjectDn],
-            ['Issuer', c.issuerDn],
-            ['Signed by', r.issuedBy ? `${r.issuedBy} CAPF CA` : r.manufacturing ? 'manufacturing CA' : 'not this CAPF'],
-            ['Valid', `${c.notBefore} .. ${c.notAfter}${r.expired ? ' (EXPIRED)' : ''}`],
-            ['Key', c.keyType],
-            ['State', r.record ? `${r.record.state}${r.record.revokedAt ? ` ${r.record.revokedAt} (${r.record.revocationReason ?? 'unspecified'})` : ''}` : '-'],
-            ['Phone\'s current LSC', r.currentForPhone === null ? '-' : r.currentForPhone ? 'yes' : 'no'],
-            ['SHA-256', c.sha256],
-          ]));
+          out(
+            io,
+            table(
+              ['Field', 'Value'],
+              [
+                ['Device', r.deviceName ?? '-'],
+                ['Serial', c.serialHex],
+                ['Subject', c.subjectDn],
+                ['Issuer', c.issuerDn],
+                [
+                  'Signed by',
+                  r.issuedBy ? `${r.issuedBy} CAPF CA` : r.manufacturing ? 'manufacturing CA' : 'not this CAPF',
+                ],
+                ['Valid', `${c.notBefore} .. ${c.notAfter}${r.expired ? ' (EXPIRED)' : ''}`],
+                ['Key', c.keyType],
+                [
+                  'State',
+                  r.record
+                    ? `${r.record.state}${r.record.revokedAt ? ` ${r.record.revokedAt} (${r.record.revocationReason ?? 'unspecified'})` : ''}`
+                    : '-',
+                ],
+                ["Phone's current LSC", r.currentForPhone === null ? '-' : r.currentForPhone ? 'yes' : 'no'],
+                ['SHA-256', c.sha256],
+              ],
+            ),
+          );
         }
         if (!r.ok) setExit(1);
       });

@@ -5,7 +5,15 @@ import { isIP, isIPv6 } from 'node:net';
 import { CodecError } from '../../shared/errors.ts';
 import { fromNetascii } from './netascii.ts';
 import { acceptOack, buildRequestOptions, DEFAULT_BLKSIZE, type ClientNegotiated } from './options.ts';
-import { TFTP_ERROR, TFTP_OPCODE, decodePacket, encodeAck, encodeError, encodePacket, type TftpOptions } from './packets.ts';
+import {
+  TFTP_ERROR,
+  TFTP_OPCODE,
+  decodePacket,
+  encodeAck,
+  encodeError,
+  encodePacket,
+  type TftpOptions,
+} from './packets.ts';
 
 export interface TftpGetOptions {
   host: string;
@@ -58,7 +66,9 @@ export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
   const serverPort = opts.port ?? 69;
   // A bad port would make socket.send throw inside a socket callback, out of reach of this promise.
   if (!Number.isInteger(serverPort) || serverPort < 1 || serverPort > 65535) {
-    return Promise.reject(new TftpClientError('protocol', `TFTP ${opts.filename}: no valid server port (${serverPort})`));
+    return Promise.reject(
+      new TftpClientError('protocol', `TFTP ${opts.filename}: no valid server port (${serverPort})`),
+    );
   }
   const timeoutMs = opts.timeoutMs ?? 1000;
   const maxRetries = opts.retries ?? 5;
@@ -107,7 +117,14 @@ export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
       const lastBlock = received & 0xffff;
       socket.removeAllListeners('message');
       socket.on('message', (msg, rinfo) => {
-        if (server && rinfo.port === server.port && rinfo.address === server.address && msg.length >= 4 && msg[1] === TFTP_OPCODE.DATA && ((msg[2]! << 8) | msg[3]!) === lastBlock) {
+        if (
+          server &&
+          rinfo.port === server.port &&
+          rinfo.address === server.address &&
+          msg.length >= 4 &&
+          msg[1] === TFTP_OPCODE.DATA &&
+          ((msg[2]! << 8) | msg[3]!) === lastBlock
+        ) {
           send(encodeAck(lastBlock));
         }
       });
@@ -147,7 +164,9 @@ export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
     function onTimeout(): void {
       if (finished) return;
       if (retriesLeft-- <= 0) {
-        finish(new TftpClientError('timeout', `TFTP ${opts.filename}: no progress after ${maxRetries} retransmissions`));
+        finish(
+          new TftpClientError('timeout', `TFTP ${opts.filename}: no progress after ${maxRetries} retransmissions`),
+        );
         return;
       }
       if (server === null) send(rrq);
@@ -160,7 +179,9 @@ export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
       finish(new TftpClientError('protocol', `TFTP ${opts.filename}: ${message}`));
     }
 
-    socket.on('error', (err) => finish(new TftpClientError('protocol', `TFTP ${opts.filename}: socket error: ${err.message}`)));
+    socket.on('error', (err) =>
+      finish(new TftpClientError('protocol', `TFTP ${opts.filename}: socket error: ${err.message}`)),
+    );
     socket.on('message', (msg, rinfo) => {
       if (finished) return;
       if (server === null) {
@@ -169,7 +190,10 @@ export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
         server = { address: rinfo.address, port: rinfo.port };
       } else if (rinfo.port !== server.port || rinfo.address !== server.address) {
         if (!(msg.length >= 2 && msg[0] === 0 && msg[1] === TFTP_OPCODE.ERROR)) {
-          send(encodeError(TFTP_ERROR.UNKNOWN_TID.code, TFTP_ERROR.UNKNOWN_TID.text), { address: rinfo.address, port: rinfo.port });
+          send(encodeError(TFTP_ERROR.UNKNOWN_TID.code, TFTP_ERROR.UNKNOWN_TID.text), {
+            address: rinfo.address,
+            port: rinfo.port,
+          });
         }
         return;
       }
@@ -182,7 +206,13 @@ export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
       }
       switch (packet.op) {
         case 'ERROR':
-          finish(new TftpClientError('remote', `TFTP ${opts.filename}: server error ${packet.code}: ${packet.message}`, packet.code));
+          finish(
+            new TftpClientError(
+              'remote',
+              `TFTP ${opts.filename}: server error ${packet.code}: ${packet.message}`,
+              packet.code,
+            ),
+          );
           return;
         case 'OACK': {
           if (negotiated !== null) return; // a retransmitted OACK after DATA began

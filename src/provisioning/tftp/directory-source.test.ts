@@ -53,7 +53,8 @@ test('missing files are not found (null), not denied', async () => {
 });
 
 test('parent-directory traversal is refused', async () => {
-  for (const name of ['../secret.txt', 'a/../../secret.txt', 'firmware/../ringlist.xml', '..', 'firmware/..']) await assertDenied(name);
+  for (const name of ['../secret.txt', 'a/../../secret.txt', 'firmware/../ringlist.xml', '..', 'firmware/..'])
+    await assertDenied(name);
 });
 
 test('absolute paths stay inside the root', async () => {
@@ -64,7 +65,16 @@ test('absolute paths stay inside the root', async () => {
 });
 
 test('NUL bytes, backslashes, control and non-ASCII characters, empty segments are refused', async () => {
-  for (const name of ['ringlist.xml\0.png', '..\\secret.txt', 'C:\\x', 'a\nb', 'caf\u00e9', 'firmware//load.bin', './ringlist.xml', 'firmware/']) {
+  for (const name of [
+    'ringlist.xml\0.png',
+    '..\\secret.txt',
+    'C:\\x',
+    'a\nb',
+    'caf\u00e9',
+    'firmware//load.bin',
+    './ringlist.xml',
+    'firmware/',
+  ]) {
     await assertDenied(name);
   }
 });
@@ -95,7 +105,10 @@ test('checkTftpPath returns segments for safe names', () => {
 });
 
 test('layered source: the first layer that has a file wins, then the next is asked', async () => {
-  const generated = createMemorySource({ 'ringlist.xml': Buffer.from('generated'), 'ITLSEP001122334455.tlv': Buffer.from('itl') });
+  const generated = createMemorySource({
+    'ringlist.xml': Buffer.from('generated'),
+    'ITLSEP001122334455.tlv': Buffer.from('itl'),
+  });
   const layered = createLayeredSource([generated, src]);
   assert.equal(String(await layered.open('ringlist.xml', PEER)), 'generated');
   assert.equal(String(await layered.open('/ITLSEP001122334455.tlv', PEER)), 'itl');

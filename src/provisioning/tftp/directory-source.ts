@@ -97,7 +97,8 @@ export function createDirectorySource(root: string, options: DirectorySourceOpti
       throw e;
     }
     try {
-      if (checkFd && !isInside(rootReal, await readlink(`/proc/self/fd/${fh.fd}`))) return { denied: 'resolves outside the root' };
+      if (checkFd && !isInside(rootReal, await readlink(`/proc/self/fd/${fh.fd}`)))
+        return { denied: 'resolves outside the root' };
       const st = await fh.stat();
       if (!st.isFile()) return { denied: 'not a regular file' };
       if (st.size > maxFileBytes) return { denied: `larger than ${maxFileBytes} bytes` };

@@ -56,15 +56,39 @@ test('unknown options are ignored; the OACK keeps request order', () => {
 });
 
 test('configured caps are themselves clamped to the RFC ranges', () => {
-  const r = negotiateReadOptions(new Map([['blksize', '70000'], ['windowsize', '70000']]), 0, { maxBlksize: 1e6, maxWindow: 1e6 });
+  const r = negotiateReadOptions(
+    new Map([
+      ['blksize', '70000'],
+      ['windowsize', '70000'],
+    ]),
+    0,
+    { maxBlksize: 1e6, maxWindow: 1e6 },
+  );
   assert.deepEqual(r.negotiated, { blksize: 65464, windowsize: 65535, timeoutMs: null });
 });
 
 test('client: accepts a lowered blksize and tsize; refuses raised or unrequested options', () => {
   const asked = { blksize: 1024, windowsize: 8, tsize: true };
-  assert.deepEqual([...buildRequestOptions(asked)], [['blksize', '1024'], ['windowsize', '8'], ['tsize', '0']]);
-  assert.deepEqual(acceptOack(asked, new Map([['blksize', '512'], ['tsize', '77']])), { blksize: 512, windowsize: 1, tsize: 77 });
-  const refuse = (o: [string, string][], req: object = asked): void => assert.throws(() => acceptOack(req, new Map(o)), CodecError);
+  assert.deepEqual(
+    [...buildRequestOptions(asked)],
+    [
+      ['blksize', '1024'],
+      ['windowsize', '8'],
+      ['tsize', '0'],
+    ],
+  );
+  assert.deepEqual(
+    acceptOack(
+      asked,
+      new Map([
+        ['blksize', '512'],
+        ['tsize', '77'],
+      ]),
+    ),
+    { blksize: 512, windowsize: 1, tsize: 77 },
+  );
+  const refuse = (o: [string, string][], req: object = asked): void =>
+    assert.throws(() => acceptOack(req, new Map(o)), CodecError);
   refuse([['blksize', '2048']]);
   refuse([['windowsize', '9']]);
   refuse([['timeout', '5']]);

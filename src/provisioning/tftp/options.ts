@@ -59,7 +59,11 @@ export function parseOptionInt(v: string): number | null {
  * - tsize on a read request is answered with the real size of what will be sent (RFC 2349 §3),
  *   whatever the client put there.
  */
-export function negotiateReadOptions(requested: TftpOptions, transferSize: number, limits: OptionLimits): ReadNegotiation {
+export function negotiateReadOptions(
+  requested: TftpOptions,
+  transferSize: number,
+  limits: OptionLimits,
+): ReadNegotiation {
   const maxBlksize = Math.min(Math.max(limits.maxBlksize, MIN_BLKSIZE), MAX_BLKSIZE);
   const maxWindow = Math.min(Math.max(limits.maxWindow, 1), MAX_WINDOWSIZE);
   const negotiated: NegotiatedOptions = { blksize: DEFAULT_BLKSIZE, windowsize: 1, timeoutMs: null };

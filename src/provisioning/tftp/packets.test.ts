@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hexToBytes } from '../../shared/bytes.ts';
 import { CodecError } from '../../shared/errors.ts';
-import { decodePacket, encodeAck, encodeData, encodeError, encodePacket, MAX_BLKSIZE, type TftpPacket } from './packets.ts';
+import {
+  decodePacket,
+  encodeAck,
+  encodeData,
+  encodeError,
+  encodePacket,
+  MAX_BLKSIZE,
+  type TftpPacket,
+} from './packets.ts';
 
 interface Vector {
   title: string;
@@ -103,7 +111,10 @@ for (const v of vectors) {
 test('fast-path encoders agree with encodePacket', () => {
   assert.deepEqual(encodeData(7, Buffer.from('hi')), hexToBytes('0003 0007 6869'));
   assert.deepEqual(encodeAck(65535), hexToBytes('0004 ffff'));
-  assert.deepEqual(encodeError(2, 'Access violation'), encodePacket({ op: 'ERROR', code: 2, message: 'Access violation' }));
+  assert.deepEqual(
+    encodeError(2, 'Access violation'),
+    encodePacket({ op: 'ERROR', code: 2, message: 'Access violation' }),
+  );
 });
 
 const malformed: { title: string; hex: string; code: string }[] = [
@@ -116,7 +127,11 @@ const malformed: { title: string; hex: string; code: string }[] = [
   { title: 'RRQ mode without NUL', hex: '0001 6100 6f63746574', code: 'ERR_CODEC_TRUNCATED' },
   { title: 'RRQ empty filename', hex: '0001 00 6f6374657400', code: 'ERR_CODEC_BAD_ELEMENT' },
   { title: 'RRQ unknown mode', hex: '0001 6100 62696e61727900', code: 'ERR_CODEC_BAD_VALUE' },
-  { title: 'RRQ option without value', hex: '0001 6100 6f6374657400 626c6b73697a6500', code: 'ERR_CODEC_MISSING_ELEMENT' },
+  {
+    title: 'RRQ option without value',
+    hex: '0001 6100 6f6374657400 626c6b73697a6500',
+    code: 'ERR_CODEC_MISSING_ELEMENT',
+  },
   { title: 'RRQ empty option name', hex: '0001 6100 6f6374657400 00 3100', code: 'ERR_CODEC_BAD_ELEMENT' },
   { title: 'DATA without block', hex: '0003 00', code: 'ERR_CODEC_TRUNCATED' },
   { title: 'ACK without block', hex: '0004', code: 'ERR_CODEC_TRUNCATED' },
@@ -137,9 +152,15 @@ for (const m of malformed) {
 test('oversize packets are refused before parsing', () => {
   const bigData = Buffer.alloc(4 + MAX_BLKSIZE + 1);
   bigData[1] = 3;
-  assert.throws(() => decodePacket(bigData), (e: unknown) => e instanceof CodecError && e.code === 'ERR_CODEC_TOO_LARGE');
+  assert.throws(
+    () => decodePacket(bigData),
+    (e: unknown) => e instanceof CodecError && e.code === 'ERR_CODEC_TOO_LARGE',
+  );
   const bigRrq = Buffer.concat([hexToBytes('0001'), Buffer.alloc(600, 0x61), hexToBytes('00 6f6374657400')]);
-  assert.throws(() => decodePacket(bigRrq), (e: unknown) => e instanceof CodecError && e.code === 'ERR_CODEC_TOO_LARGE');
+  assert.throws(
+    () => decodePacket(bigRrq),
+    (e: unknown) => e instanceof CodecError && e.code === 'ERR_CODEC_TOO_LARGE',
+  );
   assert.equal(decodePacket(encodeData(1, Buffer.alloc(MAX_BLKSIZE))).op, 'DATA');
 });
 

@@ -69,7 +69,8 @@ function readStrings(buf: Uint8Array, start: number, end: number, what: string):
   let pos = start;
   while (pos < end) {
     const nul = buf.indexOf(0, pos);
-    if (nul < 0 || nul >= end) throw new CodecError('ERR_CODEC_TRUNCATED', `${what}: string at offset ${pos} lacks its NUL terminator`);
+    if (nul < 0 || nul >= end)
+      throw new CodecError('ERR_CODEC_TRUNCATED', `${what}: string at offset ${pos} lacks its NUL terminator`);
     out.push(Buffer.from(buf.buffer, buf.byteOffset + pos, nul - pos).toString('latin1'));
     pos = nul + 1;
   }
@@ -77,7 +78,8 @@ function readStrings(buf: Uint8Array, start: number, end: number, what: string):
 }
 
 function readOptions(strings: readonly string[], from: number, what: string): Map<string, string> {
-  if ((strings.length - from) % 2 !== 0) throw new CodecError('ERR_CODEC_MISSING_ELEMENT', `${what}: option "${strings[strings.length - 1]}" has no value`);
+  if ((strings.length - from) % 2 !== 0)
+    throw new CodecError('ERR_CODEC_MISSING_ELEMENT', `${what}: option "${strings[strings.length - 1]}" has no value`);
   const options = new Map<string, string>();
   for (let i = from; i < strings.length; i += 2) {
     const name = strings[i]!.toLowerCase();
@@ -90,20 +92,26 @@ function readOptions(strings: readonly string[], from: number, what: string): Ma
 
 /** Decodes one datagram. Throws CodecError for anything malformed, never anything else. */
 export function decodePacket(buf: Uint8Array): TftpPacket {
-  if (buf.length > MAX_PACKET_BYTES) throw new CodecError('ERR_CODEC_TOO_LARGE', `packet of ${buf.length} bytes exceeds ${MAX_PACKET_BYTES}`);
+  if (buf.length > MAX_PACKET_BYTES)
+    throw new CodecError('ERR_CODEC_TOO_LARGE', `packet of ${buf.length} bytes exceeds ${MAX_PACKET_BYTES}`);
   const r = new ByteReader(buf);
   const opcode = r.u16('opcode');
   const op = OPCODE_NAME.get(opcode);
   switch (op) {
     case 'RRQ':
     case 'WRQ': {
-      if (buf.length > MAX_REQUEST_BYTES) throw new CodecError('ERR_CODEC_TOO_LARGE', `${op} of ${buf.length} bytes exceeds ${MAX_REQUEST_BYTES} (RFC 2347)`);
+      if (buf.length > MAX_REQUEST_BYTES)
+        throw new CodecError(
+          'ERR_CODEC_TOO_LARGE',
+          `${op} of ${buf.length} bytes exceeds ${MAX_REQUEST_BYTES} (RFC 2347)`,
+        );
       const strings = readStrings(buf, 2, buf.length, op);
       if (strings.length < 2) throw new CodecError('ERR_CODEC_MISSING_ELEMENT', `${op}: filename and mode required`);
       const filename = strings[0]!;
       if (filename.length === 0) throw new CodecError('ERR_CODEC_BAD_ELEMENT', `${op}: empty filename`);
       const mode = strings[1]!.toLowerCase();
-      if (!(TFTP_MODES as readonly string[]).includes(mode)) throw new CodecError('ERR_CODEC_BAD_VALUE', `${op}: unknown mode "${strings[1]}"`);
+      if (!(TFTP_MODES as readonly string[]).includes(mode))
+        throw new CodecError('ERR_CODEC_BAD_VALUE', `${op}: unknown mode "${strings[1]}"`);
       return { op, filename, mode: mode as TftpMode, options: readOptions(strings, 2, op) };
     }
     case 'DATA': {
@@ -116,7 +124,8 @@ export function decodePacket(buf: Uint8Array): TftpPacket {
     case 'ERROR': {
       const code = r.u16('error code');
       const strings = readStrings(buf, 4, buf.length, 'ERROR');
-      if (strings.length !== 1) throw new CodecError('ERR_CODEC_BAD_ELEMENT', `ERROR: expected one message string, got ${strings.length}`);
+      if (strings.length !== 1)
+        throw new CodecError('ERR_CODEC_BAD_ELEMENT', `ERROR: expected one message string, got ${strings.length}`);
       return { op, code, message: strings[0]! };
     }
     case 'OACK':
@@ -173,13 +182,15 @@ export function encodePacket(p: TftpPacket): Buffer {
 }
 
 function assertU16(v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new CodecError('ERR_CODEC_BAD_VALUE', `${what} ${v} is not a 16-bit value`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff)
+    throw new CodecError('ERR_CODEC_BAD_VALUE', `${what} ${v} is not a 16-bit value`);
 }
 
 /** DATA fast path: one allocation, one copy (this runs once per block sent). */
 export function encodeData(block: number, data: Uint8Array): Buffer {
   assertU16(block, 'block');
-  if (data.length > MAX_BLKSIZE) throw new CodecError('ERR_CODEC_TOO_LARGE', `DATA payload of ${data.length} bytes exceeds ${MAX_BLKSIZE}`);
+  if (data.length > MAX_BLKSIZE)
+    throw new CodecError('ERR_CODEC_TOO_LARGE', `DATA payload of ${data.length} bytes exceeds ${MAX_BLKSIZE}`);
   const out = Buffer.allocUnsafe(4 + data.length);
   out[0] = 0;
   out[1] = TFTP_OPCODE.DATA;

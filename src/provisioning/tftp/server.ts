@@ -120,7 +120,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   let warnsInWindow = 0;
   let warnsSuppressed = 0;
 
-  const peerText = (p: TftpPeer): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
+  const peerText = (p: TftpPeer): string =>
+    p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
 
   function stopAccepting(): void {
     if (!main) return;
@@ -136,7 +137,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   function warnMalformed(peer: TftpPeer, reason: string): void {
     const now = Date.now();
     if (now - warnWindowStart >= 1000) {
-      if (warnsSuppressed > 0) logger.warn({ suppressed: warnsSuppressed }, 'tftp malformed-packet warnings suppressed');
+      if (warnsSuppressed > 0)
+        logger.warn({ suppressed: warnsSuppressed }, 'tftp malformed-packet warnings suppressed');
       warnWindowStart = now;
       warnsInWindow = 0;
       warnsSuppressed = 0;
@@ -163,7 +165,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       counters.malformed++;
       warnMalformed(peer, e.message);
       const isError = msg.length >= 2 && msg[0] === 0 && msg[1] === TFTP_OPCODE.ERROR;
-      if (!isError) replyFromMain(peer, TFTP_ERROR.ILLEGAL_OPERATION.code, `${TFTP_ERROR.ILLEGAL_OPERATION.text}: ${e.message}`);
+      if (!isError)
+        replyFromMain(peer, TFTP_ERROR.ILLEGAL_OPERATION.code, `${TFTP_ERROR.ILLEGAL_OPERATION.text}: ${e.message}`);
       return;
     }
     switch (packet.op) {
@@ -173,15 +176,26 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       case 'WRQ':
         counters.requests++;
         counters.writeRefused++;
-        logger.info({ peer: peerText(peer), filename: packet.filename, op: 'WRQ', outcome: 'write-refused' }, 'tftp request');
-        replyFromMain(peer, TFTP_ERROR.ACCESS_VIOLATION.code, `${TFTP_ERROR.ACCESS_VIOLATION.text}: write not supported`);
+        logger.info(
+          { peer: peerText(peer), filename: packet.filename, op: 'WRQ', outcome: 'write-refused' },
+          'tftp request',
+        );
+        replyFromMain(
+          peer,
+          TFTP_ERROR.ACCESS_VIOLATION.code,
+          `${TFTP_ERROR.ACCESS_VIOLATION.text}: write not supported`,
+        );
         return;
       case 'ERROR':
         return; // errors are never answered (RFC 1350 §7)
       default:
         counters.malformed++;
         warnMalformed(peer, `${packet.op} sent to the request port`);
-        replyFromMain(peer, TFTP_ERROR.ILLEGAL_OPERATION.code, `${TFTP_ERROR.ILLEGAL_OPERATION.text}: ${packet.op} without a transfer`);
+        replyFromMain(
+          peer,
+          TFTP_ERROR.ILLEGAL_OPERATION.code,
+          `${TFTP_ERROR.ILLEGAL_OPERATION.text}: ${packet.op} without a transfer`,
+        );
     }
   }
 
@@ -196,7 +210,11 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     if (req.mode === 'mail') {
       counters.denied++;
       logger.info({ ...base, outcome: 'refused', reason: 'mail mode' }, 'tftp request');
-      replyFromMain(peer, TFTP_ERROR.ILLEGAL_OPERATION.code, `${TFTP_ERROR.ILLEGAL_OPERATION.text}: mail mode is for writes`);
+      replyFromMain(
+        peer,
+        TFTP_ERROR.ILLEGAL_OPERATION.code,
+        `${TFTP_ERROR.ILLEGAL_OPERATION.text}: mail mode is for writes`,
+      );
       return;
     }
     const fromClient = perClient.get(peer.address) ?? 0;
@@ -213,7 +231,13 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     pending.add(p);
   }
 
-  async function serveRead(req: TftpRequest, peer: TftpPeer, key: string, slot: Slot, base: Record<string, unknown>): Promise<void> {
+  async function serveRead(
+    req: TftpRequest,
+    peer: TftpPeer,
+    key: string,
+    slot: Slot,
+    base: Record<string, unknown>,
+  ): Promise<void> {
     const startedMs = Date.now();
     let opened;
     try {
@@ -339,7 +363,14 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         const onBindError = (err: NodeJS.ErrnoException): void => {
           main = null;
           sock.close();
-          reject(new AppError('ERR_PORT_IN_USE', `TFTP cannot bind ${host}:${options.port ?? 69}: ${err.message}`, { host, port: options.port ?? 69 }, { cause: err }));
+          reject(
+            new AppError(
+              'ERR_PORT_IN_USE',
+              `TFTP cannot bind ${host}:${options.port ?? 69}: ${err.message}`,
+              { host, port: options.port ?? 69 },
+              { cause: err },
+            ),
+          );
         };
         sock.once('error', onBindError);
         sock.bind({ port: options.port ?? 69, address: host, exclusive: true }, () => {

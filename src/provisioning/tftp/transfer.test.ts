@@ -9,7 +9,13 @@ import { fromNetascii, toNetascii } from './netascii.ts';
 const PEER: TftpPeer = { address: '192.0.2.10', port: 50000 };
 const STRANGER: TftpPeer = { address: '192.0.2.10', port: 50001 };
 
-function harness(opts: { size: number; blksize?: number; windowsize?: number; retries?: number; oack?: Map<string, string> | null }) {
+function harness(opts: {
+  size: number;
+  blksize?: number;
+  windowsize?: number;
+  retries?: number;
+  oack?: Map<string, string> | null;
+}) {
   const data = Buffer.alloc(opts.size);
   for (let i = 0; i < data.length; i++) data[i] = i % 251;
   const sent: { packet: TftpPacket; to: TftpPeer }[] = [];
@@ -72,7 +78,7 @@ test('empty file: a single empty DATA block', () => {
   assert.deepEqual(h.outcomes, [{ status: 'complete', bytes: 0 }]);
 });
 
-test('duplicate ACKs never trigger a resend (no Sorcerer\'s Apprentice)', () => {
+test("duplicate ACKs never trigger a resend (no Sorcerer's Apprentice)", () => {
   const h = harness({ size: 2000 });
   h.t.start();
   h.take();
@@ -144,7 +150,10 @@ test('windowed sending; a partial-window ACK restarts from the next block (RFC 7
 test('OACK first; ACK 0 starts the data; the OACK is retransmitted on timeout', () => {
   const h = harness({ size: 100, blksize: 64, oack: new Map([['blksize', '64']]) });
   h.t.start();
-  assert.deepEqual(h.take().map((s) => s.packet), [{ op: 'OACK', options: new Map([['blksize', '64']]) }]);
+  assert.deepEqual(
+    h.take().map((s) => s.packet),
+    [{ op: 'OACK', options: new Map([['blksize', '64']]) }],
+  );
   h.t.onTimer();
   assert.equal(h.take()[0]?.packet.op, 'OACK');
   h.ack(5);
@@ -168,7 +177,7 @@ test('the client refusing the OACK with ERROR 8 ends the transfer without an ans
   assert.deepEqual(h.take(), []);
 });
 
-test('a stranger gets ERROR 5 and the transfer continues; a stranger\'s ERROR is not answered', () => {
+test("a stranger gets ERROR 5 and the transfer continues; a stranger's ERROR is not answered", () => {
   const h = harness({ size: 2000 });
   h.t.start();
   h.take();

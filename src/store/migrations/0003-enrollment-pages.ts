@@ -22,7 +22,9 @@ export function enrollmentPagesMigration(t: DialectTypes): Migration {
 /** Rebuilds a SQLite table from its own definition without AUTOINCREMENT, keeping rows, ids and indexes. */
 async function dropAutoincrement(db: Kysely<any>, table: string): Promise<void> {
   const schema = (type: string) =>
-    sql<{ sql: string }>`select sql from sqlite_schema where type = ${type} and tbl_name = ${table} and sql is not null`.execute(db).then((r) => r.rows.map((x) => x.sql));
+    sql<{ sql: string }>`select sql from sqlite_schema where type = ${type} and tbl_name = ${table} and sql is not null`
+      .execute(db)
+      .then((r) => r.rows.map((x) => x.sql));
   const [definition] = await schema('table');
   const head = new RegExp(`^create table "?${table}"?`, 'i');
   if (!definition || !head.test(definition) || !/ autoincrement/i.test(definition)) {

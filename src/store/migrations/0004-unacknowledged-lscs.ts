@@ -10,7 +10,12 @@ import { sql, type Kysely, type Migration } from 'kysely';
 export function unacknowledgedLscsMigration(): Migration {
   return {
     async up(db: Kysely<any>) {
-      await db.schema.createIndex('certificates_unacknowledged_idx').on('certificates').column('created_at').where(sql.ref('state'), '=', sql.lit('issued')).execute();
+      await db.schema
+        .createIndex('certificates_unacknowledged_idx')
+        .on('certificates')
+        .column('created_at')
+        .where(sql.ref('state'), '=', sql.lit('issued'))
+        .execute();
     },
   };
 }

@@ -29,10 +29,15 @@ async function up(db: Kysely<any>): Promise<void> {
   const unknown = groups.rows.filter((g) => !statusColumns(g.status, g.cert_operation));
   if (unknown.length) {
     const list = unknown.map((g) => `"${g.status}" (${Number(g.n)} phone${Number(g.n) === 1 ? '' : 's'})`).join(', ');
-    throw new Error(`migration 0006: Certificate Operation Status not known to this release: ${list}; nothing was changed`);
+    throw new Error(
+      `migration 0006: Certificate Operation Status not known to this release: ${list}; nothing was changed`,
+    );
   }
   for (const col of ['status_operation', 'status_outcome']) {
-    await db.schema.alterTable('phones').addColumn(col, 'text', (c) => c.notNull().defaultTo('none')).execute();
+    await db.schema
+      .alterTable('phones')
+      .addColumn(col, 'text', (c) => c.notNull().defaultTo('none'))
+      .execute();
   }
   await db.schema.alterTable('phones').addColumn('status_reason', 'text').execute();
   for (const g of groups.rows) {

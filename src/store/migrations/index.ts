@@ -78,7 +78,11 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
           .addColumn('revocation_reason', 'text')
           .addColumn('session_id', 'bigint')
           .execute();
-        await db.schema.createIndex('certificates_device_idx').on('certificates').columns(['device_name', 'created_at']).execute();
+        await db.schema
+          .createIndex('certificates_device_idx')
+          .on('certificates')
+          .columns(['device_name', 'created_at'])
+          .execute();
         await db.schema
           .createTable('capf_sessions')
           .addColumn('id', t.idType, (c) => (t.idType === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey()))
@@ -95,7 +99,11 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
           .addColumn('protocol_version', 'integer')
           .addColumn('log', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('capf_sessions_device_idx').on('capf_sessions').columns(['device_name', 'id']).execute();
+        await db.schema
+          .createIndex('capf_sessions_device_idx')
+          .on('capf_sessions')
+          .columns(['device_name', 'id'])
+          .execute();
         await db.schema
           .createTable('audit_log')
           .addColumn('id', t.idType, (c) => (t.idType === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey()))

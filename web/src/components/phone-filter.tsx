@@ -3,7 +3,10 @@
 // drawn: the page that offers one keeps it out of the URL itself.
 
 import {
-  PHONE_FILTER_FIELDS, PHONE_SORTS, phoneFilterFields, type FilterFieldSpec,
+  PHONE_FILTER_FIELDS,
+  PHONE_SORTS,
+  phoneFilterFields,
+  type FilterFieldSpec,
 } from '../../../src/phones/query-fields.ts';
 import { Field } from './ui.tsx';
 
@@ -31,44 +34,96 @@ export function filterBody(d: FilterDraft): Record<string, string | boolean> {
   return out;
 }
 
-interface ControlProps { name: string; f: FilterFieldSpec; value: string; onChange: (v: string) => void }
+interface ControlProps {
+  name: string;
+  f: FilterFieldSpec;
+  value: string;
+  onChange: (v: string) => void;
+}
 
 function Control({ name, f, value, onChange }: ControlProps) {
   switch (f.type) {
     case 'enum':
-      return <Field label={f.label}>{(id) => (
-        <select id={id} name={name} value={value} onChange={(e) => onChange(e.target.value)}>
-          <option value="">Any</option>
-          {Object.entries(f.values ?? {}).map(([code, text]) => <option key={code} value={code}>{text}</option>)}
-        </select>
-      )}</Field>;
+      return (
+        <Field label={f.label}>
+          {(id) => (
+            <select id={id} name={name} value={value} onChange={(e) => onChange(e.target.value)}>
+              <option value="">Any</option>
+              {Object.entries(f.values ?? {}).map(([code, text]) => (
+                <option key={code} value={code}>
+                  {text}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      );
     case 'time':
-      return <Field label={f.label}>{(id) => (
-        <input id={id} name={name} type="date" value={value.slice(0, 10)}
-          onChange={(e) => onChange(e.target.value ? `${e.target.value}T00:00:00Z` : '')} />
-      )}</Field>;
+      return (
+        <Field label={f.label}>
+          {(id) => (
+            <input
+              id={id}
+              name={name}
+              type="date"
+              value={value.slice(0, 10)}
+              onChange={(e) => onChange(e.target.value ? `${e.target.value}T00:00:00Z` : '')}
+            />
+          )}
+        </Field>
+      );
     case 'boolean':
-      return <Field label={f.label}>{(id) => (
-        <input id={id} name={name} type="checkbox" checked={value === 'true'}
-          onChange={(e) => onChange(e.target.checked ? 'true' : '')} />
-      )}</Field>;
+      return (
+        <Field label={f.label}>
+          {(id) => (
+            <input
+              id={id}
+              name={name}
+              type="checkbox"
+              checked={value === 'true'}
+              onChange={(e) => onChange(e.target.checked ? 'true' : '')}
+            />
+          )}
+        </Field>
+      );
     case 'text':
-      return <Field label={f.label} hint={f.hint}>{(id, d) => (
-        <input id={id} name={name} aria-describedby={d} maxLength={f.maxLength} value={value}
-          onChange={(e) => onChange(e.target.value)} />
-      )}</Field>;
+      return (
+        <Field label={f.label} hint={f.hint}>
+          {(id, d) => (
+            <input
+              id={id}
+              name={name}
+              aria-describedby={d}
+              maxLength={f.maxLength}
+              value={value}
+              onChange={(e) => onChange(e.target.value)}
+            />
+          )}
+        </Field>
+      );
   }
 }
 
 /** The controls of one group of the filter form. */
-export function PhoneFilterFields({ group, value, onChange }: {
-  group: 'main' | 'more'; value: FilterDraft; onChange: (v: FilterDraft) => void;
+export function PhoneFilterFields({
+  group,
+  value,
+  onChange,
+}: {
+  group: 'main' | 'more';
+  value: FilterDraft;
+  onChange: (v: FilterDraft) => void;
 }) {
   return (
     <>
       {formFields(group).map(([name, f]) => (
-        <Control key={name} name={name} f={f} value={value[name] ?? ''}
-          onChange={(v) => onChange({ ...value, [name]: v })} />
+        <Control
+          key={name}
+          name={name}
+          f={f}
+          value={value[name] ?? ''}
+          onChange={(v) => onChange({ ...value, [name]: v })}
+        />
       ))}
     </>
   );

@@ -19,11 +19,19 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
 
 export function Notice({ children, tone = 'ok' }: { children: ReactNode; tone?: 'ok' | 'warn' | 'info' }) {
   if (!children) return null;
-  return <div className={`msg msg-${tone}`} role="status">{children}</div>;
+  return (
+    <div className={`msg msg-${tone}`} role="status">
+      {children}
+    </div>
+  );
 }
 
 export function Loading({ what }: { what: string }) {
-  return <p className="muted" role="status" aria-live="polite">Loading {what}…</p>;
+  return (
+    <p className="muted" role="status" aria-live="polite">
+      Loading {what}…
+    </p>
+  );
 }
 
 /** A Certificate Operation Status: CUCM's sentence, derived from the codes here, at the edge. */
@@ -31,11 +39,25 @@ export function StatusBadge({ status }: { status: OperationStatusCode }) {
   return <span className={`badge badge-${statusTone(status)}`}>{statusText(status)}</span>;
 }
 
-export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'pending' | 'neutral' | 'warn'; children: ReactNode }) {
+export function Badge({
+  tone,
+  children,
+}: {
+  tone: 'ok' | 'bad' | 'pending' | 'neutral' | 'warn';
+  children: ReactNode;
+}) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
-export function PageHeader({ title, children, subtitle }: { title: string; subtitle?: ReactNode; children?: ReactNode }) {
+export function PageHeader({
+  title,
+  children,
+  subtitle,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  children?: ReactNode;
+}) {
   return (
     <header className="page-header">
       <div>
@@ -47,7 +69,19 @@ export function PageHeader({ title, children, subtitle }: { title: string; subti
   );
 }
 
-export function Section({ title, children, actions, id, className }: { title: string; children: ReactNode; actions?: ReactNode; id?: string; className?: string }) {
+export function Section({
+  title,
+  children,
+  actions,
+  id,
+  className,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+  id?: string;
+  className?: string;
+}) {
   const hid = useId();
   return (
     <section className={`card${className ? ` ${className}` : ''}`} aria-labelledby={hid} id={id}>
@@ -61,17 +95,37 @@ export function Section({ title, children, actions, id, className }: { title: st
 }
 
 /** A labelled control; the label is tied to the control by id. */
-export function Field({ label, hint, children, required, wide }: { label: string; hint?: ReactNode; required?: boolean; wide?: boolean; children: (id: string, describedBy?: string) => ReactNode }) {
+export function Field({
+  label,
+  hint,
+  children,
+  required,
+  wide,
+}: {
+  label: string;
+  hint?: ReactNode;
+  required?: boolean;
+  wide?: boolean;
+  children: (id: string, describedBy?: string) => ReactNode;
+}) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div className={`field${wide ? ' field-wide' : ''}`}>
       <label htmlFor={id}>
         {label}
-        {required ? <span aria-hidden="true" className="req">*</span> : null}
+        {required ? (
+          <span aria-hidden="true" className="req">
+            *
+          </span>
+        ) : null}
       </label>
       {children(id, hintId)}
-      {hint ? <small id={hintId} className="muted">{hint}</small> : null}
+      {hint ? (
+        <small id={hintId} className="muted">
+          {hint}
+        </small>
+      ) : null}
     </div>
   );
 }
@@ -89,20 +143,43 @@ export function KeyValues({ rows }: { rows: [string, ReactNode][] }) {
   );
 }
 
-export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
+export function Pager({
+  offset,
+  limit,
+  total,
+  onChange,
+}: {
+  offset: number;
+  limit: number;
+  total: number;
+  onChange: (offset: number) => void;
+}) {
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + limit, total);
   return (
     <nav className="pager" aria-label="Pages">
-      <span aria-live="polite">{from}–{to} of {total}</span>
-      <button type="button" onClick={() => onChange(0)} disabled={offset === 0}>First</button>
-      <button type="button" onClick={() => onChange(Math.max(0, offset - limit))} disabled={offset === 0}>Previous</button>
-      <button type="button" onClick={() => onChange(offset + limit)} disabled={to >= total}>Next</button>
+      <span aria-live="polite">
+        {from}–{to} of {total}
+      </span>
+      <button type="button" onClick={() => onChange(0)} disabled={offset === 0}>
+        First
+      </button>
+      <button type="button" onClick={() => onChange(Math.max(0, offset - limit))} disabled={offset === 0}>
+        Previous
+      </button>
+      <button type="button" onClick={() => onChange(offset + limit)} disabled={to >= total}>
+        Next
+      </button>
     </nav>
   );
 }
 
-export interface Bar { label: string; value: number; tone: 'ok' | 'bad' | 'warn' | 'pending' | 'neutral'; href?: string }
+export interface Bar {
+  label: string;
+  value: number;
+  tone: 'ok' | 'bad' | 'warn' | 'pending' | 'neutral';
+  href?: string;
+}
 
 /** A horizontal bar chart with the numbers written next to each bar (readable without colour, scales to any width). */
 export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
@@ -116,9 +193,22 @@ export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
             <tr key={b.label}>
               <th scope="row">{b.label}</th>
               <td className="chart-cell">
-                <svg className="chart-svg" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+                <svg
+                  className="chart-svg"
+                  viewBox="0 0 100 10"
+                  preserveAspectRatio="none"
+                  aria-hidden="true"
+                  focusable="false"
+                >
                   <rect x="0" y="0" width="100" height="10" className="chart-track" rx="1" />
-                  <rect x="0" y="0" width={b.value > 0 ? Math.max(1.5, (b.value / max) * 100) : 0} height="10" className={`chart-bar tone-${b.tone}`} rx="1" />
+                  <rect
+                    x="0"
+                    y="0"
+                    width={b.value > 0 ? Math.max(1.5, (b.value / max) * 100) : 0}
+                    height="10"
+                    className={`chart-bar tone-${b.tone}`}
+                    rx="1"
+                  />
                 </svg>
               </td>
               <td className="num chart-value">{b.value}</td>

@@ -5,7 +5,17 @@ import { useState, type FormEvent } from 'react';
 import { api, compact, downloadUrl } from '../api.ts';
 import { useAction, useApi, useInterval } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, fmtDateTime, fromLocalInput, label, toLocalInput } from '../format.ts';
+import {
+  AUTH_MODES,
+  CERT_OPERATIONS,
+  EC_KEY_SIZES,
+  KEY_ORDERS,
+  RSA_KEY_SIZES,
+  fmtDateTime,
+  fromLocalInput,
+  label,
+  toLocalInput,
+} from '../format.ts';
 import { Badge, Empty, ErrorMessage, Loading, Notice, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
 import { PhoneFilterFields, emptyFilter, filterBody, type FilterDraft } from '../components/phone-filter.tsx';
 import type { BulkJob, BulkPreview, Me } from '../types.ts';
@@ -18,8 +28,15 @@ export function BulkPage({ me }: { me: Me }) {
   const [preview, setPreview] = useState<Preview | null>(null);
   const [step, setStep] = useState<'query' | 'update' | 'job'>('query');
   const [update, setUpdate] = useState({
-    operation: 'install', authMode: 'auth-string', unique: true, authString: '', keyOrder: 'rsa', rsaKeySize: 2048, ecKeySize: null as number | null,
-    completesBy: toLocalInput(new Date(Date.now() + 24 * 3600_000).toISOString()), useProfile: false,
+    operation: 'install',
+    authMode: 'auth-string',
+    unique: true,
+    authString: '',
+    keyOrder: 'rsa',
+    rsaKeySize: 2048,
+    ecKeySize: null as number | null,
+    completesBy: toLocalInput(new Date(Date.now() + 24 * 3600_000).toISOString()),
+    useProfile: false,
   });
   const [job, setJob] = useState<BulkJob | null>(null);
   const q = useAction();
@@ -27,15 +44,22 @@ export function BulkPage({ me }: { me: Me }) {
   const jobs = useApi(() => api<{ items: BulkJob[] }>('GET', '/bulk/jobs', undefined, { query: { limit: 10 } }), []);
   const canEdit = me.role !== 'read-only';
 
-  const body = () => compact({
-    operation: update.operation,
-    ...(update.operation === 'none' ? {} : {
-      authMode: update.authMode,
-      authString: update.authMode === 'auth-string' ? (update.unique ? 'generate' : update.authString || null) : null,
-      keyOrder: update.keyOrder, rsaKeySize: update.rsaKeySize, ecKeySize: update.ecKeySize, completesBy: fromLocalInput(update.completesBy),
-    }),
-    ...(update.useProfile ? { onProfileMismatch: 'use-profile' } : {}),
-  });
+  const body = () =>
+    compact({
+      operation: update.operation,
+      ...(update.operation === 'none'
+        ? {}
+        : {
+            authMode: update.authMode,
+            authString:
+              update.authMode === 'auth-string' ? (update.unique ? 'generate' : update.authString || null) : null,
+            keyOrder: update.keyOrder,
+            rsaKeySize: update.rsaKeySize,
+            ecKeySize: update.ecKeySize,
+            completesBy: fromLocalInput(update.completesBy),
+          }),
+      ...(update.useProfile ? { onProfileMismatch: 'use-profile' } : {}),
+    });
 
   const find = async (e: FormEvent) => {
     e.preventDefault();
@@ -56,13 +80,19 @@ export function BulkPage({ me }: { me: Me }) {
     }
   };
   const running = job && (job.state === 'queued' || job.state === 'running');
-  useInterval(() => {
-    if (!job) return;
-    api<BulkJob>('GET', `/bulk/jobs/${job.id}`).then((j) => {
-      setJob(j);
-      if (j.state !== 'queued' && j.state !== 'running') void jobs.reload();
-    }, (e) => u.setError(e));
-  }, running ? 1000 : null);
+  useInterval(
+    () => {
+      if (!job) return;
+      api<BulkJob>('GET', `/bulk/jobs/${job.id}`).then(
+        (j) => {
+          setJob(j);
+          if (j.state !== 'queued' && j.state !== 'running') void jobs.reload();
+        },
+        (e) => u.setError(e),
+      );
+    },
+    running ? 1000 : null,
+  );
   const cancel = async () => {
     if (!job) return;
     const r = await u.run(() => api<BulkJob>('POST', `/bulk/jobs/${job.id}/cancel`));
@@ -76,7 +106,10 @@ export function BulkPage({ me }: { me: Me }) {
 
   return (
     <div>
-      <PageHeader title="Bulk Administration" subtitle="Phones > Update Phones > Query: apply a CAPF operation to every phone a query matches" />
+      <PageHeader
+        title="Bulk Administration"
+        subtitle="Phones > Update Phones > Query: apply a CAPF operation to every phone a query matches"
+      />
       <ol className="steps" aria-label="Steps">
         <li aria-current={step === 'query' ? 'step' : undefined}>1. Query</li>
         <li aria-current={step === 'update' ? 'step' : undefined}>2. CAPF update</li>
@@ -90,30 +123,74 @@ export function BulkPage({ me }: { me: Me }) {
           </div>
           <details className="more-filters">
             <summary>More filters</summary>
-            <div className="form-grid"><PhoneFilterFields group="more" value={filter} onChange={onFilter} /></div>
+            <div className="form-grid">
+              <PhoneFilterFields group="more" value={filter} onChange={onFilter} />
+            </div>
           </details>
           <ErrorMessage error={q.error} title="Query failed" />
           <div className="form-actions">
-            <button type="submit" className="primary" disabled={q.busy}>Find</button>
-            <button type="button" onClick={() => { setFilter(emptyFilter()); setPreview(null); setStep('query'); }}>Clear Filter</button>
+            <button type="submit" className="primary" disabled={q.busy}>
+              Find
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setFilter(emptyFilter());
+                setPreview(null);
+                setStep('query');
+              }}
+            >
+              Clear Filter
+            </button>
           </div>
         </form>
         {preview ? (
           <div>
-            <p role="status" data-testid="bulk-matched"><strong>{preview.matched}</strong> phone{preview.matched === 1 ? '' : 's'} match.{preview.sample.length < preview.matched ? ` The first ${preview.sample.length} are shown.` : ''}</p>
+            <p role="status" data-testid="bulk-matched">
+              <strong>{preview.matched}</strong> phone{preview.matched === 1 ? '' : 's'} match.
+              {preview.sample.length < preview.matched ? ` The first ${preview.sample.length} are shown.` : ''}
+            </p>
             {preview.sample.length > 0 ? (
               <div className="table-wrap">
                 <table>
-                  <thead><tr><th scope="col">Device Name</th><th scope="col">Model</th><th scope="col">Description</th><th scope="col">Profile</th><th scope="col">Certificate Operation Status</th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th scope="col">Device Name</th>
+                      <th scope="col">Model</th>
+                      <th scope="col">Description</th>
+                      <th scope="col">Profile</th>
+                      <th scope="col">Certificate Operation Status</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {preview.sample.slice(0, 20).map((p) => (
-                      <tr key={p.deviceName}><td><Link to={`/phones/${p.deviceName}`} className="mono">{p.deviceName}</Link></td><td>{p.model}</td><td className="wrap">{p.description}</td><td>{p.profileName ?? <span className="muted">None</span>}</td><td><StatusBadge status={p.operationStatus} /></td></tr>
+                      <tr key={p.deviceName}>
+                        <td>
+                          <Link to={`/phones/${p.deviceName}`} className="mono">
+                            {p.deviceName}
+                          </Link>
+                        </td>
+                        <td>{p.model}</td>
+                        <td className="wrap">{p.description}</td>
+                        <td>{p.profileName ?? <span className="muted">None</span>}</td>
+                        <td>
+                          <StatusBadge status={p.operationStatus} />
+                        </td>
+                      </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
-            ) : <Empty>Nothing to update: change the query.</Empty>}
-            {canEdit && preview.matched > 0 && step === 'query' ? <div className="form-actions"><button type="button" className="primary" onClick={() => setStep('update')}>Next</button></div> : null}
+            ) : (
+              <Empty>Nothing to update: change the query.</Empty>
+            )}
+            {canEdit && preview.matched > 0 && step === 'query' ? (
+              <div className="form-actions">
+                <button type="button" className="primary" onClick={() => setStep('update')}>
+                  Next
+                </button>
+              </div>
+            ) : null}
           </div>
         ) : null}
       </Section>
@@ -122,54 +199,168 @@ export function BulkPage({ me }: { me: Me }) {
         <Section title="2. Certification Authority Proxy Function (CAPF) Information">
           <form onSubmit={submit} aria-label="Bulk CAPF update">
             <div className="cucm-form">
-              <label htmlFor="b-op">Certificate Operation<span className="req" aria-hidden="true">*</span></label>
-              <select id="b-op" value={update.operation} disabled={step === 'job'} onChange={(e) => setUpdate({ ...update, operation: e.target.value })}>
-                {Object.entries(CERT_OPERATIONS).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+              <label htmlFor="b-op">
+                Certificate Operation
+                <span className="req" aria-hidden="true">
+                  *
+                </span>
+              </label>
+              <select
+                id="b-op"
+                value={update.operation}
+                disabled={step === 'job'}
+                onChange={(e) => setUpdate({ ...update, operation: e.target.value })}
+              >
+                {Object.entries(CERT_OPERATIONS).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v.label}
+                  </option>
+                ))}
               </select>
-              <label htmlFor="b-auth">Authentication Mode<span className="req" aria-hidden="true">*</span></label>
-              <select id="b-auth" value={update.authMode} disabled={step === 'job'} onChange={(e) => setUpdate({ ...update, authMode: e.target.value })}>
-                {Object.entries(AUTH_MODES).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+              <label htmlFor="b-auth">
+                Authentication Mode
+                <span className="req" aria-hidden="true">
+                  *
+                </span>
+              </label>
+              <select
+                id="b-auth"
+                value={update.authMode}
+                disabled={step === 'job'}
+                onChange={(e) => setUpdate({ ...update, authMode: e.target.value })}
+              >
+                {Object.entries(AUTH_MODES).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v.label}
+                  </option>
+                ))}
               </select>
               <span className="label" aria-hidden="true"></span>
-              <label className="check"><input type="checkbox" checked={update.unique} disabled={step === 'job' || update.authMode !== 'auth-string'} onChange={(e) => setUpdate({ ...update, unique: e.target.checked })} /> Generate unique authentication string for each device</label>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={update.unique}
+                  disabled={step === 'job' || update.authMode !== 'auth-string'}
+                  onChange={(e) => setUpdate({ ...update, unique: e.target.checked })}
+                />{' '}
+                Generate unique authentication string for each device
+              </label>
               <label htmlFor="b-string">Authentication String</label>
               <div className="inline">
-                <input id="b-string" inputMode="numeric" maxLength={10} size={12} value={update.unique ? '' : update.authString} placeholder={update.unique ? 'one per device' : ''}
-                  disabled={step === 'job' || update.unique || update.authMode !== 'auth-string'} onChange={(e) => setUpdate({ ...update, authString: e.target.value.replace(/\D/g, '') })} />
-                <button type="button" disabled={step === 'job' || update.unique || update.authMode !== 'auth-string'} onClick={async () => {
-                  const r = await u.run(() => api<{ authString: string }>('POST', '/phones/generate-string'));
-                  if (r) setUpdate({ ...update, authString: r.authString });
-                }}>Generate String</button>
+                <input
+                  id="b-string"
+                  inputMode="numeric"
+                  maxLength={10}
+                  size={12}
+                  value={update.unique ? '' : update.authString}
+                  placeholder={update.unique ? 'one per device' : ''}
+                  disabled={step === 'job' || update.unique || update.authMode !== 'auth-string'}
+                  onChange={(e) => setUpdate({ ...update, authString: e.target.value.replace(/\D/g, '') })}
+                />
+                <button
+                  type="button"
+                  disabled={step === 'job' || update.unique || update.authMode !== 'auth-string'}
+                  onClick={async () => {
+                    const r = await u.run(() => api<{ authString: string }>('POST', '/phones/generate-string'));
+                    if (r) setUpdate({ ...update, authString: r.authString });
+                  }}
+                >
+                  Generate String
+                </button>
               </div>
-              <label htmlFor="b-keyorder">Key Order<span className="req" aria-hidden="true">*</span></label>
-              <select id="b-keyorder" value={update.keyOrder} disabled={step === 'job'} onChange={(e) => setUpdate({ ...update, keyOrder: e.target.value })}>
-                {Object.entries(KEY_ORDERS).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+              <label htmlFor="b-keyorder">
+                Key Order
+                <span className="req" aria-hidden="true">
+                  *
+                </span>
+              </label>
+              <select
+                id="b-keyorder"
+                value={update.keyOrder}
+                disabled={step === 'job'}
+                onChange={(e) => setUpdate({ ...update, keyOrder: e.target.value })}
+              >
+                {Object.entries(KEY_ORDERS).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v.label}
+                  </option>
+                ))}
               </select>
-              <label htmlFor="b-rsa">RSA Key Size (Bits)<span className="req" aria-hidden="true">*</span></label>
-              <select id="b-rsa" value={update.rsaKeySize} disabled={step === 'job' || update.keyOrder === 'ec'} onChange={(e) => setUpdate({ ...update, rsaKeySize: Number(e.target.value) })}>
-                {RSA_KEY_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
+              <label htmlFor="b-rsa">
+                RSA Key Size (Bits)
+                <span className="req" aria-hidden="true">
+                  *
+                </span>
+              </label>
+              <select
+                id="b-rsa"
+                value={update.rsaKeySize}
+                disabled={step === 'job' || update.keyOrder === 'ec'}
+                onChange={(e) => setUpdate({ ...update, rsaKeySize: Number(e.target.value) })}
+              >
+                {RSA_KEY_SIZES.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
               </select>
               <label htmlFor="b-ec">EC Key Size (Bits)</label>
-              <select id="b-ec" value={update.ecKeySize ?? ''} disabled={step === 'job' || update.keyOrder === 'rsa'} onChange={(e) => setUpdate({ ...update, ecKeySize: e.target.value ? Number(e.target.value) : null })}>
+              <select
+                id="b-ec"
+                value={update.ecKeySize ?? ''}
+                disabled={step === 'job' || update.keyOrder === 'rsa'}
+                onChange={(e) => setUpdate({ ...update, ecKeySize: e.target.value ? Number(e.target.value) : null })}
+              >
                 <option value="">&lt; None &gt;</option>
-                {EC_KEY_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
+                {EC_KEY_SIZES.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
               </select>
               <label htmlFor="b-deadline">Operation Completes By</label>
-              <input id="b-deadline" type="datetime-local" step={3600} value={update.completesBy} disabled={step === 'job'} onChange={(e) => setUpdate({ ...update, completesBy: e.target.value })} />
+              <input
+                id="b-deadline"
+                type="datetime-local"
+                step={3600}
+                value={update.completesBy}
+                disabled={step === 'job'}
+                onChange={(e) => setUpdate({ ...update, completesBy: e.target.value })}
+              />
             </div>
             {preview.mismatches.length > 0 ? (
               <div className="warning-box" role="alert">
-                <strong>The Authentication Mode must match the phones' Phone Security Profile.</strong> {label.authMode(update.authMode)} contradicts:
-                <ul>{preview.mismatches.map((m) => <li key={m.profileName}>"{m.profileName}" ({label.authMode(m.profileMode)}): {m.phones} phone{m.phones === 1 ? '' : 's'}</li>)}</ul>
-                <label className="check"><input type="checkbox" checked={update.useProfile} onChange={(e) => setUpdate({ ...update, useProfile: e.target.checked })} /> Use each profile's Authentication Mode for those phones</label>
+                <strong>The Authentication Mode must match the phones' Phone Security Profile.</strong>{' '}
+                {label.authMode(update.authMode)} contradicts:
+                <ul>
+                  {preview.mismatches.map((m) => (
+                    <li key={m.profileName}>
+                      "{m.profileName}" ({label.authMode(m.profileMode)}): {m.phones} phone{m.phones === 1 ? '' : 's'}
+                    </li>
+                  ))}
+                </ul>
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={update.useProfile}
+                    onChange={(e) => setUpdate({ ...update, useProfile: e.target.checked })}
+                  />{' '}
+                  Use each profile's Authentication Mode for those phones
+                </label>
               </div>
             ) : null}
             <ErrorMessage error={u.error} title="The bulk update was refused" />
             {step === 'update' ? (
               <div className="form-actions">
-                <button type="button" onClick={review} disabled={u.busy}>Check against profiles</button>
-                <button type="submit" className="primary" disabled={u.busy}>Submit job for {preview.matched} phone{preview.matched === 1 ? '' : 's'}</button>
-                <button type="button" onClick={() => setStep('query')}>Back</button>
+                <button type="button" onClick={review} disabled={u.busy}>
+                  Check against profiles
+                </button>
+                <button type="submit" className="primary" disabled={u.busy}>
+                  Submit job for {preview.matched} phone{preview.matched === 1 ? '' : 's'}
+                </button>
+                <button type="button" onClick={() => setStep('query')}>
+                  Back
+                </button>
               </div>
             ) : null}
           </form>
@@ -181,9 +372,28 @@ export function BulkPage({ me }: { me: Me }) {
           <JobProgress job={job} />
           <Notice>{u.notice}</Notice>
           <div className="form-actions">
-            {running && canEdit ? <button type="button" onClick={cancel}>Cancel job</button> : null}
-            {!running && canEdit ? <a className="button primary" href={downloadUrl(`/bulk/jobs/${job.id}/export`)} download>Download unique-strings CSV</a> : null}
-            {!running ? <button type="button" onClick={() => { setJob(null); setPreview(null); setStep('query'); }}>New query</button> : null}
+            {running && canEdit ? (
+              <button type="button" onClick={cancel}>
+                Cancel job
+              </button>
+            ) : null}
+            {!running && canEdit ? (
+              <a className="button primary" href={downloadUrl(`/bulk/jobs/${job.id}/export`)} download>
+                Download unique-strings CSV
+              </a>
+            ) : null}
+            {!running ? (
+              <button
+                type="button"
+                onClick={() => {
+                  setJob(null);
+                  setPreview(null);
+                  setStep('query');
+                }}
+              >
+                New query
+              </button>
+            ) : null}
           </div>
         </Section>
       ) : null}
@@ -195,13 +405,45 @@ export function BulkPage({ me }: { me: Me }) {
         {jobs.data && jobs.data.items.length > 0 ? (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Job</th><th scope="col">Created</th><th scope="col">By</th><th scope="col">Operation</th><th scope="col">State</th><th scope="col" className="num">Done</th><th scope="col" className="num">Failed</th><th scope="col">Strings</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Operation</th>
+                  <th scope="col">State</th>
+                  <th scope="col" className="num">
+                    Done
+                  </th>
+                  <th scope="col" className="num">
+                    Failed
+                  </th>
+                  <th scope="col">Strings</th>
+                </tr>
+              </thead>
               <tbody>
                 {jobs.data.items.map((j) => (
                   <tr key={j.id}>
-                    <td>{j.id}</td><td>{fmtDateTime(j.createdAt)}</td><td>{j.createdBy}</td><td>{label.operation(String(j.request.operation ?? ''))}</td>
-                    <td><JobState state={j.state} /></td><td className="num">{j.processed}/{j.total}</td><td className="num">{j.failed}</td>
-                    <td>{canEdit && j.request.authString === 'generate' ? <a href={downloadUrl(`/bulk/jobs/${j.id}/export`)} download>CSV</a> : '—'}</td>
+                    <td>{j.id}</td>
+                    <td>{fmtDateTime(j.createdAt)}</td>
+                    <td>{j.createdBy}</td>
+                    <td>{label.operation(String(j.request.operation ?? ''))}</td>
+                    <td>
+                      <JobState state={j.state} />
+                    </td>
+                    <td className="num">
+                      {j.processed}/{j.total}
+                    </td>
+                    <td className="num">{j.failed}</td>
+                    <td>
+                      {canEdit && j.request.authString === 'generate' ? (
+                        <a href={downloadUrl(`/bulk/jobs/${j.id}/export`)} download>
+                          CSV
+                        </a>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -222,9 +464,21 @@ function JobProgress({ job }: { job: BulkJob }) {
   const pct = job.total ? Math.round((job.processed / job.total) * 100) : job.state === 'done' ? 100 : 0;
   return (
     <div aria-live="polite">
-      <p>State: <JobState state={job.state} /> <span data-testid="job-state" className="sr-only">{job.state}</span> · {job.processed} of {job.total} processed · {job.succeeded} succeeded · {job.failed} failed</p>
-      <progress className="progress" max={100} value={pct} aria-label={`Job ${job.id} progress`}>{pct}%</progress>
-      {job.error ? <div className="msg msg-error" role="alert">The job stopped: {job.error}</div> : null}
+      <p>
+        State: <JobState state={job.state} />{' '}
+        <span data-testid="job-state" className="sr-only">
+          {job.state}
+        </span>{' '}
+        · {job.processed} of {job.total} processed · {job.succeeded} succeeded · {job.failed} failed
+      </p>
+      <progress className="progress" max={100} value={pct} aria-label={`Job ${job.id} progress`}>
+        {pct}%
+      </progress>
+      {job.error ? (
+        <div className="msg msg-error" role="alert">
+          The job stopped: {job.error}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -32,14 +32,32 @@ export function CertificatesPage() {
         {list.data ? (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Certificate</th><th scope="col">Common Name</th><th scope="col">Type</th><th scope="col">Key Type</th><th scope="col">Issued By</th><th scope="col">Expiration</th><th scope="col">Description</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Certificate</th>
+                  <th scope="col">Common Name</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Key Type</th>
+                  <th scope="col">Issued By</th>
+                  <th scope="col">Expiration</th>
+                  <th scope="col">Description</th>
+                </tr>
+              </thead>
               <tbody>
                 {list.data.items.map((c) => (
                   <tr key={c.name}>
-                    <td><strong>{c.purpose}</strong></td>
-                    <td><Link to={`/certificates/${c.name}`}>{c.commonName}</Link></td>
-                    <td>{c.type}</td><td>{c.keyType}</td><td className="wrap">{c.issuedBy}</td>
-                    <td>{fmtDate(c.notAfter)} <ExpiryBadge notAfter={c.notAfter} /></td>
+                    <td>
+                      <strong>{c.purpose}</strong>
+                    </td>
+                    <td>
+                      <Link to={`/certificates/${c.name}`}>{c.commonName}</Link>
+                    </td>
+                    <td>{c.type}</td>
+                    <td>{c.keyType}</td>
+                    <td className="wrap">{c.issuedBy}</td>
+                    <td>
+                      {fmtDate(c.notAfter)} <ExpiryBadge notAfter={c.notAfter} />
+                    </td>
                     <td className="wrap">{c.description}</td>
                   </tr>
                 ))}
@@ -54,20 +72,38 @@ export function CertificatesPage() {
 
 function CertData({ c }: { c: CertDetails }) {
   return (
-    <KeyValues rows={[
-      ['Version', `V${c.version}`],
-      ['Serial Number', <span className="mono">{c.serialHex} <small className="muted">({colonHex(c.serialHex)})</small></span>],
-      ['SignatureAlgorithm', `${c.signatureAlgorithm} (${c.signatureAlgorithmOid})`],
-      ['Issuer Name', c.issuerDn],
-      ['Validity From', utc(c.notBefore)],
-      ['To', <>{utc(c.notAfter)} <ExpiryBadge notAfter={c.notAfter} /></>],
-      ['Subject Name', c.subjectDn],
-      ['Key', c.keyType],
-      ['Key value', <details><summary>{c.publicKeyHex.length / 2} bytes (SubjectPublicKeyInfo)</summary><div className="hex">{c.publicKeyHex}</div></details>],
-      ['CA', c.isCa ? 'yes' : 'no'],
-      ['SHA-1 Fingerprint', <span className="hex">{colonHex(c.sha1)}</span>],
-      ['SHA-256 Fingerprint', <span className="hex">{colonHex(c.sha256)}</span>],
-    ]} />
+    <KeyValues
+      rows={[
+        ['Version', `V${c.version}`],
+        [
+          'Serial Number',
+          <span className="mono">
+            {c.serialHex} <small className="muted">({colonHex(c.serialHex)})</small>
+          </span>,
+        ],
+        ['SignatureAlgorithm', `${c.signatureAlgorithm} (${c.signatureAlgorithmOid})`],
+        ['Issuer Name', c.issuerDn],
+        ['Validity From', utc(c.notBefore)],
+        [
+          'To',
+          <>
+            {utc(c.notAfter)} <ExpiryBadge notAfter={c.notAfter} />
+          </>,
+        ],
+        ['Subject Name', c.subjectDn],
+        ['Key', c.keyType],
+        [
+          'Key value',
+          <details>
+            <summary>{c.publicKeyHex.length / 2} bytes (SubjectPublicKeyInfo)</summary>
+            <div className="hex">{c.publicKeyHex}</div>
+          </details>,
+        ],
+        ['CA', c.isCa ? 'yes' : 'no'],
+        ['SHA-1 Fingerprint', <span className="hex">{colonHex(c.sha1)}</span>],
+        ['SHA-256 Fingerprint', <span className="hex">{colonHex(c.sha256)}</span>],
+      ]}
+    />
   );
 }
 
@@ -79,9 +115,15 @@ const WARNINGS: Record<string, string[]> = {
     '802.1X (e.g. ISE/RADIUS) and AnyConnect phone VPN (ASA/FTD) that trust LSCs by their CAPF issuer must be given the NEW CAPF certificate before phones get new LSCs — and keep the old one until every LSC is reissued, or phones lose network or VPN access.',
     'If your CAPF certificate is signed by a third-party CA, regenerating makes it self-signed: generate a CSR and upload the signed certificate again.',
   ],
-  itlrecovery: ['The ITLRecovery key signs ITL files. Phones only accept a new signer through their current ITL (or TVS); regenerate only together with a trust-list rollover, or use "reset localkey".'],
-  tftp: ['The CallManager/TFTP certificate signs configuration files. Phones must get it through an ITL signed by a key they trust, or they refuse new configuration files.'],
-  tvs: ['Phones verify unknown certificates through TVS. Publish an ITL with the new TVS certificate and reset phones, or TVS lookups fail.'],
+  itlrecovery: [
+    'The ITLRecovery key signs ITL files. Phones only accept a new signer through their current ITL (or TVS); regenerate only together with a trust-list rollover, or use "reset localkey".',
+  ],
+  tftp: [
+    'The CallManager/TFTP certificate signs configuration files. Phones must get it through an ITL signed by a key they trust, or they refuse new configuration files.',
+  ],
+  tvs: [
+    'Phones verify unknown certificates through TVS. Publish an ITL with the new TVS certificate and reset phones, or TVS lookups fail.',
+  ],
 };
 
 export function CertificatePage({ name, me }: { name: string; me: Me }) {
@@ -93,12 +135,22 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
   const [showUpload, setShowUpload] = useState(false);
   const isAdmin = me.role === 'admin';
 
-  if (d.error) return <div><PageHeader title="Certificate Details" /><ErrorMessage error={d.error} title="The certificate cannot be shown" /><Link to="/certificates">Back to the Certificate List</Link></div>;
+  if (d.error)
+    return (
+      <div>
+        <PageHeader title="Certificate Details" />
+        <ErrorMessage error={d.error} title="The certificate cannot be shown" />
+        <Link to="/certificates">Back to the Certificate List</Link>
+      </div>
+    );
   if (!d.data) return <Loading what="certificate" />;
   const c = d.data;
 
   const regenerate = async () => {
-    const r = await a.run(() => api<IdentitySummary>('POST', `/identities/${name}/regenerate`), (s) => `Regenerated: new serial ${s.serialHex}, valid to ${fmtDate(s.notAfter)}.`);
+    const r = await a.run(
+      () => api<IdentitySummary>('POST', `/identities/${name}/regenerate`),
+      (s) => `Regenerated: new serial ${s.serialHex}, valid to ${fmtDate(s.notAfter)}.`,
+    );
     if (r) {
       setConfirmRegen(false);
       await d.reload();
@@ -109,7 +161,10 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
     if (r) setCsr(r.csr);
   };
   const doUpload = async () => {
-    const r = await a.run(() => api<IdentitySummary>('POST', `/identities/${name}/certificate`, { pem: upload }), (s) => `Uploaded: ${s.commonName}, issued by ${s.issuedBy}.`);
+    const r = await a.run(
+      () => api<IdentitySummary>('POST', `/identities/${name}/certificate`, { pem: upload }),
+      (s) => `Uploaded: ${s.commonName}, issued by ${s.issuedBy}.`,
+    );
     if (r) {
       setUpload('');
       setShowUpload(false);
@@ -118,28 +173,58 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
   };
   const actions = (
     <div className="toolbar">
-      {isAdmin ? <button type="button" onClick={() => setConfirmRegen(true)}>Regenerate</button> : null}
-      {isAdmin ? <button type="button" onClick={genCsr} disabled={a.busy}>Generate CSR</button> : null}
-      {isAdmin ? <button type="button" onClick={() => setShowUpload(!showUpload)} aria-expanded={showUpload}>Upload Certificate/Certificate chain</button> : null}
-      <a className="button" href={downloadUrl(`/identities/${name}/pem`)} download>Download .PEM File</a>
-      <a className="button" href={downloadUrl(`/identities/${name}/der`)} download>Download .DER File</a>
+      {isAdmin ? (
+        <button type="button" onClick={() => setConfirmRegen(true)}>
+          Regenerate
+        </button>
+      ) : null}
+      {isAdmin ? (
+        <button type="button" onClick={genCsr} disabled={a.busy}>
+          Generate CSR
+        </button>
+      ) : null}
+      {isAdmin ? (
+        <button type="button" onClick={() => setShowUpload(!showUpload)} aria-expanded={showUpload}>
+          Upload Certificate/Certificate chain
+        </button>
+      ) : null}
+      <a className="button" href={downloadUrl(`/identities/${name}/pem`)} download>
+        Download .PEM File
+      </a>
+      <a className="button" href={downloadUrl(`/identities/${name}/der`)} download>
+        Download .DER File
+      </a>
     </div>
   );
 
   return (
     <div>
       <PageHeader title={`Certificate Details for ${c.commonName}, ${c.purpose}`} subtitle={c.description}>
-        <Link to="/certificates" className="button">Back to Certificate List</Link>
+        <Link to="/certificates" className="button">
+          Back to Certificate List
+        </Link>
       </PageHeader>
       {actions}
-      {c.expiry && c.expiry.level !== 'ok' ? <div className="msg msg-warn" role="alert">{c.expiry.message}</div> : null}
+      {c.expiry && c.expiry.level !== 'ok' ? (
+        <div className="msg msg-warn" role="alert">
+          {c.expiry.message}
+        </div>
+      ) : null}
       {confirmRegen ? (
         <div className="warning-box" role="alertdialog" aria-labelledby="regen-title" aria-describedby="regen-list">
           <strong id="regen-title">Regenerate the {c.purpose} certificate? Read what it does first.</strong>
-          <ul id="regen-list">{(WARNINGS[name] ?? []).map((w) => <li key={w}>{w}</li>)}</ul>
+          <ul id="regen-list">
+            {(WARNINGS[name] ?? []).map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
           <div className="form-actions">
-            <button type="button" className="danger" onClick={regenerate} disabled={a.busy}>Regenerate {c.purpose} now</button>
-            <button type="button" onClick={() => setConfirmRegen(false)} autoFocus>Cancel</button>
+            <button type="button" className="danger" onClick={regenerate} disabled={a.busy}>
+              Regenerate {c.purpose} now
+            </button>
+            <button type="button" onClick={() => setConfirmRegen(false)} autoFocus>
+              Cancel
+            </button>
           </div>
         </div>
       ) : null}
@@ -147,29 +232,68 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
       <Notice>{a.notice}</Notice>
       {showUpload ? (
         <Section title="Upload Certificate/Certificate chain">
-          <p className="muted">Paste the CA-signed certificate for this node's current key (PEM), followed by its issuing chain.</p>
-          <Field label="Certificate and chain (PEM)" wide>{(id) => <textarea id={id} rows={8} value={upload} onChange={(e) => setUpload(e.target.value)} placeholder="-----BEGIN CERTIFICATE-----" />}</Field>
-          <div className="form-actions"><button type="button" className="primary" disabled={!upload || a.busy} onClick={doUpload}>Upload</button></div>
+          <p className="muted">
+            Paste the CA-signed certificate for this node's current key (PEM), followed by its issuing chain.
+          </p>
+          <Field label="Certificate and chain (PEM)" wide>
+            {(id) => (
+              <textarea
+                id={id}
+                rows={8}
+                value={upload}
+                onChange={(e) => setUpload(e.target.value)}
+                placeholder="-----BEGIN CERTIFICATE-----"
+              />
+            )}
+          </Field>
+          <div className="form-actions">
+            <button type="button" className="primary" disabled={!upload || a.busy} onClick={doUpload}>
+              Upload
+            </button>
+          </div>
         </Section>
       ) : null}
       {csr ? (
-        <Section title="Certificate Signing Request" actions={<a className="button" href={`data:application/pkcs10;charset=utf-8,${encodeURIComponent(csr)}`} download={`${c.purpose}.csr`}>Download CSR</a>}>
+        <Section
+          title="Certificate Signing Request"
+          actions={
+            <a
+              className="button"
+              href={`data:application/pkcs10;charset=utf-8,${encodeURIComponent(csr)}`}
+              download={`${c.purpose}.csr`}
+            >
+              Download CSR
+            </a>
+          }
+        >
           <pre>{csr}</pre>
         </Section>
       ) : null}
       <Section title="Certificate Settings">
-        <KeyValues rows={[
-          ['File Name', `${c.purpose}.pem`],
-          ['Certificate Purpose', c.purpose],
-          ['Certificate Type', c.type],
-          ['Description (friendly name)', c.description],
-        ]} />
+        <KeyValues
+          rows={[
+            ['File Name', `${c.purpose}.pem`],
+            ['Certificate Purpose', c.purpose],
+            ['Certificate Type', c.type],
+            ['Description (friendly name)', c.description],
+          ]}
+        />
       </Section>
       <Section title="Certificate File Data">
         <CertData c={c.certificate} />
       </Section>
-      {c.chain.length > 0 ? <Section title="Issuer chain">{c.chain.map((x) => <CertData key={x.sha256} c={x} />)}</Section> : null}
-      {c.previous ? <Section title="Previous certificate (kept for the transition)"><CertData c={c.previous} /></Section> : null}
+      {c.chain.length > 0 ? (
+        <Section title="Issuer chain">
+          {c.chain.map((x) => (
+            <CertData key={x.sha256} c={x} />
+          ))}
+        </Section>
+      ) : null}
+      {c.previous ? (
+        <Section title="Previous certificate (kept for the transition)">
+          <CertData c={c.previous} />
+        </Section>
+      ) : null}
     </div>
   );
 }

@@ -16,9 +16,14 @@ const DAY_MS = 86_400_000;
 
 async function loadOperations() {
   const [pending, ...failed] = await Promise.all([
-    api<Page<Phone>>('GET', '/phones', undefined, { query: { statusOutcome: 'pending', limit: 5, sort: 'updatedAt', order: 'desc' } }),
+    api<Page<Phone>>('GET', '/phones', undefined, {
+      query: { statusOutcome: 'pending', limit: 5, sort: 'updatedAt', order: 'desc' },
+    }),
     ...Object.keys(STATUS_VERBS).map((op) =>
-      api<Page<Phone>>('GET', '/phones', undefined, { query: { statusOutcome: 'failed', statusOperation: op, limit: 200, sort: 'updatedAt', order: 'desc' } })),
+      api<Page<Phone>>('GET', '/phones', undefined, {
+        query: { statusOutcome: 'failed', statusOperation: op, limit: 200, sort: 'updatedAt', order: 'desc' },
+      }),
+    ),
   ]);
   const since = Date.now() - DAY_MS;
   const recent = failed.flatMap((f) => f.items).filter((p) => new Date(p.updatedAt).getTime() >= since);
@@ -28,7 +33,12 @@ async function loadOperations() {
     const k = `${p.operationStatus.operation}/${p.operationStatus.reason}`;
     reasons.set(k, { status: p.operationStatus, n: (reasons.get(k)?.n ?? 0) + 1 });
   }
-  return { pending, failedRecent: recent, failedTotal: failed.reduce((n, f) => n + f.total, 0), reasons: [...reasons.values()].sort((a, b) => b.n - a.n) };
+  return {
+    pending,
+    failedRecent: recent,
+    failedTotal: failed.reduce((n, f) => n + f.total, 0),
+    reasons: [...reasons.values()].sort((a, b) => b.n - a.n),
+  };
 }
 
 export function DashboardPage() {
@@ -40,20 +50,62 @@ export function DashboardPage() {
 
   return (
     <div>
-      <PageHeader title="Dashboard" subtitle={expiry.data ? `As of ${fmtDateTime(expiry.data.generatedAt)}` : undefined}>
-        <button type="button" onClick={() => { void expiry.reload(); void status.reload(); void ops.reload(); }}>Refresh</button>
+      <PageHeader
+        title="Dashboard"
+        subtitle={expiry.data ? `As of ${fmtDateTime(expiry.data.generatedAt)}` : undefined}
+      >
+        <button
+          type="button"
+          onClick={() => {
+            void expiry.reload();
+            void status.reload();
+            void ops.reload();
+          }}
+        >
+          Refresh
+        </button>
       </PageHeader>
 
       <ErrorMessage error={expiry.error} title="Phone counts are unavailable" />
       {t ? (
         <div className="stats" aria-label="Phones by LSC status">
-          <Link to="/phones" className="stat"><span className="stat-value" data-testid="count-phones">{t.phones}</span><span className="stat-label">Phones</span></Link>
-          <Link to="/phones?lscStatus=installed" className="stat tone-ok"><span className="stat-value" data-testid="count-installed">{installed}</span><span className="stat-label">LSC Installed</span></Link>
-          <Link to="/phones?lscStatus=none" className="stat"><span className="stat-value" data-testid="count-none">{t.none}</span><span className="stat-label">No LSC</span></Link>
-          <Link to={statusLink({ outcome: 'pending' })} className="stat tone-pending"><span className="stat-value" data-testid="count-pending">{ops.data?.pending.total ?? '…'}</span><span className="stat-label">Operations pending</span></Link>
-          <Link to={statusLink({ outcome: 'failed', operation: 'install' })} className={`stat${(ops.data?.failedRecent.length ?? 0) > 0 ? ' tone-bad' : ''}`}><span className="stat-value" data-testid="count-failed24h">{ops.data?.failedRecent.length ?? '…'}</span><span className="stat-label">Failed, last 24 h</span></Link>
+          <Link to="/phones" className="stat">
+            <span className="stat-value" data-testid="count-phones">
+              {t.phones}
+            </span>
+            <span className="stat-label">Phones</span>
+          </Link>
+          <Link to="/phones?lscStatus=installed" className="stat tone-ok">
+            <span className="stat-value" data-testid="count-installed">
+              {installed}
+            </span>
+            <span className="stat-label">LSC Installed</span>
+          </Link>
+          <Link to="/phones?lscStatus=none" className="stat">
+            <span className="stat-value" data-testid="count-none">
+              {t.none}
+            </span>
+            <span className="stat-label">No LSC</span>
+          </Link>
+          <Link to={statusLink({ outcome: 'pending' })} className="stat tone-pending">
+            <span className="stat-value" data-testid="count-pending">
+              {ops.data?.pending.total ?? '…'}
+            </span>
+            <span className="stat-label">Operations pending</span>
+          </Link>
+          <Link
+            to={statusLink({ outcome: 'failed', operation: 'install' })}
+            className={`stat${(ops.data?.failedRecent.length ?? 0) > 0 ? ' tone-bad' : ''}`}
+          >
+            <span className="stat-value" data-testid="count-failed24h">
+              {ops.data?.failedRecent.length ?? '…'}
+            </span>
+            <span className="stat-label">Failed, last 24 h</span>
+          </Link>
         </div>
-      ) : expiry.loading ? <Loading what="phone counts" /> : null}
+      ) : expiry.loading ? (
+        <Loading what="phone counts" />
+      ) : null}
 
       <div className="grid">
         <Section title="LSC expiry" actions={<Link to="/reports">Expiry report</Link>}>
@@ -68,19 +120,34 @@ export function DashboardPage() {
                 { label: 'No LSC', value: t.none, tone: 'neutral' },
               ]}
             />
-          ) : <Loading what="expiry" />}
+          ) : (
+            <Loading what="expiry" />
+          )}
         </Section>
 
         <Section title="CAPF certificate authority" actions={<Link to="/certificates/capf">Certificate Details</Link>}>
           {expiry.data ? (
             <div>
               <p>
-                {expiry.data.capfCa.expired ? <Badge tone="bad">Expired</Badge> : expiry.data.capfCa.daysLeft < 90 ? <Badge tone="warn">Expires soon</Badge> : <Badge tone="ok">Valid</Badge>}{' '}
-                valid to <strong>{fmtDateTime(expiry.data.capfCa.notAfter)}</strong> ({expiry.data.capfCa.daysLeft} days left)
+                {expiry.data.capfCa.expired ? (
+                  <Badge tone="bad">Expired</Badge>
+                ) : expiry.data.capfCa.daysLeft < 90 ? (
+                  <Badge tone="warn">Expires soon</Badge>
+                ) : (
+                  <Badge tone="ok">Valid</Badge>
+                )}{' '}
+                valid to <strong>{fmtDateTime(expiry.data.capfCa.notAfter)}</strong> ({expiry.data.capfCa.daysLeft} days
+                left)
               </p>
-              {status.data && status.data.capfCa.level !== 'ok' ? <div className="msg msg-warn" role="status">{status.data.capfCa.message}</div> : null}
+              {status.data && status.data.capfCa.level !== 'ok' ? (
+                <div className="msg msg-warn" role="status">
+                  {status.data.capfCa.message}
+                </div>
+              ) : null}
             </div>
-          ) : <Loading what="CAPF validity" />}
+          ) : (
+            <Loading what="CAPF validity" />
+          )}
         </Section>
 
         <Section title="Operations" actions={<Link to={statusLink({ outcome: 'pending' })}>Pending phones</Link>}>
@@ -88,23 +155,34 @@ export function DashboardPage() {
           {ops.data ? (
             <div>
               <h3>Failed in the last 24 h, by reason</h3>
-              {ops.data.reasons.length === 0 ? <Empty>No failed operation in the last 24 hours.</Empty> : (
+              {ops.data.reasons.length === 0 ? (
+                <Empty>No failed operation in the last 24 hours.</Empty>
+              ) : (
                 <ul className="reasons">
                   {ops.data.reasons.map(({ status, n }) => (
-                    <li key={statusText(status)}><Link to={statusLink(status)}>{statusText(status)}</Link>: <strong>{n}</strong></li>
+                    <li key={statusText(status)}>
+                      <Link to={statusLink(status)}>{statusText(status)}</Link>: <strong>{n}</strong>
+                    </li>
                   ))}
                 </ul>
               )}
               <h3>Latest pending</h3>
-              {ops.data.pending.items.length === 0 ? <Empty>No operation is pending.</Empty> : (
+              {ops.data.pending.items.length === 0 ? (
+                <Empty>No operation is pending.</Empty>
+              ) : (
                 <ul>
                   {ops.data.pending.items.map((p) => (
-                    <li key={p.deviceName}><Link to={`/phones/${p.deviceName}`}>{p.deviceName}</Link> {p.capfInformation.certificateOperation}, completes by {fmtDateTime(p.capf.completesBy)}</li>
+                    <li key={p.deviceName}>
+                      <Link to={`/phones/${p.deviceName}`}>{p.deviceName}</Link>{' '}
+                      {p.capfInformation.certificateOperation}, completes by {fmtDateTime(p.capf.completesBy)}
+                    </li>
                   ))}
                 </ul>
               )}
             </div>
-          ) : ops.loading ? <Loading what="operations" /> : null}
+          ) : ops.loading ? (
+            <Loading what="operations" />
+          ) : null}
         </Section>
 
         <Section className="span-all" title={`Listeners${status.data ? ` on ${status.data.nodeName}` : ''}`}>
@@ -113,28 +191,58 @@ export function DashboardPage() {
             <div>
               <div className="table-wrap">
                 <table>
-                  <thead><tr><th scope="col">Service</th><th scope="col">What</th><th scope="col">State</th><th scope="col">Address</th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th scope="col">Service</th>
+                      <th scope="col">What</th>
+                      <th scope="col">State</th>
+                      <th scope="col">Address</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {status.data.listeners.map((l) => (
                       <tr key={l.name}>
-                        <td><strong>{l.name.toUpperCase()}</strong></td>
+                        <td>
+                          <strong>{l.name.toUpperCase()}</strong>
+                        </td>
                         <td className="muted">{l.description}</td>
-                        <td>{l.running ? <Badge tone="ok">Running</Badge> : <Badge tone="neutral">Not running on this node</Badge>}</td>
+                        <td>
+                          {l.running ? (
+                            <Badge tone="ok">Running</Badge>
+                          ) : (
+                            <Badge tone="neutral">Not running on this node</Badge>
+                          )}
+                        </td>
                         <td className="mono">{l.running ? `${l.host}:${l.port}` : '—'}</td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
-              {status.data.activeCapfSessions !== null ? <p className="muted">Active CAPF sessions: {status.data.activeCapfSessions}</p> : null}
+              {status.data.activeCapfSessions !== null ? (
+                <p className="muted">Active CAPF sessions: {status.data.activeCapfSessions}</p>
+              ) : null}
               <h3>ITL freshness</h3>
               {status.data.itl ? (
-                <p>Built {relative(status.data.itl.builtAt)} ({fmtDateTime(status.data.itl.builtAt)}), {status.data.itl.records} records, signed by {status.data.itl.signer}; {status.data.itl.includesCapf ? <Badge tone="ok">CAPF record present</Badge> : <Badge tone="bad">No CAPF record</Badge>}</p>
+                <p>
+                  Built {relative(status.data.itl.builtAt)} ({fmtDateTime(status.data.itl.builtAt)}),{' '}
+                  {status.data.itl.records} records, signed by {status.data.itl.signer};{' '}
+                  {status.data.itl.includesCapf ? (
+                    <Badge tone="ok">CAPF record present</Badge>
+                  ) : (
+                    <Badge tone="bad">No CAPF record</Badge>
+                  )}
+                </p>
               ) : (
-                <p className="muted">Not available on this node: no TFTP/HTTP provisioning listener publishes an ITL here yet. See <Link to="/trust">Trust lists</Link>.</p>
+                <p className="muted">
+                  Not available on this node: no TFTP/HTTP provisioning listener publishes an ITL here yet. See{' '}
+                  <Link to="/trust">Trust lists</Link>.
+                </p>
               )}
             </div>
-          ) : status.loading ? <Loading what="listeners" /> : null}
+          ) : status.loading ? (
+            <Loading what="listeners" />
+          ) : null}
         </Section>
       </div>
     </div>

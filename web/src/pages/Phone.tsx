@@ -5,16 +5,49 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, compact } from '../api.ts';
 import { useAction, useApi, useInterval } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
-import { AUTH_MODES, CERT_OPERATIONS, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, colonHex, fmtDateTime, fromLocalInput, label, toLocalInput, daysFromNow } from '../format.ts';
-import { Badge, Empty, ErrorMessage, KeyValues, Loading, Notice, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
+import {
+  AUTH_MODES,
+  CERT_OPERATIONS,
+  EC_KEY_SIZES,
+  KEY_ORDERS,
+  RSA_KEY_SIZES,
+  colonHex,
+  fmtDateTime,
+  fromLocalInput,
+  label,
+  toLocalInput,
+  daysFromNow,
+} from '../format.ts';
+import {
+  Badge,
+  Empty,
+  ErrorMessage,
+  KeyValues,
+  Loading,
+  Notice,
+  PageHeader,
+  Section,
+  StatusBadge,
+} from '../components/ui.tsx';
 import type { CapfSession, Me, Phone, PhoneDetail, Profile } from '../types.ts';
 
 interface CapfForm {
-  operation: string; authMode: string; authString: string; keyOrder: string; rsaKeySize: number; ecKeySize: number | null; completesBy: string;
+  operation: string;
+  authMode: string;
+  authString: string;
+  keyOrder: string;
+  rsaKeySize: number;
+  ecKeySize: number | null;
+  completesBy: string;
 }
 const fromPhone = (p: Phone): CapfForm => ({
-  operation: p.capf.operation, authMode: p.capf.authMode, authString: p.capf.authString ?? '', keyOrder: p.capf.keyOrder,
-  rsaKeySize: p.capf.rsaKeySize, ecKeySize: p.capf.ecKeySize, completesBy: toLocalInput(p.capf.completesBy),
+  operation: p.capf.operation,
+  authMode: p.capf.authMode,
+  authString: p.capf.authString ?? '',
+  keyOrder: p.capf.keyOrder,
+  rsaKeySize: p.capf.rsaKeySize,
+  ecKeySize: p.capf.ecKeySize,
+  completesBy: toLocalInput(p.capf.completesBy),
 });
 
 export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
@@ -30,9 +63,12 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
   }, [detail.data, dirty]);
   // While an operation is pending, follow the phone live (it may contact CAPF any moment).
   const pending = detail.data?.phone.operationStatus.outcome === 'pending';
-  useInterval(() => {
-    if (!dirty && !a.busy) void detail.reload();
-  }, pending ? 2000 : null);
+  useInterval(
+    () => {
+      if (!dirty && !a.busy) void detail.reload();
+    },
+    pending ? 2000 : null,
+  );
 
   if (detail.error) {
     return (
@@ -65,9 +101,10 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
     };
     const r = await a.run(
       () => api<Phone>('PUT', `/phones/${encodeURIComponent(deviceName)}/capf`, compact(body)),
-      (p) => apply
-        ? `Saved and applied: configuration version ${p.configVersion} is published; the phone picks it up at its next configuration download (reset the phone to make it immediate). Status: ${p.status}.`
-        : `Saved. Certificate Operation Status: ${p.status}.`,
+      (p) =>
+        apply
+          ? `Saved and applied: configuration version ${p.configVersion} is published; the phone picks it up at its next configuration download (reset the phone to make it immediate). Status: ${p.status}.`
+          : `Saved. Certificate Operation Status: ${p.status}.`,
     );
     if (r) {
       setDirty(false);
@@ -90,125 +127,301 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
 
   return (
     <div>
-      <PageHeader title="Phone Configuration" subtitle={<><span className="mono">{phone.deviceName}</span> · {phone.model} · {phone.description || 'no description'}</>}>
-        <Link to="/phones" className="button">Back To Find/List</Link>
-        {canEdit ? <button type="button" className="danger" onClick={remove}>Delete</button> : null}
+      <PageHeader
+        title="Phone Configuration"
+        subtitle={
+          <>
+            <span className="mono">{phone.deviceName}</span> · {phone.model} · {phone.description || 'no description'}
+          </>
+        }
+      >
+        <Link to="/phones" className="button">
+          Back To Find/List
+        </Link>
+        {canEdit ? (
+          <button type="button" className="danger" onClick={remove}>
+            Delete
+          </button>
+        ) : null}
       </PageHeader>
 
       <Section title="Device Information">
-        <KeyValues rows={[
-          ['Device Name', <span className="mono">{phone.deviceName}</span>],
-          ['Phone Type', phone.model],
-          ['Description', phone.description || '—'],
-          ['Device Security Profile', phone.profileName ? <Link to={`/profiles/${encodeURIComponent(phone.profileName)}`}>{phone.profileName}</Link> : <span className="muted">None (no profile rule applies)</span>],
-          ['Configuration version', String(phone.configVersion)],
-          ['Last CAPF session', fmtDateTime(phone.lastSessionAt)],
-        ]} />
+        <KeyValues
+          rows={[
+            ['Device Name', <span className="mono">{phone.deviceName}</span>],
+            ['Phone Type', phone.model],
+            ['Description', phone.description || '—'],
+            [
+              'Device Security Profile',
+              phone.profileName ? (
+                <Link to={`/profiles/${encodeURIComponent(phone.profileName)}`}>{phone.profileName}</Link>
+              ) : (
+                <span className="muted">None (no profile rule applies)</span>
+              ),
+            ],
+            ['Configuration version', String(phone.configVersion)],
+            ['Last CAPF session', fmtDateTime(phone.lastSessionAt)],
+          ]}
+        />
       </Section>
 
       <Section title="Certification Authority Proxy Function (CAPF) Information" id="capf">
         <form onSubmit={submit} aria-label="CAPF Information">
           <div className="cucm-form">
-            <label htmlFor="capf-op">Certificate Operation<span className="req" aria-hidden="true">*</span></label>
-            <select id="capf-op" value={form.operation} disabled={!canEdit} onChange={(e) => set({ operation: e.target.value })}>
-              {Object.entries(CERT_OPERATIONS).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+            <label htmlFor="capf-op">
+              Certificate Operation
+              <span className="req" aria-hidden="true">
+                *
+              </span>
+            </label>
+            <select
+              id="capf-op"
+              value={form.operation}
+              disabled={!canEdit}
+              onChange={(e) => set({ operation: e.target.value })}
+            >
+              {Object.entries(CERT_OPERATIONS).map(([k, v]) => (
+                <option key={k} value={k}>
+                  {v.label}
+                </option>
+              ))}
             </select>
 
-            <label htmlFor="capf-auth">Authentication Mode<span className="req" aria-hidden="true">*</span></label>
-            <select id="capf-auth" value={form.authMode} disabled={!canEdit || noOp} onChange={(e) => set({ authMode: e.target.value })}>
-              {Object.entries(AUTH_MODES).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+            <label htmlFor="capf-auth">
+              Authentication Mode
+              <span className="req" aria-hidden="true">
+                *
+              </span>
+            </label>
+            <select
+              id="capf-auth"
+              value={form.authMode}
+              disabled={!canEdit || noOp}
+              onChange={(e) => set({ authMode: e.target.value })}
+            >
+              {Object.entries(AUTH_MODES).map(([k, v]) => (
+                <option key={k} value={k}>
+                  {v.label}
+                </option>
+              ))}
             </select>
 
             <label htmlFor="capf-string">Authentication String</label>
             <div className="inline">
-              <input id="capf-string" inputMode="numeric" pattern="\d{4,10}" maxLength={10} size={12} aria-describedby="capf-string-hint"
-                value={form.authString} disabled={!canEdit || noOp || form.authMode !== 'auth-string'} onChange={(e) => set({ authString: e.target.value.replace(/\D/g, '') })}
-                placeholder={me.role === 'read-only' ? 'hidden for read-only users' : ''} />
-              <button type="button" onClick={generate} disabled={!canEdit || noOp || a.busy}>Generate String</button>
-              <small id="capf-string-hint" className="muted">4 to 10 digits; typed on the phone (Settings &gt; Security &gt; LSC)</small>
+              <input
+                id="capf-string"
+                inputMode="numeric"
+                pattern="\d{4,10}"
+                maxLength={10}
+                size={12}
+                aria-describedby="capf-string-hint"
+                value={form.authString}
+                disabled={!canEdit || noOp || form.authMode !== 'auth-string'}
+                onChange={(e) => set({ authString: e.target.value.replace(/\D/g, '') })}
+                placeholder={me.role === 'read-only' ? 'hidden for read-only users' : ''}
+              />
+              <button type="button" onClick={generate} disabled={!canEdit || noOp || a.busy}>
+                Generate String
+              </button>
+              <small id="capf-string-hint" className="muted">
+                4 to 10 digits; typed on the phone (Settings &gt; Security &gt; LSC)
+              </small>
             </div>
 
-            <label htmlFor="capf-keyorder">Key Order<span className="req" aria-hidden="true">*</span></label>
-            <select id="capf-keyorder" value={form.keyOrder} disabled={!canEdit || noOp} onChange={(e) => set({ keyOrder: e.target.value })}>
-              {Object.entries(KEY_ORDERS).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+            <label htmlFor="capf-keyorder">
+              Key Order
+              <span className="req" aria-hidden="true">
+                *
+              </span>
+            </label>
+            <select
+              id="capf-keyorder"
+              value={form.keyOrder}
+              disabled={!canEdit || noOp}
+              onChange={(e) => set({ keyOrder: e.target.value })}
+            >
+              {Object.entries(KEY_ORDERS).map(([k, v]) => (
+                <option key={k} value={k}>
+                  {v.label}
+                </option>
+              ))}
             </select>
 
-            <label htmlFor="capf-rsa">RSA Key Size (Bits)<span className="req" aria-hidden="true">*</span></label>
-            <select id="capf-rsa" value={form.rsaKeySize} disabled={!canEdit || noOp || form.keyOrder === 'ec'} onChange={(e) => set({ rsaKeySize: Number(e.target.value) })}>
-              {RSA_KEY_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
+            <label htmlFor="capf-rsa">
+              RSA Key Size (Bits)
+              <span className="req" aria-hidden="true">
+                *
+              </span>
+            </label>
+            <select
+              id="capf-rsa"
+              value={form.rsaKeySize}
+              disabled={!canEdit || noOp || form.keyOrder === 'ec'}
+              onChange={(e) => set({ rsaKeySize: Number(e.target.value) })}
+            >
+              {RSA_KEY_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
             </select>
 
             <label htmlFor="capf-ec">EC Key Size (Bits)</label>
-            <select id="capf-ec" value={form.ecKeySize ?? ''} disabled={!canEdit || noOp || form.keyOrder === 'rsa'} onChange={(e) => set({ ecKeySize: e.target.value ? Number(e.target.value) : null })}>
+            <select
+              id="capf-ec"
+              value={form.ecKeySize ?? ''}
+              disabled={!canEdit || noOp || form.keyOrder === 'rsa'}
+              onChange={(e) => set({ ecKeySize: e.target.value ? Number(e.target.value) : null })}
+            >
               <option value="">&lt; None &gt;</option>
-              {EC_KEY_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
+              {EC_KEY_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
             </select>
 
             <label htmlFor="capf-deadline">Operation Completes By</label>
             <div className="inline">
-              <input id="capf-deadline" type="datetime-local" step={3600} value={form.completesBy} disabled={!canEdit || noOp} onChange={(e) => set({ completesBy: e.target.value })} aria-describedby="capf-deadline-hint" />
-              <small id="capf-deadline-hint" className="muted">your local time; at least an hour ahead is wise (seed: "LSC: Failed")</small>
+              <input
+                id="capf-deadline"
+                type="datetime-local"
+                step={3600}
+                value={form.completesBy}
+                disabled={!canEdit || noOp}
+                onChange={(e) => set({ completesBy: e.target.value })}
+                aria-describedby="capf-deadline-hint"
+              />
+              <small id="capf-deadline-hint" className="muted">
+                your local time; at least an hour ahead is wise (seed: "LSC: Failed")
+              </small>
             </div>
 
-            <span className="label" id="capf-status-label">Certificate Operation Status:</span>
-            <div aria-labelledby="capf-status-label" data-testid="capf-status"><StatusBadge status={phone.operationStatus} /></div>
+            <span className="label" id="capf-status-label">
+              Certificate Operation Status:
+            </span>
+            <div aria-labelledby="capf-status-label" data-testid="capf-status">
+              <StatusBadge status={phone.operationStatus} />
+            </div>
           </div>
           {mismatch ? (
             <div className="warning-box" role="status">
-              <strong>Authentication Mode does not match the Phone Security Profile.</strong> The profile "{profile!.name}" uses {label.authMode(profile!.authMode)}; this operation uses {label.authMode(form.authMode)}. The operation cannot complete while they disagree (seed: Bulk LSC Install) — Save is refused by the server unless the profile is changed.
+              <strong>Authentication Mode does not match the Phone Security Profile.</strong> The profile "
+              {profile!.name}" uses {label.authMode(profile!.authMode)}; this operation uses{' '}
+              {label.authMode(form.authMode)}. The operation cannot complete while they disagree (seed: Bulk LSC
+              Install) — Save is refused by the server unless the profile is changed.
             </div>
           ) : null}
-          {profile ? <p className="muted">Note: Security Profile "{profile.name}" contains additional CAPF settings ({label.authMode(profile.authMode)}, {label.keyOrder(profile.keyOrder)}, RSA {profile.rsaKeySize}).</p> : null}
+          {profile ? (
+            <p className="muted">
+              Note: Security Profile "{profile.name}" contains additional CAPF settings (
+              {label.authMode(profile.authMode)}, {label.keyOrder(profile.keyOrder)}, RSA {profile.rsaKeySize}).
+            </p>
+          ) : null}
           <ErrorMessage error={a.error} title="Not saved" />
           <Notice>{a.notice}</Notice>
           {canEdit ? (
             <div className="form-actions">
-              <button type="submit" className="primary" disabled={a.busy}>Save</button>
-              <button type="button" onClick={() => void save(true)} disabled={a.busy}>Apply Config</button>
-              {dirty ? <button type="button" onClick={() => { setDirty(false); setForm(fromPhone(phone)); a.setError(null); }}>Undo changes</button> : null}
+              <button type="submit" className="primary" disabled={a.busy}>
+                Save
+              </button>
+              <button type="button" onClick={() => void save(true)} disabled={a.busy}>
+                Apply Config
+              </button>
+              {dirty ? (
+                <button
+                  type="button"
+                  onClick={() => {
+                    setDirty(false);
+                    setForm(fromPhone(phone));
+                    a.setError(null);
+                  }}
+                >
+                  Undo changes
+                </button>
+              ) : null}
             </div>
-          ) : <p className="muted">Read-only users cannot change CAPF settings.</p>}
+          ) : (
+            <p className="muted">Read-only users cannot change CAPF settings.</p>
+          )}
         </form>
       </Section>
 
       <div className="grid">
         <Section title="Locally Significant Certificate">
           {phone.lsc ? (
-            <KeyValues rows={[
-              ['LSC Status', <Badge tone="ok">Installed</Badge>],
-              ['Serial Number', <span className="mono">{colonHex(phone.lsc.serialHex)}</span>],
-              ['Issuer', phone.lsc.issuerDn],
-              ['Valid From', fmtDateTime(phone.lsc.notBefore)],
-              ['Valid To', <>{fmtDateTime(phone.lsc.notAfter)} <small className="muted">({daysFromNow(phone.lsc.notAfter)} days left)</small></>],
-            ]} />
-          ) : <KeyValues rows={[['LSC Status', <Badge tone="neutral">None</Badge>]]} />}
+            <KeyValues
+              rows={[
+                ['LSC Status', <Badge tone="ok">Installed</Badge>],
+                ['Serial Number', <span className="mono">{colonHex(phone.lsc.serialHex)}</span>],
+                ['Issuer', phone.lsc.issuerDn],
+                ['Valid From', fmtDateTime(phone.lsc.notBefore)],
+                [
+                  'Valid To',
+                  <>
+                    {fmtDateTime(phone.lsc.notAfter)}{' '}
+                    <small className="muted">({daysFromNow(phone.lsc.notAfter)} days left)</small>
+                  </>,
+                ],
+              ]}
+            />
+          ) : (
+            <KeyValues rows={[['LSC Status', <Badge tone="neutral">None</Badge>]]} />
+          )}
         </Section>
         <Section title="Manufacturing Installed Certificate">
           {phone.mic ? (
-            <KeyValues rows={[
-              ['Seen', fmtDateTime(phone.mic.seenAt)],
-              ['Subject', phone.mic.subjectDn],
-              ['Issuer', phone.mic.issuerDn],
-              ['Serial Number', <span className="mono">{colonHex(phone.mic.serialHex)}</span>],
-            ]} />
-          ) : <Empty>No MIC seen yet (the phone has not authenticated with its MIC).</Empty>}
+            <KeyValues
+              rows={[
+                ['Seen', fmtDateTime(phone.mic.seenAt)],
+                ['Subject', phone.mic.subjectDn],
+                ['Issuer', phone.mic.issuerDn],
+                ['Serial Number', <span className="mono">{colonHex(phone.mic.serialHex)}</span>],
+              ]}
+            />
+          ) : (
+            <Empty>No MIC seen yet (the phone has not authenticated with its MIC).</Empty>
+          )}
         </Section>
       </div>
 
       <Section title="Recent CAPF sessions">
-        {sessions.length === 0 ? <Empty>No CAPF session yet. The phone contacts CAPF (port 3804) after it downloads its new configuration.</Empty> : <SessionTimeline sessions={sessions} />}
+        {sessions.length === 0 ? (
+          <Empty>
+            No CAPF session yet. The phone contacts CAPF (port 3804) after it downloads its new configuration.
+          </Empty>
+        ) : (
+          <SessionTimeline sessions={sessions} />
+        )}
       </Section>
 
       {certificates.length > 0 ? (
         <Section title="Certificates issued to this phone">
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Serial</th><th scope="col">Kind</th><th scope="col">Valid from</th><th scope="col">Valid to</th><th scope="col">State</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Serial</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Valid from</th>
+                  <th scope="col">Valid to</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
               <tbody>
                 {certificates.map((c) => (
                   <tr key={c.serialHex}>
-                    <td className="mono">{c.serialHex}</td><td>{c.kind}</td><td>{fmtDateTime(c.notBefore)}</td><td>{fmtDateTime(c.notAfter)}</td>
-                    <td>{c.state === 'revoked' ? <Badge tone="bad">Revoked{c.revocationReason ? `: ${c.revocationReason}` : ''}</Badge> : <Badge tone={c.state === 'active' ? 'ok' : 'neutral'}>{c.state}</Badge>}</td>
+                    <td className="mono">{c.serialHex}</td>
+                    <td>{c.kind}</td>
+                    <td>{fmtDateTime(c.notBefore)}</td>
+                    <td>{fmtDateTime(c.notAfter)}</td>
+                    <td>
+                      {c.state === 'revoked' ? (
+                        <Badge tone="bad">Revoked{c.revocationReason ? `: ${c.revocationReason}` : ''}</Badge>
+                      ) : (
+                        <Badge tone={c.state === 'active' ? 'ok' : 'neutral'}>{c.state}</Badge>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -235,9 +448,14 @@ function SessionTimeline({ sessions }: { sessions: CapfSession[] }) {
         return (
           <li key={`${s.sessionId}-${s.startedAt}`} className={`tone-${tone}`}>
             <div>
-              <strong>{fmtDateTime(s.startedAt)}</strong> · {s.operation ? label.operation(s.operation) : 'no operation'}{s.authMode ? ` · ${label.authMode(s.authMode)}` : ''} · from <span className="mono">{s.peer}</span>
+              <strong>{fmtDateTime(s.startedAt)}</strong> ·{' '}
+              {s.operation ? label.operation(s.operation) : 'no operation'}
+              {s.authMode ? ` · ${label.authMode(s.authMode)}` : ''} · from <span className="mono">{s.peer}</span>
             </div>
-            <div><Badge tone={tone}>{s.status ?? s.outcome}</Badge>{s.reason ? <span className="muted"> — {s.reason}</span> : null}</div>
+            <div>
+              <Badge tone={tone}>{s.status ?? s.outcome}</Badge>
+              {s.reason ? <span className="muted"> — {s.reason}</span> : null}
+            </div>
             {s.log.length > 0 ? (
               <details>
                 <summary>Messages ({s.log.length})</summary>

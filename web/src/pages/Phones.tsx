@@ -6,9 +6,26 @@ import { api, ApiError } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { fmtDate, daysFromNow } from '../format.ts';
-import { Badge, Empty, ErrorMessage, Field, Loading, Notice, PageHeader, Pager, Section, StatusBadge } from '../components/ui.tsx';
 import {
-  PHONE_FILTER_FIELDS, PHONE_SORTS, PhoneFilterFields, emptyFilter, filterBody, formFields, type FilterDraft,
+  Badge,
+  Empty,
+  ErrorMessage,
+  Field,
+  Loading,
+  Notice,
+  PageHeader,
+  Pager,
+  Section,
+  StatusBadge,
+} from '../components/ui.tsx';
+import {
+  PHONE_FILTER_FIELDS,
+  PHONE_SORTS,
+  PhoneFilterFields,
+  emptyFilter,
+  filterBody,
+  formFields,
+  type FilterDraft,
 } from '../components/phone-filter.tsx';
 import type { Me, Page, Phone, Profile, Results } from '../types.ts';
 
@@ -60,7 +77,11 @@ export function PhonesPage({ me }: { me: Me }) {
   return (
     <div>
       <PageHeader title="Find and List Phones" subtitle="Device > Phone">
-        {canEdit ? <button type="button" className="primary" onClick={() => setAdding(!adding)} aria-expanded={adding}>Add New</button> : null}
+        {canEdit ? (
+          <button type="button" className="primary" onClick={() => setAdding(!adding)} aria-expanded={adding}>
+            Add New
+          </button>
+        ) : null}
       </PageHeader>
       {adding ? <AddPhone onAdded={(name) => navigate(`/phones/${name}`)} onCancel={() => setAdding(false)} /> : null}
 
@@ -74,16 +95,32 @@ export function PhonesPage({ me }: { me: Me }) {
             <div className="form-grid">
               <PhoneFilterFields group="more" value={draft} onChange={setDraft} />
               {canEdit ? (
-                <Field label={PHONE_FILTER_FIELDS.authString.label} hint="sent in the request body, never in the page address">{(id, d) => (
-                  <input id={id} aria-describedby={d} inputMode="numeric" autoComplete="off" maxLength={10} value={draftAuthString}
-                    onChange={(e) => setDraftAuthString(e.target.value.replace(/\D/g, ''))} />
-                )}</Field>
+                <Field
+                  label={PHONE_FILTER_FIELDS.authString.label}
+                  hint="sent in the request body, never in the page address"
+                >
+                  {(id, d) => (
+                    <input
+                      id={id}
+                      aria-describedby={d}
+                      inputMode="numeric"
+                      autoComplete="off"
+                      maxLength={10}
+                      value={draftAuthString}
+                      onChange={(e) => setDraftAuthString(e.target.value.replace(/\D/g, ''))}
+                    />
+                  )}
+                </Field>
               ) : null}
             </div>
           </details>
           <div className="form-actions">
-            <button type="submit" className="primary">Find</button>
-            <button type="button" onClick={clear}>Clear Filter</button>
+            <button type="submit" className="primary">
+              Find
+            </button>
+            <button type="button" onClick={clear}>
+              Clear Filter
+            </button>
           </div>
         </form>
       </Section>
@@ -92,15 +129,24 @@ export function PhonesPage({ me }: { me: Me }) {
         <ErrorMessage error={list.error} title="Phones cannot be listed" />
         {list.loading && !list.data ? <Loading what="phones" /> : null}
         {list.data ? (
-          list.data.items.length === 0 ? <Empty>No phone matches. {canEdit ? 'Use Add New, or import a CSV with the CLI or the API.' : ''}</Empty> : (
+          list.data.items.length === 0 ? (
+            <Empty>No phone matches. {canEdit ? 'Use Add New, or import a CSV with the CLI or the API.' : ''}</Empty>
+          ) : (
             <>
               <div className="table-wrap">
                 <table>
                   <thead>
                     <tr>
                       {SORTS.map(([k, l]) => (
-                        <th key={k} scope="col" aria-sort={sort === k ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}>
-                          <button type="button" className="sort" onClick={() => sortBy(k)}>{l}{sort === k ? (order === 'asc' ? ' ▲' : ' ▼') : ''}</button>
+                        <th
+                          key={k}
+                          scope="col"
+                          aria-sort={sort === k ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}
+                        >
+                          <button type="button" className="sort" onClick={() => sortBy(k)}>
+                            {l}
+                            {sort === k ? (order === 'asc' ? ' ▲' : ' ▼') : ''}
+                          </button>
                         </th>
                       ))}
                       <th scope="col">Description</th>
@@ -110,19 +156,45 @@ export function PhonesPage({ me }: { me: Me }) {
                   <tbody>
                     {list.data.items.map((p) => (
                       <tr key={p.deviceName}>
-                        <td><Link to={`/phones/${p.deviceName}`} className="mono">{p.deviceName}</Link></td>
+                        <td>
+                          <Link to={`/phones/${p.deviceName}`} className="mono">
+                            {p.deviceName}
+                          </Link>
+                        </td>
                         <td>{p.model}</td>
-                        <td><StatusBadge status={p.operationStatus} /></td>
-                        <td>{p.lsc ? <>{fmtDate(p.lsc.notAfter)} <small className="muted">({daysFromNow(p.lsc.notAfter)} d)</small></> : '—'}</td>
+                        <td>
+                          <StatusBadge status={p.operationStatus} />
+                        </td>
+                        <td>
+                          {p.lsc ? (
+                            <>
+                              {fmtDate(p.lsc.notAfter)}{' '}
+                              <small className="muted">({daysFromNow(p.lsc.notAfter)} d)</small>
+                            </>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
                         <td>{fmtDate(p.updatedAt)}</td>
                         <td className="wrap">{p.description}</td>
-                        <td>{p.lscStatus === 'Installed' ? <Badge tone="ok">Installed</Badge> : <Badge tone="neutral">None</Badge>}</td>
+                        <td>
+                          {p.lscStatus === 'Installed' ? (
+                            <Badge tone="ok">Installed</Badge>
+                          ) : (
+                            <Badge tone="neutral">None</Badge>
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
-              <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={(o) => go({ ...filters, sort, order, offset: o })} />
+              <Pager
+                offset={offset}
+                limit={LIMIT}
+                total={list.data.total}
+                onChange={(o) => go({ ...filters, sort, order, offset: o })}
+              />
             </>
           )
         ) : null}
@@ -137,7 +209,18 @@ function AddPhone({ onAdded, onCancel }: { onAdded: (deviceName: string) => void
   const a = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await a.run(() => api<Results>('POST', '/phones', { phones: [{ deviceName: p.deviceName.trim().toUpperCase(), ...(p.model ? { model: p.model } : {}), description: p.description, ...(p.profileName ? { profileName: p.profileName } : {}) }] }));
+    const r = await a.run(() =>
+      api<Results>('POST', '/phones', {
+        phones: [
+          {
+            deviceName: p.deviceName.trim().toUpperCase(),
+            ...(p.model ? { model: p.model } : {}),
+            description: p.description,
+            ...(p.profileName ? { profileName: p.profileName } : {}),
+          },
+        ],
+      }),
+    );
     if (!r) return;
     const one = r.results[0]!;
     if (one.ok) onAdded(one.phone?.deviceName ?? p.deviceName);
@@ -147,21 +230,55 @@ function AddPhone({ onAdded, onCancel }: { onAdded: (deviceName: string) => void
     <Section title="Add a New Phone">
       <form onSubmit={submit}>
         <div className="form-grid">
-          <Field label="Device Name" required hint="SEP followed by the 12 hex digits of the MAC address">{(id, d) => <input id={id} aria-describedby={d} required value={p.deviceName} onChange={(e) => setP({ ...p, deviceName: e.target.value })} placeholder="SEP001122334455" />}</Field>
-          <Field label="Phone Type (model)">{(id) => <input id={id} value={p.model} onChange={(e) => setP({ ...p, model: e.target.value })} placeholder="Cisco 8845" />}</Field>
-          <Field label="Description">{(id) => <input id={id} value={p.description} onChange={(e) => setP({ ...p, description: e.target.value })} />}</Field>
-          <Field label="Device Security Profile">{(id) => (
-            <select id={id} value={p.profileName} onChange={(e) => setP({ ...p, profileName: e.target.value })}>
-              <option value="">&lt; None &gt;</option>
-              {profiles.data?.items.map((x) => <option key={x.name} value={x.name}>{x.name}</option>)}
-            </select>
-          )}</Field>
+          <Field label="Device Name" required hint="SEP followed by the 12 hex digits of the MAC address">
+            {(id, d) => (
+              <input
+                id={id}
+                aria-describedby={d}
+                required
+                value={p.deviceName}
+                onChange={(e) => setP({ ...p, deviceName: e.target.value })}
+                placeholder="SEP001122334455"
+              />
+            )}
+          </Field>
+          <Field label="Phone Type (model)">
+            {(id) => (
+              <input
+                id={id}
+                value={p.model}
+                onChange={(e) => setP({ ...p, model: e.target.value })}
+                placeholder="Cisco 8845"
+              />
+            )}
+          </Field>
+          <Field label="Description">
+            {(id) => (
+              <input id={id} value={p.description} onChange={(e) => setP({ ...p, description: e.target.value })} />
+            )}
+          </Field>
+          <Field label="Device Security Profile">
+            {(id) => (
+              <select id={id} value={p.profileName} onChange={(e) => setP({ ...p, profileName: e.target.value })}>
+                <option value="">&lt; None &gt;</option>
+                {profiles.data?.items.map((x) => (
+                  <option key={x.name} value={x.name}>
+                    {x.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         <ErrorMessage error={a.error} title="The phone was not added" />
         <Notice>{a.notice}</Notice>
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={a.busy}>Save</button>
-          <button type="button" onClick={onCancel}>Cancel</button>
+          <button type="submit" className="primary" disabled={a.busy}>
+            Save
+          </button>
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
         </div>
       </form>
     </Section>

@@ -5,7 +5,15 @@ import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { AUTH_MODES, DEVICE_SECURITY_MODES, EC_KEY_SIZES, KEY_ORDERS, RSA_KEY_SIZES, fmtDateTime, label } from '../format.ts';
+import {
+  AUTH_MODES,
+  DEVICE_SECURITY_MODES,
+  EC_KEY_SIZES,
+  KEY_ORDERS,
+  RSA_KEY_SIZES,
+  fmtDateTime,
+  label,
+} from '../format.ts';
 import { ErrorMessage, Loading, Notice, PageHeader, Section } from '../components/ui.tsx';
 import type { Me, Profile } from '../types.ts';
 
@@ -21,13 +29,35 @@ export function ProfilesPage({ me }: { me: Me }) {
         {list.data ? (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Name</th><th scope="col">Device Security Mode</th><th scope="col">Authentication Mode</th><th scope="col">Key Order</th><th scope="col" className="num">RSA</th><th scope="col" className="num">Phones</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Device Security Mode</th>
+                  <th scope="col">Authentication Mode</th>
+                  <th scope="col">Key Order</th>
+                  <th scope="col" className="num">
+                    RSA
+                  </th>
+                  <th scope="col" className="num">
+                    Phones
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {list.data.items.map((p) => (
                   <tr key={p.name}>
-                    <td className="wrap"><Link to={`/profiles/${encodeURIComponent(p.name)}`}>{p.name}</Link><br /><small className="muted">{p.description}</small></td>
-                    <td>{label.securityMode(p.deviceSecurityMode)}</td><td>{label.authMode(p.authMode)}</td><td>{label.keyOrder(p.keyOrder)}</td>
-                    <td className="num">{p.rsaKeySize}</td><td className="num"><Link to={`/phones?profile=${encodeURIComponent(p.name)}`}>{p.phones}</Link></td>
+                    <td className="wrap">
+                      <Link to={`/profiles/${encodeURIComponent(p.name)}`}>{p.name}</Link>
+                      <br />
+                      <small className="muted">{p.description}</small>
+                    </td>
+                    <td>{label.securityMode(p.deviceSecurityMode)}</td>
+                    <td>{label.authMode(p.authMode)}</td>
+                    <td>{label.keyOrder(p.keyOrder)}</td>
+                    <td className="num">{p.rsaKeySize}</td>
+                    <td className="num">
+                      <Link to={`/phones?profile=${encodeURIComponent(p.name)}`}>{p.phones}</Link>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -39,7 +69,10 @@ export function ProfilesPage({ me }: { me: Me }) {
   );
 }
 
-type Draft = Pick<Profile, 'description' | 'deviceSecurityMode' | 'authMode' | 'keyOrder' | 'rsaKeySize' | 'ecKeySize' | 'encryptedConfig'>;
+type Draft = Pick<
+  Profile,
+  'description' | 'deviceSecurityMode' | 'authMode' | 'keyOrder' | 'rsaKeySize' | 'ecKeySize' | 'encryptedConfig'
+>;
 
 export function ProfilePage({ name, me }: { name: string; me: Me }) {
   const p = useApi(() => api<Profile>('GET', `/profiles/${encodeURIComponent(name)}`), [name]);
@@ -48,63 +81,164 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
   const a = useAction();
   const isAdmin = me.role === 'admin';
   useEffect(() => {
-    if (p.data) setD({ description: p.data.description, deviceSecurityMode: p.data.deviceSecurityMode, authMode: p.data.authMode, keyOrder: p.data.keyOrder, rsaKeySize: p.data.rsaKeySize, ecKeySize: p.data.ecKeySize, encryptedConfig: p.data.encryptedConfig });
+    if (p.data)
+      setD({
+        description: p.data.description,
+        deviceSecurityMode: p.data.deviceSecurityMode,
+        authMode: p.data.authMode,
+        keyOrder: p.data.keyOrder,
+        rsaKeySize: p.data.rsaKeySize,
+        ecKeySize: p.data.ecKeySize,
+        encryptedConfig: p.data.encryptedConfig,
+      });
   }, [p.data]);
-  if (p.error) return <div><PageHeader title="Phone Security Profile" /><ErrorMessage error={p.error} title="The profile cannot be shown" /><Link to="/profiles">Back to the list</Link></div>;
+  if (p.error)
+    return (
+      <div>
+        <PageHeader title="Phone Security Profile" />
+        <ErrorMessage error={p.error} title="The profile cannot be shown" />
+        <Link to="/profiles">Back to the list</Link>
+      </div>
+    );
   if (!p.data || !d) return <Loading what="profile" />;
   const modeChanged = d.authMode !== p.data.authMode;
 
   const save = async () => {
     const r = await a.run(
-      () => api<{ profile: Profile; phonesUsingProfile: number; phonesUpdated: number; pendingConflicts: number }>('PATCH', `/profiles/${encodeURIComponent(name)}`, { ...d, applyToPhones }),
-      (x) => `Saved. ${x.phonesUsingProfile} phone(s) use this profile; ${x.phonesUpdated} took its new CAPF defaults.${x.pendingConflicts > 0 ? ` ${x.pendingConflicts} pending operation(s) now contradict it and cannot complete until their Authentication Mode matches.` : ''} Apply Config on the phones (or reset them) for the change to reach them.`,
+      () =>
+        api<{ profile: Profile; phonesUsingProfile: number; phonesUpdated: number; pendingConflicts: number }>(
+          'PATCH',
+          `/profiles/${encodeURIComponent(name)}`,
+          { ...d, applyToPhones },
+        ),
+      (x) =>
+        `Saved. ${x.phonesUsingProfile} phone(s) use this profile; ${x.phonesUpdated} took its new CAPF defaults.${x.pendingConflicts > 0 ? ` ${x.pendingConflicts} pending operation(s) now contradict it and cannot complete until their Authentication Mode matches.` : ''} Apply Config on the phones (or reset them) for the change to reach them.`,
     );
     if (r) await p.reload();
   };
-  const sel = (id: string, lab: string, value: string | number, opts: [string | number, string][], on: (v: string) => void) => (
+  const sel = (
+    id: string,
+    lab: string,
+    value: string | number,
+    opts: [string | number, string][],
+    on: (v: string) => void,
+  ) => (
     <>
       <label htmlFor={id}>{lab}</label>
-      <select id={id} value={value} disabled={!isAdmin} onChange={(e) => on(e.target.value)}>{opts.map(([k, l]) => <option key={k} value={k}>{l}</option>)}</select>
+      <select id={id} value={value} disabled={!isAdmin} onChange={(e) => on(e.target.value)}>
+        {opts.map(([k, l]) => (
+          <option key={k} value={k}>
+            {l}
+          </option>
+        ))}
+      </select>
     </>
   );
 
   return (
     <div>
-      <PageHeader title={`Phone Security Profile: ${p.data.name}`} subtitle={`${p.data.phones} phone(s) use it · updated ${fmtDateTime(p.data.updatedAt)}`}>
-        <Link to="/profiles" className="button">Back To Find/List</Link>
+      <PageHeader
+        title={`Phone Security Profile: ${p.data.name}`}
+        subtitle={`${p.data.phones} phone(s) use it · updated ${fmtDateTime(p.data.updatedAt)}`}
+      >
+        <Link to="/profiles" className="button">
+          Back To Find/List
+        </Link>
       </PageHeader>
       <Section title="Phone Security Profile Information">
         <div className="cucm-form">
           <label htmlFor="pf-desc">Description</label>
-          <input id="pf-desc" value={d.description} disabled={!isAdmin} onChange={(e) => setD({ ...d, description: e.target.value })} />
-          {sel('pf-mode', 'Device Security Mode', d.deviceSecurityMode, Object.entries(DEVICE_SECURITY_MODES).map(([k, v]) => [k, v.label]), (v) => setD({ ...d, deviceSecurityMode: v }))}
+          <input
+            id="pf-desc"
+            value={d.description}
+            disabled={!isAdmin}
+            onChange={(e) => setD({ ...d, description: e.target.value })}
+          />
+          {sel(
+            'pf-mode',
+            'Device Security Mode',
+            d.deviceSecurityMode,
+            Object.entries(DEVICE_SECURITY_MODES).map(([k, v]) => [k, v.label]),
+            (v) => setD({ ...d, deviceSecurityMode: v }),
+          )}
           <label htmlFor="pf-enc">Encrypted TFTP Configuration</label>
-          <label className="check"><input id="pf-enc" type="checkbox" checked={d.encryptedConfig} disabled={!isAdmin} onChange={(e) => setD({ ...d, encryptedConfig: e.target.checked })} /> encrypt SEP&lt;MAC&gt;.cnf.xml</label>
+          <label className="check">
+            <input
+              id="pf-enc"
+              type="checkbox"
+              checked={d.encryptedConfig}
+              disabled={!isAdmin}
+              onChange={(e) => setD({ ...d, encryptedConfig: e.target.checked })}
+            />{' '}
+            encrypt SEP&lt;MAC&gt;.cnf.xml
+          </label>
         </div>
       </Section>
       <Section title="Parameters used in Phone (CAPF)">
         <div className="cucm-form">
-          {sel('pf-auth', 'Authentication Mode*', d.authMode, Object.entries(AUTH_MODES).map(([k, v]) => [k, v.label]), (v) => setD({ ...d, authMode: v }))}
-          {sel('pf-ko', 'Key Order*', d.keyOrder, Object.entries(KEY_ORDERS).map(([k, v]) => [k, v.label]), (v) => setD({ ...d, keyOrder: v }))}
-          {sel('pf-rsa', 'RSA Key Size (Bits)*', d.rsaKeySize, RSA_KEY_SIZES.map((n) => [n, String(n)]), (v) => setD({ ...d, rsaKeySize: Number(v) }))}
-          {sel('pf-ec', 'EC Key Size (Bits)', d.ecKeySize ?? '', [['', '< None >'], ...EC_KEY_SIZES.map((n): [number, string] => [n, String(n)])], (v) => setD({ ...d, ecKeySize: v ? Number(v) : null }))}
+          {sel(
+            'pf-auth',
+            'Authentication Mode*',
+            d.authMode,
+            Object.entries(AUTH_MODES).map(([k, v]) => [k, v.label]),
+            (v) => setD({ ...d, authMode: v }),
+          )}
+          {sel(
+            'pf-ko',
+            'Key Order*',
+            d.keyOrder,
+            Object.entries(KEY_ORDERS).map(([k, v]) => [k, v.label]),
+            (v) => setD({ ...d, keyOrder: v }),
+          )}
+          {sel(
+            'pf-rsa',
+            'RSA Key Size (Bits)*',
+            d.rsaKeySize,
+            RSA_KEY_SIZES.map((n) => [n, String(n)]),
+            (v) => setD({ ...d, rsaKeySize: Number(v) }),
+          )}
+          {sel(
+            'pf-ec',
+            'EC Key Size (Bits)',
+            d.ecKeySize ?? '',
+            [['', '< None >'], ...EC_KEY_SIZES.map((n): [number, string] => [n, String(n)])],
+            (v) => setD({ ...d, ecKeySize: v ? Number(v) : null }),
+          )}
         </div>
-        <p className="muted">Note: These fields are related to the CAPF Information settings on the Phone Configuration page.</p>
+        <p className="muted">
+          Note: These fields are related to the CAPF Information settings on the Phone Configuration page.
+        </p>
         {modeChanged ? (
           <div className="warning-box" role="status">
-            <strong>You are changing the Authentication Mode from {label.authMode(p.data.authMode)} to {label.authMode(d.authMode)}.</strong>
+            <strong>
+              You are changing the Authentication Mode from {label.authMode(p.data.authMode)} to{' '}
+              {label.authMode(d.authMode)}.
+            </strong>
             <ul>
-              <li>A CAPF operation whose Authentication Mode does not match its phone's profile cannot complete (for example By Null String on the phone and By Existing Certificate (precedence to LSC) in the profile).</li>
-              <li>After Save, Apply Config: the {p.data.phones} phone(s) using this profile download new configuration and may restart.</li>
+              <li>
+                A CAPF operation whose Authentication Mode does not match its phone's profile cannot complete (for
+                example By Null String on the phone and By Existing Certificate (precedence to LSC) in the profile).
+              </li>
+              <li>
+                After Save, Apply Config: the {p.data.phones} phone(s) using this profile download new configuration and
+                may restart.
+              </li>
             </ul>
           </div>
         ) : null}
         {isAdmin ? (
           <>
-            <label className="check"><input type="checkbox" checked={applyToPhones} onChange={(e) => setApplyToPhones(e.target.checked)} /> Copy the new CAPF defaults onto phones without a pending operation</label>
+            <label className="check">
+              <input type="checkbox" checked={applyToPhones} onChange={(e) => setApplyToPhones(e.target.checked)} />{' '}
+              Copy the new CAPF defaults onto phones without a pending operation
+            </label>
             <ErrorMessage error={a.error} title="Not saved" />
             <Notice tone={a.notice?.includes('contradict') ? 'warn' : 'ok'}>{a.notice}</Notice>
-            <div className="form-actions"><button type="button" className="primary" onClick={save} disabled={a.busy}>Save</button></div>
+            <div className="form-actions">
+              <button type="button" className="primary" onClick={save} disabled={a.busy}>
+                Save
+              </button>
+            </div>
           </>
         ) : null}
       </Section>

@@ -8,17 +8,28 @@ import { fmtDateTime } from '../format.ts';
 import { Badge, Empty, ErrorMessage, Field, PageHeader, Section } from '../components/ui.tsx';
 import type { DoctorResult } from '../types.ts';
 
-
 /** docs/troubleshooting.md#x -> the copy this server serves at /docs/troubleshooting.md#x. */
 function docsHref(anchor: string): string {
   return anchor.startsWith('docs/') ? `/${anchor}` : anchor;
 }
 
 const SEED_CASES = [
-  ['No valid CAPF server', 'The phone\'s ITL has no CAPF record: check the CAPF certificate is in the ITL every TFTP server publishes, then reset the phone.'],
-  ['LSC: Connection Failed', 'The ITL\'s CAPF certificate differs from the current one, CAPF is stopped, or port 3804 is unreachable.'],
-  ['LSC: Failed', 'Operation Completes By is in the past ("Upgrade Failed: User Initiated Request Late/Timedout"): set a deadline at least an hour ahead.'],
-  ['LSC: Operation Pending', 'The phone\'s ITL differs from the TFTP servers\', the ITL is corrupt (reset localkey), TVS fails, the authentication mode expects an LSC the phone lacks, or DNS cannot resolve the CAPF host.'],
+  [
+    'No valid CAPF server',
+    "The phone's ITL has no CAPF record: check the CAPF certificate is in the ITL every TFTP server publishes, then reset the phone.",
+  ],
+  [
+    'LSC: Connection Failed',
+    "The ITL's CAPF certificate differs from the current one, CAPF is stopped, or port 3804 is unreachable.",
+  ],
+  [
+    'LSC: Failed',
+    'Operation Completes By is in the past ("Upgrade Failed: User Initiated Request Late/Timedout"): set a deadline at least an hour ahead.',
+  ],
+  [
+    'LSC: Operation Pending',
+    "The phone's ITL differs from the TFTP servers', the ITL is corrupt (reset localkey), TVS fails, the authentication mode expects an LSC the phone lacks, or DNS cannot resolve the CAPF host.",
+  ],
 ] as const;
 
 export function TroubleshootPage() {
@@ -28,7 +39,11 @@ export function TroubleshootPage() {
   const run = async (e: FormEvent) => {
     e.preventDefault();
     setResult(null);
-    const r = await a.run(() => api<DoctorResult>('GET', '/doctor', undefined, { query: { device: deviceName.trim().toUpperCase() || undefined } }));
+    const r = await a.run(() =>
+      api<DoctorResult>('GET', '/doctor', undefined, {
+        query: { device: deviceName.trim().toUpperCase() || undefined },
+      }),
+    );
     if (r) setResult(r);
   };
   const missing = a.error instanceof ApiError && a.error.status === 404 && /no route/.test(a.error.message);
@@ -38,27 +53,87 @@ export function TroubleshootPage() {
       <Section title="Doctor">
         <form onSubmit={run}>
           <div className="form-grid">
-            <Field label="Device Name (optional)" hint="empty: check the whole cluster">{(id, d) => <input id={id} aria-describedby={d} value={deviceName} onChange={(e) => setDeviceName(e.target.value)} placeholder="SEP001122334455" />}</Field>
+            <Field label="Device Name (optional)" hint="empty: check the whole cluster">
+              {(id, d) => (
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  value={deviceName}
+                  onChange={(e) => setDeviceName(e.target.value)}
+                  placeholder="SEP001122334455"
+                />
+              )}
+            </Field>
           </div>
-          <div className="form-actions"><button type="submit" className="primary" disabled={a.busy}>{a.busy ? 'Running…' : 'Run doctor'}</button></div>
+          <div className="form-actions">
+            <button type="submit" className="primary" disabled={a.busy}>
+              {a.busy ? 'Running…' : 'Run doctor'}
+            </button>
+          </div>
         </form>
         {missing ? (
-          <div className="msg msg-warn" role="alert" data-testid="doctor-unavailable">Doctor is not available in this build: the server has no doctor API yet ({(a.error as ApiError).message}). No findings are shown rather than guessed ones.</div>
-        ) : <ErrorMessage error={a.error} title="Doctor failed" />}
+          <div className="msg msg-warn" role="alert" data-testid="doctor-unavailable">
+            Doctor is not available in this build: the server has no doctor API yet ({(a.error as ApiError).message}).
+            No findings are shown rather than guessed ones.
+          </div>
+        ) : (
+          <ErrorMessage error={a.error} title="Doctor failed" />
+        )}
         {result ? (
           <div data-testid="doctor-result" aria-live="polite">
-            <p>{result.ok ? <Badge tone="ok">No problem found</Badge> : <Badge tone="bad">Problems found</Badge>} {result.device ? `for ${result.device}` : 'for the cluster'}, checked {fmtDateTime(result.checkedAt)}</p>
-            {result.findings.length === 0 ? <Empty>Doctor found nothing to report.</Empty> : (
+            <p>
+              {result.ok ? <Badge tone="ok">No problem found</Badge> : <Badge tone="bad">Problems found</Badge>}{' '}
+              {result.device ? `for ${result.device}` : 'for the cluster'}, checked {fmtDateTime(result.checkedAt)}
+            </p>
+            {result.findings.length === 0 ? (
+              <Empty>Doctor found nothing to report.</Empty>
+            ) : (
               <ul className="findings">
                 {result.findings.map((f) => (
                   <li key={f.id} className="card">
-                    <Badge tone={f.severity === 'error' ? 'bad' : f.severity === 'warning' ? 'warn' : 'neutral'}>{f.severity}</Badge> <strong>{f.title}</strong>
-                    {f.phoneMessage ? <p><em>Phone shows:</em> “{f.phoneMessage}”</p> : null}
-                    {f.adminStatus ? <p><em>Certificate Operation Status:</em> {f.adminStatus}</p> : null}
-                    {f.cause ? <p><em>Cause:</em> {f.cause}</p> : null}
-                    {f.remedy ? <p><em>Remedy:</em> {f.remedy}</p> : null}
-                    {f.evidence?.length ? <details><summary>Evidence ({f.evidence.length})</summary><ul>{f.evidence.map((e) => <li key={e} className="mono wrap">{e}</li>)}</ul></details> : null}
-                    {f.docsAnchor ? <p><a href={docsHref(f.docsAnchor)} target="_blank" rel="noreferrer">Read more in {f.docsAnchor.split('#')[0]}</a></p> : null}
+                    <Badge tone={f.severity === 'error' ? 'bad' : f.severity === 'warning' ? 'warn' : 'neutral'}>
+                      {f.severity}
+                    </Badge>{' '}
+                    <strong>{f.title}</strong>
+                    {f.phoneMessage ? (
+                      <p>
+                        <em>Phone shows:</em> “{f.phoneMessage}”
+                      </p>
+                    ) : null}
+                    {f.adminStatus ? (
+                      <p>
+                        <em>Certificate Operation Status:</em> {f.adminStatus}
+                      </p>
+                    ) : null}
+                    {f.cause ? (
+                      <p>
+                        <em>Cause:</em> {f.cause}
+                      </p>
+                    ) : null}
+                    {f.remedy ? (
+                      <p>
+                        <em>Remedy:</em> {f.remedy}
+                      </p>
+                    ) : null}
+                    {f.evidence?.length ? (
+                      <details>
+                        <summary>Evidence ({f.evidence.length})</summary>
+                        <ul>
+                          {f.evidence.map((e) => (
+                            <li key={e} className="mono wrap">
+                              {e}
+                            </li>
+                          ))}
+                        </ul>
+                      </details>
+                    ) : null}
+                    {f.docsAnchor ? (
+                      <p>
+                        <a href={docsHref(f.docsAnchor)} target="_blank" rel="noreferrer">
+                          Read more in {f.docsAnchor.split('#')[0]}
+                        </a>
+                      </p>
+                    ) : null}
                   </li>
                 ))}
               </ul>
@@ -68,9 +143,17 @@ export function TroubleshootPage() {
       </Section>
       <Section title="What the phone's status messages mean">
         <dl className="kv">
-          {SEED_CASES.map(([k, v]) => <div className="kv-row" key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
+          {SEED_CASES.map(([k, v]) => (
+            <div className="kv-row" key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
         </dl>
-        <p className="muted">Details: <a href="/docs/troubleshooting.md">troubleshooting</a>, <a href="/docs/capf.md">CAPF</a>, <a href="/docs/trust-lists.md">trust lists</a>.</p>
+        <p className="muted">
+          Details: <a href="/docs/troubleshooting.md">troubleshooting</a>, <a href="/docs/capf.md">CAPF</a>,{' '}
+          <a href="/docs/trust-lists.md">trust lists</a>.
+        </p>
       </Section>
     </div>
   );

@@ -8,7 +8,6 @@ import { fmtDateTime } from '../format.ts';
 import { Badge, ErrorMessage, Loading, Notice, PageHeader, Section } from '../components/ui.tsx';
 import type { Me, TrustLists } from '../types.ts';
 
-
 const SIGNER_TEXT: Record<string, string> = {
   normal: 'signed by the TFTP (CallManager) certificate',
   localkey: 'signed by the ITLRecovery key (reset localkey)',
@@ -32,33 +31,99 @@ export function TrustListsPage({ me }: { me: Me }) {
         <Section title="Not available on this node">
           <p>This node does not publish ITL/CTL files ({(itl.error as ApiError).message}). See docs/trust-lists.md.</p>
         </Section>
-      ) : <ErrorMessage error={itl.error} title="Trust lists cannot be read" />}
+      ) : (
+        <ErrorMessage error={itl.error} title="Trust lists cannot be read" />
+      )}
       {itl.data ? (
         <Section title="Signing">
           <p>
-            Phones accept a new ITL only when it is signed by a certificate from the ITL they already hold. If they lost that
-            trust (a corrupt ITL, a restored cluster), <strong>reset localkey</strong> signs with the ITLRecovery key, which every
-            phone's ITL lists. Go back to normal signing once the phones have the new file. Compare the CAPF record with the{' '}
-            <Link to="/certificates/capf">CAPF Certificate Details</Link>: a phone whose ITL lacks the current CAPF certificate reports "No valid CAPF server".
+            Phones accept a new ITL only when it is signed by a certificate from the ITL they already hold. If they lost
+            that trust (a corrupt ITL, a restored cluster), <strong>reset localkey</strong> signs with the ITLRecovery
+            key, which every phone's ITL lists. Go back to normal signing once the phones have the new file. Compare the
+            CAPF record with the <Link to="/certificates/capf">CAPF Certificate Details</Link>: a phone whose ITL lacks
+            the current CAPF certificate reports "No valid CAPF server".
           </p>
-          <p>Current mode: <strong>{itl.data.signingMode === 'localkey' ? 'reset localkey (ITLRecovery signs)' : 'normal (TFTP certificate signs)'}</strong></p>
+          <p>
+            Current mode:{' '}
+            <strong>
+              {itl.data.signingMode === 'localkey'
+                ? 'reset localkey (ITLRecovery signs)'
+                : 'normal (TFTP certificate signs)'}
+            </strong>
+          </p>
           {a.notice ? <Notice>{a.notice}</Notice> : null}
           <ErrorMessage error={a.error} title="The action failed" />
           <div className="form-actions">
-            <button type="button" disabled={!isAdmin || a.busy} onClick={() => void act('/trust/itl/rebuild', undefined, 'Trust lists rebuilt from the current certificates.')}>Rebuild ITL</button>
+            <button
+              type="button"
+              disabled={!isAdmin || a.busy}
+              onClick={() =>
+                void act('/trust/itl/rebuild', undefined, 'Trust lists rebuilt from the current certificates.')
+              }
+            >
+              Rebuild ITL
+            </button>
             {itl.data.signingMode === 'normal' ? (
-              <button type="button" disabled={!isAdmin || a.busy} onClick={() => void act('/trust/itl/signing', { mode: 'localkey' }, 'The ITL is now signed with the ITLRecovery key. Reset the phones so they fetch it.')}>Reset localkey</button>
+              <button
+                type="button"
+                disabled={!isAdmin || a.busy}
+                onClick={() =>
+                  void act(
+                    '/trust/itl/signing',
+                    { mode: 'localkey' },
+                    'The ITL is now signed with the ITLRecovery key. Reset the phones so they fetch it.',
+                  )
+                }
+              >
+                Reset localkey
+              </button>
             ) : (
-              <button type="button" disabled={!isAdmin || a.busy} onClick={() => void act('/trust/itl/signing', { mode: 'normal' }, 'The ITL is signed with the TFTP certificate again.')}>Back to normal signing</button>
+              <button
+                type="button"
+                disabled={!isAdmin || a.busy}
+                onClick={() =>
+                  void act(
+                    '/trust/itl/signing',
+                    { mode: 'normal' },
+                    'The ITL is signed with the TFTP certificate again.',
+                  )
+                }
+              >
+                Back to normal signing
+              </button>
             )}
             {!isAdmin ? <small className="muted">Only administrators can rebuild or reset trust lists.</small> : null}
           </div>
         </Section>
       ) : null}
       {itl.data?.items.map((t) => (
-        <Section key={`${t.node}-${t.kind}`} title={`${t.kind} of ${t.node}`} actions={t.verified ? <Badge tone="ok">Signature verified</Badge> : <Badge tone="bad">Does not verify{t.verifyMessage ? `: ${t.verifyMessage}` : ''}</Badge>}>
-          <p className="muted">Built {fmtDateTime(t.builtAt)}, {t.bytes} bytes, {SIGNER_TEXT[t.signerReason] ?? `signed by ${t.signedBy}`}{t.transitional.length ? `; still lists the previous ${t.transitional.join(', ')} certificate during the transition` : ''}.</p>
-          {t.warnings.length ? <div className="msg msg-warn" role="status"><ul>{t.warnings.map((w) => <li key={w}>{w}</li>)}</ul></div> : null}
+        <Section
+          key={`${t.node}-${t.kind}`}
+          title={`${t.kind} of ${t.node}`}
+          actions={
+            t.verified ? (
+              <Badge tone="ok">Signature verified</Badge>
+            ) : (
+              <Badge tone="bad">Does not verify{t.verifyMessage ? `: ${t.verifyMessage}` : ''}</Badge>
+            )
+          }
+        >
+          <p className="muted">
+            Built {fmtDateTime(t.builtAt)}, {t.bytes} bytes, {SIGNER_TEXT[t.signerReason] ?? `signed by ${t.signedBy}`}
+            {t.transitional.length
+              ? `; still lists the previous ${t.transitional.join(', ')} certificate during the transition`
+              : ''}
+            .
+          </p>
+          {t.warnings.length ? (
+            <div className="msg msg-warn" role="status">
+              <ul>
+                {t.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <pre>{t.showItl}</pre>
         </Section>
       ))}

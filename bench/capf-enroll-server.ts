@@ -139,7 +139,7 @@ process.stdin.on('data', (d: string) => {
       } else if (process.env.BENCH_HEAP)
         prof.post(
           'HeapProfiler.stopSampling',
-          (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(file + '.heap', JSON.stringify(r.profile))),
+          (_e, r) => void import('node:fs').then((fs) => fs.writeFileSync(`${file}.heap`, JSON.stringify(r.profile))),
         );
       else
         prof.post(

@@ -5,6 +5,6 @@
 'use strict';
 require('./runtime-env.cjs').applyRuntimeEnv(process.env);
 import('./opencapf.js').catch((e) => {
-  process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+  process.stderr.write(`${e?.stack ? e.stack : e}\n`);
   process.exitCode = 1;
 });

@@ -19,7 +19,7 @@ export type CsvRecord =
   | { line: number; fields: string[] }
   | { line: number; error: { code: 'ERR_CSV_SYNTAX' | 'ERR_CSV_LIMIT'; message: string } };
 
-const enum S {
+enum S {
   FieldStart,
   Unquoted,
   Quoted,

@@ -75,7 +75,7 @@ export function parseSpki(spki: Uint8Array): SpkiInfo {
     if (!alg || !key || rest.length || alg.tag !== 0x30 || key.tag !== 0x03)
       bad('expected SEQUENCE { AlgorithmIdentifier, BIT STRING }');
     const [algOid, params, ...more] = children(spki, alg);
-    if (!algOid || algOid.tag !== 0x06 || more.length) bad('malformed AlgorithmIdentifier');
+    if (algOid?.tag !== 0x06 || more.length) bad('malformed AlgorithmIdentifier');
     if (key.end - key.contentStart < 2 || spki[key.contentStart] !== 0) bad('BIT STRING must have 0 unused bits');
     const keyStart = key.contentStart + 1;
     const algHex = hexOf(spki, algOid);
@@ -91,7 +91,7 @@ export function parseSpki(spki: Uint8Array): SpkiInfo {
       return { type: 'rsa', bits };
     }
     if (algHex === EC_OID) {
-      if (!params || params.tag !== 0x06) bad('EC parameters must name a curve');
+      if (params?.tag !== 0x06) bad('EC parameters must name a curve');
       const c = CURVES[hexOf(spki, params)];
       if (!c) bad('unsupported EC curve (P-256, P-384, P-521 only)');
       const pointLen = key.end - keyStart;

@@ -186,7 +186,7 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
 
   async function statusOf(certId: OcspCertId, signer: CaSigner): Promise<OcspCertStatus> {
     const rec = await o.store.getCertificate(normalizeSerialHex(certId.serialHex));
-    if (!rec || rec.kind !== 'lsc' || rec.issuerDn !== signer.certificate.subjectDn) return { status: 'unknown' };
+    if (rec?.kind !== 'lsc' || rec.issuerDn !== signer.certificate.subjectDn) return { status: 'unknown' };
     if (rec.state === 'revoked' || rec.state === 'superseded') {
       const reason = rec.revocationReason ?? (rec.state === 'superseded' ? 'superseded' : null);
       const code = reasonCode(reason);
@@ -253,7 +253,7 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
       if (!/^[0-9A-F]{1,64}$/.test(serial))
         throw new AppError('ERR_BAD_REQUEST', `"${serialHex}" is not a hexadecimal serial number`);
       const rec = await o.store.getCertificate(serial);
-      if (!rec || rec.kind !== 'lsc') throw new AppError('ERR_CERT_NOT_FOUND', `no LSC with serial ${serial}`);
+      if (rec?.kind !== 'lsc') throw new AppError('ERR_CERT_NOT_FOUND', `no LSC with serial ${serial}`);
       if (rec.state === 'revoked')
         throw new AppError(
           'ERR_CERT_ALREADY_REVOKED',

@@ -652,7 +652,7 @@ class GroupItemFailed extends Error {
  */
 const GROUP_MAX = 64;
 function createGroupCommit(transact: Transact, delayMs: number) {
-  let queue: GroupItem[] = [];
+  const queue: GroupItem[] = [];
   let immediate = false;
   let timer: NodeJS.Timeout | null = null;
   const run = async (items: GroupItem[]): Promise<void> => {

@@ -103,7 +103,7 @@ export function createPhoneTrustStore(
     const v = verifyTrustList(list);
     if (!v.ok) throw new AppError(v.code, `${kind}: ${v.reason}`);
     const current = lists[kind];
-    if (current && current.bytes.equals(list.bytes)) return { kind, reason: 'unchanged', list: current };
+    if (current?.bytes.equals(list.bytes)) return { kind, reason: 'unchanged', list: current };
     const signerRecord = list.records[v.signerRecordIndex]!;
     let reason: InstallReason;
     if (installed().length === 0) {

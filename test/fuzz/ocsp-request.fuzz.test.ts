@@ -74,7 +74,7 @@ test('mutations of a real request (flip, insert, delete, truncate): a request or
       ),
       fc.nat({ max: OPENSSL_REQUEST.length }),
       (ops, cut) => {
-        let b = [...OPENSSL_REQUEST];
+        const b = [...OPENSSL_REQUEST];
         for (const [op, at, v] of ops) {
           const i = at % (b.length + 1);
           if (op === 'flip' && b.length) b[i % b.length]! ^= 1 << (v % 8);

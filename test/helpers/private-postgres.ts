@@ -54,14 +54,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   // commit the client saw succeed can be lost in that crash (the test would blame OpenCAPF for it).
   writeFileSync(
     join(data, 'postgresql.auto.conf'),
-    [
+    `${[
       `port = ${port}`,
       "listen_addresses = '127.0.0.1'",
       `unix_socket_directories = '${dir}'`,
       'fsync = off',
       'max_connections = 50',
       "log_min_messages = 'fatal'",
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   chownSync(join(data, 'postgresql.auto.conf'), uid, gid);
   let running = false;

@@ -253,7 +253,7 @@ describe('certificate changes', () => {
         return true;
       },
     }).catch(() => undefined);
-    assert.ok(seen && seen.equals(newCapf.der), 'CAPF TLS serves the new certificate');
+    assert.ok(seen?.equals(newCapf.der), 'CAPF TLS serves the new certificate');
     // TVS vouches for the new CAPF certificate (not in the phones' ITL yet) and, during the transition, the old one.
     const v = await tvsVerify({ ...tvsOpts(), certDer: newCapf.der });
     assert.equal(v.trusted, true);

@@ -464,7 +464,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
         });
       await fail(0);
       await fail(1);
-      let r = await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
+      const r = await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
       assert.deepEqual(r.map((x) => [x.key, x.failures, x.firstFailureAt, x.lockedUntil]).sort(), [
         ['ip:10.0.0.9', 2, at(0), null],
         ['u:x', 2, at(0), null],

@@ -1,7 +1,7 @@
 // Owns loading API data into components: state for data, error and loading, and a reload function.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from './api.ts';
+import type { ApiError } from './api.ts';
 
 export function useApi<T>(
   load: () => Promise<T>,

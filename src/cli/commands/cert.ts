@@ -1,6 +1,6 @@
 // Owns `opencapf cert …` (CUCM Certificate Management).
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { AppError } from '../../shared/errors.ts';
 import { withServices, actor, opts as g, type CliEnv } from '../common.ts';

@@ -1,6 +1,6 @@
 // Owns `opencapf crl …`: export the CRL of the current or previous CAPF CA, and revoke an LSC by hand.
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';

@@ -1,7 +1,7 @@
 // Owns `opencapf emulate …`: one emulated phone (prints its Security Configuration and Status Messages),
 // a fleet of them (progress bar, summary), and the emulator's test manufacturing CA.
 
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { AppError } from '../../shared/errors.ts';

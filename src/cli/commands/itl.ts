@@ -1,6 +1,6 @@
 // Owns `opencapf itl …` (CUCM `show itl`, `utils itl reset localkey`) and `opencapf config show`.
 
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError } from '../../shared/errors.ts';

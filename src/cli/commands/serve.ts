@@ -1,7 +1,7 @@
 // Owns `opencapf serve`: open the services, start the listener registry, and on SIGTERM/SIGINT stop them in two
 // phases and exit within the drain timeout, with a last-resort timer should anything still hang.
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { configFrom, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { createLogger } from '../../shared/logger.ts';

@@ -18,6 +18,7 @@ import { openContext } from '../src/app/context.ts';
 import { startServices } from '../src/app/serve.ts';
 import { runCapfClient } from '../src/capf/client.ts';
 import { addScheduledPhones } from './lib/scheduled-phones.ts';
+import { rawDatabase } from '../src/store/raw.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -67,8 +68,8 @@ async function drive(count: number): Promise<void> {
 }
 
 await drive(WARMUP);
-await sql`pragma wal_autocheckpoint = 0`.execute(ctx.store.db);
-await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.store.db);
+await sql`pragma wal_autocheckpoint = 0`.execute(rawDatabase(ctx.store));
+await sql`pragma wal_checkpoint(TRUNCATE)`.execute(rawDatabase(ctx.store));
 await drive(N);
 await running.stop();
 
@@ -77,8 +78,9 @@ await running.stop();
 const wal = readFileSync(join(dir, 'opencapf.db-wal'));
 const pageSize = wal.readUInt32BE(8);
 const owner = new Map<number, string>();
-for (const r of (await sql<{ name: string; pageno: number }>`select name, pageno from dbstat`.execute(ctx.store.db))
-  .rows)
+for (const r of (
+  await sql<{ name: string; pageno: number }>`select name, pageno from dbstat`.execute(rawDatabase(ctx.store))
+).rows)
   owner.set(r.pageno, r.name);
 let commits = 0;
 let frames = 0;

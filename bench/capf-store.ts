@@ -21,6 +21,7 @@ import { systemClock } from '../src/shared/clock.ts';
 import type { CertificateAuthorityPort, PhoneStore } from '../src/phones/ports.ts';
 import type { CapfAuthority } from '../src/capf/ports.ts';
 import { addScheduledPhones } from './lib/scheduled-phones.ts';
+import { rawDatabase } from '../src/store/raw.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -147,10 +148,10 @@ const pickReal = () => names[2000 + used++]!;
 await run(nullAuthority, 5000, pickNull); // warm-up
 const res: { base: number; store: number; wall: number }[] = [];
 // Write volume: with automatic checkpoints off during a round, the WAL holds every page the round wrote.
-await sql`pragma wal_autocheckpoint = 0`.execute(ctx.store.db);
+await sql`pragma wal_autocheckpoint = 0`.execute(rawDatabase(ctx.store));
 const walFrames = async () => {
-  const log = (await sql<{ log: number }>`pragma wal_checkpoint(PASSIVE)`.execute(ctx.store.db)).rows[0]!.log;
-  await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.store.db);
+  const log = (await sql<{ log: number }>`pragma wal_checkpoint(PASSIVE)`.execute(rawDatabase(ctx.store))).rows[0]!.log;
+  await sql`pragma wal_checkpoint(TRUNCATE)`.execute(rawDatabase(ctx.store));
   return log;
 };
 for (let r = 0; r < ROUNDS; r++) {

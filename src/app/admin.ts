@@ -4,7 +4,6 @@
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { OpenStore } from '../store/index.ts';
-import { createKyselyAdminStore } from '../store/admin-store.ts';
 import type { PhoneService, QueryFacts } from '../phones/index.ts';
 import { createUserService } from '../access/index.ts';
 import { createProfileService } from '../phones/profiles.ts';
@@ -27,7 +26,7 @@ export function createAdminServices(o: {
   facts: () => QueryFacts;
 }): AdminServices {
   const { config, store, phones, clock } = o;
-  const admin = createKyselyAdminStore(store.db);
+  const { admin } = store;
   const bulk = createBulkService(store.phones, admin, clock, o.facts);
   return {
     users: createUserService(store.access, clock, {

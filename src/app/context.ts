@@ -31,7 +31,6 @@ import {
   createRevocationService,
   type RevocationService,
 } from '../revocation/index.ts';
-import { createKyselyRevocationStore } from '../store/revocation-store.ts';
 
 /** Built once by openContext and frozen: listeners, routes and commands take the slice they use. */
 export interface AppServices {
@@ -124,7 +123,7 @@ export async function openContext(
     });
     const revocation = createRevocationService({
       cas: createCaSource(identities, () => keyStore.loadPrevious('capf')),
-      store: createKyselyRevocationStore(store.db, store.phones),
+      store: store.revocation,
       clock,
       settings: {
         crlValidityHours: config['revocation.crlValidityHours'],

@@ -248,16 +248,14 @@ export function createKyselyAdminStore(
     },
     async insertBulkJobItems(jobId, items) {
       for (let i = 0; i < items.length; i += ROW_BATCH) {
-        const rows = items
-          .slice(i, i + ROW_BATCH)
-          .map((it) => ({
-            job_id: jobId,
-            device_name: it.deviceName,
-            ok: it.ok ? 1 : 0,
-            auth_string: it.authString,
-            code: it.code,
-            message: it.message,
-          }));
+        const rows = items.slice(i, i + ROW_BATCH).map((it) => ({
+          job_id: jobId,
+          device_name: it.deviceName,
+          ok: it.ok ? 1 : 0,
+          auth_string: it.authString,
+          code: it.code,
+          message: it.message,
+        }));
         if (rows.length)
           await db
             .insertInto('bulk_job_items')

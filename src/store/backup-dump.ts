@@ -13,6 +13,7 @@ import type { Entry } from '../backup/archive.ts';
 import type { BackupDatabase } from '../backup/service.ts';
 import { ALL_TABLES } from './admin-store.ts';
 import { rowAfter0006 } from './migrations/0006-status-codes.ts';
+import { rawDatabase } from './raw.ts';
 
 const SQLITE_FILE = 'opencapf.db';
 
@@ -83,7 +84,7 @@ async function dumpDatabase(o: { db: Kysely<any>; sqliteFile: string | null }): 
 export function backupRestorer(o: {
   driver: 'sqlite' | 'postgres';
   dataDir: string;
-  openPostgres: () => Promise<{ db: Kysely<any>; close(): Promise<void> }>;
+  openPostgres: () => Promise<{ close(): Promise<void> }>;
 }): Omit<BackupDatabase, 'dump'> {
   return {
     exists: () => o.driver === 'sqlite' && existsSync(join(o.dataDir, SQLITE_FILE)),
@@ -91,7 +92,7 @@ export function backupRestorer(o: {
       if (o.driver === 'sqlite') return restoreSqliteFile(o.dataDir, entries);
       const store = await o.openPostgres();
       try {
-        await restorePostgresTables(store.db, entries);
+        await restorePostgresTables(rawDatabase(store), entries);
       } finally {
         await store.close();
       }

@@ -10,6 +10,11 @@ import { AppError } from '../shared/errors.ts';
 import type { Database } from './tables.ts';
 import { migrations, type DialectTypes } from './migrations/index.ts';
 import { createKyselyPhoneStore } from './phone-store.ts';
+import { createKyselyAdminStore } from './admin-store.ts';
+import { createKyselyRevocationStore } from './revocation-store.ts';
+import { registerRawDatabase } from './raw.ts';
+import type { AdminStore } from '../phones/admin-ports.ts';
+import type { RevocationStore } from '../revocation/index.ts';
 import { backupDumper } from './backup-dump.ts';
 import type { BackupDatabase } from '../backup/service.ts';
 import type { DirectRunner } from './query-cache.ts';
@@ -47,10 +52,14 @@ export interface StoreOptions {
   onHealthChange?(s: ReturnType<StoreHealth['state']>, driver: 'sqlite' | 'postgres', target: string): void;
 }
 
+/** What openStore() hands out: one port per concern, never the connection (tests: store/raw.ts). */
 export interface OpenStore {
-  db: Kysely<Database>;
   driver: 'sqlite' | 'postgres';
   phones: PhoneStore;
+  /** Phones in batches, bulk jobs, report aggregates, profile defaults. */
+  admin: AdminStore;
+  /** Revoked certificates for CRLs and OCSP, manual revocation. */
+  revocation: RevocationStore;
   /** The dump half of backup/'s database port (an online, consistent copy). */
   backup: Pick<BackupDatabase, 'dump'>;
   /** Users, API tokens, browser sessions, login throttle. */
@@ -141,14 +150,16 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   }
   // Files SQLite created while migrating (-wal, -shm) get the same mode.
   if (sqlitePath) restrictSqliteFiles(sqlitePath);
-  return {
-    db,
+  const phones = createKyselyPhoneStore(db, false, undefined, {
+    commitDelayMs: opts.commitDelayMs ?? 0,
+    runner,
+    autocommit,
+  });
+  const store: OpenStore = {
     driver: opts.driver,
-    phones: createKyselyPhoneStore(db, false, undefined, {
-      commitDelayMs: opts.commitDelayMs ?? 0,
-      runner,
-      autocommit,
-    }),
+    phones,
+    admin: createKyselyAdminStore(db),
+    revocation: createKyselyRevocationStore(db, phones),
     backup: backupDumper({ db, sqliteFile: sqlitePath ?? (opts.driver === 'sqlite' ? ':memory:' : null) }),
     access: createKyselyAccessStore(db),
     audit: createKyselyAuditStore(db),
@@ -158,6 +169,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
       await db.destroy();
     },
   };
+  registerRawDatabase(store, db);
+  return store;
 }
 
 /**

@@ -310,16 +310,14 @@ const buildInsertSession = (db: Executor, a: readonly unknown[]) =>
     .insertInto('capf_sessions')
     .values(Object.fromEntries(SESSION_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CapfSessionsTable>);
 const buildAppendAudit = (db: Executor, a: readonly unknown[]) =>
-  db
-    .insertInto('audit_log')
-    .values({
-      at: a[0] as string,
-      actor: a[1] as string,
-      source: a[2] as string,
-      action: a[3] as string,
-      target: a[4] as string,
-      details: a[5] as string,
-    });
+  db.insertInto('audit_log').values({
+    at: a[0] as string,
+    actor: a[1] as string,
+    source: a[2] as string,
+    action: a[3] as string,
+    target: a[4] as string,
+    details: a[5] as string,
+  });
 
 /** UPDATE of the patched columns, compiled once per shape (module level: stores are made per group commit). */
 function runUpdate(

@@ -20,16 +20,14 @@ test('a cached query is built once and runs with each call’s arguments', async
   const insert = (at: string, target: string | null) =>
     cache.execute(db, 'insert', [at, target], (x, a) => {
       builds++;
-      return x
-        .insertInto('audit_log')
-        .values({
-          at: a[0] as string,
-          actor: 'capf',
-          source: 'x',
-          action: 'certificate.issue',
-          target: a[1] as string,
-          details: '{}',
-        });
+      return x.insertInto('audit_log').values({
+        at: a[0] as string,
+        actor: 'capf',
+        source: 'x',
+        action: 'certificate.issue',
+        target: a[1] as string,
+        details: '{}',
+      });
     });
   await insert('2026-01-01', 'SEP000000000001');
   await insert('2026-01-02', null);

@@ -119,6 +119,12 @@ function breaches(g: ImportGraph): Breach[] {
     if (from !== 'app' && from !== 'store' && folderOf(e.to) === 'store' && e.values.some(isStoreConstructor)) {
       add('only-app-constructs-stores', e, `imports ${e.values.filter(isStoreConstructor).join(', ')}`);
     }
+    if (from !== 'store' && e.to === 'store/raw.ts')
+      add(
+        'no-raw-connection',
+        e,
+        "openStore() hands out ports; the raw connection is for store/'s own checks and tests",
+      );
     if (from !== 'app' && from !== 'keys' && folderOf(e.to) === 'keys' && e.values.some(isKeyStoreConstructor)) {
       add('only-app-constructs-stores', e, `imports ${e.values.filter(isKeyStoreConstructor).join(', ')}`);
     }
@@ -214,6 +220,7 @@ test('each rule fails on a planted breach', () => {
     'audit/record.ts',
     'api/app.ts',
     'store/audit-store.ts',
+    'store/raw.ts',
   ];
   const planted: ImportGraph = {
     files,
@@ -234,6 +241,7 @@ test('each rule fails on a planted breach', () => {
       edge('doctor/rules.ts', 'keys/index.ts', { values: ['createFileKeyStore'] }),
       edge('access/service.ts', 'api/app.ts'), // access/ and audit/ are domain folders too
       edge('audit/record.ts', 'store/audit-store.ts', { typeOnly: true, values: [] }),
+      edge('app/context.ts', 'store/raw.ts', { values: ['rawDatabase'] }), // not even app/ reaches past the ports
       // allowed: a domain module implementing a transport's port, a codec using shared/, app/ building stores, the collector probing
       edge('phones/ops.ts', 'capf/ports.ts', { typeOnly: true, values: [] }),
       edge('capf/codec.ts', 'shared/bytes.ts'),
@@ -258,6 +266,8 @@ test('each rule fails on a planted breach', () => {
       '[no-folder-cycle] capf ↔ phones ↔ pki: phones/ops.ts:1 → pki/ca.ts; pki/ca.ts:1 → phones/ops.ts; capf/codec.ts:1 → phones/ops.ts; ' +
         'phones/ops.ts:1 → capf/server.ts; phones/ops.ts:1 → capf/ports.ts; phones/ops.ts:1 → capf/ports.ts',
       '[no-module-cycle] api/a.ts ↔ api/b.ts: 2 modules in api/',
+      '[no-raw-connection] app/context.ts:1 → store/raw.ts: openStore() hands out ports; the raw connection is for ' +
+        "store/'s own checks and tests",
       '[only-app-constructs-stores] cli/run.ts:1 → store/index.ts: imports openStore',
       '[only-app-constructs-stores] doctor/rules.ts:1 → keys/index.ts: imports createFileKeyStore',
       '[transport-no-store] cli/run.ts:1 → store/index.ts: transports call domain services, never store/',

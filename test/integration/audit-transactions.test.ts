@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type OpenStore } from '../../src/store/index.ts';
-import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
 import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
 import { createAuditService, recordAudit, type AuditEvent, type AuditSink } from '../../src/audit/index.ts';
 import { createUserService } from '../../src/access/index.ts';
@@ -43,7 +42,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       'PhoneStore.transaction': (fn) => store.phones.transaction(fn),
       'PhoneStore.groupTransaction': (fn) => store.phones.groupTransaction(fn),
       'AccessStore.transaction': (fn) => store.access.transaction(fn),
-      'AdminStore.transaction': (fn) => createKyselyAdminStore(store.db).transaction(fn),
+      'AdminStore.transaction': (fn) => store.admin.transaction(fn),
     };
     for (const [name, inTx] of Object.entries(scopes)) {
       test(`${name}: the row commits with the transaction and rolls back with it`, async () => {

@@ -14,9 +14,9 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration }
 import { migrations } from '../../src/store/migrations/index.ts';
 import { statusFilter } from '../../src/phones/model.ts';
 import { openStore } from '../../src/store/index.ts';
-import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
 import { rowAfter0006 } from '../../src/store/migrations/0006-status-codes.ts';
 import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
+import { rawDatabase } from '../../src/store/raw.ts';
 
 // The sentences as the code before 0006 wrote them (frozen here on purpose: renaming a label in
 // phones/model.ts without a migration must fail this test, since it would orphan stored rows).
@@ -158,12 +158,13 @@ for (const driver of ['sqlite', 'postgres'] as const) {
           }
           const cols =
             driver === 'sqlite'
-              ? (await sql<{ name: string }>`select name from pragma_table_info('phones')`.execute(store.db)).rows
+              ? (await sql<{ name: string }>`select name from pragma_table_info('phones')`.execute(rawDatabase(store)))
+                  .rows
               : (
                   await sql<{
                     name: string;
                   }>`select column_name as name from information_schema.columns where table_name = 'phones'`.execute(
-                    store.db,
+                    rawDatabase(store),
                   )
                 ).rows;
           assert.ok(!cols.some((c) => c.name === 'status'), 'the sentence column is gone');
@@ -191,7 +192,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
             rows.filter((r) => r.status === 'Operation Pending').map((r) => r.status),
           );
 
-          const admin = createKyselyAdminStore(store.db);
+          const admin = store.admin;
           const [failedJob, pendingJob] = (await admin.listBulkJobs({ limit: 10 })).sort((a, b) => a.id - b.id);
           assert.deepEqual(failedJob!.filter, {
             modelContains: '8845',

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type OpenStore } from '../../src/store/index.ts';
 import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
-import { createKyselyAdminStore } from '../../src/store/admin-store.ts';
 import { createKyselyPhoneStore } from '../../src/store/phone-store.ts';
 import type { AdminStore } from '../../src/phones/admin-ports.ts';
 import { DEFAULT_CAPF, OperationStatus, STATUS, statusText, type Phone } from '../../src/phones/index.ts';
+import { rawDatabase } from '../../src/store/raw.ts';
 
 function phone(n: number, over: Partial<Phone> = {}): Phone {
   const t = '2026-01-01T00:00:00.000Z';
@@ -51,7 +51,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       let url: string | undefined;
       if (driver === 'postgres') ({ name: dbName, url } = await createTestDatabase('opencapf_test'));
       store = await openStore({ driver, dataDir: dir, postgresUrl: url ?? null });
-      admin = createKyselyAdminStore(store.db);
+      admin = store.admin;
     });
     after(async () => {
       await store?.close();
@@ -203,7 +203,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 
     test('group commit delay: a caller with siblings in flight waits to share their commit; a lone caller does not', async () => {
       // A delay no test would sit out: only the lone caller's immediate commit can end the wait.
-      const delayed = createKyselyPhoneStore(store.db, false, undefined, { commitDelayMs: 60_000 });
+      const delayed = createKyselyPhoneStore(rawDatabase(store), false, undefined, { commitDelayMs: 60_000 });
       const txOf: Record<string, unknown> = {};
       const settled: string[] = [];
       const item = (name: string, siblings: number) =>
@@ -265,13 +265,11 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(await admin.countPhones({ lscStatus: 'none' }), 1200);
       await admin.transaction(async (tx) => {
         await tx.applyCapfUpdates(
-          first
-            .slice(0, 3)
-            .map((p) => ({
-              deviceName: p.deviceName,
-              capf: { ...p.capf, operation: 'delete', completesBy: '2030-01-01T00:00:00.000Z' },
-              operationStatus: STATUS.pending('delete'),
-            })),
+          first.slice(0, 3).map((p) => ({
+            deviceName: p.deviceName,
+            capf: { ...p.capf, operation: 'delete', completesBy: '2030-01-01T00:00:00.000Z' },
+            operationStatus: STATUS.pending('delete'),
+          })),
           '2026-01-03T00:00:00.000Z',
         );
         await tx.appendAuditMany([

@@ -428,7 +428,7 @@ describe('tftp server under bad input and load', () => {
       assert.equal(packet.op, 'DATA');
       if (packet.op !== 'DATA') break;
       blocks.push(packet.block);
-      for (let i = 0; i < 3; i++) raw.send({ op: 'ACK', block: Math.max(packet.block - 1 , 0) }, tid); // stale duplicates
+      for (let i = 0; i < 3; i++) raw.send({ op: 'ACK', block: Math.max(packet.block - 1, 0) }, tid); // stale duplicates
       raw.send({ op: 'ACK', block: packet.block }, tid);
       raw.send({ op: 'ACK', block: packet.block }, tid); // duplicate of the current one
       if (packet.data.length < 1468) break;

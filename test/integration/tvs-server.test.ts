@@ -148,9 +148,7 @@ const client = () => ({
 });
 
 /** A raw TLS connection that collects decoded frames and tells when the server closes. */
-async function openRaw(
-  p = port,
-): Promise<{
+async function openRaw(p = port): Promise<{
   socket: tls.TLSSocket;
   messages: TvsMessage[];
   next(n: number): Promise<TvsMessage[]>;

@@ -10,6 +10,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { migrations } from './index.ts';
 import { openStore } from '../open.ts';
+import { rawDatabase } from '../raw.ts';
 
 test('0003 rebuilds audit_log and capf_sessions without AUTOINCREMENT, keeping rows, ids and indexes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-migration-'));
@@ -36,7 +37,7 @@ test('0003 rebuilds audit_log and capf_sessions without AUTOINCREMENT, keeping r
       const schema = await sql<{
         name: string;
         sql: string;
-      }>`select name, sql from sqlite_schema where sql is not null`.execute(store.db);
+      }>`select name, sql from sqlite_schema where sql is not null`.execute(rawDatabase(store));
       const def = (n: string) => schema.rows.find((x) => x.name === n)?.sql ?? '';
       assert.doesNotMatch(def('audit_log'), /autoincrement/i);
       assert.doesNotMatch(def('capf_sessions'), /autoincrement/i);
@@ -46,7 +47,7 @@ test('0003 rebuilds audit_log and capf_sessions without AUTOINCREMENT, keeping r
       assert.equal(def('phones_lsc_serial_idx'), '', 'LSC serial index dropped');
       assert.equal(def('audit_log_rebuilt'), '');
       const ids = await sql<{ id: number; target: string }>`select id, target from audit_log order by id`.execute(
-        store.db,
+        rawDatabase(store),
       );
       assert.deepEqual(
         ids.rows.map((x) => [x.id, x.target]),
@@ -65,7 +66,7 @@ test('0003 rebuilds audit_log and capf_sessions without AUTOINCREMENT, keeping r
         target: 'T5',
         details: {},
       });
-      const last = await sql<{ id: number }>`select max(id) as id from audit_log`.execute(store.db);
+      const last = await sql<{ id: number }>`select max(id) as id from audit_log`.execute(rawDatabase(store));
       assert.equal(last.rows[0]!.id, 6, 'numbering continues after the highest id');
       assert.equal((await store.phones.listSessions('SEP1', 10)).length, 5);
     } finally {
@@ -108,7 +109,7 @@ test('0004 on a database written by 0001–0003: indexes the unacknowledged LSCs
     try {
       const idx = await sql<{
         sql: string;
-      }>`select sql from sqlite_schema where name = 'certificates_unacknowledged_idx'`.execute(store.db);
+      }>`select sql from sqlite_schema where name = 'certificates_unacknowledged_idx'`.execute(rawDatabase(store));
       assert.match(idx.rows[0]?.sql ?? '', /on "certificates" \("created_at"\) where "state" = 'issued'/i);
       const revoked = await store.phones.transaction((tx) =>
         tx.revokeUnacknowledgedLscs(
@@ -122,7 +123,7 @@ test('0004 on a database written by 0001–0003: indexes the unacknowledged LSCs
         serial_hex: string;
         state: string;
         revocation_reason: string | null;
-      }>`select serial_hex, state, revocation_reason from certificates order by serial_hex`.execute(store.db);
+      }>`select serial_hex, state, revocation_reason from certificates order by serial_hex`.execute(rawDatabase(store));
       assert.deepEqual(
         states.rows.map((x) => [x.serial_hex, x.state, x.revocation_reason]),
         [
@@ -135,7 +136,7 @@ test('0004 on a database written by 0001–0003: indexes the unacknowledged LSCs
       const plan = await sql<{
         detail: string;
       }>`explain query plan update certificates set state = 'revoked' where kind = 'lsc' and state = 'issued' and created_at < '2026-02-01'`.execute(
-        store.db,
+        rawDatabase(store),
       );
       assert.ok(
         plan.rows.some((x) => /certificates_unacknowledged_idx/.test(x.detail)),

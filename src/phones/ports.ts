@@ -50,8 +50,8 @@ export type PhoneQuery = PhoneFilter & {
   limit?: number;
 };
 
-/** Also the audit log's append port: on a transaction's store, recordAudit writes inside that transaction. */
-export interface PhoneStore extends AuditAppendPort {
+/** The phones table: one row per device (store/phone-store.ts). */
+export interface PhoneRecordStore {
   getPhone(deviceName: string): Promise<Phone | null>;
   insertPhones(phones: readonly Phone[]): Promise<void>;
   /** Applies the patch (configVersion is bumped when CAPF settings or the profile change); null if absent. */
@@ -62,13 +62,19 @@ export interface PhoneStore extends AuditAppendPort {
   incrementAuthFailures(deviceName: string, now: string): Promise<number>;
   deletePhone(deviceName: string): Promise<boolean>;
   listPhones(q: PhoneQuery): Promise<{ items: Phone[]; total: number }>;
+}
 
+/** Phone security profiles (store/profile-store.ts). */
+export interface ProfileStore {
   getProfile(name: string): Promise<SecurityProfile | null>;
   listProfiles(): Promise<SecurityProfile[]>;
   upsertProfile(p: SecurityProfile): Promise<void>;
   deleteProfile(name: string): Promise<boolean>;
   countPhonesWithProfile(name: string): Promise<number>;
+}
 
+/** Every certificate issued to or seen from a phone, with its state (store/certificate-store.ts). */
+export interface CertificateStore {
   insertCertificate(c: CertificateRecord): Promise<void>;
   setCertificateState(
     serialHex: string,
@@ -87,10 +93,19 @@ export interface PhoneStore extends AuditAppendPort {
     reason: string,
   ): Promise<{ serialHex: string; deviceName: string }[]>;
   listCertificates(deviceName: string): Promise<CertificateRecord[]>;
+}
 
+/** The record of each CAPF session (store/session-store.ts). */
+export interface CapfSessionStore {
   insertSession(s: CapfSessionRecord): Promise<void>;
   listSessions(deviceName: string, limit: number): Promise<CapfSessionRecord[]>;
+}
 
+/**
+ * The phones domain's unit of work: its four ports (and the audit log's append port, so that recordAudit
+ * writes inside the same transaction) on one connection, with transactions over all of them.
+ */
+export interface PhoneStore extends PhoneRecordStore, ProfileStore, CertificateStore, CapfSessionStore, AuditAppendPort {
   transaction<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T>;
   /**
    * Like transaction(), but may share one commit with other concurrent callers (group commit): each

@@ -168,7 +168,7 @@ export function guardDialect(
     createDriver: () => new GuardedDriver(inner.createDriver(), health, provesHealthy),
     createQueryCompiler: () => inner.createQueryCompiler(),
     createAdapter: () => inner.createAdapter(),
-    createIntrospector: (db: Kysely<any>) => inner.createIntrospector(db),
+    createIntrospector: (db: Kysely<unknown>) => inner.createIntrospector(db),
   };
 }
 

@@ -87,11 +87,10 @@ export function phoneFilterConditions(
 }
 
 /** The WHERE clauses of a phone query (shared by listing, counting, bulk scans and reports). */
-export function applyPhoneFilter<Q extends SelectQueryBuilder<Database, 'phones', any>>(
-  qb0: Q,
-  q: PhoneFilter & { facts?: QueryFacts },
-): Q {
-  let qb = qb0 as SelectQueryBuilder<Database, 'phones', any>;
+// biome-ignore lint/suspicious/noExplicitAny: any selection: the filter only adds WHERE clauses, whatever is selected
+type AnyPhoneSelect = SelectQueryBuilder<Database, 'phones', any>;
+export function applyPhoneFilter<Q extends AnyPhoneSelect>(qb0: Q, q: PhoneFilter & { facts?: QueryFacts }): Q {
+  let qb: AnyPhoneSelect = qb0;
   for (const c of phoneFilterConditions(q)) qb = qb.where(c);
   return qb as Q;
 }

@@ -1,24 +1,20 @@
-// Owns the Kysely implementation of the phones domain's PhoneStore port (SQLite and PostgreSQL).
+// Owns the Kysely implementation of the phones domain's PhoneRecordStore port (the phones table) and the
+// PhoneStore unit of work composed of it, profile-store.ts, certificate-store.ts and session-store.ts on one
+// connection, with transactions and group commit (group-commit.ts; SQLite's fast path: sqlite-fast-path.ts).
 
-import { sql, type Insertable, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
-import { storeUnavailableCode } from './health.ts';
 import { createQueryCache, type DirectRunner, type Executor, type QueryCache } from './query-cache.ts';
+import { createGroupCommit, type Transact } from './group-commit.ts';
+import { heldTransaction, readRunner, writeRunner, type SqliteFastPath } from './sqlite-fast-path.ts';
+import { createProfileRows } from './profile-store.ts';
+import { createCertificateRows } from './certificate-store.ts';
+import { createSessionRows } from './session-store.ts';
 import { runTransaction } from './transaction.ts';
 import { applyPhoneFilter, PHONE_SORT_SQL } from './phone-filter-sql.ts';
-import type { Database, PhonesTable, SecurityProfilesTable, CertificatesTable, CapfSessionsTable } from './tables.ts';
-import type { CertificateRecord, CertificateState, PhonePatch, PhoneStore } from '../phones/index.ts';
-import type { CapfSessionRecord } from '../capf/index.ts';
-import type {
-  AuthMode,
-  CertOperation,
-  DeviceSecurityMode,
-  EcKeySize,
-  KeyOrder,
-  Phone,
-  RsaKeySize,
-  SecurityProfile,
-} from '../phones/index.ts';
+import type { Database, PhonesTable } from './tables.ts';
+import type { PhonePatch, PhoneStore } from '../phones/index.ts';
+import type { AuthMode, CertOperation, EcKeySize, KeyOrder, Phone, RsaKeySize } from '../phones/index.ts';
 import type { OperationStatusCode } from '../phones/index.ts';
 import { isStatusCode, statusText } from '../phones/model.ts';
 
@@ -145,56 +141,6 @@ function patchColumns(patch: PhonePatch): Partial<PhonesTable> {
   return out;
 }
 
-export function toProfile(r: Selectable<SecurityProfilesTable>): SecurityProfile {
-  return {
-    name: r.name,
-    description: r.description,
-    deviceSecurityMode: r.device_security_mode as DeviceSecurityMode,
-    authMode: r.auth_mode as AuthMode,
-    keyOrder: r.key_order as KeyOrder,
-    rsaKeySize: Number(r.rsa_key_size) as RsaKeySize,
-    ecKeySize: r.ec_key_size === null ? null : (Number(r.ec_key_size) as EcKeySize),
-    encryptedConfig: Number(r.encrypted_config) === 1,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-function toCert(r: Selectable<CertificatesTable>): CertificateRecord {
-  return {
-    serialHex: r.serial_hex,
-    deviceName: r.device_name,
-    kind: r.kind as CertificateRecord['kind'],
-    der: Buffer.from(r.der),
-    subjectDn: r.subject_dn,
-    issuerDn: r.issuer_dn,
-    notBefore: r.not_before,
-    notAfter: r.not_after,
-    createdAt: r.created_at,
-    state: r.state as CertificateState,
-    revokedAt: r.revoked_at,
-    revocationReason: r.revocation_reason,
-    sessionId: r.session_id === null ? null : Number(r.session_id),
-  };
-}
-
-function toSession(r: Selectable<CapfSessionsTable>): CapfSessionRecord {
-  return {
-    sessionId: Number(r.session_id),
-    deviceName: r.device_name,
-    peer: r.peer,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    operation: r.operation,
-    authMode: r.auth_mode,
-    outcome: r.outcome as CapfSessionRecord['outcome'],
-    reason: r.reason,
-    status: r.status,
-    protocolVersion: r.protocol_version,
-    log: JSON.parse(r.log) as CapfSessionRecord['log'],
-  };
-}
-
 export { applyPhoneFilter };
 
 // Hot-path queries for the query cache: built once per shape, with markers standing in for the values.
@@ -203,18 +149,13 @@ const buildGetPhone = (db: Executor, a: readonly unknown[]) =>
     .selectFrom('phones')
     .selectAll()
     .where('device_name', '=', a[0] as string);
-const buildGetCertificate = (db: Executor, a: readonly unknown[]) =>
-  db
-    .selectFrom('certificates')
-    .selectAll()
-    .where('serial_hex', '=', a[0] as string);
 const buildUpdatePhone = (
   db: Executor,
   a: readonly unknown[],
   shape: { keys: (keyof PhonesTable)[]; bump: boolean; returning: boolean },
 ) => {
   const set: Record<string, unknown> = {};
-  shape.keys.forEach((k, i) => (set[k] = a[i]));
+  for (const [i, k] of shape.keys.entries()) set[k] = a[i];
   set.updated_at = a[shape.keys.length];
   if (shape.bump) set.config_version = sql<number>`config_version + 1`;
   const q = db
@@ -230,85 +171,6 @@ const buildIncrementAuthFailures = (db: Executor, a: readonly unknown[]) =>
     .set({ auth_failures: sql<number>`auth_failures + 1`, updated_at: a[0] as string })
     .where('device_name', '=', a[1] as string)
     .returning('auth_failures');
-const CERTIFICATE_COLUMNS = [
-  'serial_hex',
-  'device_name',
-  'kind',
-  'der',
-  'subject_dn',
-  'issuer_dn',
-  'not_before',
-  'not_after',
-  'created_at',
-  'state',
-  'revoked_at',
-  'revocation_reason',
-  'session_id',
-] as const;
-const buildInsertCertificate = (db: Executor, a: readonly unknown[]) =>
-  db
-    .insertInto('certificates')
-    .values(
-      Object.fromEntries(CERTIFICATE_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CertificatesTable>,
-    )
-    .onConflict((oc) => oc.column('serial_hex').doNothing());
-const buildSetCertificateState = (
-  db: Executor,
-  a: readonly unknown[],
-  shape: { revokedAt: boolean; reason: boolean },
-) => {
-  let i = 0;
-  const set: Record<string, unknown> = { state: a[i++] };
-  if (shape.revokedAt) set.revoked_at = a[i++];
-  if (shape.reason) set.revocation_reason = a[i++];
-  return db
-    .updateTable('certificates')
-    .set(set as { state: string })
-    .where('serial_hex', '=', a[i] as string);
-};
-/** Revokes `issued` LSCs (sent, never acknowledged); `state = 'issued'` is a literal so the partial index of migration 0004 applies. */
-const buildRevokeUnacknowledged = (db: Executor, a: readonly unknown[], shape: { byDevice: boolean }) => {
-  let q = db
-    .updateTable('certificates')
-    .set({ state: 'revoked', revoked_at: a[0] as string, revocation_reason: a[1] as string })
-    .where('kind', '=', 'lsc')
-    .where(sql<SqlBool>`state = 'issued'`);
-  q = shape.byDevice
-    ? q.where('device_name', '=', a[2] as string).where('serial_hex', '<>', a[3] as string)
-    : q.where('created_at', '<', a[2] as string);
-  // A phone's current LSC is never an orphan, whatever its state says (e.g. after a partial restore).
-  return q
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('phones')
-            .select(sql`1`.as('one'))
-            .whereRef('phones.device_name', '=', 'certificates.device_name')
-            .whereRef('phones.lsc_serial', '=', 'certificates.serial_hex'),
-        ),
-      ),
-    )
-    .returning(['serial_hex', 'device_name']);
-};
-const SESSION_COLUMNS = [
-  'session_id',
-  'device_name',
-  'peer',
-  'started_at',
-  'ended_at',
-  'operation',
-  'auth_mode',
-  'outcome',
-  'reason',
-  'status',
-  'protocol_version',
-  'log',
-] as const;
-const buildInsertSession = (db: Executor, a: readonly unknown[]) =>
-  db
-    .insertInto('capf_sessions')
-    .values(Object.fromEntries(SESSION_COLUMNS.map((k, i) => [k, a[i]])) as unknown as Insertable<CapfSessionsTable>);
 const buildAppendAudit = (db: Executor, a: readonly unknown[]) =>
   db.insertInto('audit_log').values({
     at: a[0] as string,
@@ -348,21 +210,9 @@ function runUpdate(
 
 const INSERT_BATCH = 500;
 
-export interface PhoneStoreOptions {
+export interface PhoneStoreOptions extends SqliteFastPath {
   /** Group commit: how long a commit may wait for other in-flight callers' work (0: never waits). */
   commitDelayMs?: number;
-  /**
-   * SQLite only: runs SQL synchronously on the one connection. Group commits then hold Kysely's
-   * connection (so nothing else interleaves) and run their hot-path statements through it directly.
-   */
-  runner?: DirectRunner;
-  /** Internal: this store runs inside a connection the group commit holds (hot paths use `runner`). */
-  holding?: boolean;
-  /**
-   * SQLite only: true while no transaction is open on the connection. A hot-path read may then run
-   * through `runner` outside any group (it can only see committed rows); otherwise it waits in Kysely.
-   */
-  autocommit?: () => boolean;
 }
 
 export function createKyselyPhoneStore(
@@ -371,12 +221,13 @@ export function createKyselyPhoneStore(
   queries: QueryCache = createQueryCache(),
   options: PhoneStoreOptions = {},
 ): PhoneStore {
-  const hot = options.holding ? options.runner : undefined;
+  const hot = writeRunner(options);
   const self: PhoneStore = {
+    ...createProfileRows(db),
+    ...createCertificateRows(db, queries, hot),
+    ...createSessionRows(db, queries, hot),
     async getPhone(name) {
-      // Directly inside a held group, or on an idle SQLite connection (it can only see committed rows).
-      const direct = hot ?? (options.runner && options.autocommit?.() ? options.runner : undefined);
-      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone, undefined, direct);
+      const { rows } = await queries.execute(db, 'getPhone', [name], buildGetPhone, undefined, readRunner(options));
       return rows[0] ? toPhone(rows[0]) : null;
     },
     async insertPhones(phones) {
@@ -432,136 +283,6 @@ export function createKyselyPhoneStore(
       return { items: items.map(toPhone), total: Number(totalRow.n) };
     },
 
-    async getProfile(name) {
-      const r = await db.selectFrom('security_profiles').selectAll().where('name', '=', name).executeTakeFirst();
-      return r ? toProfile(r) : null;
-    },
-    async listProfiles() {
-      return (await db.selectFrom('security_profiles').selectAll().orderBy('name').execute()).map(toProfile);
-    },
-    async upsertProfile(p) {
-      const row: SecurityProfilesTable = {
-        name: p.name,
-        description: p.description,
-        device_security_mode: p.deviceSecurityMode,
-        auth_mode: p.authMode,
-        key_order: p.keyOrder,
-        rsa_key_size: p.rsaKeySize,
-        ec_key_size: p.ecKeySize,
-        encrypted_config: p.encryptedConfig ? 1 : 0,
-        created_at: p.createdAt,
-        updated_at: p.updatedAt,
-      };
-      const { name: _n, created_at: _c, ...rest } = row;
-      await db
-        .insertInto('security_profiles')
-        .values(row)
-        .onConflict((oc) => oc.column('name').doUpdateSet(rest))
-        .execute();
-    },
-    async deleteProfile(name) {
-      const r = await db.deleteFrom('security_profiles').where('name', '=', name).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
-    async countPhonesWithProfile(name) {
-      const r = await db
-        .selectFrom('phones')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('profile_name', '=', name)
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
-
-    async insertCertificate(c) {
-      const args = [
-        c.serialHex,
-        c.deviceName,
-        c.kind,
-        c.der,
-        c.subjectDn,
-        c.issuerDn,
-        c.notBefore,
-        c.notAfter,
-        c.createdAt,
-        c.state,
-        c.revokedAt,
-        c.revocationReason,
-        c.sessionId,
-      ];
-      await queries.execute(db, 'insertCertificate', args, buildInsertCertificate, undefined, hot);
-    },
-    async setCertificateState(serial, state, extra) {
-      const revokedAt = extra?.revokedAt || null;
-      const reason = extra?.revocationReason || null;
-      const args: unknown[] = [state];
-      if (revokedAt) args.push(revokedAt);
-      if (reason) args.push(reason);
-      args.push(serial);
-      await queries.execute(
-        db,
-        `setCertificateState:${revokedAt ? 'at' : ''}:${reason ? 'reason' : ''}`,
-        args,
-        buildSetCertificateState,
-        { revokedAt: !!revokedAt, reason: !!reason },
-        hot,
-      );
-    },
-    async getCertificate(serial) {
-      const { rows } = await queries.execute(db, 'getCertificate', [serial], buildGetCertificate, undefined, hot);
-      return rows[0] ? toCert(rows[0]) : null;
-    },
-    async revokeUnacknowledgedLscs(filter, at, reason) {
-      const byDevice = 'deviceName' in filter;
-      const args = byDevice ? [at, reason, filter.deviceName, filter.exceptSerial] : [at, reason, filter.issuedBefore];
-      const { rows } = await queries.execute(
-        db,
-        `revokeUnacknowledged:${byDevice ? 'device' : 'before'}`,
-        args,
-        buildRevokeUnacknowledged,
-        { byDevice },
-        hot,
-      );
-      return rows.map((r) => ({ serialHex: r.serial_hex, deviceName: r.device_name }));
-    },
-    async listCertificates(name) {
-      return (
-        await db
-          .selectFrom('certificates')
-          .selectAll()
-          .where('device_name', '=', name)
-          .orderBy('created_at', 'desc')
-          .execute()
-      ).map(toCert);
-    },
-
-    async insertSession(s) {
-      const args = [
-        s.sessionId,
-        s.deviceName,
-        s.peer,
-        s.startedAt,
-        s.endedAt,
-        s.operation,
-        s.authMode,
-        s.outcome,
-        s.reason,
-        s.status,
-        s.protocolVersion,
-        JSON.stringify(s.log),
-      ];
-      await queries.execute(db, 'insertSession', args, buildInsertSession, undefined, hot);
-    },
-    async listSessions(name, limit) {
-      const rows = await db
-        .selectFrom('capf_sessions')
-        .selectAll()
-        .where('device_name', '=', name)
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map(toSession);
-    },
-
     async appendAudit(e) {
       await queries.execute(
         db,
@@ -584,125 +305,12 @@ export function createKyselyPhoneStore(
     },
   };
   // A store inside a transaction (made per group commit) never groups: no commit machinery for it.
-  const group = inTransaction
-    ? null
-    : createGroupCommit(
-        transactionFor(db as Kysely<Database>, self, queries, options.runner),
-        options.commitDelayMs ?? 0,
-      );
-  return self;
-}
-
-/**
- * SQLite: hold the one connection for the whole group (Kysely's mutex keeps every other query out), and
- * run the group's hot-path statements on it synchronously. PostgreSQL: an ordinary transaction.
- */
-function transactionFor(
-  db: Kysely<Database>,
-  self: PhoneStore,
-  queries: QueryCache,
-  runner: DirectRunner | undefined,
-): Transact {
-  return runner
-    ? (fn) =>
-        db.connection().execute(async (conn) => {
-          const tx = createKyselyPhoneStore(conn, true, queries, { runner, holding: true });
-          runner('begin', []);
-          try {
-            await fn(tx);
-            runner('commit', []);
-          } catch (e) {
-            try {
-              runner('rollback', []);
-            } catch {
-              // SQLite already rolled back (some errors end the transaction themselves)
-            }
-            throw e;
-          }
-        })
+  const { runner } = options;
+  const transact: Transact<PhoneStore> = runner
+    ? heldTransaction(db as Kysely<Database>, runner, (conn) =>
+        createKyselyPhoneStore(conn, true, queries, { runner, holding: true }),
+      )
     : (fn) => self.transaction(fn);
-}
-
-type Transact = (fn: (store: PhoneStore) => Promise<void>) => Promise<void>;
-
-interface GroupItem {
-  fn: (store: PhoneStore) => Promise<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
-
-class GroupItemFailed extends Error {
-  constructor(
-    readonly index: number,
-    readonly original: unknown,
-  ) {
-    super('group commit item failed');
-  }
-}
-
-/**
- * Group commit: work submitted while a commit is being prepared shares it (at most GROUP_MAX items).
- * Under load (many CAPF sessions ending at once) this writes shared pages — indexes, the WAL frame
- * header — once per group instead of once per session. A failing item is taken out and the rest retried.
- * When the submitter says others are in flight, the commit waits up to `delayMs` for their work (the
- * sessions of a boot storm arrive spread out, so without it groups hold about two items); a submitter
- * alone (siblings 0) never waits, and neither does a group that is already full.
- */
-const GROUP_MAX = 64;
-function createGroupCommit(transact: Transact, delayMs: number) {
-  const queue: GroupItem[] = [];
-  let immediate = false;
-  let timer: NodeJS.Timeout | null = null;
-  const run = async (items: GroupItem[]): Promise<void> => {
-    const results: unknown[] = [];
-    try {
-      await transact(async (tx) => {
-        for (let i = 0; i < items.length; i++) {
-          try {
-            results[i] = await items[i]!.fn(tx);
-          } catch (e) {
-            throw new GroupItemFailed(i, e);
-          }
-        }
-      });
-    } catch (e) {
-      // An item's own failure (a constraint, a missing row) takes only that item out; the database becoming
-      // unavailable (connection lost, disk full) fails the whole commit, so every caller sharing it sees it.
-      if (e instanceof GroupItemFailed && !storeUnavailableCode(e.original)) {
-        items[e.index]!.reject(e.original);
-        const rest = items.filter((_, i) => i !== e.index);
-        if (rest.length) await run(rest);
-        return;
-      }
-      const failure = e instanceof GroupItemFailed ? e.original : e;
-      for (const it of items) it.reject(failure);
-      return;
-    }
-    items.forEach((it, i) => it.resolve(results[i]));
-  };
-  const flush = () => {
-    immediate = false;
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const items = queue.splice(0, GROUP_MAX);
-    if (queue.length) schedule(false);
-    void run(items);
-  };
-  const schedule = (wait: boolean) => {
-    if (immediate) return;
-    if (!wait || queue.length >= GROUP_MAX) {
-      immediate = true;
-      setImmediate(flush);
-    } else {
-      timer ??= setTimeout(flush, delayMs);
-    }
-  };
-  return {
-    submit<T>(fn: (store: PhoneStore) => Promise<T>, siblings: number): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-        schedule(delayMs > 0 && siblings > 0);
-      });
-    },
-  };
+  const group = inTransaction ? null : createGroupCommit(transact, options.commitDelayMs ?? 0);
+  return self;
 }

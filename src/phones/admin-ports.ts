@@ -59,9 +59,8 @@ export interface ExpiryBucketRow {
   valid: number;
 }
 
-/** Also the audit log's batch append port: inside transaction(), the rows are written in that transaction. */
-export interface AdminStore extends AuditBatchAppendPort {
-  // --- phones in batches ---
+/** Phones selected by a filter, in batches, and updated together (store/phone-batch-store.ts). */
+export interface PhoneBatchStore {
   scanPhones(filter: PhoneFilter, afterDeviceName: string | null, limit: number): Promise<Phone[]>;
   countPhones(filter: PhoneFilter): Promise<number>;
   /** Phones matching the filter whose profile's authentication mode differs from authMode, by profile. */
@@ -70,7 +69,6 @@ export interface AdminStore extends AuditBatchAppendPort {
     authMode: string,
   ): Promise<{ profileName: string; profileMode: string; phones: number }[]>;
   applyCapfUpdates(updates: readonly CapfUpdate[], now: string): Promise<void>;
-  expiryBuckets(now: string, in30: string, in90: string): Promise<ExpiryBucketRow[]>;
   /** Copies a profile's CAPF defaults onto its phones that have no pending operation; returns how many changed. */
   applyProfileDefaults(
     profileName: string,
@@ -78,8 +76,15 @@ export interface AdminStore extends AuditBatchAppendPort {
     now: string,
   ): Promise<number>;
   countPendingWithProfile(profileName: string, notAuthMode: string): Promise<number>;
+}
 
-  // --- bulk jobs ---
+/** The aggregates reports read (store/report-store.ts). */
+export interface ReportStore {
+  expiryBuckets(now: string, in30: string, in90: string): Promise<ExpiryBucketRow[]>;
+}
+
+/** Bulk jobs and the per-phone result of each (store/bulk-job-store.ts). */
+export interface BulkJobStore {
   insertBulkJob(job: Omit<BulkJob, 'id'>): Promise<number>;
   getBulkJob(id: number): Promise<BulkJob | null>;
   listBulkJobs(q: { states?: BulkJobState[]; limit?: number }): Promise<BulkJob[]>;
@@ -91,7 +96,13 @@ export interface AdminStore extends AuditBatchAppendPort {
     jobId: number,
     q: { onlyFailed?: boolean; after?: string | null; limit: number },
   ): Promise<BulkJobItem[]>;
+}
 
+/**
+ * Administration's unit of work: its three ports and the audit log's batch append port (inside
+ * transaction(), the rows are written in that transaction) on one connection.
+ */
+export interface AdminStore extends PhoneBatchStore, ReportStore, BulkJobStore, AuditBatchAppendPort {
   /** The PhoneStore on the same connection (inside a transaction: the same transaction). */
   phoneStore(): PhoneStore;
   transaction<T>(fn: (store: AdminStore) => Promise<T>): Promise<T>;

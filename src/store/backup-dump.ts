@@ -11,9 +11,23 @@ import { sql, type Kysely } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import type { Entry } from '../backup/archive.ts';
 import type { BackupDatabase } from '../backup/service.ts';
-import { ALL_TABLES } from './admin-store.ts';
 import { rowAfter0006 } from './migrations/0006-status-codes.ts';
 import { rawDatabase } from './raw.ts';
+
+/** Every table a backup must hold, parents before children. */
+export const ALL_TABLES = [
+  'security_profiles',
+  'phones',
+  'certificates',
+  'capf_sessions',
+  'audit_log',
+  'users',
+  'api_tokens',
+  'web_sessions',
+  'bulk_jobs',
+  'bulk_job_items',
+  'login_throttle',
+] as const;
 
 const SQLITE_FILE = 'opencapf.db';
 

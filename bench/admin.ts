@@ -50,12 +50,16 @@ try {
   const raw = new SqliteDatabase(join(dir, 'baseline.db'));
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
-  raw.exec(`create table phones (device_name text primary key, model text not null, description text not null, profile_name text, cert_operation text not null,
-    auth_mode text not null, auth_string text, key_order text not null, rsa_key_size integer not null, ec_key_size integer, completes_by text, status text not null,
-    auth_failures integer not null default 0, lsc_serial text, lsc_issuer text, lsc_not_before text, lsc_not_after text, mic_serial text, mic_subject text,
-    mic_issuer text, mic_seen_at text, last_session_at text, config_version integer not null default 1, created_at text not null, updated_at text not null);
-    create index phones_model_idx on phones(model); create index phones_auth_string_idx on phones(auth_string); create index phones_lsc_not_after_idx on phones(lsc_not_after);
-    create table audit_log (id integer primary key autoincrement, at text, actor text, source text, action text, target text, details text);`);
+  raw.exec(`create table phones (device_name text primary key, model text not null, description text not null,
+    profile_name text, cert_operation text not null, auth_mode text not null, auth_string text, key_order text not null,
+    rsa_key_size integer not null, ec_key_size integer, completes_by text, status text not null,
+    auth_failures integer not null default 0, lsc_serial text, lsc_issuer text, lsc_not_before text, lsc_not_after text,
+    mic_serial text, mic_subject text, mic_issuer text, mic_seen_at text, last_session_at text,
+    config_version integer not null default 1, created_at text not null, updated_at text not null);
+    create index phones_model_idx on phones(model); create index phones_auth_string_idx on phones(auth_string);
+    create index phones_lsc_not_after_idx on phones(lsc_not_after);
+    create table audit_log (id integer primary key autoincrement, at text, actor text, source text, action text,
+    target text, details text);`);
 
   // 1. CSV import
   let t0 = process.hrtime.bigint();
@@ -66,7 +70,8 @@ try {
   {
     const now = new Date().toISOString();
     const ins =
-      raw.prepare(`insert into phones (device_name, model, description, profile_name, cert_operation, auth_mode, auth_string, key_order, rsa_key_size, ec_key_size, completes_by, status, created_at, updated_at)
+      raw.prepare(`insert into phones (device_name, model, description, profile_name, cert_operation, auth_mode,
+      auth_string, key_order, rsa_key_size, ec_key_size, completes_by, status, created_at, updated_at)
       values (?, ?, ?, null, 'none', 'null-string', null, 'rsa', 2048, null, null, 'None', ?, ?)`);
     const aud = raw.prepare(
       'insert into audit_log (at, actor, source, action, target, details) values (?, ?, ?, ?, ?, ?)',
@@ -83,7 +88,8 @@ try {
   results.push({ name: 'CSV import', ours: importMs, baseline: ms(t0), target: 15_000, unit: 'ms' });
 
   // Give half the phones an LSC (so find and the report have realistic data), the same in both databases.
-  const lscSql = `update phones set lsc_serial = printf('%X', rowid * 7919), lsc_issuer = 'CN=CAPF-bench,O=OpenCAPF', lsc_not_before = '2025-01-01T00:00:00.000Z',
+  const lscSql = `update phones set lsc_serial = printf('%X', rowid * 7919), lsc_issuer = 'CN=CAPF-bench,O=OpenCAPF',
+    lsc_not_before = '2025-01-01T00:00:00.000Z',
     lsc_not_after = strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-01', '+' || (rowid % 900) || ' days') where rowid % 4 < 2`;
   const direct = new SqliteDatabase(join(dir, 'opencapf.db'));
   direct.exec(lscSql);
@@ -110,7 +116,8 @@ try {
   {
     const now = new Date().toISOString();
     const upd = raw.prepare(
-      `update phones set cert_operation = 'install', auth_mode = 'auth-string', auth_string = ?, completes_by = ?, status = 'Operation Pending', updated_at = ?, config_version = config_version + 1 where device_name = ?`,
+      `update phones set cert_operation = 'install', auth_mode = 'auth-string', auth_string = ?, completes_by = ?,
+      status = 'Operation Pending', updated_at = ?, config_version = config_version + 1 where device_name = ?`,
     );
     const aud = raw.prepare(
       'insert into audit_log (at, actor, source, action, target, details) values (?, ?, ?, ?, ?, ?)',
@@ -125,7 +132,8 @@ try {
   }
   results.push({ name: 'Bulk schedule (unique strings)', ours: bulkMs, baseline: ms(t0), target: 10_000, unit: 'ms' });
 
-  // 3. Find, first page: model contains 8845, LSC installed, expiring before a date, sorted by expiry (with the total).
+  // 3. Find, first page: model contains 8845, LSC installed, expiring before a date, sorted by expiry
+  // (with the total).
   const q = {
     modelContains: '8845',
     lscStatus: 'installed' as const,
@@ -137,10 +145,12 @@ try {
   const ourTimes: number[] = [];
   const rawTimes: number[] = [];
   const rawPage = raw.prepare(
-    `select * from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ? order by lsc_not_after, device_name limit 50`,
+    `select * from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ?
+    order by lsc_not_after, device_name limit 50`,
   );
   const rawCount = raw.prepare(
-    `select count(*) from phones where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ?`,
+    'select count(*) from phones ' +
+      `where lower(model) like ? escape '\\' and lsc_serial is not null and lsc_not_after < ?`,
   );
   for (let i = 0; i < 220; i++) {
     t0 = process.hrtime.bigint();
@@ -171,9 +181,12 @@ try {
     for (const r of raw.prepare('select * from phones order by device_name').iterate() as Iterable<
       Record<string, unknown>
     >) {
-      out +=
-        `${r.device_name},${r.model},"${r.description}",${r.auth_mode},${r.auth_string},${r.cert_operation},${r.status},${r.lsc_serial ? 'Installed' : 'None'},${r.lsc_serial ?? ''},${r.lsc_issuer ?? ''},${r.lsc_not_before ?? ''},${r.lsc_not_after ?? ''}\r\n`
-          .length;
+      const lscStatus = r.lsc_serial ? 'Installed' : 'None';
+      out += (
+        `${r.device_name},${r.model},"${r.description}",${r.auth_mode},${r.auth_string},${r.cert_operation},` +
+        `${r.status},${lscStatus},${r.lsc_serial ?? ''},${r.lsc_issuer ?? ''},${r.lsc_not_before ?? ''},` +
+        `${r.lsc_not_after ?? ''}\r\n`
+      ).length;
     }
     if (!out) throw new Error('empty baseline report');
   }
@@ -190,15 +203,22 @@ try {
 
   console.log('');
   console.log(
-    `${'measure'.padEnd(34)} ${'OpenCAPF'.padStart(10)} ${'baseline'.padStart(10)} ${'ratio'.padStart(7)} ${'target'.padStart(10)}  result`,
+    `${'measure'.padEnd(34)} ${'OpenCAPF'.padStart(10)} ${'baseline'.padStart(10)} ${'ratio'.padStart(7)} ` +
+      `${'target'.padStart(10)}  result`,
   );
   for (const r of results) {
+    const ours = `${r.ours.toFixed(r.ours < 100 ? 1 : 0)} ms`;
+    const baseline = `${r.baseline.toFixed(r.baseline < 100 ? 1 : 0)} ms`;
+    const ratio = `${(r.ours / r.baseline).toFixed(1)}x`;
+    const target = `<= ${r.target} ms`;
     console.log(
-      `${r.name.padEnd(34)} ${`${r.ours.toFixed(r.ours < 100 ? 1 : 0)} ms`.padStart(10)} ${`${r.baseline.toFixed(r.baseline < 100 ? 1 : 0)} ms`.padStart(10)} ${`${(r.ours / r.baseline).toFixed(1)}x`.padStart(7)} ${`<= ${r.target} ms`.padStart(10)}  ${r.ours <= r.target ? 'OK' : 'MISSED'}`,
+      `${r.name.padEnd(34)} ${ours.padStart(10)} ${baseline.padStart(10)} ${ratio.padStart(7)} ` +
+        `${target.padStart(10)}  ${r.ours <= r.target ? 'OK' : 'MISSED'}`,
     );
   }
   console.log(
-    '\nbaseline = raw better-sqlite3 prepared statements on the same rows in one transaction (no validation, no audit details, no Kysely).',
+    '\nbaseline = raw better-sqlite3 prepared statements on the same rows in one transaction ' +
+      '(no validation, no audit details, no Kysely).',
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -134,12 +134,16 @@ for (const [name, rs, side, env] of sides) {
   );
 }
 const ratios = ra.map((a, i) => rb[i]!.server / a.server);
+const lowerRatios = ratios.filter((x) => x < 1).length;
 console.log(
-  `B/A server CPU per round pair: ${ratios.map((x) => x.toFixed(3)).join(' ')}  (median ${med(ratios).toFixed(3)}; B lower in ${ratios.filter((x) => x < 1).length} of ${ratios.length})`,
+  `B/A server CPU per round pair: ${ratios.map((x) => x.toFixed(3)).join(' ')}  ` +
+    `(median ${med(ratios).toFixed(3)}; B lower in ${lowerRatios} of ${ratios.length})`,
 );
 const totals = ra.map((a, i) => (rb[i]!.server + rb[i]!.client) / (a.server + a.client));
+const lowerTotals = totals.filter((x) => x < 1).length;
 console.log(
-  `B/A total CPU per round pair:  ${totals.map((x) => x.toFixed(3)).join(' ')}  (median ${med(totals).toFixed(3)}; B lower in ${totals.filter((x) => x < 1).length} of ${totals.length}; client and server together)`,
+  `B/A total CPU per round pair:  ${totals.map((x) => x.toFixed(3)).join(' ')}  ` +
+    `(median ${med(totals).toFixed(3)}; B lower in ${lowerTotals} of ${totals.length}; client and server together)`,
 );
 const rates = ra.map((a, i) => rb[i]!.rate / a.rate);
 console.log(

@@ -159,9 +159,9 @@ process.stdin.on('data', (d: string) => {
       } catch {
         // not Linux: reported as 0
       }
-      process.stdout.write(
-        `${JSON.stringify({ cpuMs: (c.user + c.system) / 1000, switches: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches, diskBytes, writeCalls, ...threadCpu() })}\n`,
-      );
+      const cpuMs = (c.user + c.system) / 1000;
+      const switches = ru.voluntaryContextSwitches + ru.involuntaryContextSwitches;
+      process.stdout.write(`${JSON.stringify({ cpuMs, switches, diskBytes, writeCalls, ...threadCpu() })}\n`);
     }
   }
 });

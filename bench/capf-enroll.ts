@@ -37,7 +37,8 @@ for (let i = 2; i < process.argv.length; i += 2)
 const N = Number(args.get('n') ?? 4000);
 const C = Number(args.get('concurrency') ?? 32);
 const ROUNDS = Number(args.get('rounds') ?? 8);
-const WARMUP = Number(args.get('warmup') ?? 3000); // steady state: a CAPF server runs for months; V8 still tiers functions up after 1000
+// steady state: a CAPF server runs for months; V8 still tiers functions up after 1000
+const WARMUP = Number(args.get('warmup') ?? 3000);
 const DECOMPOSE = (args.get('decompose') ?? '1') !== '0';
 const RUNTIME = parseRuntime(args.get('runtime'));
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -139,7 +140,8 @@ const laneEnroll = (port: number, expect: string) => async () => {
   if (r.outcome !== expect) throw new Error(r.outcome);
 };
 const signEnroll = laneEnroll(ready.signPort, 'installed');
-const protocolEnroll = laneEnroll(ready.protocolPort, 'store-failed'); // the canned certificate does not carry the phone's key
+// the canned certificate does not carry the phone's key
+const protocolEnroll = laneEnroll(ready.protocolPort, 'store-failed');
 
 await drive(WARMUP, C, enroll); // warm-up (JIT, pools)
 if (DECOMPOSE) {
@@ -273,41 +275,59 @@ const pairRatios = enrRounds.map((e, i) => e.rate / bareRounds[i]!.rate);
 const pairCpuRatios = enrRounds.map((e, i) => cpuOf(bareRounds[i]!) / cpuOf(e));
 const ratio = median(pairRatios);
 console.log(`\nconcurrency ${C}, ${ROUNDS} cycles of ${per} (a bare round and an enrollment round back to back):`);
+const failures = (rs: Round[]) => rs.reduce((a, r) => a + r.failures, 0);
+const rates = (rs: Round[]) => rs.map((r) => f(r.rate)).join(', ');
 console.log(
-  `  bare TLS handshakes : best ${f(bare.rate)}/s  p50 ${f(bare.p50)} ms  p99 ${f(bare.p99)} ms  failures ${bareRounds.reduce((a, r) => a + r.failures, 0)}   (rounds: ${bareRounds.map((r) => f(r.rate)).join(', ')})`,
+  `  bare TLS handshakes : best ${f(bare.rate)}/s  p50 ${f(bare.p50)} ms  p99 ${f(bare.p99)} ms  ` +
+    `failures ${failures(bareRounds)}   (rounds: ${rates(bareRounds)})`,
 );
 console.log(
-  `  CAPF enrollments    : best ${f(enr.rate)}/s  p50 ${f(enr.p50)} ms  p99 ${f(enr.p99)} ms  failures ${enrRounds.reduce((a, r) => a + r.failures, 0)}   (rounds: ${enrRounds.map((r) => f(r.rate)).join(', ')})`,
+  `  CAPF enrollments    : best ${f(enr.rate)}/s  p50 ${f(enr.p50)} ms  p99 ${f(enr.p99)} ms  ` +
+    `failures ${failures(enrRounds)}   (rounds: ${rates(enrRounds)})`,
 );
 console.log(
-  `  ratio enrollments/handshakes: median of ${ROUNDS} cycles ${g(ratio)} (cycles: ${pairRatios.map(g).join(', ')}); best round over best round ${g(enr.rate / bare.rate)}  (target >= 0.60: ${ratio >= 0.6 ? 'MET' : 'NOT MET'})`,
+  `  ratio enrollments/handshakes: median of ${ROUNDS} cycles ${g(ratio)} (cycles: ${pairRatios.map(g).join(', ')}); ` +
+    `best round over best round ${g(enr.rate / bare.rate)}  (target >= 0.60: ${ratio >= 0.6 ? 'MET' : 'NOT MET'})`,
 );
 console.log(
-  `  CPU per operation (client + server, best rounds): handshake ${g(bare.clientCpuMs)} + ${g(bare.serverCpuMs)} = ${g(cpuOf(bare))} ms; enrollment ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuOf(enr))} ms; CPU ratio median of cycles ${g(median(pairCpuRatios))}`,
+  `  CPU per operation (client + server, best rounds): ` +
+    `handshake ${g(bare.clientCpuMs)} + ${g(bare.serverCpuMs)} = ${g(cpuOf(bare))} ms; ` +
+    `enrollment ${g(enr.clientCpuMs)} + ${g(enr.serverCpuMs)} = ${g(cpuOf(enr))} ms; ` +
+    `CPU ratio median of cycles ${g(median(pairCpuRatios))}`,
 );
 // How busy the machine's cores were (rate x CPU per operation, over all cores): the rate ratio falls below
 // the CPU ratio by as much as the enrollment rounds leave the cores idler than the bare rounds do.
 const cores = (await import('node:os')).availableParallelism();
 const busy = (x: Round) => (x.rate * cpuOf(x)) / 1000 / cores;
 console.log(
-  `  cores busy (rate x CPU per operation / ${cores} cores), median of cycles: bare rounds ${f(100 * median(bareRounds.map(busy)))} %, enrollment rounds ${f(100 * median(enrRounds.map(busy)))} %`,
+  `  cores busy (rate x CPU per operation / ${cores} cores), median of cycles: ` +
+    `bare rounds ${f(100 * median(bareRounds.map(busy)))} %, ` +
+    `enrollment rounds ${f(100 * median(enrRounds.map(busy)))} %`,
 );
 // Which thread limits the rate: a round is bound by the server's event loop when it is near 100 % busy.
 const loopBusy = (x: Round) => (x.rate * x.serverLoopMs) / 10;
 const loopWaiting = (x: Round) => (x.rate * x.serverLoopWaitMs) / 10;
-const threads = (x: Round[]) =>
-  `server loop ${g(median(x.map((y) => y.serverLoopMs)))} + other threads ${g(median(x.map((y) => y.serverOtherMs)))}, client loop ${g(median(x.map((y) => y.clientLoopMs)))} + other ${g(median(x.map((y) => y.clientOtherMs)))} ms; server loop busy ${f(median(x.map(loopBusy)))} %, waiting for a core ${f(median(x.map(loopWaiting)))} %`;
+const threads = (x: Round[]) => {
+  const m = (k: (y: Round) => number) => median(x.map(k));
+  return (
+    `server loop ${g(m((y) => y.serverLoopMs))} + other threads ${g(m((y) => y.serverOtherMs))}, ` +
+    `client loop ${g(m((y) => y.clientLoopMs))} + other ${g(m((y) => y.clientOtherMs))} ms; ` +
+    `server loop busy ${f(m(loopBusy))} %, waiting for a core ${f(m(loopWaiting))} %`
+  );
+};
 console.log(`  per thread, medians of cycles: bare ${threads(bareRounds)}`);
 console.log(`                               enrollment ${threads(enrRounds)}`);
-console.log(
-  `  target >= 500/s with p99 <= 150 ms (best enrollment round): ${enr.rate >= 500 && enr.p99 <= 150 ? 'MET' : 'NOT MET'}`,
-);
+const targetMet = enr.rate >= 500 && enr.p99 <= 150 ? 'MET' : 'NOT MET';
+console.log(`  target >= 500/s with p99 <= 150 ms (best enrollment round): ${targetMet}`);
 if (DECOMPOSE) {
   const line = (name: string, rs: Round[], extra = '') => {
     const ratios = rs.map((x, i) => x.rate / bareRounds[i]!.rate);
     const m = (k: (x: Round) => number) => median(rs.map(k));
     console.log(
-      `  ${name}: ratio ${g(median(ratios))} (median of cycles), CPU ${g(m((x) => x.clientCpuMs))} + ${g(m((x) => x.serverCpuMs))} = ${g(m(cpuOf))} ms (server loop ${g(m((x) => x.serverLoopMs))} + other threads ${g(m((x) => x.serverOtherMs))}), ${f(m((x) => x.switches))} context switches, ${f(m((x) => x.serverWrites))} server write calls${extra}`,
+      `  ${name}: ratio ${g(median(ratios))} (median of cycles), ` +
+        `CPU ${g(m((x) => x.clientCpuMs))} + ${g(m((x) => x.serverCpuMs))} = ${g(m(cpuOf))} ms ` +
+        `(server loop ${g(m((x) => x.serverLoopMs))} + other threads ${g(m((x) => x.serverOtherMs))}), ` +
+        `${f(m((x) => x.switches))} context switches, ${f(m((x) => x.serverWrites))} server write calls${extra}`,
     );
   };
   console.log('decomposition (same server code, bench-only authorities, same cycles; medians):');
@@ -318,15 +338,17 @@ if (DECOMPOSE) {
     enrRounds,
     `, ${f(median(enrRounds.map((x) => x.diskKiB)))} KiB written to disk`,
   );
+  const bareSwitches = f(median(bareRounds.map((x) => x.switches)));
+  const bareWrites = f(median(bareRounds.map((x) => x.serverWrites)));
   console.log(
-    `  (bare TLS handshake: ${f(median(bareRounds.map((x) => x.switches)))} context switches, ${f(median(bareRounds.map((x) => x.serverWrites)))} server write calls per handshake)`,
+    `  (bare TLS handshake: ${bareSwitches} context switches, ${bareWrites} server write calls per handshake)`,
   );
 }
 console.log(`concurrency 1:`);
 console.log(`  bare TLS handshakes : ${f(bare1.rate)}/s  p50 ${f(bare1.p50)} ms`);
 console.log(
-  `  CAPF enrollments    : ${f(enr1.rate)}/s  p50 ${f(enr1.p50)} ms  p99 ${f(enr1.p99)} ms  (target p50 <= 10 ms: ${enr1.p50 <= 10 ? 'MET' : 'NOT MET'})`,
+  `  CAPF enrollments    : ${f(enr1.rate)}/s  p50 ${f(enr1.p50)} ms  p99 ${f(enr1.p99)} ms  ` +
+    `(target p50 <= 10 ms: ${enr1.p50 <= 10 ? 'MET' : 'NOT MET'})`,
 );
-console.log(
-  `server recorded ${fin.upgraded} phones with status Upgrade Success (expected ${WARMUP + ROUNDS * per + Math.min(per, 1000)})`,
-);
+const expected = WARMUP + ROUNDS * per + Math.min(per, 1000);
+console.log(`server recorded ${fin.upgraded} phones with status Upgrade Success (expected ${expected})`);

@@ -92,7 +92,9 @@ for (let off = 32; off + 24 + pageSize <= wal.length; off += 24 + pageSize) {
   if (wal.readUInt32BE(off + 4) !== 0) commits++;
 }
 console.log(
-  `${N} enrollments at concurrency 32: ${commits} commits (${(commits / N).toFixed(2)} per enrollment), ${frames} pages written (${(frames / N).toFixed(2)} per enrollment, ${(frames / Math.max(1, commits)).toFixed(1)} per commit)`,
+  `${N} enrollments at concurrency 32: ${commits} commits (${(commits / N).toFixed(2)} per enrollment), ` +
+    `${frames} pages written (${(frames / N).toFixed(2)} per enrollment, ` +
+    `${(frames / Math.max(1, commits)).toFixed(1)} per commit)`,
 );
 for (const [k, v] of [...byName].sort((a, b) => b[1] - a[1]))
   console.log(

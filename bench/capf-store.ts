@@ -161,12 +161,16 @@ for (let r = 0; r < ROUNDS; r++) {
   const frames = await walFrames();
   res.push({ base: base.cpuUs, store: st.cpuUs, wall: st.wallUs });
   console.log(
-    `round ${r + 1}: domain logic alone ${base.cpuUs.toFixed(1)} µs CPU/enrollment; with the SQLite store ${st.cpuUs.toFixed(1)} µs (wall ${st.wallUs.toFixed(1)} µs); store adds ${(st.cpuUs - base.cpuUs).toFixed(1)} µs; ${(frames / N).toFixed(2)} WAL pages written per enrollment`,
+    `round ${r + 1}: domain logic alone ${base.cpuUs.toFixed(1)} µs CPU/enrollment; ` +
+      `with the SQLite store ${st.cpuUs.toFixed(1)} µs (wall ${st.wallUs.toFixed(1)} µs); ` +
+      `store adds ${(st.cpuUs - base.cpuUs).toFixed(1)} µs; ` +
+      `${(frames / N).toFixed(2)} WAL pages written per enrollment`,
   );
 }
 const best = res.reduce((a, b) => (b.store < a.store ? b : a));
 console.log(
-  `best: store adds ${(best.store - best.base).toFixed(1)} µs CPU per enrollment (${(best.store / best.base).toFixed(2)} × the domain logic alone), concurrency ${C}`,
+  `best: store adds ${(best.store - best.base).toFixed(1)} µs CPU per enrollment ` +
+    `(${(best.store / best.base).toFixed(2)} × the domain logic alone), concurrency ${C}`,
 );
 const { total: upgraded } = await ctx.store.phones.listPhones({
   status: [{ operation: 'install', outcome: 'success' }],

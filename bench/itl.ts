@@ -1,4 +1,5 @@
-// Benchmarks build+sign and parse+verify of a 40-certificate ITL against the raw RSA/SHA costs measured in the same run.
+// Benchmarks build+sign and parse+verify of a 40-certificate ITL against the raw RSA/SHA costs measured in the
+// same run.
 // Run: npx tsx bench/itl.ts
 
 import { createHash, sign as rsaSign, verify as rsaVerify } from 'node:crypto';
@@ -55,9 +56,9 @@ console.log(
 console.log(`baseline  RSA-2048 sign (SHA-1, same bytes)   ${fmt(rsaSignMs)} ms`);
 console.log(`baseline  RSA-2048 verify (SHA-1, same bytes) ${fmt(rsaVerifyMs)} ms`);
 console.log(`baseline  SHA-256 over the file               ${fmt(sha256Ms)} ms`);
+const label = (name: string) => name.padEnd(46);
+console.log(`${label('build+sign')}${fmt(buildMs)} ms/file  (${(buildMs / rsaSignMs).toFixed(2)}x RSA sign)`);
 console.log(
-  `build+sign                                    ${fmt(buildMs)} ms/file  (${(buildMs / rsaSignMs).toFixed(2)}x RSA sign)`,
-);
-console.log(
-  `parse+verify                                  ${fmt(parseVerifyMs)} ms/file  (${(parseVerifyMs / rsaVerifyMs).toFixed(2)}x RSA verify, ${(parseVerifyMs / sha256Ms).toFixed(1)}x SHA-256)`,
+  `${label('parse+verify')}${fmt(parseVerifyMs)} ms/file  ` +
+    `(${(parseVerifyMs / rsaVerifyMs).toFixed(2)}x RSA verify, ${(parseVerifyMs / sha256Ms).toFixed(1)}x SHA-256)`,
 );

@@ -20,7 +20,8 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 if (files.length !== 2 || !args.get('ops-a') || !args.get('ops-b')) {
   console.error(
-    'usage: npx tsx bench/perf-diff.ts A.perf B.perf --ops-a N --ops-b N [--freq 999] [--top 40] [--roles PID=name,...]',
+    'usage: npx tsx bench/perf-diff.ts A.perf B.perf --ops-a N --ops-b N ' +
+      '[--freq 999] [--top 40] [--roles PID=name,...]',
   );
   process.exit(2);
 }
@@ -41,9 +42,8 @@ const kinds: [string, (sym: string, dso: string) => boolean][] = [
   [
     'OpenSSL other',
     (s) =>
-      /SSL|ssl|EVP|evp|OPENSSL|OSSL|ossl|ASN1|asn1|X509|x509|ERR_|CRYPTO|provider|^do_name|OBJ_|BIO|PEM|tls_|dtls|ctx_/.test(
-        s,
-      ),
+      /SSL|ssl|EVP|evp|OPENSSL|OSSL|ossl|ASN1|asn1|X509|x509/.test(s) ||
+      /ERR_|CRYPTO|provider|^do_name|OBJ_|BIO|PEM|tls_|dtls|ctx_/.test(s),
   ],
   ['V8 runtime', (s) => /^v8::|Runtime_|^v8_|LookupIterator/.test(s)],
   ['Node C++', (s) => /^node::|^uv_|^uv__/.test(s)],
@@ -56,9 +56,8 @@ const kinds: [string, (sym: string, dso: string) => boolean][] = [
     'kernel: scheduler, futex, epoll',
     (s, d) =>
       d.includes('kernel') &&
-      /sched|switch|futex|epoll|wake|schedule|idle|task|rq_|hrtimer|update_|enqueue|dequeue|pick_next|select_task|ttwu/.test(
-        s,
-      ),
+      (/sched|switch|futex|epoll|wake|schedule|idle|task|rq_|hrtimer/.test(s) ||
+        /update_|enqueue|dequeue|pick_next|select_task|ttwu/.test(s)),
   ],
   ['kernel: other', (_s, d) => d.includes('kernel')],
   ['libc other', (_s, d) => d.includes('libc')],
@@ -71,7 +70,8 @@ function load(file: string): Map<string, number> {
   });
   if (r.status !== 0) throw new Error(`perf script failed on ${file}: ${r.stderr}`);
   const counts = new Map<string, number>();
-  // Without call graphs each sample is one line: "comm  addr sym (dso)"; with -g the first frame line follows the header.
+  // Without call graphs each sample is one line: "comm  addr sym (dso)"; with -g the first frame line follows the
+  // header.
   let expectFrame = false;
   let comm = '';
   let pid = '';

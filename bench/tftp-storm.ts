@@ -1,7 +1,8 @@
 // Benchmark: K concurrent TFTP clients each fetching an ITL (~10 KB) and a config (~4 KB), against our
 // server and against Debian's tftpd-hpa (in.tftpd) serving the same files in the same run.
 //
-//   npx tsx bench/tftp-storm.ts [--downloads 2000] [--concurrency 100] [--rounds 2] [--blksize N] [--windowsize N] [--catalogue]
+//   npx tsx bench/tftp-storm.ts [--downloads 2000] [--concurrency 100] [--rounds 2] [--blksize N] [--windowsize N]
+//                               [--catalogue]
 //
 // --catalogue: our side is the real provisioning path (a full OpenCAPF: generated ITL and SEP<MAC>.cnf.xml
 // from the database, through the file catalogue and the TFTP listener); tftpd-hpa serves copies of those bytes.
@@ -136,8 +137,12 @@ async function main(): Promise<void> {
   try {
     await waitUntilServing(oursPort);
     await waitUntilServing(hpaPort);
+    const itlBytes = FILES['ITLSEP001122334455.tlv'].length;
+    const configBytes = FILES['SEP001122334455.cnf.xml'].length;
     console.log(
-      `tftp-storm: ${downloads} downloads per round (ITL ${FILES['ITLSEP001122334455.tlv'].length} B + config ${FILES['SEP001122334455.cnf.xml'].length} B alternating), ${concurrency} concurrent clients, ${rounds} round(s), blksize ${blksize ?? 'default (512)'}, windowsize ${windowsize ?? 'default (1)'}`,
+      `tftp-storm: ${downloads} downloads per round (ITL ${itlBytes} B + config ${configBytes} B alternating), ` +
+        `${concurrency} concurrent clients, ${rounds} round(s), blksize ${blksize ?? 'default (512)'}, ` +
+        `windowsize ${windowsize ?? 'default (1)'}`,
     );
     const best = { ours: Infinity, hpa: Infinity };
     let failures = { ours: 0, hpa: 0 };
@@ -150,8 +155,11 @@ async function main(): Promise<void> {
         const rate = (res.ok / res.ms) * 1000;
         best[label] = Math.min(best[label], res.ms);
         failures = { ...failures, [label]: failures[label] + res.failed };
+        const who = label === 'ours' ? 'opencapf  ' : 'tftpd-hpa ';
+        const firstError = res.firstError ? ` (first error: ${res.firstError})` : '';
         console.log(
-          `  round ${r} ${label === 'ours' ? 'opencapf  ' : 'tftpd-hpa '}: ${res.ok} ok, ${res.failed} failed in ${res.ms.toFixed(0)} ms = ${rate.toFixed(0)} downloads/s${res.firstError ? ` (first error: ${res.firstError})` : ''}`,
+          `  round ${r} ${who}: ${res.ok} ok, ${res.failed} failed in ${res.ms.toFixed(0)} ms = ` +
+            `${rate.toFixed(0)} downloads/s${firstError}`,
         );
       }
     }
@@ -165,7 +173,8 @@ async function main(): Promise<void> {
     console.log(`tftpd-hpa : ${hpaRate.toFixed(0)} downloads/s (best round), failed transfers ${failures.hpa}`);
     console.log(`ratio opencapf / tftpd-hpa = ${(oursRate / hpaRate).toFixed(2)}`);
     console.log(
-      `opencapf server stats: completed ${stats.completed}, timed out ${stats.timedOut}, active ${stats.activeTransfers}, requests ${stats.requests}`,
+      `opencapf server stats: completed ${stats.completed}, timed out ${stats.timedOut}, ` +
+        `active ${stats.activeTransfers}, requests ${stats.requests}`,
     );
     if (failures.ours > 0 || failures.hpa > 0) process.exitCode = 1;
   } finally {

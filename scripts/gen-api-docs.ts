@@ -31,9 +31,9 @@ const typeOf = (f: FilterFieldSpec) =>
     : f.type === 'time'
       ? 'ISO 8601 time'
       : f.type;
-const filterRows = phoneFilterFields().map(
-  ([name, f]) =>
-    `| \`${name}\` | \`${f.cli}\` | ${typeOf(f)} | ${f.help.replace(/\|/g, '\\|')}${f.secret ? ' (never in a URL)' : ''} |`,
-);
+const filterRows = phoneFilterFields().map(([name, f]) => {
+  const meaning = f.help.replace(/\|/g, '\\|') + (f.secret ? ' (never in a URL)' : '');
+  return `| \`${name}\` | \`${f.cli}\` | ${typeOf(f)} | ${meaning} |`;
+});
 md = replaceBlock(md, 'phone-filters', ['| API | CLI | Value | Meaning |', '|---|---|---|---|', ...filterRows]);
 writeFileSync(path, md);

@@ -4,8 +4,11 @@
 //
 // The emitter covers the JSON Schema our routes use: type (one or a list, with 'null'), enum, properties with
 // required, items, additionalProperties, anyOf/oneOf and local $ref. Response properties are emitted as
-// present: the API's views set every property and its response schemas list no `required`.
+// present: the API's views set every property and its response schemas list no `required`. Descriptions and
+// summaries become JSDoc wrapped within 120 columns, and the module goes through Biome's formatter (biome.json),
+// so the file on disk is formatted and passes scripts/check-lines.mjs as written.
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const WEB_TYPES_PATH = fileURLToPath(new URL('../web/src/api-types.gen.ts', import.meta.url));
 export const WEB_TYPES_COMMAND = 'npm run gen:web-types';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAX_LINE = 120;
 
 type Json = Record<string, unknown>;
 type Mode = 'request' | 'response';
@@ -75,11 +80,32 @@ function objectTs(o: Json, mode: Mode, refs: Record<string, unknown>, depth: num
     const optional = mode === 'request' && !required.has(k) ? '?' : '';
     const name = IDENT.test(k) ? k : JSON.stringify(k);
     const p = props[k] as Json;
-    const doc = typeof p?.description === 'string' ? `${pad}/** ${p.description.replace(/\*\//g, '*\\/')} */\n` : '';
+    const doc = typeof p?.description === 'string' ? `${docComment(p.description, pad)}\n` : '';
     return `${doc}${pad}${name}${optional}: ${schemaToTs(p, mode, refs, depth + 1)};`;
   });
   if (extra && extra !== false) lines.push(`${pad}[key: string]: unknown;`);
   return `{\n${lines.join('\n')}\n${'  '.repeat(depth)}}`;
+}
+
+/**
+ * A JSDoc comment at indentation `pad`: one line when it fits in MAX_LINE columns, else the words wrapped over
+ * ` * ` lines (a single word longer than a line stays whole).
+ */
+export function docComment(text: string, pad = ''): string {
+  const safe = text.replace(/\*\//g, '*\\/');
+  const one = `${pad}/** ${safe} */`;
+  if (one.length <= MAX_LINE) return one;
+  const lines: string[] = [];
+  let line = `${pad} *`;
+  for (const word of safe.split(/\s+/).filter(Boolean)) {
+    if (line.length + 1 + word.length > MAX_LINE && line !== `${pad} *`) {
+      lines.push(line);
+      line = `${pad} *`;
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return [`${pad}/**`, ...lines, `${pad} */`].join('\n');
 }
 
 /** GET /api/v1/phones/{deviceName} -> GetPhonesByDeviceName. */
@@ -113,8 +139,8 @@ export function emitWebTypes(doc: Json): string {
     for (const method of Object.keys(paths[path]!).sort()) {
       const op = paths[path]![method]!;
       const name = operationName(method, path);
-      const summary = op.summary ? `: ${String(op.summary).replace(/\*\//g, '*\\/')}` : '';
-      const head = `/** ${method.toUpperCase()} ${path}${summary} */`;
+      const summary = op.summary ? `: ${String(op.summary)}` : '';
+      const head = docComment(`${method.toUpperCase()} ${path}${summary}`);
       const query = ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'query');
       if (query.length) {
         const props = Object.fromEntries(query.map((p) => [p.name as string, p.schema]));
@@ -170,8 +196,18 @@ export async function buildApiDocument(): Promise<Json> {
   }
 }
 
+/** TypeScript source as Biome's formatter writes it (biome.json at the root), so the file on disk stays formatted. */
+export function formatWithBiome(source: string, filePath = WEB_TYPES_PATH): string {
+  const biome = join(ROOT, 'node_modules', '.bin', 'biome');
+  return execFileSync(biome, ['format', `--stdin-file-path=${filePath}`], {
+    cwd: ROOT,
+    input: source,
+    encoding: 'utf8',
+  });
+}
+
 export async function generateWebTypes(): Promise<string> {
-  return emitWebTypes(await buildApiDocument());
+  return formatWithBiome(emitWebTypes(await buildApiDocument()));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -11,7 +11,10 @@ export interface ImportEdge {
   to: string;
   /** `import type …`, `export type … from`, or a type position `import('…').T`: erased at run time. */
   typeOnly: boolean;
-  /** Exported names it binds as values ('*' for `export *`, a namespace or a dynamic import); inline `type` names excluded. */
+  /**
+   * Exported names it binds as values ('*' for `export *`, a namespace or a dynamic import); inline `type` names
+   * excluded.
+   */
   values: string[];
   line: number;
 }
@@ -73,7 +76,8 @@ export function readImportGraph(srcDir: string): ImportGraph {
     };
     for (const m of text.matchAll(IMPORT_RE)) {
       const typeOnly = Boolean(m[2]);
-      add(m[4]!, m.index + m[0].indexOf(m[1]!), typeOnly, valuesOf(m[3], typeOnly)); // `^\s*` may start on a blank line above
+      // `^\s*` may start on a blank line above
+      add(m[4]!, m.index + m[0].indexOf(m[1]!), typeOnly, valuesOf(m[3], typeOnly));
     }
     for (const m of text.matchAll(DYNAMIC_RE)) {
       const typeOnly = !m[1] && Boolean(m[3]);

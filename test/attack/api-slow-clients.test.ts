@@ -76,7 +76,8 @@ test('an unauthenticated slow upload gets its 401 and is then disconnected, not 
 }, async () => {
   const c = await connect();
   c.socket.write(
-    'POST /api/v1/phones/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 100000000\r\n\r\ndeviceName\n',
+    'POST /api/v1/phones/import HTTP/1.1\r\nHost: x\r\nContent-Type: ' +
+      'text/csv\r\nContent-Length: 100000000\r\n\r\ndeviceName\n',
   );
   trickle(c.socket); // active all the time: no idle or body timeout applies within the test
   await c.closed;
@@ -87,7 +88,8 @@ test('an unauthenticated slow upload gets its 401 and is then disconnected, not 
 test('a body that stops arriving is cut off by the body timeout', { timeout: 20_000 }, async () => {
   const c = await connect();
   c.socket.write(
-    'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"username":',
+    'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: ' +
+      'application/json\r\nContent-Length: 200\r\n\r\n{"username":',
   );
   await c.closed; // then silence
   // Destroyed without a word: the body timeout, not the request timeout (which answers 408 first).
@@ -97,7 +99,8 @@ test('a body that stops arriving is cut off by the body timeout', { timeout: 20_
 test('a body that keeps trickling is cut off by the request timeout', { timeout: 20_000 }, async () => {
   const c = await connect();
   c.socket.write(
-    'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"username":"',
+    'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: ' +
+      'application/json\r\nContent-Length: 100000\r\n\r\n{"username":"',
   );
   trickle(c.socket);
   await c.closed;

@@ -14,30 +14,34 @@ import { systemClock } from '../../src/shared/clock.ts';
 const modeOf = (p: string) => (statSync(p).mode & 0o777).toString(8);
 
 for (const existing of [false, true]) {
-  test(`opencapf.db, -wal and -shm are 0600 in a 0755 data directory, umask 022${existing ? ', database created 0644 before' : ''}`, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'opencapf-modes-'));
-    const dataDir = join(root, 'data');
-    mkdirSync(dataDir);
-    chmodSync(dataDir, 0o755);
-    const db = join(dataDir, 'opencapf.db');
-    if (existing) writeFileSync(db, '', { mode: 0o644 });
-    const umask = process.umask(0o022);
-    try {
-      const store = await openStore({ driver: 'sqlite', dataDir });
+  test(
+    `opencapf.db, -wal and -shm are 0600 in a 0755 data directory, ` +
+      `umask 022${existing ? ', database created 0644 before' : ''}`,
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'opencapf-modes-'));
+      const dataDir = join(root, 'data');
+      mkdirSync(dataDir);
+      chmodSync(dataDir, 0o755);
+      const db = join(dataDir, 'opencapf.db');
+      if (existing) writeFileSync(db, '', { mode: 0o644 });
+      const umask = process.umask(0o022);
       try {
-        // A write, so the WAL and its index exist and hold a secret.
-        await createPhoneService(store.phones, systemClock).addPhones(
-          [{ deviceName: 'SEP001122334455', model: 'Cisco 8845' }],
-          { name: 't', source: 'test' },
-        );
-        await store.phones.updatePhone('SEP001122334455', { capf: { authString: '4711' } }, new Date().toISOString());
-        for (const f of [db, `${db}-wal`, `${db}-shm`]) assert.equal(modeOf(f), '600', `${f} is ${modeOf(f)}`);
+        const store = await openStore({ driver: 'sqlite', dataDir });
+        try {
+          // A write, so the WAL and its index exist and hold a secret.
+          await createPhoneService(store.phones, systemClock).addPhones(
+            [{ deviceName: 'SEP001122334455', model: 'Cisco 8845' }],
+            { name: 't', source: 'test' },
+          );
+          await store.phones.updatePhone('SEP001122334455', { capf: { authString: '4711' } }, new Date().toISOString());
+          for (const f of [db, `${db}-wal`, `${db}-shm`]) assert.equal(modeOf(f), '600', `${f} is ${modeOf(f)}`);
+        } finally {
+          await store.close();
+        }
       } finally {
-        await store.close();
+        process.umask(umask);
+        rmSync(root, { recursive: true, force: true });
       }
-    } finally {
-      process.umask(umask);
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 }

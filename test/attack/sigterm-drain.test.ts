@@ -75,7 +75,8 @@ test('SIGTERM: every listener stops accepting at once and serve exits within the
     const uploadClosed = new Promise<void>((r) => upload.once('close', () => r()));
     await new Promise<void>((r) => upload.once('connect', () => r()));
     upload.write(
-      'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"username":"',
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: ' +
+        'application/json\r\nContent-Length: 1000000\r\n\r\n{"username":"',
     );
     const trickle = setInterval(() => upload.writable && upload.write('a'), 100);
     cleanup.push(() => clearInterval(trickle));

@@ -226,7 +226,9 @@ test(`acceptance: ${STORM}-phone storm with pg_ctl stop -m immediate / start in 
   await outage;
   const refused = (serve.output().match(/CAPF session refused/g) ?? []).length - refusedBefore;
   console.log(
-    `storm: ${STORM} phones, ${summary.retriedPhones} retried (${summary.retries} tries after the first), ${refused} CAPF sessions refused, outcomes ${JSON.stringify(summary.byOutcome)}, ${(summary.wallMs / 1000).toFixed(1)} s`,
+    `storm: ${STORM} phones, ${summary.retriedPhones} retried (${summary.retries} tries after the first), ` +
+      `${refused} CAPF sessions refused, outcomes ${JSON.stringify(summary.byOutcome)}, ` +
+      `${(summary.wallMs / 1000).toFixed(1)} s`,
   );
   assert.ok(serve.running(), `serve exited:\n${serve.output().slice(-4000)}`);
   assert.equal(summary.byOutcome.installed, STORM, JSON.stringify(summary.failuresByReason));

@@ -105,75 +105,82 @@ async function crlText(): Promise<string> {
   );
 }
 
-test('phone drops after STORE_CERTIFICATE_REQUEST, then enrols again: the orphan is revoked (superseded), the new LSC is good', async () => {
-  const name = await pendingInstall();
-  const orphan = await enrolAndDrop(name);
-  const second = await enrol(name);
-  assert.equal(second.outcome, 'installed', second.log.join('\n'));
-  const orphanSerial = parseCertificate(orphan).serialHex;
+test(
+  'phone drops after STORE_CERTIFICATE_REQUEST, then enrols again: ' +
+    'the orphan is revoked (superseded), the new LSC is good',
+  async () => {
+    const name = await pendingInstall();
+    const orphan = await enrolAndDrop(name);
+    const second = await enrol(name);
+    assert.equal(second.outcome, 'installed', second.log.join('\n'));
+    const orphanSerial = parseCertificate(orphan).serialHex;
 
-  const v1 = await lab.ctx.revocation.verify(orphan);
-  assert.equal(v1.verdict, 'revoked', v1.message);
-  assert.equal(v1.record?.revocationReason, 'superseded');
-  const v2 = await lab.ctx.revocation.verify(second.lsc!.der);
-  assert.equal(v2.verdict, 'valid', v2.message);
+    const v1 = await lab.ctx.revocation.verify(orphan);
+    assert.equal(v1.verdict, 'revoked', v1.message);
+    assert.equal(v1.record?.revocationReason, 'superseded');
+    const v2 = await lab.ctx.revocation.verify(second.lsc!.der);
+    assert.equal(v2.verdict, 'valid', v2.message);
 
-  const o1 = await ocsp(orphan);
-  assert.match(o1, /: revoked/, o1);
-  assert.match(o1, /Reason: superseded/, o1);
-  assert.match(o1, /Response verify OK/, o1);
-  assert.match(await ocsp(second.lsc!.der), /: good/);
+    const o1 = await ocsp(orphan);
+    assert.match(o1, /: revoked/, o1);
+    assert.match(o1, /Reason: superseded/, o1);
+    assert.match(o1, /Response verify OK/, o1);
+    assert.match(await ocsp(second.lsc!.der), /: good/);
 
-  const crl = await crlText();
-  assert.ok(crl.includes(`Serial Number: ${orphanSerial}`), crl);
-  assert.ok(!crl.includes(`Serial Number: ${parseCertificate(second.lsc!.der).serialHex}`));
+    const crl = await crlText();
+    assert.ok(crl.includes(`Serial Number: ${orphanSerial}`), crl);
+    assert.ok(!crl.includes(`Serial Number: ${parseCertificate(second.lsc!.der).serialHex}`));
 
-  // Revoked in the same transaction that confirmed the new LSC, with its audit entry.
-  const audit = await lab.ctx.store.audit.listAudit({ target: name, action: 'certificate.revoke' });
-  assert.deepEqual(
-    audit.map((a) => a.details),
-    [{ serial: orphanSerial, reason: 'superseded', unacknowledged: true }],
-  );
-  assert.equal(
-    (await lab.ctx.store.phones.getPhone(name))!.lsc!.serialHex,
-    parseCertificate(second.lsc!.der).serialHex,
-  );
-});
+    // Revoked in the same transaction that confirmed the new LSC, with its audit entry.
+    const audit = await lab.ctx.store.audit.listAudit({ target: name, action: 'certificate.revoke' });
+    assert.deepEqual(
+      audit.map((a) => a.details),
+      [{ serial: orphanSerial, reason: 'superseded', unacknowledged: true }],
+    );
+    assert.equal(
+      (await lab.ctx.store.phones.getPhone(name))!.lsc!.serialHex,
+      parseCertificate(second.lsc!.der).serialHex,
+    );
+  },
+);
 
-test('an orphan nobody supersedes is revoked once revocation.unacknowledgedGraceHours have passed (not before)', async () => {
-  const name = await pendingInstall();
-  const graceMs = lab.ctx.config['revocation.unacknowledgedGraceHours'] * 3_600_000;
-  // The orphan is made a grace period and a minute ago, so that OCSP and the CRL are checked at real time
-  // (openssl refuses answers from the future).
-  const issuedAt = Date.now() - graceMs - 60_000;
-  let orphan: Buffer;
-  try {
-    lab.clock.set(new Date(issuedAt));
-    orphan = await enrolAndDrop(name);
-    lab.clock.set(new Date(issuedAt + graceMs - 60_000));
-    assert.deepEqual(await lab.ctx.revocation.revokeUnacknowledged(), [], 'still inside the grace period');
-    assert.equal((await lab.ctx.revocation.verify(orphan)).verdict, 'valid');
-  } finally {
-    lab.clock.set(new Date());
-  }
-  const serial = parseCertificate(orphan).serialHex;
-  assert.deepEqual(await lab.ctx.revocation.revokeUnacknowledged(), [serial]);
-  const v = await lab.ctx.revocation.verify(orphan);
-  assert.equal(v.verdict, 'revoked', v.message);
-  assert.equal(v.record?.revocationReason, 'cessationOfOperation');
-  const o = await ocsp(orphan);
-  assert.match(o, /: revoked/, o);
-  assert.match(o, /Reason: cessationOfOperation/, o);
-  assert.match(o, /Response verify OK/, o);
-  assert.ok((await crlText()).includes(`Serial Number: ${serial}`));
-  const audit = await lab.ctx.store.audit.listAudit({ target: name, action: 'certificate.revoke' });
-  assert.equal(audit[0]?.actor, 'revocation');
-  assert.deepEqual(audit[0]?.details, { serial, reason: 'cessationOfOperation', unacknowledged: true });
-  // Idempotent: a second sweep (another node, the next tick) finds nothing.
-  assert.deepEqual(await lab.ctx.revocation.revokeUnacknowledged(), []);
-  // The phone's operation is still pending: it can enrol again and gets a good LSC.
-  const again = await enrol(name);
-  assert.equal(again.outcome, 'installed', again.log.join('\n'));
-  assert.equal((await lab.ctx.revocation.verify(again.lsc!.der)).verdict, 'valid');
-  assert.match(await ocsp(again.lsc!.der), /: good/);
-});
+test(
+  'an orphan nobody supersedes is revoked once ' + 'revocation.unacknowledgedGraceHours have passed (not before)',
+  async () => {
+    const name = await pendingInstall();
+    const graceMs = lab.ctx.config['revocation.unacknowledgedGraceHours'] * 3_600_000;
+    // The orphan is made a grace period and a minute ago, so that OCSP and the CRL are checked at real time
+    // (openssl refuses answers from the future).
+    const issuedAt = Date.now() - graceMs - 60_000;
+    let orphan: Buffer;
+    try {
+      lab.clock.set(new Date(issuedAt));
+      orphan = await enrolAndDrop(name);
+      lab.clock.set(new Date(issuedAt + graceMs - 60_000));
+      assert.deepEqual(await lab.ctx.revocation.revokeUnacknowledged(), [], 'still inside the grace period');
+      assert.equal((await lab.ctx.revocation.verify(orphan)).verdict, 'valid');
+    } finally {
+      lab.clock.set(new Date());
+    }
+    const serial = parseCertificate(orphan).serialHex;
+    assert.deepEqual(await lab.ctx.revocation.revokeUnacknowledged(), [serial]);
+    const v = await lab.ctx.revocation.verify(orphan);
+    assert.equal(v.verdict, 'revoked', v.message);
+    assert.equal(v.record?.revocationReason, 'cessationOfOperation');
+    const o = await ocsp(orphan);
+    assert.match(o, /: revoked/, o);
+    assert.match(o, /Reason: cessationOfOperation/, o);
+    assert.match(o, /Response verify OK/, o);
+    assert.ok((await crlText()).includes(`Serial Number: ${serial}`));
+    const audit = await lab.ctx.store.audit.listAudit({ target: name, action: 'certificate.revoke' });
+    assert.equal(audit[0]?.actor, 'revocation');
+    assert.deepEqual(audit[0]?.details, { serial, reason: 'cessationOfOperation', unacknowledged: true });
+    // Idempotent: a second sweep (another node, the next tick) finds nothing.
+    assert.deepEqual(await lab.ctx.revocation.revokeUnacknowledged(), []);
+    // The phone's operation is still pending: it can enrol again and gets a good LSC.
+    const again = await enrol(name);
+    assert.equal(again.outcome, 'installed', again.log.join('\n'));
+    assert.equal((await lab.ctx.revocation.verify(again.lsc!.der)).verdict, 'valid');
+    assert.match(await ocsp(again.lsc!.der), /: good/);
+  },
+);

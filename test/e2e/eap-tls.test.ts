@@ -50,7 +50,10 @@ async function freeUdpPort(): Promise<number> {
   return p;
 }
 
-/** Builds a FreeRADIUS config directory: the system one, with the stock sites and eap replaced by examples/freeradius. */
+/**
+ * Builds a FreeRADIUS config directory: the system one, with the stock sites and eap replaced by
+ * examples/freeradius.
+ */
 function buildConfig(): void {
   conf = join(work, 'raddb');
   cpSync(SYSTEM_CONF, conf, { recursive: true, verbatimSymlinks: true });
@@ -127,10 +130,19 @@ async function eapTls(identity: string, cert: Held): Promise<{ accepted: boolean
   writeFileSync(certFile, derToPem(cert.der));
   writeFileSync(keyFile, privateKeyPem(cert.privateKey), { mode: 0o600 });
   const cfg = join(work, `${id}.conf`);
-  writeFileSync(
-    cfg,
-    `network={\n\tkey_mgmt=IEEE8021X\n\teap=TLS\n\tidentity="${identity}"\n\tca_cert="${join(work, 'server-ca.pem')}"\n\tclient_cert="${certFile}"\n\tprivate_key="${keyFile}"\n\teapol_flags=0\n}\n`,
-  );
+  const network = [
+    'network={',
+    '\tkey_mgmt=IEEE8021X',
+    '\teap=TLS',
+    `\tidentity="${identity}"`,
+    `\tca_cert="${join(work, 'server-ca.pem')}"`,
+    `\tclient_cert="${certFile}"`,
+    `\tprivate_key="${keyFile}"`,
+    '\teapol_flags=0',
+    '}',
+    '',
+  ];
+  writeFileSync(cfg, network.join('\n'));
   return new Promise((resolve) => {
     execFile(
       EAPOL_TEST!,

@@ -11,34 +11,37 @@ import { startTroubleshootingLab } from './troubleshooting-lab.ts';
 const texts = (r: { messages: { text: string }[] }) => r.messages.map((m) => m.text);
 const ids = (r: { findings: { id: string }[] }) => r.findings.map((f) => f.id);
 
-test('LSC: Failed: Operation Completes By has passed (Upgrade Failed: User Initiated Request Late/Timedout)', async () => {
-  const t = await startTroubleshootingLab();
-  try {
-    const dev = newDeviceName();
-    await t.schedule(dev, {
-      operation: 'install',
-      authMode: 'null-string',
-      completesBy: new Date(t.lab.clock.now().getTime() + 3600_000).toISOString(),
-    });
-    t.lab.clock.advanceMs(2 * 3600_000); // the phone is reset two hours later
-    const r = await t.boot(dev);
-    assert.equal(r.outcome, 'failed', r.detail);
-    assert.ok(texts(r).includes('LSC: Failed'), texts(r).join(' | '));
-    assert.equal(await t.status(dev), 'Upgrade Failed: User Initiated Request Late/Timedout');
-    const d = await t.doctor(dev);
-    assert.ok(ids(d).includes('deadline-past'), ids(d).join(','));
-    assert.equal(d.findings.find((f) => f.id === 'deadline-past')!.docsAnchor, 'docs/troubleshooting.md#lsc-failed');
-    // Remedy: a deadline at least one hour ahead, then retry.
-    await t.schedule(dev, {
-      operation: 'install',
-      authMode: 'null-string',
-      completesBy: new Date(t.lab.clock.now().getTime() + 2 * 3600_000).toISOString(),
-    });
-    assert.equal((await t.boot(dev)).outcome, 'installed');
-  } finally {
-    await t.close();
-  }
-});
+test(
+  'LSC: Failed: Operation Completes By has passed (Upgrade Failed: ' + 'User Initiated Request Late/Timedout)',
+  async () => {
+    const t = await startTroubleshootingLab();
+    try {
+      const dev = newDeviceName();
+      await t.schedule(dev, {
+        operation: 'install',
+        authMode: 'null-string',
+        completesBy: new Date(t.lab.clock.now().getTime() + 3600_000).toISOString(),
+      });
+      t.lab.clock.advanceMs(2 * 3600_000); // the phone is reset two hours later
+      const r = await t.boot(dev);
+      assert.equal(r.outcome, 'failed', r.detail);
+      assert.ok(texts(r).includes('LSC: Failed'), texts(r).join(' | '));
+      assert.equal(await t.status(dev), 'Upgrade Failed: User Initiated Request Late/Timedout');
+      const d = await t.doctor(dev);
+      assert.ok(ids(d).includes('deadline-past'), ids(d).join(','));
+      assert.equal(d.findings.find((f) => f.id === 'deadline-past')!.docsAnchor, 'docs/troubleshooting.md#lsc-failed');
+      // Remedy: a deadline at least one hour ahead, then retry.
+      await t.schedule(dev, {
+        operation: 'install',
+        authMode: 'null-string',
+        completesBy: new Date(t.lab.clock.now().getTime() + 2 * 3600_000).toISOString(),
+      });
+      assert.equal((await t.boot(dev)).outcome, 'installed');
+    } finally {
+      await t.close();
+    }
+  },
+);
 
 test("Operation Pending: the phone cannot resolve the CAPF host name (the seed's DNS lab)", async () => {
   const t = await startTroubleshootingLab({ publicHost: 'PUB11.brianw2.lab' });

@@ -29,6 +29,8 @@ if (missing) console.log(`# e2e web UI tests skipped: ${missing}`);
 
 /** No raw JSON, stack traces or horizontal overflow on a page a user sees. */
 async function assertClean(page: Page, what: string): Promise<void> {
+  // Playwright's innerText() is the rendered text (hidden nodes left out): what a user sees is what this checks.
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point, not the DOM's text
   const text = await page.locator('body').innerText();
   assert.doesNotMatch(
     text,

@@ -21,26 +21,29 @@ function parseChunked(text: string, cuts: number[]): CsvRecord[] {
   return out;
 }
 
-test('arbitrary text: only records or ERR_CSV_* errors, never an exception; chunking does not change the result', () => {
-  const alphabet = fc.constantFrom('a', 'b', ',', '"', '\r', '\n', ' ', 'é', 'x');
-  fc.assert(
-    fc.property(
-      fc.array(alphabet, { maxLength: 600 }).map((a) => a.join('')),
-      fc.array(fc.nat(), { maxLength: 6 }),
-      (text, cuts) => {
-        const whole = parseCsv(text, limits);
-        for (const r of whole) {
-          if ('error' in r) assert.match(r.error.code, /^ERR_CSV_(SYNTAX|LIMIT)$/);
-          else
-            assert.ok(r.fields.length <= limits.maxFields && r.fields.every((f) => f.length <= limits.maxFieldChars));
-          assert.ok(Number.isInteger(r.line) && r.line >= 1);
-        }
-        assert.deepEqual(parseChunked(text, cuts), whole);
-      },
-    ),
-    { seed: SEED, numRuns: 2000 },
-  );
-});
+test(
+  'arbitrary text: only records or ERR_CSV_* errors, ' + 'never an exception; chunking does not change the result',
+  () => {
+    const alphabet = fc.constantFrom('a', 'b', ',', '"', '\r', '\n', ' ', 'é', 'x');
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 600 }).map((a) => a.join('')),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (text, cuts) => {
+          const whole = parseCsv(text, limits);
+          for (const r of whole) {
+            if ('error' in r) assert.match(r.error.code, /^ERR_CSV_(SYNTAX|LIMIT)$/);
+            else
+              assert.ok(r.fields.length <= limits.maxFields && r.fields.every((f) => f.length <= limits.maxFieldChars));
+            assert.ok(Number.isInteger(r.line) && r.line >= 1);
+          }
+          assert.deepEqual(parseChunked(text, cuts), whole);
+        },
+      ),
+      { seed: SEED, numRuns: 2000 },
+    );
+  },
+);
 
 test('round trip: csvRow output parses back to the same fields', () => {
   const field = fc

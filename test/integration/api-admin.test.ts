@@ -48,44 +48,47 @@ describe('authentication and access', () => {
     assert.equal(json(bad).error.code, 'ERR_UNAUTHENTICATED');
   });
 
-  test('cookie login: HttpOnly SameSite=Strict session; changes need X-Requested-With (CSRF); logout ends it', async () => {
-    const login = await lab.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username: 'admin', password: ADMIN_PASSWORD },
-    });
-    assert.equal(login.statusCode, 200, login.body);
-    const setCookie = String(login.headers['set-cookie']);
-    assert.match(setCookie, /opencapf_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
-    const cookie = setCookie.split(';')[0]!;
-    const me = await lab.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
-    assert.equal(json(me).username, 'admin');
-    assert.equal(json(me).via, 'session');
-    const noHeader = await lab.app.inject({
-      method: 'POST',
-      url: '/api/v1/phones',
-      headers: { cookie },
-      payload: { phones: [] },
-    });
-    assert.equal(noHeader.statusCode, 403);
-    assert.equal(json(noHeader).error.code, 'ERR_CSRF');
-    const ok = await lab.app.inject({
-      method: 'POST',
-      url: '/api/v1/phones',
-      headers: { cookie, 'x-requested-with': 'fetch' },
-      payload: { phones: [] },
-    });
-    assert.equal(ok.statusCode, 200);
-    await lab.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/logout',
-      headers: { cookie, 'x-requested-with': 'fetch' },
-    });
-    assert.equal(
-      (await lab.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode,
-      401,
-    );
-  });
+  test(
+    'cookie login: HttpOnly SameSite=Strict session; ' + 'changes need X-Requested-With (CSRF); logout ends it',
+    async () => {
+      const login = await lab.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: ADMIN_PASSWORD },
+      });
+      assert.equal(login.statusCode, 200, login.body);
+      const setCookie = String(login.headers['set-cookie']);
+      assert.match(setCookie, /opencapf_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+      const cookie = setCookie.split(';')[0]!;
+      const me = await lab.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
+      assert.equal(json(me).username, 'admin');
+      assert.equal(json(me).via, 'session');
+      const noHeader = await lab.app.inject({
+        method: 'POST',
+        url: '/api/v1/phones',
+        headers: { cookie },
+        payload: { phones: [] },
+      });
+      assert.equal(noHeader.statusCode, 403);
+      assert.equal(json(noHeader).error.code, 'ERR_CSRF');
+      const ok = await lab.app.inject({
+        method: 'POST',
+        url: '/api/v1/phones',
+        headers: { cookie, 'x-requested-with': 'fetch' },
+        payload: { phones: [] },
+      });
+      assert.equal(ok.statusCode, 200);
+      await lab.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: { cookie, 'x-requested-with': 'fetch' },
+      });
+      assert.equal(
+        (await lab.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode,
+        401,
+      );
+    },
+  );
 
   test('login throttling by user name; wrong password and unknown user look the same', async () => {
     await lab.ctx.admin.users.create('victim', 'read-only', 'victim password 1', { name: 't', source: 't' });
@@ -200,88 +203,97 @@ describe('phones', () => {
     assert.match(gen.authString, /^\d{8}$/);
   });
 
-  test('bad input: unknown fields, unknown enums, past deadlines, bad strings, malformed names — precise codes, nothing applied', async () => {
-    await lab.call('POST', '/api/v1/phones', { phones: [{ deviceName: 'SEP00AA00BB0002', model: 'Cisco 8845' }] });
-    const cases: [unknown, string, RegExp][] = [
-      [{ operation: 'install', foo: 1 }, 'ERR_BAD_REQUEST', /additional properties: "foo"/],
-      [{ operation: 'explode' }, 'ERR_BAD_REQUEST', /operation must be equal to one of the allowed values/],
-      [{ operation: 'install', authMode: 'by-magic' }, 'ERR_BAD_REQUEST', /authMode/],
-      [{ operation: 'install', completesBy: '2001-01-01T00:00:00Z' }, 'ERR_DEADLINE_PAST', /in the past/],
-      [{ operation: 'install', completesBy: 'tomorrow' }, 'ERR_BAD_REQUEST', /not a date/],
-      [{ operation: 'install', authMode: 'auth-string', authString: '12a4' }, 'ERR_BAD_REQUEST', /authString/],
-      [{ operation: 'install', authMode: 'auth-string', authString: '12345678901' }, 'ERR_BAD_REQUEST', /authString/],
-      [{ operation: 'install', rsaKeySize: 1000 }, 'ERR_BAD_REQUEST', /rsaKeySize/],
-    ];
-    for (const [body, code, msg] of cases) {
-      const r = await lab.call('PUT', '/api/v1/phones/SEP00AA00BB0002/capf', body);
-      assert.equal(json(r).error.code, code, `${JSON.stringify(body)} -> ${r.body}`);
-      assert.match(json(r).error.message, msg);
-      assert.equal(r.statusCode, ERROR_TABLE[code as keyof typeof ERROR_TABLE].http);
-      assert.doesNotMatch(r.body, /at .*\.ts:\d+/);
-    }
-    assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00AA00BB0002')).phone.status, 'None');
-    assert.equal(
-      json(await lab.call('GET', "/api/v1/phones/SEP'%3B%20DROP%20TABLE%20phones")).error.code,
-      'ERR_PHONE_BAD_NAME',
-    );
-    assert.equal(
-      json(await lab.call('POST', '/api/v1/phones', '{"phones": [', { 'content-type': 'application/json' })).error.code,
-      'ERR_BAD_REQUEST',
-    );
-    const html = json(
-      await lab.call('POST', '/api/v1/phones', {
-        phones: [
-          {
-            deviceName: 'SEP00AA00BB0003',
-            model: '<script>alert(1)</script>',
-            description: "x'); DROP TABLE phones;--",
-          },
-        ],
-      }),
-    );
-    assert.equal(html.succeeded, 1);
-    const back = json(await lab.call('GET', '/api/v1/phones?description=DROP%20TABLE'));
-    assert.equal(back.items[0].model, '<script>alert(1)</script>');
-    assert.equal(json(await lab.call('GET', '/api/v1/phones?model=%25')).total, 0, 'LIKE wildcards are literal');
-    assert.equal(json(await lab.call('GET', '/api/v1/phones?limit=501')).error.code, 'ERR_BAD_REQUEST');
-    assert.equal(json(await lab.call('GET', '/api/v1/nope')).error.code, 'ERR_NOT_FOUND');
-  });
+  test(
+    'bad input: unknown fields, unknown enums, past deadlines, ' +
+      'bad strings, malformed names — precise codes, nothing applied',
+    async () => {
+      await lab.call('POST', '/api/v1/phones', { phones: [{ deviceName: 'SEP00AA00BB0002', model: 'Cisco 8845' }] });
+      const cases: [unknown, string, RegExp][] = [
+        [{ operation: 'install', foo: 1 }, 'ERR_BAD_REQUEST', /additional properties: "foo"/],
+        [{ operation: 'explode' }, 'ERR_BAD_REQUEST', /operation must be equal to one of the allowed values/],
+        [{ operation: 'install', authMode: 'by-magic' }, 'ERR_BAD_REQUEST', /authMode/],
+        [{ operation: 'install', completesBy: '2001-01-01T00:00:00Z' }, 'ERR_DEADLINE_PAST', /in the past/],
+        [{ operation: 'install', completesBy: 'tomorrow' }, 'ERR_BAD_REQUEST', /not a date/],
+        [{ operation: 'install', authMode: 'auth-string', authString: '12a4' }, 'ERR_BAD_REQUEST', /authString/],
+        [{ operation: 'install', authMode: 'auth-string', authString: '12345678901' }, 'ERR_BAD_REQUEST', /authString/],
+        [{ operation: 'install', rsaKeySize: 1000 }, 'ERR_BAD_REQUEST', /rsaKeySize/],
+      ];
+      for (const [body, code, msg] of cases) {
+        const r = await lab.call('PUT', '/api/v1/phones/SEP00AA00BB0002/capf', body);
+        assert.equal(json(r).error.code, code, `${JSON.stringify(body)} -> ${r.body}`);
+        assert.match(json(r).error.message, msg);
+        assert.equal(r.statusCode, ERROR_TABLE[code as keyof typeof ERROR_TABLE].http);
+        assert.doesNotMatch(r.body, /at .*\.ts:\d+/);
+      }
+      assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00AA00BB0002')).phone.status, 'None');
+      assert.equal(
+        json(await lab.call('GET', "/api/v1/phones/SEP'%3B%20DROP%20TABLE%20phones")).error.code,
+        'ERR_PHONE_BAD_NAME',
+      );
+      assert.equal(
+        json(await lab.call('POST', '/api/v1/phones', '{"phones": [', { 'content-type': 'application/json' })).error
+          .code,
+        'ERR_BAD_REQUEST',
+      );
+      const html = json(
+        await lab.call('POST', '/api/v1/phones', {
+          phones: [
+            {
+              deviceName: 'SEP00AA00BB0003',
+              model: '<script>alert(1)</script>',
+              description: "x'); DROP TABLE phones;--",
+            },
+          ],
+        }),
+      );
+      assert.equal(html.succeeded, 1);
+      const back = json(await lab.call('GET', '/api/v1/phones?description=DROP%20TABLE'));
+      assert.equal(back.items[0].model, '<script>alert(1)</script>');
+      assert.equal(json(await lab.call('GET', '/api/v1/phones?model=%25')).total, 0, 'LIKE wildcards are literal');
+      assert.equal(json(await lab.call('GET', '/api/v1/phones?limit=501')).error.code, 'ERR_BAD_REQUEST');
+      assert.equal(json(await lab.call('GET', '/api/v1/nope')).error.code, 'ERR_NOT_FOUND');
+    },
+  );
 
-  test('CSV import: header, quoting, a bad row never stops the good ones; broken quoting and over-long lines reported by line', async () => {
-    const long = 'x'.repeat(70_000);
-    const csv = [
-      'Device Name,Model,Description,Security Profile',
-      'SEP00CC00000001,Cisco 8845,"Desk, 2nd floor",',
-      'SEP00CC00000002,Cisco 7841,"He said ""hi""",',
-      'SEP00CC0000000Z,Cisco 7841,bad name,',
-      `SEP00CC00000003,Cisco 7841,${long},`,
-      'SEP00CC00000004,Cisco 7841,,No Such Profile',
-      'SEP00CC00000005,Cisco 7841,ok after errors,',
-      'SEP00CC00000006,Cisco 7841,"unterminated',
-    ].join('\r\n');
-    const r = await lab.call('POST', '/api/v1/phones/import', csv, { 'content-type': 'text/csv' });
-    assert.equal(r.statusCode, 200, r.body);
-    const rep = json(r);
-    assert.equal(rep.added, 3);
-    assert.deepEqual(
-      rep.errors.map((e: { line: number; code: string }) => [e.line, e.code]),
-      [
-        [4, 'ERR_PHONE_BAD_NAME'],
-        [5, 'ERR_CSV_LIMIT'],
-        [6, 'ERR_PROFILE_NOT_FOUND'],
-        [8, 'ERR_CSV_SYNTAX'],
-      ],
-    );
-    assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00CC00000002')).phone.description, 'He said "hi"');
-    const noType = await lab.call('POST', '/api/v1/phones/import', csv, { 'content-type': 'application/json' });
-    assert.equal(noType.statusCode, 400);
-    const badHeader = json(
-      await lab.call('POST', '/api/v1/phones/import', 'Device Name,Colour\nSEP00CC00000009,red\n', {
-        'content-type': 'text/csv',
-      }),
-    );
-    assert.equal(badHeader.error.code, 'ERR_CSV_SYNTAX');
-  });
+  test(
+    'CSV import: header, quoting, a bad row never stops the good ones; ' +
+      'broken quoting and over-long lines reported by line',
+    async () => {
+      const long = 'x'.repeat(70_000);
+      const csv = [
+        'Device Name,Model,Description,Security Profile',
+        'SEP00CC00000001,Cisco 8845,"Desk, 2nd floor",',
+        'SEP00CC00000002,Cisco 7841,"He said ""hi""",',
+        'SEP00CC0000000Z,Cisco 7841,bad name,',
+        `SEP00CC00000003,Cisco 7841,${long},`,
+        'SEP00CC00000004,Cisco 7841,,No Such Profile',
+        'SEP00CC00000005,Cisco 7841,ok after errors,',
+        'SEP00CC00000006,Cisco 7841,"unterminated',
+      ].join('\r\n');
+      const r = await lab.call('POST', '/api/v1/phones/import', csv, { 'content-type': 'text/csv' });
+      assert.equal(r.statusCode, 200, r.body);
+      const rep = json(r);
+      assert.equal(rep.added, 3);
+      assert.deepEqual(
+        rep.errors.map((e: { line: number; code: string }) => [e.line, e.code]),
+        [
+          [4, 'ERR_PHONE_BAD_NAME'],
+          [5, 'ERR_CSV_LIMIT'],
+          [6, 'ERR_PROFILE_NOT_FOUND'],
+          [8, 'ERR_CSV_SYNTAX'],
+        ],
+      );
+      assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00CC00000002')).phone.description, 'He said "hi"');
+      const noType = await lab.call('POST', '/api/v1/phones/import', csv, { 'content-type': 'application/json' });
+      assert.equal(noType.statusCode, 400);
+      const badHeader = json(
+        await lab.call('POST', '/api/v1/phones/import', 'Device Name,Colour\nSEP00CC00000009,red\n', {
+          'content-type': 'text/csv',
+        }),
+      );
+      assert.equal(badHeader.error.code, 'ERR_CSV_SYNTAX');
+    },
+  );
 
   test('edit: profile change sets CAPF defaults; remove', async () => {
     await lab.call('POST', '/api/v1/profiles', {
@@ -332,89 +344,96 @@ describe("profiles and the seed's profile-mismatch rule", () => {
     assert.equal(list.items.find((x: { name: string }) => x.name === 'LSC Only 8845').phones, 3);
   });
 
-  test("By Null String against a By Existing Certificate profile is refused with the explanation, or applied with the profile's mode on request", async () => {
-    const refused = await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', {
-      operation: 'install',
-      authMode: 'null-string',
-      completesBy: future(),
-    });
-    assert.equal(refused.statusCode, 409);
-    assert.equal(json(refused).error.code, 'ERR_PROFILE_MISMATCH');
-    assert.match(
-      json(refused).error.message,
-      /"By Null String" contradicts the phone security profile "LSC Only 8845" \("By Existing Certificate \(precedence to LSC\)"\)/,
-    );
-    assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00DD00000001')).phone.status, 'None');
-    const applied = json(
-      await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', {
+  test(
+    'By Null String against a By Existing Certificate profile is refused with the explanation, ' +
+      "or applied with the profile's mode on request",
+    async () => {
+      const refused = await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', {
         operation: 'install',
         authMode: 'null-string',
-        onProfileMismatch: 'use-profile',
-      }),
-    );
-    assert.equal(applied.capfInformation.authenticationMode, 'By Existing Certificate (precedence to LSC)');
-    assert.equal(applied.status, 'Operation Pending');
-    // Bulk: the whole job is refused up front, naming the profile and the count; nothing is applied.
-    const bulk = await lab.call('POST', '/api/v1/bulk/jobs', {
-      filter: { namePattern: 'SEP00DD*' },
-      update: { operation: 'install', authMode: 'null-string' },
-    });
-    assert.equal(json(bulk).error.code, 'ERR_PROFILE_MISMATCH');
-    assert.match(json(bulk).error.message, /3 selected phones: "LSC Only 8845"/);
-    assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00DD00000002')).phone.status, 'None');
-    const preview = json(
-      await lab.call('POST', '/api/v1/bulk/query', {
+        completesBy: future(),
+      });
+      assert.equal(refused.statusCode, 409);
+      assert.equal(json(refused).error.code, 'ERR_PROFILE_MISMATCH');
+      const mismatch =
+        '"By Null String" contradicts the phone security profile "LSC Only 8845" ' +
+        '("By Existing Certificate (precedence to LSC)")';
+      assert.ok(json(refused).error.message.includes(mismatch), json(refused).error.message);
+      assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00DD00000001')).phone.status, 'None');
+      const applied = json(
+        await lab.call('PUT', '/api/v1/phones/SEP00DD00000001/capf', {
+          operation: 'install',
+          authMode: 'null-string',
+          onProfileMismatch: 'use-profile',
+        }),
+      );
+      assert.equal(applied.capfInformation.authenticationMode, 'By Existing Certificate (precedence to LSC)');
+      assert.equal(applied.status, 'Operation Pending');
+      // Bulk: the whole job is refused up front, naming the profile and the count; nothing is applied.
+      const bulk = await lab.call('POST', '/api/v1/bulk/jobs', {
         filter: { namePattern: 'SEP00DD*' },
         update: { operation: 'install', authMode: 'null-string' },
-      }),
-    );
-    assert.deepEqual(preview.mismatches, [{ profileName: 'LSC Only 8845', profileMode: 'existing-lsc', phones: 3 }]);
-  });
+      });
+      assert.equal(json(bulk).error.code, 'ERR_PROFILE_MISMATCH');
+      assert.match(json(bulk).error.message, /3 selected phones: "LSC Only 8845"/);
+      assert.equal(json(await lab.call('GET', '/api/v1/phones/SEP00DD00000002')).phone.status, 'None');
+      const preview = json(
+        await lab.call('POST', '/api/v1/bulk/query', {
+          filter: { namePattern: 'SEP00DD*' },
+          update: { operation: 'install', authMode: 'null-string' },
+        }),
+      );
+      assert.deepEqual(preview.mismatches, [{ profileName: 'LSC Only 8845', profileMode: 'existing-lsc', phones: 3 }]);
+    },
+  );
 });
 
 describe('bulk administration', () => {
-  test('query by model, schedule with a unique string per device in the background, export (device, string) CSV', async () => {
-    const names = Array.from({ length: 30 }, (_, i) => `SEP00EE${String(i).padStart(8, '0')}`);
-    await lab.call('POST', '/api/v1/phones', {
-      phones: names.map((deviceName, i) => ({ deviceName, model: i % 2 ? 'Cisco 7841' : 'Cisco 8865' })),
-    });
-    const q = json(
-      await lab.call('POST', '/api/v1/bulk/query', { filter: { model: '8865', namePattern: 'SEP00EE*' } }),
-    );
-    assert.equal(q.matched, 15);
-    const worker = lab.ctx.admin.bulk.startWorker({ pollMs: 20 });
-    try {
-      const job = await lab.call('POST', '/api/v1/bulk/jobs', {
-        filter: { model: '8865', namePattern: 'SEP00EE*' },
-        update: { operation: 'install', authMode: 'auth-string', authString: 'generate', completesBy: future() },
+  test(
+    'query by model, schedule with a unique string per device in the background, ' + 'export (device, string) CSV',
+    async () => {
+      const names = Array.from({ length: 30 }, (_, i) => `SEP00EE${String(i).padStart(8, '0')}`);
+      await lab.call('POST', '/api/v1/phones', {
+        phones: names.map((deviceName, i) => ({ deviceName, model: i % 2 ? 'Cisco 7841' : 'Cisco 8865' })),
       });
-      assert.equal(job.statusCode, 202, job.body);
-      const done = await waitJob(json(job).id);
-      assert.equal(done.state, 'done');
-      assert.equal(done.succeeded, 15);
-      const exp = await lab.call('GET', `/api/v1/bulk/jobs/${json(job).id}/export`);
-      assert.match(String(exp.headers['content-type']), /text\/csv/);
-      const rows = parseCsv(exp.body).map((r) => ('fields' in r ? r.fields : []));
-      assert.deepEqual(rows[0], ['Device Name', 'Authentication String', 'Result', 'Error']);
-      assert.equal(rows.length, 16);
-      const strings = rows.slice(1).map((r) => r[1]!);
-      assert.ok(strings.every((s) => /^\d{8}$/.test(s)));
-      assert.equal(new Set(strings).size, 15, 'unique string per device');
-      const phone = json(await lab.call('GET', `/api/v1/phones/${rows[1]![0]}`)).phone;
-      assert.equal(phone.capf.authString, rows[1]![1]);
-      assert.equal(phone.status, 'Operation Pending');
-      const ro = lab.as(await lab.tokenFor('reader2', 'read-only'));
-      assert.equal(json(await ro('GET', `/api/v1/bulk/jobs/${json(job).id}/export`)).error.code, 'ERR_FORBIDDEN');
-      // find by authentication string (a secret: in the body, never in the URL)
-      const byString = json(await lab.call('POST', '/api/v1/phones/search', { filter: { authString: rows[1]![1] } }));
-      assert.deepEqual(
-        byString.items.map((p: { deviceName: string }) => p.deviceName),
-        [rows[1]![0]],
+      const q = json(
+        await lab.call('POST', '/api/v1/bulk/query', { filter: { model: '8865', namePattern: 'SEP00EE*' } }),
       );
-    } finally {
-      await worker.stop();
-    }
-  });
+      assert.equal(q.matched, 15);
+      const worker = lab.ctx.admin.bulk.startWorker({ pollMs: 20 });
+      try {
+        const job = await lab.call('POST', '/api/v1/bulk/jobs', {
+          filter: { model: '8865', namePattern: 'SEP00EE*' },
+          update: { operation: 'install', authMode: 'auth-string', authString: 'generate', completesBy: future() },
+        });
+        assert.equal(job.statusCode, 202, job.body);
+        const done = await waitJob(json(job).id);
+        assert.equal(done.state, 'done');
+        assert.equal(done.succeeded, 15);
+        const exp = await lab.call('GET', `/api/v1/bulk/jobs/${json(job).id}/export`);
+        assert.match(String(exp.headers['content-type']), /text\/csv/);
+        const rows = parseCsv(exp.body).map((r) => ('fields' in r ? r.fields : []));
+        assert.deepEqual(rows[0], ['Device Name', 'Authentication String', 'Result', 'Error']);
+        assert.equal(rows.length, 16);
+        const strings = rows.slice(1).map((r) => r[1]!);
+        assert.ok(strings.every((s) => /^\d{8}$/.test(s)));
+        assert.equal(new Set(strings).size, 15, 'unique string per device');
+        const phone = json(await lab.call('GET', `/api/v1/phones/${rows[1]![0]}`)).phone;
+        assert.equal(phone.capf.authString, rows[1]![1]);
+        assert.equal(phone.status, 'Operation Pending');
+        const ro = lab.as(await lab.tokenFor('reader2', 'read-only'));
+        assert.equal(json(await ro('GET', `/api/v1/bulk/jobs/${json(job).id}/export`)).error.code, 'ERR_FORBIDDEN');
+        // find by authentication string (a secret: in the body, never in the URL)
+        const byString = json(await lab.call('POST', '/api/v1/phones/search', { filter: { authString: rows[1]![1] } }));
+        assert.deepEqual(
+          byString.items.map((p: { deviceName: string }) => p.deviceName),
+          [rows[1]![0]],
+        );
+      } finally {
+        await worker.stop();
+      }
+    },
+  );
 
   test('a job is resumable after a crash (cursor in the database) and cancellable', async () => {
     const names = Array.from({ length: 2500 }, (_, i) => ({
@@ -488,12 +507,9 @@ describe('find, reports, audit, renewal, docs', () => {
       page2.items.map((p: { deviceName: string }) => p.deviceName),
       ['SEP00EE00000000'],
     );
-    const soon = json(
-      await lab.call(
-        'GET',
-        `/api/v1/phones?lscExpiresBefore=${new Date(now + 30 * day).toISOString()}&lscExpiresAfter=${new Date(now).toISOString()}`,
-      ),
-    );
+    const before = new Date(now + 30 * day).toISOString();
+    const after = new Date(now).toISOString();
+    const soon = json(await lab.call('GET', `/api/v1/phones?lscExpiresBefore=${before}&lscExpiresAfter=${after}`));
     assert.deepEqual(
       soon.items.map((p: { deviceName: string }) => p.deviceName),
       ['SEP00EE00000001'],

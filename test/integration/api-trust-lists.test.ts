@@ -38,25 +38,28 @@ test('GET /trust/itl shows the ITL like show itl, verified, signed by the TFTP c
   );
 });
 
-test('reset localkey signs with ITLRecovery, normal restores; rebuild and certificate actions are audited', async () => {
-  const reset = await lab.call('POST', '/api/v1/trust/itl/signing', { mode: 'localkey' });
-  assert.equal(reset.statusCode, 200, reset.body);
-  assert.equal((reset.json() as View).items[0]!.signedBy, 'itlrecovery');
-  const normal = await lab.call('POST', '/api/v1/trust/itl/signing', { mode: 'normal' });
-  assert.equal((normal.json() as View).items[0]!.signedBy, 'tftp');
-  assert.equal((await lab.call('POST', '/api/v1/trust/itl/signing', { mode: 'sideways' })).statusCode, 400);
-  assert.equal((await lab.call('POST', '/api/v1/trust/itl/rebuild')).statusCode, 200);
-  assert.equal((await lab.call('POST', '/api/v1/identities/tvs/regenerate')).statusCode, 200);
-  assert.equal((await lab.call('POST', '/api/v1/identities/tvs/csr')).statusCode, 200);
-  const audit = await lab.call('GET', '/api/v1/audit?limit=50');
-  assert.equal(audit.statusCode, 200, audit.body);
-  const actions = JSON.stringify(audit.json());
-  for (const a of [
-    'itl.reset-localkey',
-    'itl.reset-normal',
-    'itl.rebuild',
-    'certificate.regenerate',
-    'certificate.csr',
-  ])
-    assert.ok(actions.includes(a), `audit lacks ${a}`);
-});
+test(
+  'reset localkey signs with ITLRecovery, normal restores; ' + 'rebuild and certificate actions are audited',
+  async () => {
+    const reset = await lab.call('POST', '/api/v1/trust/itl/signing', { mode: 'localkey' });
+    assert.equal(reset.statusCode, 200, reset.body);
+    assert.equal((reset.json() as View).items[0]!.signedBy, 'itlrecovery');
+    const normal = await lab.call('POST', '/api/v1/trust/itl/signing', { mode: 'normal' });
+    assert.equal((normal.json() as View).items[0]!.signedBy, 'tftp');
+    assert.equal((await lab.call('POST', '/api/v1/trust/itl/signing', { mode: 'sideways' })).statusCode, 400);
+    assert.equal((await lab.call('POST', '/api/v1/trust/itl/rebuild')).statusCode, 200);
+    assert.equal((await lab.call('POST', '/api/v1/identities/tvs/regenerate')).statusCode, 200);
+    assert.equal((await lab.call('POST', '/api/v1/identities/tvs/csr')).statusCode, 200);
+    const audit = await lab.call('GET', '/api/v1/audit?limit=50');
+    assert.equal(audit.statusCode, 200, audit.body);
+    const actions = JSON.stringify(audit.json());
+    for (const a of [
+      'itl.reset-localkey',
+      'itl.reset-normal',
+      'itl.rebuild',
+      'certificate.regenerate',
+      'certificate.csr',
+    ])
+      assert.ok(actions.includes(a), `audit lacks ${a}`);
+  },
+);

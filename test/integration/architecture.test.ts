@@ -226,7 +226,8 @@ test('each rule fails on a planted breach', () => {
     files,
     edges: [
       edge('phones/ops.ts', 'pki/ca.ts'),
-      edge('pki/ca.ts', 'phones/ops.ts', { typeOnly: true, values: [] }), // a type-only edge still closes a folder cycle
+      // a type-only edge still closes a folder cycle
+      edge('pki/ca.ts', 'phones/ops.ts', { typeOnly: true, values: [] }),
       edge('api/a.ts', 'api/b.ts'),
       edge('api/b.ts', 'api/a.ts'),
       edge('capf/codec.ts', 'pkg:node:net'),
@@ -242,7 +243,8 @@ test('each rule fails on a planted breach', () => {
       edge('access/service.ts', 'api/app.ts'), // access/ and audit/ are domain folders too
       edge('audit/record.ts', 'store/audit-store.ts', { typeOnly: true, values: [] }),
       edge('app/context.ts', 'store/raw.ts', { values: ['rawDatabase'] }), // not even app/ reaches past the ports
-      // allowed: a domain module implementing a transport's port, a codec using shared/, app/ building stores, the collector probing
+      // allowed: a domain module implementing a transport's port, a codec using shared/, app/ building stores,
+      // the collector probing
       edge('phones/ops.ts', 'capf/ports.ts', { typeOnly: true, values: [] }),
       edge('capf/codec.ts', 'shared/bytes.ts'),
       edge('app/context.ts', 'store/index.ts', { values: ['openStore'] }),
@@ -254,7 +256,8 @@ test('each rule fails on a planted breach', () => {
   assert.deepEqual(
     got,
     [
-      '[codec-no-domain] capf/codec.ts:1 → phones/ops.ts: a codec imports only other codecs, constants tables and shared/',
+      '[codec-no-domain] capf/codec.ts:1 → phones/ops.ts: ' +
+        'a codec imports only other codecs, constants tables and shared/',
       '[codec-no-io] capf/codec.ts:1 → pkg:node:net: codec imports node:net',
       '[codec-no-io] capf/codec.ts:1 → shared/io.ts: loads shared/io.ts → pkg:node:fs',
       '[domain-no-driver] phones/ops.ts:1 → pkg:kysely: domain imports kysely',
@@ -263,7 +266,8 @@ test('each rule fails on a planted breach', () => {
       '[domain-no-store] doctor/rules.ts:1 → store/index.ts: domain declares ports; store/ implements them',
       '[domain-no-transport] phones/ops.ts:1 → capf/ports.ts: a transport port is imported type-only',
       '[domain-no-transport] phones/ops.ts:1 → capf/server.ts: domain imports the capf/ transport',
-      '[no-folder-cycle] capf ↔ phones ↔ pki: phones/ops.ts:1 → pki/ca.ts; pki/ca.ts:1 → phones/ops.ts; capf/codec.ts:1 → phones/ops.ts; ' +
+      '[no-folder-cycle] capf ↔ phones ↔ pki: phones/ops.ts:1 → pki/ca.ts; ' +
+        'pki/ca.ts:1 → phones/ops.ts; capf/codec.ts:1 → phones/ops.ts; ' +
         'phones/ops.ts:1 → capf/server.ts; phones/ops.ts:1 → capf/ports.ts; phones/ops.ts:1 → capf/ports.ts',
       '[no-module-cycle] api/a.ts ↔ api/b.ts: 2 modules in api/',
       '[no-raw-connection] app/context.ts:1 → store/raw.ts: openStore() hands out ports; the raw connection is for ' +

@@ -97,16 +97,20 @@ describe('install', () => {
     });
   }
 
-  test('the stored session records the Authentication Mode it ran under (By Existing Certificate too; none without an operation)', async () => {
-    const name = await phoneWith({ operation: 'install', authMode: 'existing-mic' });
-    const mic = await lab.makeMic(name, { type: 'ec', curve: 'P-256' });
-    assert.equal((await client(name, { authMode: 'existing-mic', mic })).outcome, 'installed');
-    assert.equal((await lab.ctx.store.phones.listSessions(name, 1))[0]!.authMode, 'existing-mic');
-    await client(name);
-    const idle = (await lab.ctx.store.phones.listSessions(name, 1))[0]!;
-    assert.equal(idle.outcome, 'none');
-    assert.equal(idle.authMode, null);
-  });
+  test(
+    'the stored session records the Authentication Mode it ran under (By Existing Certificate too; ' +
+      'none without an operation)',
+    async () => {
+      const name = await phoneWith({ operation: 'install', authMode: 'existing-mic' });
+      const mic = await lab.makeMic(name, { type: 'ec', curve: 'P-256' });
+      assert.equal((await client(name, { authMode: 'existing-mic', mic })).outcome, 'installed');
+      assert.equal((await lab.ctx.store.phones.listSessions(name, 1))[0]!.authMode, 'existing-mic');
+      await client(name);
+      const idle = (await lab.ctx.store.phones.listSessions(name, 1))[0]!;
+      assert.equal(idle.outcome, 'none');
+      assert.equal(idle.authMode, null);
+    },
+  );
 
   test('existing certificate (precedence to LSC): upgrade with the current LSC supersedes and revokes it', async () => {
     const name = await phoneWith({ operation: 'install', authMode: 'null-string' });
@@ -311,14 +315,18 @@ describe('failure paths', () => {
     );
   });
 
-  test('phone that fails to store: Upgrade Failed: Phone Failed To Store Certificate; certificate stays recorded as issued', async () => {
-    const name = await phoneWith({ operation: 'install' });
-    const r = await client(name, { failStore: true });
-    assert.equal(r.outcome, 'store-failed');
-    assert.equal((await lab.ctx.phones.getPhone(name)).status, 'Upgrade Failed: Phone Failed To Store Certificate');
-    const certs = await lab.ctx.store.phones.listCertificates(name);
-    assert.equal(certs[0]?.state, 'issued');
-  });
+  test(
+    'phone that fails to store: Upgrade Failed: ' +
+      'Phone Failed To Store Certificate; certificate stays recorded as issued',
+    async () => {
+      const name = await phoneWith({ operation: 'install' });
+      const r = await client(name, { failStore: true });
+      assert.equal(r.outcome, 'store-failed');
+      assert.equal((await lab.ctx.phones.getPhone(name)).status, 'Upgrade Failed: Phone Failed To Store Certificate');
+      const certs = await lab.ctx.store.phones.listCertificates(name);
+      assert.equal(certs[0]?.state, 'issued');
+    },
+  );
 
   test('an expired CAPF certificate refuses installs with a message that says so', async () => {
     const name = await phoneWith({
@@ -423,7 +431,7 @@ describe('hostile frames and resource limits', () => {
       await new Promise<void>((r) => third.once('close', () => r()));
       assert.equal(Buffer.concat(got).length, 0);
       assert.ok(small.server.capfServer!.stats().rejectedOverCap >= 1);
-      idle.forEach((s) => s.destroy());
+      for (const s of idle) s.destroy();
       await new Promise((r) => setTimeout(r, 100));
       const name = newDeviceName();
       await small.ctx.phones.addPhones([{ deviceName: name }], actor);

@@ -60,49 +60,53 @@ test('phone import with a progress report and per-line errors; find; edit', asyn
   assert.match((await cli([...D, 'phone', 'gen-string'])).stdout, /^\d{8}\n$/);
 });
 
-test('profile list/show/edit reports phones touched; the mismatch rule in bulk, refused then applied with --use-profile-mode', async () => {
-  const edit = await cli([...D, 'profile', 'edit', 'Strict LSC', '--key-order', 'ec-rsa']);
-  assert.match(edit.stdout, /used by 1 phones; 1 took the new CAPF defaults/);
-  const list = await cli([...D, 'profile', 'list']);
-  assert.match(
-    list.stdout,
-    /Strict LSC\s+Non Secure\s+By Existing Certificate \(precedence to LSC\)\s+EC Preferred, RSA Backup/,
-  );
-  const refused = await cli([
-    ...D,
-    'bulk',
-    'schedule',
-    'install',
-    '--name',
-    'SEP00AB0000000*',
-    '--auth-mode',
-    'null-string',
-  ]);
-  assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /ERR_PROFILE_MISMATCH/);
-  assert.match(
-    refused.stderr,
-    /"By Null String" contradicts the phone security profile of 1 selected phone: "Strict LSC"/,
-  );
-  const applied = await cli([
-    ...D,
-    'bulk',
-    'schedule',
-    'install',
-    '--name',
-    'SEP00AB0000000*',
-    '--auth-mode',
-    'null-string',
-    '--use-profile-mode',
-  ]);
-  assert.equal(applied.code, 0, applied.stderr);
-  assert.match(applied.stdout, /10 scheduled, 0 failed/);
-  const show = JSON.parse((await cli([...D, 'phone', 'show', 'SEP00AB00000000', '--json'])).stdout);
-  assert.equal(show.phone.capf.authMode, 'existing-lsc');
-  assert.equal(show.phone.status, 'Operation Pending');
-  const removeUsed = await cli([...D, 'profile', 'remove', 'Strict LSC']);
-  assert.match(removeUsed.stderr, /ERR_PROFILE_IN_USE/);
-});
+test(
+  'profile list/show/edit reports phones touched; ' +
+    'the mismatch rule in bulk, refused then applied with --use-profile-mode',
+  async () => {
+    const edit = await cli([...D, 'profile', 'edit', 'Strict LSC', '--key-order', 'ec-rsa']);
+    assert.match(edit.stdout, /used by 1 phones; 1 took the new CAPF defaults/);
+    const list = await cli([...D, 'profile', 'list']);
+    assert.match(
+      list.stdout,
+      /Strict LSC\s+Non Secure\s+By Existing Certificate \(precedence to LSC\)\s+EC Preferred, RSA Backup/,
+    );
+    const refused = await cli([
+      ...D,
+      'bulk',
+      'schedule',
+      'install',
+      '--name',
+      'SEP00AB0000000*',
+      '--auth-mode',
+      'null-string',
+    ]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /ERR_PROFILE_MISMATCH/);
+    assert.match(
+      refused.stderr,
+      /"By Null String" contradicts the phone security profile of 1 selected phone: "Strict LSC"/,
+    );
+    const applied = await cli([
+      ...D,
+      'bulk',
+      'schedule',
+      'install',
+      '--name',
+      'SEP00AB0000000*',
+      '--auth-mode',
+      'null-string',
+      '--use-profile-mode',
+    ]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /10 scheduled, 0 failed/);
+    const show = JSON.parse((await cli([...D, 'phone', 'show', 'SEP00AB00000000', '--json'])).stdout);
+    assert.equal(show.phone.capf.authMode, 'existing-lsc');
+    assert.equal(show.phone.status, 'Operation Pending');
+    const removeUsed = await cli([...D, 'profile', 'remove', 'Strict LSC']);
+    assert.match(removeUsed.stderr, /ERR_PROFILE_IN_USE/);
+  },
+);
 
 test('bulk schedule with a unique string per device and --export; list, show, export again, cancel', async () => {
   const out = join(dir, 'strings.csv');

@@ -106,32 +106,35 @@ function crlText(der: Buffer, caPem = lab.capfPem()): string {
 }
 
 describe('CRL', () => {
-  test('DER and PEM at /crl/capf.crl and /crl/capf.pem: v2, signed by the CAPF CA, CRL number, AKI, nextUpdate', async () => {
-    const der = await get('/crl/capf.crl');
-    assert.equal(der.status, 200);
-    assert.equal(der.type, 'application/pkix-crl');
-    const text = crlText(der.body);
-    assert.match(text, /Version 2 \(0x1\)/);
-    assert.match(text, /X509v3 CRL Number:\s*\n\s*\d+/);
-    assert.match(text, /X509v3 Authority Key Identifier:/);
-    assert.match(text, /Next Update: /);
-    const capf = lab.ctx.identities.get('capf').certificate;
-    assert.ok(
-      text.includes(
-        `Issuer: ${execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'oneline'], {
-          input: lab.capfPem(),
-          encoding: 'utf8',
-        })
-          .replace(/^subject=\s*/, '')
-          .trim()}`,
-      ) || text.includes(capf.subject.find((a) => a.type === 'CN')!.value),
-    );
-    const pem = await get('/crl/capf.pem');
-    assert.match(pem.body.toString(), /^-----BEGIN X509 CRL-----/);
-    const fromPem = execFileSync('openssl', ['crl', '-in', file('crl.pem', pem.body), '-outform', 'DER']);
-    assert.ok(fromPem.length > 0);
-    assert.equal((await get('/crl/capf-previous.crl')).status, 404, 'no rollover yet');
-  });
+  test(
+    'DER and PEM at /crl/capf.crl and /crl/capf.pem: v2, ' + 'signed by the CAPF CA, CRL number, AKI, nextUpdate',
+    async () => {
+      const der = await get('/crl/capf.crl');
+      assert.equal(der.status, 200);
+      assert.equal(der.type, 'application/pkix-crl');
+      const text = crlText(der.body);
+      assert.match(text, /Version 2 \(0x1\)/);
+      assert.match(text, /X509v3 CRL Number:\s*\n\s*\d+/);
+      assert.match(text, /X509v3 Authority Key Identifier:/);
+      assert.match(text, /Next Update: /);
+      const capf = lab.ctx.identities.get('capf').certificate;
+      assert.ok(
+        text.includes(
+          `Issuer: ${execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'oneline'], {
+            input: lab.capfPem(),
+            encoding: 'utf8',
+          })
+            .replace(/^subject=\s*/, '')
+            .trim()}`,
+        ) || text.includes(capf.subject.find((a) => a.type === 'CN')!.value),
+      );
+      const pem = await get('/crl/capf.pem');
+      assert.match(pem.body.toString(), /^-----BEGIN X509 CRL-----/);
+      const fromPem = execFileSync('openssl', ['crl', '-in', file('crl.pem', pem.body), '-outform', 'DER']);
+      assert.ok(fromPem.length > 0);
+      assert.equal((await get('/crl/capf-previous.crl')).status, 404, 'no rollover yet');
+    },
+  );
 
   test('nextUpdate is revocation.crlValidityHours after thisUpdate', async () => {
     const crl = (await lab.ctx.revocation.crl('current'))!;
@@ -297,36 +300,39 @@ describe('trust bundle', () => {
 });
 
 describe('CAPF rollover (runs last: regenerates the CAPF CA)', () => {
-  test('previous CA: its own CRL at /crl/capf-previous.crl, OCSP signed by the previous key, bundle with both', async () => {
-    const old = await installLsc();
-    const oldPem = lab.capfPem();
-    await lab.ctx.revocation.revoke(parseCertificate(old.der).serialHex, 'affiliationChanged', actor);
-    await lab.ctx.identities.regenerate('capf');
-    assert.notEqual(lab.capfPem(), oldPem);
+  test(
+    'previous CA: its own CRL at /crl/capf-previous.crl, ' + 'OCSP signed by the previous key, bundle with both',
+    async () => {
+      const old = await installLsc();
+      const oldPem = lab.capfPem();
+      await lab.ctx.revocation.revoke(parseCertificate(old.der).serialHex, 'affiliationChanged', actor);
+      await lab.ctx.identities.regenerate('capf');
+      assert.notEqual(lab.capfPem(), oldPem);
 
-    const prevCrl = await get('/crl/capf-previous.crl');
-    assert.equal(prevCrl.status, 200);
-    const prevText = crlText(prevCrl.body, oldPem);
-    assert.ok(prevText.includes(parseCertificate(old.der).serialHex));
-    assert.match(prevText, /Affiliation Changed/);
-    const curText = crlText((await get('/crl/capf.crl')).body);
-    assert.ok(
-      !curText.includes(parseCertificate(old.der).serialHex),
-      "the current CA does not list the previous CA's certificates",
-    );
+      const prevCrl = await get('/crl/capf-previous.crl');
+      assert.equal(prevCrl.status, 200);
+      const prevText = crlText(prevCrl.body, oldPem);
+      assert.ok(prevText.includes(parseCertificate(old.der).serialHex));
+      assert.match(prevText, /Affiliation Changed/);
+      const curText = crlText((await get('/crl/capf.crl')).body);
+      assert.ok(
+        !curText.includes(parseCertificate(old.der).serialHex),
+        "the current CA does not list the previous CA's certificates",
+      );
 
-    const r = await ocsp(old.der, oldPem);
-    assert.match(r.out, /: revoked/, r.out + r.err);
-    assert.match(r.err, /Response verify OK/);
+      const r = await ocsp(old.der, oldPem);
+      assert.match(r.out, /: revoked/, r.out + r.err);
+      assert.match(r.err, /Response verify OK/);
 
-    const fresh = await installLsc();
-    assert.match((await ocsp(fresh.der)).out, /: good/);
+      const fresh = await installLsc();
+      assert.match((await ocsp(fresh.der)).out, /: good/);
 
-    const bundle = lab.ctx.revocation.trustBundle();
-    assert.deepEqual(
-      bundle.certificates.map((c) => c.generation),
-      ['current', 'previous'],
-    );
-    assert.equal((bundle.pem.match(/BEGIN CERTIFICATE/g) ?? []).length, 2);
-  });
+      const bundle = lab.ctx.revocation.trustBundle();
+      assert.deepEqual(
+        bundle.certificates.map((c) => c.generation),
+        ['current', 'previous'],
+      );
+      assert.equal((bundle.pem.match(/BEGIN CERTIFICATE/g) ?? []).length, 2);
+    },
+  );
 });

@@ -156,38 +156,41 @@ describe('CLI', () => {
     return (JSON.parse(r.stdout) as { items: { status: string }[] }).items.map((p) => p.status).sort();
   };
 
-  test('--status-outcome / --status-operation / --status-reason, and --status / --status-prefix mapped to codes', async () => {
-    assert.deepEqual(
-      await found('--status-outcome', 'failed', '--status-operation', 'install'),
-      sentences((s) => s.startsWith('Upgrade Failed')),
-    );
-    assert.deepEqual(await found('--status-reason', 'timeout', '--status-operation', 'delete'), [
-      'Delete Failed: Phone Did Not Respond In Time',
-    ]);
-    assert.deepEqual(
-      await found('--status-prefix', 'Upgrade Failed'),
-      sentences((s) => s.startsWith('Upgrade Failed')),
-    );
-    assert.deepEqual(await found('--status', 'Operation Pending'), ['Operation Pending', 'Operation Pending']);
-    assert.deepEqual(await found('--status-prefix', 'Upgrade', '--status-outcome', 'success'), ['Upgrade Success']);
-    const bad = await cli([...D, 'phone', 'find', '--status-outcome', 'Failed']);
-    assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /Allowed choices are none, pending, success, failed/);
-    const human = await cli([
-      ...D,
-      'phone',
-      'find',
-      '--description',
-      'status-filters',
-      '--status-outcome',
-      'failed',
-      '--status-operation',
-      'troubleshoot',
-    ]);
-    assert.match(
-      human.stdout,
-      /SEP00C0FFEE0008 .*Troubleshoot Failed: No Certificate Found On Phone/,
-      'tables print the sentence',
-    );
-  });
+  test(
+    '--status-outcome / --status-operation / --status-reason, ' + 'and --status / --status-prefix mapped to codes',
+    async () => {
+      assert.deepEqual(
+        await found('--status-outcome', 'failed', '--status-operation', 'install'),
+        sentences((s) => s.startsWith('Upgrade Failed')),
+      );
+      assert.deepEqual(await found('--status-reason', 'timeout', '--status-operation', 'delete'), [
+        'Delete Failed: Phone Did Not Respond In Time',
+      ]);
+      assert.deepEqual(
+        await found('--status-prefix', 'Upgrade Failed'),
+        sentences((s) => s.startsWith('Upgrade Failed')),
+      );
+      assert.deepEqual(await found('--status', 'Operation Pending'), ['Operation Pending', 'Operation Pending']);
+      assert.deepEqual(await found('--status-prefix', 'Upgrade', '--status-outcome', 'success'), ['Upgrade Success']);
+      const bad = await cli([...D, 'phone', 'find', '--status-outcome', 'Failed']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /Allowed choices are none, pending, success, failed/);
+      const human = await cli([
+        ...D,
+        'phone',
+        'find',
+        '--description',
+        'status-filters',
+        '--status-outcome',
+        'failed',
+        '--status-operation',
+        'troubleshoot',
+      ]);
+      assert.match(
+        human.stdout,
+        /SEP00C0FFEE0008 .*Troubleshoot Failed: No Certificate Found On Phone/,
+        'tables print the sentence',
+      );
+    },
+  );
 });

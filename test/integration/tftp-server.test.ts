@@ -69,7 +69,7 @@ async function rawSocket() {
   const waiters: (() => void)[] = [];
   sock.on('message', (msg, rinfo) => {
     queue.push({ packet: decodePacket(msg), port: rinfo.port });
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
   await new Promise<void>((r) => sock.bind(0, HOST, () => r()));
   let inFlight = 0;
@@ -161,12 +161,16 @@ describe('tftp server with our client', () => {
     [512, 4],
     [65464, 64],
   ] as const) {
-    it(`small, exact-multiple and empty files arrive byte identical (blksize ${blksize ?? 'default'}, windowsize ${windowsize ?? 'default'})`, async () => {
-      for (const name of ['small.bin', 'exact.bin', 'empty.bin', 'firmware/sip78xx.loads']) {
-        const got = await tftpGet({ host: HOST, port: s.port, filename: name, blksize, windowsize });
-        assert.ok(got.equals(files[name]!), name);
-      }
-    });
+    it(
+      `small, exact-multiple and empty files arrive byte identical (blksize ${blksize ?? 'default'}, ` +
+        `windowsize ${windowsize ?? 'default'})`,
+      async () => {
+        for (const name of ['small.bin', 'exact.bin', 'empty.bin', 'firmware/sip78xx.loads']) {
+          const got = await tftpGet({ host: HOST, port: s.port, filename: name, blksize, windowsize });
+          assert.ok(got.equals(files[name]!), name);
+        }
+      },
+    );
   }
 
   it('negotiates options: blksize capped at 1468, windowsize capped, tsize answered with the real size', async () => {
@@ -428,7 +432,8 @@ describe('tftp server under bad input and load', () => {
       assert.equal(packet.op, 'DATA');
       if (packet.op !== 'DATA') break;
       blocks.push(packet.block);
-      for (let i = 0; i < 3; i++) raw.send({ op: 'ACK', block: Math.max(packet.block - 1, 0) }, tid); // stale duplicates
+      // stale duplicates
+      for (let i = 0; i < 3; i++) raw.send({ op: 'ACK', block: Math.max(packet.block - 1, 0) }, tid);
       raw.send({ op: 'ACK', block: packet.block }, tid);
       raw.send({ op: 'ACK', block: packet.block }, tid); // duplicate of the current one
       if (packet.data.length < 1468) break;
@@ -455,45 +460,51 @@ describe('tftp server under bad input and load', () => {
     await idle(patient.server);
   });
 
-  it('silent clients time out: the window is resent a bounded number of times, then the transfer is freed', async () => {
-    const before = s.server.stats().timedOut;
-    const raw = await rawSocket();
-    raw.send(rrq('small.bin'), s.port);
-    raw.send(rrq('small.bin'), s.port); // retransmitted request: must not start a second transfer
-    const seen: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const { packet } = await raw.next();
-      if (packet.op === 'DATA') seen.push(packet.block);
-    }
-    assert.deepEqual(seen, [1, 1, 1]);
-    await idle(s.server);
-    assert.equal(s.server.stats().timedOut, before + 1);
-    await raw.close();
-  });
+  it(
+    'silent clients time out: the window is resent a bounded number of times, ' + 'then the transfer is freed',
+    async () => {
+      const before = s.server.stats().timedOut;
+      const raw = await rawSocket();
+      raw.send(rrq('small.bin'), s.port);
+      raw.send(rrq('small.bin'), s.port); // retransmitted request: must not start a second transfer
+      const seen: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { packet } = await raw.next();
+        if (packet.op === 'DATA') seen.push(packet.block);
+      }
+      assert.deepEqual(seen, [1, 1, 1]);
+      await idle(s.server);
+      assert.equal(s.server.stats().timedOut, before + 1);
+      await raw.close();
+    },
+  );
 
-  it('a flood from one address is answered (busy errors past the per-client cap) and leaves no transfer behind', async () => {
-    const raw = await rawSocket();
-    const sockets = await Promise.all(Array.from({ length: 20 }, () => rawSocket()));
-    for (const sock of sockets) sock.send(rrq('big.bin'), s.port);
-    const replies = await Promise.all(sockets.map((sock) => sock.next()));
-    const busy = replies.filter((r) => r.packet.op === 'ERROR' && r.packet.code === 0);
-    const served = replies.filter((r) => r.packet.op === 'DATA');
-    assert.equal(served.length, 4);
-    assert.equal(busy.length, 16);
-    assert.equal(replies.length, served.length + busy.length);
-    // Garbage in batches small enough for the socket buffers on both sides; every datagram gets an ERROR.
-    for (let batch = 0; batch < 20; batch++) {
-      for (let i = 0; i < 100; i++) raw.send(Buffer.from([0, 1, i & 0xff]), s.port);
-      for (let i = 0; i < 100; i++) assert.equal((await raw.next()).packet.op, 'ERROR');
-    }
-    await Promise.all(sockets.map((sock) => sock.close()));
-    await raw.close();
-    await idle(s.server);
-    const st = s.server.stats();
-    assert.equal(st.activeTransfers, 0);
-    assert.ok(st.malformed >= 2000);
-    assert.ok((await tftpGet({ host: HOST, port: s.port, filename: 'small.bin' })).equals(files['small.bin']!));
-  });
+  it(
+    'a flood from one address is answered (busy errors past the per-client cap) ' + 'and leaves no transfer behind',
+    async () => {
+      const raw = await rawSocket();
+      const sockets = await Promise.all(Array.from({ length: 20 }, () => rawSocket()));
+      for (const sock of sockets) sock.send(rrq('big.bin'), s.port);
+      const replies = await Promise.all(sockets.map((sock) => sock.next()));
+      const busy = replies.filter((r) => r.packet.op === 'ERROR' && r.packet.code === 0);
+      const served = replies.filter((r) => r.packet.op === 'DATA');
+      assert.equal(served.length, 4);
+      assert.equal(busy.length, 16);
+      assert.equal(replies.length, served.length + busy.length);
+      // Garbage in batches small enough for the socket buffers on both sides; every datagram gets an ERROR.
+      for (let batch = 0; batch < 20; batch++) {
+        for (let i = 0; i < 100; i++) raw.send(Buffer.from([0, 1, i & 0xff]), s.port);
+        for (let i = 0; i < 100; i++) assert.equal((await raw.next()).packet.op, 'ERROR');
+      }
+      await Promise.all(sockets.map((sock) => sock.close()));
+      await raw.close();
+      await idle(s.server);
+      const st = s.server.stats();
+      assert.equal(st.activeTransfers, 0);
+      assert.ok(st.malformed >= 2000);
+      assert.ok((await tftpGet({ host: HOST, port: s.port, filename: 'small.bin' })).equals(files['small.bin']!));
+    },
+  );
 
   it('stop() aborts running transfers and frees them', async () => {
     const t = await startServer();

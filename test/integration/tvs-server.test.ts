@@ -249,18 +249,21 @@ test('overlong frame: the connection is closed without a response, and the next 
   assert.equal(result.trusted, true);
 });
 
-test('a client that connects and never handshakes does not block another; the handshake timeout closes it', async () => {
-  const stalled = net.connect({ host: HOST, port });
-  await new Promise<void>((resolve, reject) => {
-    stalled.once('connect', resolve);
-    stalled.once('error', reject);
-  });
-  const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
-  stalled.on('error', () => {});
-  const result = await tvsVerify({ ...client(), certDer: capf.der });
-  assert.equal(result.trusted, true);
-  await stalledClosed;
-});
+test(
+  'a client that connects and never handshakes does not block another; ' + 'the handshake timeout closes it',
+  async () => {
+    const stalled = net.connect({ host: HOST, port });
+    await new Promise<void>((resolve, reject) => {
+      stalled.once('connect', resolve);
+      stalled.once('error', reject);
+    });
+    const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+    stalled.on('error', () => {});
+    const result = await tvsVerify({ ...client(), certDer: capf.der });
+    assert.equal(result.trusted, true);
+    await stalledClosed;
+  },
+);
 
 test('several requests on one connection are answered in order with their request ids', async () => {
   const raw = await openRaw();
@@ -300,18 +303,22 @@ test('several requests on one connection are answered in order with their reques
   await raw.closed;
 });
 
-test('after maxRequestsPerConnection the server answers what it accepted and closes; a half-closed client still gets answers', async () => {
-  const raw = await openRaw();
-  const requests = [1, 2, 3, 4].map((id) =>
-    encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: id, certificate: capf.der }),
-  );
-  raw.socket.end(Buffer.concat(requests));
-  await raw.closed;
-  assert.deepEqual(
-    raw.messages.map((m) => m.requestId),
-    [1, 2, 3],
-  );
-});
+test(
+  'after maxRequestsPerConnection the server answers what it accepted and closes; ' +
+    'a half-closed client still gets answers',
+  async () => {
+    const raw = await openRaw();
+    const requests = [1, 2, 3, 4].map((id) =>
+      encodeTvsMessage({ command: 'VERIFY_REQUEST', requestId: id, certificate: capf.der }),
+    );
+    raw.socket.end(Buffer.concat(requests));
+    await raw.closed;
+    assert.deepEqual(
+      raw.messages.map((m) => m.requestId),
+      [1, 2, 3],
+    );
+  },
+);
 
 test('a client that half-closes right after its request still gets the answer from a slow authority', async () => {
   const fast = testAuthority();
@@ -351,7 +358,8 @@ test('maxConnections: an extra connection is refused while the cap is held', asy
   await limited.server.stop(); // also proves stop() does not wait for idle peers
 });
 
-test('a client that sends FIN before finishing the handshake is dropped at once, not held until the handshake timeout', {
+test('a client that sends FIN before finishing the handshake is dropped at once, ' +
+  'not held until the handshake timeout', {
   timeout: 30_000,
 }, async () => {
   const s = await startServer({ idleTimeoutMs: 600_000, handshakeTimeoutMs: 600_000 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import {
   WEB_TYPES_COMMAND,
   WEB_TYPES_PATH,
+  docComment,
   emitWebTypes,
   generateWebTypes,
   operationName,
@@ -56,4 +57,18 @@ test('operation names and the emitted module', () => {
   assert.match(ts, /export type GetThingsQuery = \{\n {2}q\?: string;\n\};/);
   assert.match(ts, /export type GetThingsResponse = \{\n {2}n: number;\n\};/);
   assert.doesNotMatch(ts, /Metrics/);
+});
+
+test('doc comments: one line when they fit, else wrapped at word boundaries within 120 columns', () => {
+  assert.equal(docComment('short */ text', '  '), '  /** short *\\/ text */');
+  const words = Array.from({ length: 40 }, (_, i) => `word${i}`);
+  const long = docComment(words.join(' '), '    ');
+  const lines = long.split('\n');
+  assert.equal(lines[0], '    /**');
+  assert.equal(lines.at(-1), '     */');
+  assert.ok(lines.every((l) => l.length <= 120));
+  assert.deepEqual(
+    lines.slice(1, -1).flatMap((l) => l.replace(/^ {4} \* /, '').split(' ')),
+    words,
+  );
 });

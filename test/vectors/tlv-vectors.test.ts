@@ -1,4 +1,5 @@
-// Annotated byte vectors for the .tlv / .sgn header and records (tlv-files.md §1-§4): decode, encode, round trip, every prefix.
+// Annotated byte vectors for the .tlv / .sgn header and records (tlv-files.md §1-§4): decode, encode, round trip,
+// every prefix.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +27,8 @@ const vectors: Vector[] = [
   {
     title: 'ITL: header (signer version 1.0, SHA-1, 64-byte signature, 2 padding bytes) + one hash-only SAST record',
     source:
-      'tlv-files.md §2.1 element order, §2.2 padding (79 + 3 + 64 = 146 -> 2 pads -> 148), §4 record layout in CUCM order',
+      'tlv-files.md §2.1 element order, ' +
+      '§2.2 padding (79 + 3 + 64 = 146 -> 2 pads -> 148), §4 record layout in CUCM order',
     hex: `
       01 0002 01 02                     # 0   VERSION 1.2
       02 0002 0094                      # 5   HEADER_LENGTH 148

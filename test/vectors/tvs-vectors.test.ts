@@ -41,7 +41,8 @@ const vectors: Vector[] = [
     hex: `57 01 01 00 00 00 00 01 03 9f
           01 00 18 01 ${ascii('CP-8845-SEP001122334455')}
           02 03 81 ${hexOf(asteriskCert)}`,
-    layout: `0  57 protocol | 1 01 version | 2 01 VERIFY_REQUEST | 3 00 reserved | 4 00000001 request id | 8 039f body 927
+    layout: `0  57 protocol | 1 01 version | 2 01 VERIFY_REQUEST | 3 00 reserved
+4  00000001 request id | 8 039f body 927
 10 01 0018 DEVICE_NAME: 01 + "CP-8845-SEP001122334455" (1 + 23)
 37 02 0381 CERTIFICATE: 897 bytes DER (30 82 03 7d …)`,
     decoded: {
@@ -81,7 +82,8 @@ const vectors: Vector[] = [
   {
     title: 'QUERY_REQUEST from a real 8861 to CUCM (TVS_MSG_QUERY_CERT_REQ, 153 bytes)',
     source:
-      'Cisco doc 213407 via tvs-protocol.md §6; tag bytes 04 (issuer) and 05 (serial) are not in the dump and are INFERRED',
+      'Cisco doc 213407 via tvs-protocol.md §6; tag bytes 04 (issuer) ' +
+      'and 05 (serial) are not in the dump and are INFERRED',
     hex: `57 01 03 00 00 00 03 e9 00 8f
           01 00 18 01 ${ascii('CP-8861-SEPB000B4BA0AEE')}
           03 00 42 ${ascii('CN=ucm11pub.stormin.local;OU=IST;O=Stormin;L=Brisbane;ST=QLD;C=AU')} 00
@@ -104,7 +106,8 @@ const vectors: Vector[] = [
   {
     title: 'QUERY_RESPONSE from a real CUCM (TVS_MSG_QUERY_CERT_RES, 1480 bytes, reserved byte 0xF7)',
     source:
-      'Cisco doc 213407 via tvs-protocol.md §6; certificate content not in the dump (synthetic here); last 12 bytes INFERRED from the log (rolecount 2: 0, 3; TTL 00 01 51 80)',
+      'Cisco doc 213407 via tvs-protocol.md §6; certificate content not in the dump (synthetic here); ' +
+      'last 12 bytes INFERRED from the log (rolecount 2: 0, 3; TTL 00 01 51 80)',
     hex: `57 01 04 f7 00 00 03 e9 05 be
           07 00 01 00
           02 05 ab ${hexOf(cucmSignerCert)}

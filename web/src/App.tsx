@@ -85,6 +85,7 @@ export function App() {
     void refreshMe();
     return onUnauthenticated(() => setMe(null));
   }, [refreshMe]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: path is the trigger: the menu closes on each navigation
   useEffect(() => setNavOpen(false), [path]);
   useEffect(() => {
     const page = NAV.find((n) => (n.to === '/' ? path === '/' : path.startsWith(n.to)));

@@ -92,7 +92,10 @@ export type GetBulkJobsResponse = {
   }[];
 };
 
-/** POST /api/v1/bulk/jobs: Apply a CAPF update to every phone the query matches, as a background job (authString "generate" = unique string per device) */
+/**
+ * POST /api/v1/bulk/jobs: Apply a CAPF update to every phone the query matches, as a background job (authString
+ * "generate" = unique string per device)
+ */
 export type PostBulkJobsBody = {
   filter: {
     /** device name contains, or a prefix ending with * */
@@ -133,7 +136,10 @@ export type PostBulkJobsBody = {
       | 'timeout'
       | 'capfExpired'
       | 'protocol';
-    /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
+    /**
+     * Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer
+     * statusOutcome/statusOperation/statusReason)
+     */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
@@ -152,12 +158,17 @@ export type PostBulkJobsBody = {
     ecKeySize?: 256 | 384 | 521 | null;
     /** ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z */
     completesBy?: string | null;
-    /** When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode */
+    /**
+     * When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode
+     */
     onProfileMismatch?: 'refuse' | 'use-profile';
   };
 };
 
-/** POST /api/v1/bulk/jobs: Apply a CAPF update to every phone the query matches, as a background job (authString "generate" = unique string per device) */
+/**
+ * POST /api/v1/bulk/jobs: Apply a CAPF update to every phone the query matches, as a background job (authString
+ * "generate" = unique string per device)
+ */
 export type PostBulkJobsResponse = {
   id: number;
   kind: string;
@@ -232,7 +243,10 @@ export type GetBulkJobsByIdItemsResponse = {
   }[];
 };
 
-/** POST /api/v1/bulk/query: Bulk Administration query: how many phones match, a sample, and (with an update) which security profiles would contradict its authentication mode */
+/**
+ * POST /api/v1/bulk/query: Bulk Administration query: how many phones match, a sample, and (with an update) which
+ * security profiles would contradict its authentication mode
+ */
 export type PostBulkQueryBody = {
   filter: {
     /** device name contains, or a prefix ending with * */
@@ -273,7 +287,10 @@ export type PostBulkQueryBody = {
       | 'timeout'
       | 'capfExpired'
       | 'protocol';
-    /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
+    /**
+     * Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer
+     * statusOutcome/statusOperation/statusReason)
+     */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
@@ -292,12 +309,17 @@ export type PostBulkQueryBody = {
     ecKeySize?: 256 | 384 | 521 | null;
     /** ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z */
     completesBy?: string | null;
-    /** When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode */
+    /**
+     * When the authentication mode contradicts the phone security profile: refuse (default) or use the profile's mode
+     */
     onProfileMismatch?: 'refuse' | 'use-profile';
   };
 };
 
-/** POST /api/v1/bulk/query: Bulk Administration query: how many phones match, a sample, and (with an update) which security profiles would contradict its authentication mode */
+/**
+ * POST /api/v1/bulk/query: Bulk Administration query: how many phones match, a sample, and (with an update) which
+ * security profiles would contradict its authentication mode
+ */
 export type PostBulkQueryResponse = {
   matched: number;
   sample: {
@@ -375,7 +397,10 @@ export type PostBulkQueryResponse = {
   }[];
 };
 
-/** POST /api/v1/certificates/{serial}/revoke: Revoke an LSC (e.g. a stolen phone: keyCompromise); the CRL and OCSP answers include it at once; recorded in the audit log */
+/**
+ * POST /api/v1/certificates/{serial}/revoke: Revoke an LSC (e.g. a stolen phone: keyCompromise); the CRL and OCSP
+ * answers include it at once; recorded in the audit log
+ */
 export type PostCertificatesBySerialRevokeBody = {
   reason?:
     | 'unspecified'
@@ -386,12 +411,18 @@ export type PostCertificatesBySerialRevokeBody = {
     | 'privilegeWithdrawn';
 };
 
-/** GET /api/v1/doctor: Doctor findings for the cluster, or for one phone (?device=SEP…): cause, remedy, evidence, docs link */
+/**
+ * GET /api/v1/doctor: Doctor findings for the cluster, or for one phone (?device=SEP…): cause, remedy, evidence, docs
+ * link
+ */
 export type GetDoctorQuery = {
   device?: string;
 };
 
-/** GET /api/v1/doctor: Doctor findings for the cluster, or for one phone (?device=SEP…): cause, remedy, evidence, docs link */
+/**
+ * GET /api/v1/doctor: Doctor findings for the cluster, or for one phone (?device=SEP…): cause, remedy, evidence, docs
+ * link
+ */
 export type GetDoctorResponse = {
   checkedAt: string;
   device: string | null;
@@ -434,7 +465,10 @@ export type PostDoctorResponse = {
   facts: Record<string, unknown>;
 };
 
-/** GET /api/v1/identities: Certificate List: the node's certificates (CAPF, ITLRecovery, CallManager/TFTP, TVS) with type, key, issuer and expiry */
+/**
+ * GET /api/v1/identities: Certificate List: the node's certificates (CAPF, ITLRecovery, CallManager/TFTP, TVS) with
+ * type, key, issuer and expiry
+ */
 export type GetIdentitiesResponse = {
   items: {
     name: string;
@@ -450,7 +484,10 @@ export type GetIdentitiesResponse = {
   }[];
 };
 
-/** GET /api/v1/identities/{name}: Certificate Details: version, serial, signature algorithm, validity, subject, issuer, key value, fingerprints, chain, the previous certificate */
+/**
+ * GET /api/v1/identities/{name}: Certificate Details: version, serial, signature algorithm, validity, subject, issuer,
+ * key value, fingerprints, chain, the previous certificate
+ */
 export type GetIdentitiesByNameResponse = {
   name: string;
   purpose: string;
@@ -519,12 +556,18 @@ export type GetIdentitiesByNameResponse = {
   } | null;
 };
 
-/** POST /api/v1/identities/{name}/certificate: Upload Certificate/Certificate chain: a CA-signed certificate for the current key (PEM, leaf first, then the chain) */
+/**
+ * POST /api/v1/identities/{name}/certificate: Upload Certificate/Certificate chain: a CA-signed certificate for the
+ * current key (PEM, leaf first, then the chain)
+ */
 export type PostIdentitiesByNameCertificateBody = {
   pem: string;
 };
 
-/** POST /api/v1/identities/{name}/certificate: Upload Certificate/Certificate chain: a CA-signed certificate for the current key (PEM, leaf first, then the chain) */
+/**
+ * POST /api/v1/identities/{name}/certificate: Upload Certificate/Certificate chain: a CA-signed certificate for the
+ * current key (PEM, leaf first, then the chain)
+ */
 export type PostIdentitiesByNameCertificateResponse = {
   name: string;
   purpose: string;
@@ -543,7 +586,11 @@ export type PostIdentitiesByNameCsrResponse = {
   csr: string;
 };
 
-/** POST /api/v1/identities/{name}/regenerate: Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one */
+/**
+ * POST /api/v1/identities/{name}/regenerate: Regenerate: a new key and self-signed certificate (the old one is kept as
+ * previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new
+ * one
+ */
 export type PostIdentitiesByNameRegenerateResponse = {
   name: string;
   purpose: string;
@@ -557,7 +604,10 @@ export type PostIdentitiesByNameRegenerateResponse = {
   serialHex: string;
 };
 
-/** GET /api/v1/phones: Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is refused here (400): use POST /phones/search */
+/**
+ * GET /api/v1/phones: Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is
+ * refused here (400): use POST /phones/search
+ */
 export type GetPhonesQuery = {
   /** device name contains, or a prefix ending with * */
   namePattern?: string;
@@ -595,7 +645,10 @@ export type GetPhonesQuery = {
     | 'timeout'
     | 'capfExpired'
     | 'protocol';
-  /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
+  /**
+   * Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer
+   * statusOutcome/statusOperation/statusReason)
+   */
   status?: string;
   /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
   statusPrefix?: string;
@@ -609,7 +662,10 @@ export type GetPhonesQuery = {
   limit?: number;
 };
 
-/** GET /api/v1/phones: Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is refused here (400): use POST /phones/search */
+/**
+ * GET /api/v1/phones: Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is
+ * refused here (400): use POST /phones/search
+ */
 export type GetPhonesResponse = {
   items: {
     deviceName: string;
@@ -774,7 +830,10 @@ export type PostPhonesResponse = {
   }[];
 };
 
-/** POST /api/v1/phones/capf: Schedule a certificate operation on a list of phones; one result per phone (profile mismatch refused per phone unless onProfileMismatch is use-profile) */
+/**
+ * POST /api/v1/phones/capf: Schedule a certificate operation on a list of phones; one result per phone (profile
+ * mismatch refused per phone unless onProfileMismatch is use-profile)
+ */
 export type PostPhonesCapfBody = {
   deviceNames: string[];
   operation: 'none' | 'install' | 'delete' | 'troubleshoot';
@@ -790,7 +849,10 @@ export type PostPhonesCapfBody = {
   onProfileMismatch?: 'refuse' | 'use-profile';
 };
 
-/** POST /api/v1/phones/capf: Schedule a certificate operation on a list of phones; one result per phone (profile mismatch refused per phone unless onProfileMismatch is use-profile) */
+/**
+ * POST /api/v1/phones/capf: Schedule a certificate operation on a list of phones; one result per phone (profile
+ * mismatch refused per phone unless onProfileMismatch is use-profile)
+ */
 export type PostPhonesCapfResponse = {
   succeeded: number;
   failed: number;
@@ -875,7 +937,10 @@ export type PostPhonesGenerateStringResponse = {
   authString: string;
 };
 
-/** POST /api/v1/phones/import: Import phones from CSV (Device Name, Model, Description, Security Profile; header optional). Body: text/csv */
+/**
+ * POST /api/v1/phones/import: Import phones from CSV (Device Name, Model, Description, Security Profile; header
+ * optional). Body: text/csv
+ */
 export type PostPhonesImportResponse = {
   rows: number;
   added: number;
@@ -889,7 +954,10 @@ export type PostPhonesImportResponse = {
   }[];
 };
 
-/** POST /api/v1/phones/search: Find phones with the filter in the body, the only place the authString filter is accepted (roles that may read strings only: read-only gets 403) */
+/**
+ * POST /api/v1/phones/search: Find phones with the filter in the body, the only place the authString filter is accepted
+ * (roles that may read strings only: read-only gets 403)
+ */
 export type PostPhonesSearchBody = {
   filter?: {
     /** device name contains, or a prefix ending with * */
@@ -930,7 +998,10 @@ export type PostPhonesSearchBody = {
       | 'timeout'
       | 'capfExpired'
       | 'protocol';
-    /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
+    /**
+     * Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer
+     * statusOutcome/statusOperation/statusReason)
+     */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
@@ -945,7 +1016,10 @@ export type PostPhonesSearchBody = {
   limit?: number;
 };
 
-/** POST /api/v1/phones/search: Find phones with the filter in the body, the only place the authString filter is accepted (roles that may read strings only: read-only gets 403) */
+/**
+ * POST /api/v1/phones/search: Find phones with the filter in the body, the only place the authString filter is accepted
+ * (roles that may read strings only: read-only gets 403)
+ */
 export type PostPhonesSearchResponse = {
   items: {
     deviceName: string;
@@ -1020,7 +1094,10 @@ export type PostPhonesSearchResponse = {
   limit: number;
 };
 
-/** GET /api/v1/phones/{deviceName}: A phone: CAPF Information as in CUCM, LSC status/serial/issuer/expiry, MIC seen, recent CAPF sessions with their logs, certificates */
+/**
+ * GET /api/v1/phones/{deviceName}: A phone: CAPF Information as in CUCM, LSC status/serial/issuer/expiry, MIC seen,
+ * recent CAPF sessions with their logs, certificates
+ */
 export type GetPhonesByDeviceNameResponse = {
   phone: {
     deviceName: string;
@@ -1124,7 +1201,9 @@ export type GetPhonesByDeviceNameResponse = {
   }[];
 };
 
-/** PATCH /api/v1/phones/{deviceName}: Edit model, description, security profile (CAPF defaults follow the new profile) */
+/**
+ * PATCH /api/v1/phones/{deviceName}: Edit model, description, security profile (CAPF defaults follow the new profile)
+ */
 export type PatchPhonesByDeviceNameBody = {
   model?: string;
   description?: string;
@@ -1133,7 +1212,9 @@ export type PatchPhonesByDeviceNameBody = {
   onProfileMismatch?: 'refuse' | 'use-profile';
 };
 
-/** PATCH /api/v1/phones/{deviceName}: Edit model, description, security profile (CAPF defaults follow the new profile) */
+/**
+ * PATCH /api/v1/phones/{deviceName}: Edit model, description, security profile (CAPF defaults follow the new profile)
+ */
 export type PatchPhonesByDeviceNameResponse = {
   deviceName: string;
   model: string;
@@ -1347,7 +1428,10 @@ export type GetProfilesByNameResponse = {
   phones: number;
 };
 
-/** PATCH /api/v1/profiles/{name}: Change a profile; says how many phones use it, how many took its new CAPF defaults, and how many pending operations now contradict it */
+/**
+ * PATCH /api/v1/profiles/{name}: Change a profile; says how many phones use it, how many took its new CAPF defaults,
+ * and how many pending operations now contradict it
+ */
 export type PatchProfilesByNameBody = {
   description?: string;
   deviceSecurityMode?: 'non-secure' | 'authenticated' | 'encrypted';
@@ -1360,7 +1444,10 @@ export type PatchProfilesByNameBody = {
   applyToPhones?: boolean;
 };
 
-/** PATCH /api/v1/profiles/{name}: Change a profile; says how many phones use it, how many took its new CAPF defaults, and how many pending operations now contradict it */
+/**
+ * PATCH /api/v1/profiles/{name}: Change a profile; says how many phones use it, how many took its new CAPF defaults,
+ * and how many pending operations now contradict it
+ */
 export type PatchProfilesByNameResponse = {
   profile: {
     name: string;
@@ -1389,7 +1476,10 @@ export type GetRenewalResponse = {
   due: number;
 };
 
-/** POST /api/v1/renewal/run: Schedule renewal now for LSCs inside the window (even when the policy is disabled); no job when nothing is due or one is active */
+/**
+ * POST /api/v1/renewal/run: Schedule renewal now for LSCs inside the window (even when the policy is disabled); no job
+ * when nothing is due or one is active
+ */
 export type PostRenewalRunResponse = {
   scheduled: boolean;
   job: {
@@ -1411,7 +1501,11 @@ export type PostRenewalRunResponse = {
   };
 };
 
-/** GET /api/v1/reports/capf: The CAPF report as CSV: device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left; the authString filter is refused here (400): use POST /reports/capf */
+/**
+ * GET /api/v1/reports/capf: The CAPF report as CSV: device, model, description, auth mode, auth string, operation,
+ * status, LSC status, serial, issuer, not-before, expires, days left; the authString filter is refused here (400): use
+ * POST /reports/capf
+ */
 export type GetReportsCapfQuery = {
   /** device name contains, or a prefix ending with * */
   namePattern?: string;
@@ -1449,7 +1543,10 @@ export type GetReportsCapfQuery = {
     | 'timeout'
     | 'capfExpired'
     | 'protocol';
-  /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
+  /**
+   * Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer
+   * statusOutcome/statusOperation/statusReason)
+   */
   status?: string;
   /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
   statusPrefix?: string;
@@ -1459,7 +1556,11 @@ export type GetReportsCapfQuery = {
   profile?: string;
 };
 
-/** POST /api/v1/reports/capf: The CAPF report as CSV: device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left, for the phones the filter in the body matches (the only place the authString filter is accepted; read-only gets 403 for it) */
+/**
+ * POST /api/v1/reports/capf: The CAPF report as CSV: device, model, description, auth mode, auth string, operation,
+ * status, LSC status, serial, issuer, not-before, expires, days left, for the phones the filter in the body matches
+ * (the only place the authString filter is accepted; read-only gets 403 for it)
+ */
 export type PostReportsCapfBody = {
   filter?: {
     /** device name contains, or a prefix ending with * */
@@ -1500,7 +1601,10 @@ export type PostReportsCapfBody = {
       | 'timeout'
       | 'capfExpired'
       | 'protocol';
-    /** Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer statusOutcome/statusOperation/statusReason) */
+    /**
+     * Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer
+     * statusOutcome/statusOperation/statusReason)
+     */
     status?: string;
     /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
     statusPrefix?: string;
@@ -1511,7 +1615,10 @@ export type PostReportsCapfBody = {
   };
 };
 
-/** GET /api/v1/reports/expiry: LSCs expired / expiring within 30 and 90 days / valid, by model, and the CAPF CA's own expiry */
+/**
+ * GET /api/v1/reports/expiry: LSCs expired / expiring within 30 and 90 days / valid, by model, and the CAPF CA's own
+ * expiry
+ */
 export type GetReportsExpiryResponse = {
   generatedAt: string;
   totals: {
@@ -1538,7 +1645,10 @@ export type GetReportsExpiryResponse = {
   };
 };
 
-/** GET /api/v1/status: Node status: every listener (running or not), the CAPF CA validity, active CAPF sessions, ITL freshness when known */
+/**
+ * GET /api/v1/status: Node status: every listener (running or not), the CAPF CA validity, active CAPF sessions, ITL
+ * freshness when known
+ */
 export type GetStatusResponse = {
   nodeName: string;
   generatedAt: string;
@@ -1605,19 +1715,28 @@ export type PostTokensResponse = {
   };
 };
 
-/** GET /api/v1/trust/bundle: PEM bundle of the CAPF CA certificates that 802.1X (FreeRADIUS ca_file, ISE) and VPN (ASA trustpoint) must trust: the current one, its chain, and the previous one during a CAPF rollover */
+/**
+ * GET /api/v1/trust/bundle: PEM bundle of the CAPF CA certificates that 802.1X (FreeRADIUS ca_file, ISE) and VPN (ASA
+ * trustpoint) must trust: the current one, its chain, and the previous one during a CAPF rollover
+ */
 export type GetTrustBundleQuery = {
   previous?: boolean;
   chain?: boolean;
 };
 
-/** GET /api/v1/trust/crl: The CRL of the current (or previous) CAPF CA; also served without authentication on HTTP 6970 at /crl/capf.crl */
+/**
+ * GET /api/v1/trust/crl: The CRL of the current (or previous) CAPF CA; also served without authentication on HTTP 6970
+ * at /crl/capf.crl
+ */
 export type GetTrustCrlQuery = {
   previous?: boolean;
   format?: 'pem' | 'der';
 };
 
-/** GET /api/v1/trust/itl: The ITL (and CTL in mixed mode) this node serves, shown like CUCM `show itl`, with verification and warnings */
+/**
+ * GET /api/v1/trust/itl: The ITL (and CTL in mixed mode) this node serves, shown like CUCM `show itl`, with
+ * verification and warnings
+ */
 export type GetTrustItlResponse = {
   signingMode: 'normal' | 'localkey';
   items: {
@@ -1653,12 +1772,18 @@ export type PostTrustItlRebuildResponse = {
   }[];
 };
 
-/** POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL signer is lost); normal: back to the TFTP certificate */
+/**
+ * POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL
+ * signer is lost); normal: back to the TFTP certificate
+ */
 export type PostTrustItlSigningBody = {
   mode: 'normal' | 'localkey';
 };
 
-/** POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL signer is lost); normal: back to the TFTP certificate */
+/**
+ * POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL
+ * signer is lost); normal: back to the TFTP certificate
+ */
 export type PostTrustItlSigningResponse = {
   signingMode: 'normal' | 'localkey';
   items: {
@@ -1676,7 +1801,10 @@ export type PostTrustItlSigningResponse = {
   }[];
 };
 
-/** POST /api/v1/trust/verify: Is this certificate (PEM) a valid LSC of this CAPF: device, current or not, revoked, expired; MICs are recognised */
+/**
+ * POST /api/v1/trust/verify: Is this certificate (PEM) a valid LSC of this CAPF: device, current or not, revoked,
+ * expired; MICs are recognised
+ */
 export type PostTrustVerifyBody = {
   certificate: string;
 };

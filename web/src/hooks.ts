@@ -11,22 +11,25 @@ export function useApi<T>(
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
-  const reload = useCallback(async () => {
-    const n = ++seq.current;
-    setLoading(true);
-    try {
-      const d = await load();
-      if (n === seq.current) {
-        setData(d);
-        setError(null);
+  const reload = useCallback(
+    async () => {
+      const n = ++seq.current;
+      setLoading(true);
+      try {
+        const d = await load();
+        if (n === seq.current) {
+          setData(d);
+          setError(null);
+        }
+      } catch (e) {
+        if (n === seq.current) setError(e as Error);
+      } finally {
+        if (n === seq.current) setLoading(false);
       }
-    } catch (e) {
-      if (n === seq.current) setError(e as Error);
-    } finally {
-      if (n === seq.current) setLoading(false);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
+    },
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what load depends on, in deps
+    deps,
+  );
   useEffect(() => {
     void reload();
   }, [reload]);

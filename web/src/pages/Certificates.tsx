@@ -2,7 +2,7 @@
 // Management): validity, serial, signature algorithm, subject, key; Regenerate, Generate CSR,
 // Upload Certificate/Certificate chain, Download .PEM/.DER, with what a CAPF regeneration does to phones.
 
-import { useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { api, downloadUrl } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -77,7 +77,7 @@ function CertData({ c }: { c: CertDetails }) {
         ['Version', `V${c.version}`],
         [
           'Serial Number',
-          <span className="mono">
+          <span key="serial" className="mono">
             {c.serialHex} <small className="muted">({colonHex(c.serialHex)})</small>
           </span>,
         ],
@@ -86,22 +86,32 @@ function CertData({ c }: { c: CertDetails }) {
         ['Validity From', utc(c.notBefore)],
         [
           'To',
-          <>
+          <Fragment key="to">
             {utc(c.notAfter)} <ExpiryBadge notAfter={c.notAfter} />
-          </>,
+          </Fragment>,
         ],
         ['Subject Name', c.subjectDn],
         ['Key', c.keyType],
         [
           'Key value',
-          <details>
+          <details key="key-value">
             <summary>{c.publicKeyHex.length / 2} bytes (SubjectPublicKeyInfo)</summary>
             <div className="hex">{c.publicKeyHex}</div>
           </details>,
         ],
         ['CA', c.isCa ? 'yes' : 'no'],
-        ['SHA-1 Fingerprint', <span className="hex">{colonHex(c.sha1)}</span>],
-        ['SHA-256 Fingerprint', <span className="hex">{colonHex(c.sha256)}</span>],
+        [
+          'SHA-1 Fingerprint',
+          <span key="sha1" className="hex">
+            {colonHex(c.sha1)}
+          </span>,
+        ],
+        [
+          'SHA-256 Fingerprint',
+          <span key="sha256" className="hex">
+            {colonHex(c.sha256)}
+          </span>,
+        ],
       ]}
     />
   );
@@ -110,19 +120,27 @@ function CertData({ c }: { c: CertDetails }) {
 const WARNINGS: Record<string, string[]> = {
   capf: [
     'A new CAPF key and self-signed certificate replace the current one; the old certificate is kept as "previous".',
-    'Phones trust CAPF through the ITL: until every TFTP server publishes an ITL with the new CAPF certificate and phones have reset to download it, certificate operations fail with "LSC: Connection Failed".',
-    'LSCs already installed stay on the phones and stay valid until they expire, but they are signed by the OLD CAPF certificate; new operations sign with the new one.',
-    '802.1X (e.g. ISE/RADIUS) and AnyConnect phone VPN (ASA/FTD) that trust LSCs by their CAPF issuer must be given the NEW CAPF certificate before phones get new LSCs — and keep the old one until every LSC is reissued, or phones lose network or VPN access.',
-    'If your CAPF certificate is signed by a third-party CA, regenerating makes it self-signed: generate a CSR and upload the signed certificate again.',
+    'Phones trust CAPF through the ITL: until every TFTP server publishes an ITL with the new CAPF certificate ' +
+      'and phones have reset to download it, certificate operations fail with "LSC: Connection Failed".',
+    'LSCs already installed stay on the phones and stay valid until they expire, ' +
+      'but they are signed by the OLD CAPF certificate; new operations sign with the new one.',
+    '802.1X (e.g. ISE/RADIUS) and AnyConnect phone VPN (ASA/FTD) that trust LSCs by their CAPF issuer must be ' +
+      'given the NEW CAPF certificate before phones get new LSCs — and keep the ' +
+      'old one until every LSC is reissued, or phones lose network or VPN access.',
+    'If your CAPF certificate is signed by a third-party CA, ' +
+      'regenerating makes it self-signed: generate a CSR and upload the signed certificate again.',
   ],
   itlrecovery: [
-    'The ITLRecovery key signs ITL files. Phones only accept a new signer through their current ITL (or TVS); regenerate only together with a trust-list rollover, or use "reset localkey".',
+    'The ITLRecovery key signs ITL files. Phones only accept a new signer through their current ITL (or TVS); ' +
+      'regenerate only together with a trust-list rollover, or use "reset localkey".',
   ],
   tftp: [
-    'The CallManager/TFTP certificate signs configuration files. Phones must get it through an ITL signed by a key they trust, or they refuse new configuration files.',
+    'The CallManager/TFTP certificate signs configuration files. Phones must get it ' +
+      'through an ITL signed by a key they trust, or they refuse new configuration files.',
   ],
   tvs: [
-    'Phones verify unknown certificates through TVS. Publish an ITL with the new TVS certificate and reset phones, or TVS lookups fail.',
+    'Phones verify unknown certificates through TVS. Publish an ITL ' +
+      'with the new TVS certificate and reset phones, or TVS lookups fail.',
   ],
 };
 
@@ -133,7 +151,12 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
   const [csr, setCsr] = useState<string | null>(null);
   const [upload, setUpload] = useState('');
   const [showUpload, setShowUpload] = useState(false);
+  const cancelRegen = useRef<HTMLButtonElement>(null);
   const isAdmin = me.role === 'admin';
+  // The confirmation opens with the safe choice, Cancel, focused.
+  useEffect(() => {
+    if (confirmRegen) cancelRegen.current?.focus();
+  }, [confirmRegen]);
 
   if (d.error)
     return (
@@ -222,7 +245,7 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
             <button type="button" className="danger" onClick={regenerate} disabled={a.busy}>
               Regenerate {c.purpose} now
             </button>
-            <button type="button" onClick={() => setConfirmRegen(false)} autoFocus>
+            <button type="button" ref={cancelRegen} onClick={() => setConfirmRegen(false)}>
               Cancel
             </button>
           </div>

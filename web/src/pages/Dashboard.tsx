@@ -68,7 +68,7 @@ export function DashboardPage() {
 
       <ErrorMessage error={expiry.error} title="Phone counts are unavailable" />
       {t ? (
-        <div className="stats" aria-label="Phones by LSC status">
+        <section className="stats" aria-label="Phones by LSC status">
           <Link to="/phones" className="stat">
             <span className="stat-value" data-testid="count-phones">
               {t.phones}
@@ -102,7 +102,7 @@ export function DashboardPage() {
             </span>
             <span className="stat-label">Failed, last 24 h</span>
           </Link>
-        </div>
+        </section>
       ) : expiry.loading ? (
         <Loading what="phone counts" />
       ) : null}

@@ -1,7 +1,7 @@
 // Owns the Phone Configuration page: device info, the CAPF Information section laid out as in CUCM
 // (Save, Apply Config, Generate String), the phone's LSC and MIC, and its recent CAPF sessions as a timeline.
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { api, compact } from '../api.ts';
 import { useAction, useApi, useInterval } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
@@ -103,7 +103,8 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
       () => api<Phone>('PUT', `/phones/${encodeURIComponent(deviceName)}/capf`, compact(body)),
       (p) =>
         apply
-          ? `Saved and applied: configuration version ${p.configVersion} is published; the phone picks it up at its next configuration download (reset the phone to make it immediate). Status: ${p.status}.`
+          ? `Saved and applied: configuration version ${p.configVersion} is published; the phone picks it up ` +
+            `at its next configuration download (reset the phone to make it immediate). Status: ${p.status}.`
           : `Saved. Certificate Operation Status: ${p.status}.`,
     );
     if (r) {
@@ -148,15 +149,24 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
       <Section title="Device Information">
         <KeyValues
           rows={[
-            ['Device Name', <span className="mono">{phone.deviceName}</span>],
+            [
+              'Device Name',
+              <span key="device-name" className="mono">
+                {phone.deviceName}
+              </span>,
+            ],
             ['Phone Type', phone.model],
             ['Description', phone.description || '—'],
             [
               'Device Security Profile',
               phone.profileName ? (
-                <Link to={`/profiles/${encodeURIComponent(phone.profileName)}`}>{phone.profileName}</Link>
+                <Link key="profile" to={`/profiles/${encodeURIComponent(phone.profileName)}`}>
+                  {phone.profileName}
+                </Link>
               ) : (
-                <span className="muted">None (no profile rule applies)</span>
+                <span key="profile" className="muted">
+                  None (no profile rule applies)
+                </span>
               ),
             ],
             ['Configuration version', String(phone.configVersion)],
@@ -300,9 +310,9 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
             <span className="label" id="capf-status-label">
               Certificate Operation Status:
             </span>
-            <div aria-labelledby="capf-status-label" data-testid="capf-status">
+            <section aria-labelledby="capf-status-label" data-testid="capf-status">
               <StatusBadge status={phone.operationStatus} />
-            </div>
+            </section>
           </div>
           {mismatch ? (
             <div className="warning-box" role="status">
@@ -352,21 +362,40 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
           {phone.lsc ? (
             <KeyValues
               rows={[
-                ['LSC Status', <Badge tone="ok">Installed</Badge>],
-                ['Serial Number', <span className="mono">{colonHex(phone.lsc.serialHex)}</span>],
+                [
+                  'LSC Status',
+                  <Badge key="lsc-status" tone="ok">
+                    Installed
+                  </Badge>,
+                ],
+                [
+                  'Serial Number',
+                  <span key="lsc-serial" className="mono">
+                    {colonHex(phone.lsc.serialHex)}
+                  </span>,
+                ],
                 ['Issuer', phone.lsc.issuerDn],
                 ['Valid From', fmtDateTime(phone.lsc.notBefore)],
                 [
                   'Valid To',
-                  <>
+                  <Fragment key="lsc-valid-to">
                     {fmtDateTime(phone.lsc.notAfter)}{' '}
                     <small className="muted">({daysFromNow(phone.lsc.notAfter)} days left)</small>
-                  </>,
+                  </Fragment>,
                 ],
               ]}
             />
           ) : (
-            <KeyValues rows={[['LSC Status', <Badge tone="neutral">None</Badge>]]} />
+            <KeyValues
+              rows={[
+                [
+                  'LSC Status',
+                  <Badge key="lsc-status" tone="neutral">
+                    None
+                  </Badge>,
+                ],
+              ]}
+            />
           )}
         </Section>
         <Section title="Manufacturing Installed Certificate">
@@ -376,7 +405,12 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
                 ['Seen', fmtDateTime(phone.mic.seenAt)],
                 ['Subject', phone.mic.subjectDn],
                 ['Issuer', phone.mic.issuerDn],
-                ['Serial Number', <span className="mono">{colonHex(phone.mic.serialHex)}</span>],
+                [
+                  'Serial Number',
+                  <span key="mic-serial" className="mono">
+                    {colonHex(phone.mic.serialHex)}
+                  </span>,
+                ],
               ]}
             />
           ) : (
@@ -443,7 +477,8 @@ function SessionTimeline({ sessions }: { sessions: CapfSession[] }) {
   return (
     <ol className="timeline">
       {sessions.map((s) => {
-        // The session's outcome code gives the tone (a session's status sentence, when one is recorded, is display only).
+        // The session's outcome code gives the tone (a session's status sentence, when one is recorded, is display
+        // only).
         const tone = s.outcome === 'success' ? 'ok' : s.outcome === 'none' ? 'neutral' : 'bad';
         return (
           <li key={`${s.sessionId}-${s.startedAt}`} className={`tone-${tone}`}>
@@ -463,6 +498,7 @@ function SessionTimeline({ sessions }: { sessions: CapfSession[] }) {
                   {s.log.map((l, i) => {
                     const d = dirLabel(l.dir);
                     return (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: the log is append-only, never reordered
                       <li key={i}>
                         <span className="muted">{new Date(l.at).toLocaleTimeString()}</span>
                         <span className={d.cls}>{d.text}</span>

@@ -1,7 +1,7 @@
 // Owns Phone Security Profiles: list, edit (CAPF defaults), with the seed's mismatch warning and the
 // server's answer on how many phones the change touched or now contradicts.
 
-import { useEffect, useState } from 'react';
+import { type ChangeEvent, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -78,6 +78,7 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
   const p = useApi(() => api<Profile>('GET', `/profiles/${encodeURIComponent(name)}`), [name]);
   const [d, setD] = useState<Draft | null>(null);
   const [applyToPhones, setApplyToPhones] = useState(true);
+  const onApplyToPhones = (e: ChangeEvent<HTMLInputElement>) => setApplyToPhones(e.target.checked);
   const a = useAction();
   const isAdmin = me.role === 'admin';
   useEffect(() => {
@@ -111,8 +112,17 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
           `/profiles/${encodeURIComponent(name)}`,
           { ...d, applyToPhones },
         ),
-      (x) =>
-        `Saved. ${x.phonesUsingProfile} phone(s) use this profile; ${x.phonesUpdated} took its new CAPF defaults.${x.pendingConflicts > 0 ? ` ${x.pendingConflicts} pending operation(s) now contradict it and cannot complete until their Authentication Mode matches.` : ''} Apply Config on the phones (or reset them) for the change to reach them.`,
+      (x) => {
+        const conflicts =
+          x.pendingConflicts > 0
+            ? ` ${x.pendingConflicts} pending operation(s) now contradict it and cannot complete until their ` +
+              'Authentication Mode matches.'
+            : '';
+        return (
+          `Saved. ${x.phonesUsingProfile} phone(s) use this profile; ${x.phonesUpdated} took its new CAPF defaults.` +
+          `${conflicts} Apply Config on the phones (or reset them) for the change to reach them.`
+        );
+      },
     );
     if (r) await p.reload();
   };
@@ -229,8 +239,8 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
         {isAdmin ? (
           <>
             <label className="check">
-              <input type="checkbox" checked={applyToPhones} onChange={(e) => setApplyToPhones(e.target.checked)} />{' '}
-              Copy the new CAPF defaults onto phones without a pending operation
+              <input type="checkbox" checked={applyToPhones} onChange={onApplyToPhones} /> Copy the new CAPF defaults
+              onto phones without a pending operation
             </label>
             <ErrorMessage error={a.error} title="Not saved" />
             <Notice tone={a.notice?.includes('contradict') ? 'warn' : 'ok'}>{a.notice}</Notice>

@@ -16,7 +16,8 @@ function docsHref(anchor: string): string {
 const SEED_CASES = [
   [
     'No valid CAPF server',
-    "The phone's ITL has no CAPF record: check the CAPF certificate is in the ITL every TFTP server publishes, then reset the phone.",
+    "The phone's ITL has no CAPF record: " +
+      'check the CAPF certificate is in the ITL every TFTP server publishes, then reset the phone.',
   ],
   [
     'LSC: Connection Failed',
@@ -24,11 +25,13 @@ const SEED_CASES = [
   ],
   [
     'LSC: Failed',
-    'Operation Completes By is in the past ("Upgrade Failed: User Initiated Request Late/Timedout"): set a deadline at least an hour ahead.',
+    'Operation Completes By is in the past ("Upgrade Failed: ' +
+      'User Initiated Request Late/Timedout"): set a deadline at least an hour ahead.',
   ],
   [
     'LSC: Operation Pending',
-    "The phone's ITL differs from the TFTP servers', the ITL is corrupt (reset localkey), TVS fails, the authentication mode expects an LSC the phone lacks, or DNS cannot resolve the CAPF host.",
+    "The phone's ITL differs from the TFTP servers', the ITL is corrupt (reset localkey), TVS fails, " +
+      'the authentication mode expects an LSC the phone lacks, or DNS cannot resolve the CAPF host.',
   ],
 ] as const;
 

@@ -25,7 +25,10 @@ export interface PublicUser {
 export type PublicToken = Omit<ApiTokenRecord, 'secretHash'>;
 
 export interface UserService {
-  /** First start: when no user exists, creates `admin` with the given password or a random one (returned once, must change). */
+  /**
+   * First start: when no user exists, creates `admin` with the given password or a random one (returned once, must
+   * change).
+   */
   bootstrap(password?: string): Promise<{ created: boolean; username: string; password?: string; generated: boolean }>;
   login(
     username: string,

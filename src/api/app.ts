@@ -138,7 +138,8 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
     return sendError(
       reply,
       'ERR_SECRET_IN_URL',
-      `${secrets.map((s) => `"${s.slice(0, 32)}"`).join(', ')} is a secret and is never accepted in a URL (URLs are kept in access logs, proxies and browser history): send it in ${where}`,
+      `${secrets.map((s) => `"${s.slice(0, 32)}"`).join(', ')} is a secret and is never accepted ` +
+        `in a URL (URLs are kept in access logs, proxies and browser history): send it in ${where}`,
       { parameters: secrets.map((s) => s.slice(0, 32)), sendTo: where },
     );
   });

@@ -58,7 +58,9 @@ export function buildOpenApi(routes: readonly RouteOptions[], version: string): 
         required: true,
         content: Object.fromEntries((s.consumes as string[]).map((t) => [t, { schema: { type: 'string' } }])),
       };
-    for (const m of methods) (paths[path] ??= {})[m] = op;
+    const item = paths[path] ?? {};
+    paths[path] = item;
+    for (const m of methods) item[m] = op;
   }
   return {
     openapi: '3.1.0',
@@ -66,7 +68,8 @@ export function buildOpenApi(routes: readonly RouteOptions[], version: string): 
       title: 'OpenCAPF administration API',
       version,
       description:
-        'Phones, security profiles, bulk CAPF operations, reports, audit, users. Errors: {"error":{"code","message"}} with the codes in x-error-codes.',
+        'Phones, security profiles, bulk CAPF operations, reports, audit, users. ' +
+        'Errors: {"error":{"code","message"}} with the codes in x-error-codes.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { session: [] }],

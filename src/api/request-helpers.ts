@@ -8,7 +8,10 @@ import { roleReadsSecrets, type Principal, type Role } from '../access/index.ts'
 import type { Viewer } from '../phones/filter-access.ts';
 import type { Actor } from '../phones/index.ts';
 
-/** Who may call a route: nobody needs to log in (public), any logged-in user even before the first password change (self), or a minimum role. */
+/**
+ * Who may call a route: nobody needs to log in (public), any logged-in user even before the first password change
+ * (self), or a minimum role.
+ */
 export type Access = 'public' | 'self' | 'metrics' | Role;
 
 declare module 'fastify' {
@@ -17,7 +20,10 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
-    /** Where a secret filter refused in this route's URL is accepted instead, e.g. "the JSON body of POST /api/v1/phones/search". */
+    /**
+     * Where a secret filter refused in this route's URL is accepted instead, e.g. "the JSON body of POST
+     * /api/v1/phones/search".
+     */
     secretsGoTo?: string;
   }
   /** Documentation keys read by openapi.ts (Fastify compiles only body/querystring/params/headers/response). */
@@ -70,5 +76,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 export function sessionCookie(value: string, o: { secure: boolean; maxAgeSeconds: number }): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${o.maxAgeSeconds}${o.secure ? '; Secure' : ''}`;
+  return (
+    `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; ` +
+    `SameSite=Strict; Max-Age=${o.maxAgeSeconds}${o.secure ? '; Secure' : ''}`
+  );
 }

@@ -81,7 +81,8 @@ export async function readBackupInto(o: {
   if (!o.force && (o.database.exists() || hasKeys)) {
     throw new AppError(
       'ERR_CONFLICT',
-      `${dataDir} already holds a database or keys; restore into an empty data directory, or pass --force to replace them`,
+      `${dataDir} already holds a database or keys; restore into ` +
+        'an empty data directory, or pass --force to replace them',
     );
   }
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });

@@ -126,7 +126,10 @@ async function defaultGenerate(req: KeyRequest) {
     : genKeyPair('ec', { namedCurve: CAPF_CURVE_OPENSSL[req.curve] });
 }
 
-/** One TLS client context for every session (building a context per connection costs more than the handshake's own work). */
+/**
+ * One TLS client context for every session (building a context per connection costs more than the handshake's own
+ * work).
+ */
 let sharedContext: tls.SecureContext | null = null;
 function clientContext(): tls.SecureContext {
   sharedContext ??= tls.createSecureContext({});

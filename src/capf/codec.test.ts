@@ -118,8 +118,10 @@ describe('decodeMessage errors', () => {
     };
     assert.throws(() => decodeMessage(frame('02 00 03 00 01 30')), codecError('ERR_CODEC_BAD_ELEMENT')); // inner tag 2
     assert.throws(() => decodeMessage(frame('01 00 01 00')), codecError('ERR_CODEC_BAD_ELEMENT')); // inner length < 2
-    assert.throws(() => decodeMessage(frame('01 00 09 00 01 30')), codecError('ERR_CODEC_TRUNCATED')); // inner runs past outer
-    assert.throws(() => decodeMessage(frame('01 00 03 00 01 30 ff')), codecError('ERR_CODEC_BAD_ELEMENT')); // trailing byte
+    // inner runs past outer
+    assert.throws(() => decodeMessage(frame('01 00 09 00 01 30')), codecError('ERR_CODEC_TRUNCATED'));
+    // trailing byte
+    assert.throws(() => decodeMessage(frame('01 00 03 00 01 30 ff')), codecError('ERR_CODEC_BAD_ELEMENT'));
   });
 
   it('rejects malformed SUDI_DATA and SHA2_SIGNED_DATA', () => {
@@ -354,7 +356,7 @@ describe('push decoder', () => {
       () => d.push(END_SESSION_OK),
       (e: unknown) => {
         codecError('ERR_CODEC_BAD_MAGIC')(e);
-        assert.equal((e as CodecError).details?.['poisoned'], true);
+        assert.equal((e as CodecError).details?.poisoned, true);
         return true;
       },
     );

@@ -155,7 +155,10 @@ function bytesCodec(tag: number): ValueCodec<Uint8Array> {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** C-string (§4): written with one trailing NUL; on input one trailing NUL is stripped if present (capfd strips blindly). */
+/**
+ * C-string (§4): written with one trailing NUL; on input one trailing NUL is stripped if present (capfd strips
+ * blindly).
+ */
 function cStringCodec(tag: number): ValueCodec<string> {
   return {
     tag,

@@ -247,7 +247,8 @@ export class CapfServerSession {
         const cert = msg.elements.certificate;
         this.note(
           'P>S',
-          `FETCH_CERTIFICATE_RESPONSE reason=${msg.elements.reason ?? '-'}${cert ? ` certificate ${cert.der.length} bytes` : ''}`,
+          'FETCH_CERTIFICATE_RESPONSE ' +
+            `reason=${msg.elements.reason ?? '-'}${cert ? ` certificate ${cert.der.length} bytes` : ''}`,
         );
         if (msg.elements.reason === CapfReason.UPDATE_CERTIFICATE && cert) {
           return this.finishWith(CapfReason.NO_ACTION, 'success', null, {
@@ -276,9 +277,12 @@ export class CapfServerSession {
   private async onAuthResponse(msg: CapfMessage): Promise<void> {
     const e = msg.elements;
     this.protocolVersion = e.version ?? null;
+    const password = e.password !== undefined ? ' password=[redacted]' : '';
+    const withCert = e.certificate ? ' certificate' : '';
+    const sudi = e.sudiData ? ' sudi' : '';
     this.note(
       'P>S',
-      `AUTH_RESPONSE device=${e.deviceName ?? '-'} version=${e.version ?? '-'}${e.password !== undefined ? ' password=[redacted]' : ''}${e.certificate ? ' certificate' : ''}${e.sudiData ? ' sudi' : ''}`,
+      `AUTH_RESPONSE device=${e.deviceName ?? '-'} version=${e.version ?? '-'}${password}${withCert}${sudi}`,
     );
     if (!e.deviceName)
       return this.finishWith(CapfReason.INVALID_ELEMENT, 'failure', 'AUTH_RESPONSE without DEVICE_NAME', null);

@@ -105,7 +105,8 @@ export function progressBar(
         const w = 30;
         const filled = Math.round(frac * w);
         io.stderr.write(
-          `\r${label} [${'#'.repeat(filled)}${' '.repeat(w - filled)}] ${Math.floor(frac * 100)}% ${done}/${total}${extra ? ` ${extra}` : ''}`,
+          `\r${label} [${'#'.repeat(filled)}${' '.repeat(w - filled)}] ` +
+            `${Math.floor(frac * 100)}% ${done}/${total}${extra ? ` ${extra}` : ''}`,
         );
         drawn = true;
       } else {

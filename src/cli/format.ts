@@ -20,7 +20,10 @@ export function cucmDeadline(iso: string | null): string {
   if (!iso) return '';
   const d = new Date(iso);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()} ${p(d.getUTCMonth() + 1)} ${p(d.getUTCDate())} ${p(d.getUTCHours())} (YYYY:MM:DD:HH, UTC)  ${iso}`;
+  return (
+    `${d.getUTCFullYear()} ${p(d.getUTCMonth() + 1)} ${p(d.getUTCDate())} ` +
+    `${p(d.getUTCHours())} (YYYY:MM:DD:HH, UTC)  ${iso}`
+  );
 }
 
 export function capfSection(p: Phone): string {

@@ -24,12 +24,15 @@ export function renderConfigurationReference(): string {
         : d.type + (d.min !== undefined ? ` (${d.min}..${d.max})` : '');
     const def = d.default === null ? '(none)' : `\`${String(d.default)}\``;
     lines.push(
-      `| \`${key}\` | ${type} | ${def} | \`${envNameOf(key)}\` | ${d.flag ? `\`${d.flag}\`` : ''} | ${d.doc.replace(/\|/g, '\\|')} |`,
+      `| \`${key}\` | ${type} | ${def} | \`${envNameOf(key)}\` | ` +
+        `${d.flag ? `\`${d.flag}\`` : ''} | ${d.doc.replace(/\|/g, '\\|')} |`,
     );
   }
   lines.push(
     '',
-    "Besides these keys, `OPENCAPF_CONFIG` names the config file, `OPENCAPF_ADMIN_PASSWORD` sets the first administrator's password on first start, and `OPENCAPF_DEBUG=1` prints stack traces of unexpected CLI errors.",
+    'Besides these keys, `OPENCAPF_CONFIG` names the config file, ' +
+      "`OPENCAPF_ADMIN_PASSWORD` sets the first administrator's password on first " +
+      'start, and `OPENCAPF_DEBUG=1` prints stack traces of unexpected CLI errors.',
     '',
   );
   return lines.join('\n');

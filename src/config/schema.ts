@@ -56,14 +56,19 @@ export const CONFIG_SCHEMA = {
     default: 8,
     min: 0,
     max: 100,
-    doc: "Group commit: while other CAPF sessions are in flight, a session's write may wait this long to share one commit with theirs (fewer, larger commits in a boot storm; a lone session never waits). 0 commits at once.",
+    doc:
+      "Group commit: while other CAPF sessions are in flight, a session's write may wait this long to share one " +
+      'commit with theirs (fewer, larger commits in a boot storm; a lone session never waits). 0 commits at once.',
   },
   'store.startupWaitSeconds': {
     type: 'integer',
     default: 0,
     min: 0,
     max: 86400,
-    doc: 'PostgreSQL: how long `serve` waits at start for the database to accept connections, retrying with backoff and logging each attempt. 0 waits forever. One-shot CLI commands wait at most 10 s (less when this is set lower), then fail with ERR_STORE_UNAVAILABLE.',
+    doc:
+      'PostgreSQL: how long `serve` waits at start for the database to accept connections, ' +
+      'retrying with backoff and logging each attempt. 0 waits forever. One-shot CLI commands ' +
+      'wait at most 10 s (less when this is set lower), then fail with ERR_STORE_UNAVAILABLE.',
   },
 
   'cluster.nodeName': {
@@ -75,12 +80,16 @@ export const CONFIG_SCHEMA = {
   'cluster.publicHost': {
     type: 'string',
     default: null,
-    doc: 'Host name or address phones use to reach this node (written into SEP<MAC>.cnf.xml). Defaults to the first non-loopback address, or 127.0.0.1.',
+    doc:
+      'Host name or address phones use to reach this node (written into ' +
+      'SEP<MAC>.cnf.xml). Defaults to the first non-loopback address, or 127.0.0.1.',
   },
   'cluster.mixedMode': {
     type: 'boolean',
     default: false,
-    doc: 'Mixed mode (CUCM "utils ctl set-cluster mixed-mode"): build and serve CTLFile.tlv / CTLSEP<MAC>.tlv. Off: only the ITL is served.',
+    doc:
+      'Mixed mode (CUCM "utils ctl set-cluster mixed-mode"): build and ' +
+      'serve CTLFile.tlv / CTLSEP<MAC>.tlv. Off: only the ITL is served.',
   },
 
   'pki.organization': {
@@ -135,14 +144,19 @@ export const CONFIG_SCHEMA = {
     default: 256,
     min: 1,
     max: 100000,
-    doc: 'Concurrent CAPF connections (including TLS handshakes). Extra connections are closed without a byte, like capfd --limit.',
+    doc:
+      'Concurrent CAPF connections (including TLS handshakes). Extra ' +
+      'connections are closed without a byte, like capfd --limit.',
   },
   'capf.maxPerClient': {
     type: 'integer',
     default: 64,
     min: 1,
     max: 100000,
-    doc: 'Concurrent CAPF connections from one client address, so one host cannot take every capf.maxSessions slot. Phones behind one NAT or relay share an address: raise it (up to capf.maxSessions) for a site that enrolls more phones at once from behind one address.',
+    doc:
+      'Concurrent CAPF connections from one client address, so one host cannot take every ' +
+      'capf.maxSessions slot. Phones behind one NAT or relay share an address: raise it (up to ' +
+      'capf.maxSessions) for a site that enrolls more phones at once from behind one address.',
   },
   'capf.handshakeTimeoutMs': {
     type: 'integer',
@@ -183,7 +197,9 @@ export const CONFIG_SCHEMA = {
     type: 'enum',
     default: 'capfd',
     values: ['capfd', 'cucm'],
-    doc: 'capfd: AUTH_REQUEST with VERSION+AUTH_TYPE and KEY_TYPE in RSA requests (usecallmanager hardware-phone form). cucm: the byte-identical CUCM forms (VERSION only, KEY_SIZE only).',
+    doc:
+      'capfd: AUTH_REQUEST with VERSION+AUTH_TYPE and KEY_TYPE in RSA requests (usecallmanager ' +
+      'hardware-phone form). cucm: the byte-identical CUCM forms (VERSION only, KEY_SIZE only).',
   },
   'capf.legacyTls': {
     type: 'boolean',
@@ -193,7 +209,9 @@ export const CONFIG_SCHEMA = {
   'capf.manufacturingCaFile': {
     type: 'path',
     default: null,
-    doc: 'PEM bundle of manufacturing CAs (Cisco Manufacturing CA, CAP-RTP-00x …) that MICs must chain to for "By Existing Certificate". Without it no MIC authenticates.',
+    doc:
+      'PEM bundle of manufacturing CAs (Cisco Manufacturing CA, CAP-RTP-00x …) that MICs ' +
+      'must chain to for "By Existing Certificate". Without it no MIC authenticates.',
   },
   'capf.crlUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this crlDistributionPoints URL.' },
   'capf.ocspUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this OCSP authorityInfoAccess URL.' },
@@ -202,13 +220,18 @@ export const CONFIG_SCHEMA = {
     default: 30000,
     min: 0,
     max: 600000,
-    doc: 'On SIGTERM every listener stops accepting at once; then in-flight work on all of them (CAPF sessions, TVS answers, TFTP transfers, HTTP/HTTPS and API requests) may finish for this long, in parallel, before what is left is closed and the process exits.',
+    doc:
+      'On SIGTERM every listener stops accepting at once; then in-flight work on all of them ' +
+      '(CAPF sessions, TVS answers, TFTP transfers, HTTP/HTTPS and API requests) may finish ' +
+      'for this long, in parallel, before what is left is closed and the process exits.',
   },
   'tftp.enabled': { type: 'boolean', default: true, doc: 'Start the TFTP provisioning listener (UDP).' },
   'tftp.port': {
     type: 'port',
     default: 69,
-    doc: 'UDP port of the TFTP listener (69 needs privilege: CAP_NET_BIND_SERVICE, or use a port above 1023 and redirect).',
+    doc:
+      'UDP port of the TFTP listener (69 needs privilege: ' +
+      'CAP_NET_BIND_SERVICE, or use a port above 1023 and redirect).',
     flag: '--tftp-port',
   },
   'tftp.maxTransfers': {
@@ -236,12 +259,16 @@ export const CONFIG_SCHEMA = {
     default: 65536,
     min: 0,
     max: 16777216,
-    doc: 'Largest request body accepted on the HTTP/HTTPS provisioning ports (e.g. OCSP POST); bigger requests get 413.',
+    doc:
+      'Largest request body accepted on the HTTP/HTTPS provisioning ' +
+      'ports (e.g. OCSP POST); bigger requests get 413.',
   },
   'https.enabled': {
     type: 'boolean',
     default: true,
-    doc: 'Start the HTTPS provisioning listener with the tftp identity (phones with an ITL of signer version 1.1 fetch SEP<MAC>.cnf.xml here).',
+    doc:
+      'Start the HTTPS provisioning listener with the tftp identity (phones ' +
+      'with an ITL of signer version 1.1 fetch SEP<MAC>.cnf.xml here).',
   },
   'https.port': {
     type: 'port',
@@ -274,17 +301,23 @@ export const CONFIG_SCHEMA = {
     default: 64,
     min: 1,
     max: 100000,
-    doc: 'Concurrent TVS connections from one client address (phones behind one NAT share one: raise it, up to tvs.maxConnections, for a large site behind one address).',
+    doc:
+      'Concurrent TVS connections from one client address (phones behind one NAT share ' +
+      'one: raise it, up to tvs.maxConnections, for a large site behind one address).',
   },
   'provisioning.staticDir': {
     type: 'path',
     default: null,
-    doc: 'Directory of static files served over TFTP/HTTP below the generated ones (firmware, ring tones, dial plans). Nothing outside it is reachable.',
+    doc:
+      'Directory of static files served over TFTP/HTTP below the generated ones ' +
+      '(firmware, ring tones, dial plans). Nothing outside it is reachable.',
   },
   'provisioning.callManagers': {
     type: 'string',
     default: null,
-    doc: 'Comma-separated SIP servers written as callManagerGroup members of SEP<MAC>.cnf.xml (host or host:sipPort:securedSipPort, in priority order). Default: cluster.publicHost with 5060/5061.',
+    doc:
+      'Comma-separated SIP servers written as callManagerGroup members of SEP<MAC>.cnf.xml (host or ' +
+      'host:sipPort:securedSipPort, in priority order). Default: cluster.publicHost with 5060/5061.',
   },
   'provisioning.loadInformation': {
     type: 'string',
@@ -296,7 +329,10 @@ export const CONFIG_SCHEMA = {
     default: 72,
     min: 0,
     max: 8760,
-    doc: 'After a CAPF or TVS certificate change the ITL lists the old certificate beside the new one, and TVS vouches for it, for this many hours; after a TFTP certificate change the ITL is signed with the ITLRecovery key for as long, so phones holding the old ITL accept the new one.',
+    doc:
+      'After a CAPF or TVS certificate change the ITL lists the old certificate beside the new one, ' +
+      'and TVS vouches for it, for this many hours; after a TFTP certificate change the ITL is ' +
+      'signed with the ITLRecovery key for as long, so phones holding the old ITL accept the new one.',
   },
   'api.enabled': {
     type: 'boolean',
@@ -306,14 +342,18 @@ export const CONFIG_SCHEMA = {
   'api.host': {
     type: 'string',
     default: '127.0.0.1',
-    doc: 'Address the REST API binds to (loopback by default: put it behind a reverse proxy or set api.tls on to expose it).',
+    doc:
+      'Address the REST API binds to (loopback by default: put ' +
+      'it behind a reverse proxy or set api.tls on to expose it).',
   },
   'api.port': { type: 'port', default: 8443, doc: 'TCP port of the REST API.', flag: '--api-port' },
   'api.tls': {
     type: 'enum',
     default: 'auto',
     values: ['auto', 'on', 'off'],
-    doc: "HTTPS for the REST API with this node's tftp identity certificate. auto: HTTPS unless api.host is a loopback address.",
+    doc:
+      "HTTPS for the REST API with this node's tftp identity " +
+      'certificate. auto: HTTPS unless api.host is a loopback address.',
   },
   'api.maxConnections': {
     type: 'integer',
@@ -327,7 +367,9 @@ export const CONFIG_SCHEMA = {
     default: 32,
     min: 1,
     max: 100000,
-    doc: 'Concurrent REST API connections from one client address (a browser opens about 6; every user behind one reverse proxy shares its address: raise it there).',
+    doc:
+      'Concurrent REST API connections from one client address (a browser opens about ' +
+      '6; every user behind one reverse proxy shares its address: raise it there).',
   },
   'api.headersTimeoutMs': {
     type: 'integer',
@@ -341,14 +383,18 @@ export const CONFIG_SCHEMA = {
     default: 120000,
     min: 1000,
     max: 3600000,
-    doc: 'Time a client has to send a whole request, body included (raise it for CSV imports near api.maxImportBytes over a slow link).',
+    doc:
+      'Time a client has to send a whole request, body included (raise ' +
+      'it for CSV imports near api.maxImportBytes over a slow link).',
   },
   'api.bodyTimeoutMs': {
     type: 'integer',
     default: 15000,
     min: 100,
     max: 600000,
-    doc: 'Longest pause allowed while a request body is being read; a client that stops sending its body is disconnected.',
+    doc:
+      'Longest pause allowed while a request body is being read; ' +
+      'a client that stops sending its body is disconnected.',
   },
   'api.keepAliveTimeoutMs': {
     type: 'integer',
@@ -369,7 +415,9 @@ export const CONFIG_SCHEMA = {
     default: 5,
     min: 1,
     max: 1000,
-    doc: 'Failed logins per user name and per client address within 15 minutes before logins are refused for 15 minutes.',
+    doc:
+      'Failed logins per user name and per client address within ' +
+      '15 minutes before logins are refused for 15 minutes.',
   },
   'api.maxImportBytes': {
     type: 'integer',
@@ -381,12 +429,16 @@ export const CONFIG_SCHEMA = {
   'metrics.public': {
     type: 'boolean',
     default: false,
-    doc: 'Serve /metrics without authentication. Otherwise it needs a user or an API token (a token with the metrics scope suffices).',
+    doc:
+      'Serve /metrics without authentication. Otherwise it needs a ' +
+      'user or an API token (a token with the metrics scope suffices).',
   },
   'renewal.enabled': {
     type: 'boolean',
     default: false,
-    doc: 'Renewal policy: schedule Install/Upgrade automatically for LSCs that expire within renewal.windowDays (runs as a bulk job).',
+    doc:
+      'Renewal policy: schedule Install/Upgrade automatically for LSCs ' +
+      'that expire within renewal.windowDays (runs as a bulk job).',
   },
   'renewal.windowDays': {
     type: 'integer',
@@ -420,21 +472,29 @@ export const CONFIG_SCHEMA = {
     default: 24,
     min: 1,
     max: 8760,
-    doc: 'nextUpdate of published CRLs, in hours after thisUpdate. Relying parties (FreeRADIUS, ISE, ASA) reject a CRL past nextUpdate, so fetch it more often than this.',
+    doc:
+      'nextUpdate of published CRLs, in hours after thisUpdate. Relying parties (FreeRADIUS, ' +
+      'ISE, ASA) reject a CRL past nextUpdate, so fetch it more often than this.',
   },
   'revocation.crlRefreshMinutes': {
     type: 'integer',
     default: 60,
     min: 1,
     max: 10080,
-    doc: 'A CRL is re-signed when it is older than this, even if nothing was revoked (it is also re-signed as soon as a certificate is revoked).',
+    doc:
+      'A CRL is re-signed when it is older than this, even if nothing was ' +
+      'revoked (it is also re-signed as soon as a certificate is revoked).',
   },
   'revocation.unacknowledgedGraceHours': {
     type: 'integer',
     default: 24,
     min: 1,
     max: 8760,
-    doc: 'An LSC sent to a phone that never acknowledged it (connection or server lost after STORE_CERTIFICATE_REQUEST) is revoked this many hours after it was issued, unless a newer LSC of the phone was confirmed first (then it is revoked at once as superseded). Checked every revocation.crlRefreshMinutes by each node running CAPF.',
+    doc:
+      'An LSC sent to a phone that never acknowledged it (connection or server lost after ' +
+      'STORE_CERTIFICATE_REQUEST) is revoked this many hours after it was issued, unless ' +
+      'a newer LSC of the phone was confirmed first (then it is revoked at once as ' +
+      'superseded). Checked every revocation.crlRefreshMinutes by each node running CAPF.',
   },
   'revocation.ocspValidityMinutes': {
     type: 'integer',

@@ -3,7 +3,9 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** docs/troubleshooting.md anchors (one section per case of the seed's "Troubleshoot" section, plus checks before it). */
+/**
+ * docs/troubleshooting.md anchors (one section per case of the seed's "Troubleshoot" section, plus checks before it).
+ */
 export const DOCS_SECTIONS = {
   beforeYouStart: 'before-you-start-capf-certificate',
   noValidCapfServer: 'no-valid-capf-server',
@@ -32,9 +34,11 @@ export const FINDINGS = {
     title: 'CAPF certificate has expired',
     docs: DOCS_SECTIONS.beforeYouStart,
     cause:
-      'The CAPF certificate signs every LSC; once expired, CAPF refuses installs (seed: verify that the CAPF certificate has not expired).',
+      'The CAPF certificate signs every LSC; once expired, CAPF refuses ' +
+      'installs (seed: verify that the CAPF certificate has not expired).',
     remedy:
-      'Regenerate it: opencapf cert regenerate capf. Then reset the phones so they pick up the new ITL, and retry the operation.',
+      'Regenerate it: opencapf cert regenerate capf. Then reset the ' +
+      'phones so they pick up the new ITL, and retry the operation.',
     adminStatus: 'Upgrade Failed: CAPF Certificate Expired',
   },
   'capf-cert-expiring': {
@@ -44,7 +48,8 @@ export const FINDINGS = {
     cause:
       'The seed: verify that the CAPF certificate is not about to expire in the near future before installing LSCs.',
     remedy:
-      'Regenerate it now (opencapf cert regenerate capf) during a maintenance window; phones get the new ITL when they reset.',
+      'Regenerate it now (opencapf cert regenerate capf) during a ' +
+      'maintenance window; phones get the new ITL when they reset.',
   },
   'capf-not-running': {
     severity: 'error',
@@ -52,7 +57,8 @@ export const FINDINGS = {
     docs: DOCS_SECTIONS.connectionFailed,
     cause: 'The seed, "LSC: Connection Failed": the CAPF service is stopped or deactivated.',
     remedy:
-      'Activate/start the CAPF service (capf.enabled, opencapf serve), check that the CAPF port is open, reset the phone to pick up the latest ITL, and retry the certificate operation.',
+      'Activate/start the CAPF service (capf.enabled, opencapf serve), check that the CAPF port ' +
+      'is open, reset the phone to pick up the latest ITL, and retry the certificate operation.',
     phoneMessage: 'LSC: Connection failed',
     adminStatus: 'Operation Pending',
   },
@@ -61,9 +67,12 @@ export const FINDINGS = {
     title: 'CAPF answers locally but not at the address phones use',
     docs: DOCS_SECTIONS.connectionFailed,
     cause:
-      'The seed, "LSC: Connection Failed": the phone cannot reach the CAPF service over the network (port 3804 by default).',
+      'The seed, "LSC: Connection Failed": the phone cannot reach ' +
+      'the CAPF service over the network (port 3804 by default).',
     remedy:
-      "Make the CAPF port reachable at the host name in the phones' configuration (cluster.publicHost): bind address, firewall, routing. If it persists, capture packets on the phone side and on the server and check for two-way traffic on the CAPF port.",
+      "Make the CAPF port reachable at the host name in the phones' configuration " +
+      '(cluster.publicHost): bind address, firewall, routing. If it persists, capture packets ' +
+      'on the phone side and on the server and check for two-way traffic on the CAPF port.',
     phoneMessage: 'LSC: Connection failed',
     adminStatus: 'Operation Pending',
   },
@@ -73,7 +82,8 @@ export const FINDINGS = {
     docs: DOCS_SECTIONS.operationPending,
     cause: 'The seed, "LSC: Operation Pending": the phone fails to authenticate new certificates due to a TVS failure.',
     remedy:
-      "Start the TVS listener (tvs.enabled, tvs.port) and make it reachable at the host name in the phones' configuration.",
+      'Start the TVS listener (tvs.enabled, tvs.port) and make it ' +
+      "reachable at the host name in the phones' configuration.",
     adminStatus: 'Operation Pending',
   },
   'capf-host-unresolvable': {
@@ -81,9 +91,11 @@ export const FINDINGS = {
     title: "The CAPF host name in the phones' configuration does not resolve",
     docs: DOCS_SECTIONS.operationPending,
     cause:
-      'The seed, "LSC: Operation Pending": the phone is not able to resolve the FQDN of the CAPF server (its Status Messages show "DNS unknown IPv4 host <name>", then "LSC: Connection failed").',
+      'The seed, "LSC: Operation Pending": the phone is not able to resolve the FQDN of the CAPF ' +
+      'server (its Status Messages show "DNS unknown IPv4 host <name>", then "LSC: Connection failed").',
     remedy:
-      'Add the DNS record (A) for the name, or set cluster.publicHost to a name phones can resolve or to an IP address; then reset the phone and retry.',
+      'Add the DNS record (A) for the name, or set cluster.publicHost to a name ' +
+      'phones can resolve or to an IP address; then reset the phone and retry.',
     phoneMessage: 'DNS unknown IPv4 host <name> / LSC: Connection failed',
     adminStatus: 'Operation Pending',
   },
@@ -92,9 +104,11 @@ export const FINDINGS = {
     title: 'A TFTP node serves no ITL file',
     docs: DOCS_SECTIONS.operationPending,
     cause:
-      'Without an ITL the phone has no CAPF certificate to trust (seed: "ITL File not found. To generate an ITL file, activate or restart the Cisco TFTP service").',
+      'Without an ITL the phone has no CAPF certificate to trust (seed: "ITL File not ' +
+      'found. To generate an ITL file, activate or restart the Cisco TFTP service").',
     remedy:
-      'Start the TFTP/HTTP provisioning listeners (tftp.enabled, http.enabled), check with opencapf itl show, then reset the phone.',
+      'Start the TFTP/HTTP provisioning listeners (tftp.enabled, ' +
+      'http.enabled), check with opencapf itl show, then reset the phone.',
     phoneMessage: 'No valid CAPF server',
   },
   'itl-corrupt': {
@@ -103,7 +117,9 @@ export const FINDINGS = {
     docs: DOCS_SECTIONS.operationPending,
     cause: 'The seed, "LSC: Operation Pending": issues with corrupt ITLs; devices lose their trusted status.',
     remedy:
-      'Rebuild the ITL (restart the provisioning listeners), remove any pinned per-phone ITL, and if phones no longer accept it run opencapf itl reset localkey (CUCM: utils itl reset localkey) so they accept one signed by ITLRecovery.',
+      'Rebuild the ITL (restart the provisioning listeners), remove any pinned ' +
+      'per-phone ITL, and if phones no longer accept it run opencapf itl reset localkey ' +
+      '(CUCM: utils itl reset localkey) so they accept one signed by ITLRecovery.',
     phoneMessage: 'Trust List update failed',
     adminStatus: 'Operation Pending',
   },
@@ -113,7 +129,9 @@ export const FINDINGS = {
     docs: DOCS_SECTIONS.noValidCapfServer,
     cause: 'The seed, "No Valid CAPF Server": there is no CAPF entry in the ITL file.',
     remedy:
-      'Verify that the CAPF service is activated, restart the TFTP service (rebuild the ITL), verify that the ITL contains a CAPF certificate (opencapf itl show), reset the phone to pick up the latest ITL, and retry the certificate operation.',
+      'Verify that the CAPF service is activated, restart the TFTP service (rebuild ' +
+      'the ITL), verify that the ITL contains a CAPF certificate (opencapf itl show), ' +
+      'reset the phone to pick up the latest ITL, and retry the certificate operation.',
     phoneMessage: 'No valid CAPF server',
     adminStatus: 'Operation Pending',
   },
@@ -122,9 +140,11 @@ export const FINDINGS = {
     title: 'The ITL holds a CAPF certificate different from the one in service',
     docs: DOCS_SECTIONS.connectionFailed,
     cause:
-      'The seed, "LSC: Connection Failed": a mismatch between the CAPF certificate in the ITL file and the current certificate the CAPF service is in use.',
+      'The seed, "LSC: Connection Failed": a mismatch between the CAPF certificate ' +
+      'in the ITL file and the current certificate the CAPF service is in use.',
     remedy:
-      'Restart the CAPF service and the TFTP services (rebuild the ITL), remove stale pinned ITLs (opencapf itl unpin), reset the phone to pick up the latest ITL, and retry the certificate operation.',
+      'Restart the CAPF service and the TFTP services (rebuild the ITL), remove stale pinned ITLs (opencapf ' +
+      'itl unpin), reset the phone to pick up the latest ITL, and retry the certificate operation.',
     phoneMessage: 'LSC: Connection failed',
     adminStatus: 'Operation Pending',
   },
@@ -133,7 +153,8 @@ export const FINDINGS = {
     title: 'A per-phone ITL (ITLSEP<MAC>.tlv) overrides the default ITL',
     docs: DOCS_SECTIONS.operationPending,
     cause:
-      'The seed, "LSC: Operation Pending": the ITL on the phone is different than the one currently used on the configured TFTP servers. A per-phone ITL replaces ITLFile.tlv for that phone.',
+      'The seed, "LSC: Operation Pending": the ITL on the phone is different than the one currently ' +
+      'used on the configured TFTP servers. A per-phone ITL replaces ITLFile.tlv for that phone.',
     remedy: 'Remove the override unless you need it (opencapf itl unpin ITLSEP<MAC>.tlv), reset the phone, and retry.',
   },
   'phone-unknown': {
@@ -150,7 +171,8 @@ export const FINDINGS = {
     docs: DOCS_SECTIONS.lscFailed,
     cause: 'The seed, "LSC: Failed": the Operation Completes By time and date have expired or are in the past.',
     remedy:
-      'Enter a date and time at least one hour into the future (opencapf capf schedule install SEP<MAC> --completes-by …), and retry the certificate operation.',
+      'Enter a date and time at least one hour into the future (opencapf capf schedule ' +
+      'install SEP<MAC> --completes-by …), and retry the certificate operation.',
     phoneMessage: 'LSC: Failed',
     adminStatus: 'Upgrade Failed: User Initiated Request Late/Timedout',
   },
@@ -159,9 +181,12 @@ export const FINDINGS = {
     title: "The operation's Authentication Mode contradicts the phone security profile",
     docs: DOCS_SECTIONS.bulk,
     cause:
-      'The seed, "Bulk LSC Install": the Authentication Mode must match the phone security profile\'s; on a mismatch (e.g. By Null String in bulk, By Existing Certificate (precedence to LSC) in the profile) the operation cannot complete.',
+      'The seed, "Bulk LSC Install": the Authentication Mode must match the phone ' +
+      "security profile's; on a mismatch (e.g. By Null String in bulk, By Existing " +
+      'Certificate (precedence to LSC) in the profile) the operation cannot complete.',
     remedy:
-      "Reschedule with the profile's Authentication Mode (--use-profile-mode), or change the profile, save and apply the configuration (the phones restart).",
+      "Reschedule with the profile's Authentication Mode (--use-profile-mode), or " +
+      'change the profile, save and apply the configuration (the phones restart).',
     adminStatus: 'Operation Pending',
   },
   'lsc-precedence-mic-only': {
@@ -170,9 +195,11 @@ export const FINDINGS = {
       '"By Existing Certificate (precedence to LSC)" on a phone that only has a MIC, and the MIC cannot be verified',
     docs: DOCS_SECTIONS.operationPending,
     cause:
-      'The seed, "LSC: Operation Pending": the phone uses the MIC certificate but the CAPF Information has the Authentication Mode set to By Existing Certificate (Precedence to LSC).',
+      'The seed, "LSC: Operation Pending": the phone uses the MIC certificate but the CAPF ' +
+      'Information has the Authentication Mode set to By Existing Certificate (Precedence to LSC).',
     remedy:
-      "Use By Null String or By Authentication String for the first install, or configure capf.manufacturingCaFile with the phone's manufacturing CA so its MIC is accepted.",
+      'Use By Null String or By Authentication String for the first install, or configure ' +
+      "capf.manufacturingCaFile with the phone's manufacturing CA so its MIC is accepted.",
     phoneMessage: 'LSC: Connection failed',
     adminStatus: 'Operation Pending',
   },
@@ -181,9 +208,11 @@ export const FINDINGS = {
     title: '"By Existing Certificate (precedence to LSC)" on a phone that only has a MIC',
     docs: DOCS_SECTIONS.operationPending,
     cause:
-      "The phone has no LSC, so it will authenticate with its MIC; that works only because the MIC's manufacturing CA is configured.",
+      'The phone has no LSC, so it will authenticate with its MIC; that ' +
+      "works only because the MIC's manufacturing CA is configured.",
     remedy:
-      "Nothing to do if the phone's MIC chains to capf.manufacturingCaFile; otherwise use By Null String or By Authentication String.",
+      "Nothing to do if the phone's MIC chains to capf.manufacturingCaFile; " +
+      'otherwise use By Null String or By Authentication String.',
   },
   'repeated-failures': {
     severity: 'warning',
@@ -191,7 +220,8 @@ export const FINDINGS = {
     docs: DOCS_SECTIONS.repeatedFailures,
     cause: 'The phone keeps reaching CAPF and failing; the reasons below say why.',
     remedy:
-      'Fix the reason that repeats (authentication string, key type, certificate authentication), then reschedule the operation.',
+      'Fix the reason that repeats (authentication string, key type, ' +
+      'certificate authentication), then reschedule the operation.',
   },
   'auth-string-locked': {
     severity: 'error',
@@ -200,7 +230,8 @@ export const FINDINGS = {
     cause:
       'The wrong authentication string was entered too many times (capf.authFailureLimit); CAPF refuses the operation.',
     remedy:
-      'Give the user the right string (or Generate String), and reschedule the operation: opencapf capf schedule install SEP<MAC> --auth-mode auth-string --auth-string generate.',
+      'Give the user the right string (or Generate String), and reschedule the operation: ' +
+      'opencapf capf schedule install SEP<MAC> --auth-mode auth-string --auth-string generate.',
     phoneMessage: 'LSC: Failed',
     adminStatus: 'Upgrade Failed: Authentication String Locked (too many failures)',
   },
@@ -209,7 +240,8 @@ export const FINDINGS = {
     title: 'The phone has not contacted CAPF since the operation was scheduled',
     docs: DOCS_SECTIONS.operationPending,
     cause:
-      'The seed, "LSC: Operation Pending": the phone never completes the exchange; the causes are an ITL different from the TFTP servers\', a corrupt ITL, a TVS failure, MIC vs precedence to LSC, or DNS.',
+      'The seed, "LSC: Operation Pending": the phone never completes the exchange; the causes are an ITL ' +
+      "different from the TFTP servers', a corrupt ITL, a TVS failure, MIC vs precedence to LSC, or DNS.",
     remedy: 'Reset the phone (Apply Config) so it reads its configuration; check the other findings for the cause.',
     adminStatus: 'Operation Pending',
   },

@@ -19,18 +19,22 @@ export function renderReport(r: DoctorReport): string {
   const lines = [
     `OpenCAPF doctor  ${r.checkedAt}${r.device ? `  device ${r.device}` : ''}`,
     '',
-    `CAPF certificate  ${f.capfCertificate.subjectDn}  expires ${f.capfCertificate.notAfter} (${f.capfCertificate.daysLeft} days)`,
-    `CAPF service      ${f.capfLocal.host}:${f.capfLocal.port} ${f.capfLocal.reachable ? 'answers' : `does not answer (${f.capfLocal.error})`}`,
+    `CAPF certificate  ${f.capfCertificate.subjectDn}  expires ` +
+      `${f.capfCertificate.notAfter} (${f.capfCertificate.daysLeft} days)`,
+    `CAPF service      ${f.capfLocal.host}:${f.capfLocal.port} ` +
+      `${f.capfLocal.reachable ? 'answers' : `does not answer (${f.capfLocal.error})`}`,
     `CAPF host name    ${f.capfHost.name} -> ${f.capfHost.address ?? `does not resolve (${f.capfHost.error})`}`,
     ...f.itls.map(
       (i) =>
-        `ITL               ${i.source}: ${!i.found ? 'not found' : i.error ? `bad (${i.error})` : `${i.capfSha1s.length} CAPF record(s)`}`,
+        `ITL               ${i.source}: ` +
+        `${!i.found ? 'not found' : i.error ? `bad (${i.error})` : `${i.capfSha1s.length} CAPF record(s)`}`,
     ),
   ];
   if (f.phone?.phone) {
     const p = f.phone.phone;
     lines.push(
-      `Phone             ${p.deviceName} ${p.model}: ${p.capf.operation}, ${p.capf.authMode}, completes by ${p.capf.completesBy ?? '-'}; status "${p.status}"; LSC ${p.lsc ? 'installed' : 'none'}`,
+      `Phone             ${p.deviceName} ${p.model}: ${p.capf.operation}, ${p.capf.authMode}, completes ` +
+        `by ${p.capf.completesBy ?? '-'}; status "${p.status}"; LSC ${p.lsc ? 'installed' : 'none'}`,
     );
   }
   lines.push('');

@@ -171,54 +171,60 @@ test('ITL missing, corrupt, without CAPF, with a different CAPF certificate; per
   assert.ok(pinned.includes('itl-no-capf'));
 });
 
-test('deadline past, mode contradicting the profile, precedence to LSC with only a MIC, lockout, repeated failures, never contacted', () => {
-  assert.ok(
-    ids(facts({}, { phone: phone({}, { completesBy: '2026-11-27T10:00:00.000Z' }) })).includes('deadline-past'),
-  );
-  assert.ok(
-    ids(facts({}, { phone: phone({ operationStatus: STATUS.failed('install', 'late') }) })).includes('deadline-past'),
-  );
-  assert.ok(
-    ids(
+test(
+  'deadline past, mode contradicting the profile, precedence to ' +
+    'LSC with only a MIC, lockout, repeated failures, never contacted',
+  () => {
+    assert.ok(
+      ids(facts({}, { phone: phone({}, { completesBy: '2026-11-27T10:00:00.000Z' }) })).includes('deadline-past'),
+    );
+    assert.ok(
+      ids(facts({}, { phone: phone({ operationStatus: STATUS.failed('install', 'late') }) })).includes('deadline-past'),
+    );
+    assert.ok(
+      ids(
+        facts(
+          {},
+          {
+            phone: phone({ profileName: 'P' }, { authMode: 'null-string' }),
+            profileName: 'P',
+            profileAuthMode: 'existing-lsc',
+          },
+        ),
+      ).includes('auth-mode-profile-mismatch'),
+    );
+    assert.ok(
+      ids(facts({ manufacturingCaConfigured: false }, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes(
+        'lsc-precedence-mic-only',
+      ),
+    );
+    assert.ok(
+      ids(facts({}, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes('lsc-precedence-mic-fallback'),
+    );
+    assert.ok(
+      ids(
+        facts({}, { phone: phone({ authFailures: 5, operationStatus: STATUS.failed('install', 'authLocked') }) }),
+      ).includes('auth-string-locked'),
+    );
+    const rep = diagnose(
       facts(
         {},
         {
-          phone: phone({ profileName: 'P' }, { authMode: 'null-string' }),
-          profileName: 'P',
-          profileAuthMode: 'existing-lsc',
+          sessions: [
+            session('rejected', 'wrong authentication string'),
+            session('rejected', 'wrong authentication string'),
+            session('failure', 'timeout'),
+          ],
         },
       ),
-    ).includes('auth-mode-profile-mismatch'),
-  );
-  assert.ok(
-    ids(facts({ manufacturingCaConfigured: false }, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes(
-      'lsc-precedence-mic-only',
-    ),
-  );
-  assert.ok(ids(facts({}, { phone: phone({}, { authMode: 'existing-lsc' }) })).includes('lsc-precedence-mic-fallback'));
-  assert.ok(
-    ids(
-      facts({}, { phone: phone({ authFailures: 5, operationStatus: STATUS.failed('install', 'authLocked') }) }),
-    ).includes('auth-string-locked'),
-  );
-  const rep = diagnose(
-    facts(
-      {},
-      {
-        sessions: [
-          session('rejected', 'wrong authentication string'),
-          session('rejected', 'wrong authentication string'),
-          session('failure', 'timeout'),
-        ],
-      },
-    ),
-  );
-  const r = rep.find((x) => x.id === 'repeated-failures');
-  assert.ok(r);
-  assert.ok(r.evidence.some((e) => e === '2 x wrong authentication string'));
-  assert.ok(ids(facts({}, { sessions: [] })).includes('not-contacted'));
-  assert.ok(ids(facts({}, { phone: null })).includes('phone-unknown'));
-});
+    );
+    const r = rep.find((x) => x.id === 'repeated-failures');
+    assert.ok(r);
+    assert.ok(r.evidence.some((e) => e === '2 x wrong authentication string'));
+    assert.ok(ids(facts({}, { sessions: [] })).includes('not-contacted'));
+    assert.ok(ids(facts({}, { phone: null })).includes('phone-unknown'));
+  },
+);
 
 test('every finding names a cause, a remedy and a docs section; errors sort first', () => {
   const all = diagnose(

@@ -49,7 +49,8 @@ export function diagnose(f: DoctorFacts): Finding[] {
     out.push(
       finding('capf-unreachable-from-phones', [
         `${f.capfLocal.host}:${f.capfLocal.port} answers`,
-        `${f.capfHost.name} -> ${f.capfPublic.host}:${f.capfPublic.port} does not: ${f.capfPublic.error ?? 'no connection'}`,
+        `${f.capfHost.name} -> ${f.capfPublic.host}:${f.capfPublic.port} ` +
+          `does not: ${f.capfPublic.error ?? 'no connection'}`,
       ]),
     );
   }
@@ -71,7 +72,8 @@ export function diagnose(f: DoctorFacts): Finding[] {
       if (p.perMacPinned || (def?.sha1 && p.perMacItl.sha1 !== def.sha1)) {
         out.push(
           finding('itl-per-mac-override', [
-            `${p.perMacItl.fileName} (SHA-1 ${p.perMacItl.sha1}) is served instead of ITLFile.tlv (SHA-1 ${def?.sha1 ?? '?'})${p.perMacPinned ? '; it is pinned' : ''}`,
+            `${p.perMacItl.fileName} (SHA-1 ${p.perMacItl.sha1}) is served instead of ` +
+              `ITLFile.tlv (SHA-1 ${def?.sha1 ?? '?'})${p.perMacPinned ? '; it is pinned' : ''}`,
           ]),
         );
         out.push(...itlFindings(p.perMacItl, c.sha1, p.perMacItl.fileName));
@@ -136,7 +138,8 @@ export function diagnose(f: DoctorFacts): Finding[] {
       if (pending && ph.operationStatus.outcome === 'pending' && p.sessions.length === 0) {
         out.push(
           finding('not-contacted', [
-            `${op} scheduled (completes by ${ph.capf.completesBy ?? '-'}); no CAPF session from ${ph.deviceName} on record`,
+            `${op} scheduled (completes by ${ph.capf.completesBy ?? '-'}); ` +
+              `no CAPF session from ${ph.deviceName} on record`,
           ]),
         );
       }

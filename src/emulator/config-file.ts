@@ -13,12 +13,12 @@ export interface PhoneConfigView {
   fullConfig: boolean;
 }
 
-const unescape = (s: string) =>
+const unescapeXml = (s: string) =>
   s.replace(/&(lt|gt|amp|quot|apos);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]!);
 
 function first(xml: string, tag: string): string | null {
   const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`).exec(xml);
-  return m ? unescape(m[1]!.trim()) : null;
+  return m ? unescapeXml(m[1]!.trim()) : null;
 }
 
 function all(xml: string, tag: string): string[] {

@@ -1,6 +1,7 @@
 // Owns a fleet of emulated phones: N phones (models mixed) booted with bounded concurrency, optionally
 // registered and scheduled first, retrying phones that could not connect, with progress callbacks and a
-// summary (outcomes, failure reasons, retries, time per phase). It is also the load generator of the end-to-end benchmarks.
+// summary (outcomes, failure reasons, retries, time per phase). It is also the load generator of the end-to-end
+// benchmarks.
 
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, type KeyPair, type KeySpec } from '../pki/index.ts';

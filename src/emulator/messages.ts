@@ -33,5 +33,8 @@ export type LscScreenState = keyof typeof LSC_SCREEN_STATES;
 /** Seed screenshots show "[14:05:42 03/15/21]": local time HH:MM:SS MM/DD/YY. */
 export function statusTimestamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `[${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${p(d.getMonth() + 1)}/${p(d.getDate())}/${p(d.getFullYear() % 100)}]`;
+  return (
+    `[${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ` +
+    `${p(d.getMonth() + 1)}/${p(d.getDate())}/${p(d.getFullYear() % 100)}]`
+  );
 }

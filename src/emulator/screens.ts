@@ -36,11 +36,12 @@ export function securityConfiguration(state: PhoneState): SecurityConfiguration 
 
 export function renderSecurityConfiguration(state: PhoneState): string {
   const s = securityConfiguration(state);
+  const capfRecords = `${s.capfInTrustList} CAPF record${s.capfInTrustList === 1 ? '' : 's'}`;
   const lines = [
     `Security Configuration  (Cisco IP Phone CP-${state.model}, ${state.deviceName})`,
     `  MIC          ${s.mic}`,
     `  LSC          ${s.lsc}`,
-    `  Trust List   ${s.trustList}${s.trustList === 'Installed' ? ` (${s.capfInTrustList} CAPF record${s.capfInTrustList === 1 ? '' : 's'})` : ''}`,
+    `  Trust List   ${s.trustList}${s.trustList === 'Installed' ? ` (${capfRecords})` : ''}`,
     `  CAPF Server  ${s.capfServer}`,
   ];
   if (s.lscSerial) lines.push(`  LSC serial ${s.lscSerial}, issuer ${s.lscIssuer}, expires ${s.lscExpires}`);

@@ -109,7 +109,8 @@ export function createBulkService(
     if (req.authMode === 'auth-string' && (req.authString === undefined || req.authString === null)) {
       throw new AppError(
         'ERR_AUTH_STRING_FORMAT',
-        'By Authentication String needs a common authentication string (4 to 10 digits) or "generate" for a unique string per device',
+        'By Authentication String needs a common authentication string ' +
+          '(4 to 10 digits) or "generate" for a unique string per device',
       );
     }
     resolveScheduleSettings(probe, req, null, clock.now());
@@ -230,12 +231,16 @@ export function createBulkService(
           const which = mismatches
             .map(
               (m) =>
-                `"${m.profileName}" (${AUTH_MODES[m.profileMode as AuthMode]?.label ?? m.profileMode}, ${m.phones} phones)`,
+                `"${m.profileName}" (${AUTH_MODES[m.profileMode as AuthMode]?.label ?? m.profileMode}, ` +
+                `${m.phones} phones)`,
             )
             .join(', ');
           throw new AppError(
             'ERR_PROFILE_MISMATCH',
-            `Authentication Mode "${AUTH_MODES[request.authMode].label}" contradicts the phone security profile of ${n} selected phone${n === 1 ? '' : 's'}: ${which}. The operation could never complete on them. Select the profile's mode, ask to use each profile's mode (onProfileMismatch: use-profile), or narrow the query.`,
+            `Authentication Mode "${AUTH_MODES[request.authMode].label}" contradicts the ` +
+              `phone security profile of ${n} selected phone${n === 1 ? '' : 's'}: ${which}. ` +
+              `The operation could never complete on them. Select the profile's mode, ask to ` +
+              `use each profile's mode (onProfileMismatch: use-profile), or narrow the query.`,
             { mismatches },
           );
         }

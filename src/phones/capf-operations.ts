@@ -33,7 +33,9 @@ export interface CapfOperationsOptions {
 
 const CURVE_OF = { 256: 'P-256', 384: 'P-384', 521: 'P-521' } as const;
 
-/** Key requests in the order they are offered, from the phone's Key Order (capf-protocol.md §6.3, UNCERTAIN for ec-rsa). */
+/**
+ * Key requests in the order they are offered, from the phone's Key Order (capf-protocol.md §6.3, UNCERTAIN for ec-rsa).
+ */
 export function keyRequestsFor(phone: Phone): KeyRequest[] {
   const rsa: KeyRequest = { type: 'rsa', bits: phone.capf.rsaKeySize };
   const ec: KeyRequest = { type: 'ec', curve: CURVE_OF[phone.capf.ecKeySize ?? 256] };
@@ -75,7 +77,10 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     return phone.capf.operation === 'none' ? 'install' : phone.capf.operation;
   }
 
-  /** Does this certificate name this device? LSC: CN is the device name (or CUCM's CP-<model>-SEP<MAC>); MIC: a subject value holds the MAC. */
+  /**
+   * Does this certificate name this device? LSC: CN is the device name (or CUCM's CP-<model>-SEP<MAC>); MIC: a subject
+   * value holds the MAC.
+   */
   function namesDevice(facts: CertificateFacts, deviceName: string, kind: 'lsc' | 'mic'): boolean {
     if (kind === 'lsc') return facts.commonName === deviceName || facts.commonName.endsWith(`-${deviceName}`);
     const mac = macOf(deviceName);
@@ -122,7 +127,8 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     if (ca.isTrustedMic(cert.der)) {
       if (!namesDevice(facts, phone.deviceName, 'mic'))
         return { ok: false, note: `MIC ${facts.serialHex} (${facts.subjectDn}) does not name ${phone.deviceName}` };
-      // precedence to LSC: a phone that holds an LSC we issued must prove it; only an LSC-less phone may fall back to its MIC.
+      // precedence to LSC: a phone that holds an LSC we issued must prove it; only an LSC-less phone may fall back to
+      // its MIC.
       if (phone.capf.authMode === 'existing-lsc' && phone.lsc)
         return {
           ok: false,
@@ -132,7 +138,9 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     }
     return {
       ok: false,
-      note: `certificate ${facts.serialHex} (${facts.issuerDn}) chains neither to the CAPF CA nor to a configured manufacturing CA`,
+      note:
+        `certificate ${facts.serialHex} (${facts.issuerDn}) chains ` +
+        'neither to the CAPF CA nor to a configured manufacturing CA',
     };
   }
 
@@ -367,7 +375,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       const phone = st?.phone;
       if (!st || !phone || phone.capf.operation !== 'install' || phone.deviceName !== ctx.deviceName)
         return { ok: false, note: 'no install operation pending' };
-      let key;
+      let key: CertificateFacts['key'];
       try {
         key = reader.readSpki(ctx.publicKeySpki);
       } catch {
@@ -431,7 +439,10 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         await store.groupTransaction(
           async (tx) => {
             if (completion && st) await applyCompletion(tx, st, s, completion, now);
-            else if (s.deviceName) await tx.patchPhone(s.deviceName, { lastSessionAt: now }, now); // no row for unknown devices: a no-op
+            else if (s.deviceName) {
+              // no row for unknown devices: a no-op
+              await tx.patchPhone(s.deviceName, { lastSessionAt: now }, now);
+            }
             await tx.insertSession(s);
           },
           { siblings: sessions.size },

@@ -130,7 +130,8 @@ export function createCsvParser(limits: CsvLimits = DEFAULT_CSV_LIMITS): CsvPars
             else if (c === 34)
               fail(
                 'ERR_CSV_SYNTAX',
-                `line ${line}: a double quote inside an unquoted field (quote the whole field and double the quote: "")`,
+                `line ${line}: a double quote inside an unquoted field ` +
+                  '(quote the whole field and double the quote: "")',
               );
             else {
               field += text[i];
@@ -157,7 +158,8 @@ export function createCsvParser(limits: CsvLimits = DEFAULT_CSV_LIMITS): CsvPars
             else
               fail(
                 'ERR_CSV_SYNTAX',
-                `line ${line}: unexpected character after the closing quote of a field (a quote inside a quoted field must be doubled: "")`,
+                `line ${line}: unexpected character after the closing quote of ` +
+                  'a field (a quote inside a quoted field must be doubled: "")',
               );
             break;
         }

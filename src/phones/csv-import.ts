@@ -200,7 +200,9 @@ function stoppedPartWay(e: unknown, added: number, settledThroughLine: number): 
   if (added === 0) return cause; // nothing was committed: the error alone tells the whole story
   return new AppError(
     cause.code,
-    `${cause.message}. The import stopped: ${added} phone${added === 1 ? ' was' : 's were'} added from lines 1 to ${settledThroughLine} and stay; later lines were not imported. Re-running the same CSV is safe (phones already added are reported as ERR_PHONE_EXISTS and left unchanged).`,
+    `${cause.message}. The import stopped: ${added} phone${added === 1 ? ' was' : 's were'} added ` +
+      `from lines 1 to ${settledThroughLine} and stay; later lines were not imported. Re-running the ` +
+      'same CSV is safe (phones already added are reported as ERR_PHONE_EXISTS and left unchanged).',
     { ...cause.details, import: { added, committedThroughLine: settledThroughLine } },
     { cause: e },
   );

@@ -15,7 +15,10 @@ export interface PhoneEdit {
   model?: string;
   description?: string;
   profileName?: string | null;
-  /** When the new profile's mode contradicts a pending operation: refuse (default) or switch the operation to the profile's mode. */
+  /**
+   * When the new profile's mode contradicts a pending operation: refuse (default) or switch the operation to the
+   * profile's mode.
+   */
   onProfileMismatch?: 'refuse' | 'use-profile';
 }
 
@@ -104,7 +107,10 @@ export function createPhoneAdminService(
               if (e.onProfileMismatch !== 'use-profile') {
                 throw new AppError(
                   'ERR_PROFILE_MISMATCH',
-                  `${phone.deviceName} has a pending ${CERT_OPERATIONS[phone.capf.operation].label} "${AUTH_MODES[phone.capf.authMode].label}", which contradicts profile "${profile.name}" ("${AUTH_MODES[profile.authMode].label}"): the operation could never complete. Ask for the profile's mode, or reschedule first.`,
+                  `${phone.deviceName} has a pending ${CERT_OPERATIONS[phone.capf.operation].label} ` +
+                    `"${AUTH_MODES[phone.capf.authMode].label}", which contradicts profile ` +
+                    `"${profile.name}" ("${AUTH_MODES[profile.authMode].label}"): the operation could ` +
+                    `never complete. Ask for the profile's mode, or reschedule first.`,
                   { profile: profile.name, profileMode: profile.authMode, requestedMode: phone.capf.authMode },
                 );
               }

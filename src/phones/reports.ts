@@ -41,7 +41,10 @@ export interface ExpirySummary {
 }
 
 export interface ReportService {
-  /** Streams the CAPF report for `viewer`: strings shown as "(hidden)" unless it may read them; a filter on them refused likewise. */
+  /**
+   * Streams the CAPF report for `viewer`: strings shown as "(hidden)" unless it may read them; a filter on them refused
+   * likewise.
+   */
   capfReportCsv(filter: PhoneFilter, viewer: Viewer): AsyncIterable<string>;
   expirySummary(): Promise<ExpirySummary>;
 }

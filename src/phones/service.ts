@@ -93,7 +93,9 @@ export function resolveScheduleSettings(
     else {
       throw new AppError(
         'ERR_PROFILE_MISMATCH',
-        `Authentication Mode "${AUTH_MODES[authMode].label}" contradicts the phone security profile "${phone.profileName}" ("${AUTH_MODES[profileMode].label}"): the operation could never complete. Use the profile's mode, or change the profile.`,
+        `Authentication Mode "${AUTH_MODES[authMode].label}" contradicts the phone ` +
+          `security profile "${phone.profileName}" ("${AUTH_MODES[profileMode].label}"): the ` +
+          `operation could never complete. Use the profile's mode, or change the profile.`,
         { profile: phone.profileName, profileMode, requestedMode: authMode },
       );
     }

@@ -18,7 +18,9 @@ export function describeCapfExpiry(cert: { notAfter: Date }, now: Date, warningD
       level: 'expired',
       daysLeft: days,
       notAfter,
-      message: `The CAPF certificate EXPIRED on ${notAfter}. Installs are refused until you regenerate it: opencapf cert regenerate capf`,
+      message:
+        `The CAPF certificate EXPIRED on ${notAfter}. Installs are ` +
+        'refused until you regenerate it: opencapf cert regenerate capf',
     };
   }
   if (days < warningDays) {
@@ -26,7 +28,9 @@ export function describeCapfExpiry(cert: { notAfter: Date }, now: Date, warningD
       level: 'warning',
       daysLeft: days,
       notAfter,
-      message: `The CAPF certificate expires in ${days} days (${notAfter}). Regenerate it before installing LSCs (seed: do not proceed with an expiring CAPF certificate).`,
+      message:
+        `The CAPF certificate expires in ${days} days (${notAfter}). Regenerate it ` +
+        'before installing LSCs (seed: do not proceed with an expiring CAPF certificate).',
     };
   }
   return { level: 'ok', daysLeft: days, notAfter, message: `The CAPF certificate is valid for ${days} more days.` };

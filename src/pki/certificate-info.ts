@@ -65,7 +65,10 @@ export function pemBundleToDers(pem: string): Buffer[] {
 
 export function derToPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64');
-  return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  return (
+    `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ` +
+    `CERTIFICATE-----\n`
+  );
 }
 
 /** Accepts DER or PEM bytes. */

@@ -89,7 +89,8 @@ export function time(d: Date): Buffer {
   if (!Number.isFinite(year) || year < 0 || year > 9999)
     throw new RangeError(`time out of range for X.509: ${String(d)}`);
   // YYMMDDHHMMSS or YYYYMMDDHHMMSS, then Z (RFC 5280 §4.1.2.5): built from the UTC fields, no string scanning.
-  const rest = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
+  const monthDay = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
+  const rest = `${monthDay}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
   if (year >= 1950 && year < 2050) return tlv(0x17, Buffer.from(`${two(year % 100)}${rest}`, 'ascii'));
   return tlv(0x18, Buffer.from(`${String(year).padStart(4, '0')}${rest}`, 'ascii'));
 }

@@ -91,7 +91,9 @@ export interface IdentityService {
 export function createIdentityService(store: KeyStore, settings: IdentitySettings, clock: Clock): IdentityService {
   const cache = new Map<IdentityName, LoadedIdentity>();
   const listeners: IdentityListener[] = [];
-  const emit: IdentityListener = (n, r) => listeners.forEach((l) => l(n, r));
+  const emit: IdentityListener = (n, r) => {
+    for (const l of listeners) l(n, r);
+  };
 
   function subjectFor(name: IdentityName) {
     const node = settings.nodeName;
@@ -158,7 +160,8 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
         if (!id)
           throw new AppError(
             'ERR_PKI_UNKNOWN_IDENTITY',
-            `identity ${name} has not been generated yet (start opencapf serve once, or run opencapf cert regenerate ${name})`,
+            `identity ${name} has not been generated yet (start opencapf ` +
+              `serve once, or run opencapf cert regenerate ${name})`,
           );
         cache.set(name, id);
       }
@@ -200,7 +203,8 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
       if (!spkiDer(new NodeX509(leaf.der).publicKey).equals(spkiDer(id.privateKey))) {
         throw new AppError(
           'ERR_PKI_KEY_MISMATCH',
-          `the certificate's public key does not match ${name}'s private key (generate a CSR with opencapf cert csr ${name})`,
+          `the certificate's public key does not match ${name}'s ` +
+            `private key (generate a CSR with opencapf cert csr ${name})`,
         );
       }
       // The chain must link leaf -> ... -> a self-signed root, each signature verifying.

@@ -156,7 +156,8 @@ export function createLscTemplate(
       if (issuer.notAfter.getTime() <= req.now.getTime()) {
         throw new AppError(
           'ERR_PKI_CA_EXPIRED',
-          `the CAPF certificate expired on ${issuer.notAfter.toISOString()}; regenerate it (opencapf cert regenerate capf) before installing LSCs`,
+          `the CAPF certificate expired on ${issuer.notAfter.toISOString()}; ` +
+            'regenerate it (opencapf cert regenerate capf) before installing LSCs',
         );
       }
       // Strict DER check (one element, nothing trailing, RSA/EC only) before the bytes go into the certificate.

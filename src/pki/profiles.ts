@@ -27,7 +27,9 @@ const SERIAL_POOL_BYTES = 16 * 256;
 let serialPool = Buffer.alloc(0);
 let serialPoolOffset = 0;
 
-/** Random positive serial of exactly 16 bytes (top bit clear so DER needs no 0x00 pad, next bit set so no leading zero). */
+/**
+ * Random positive serial of exactly 16 bytes (top bit clear so DER needs no 0x00 pad, next bit set so no leading zero).
+ */
 export function randomSerialHex(): string {
   if (serialPoolOffset + 16 > serialPool.length) {
     serialPool = randomBytes(SERIAL_POOL_BYTES);
@@ -143,7 +145,8 @@ export async function issueLsc(issuer: Issuer, req: LscRequest): Promise<Certifi
   if (issuer.certificate.notAfter.getTime() <= req.now.getTime()) {
     throw new AppError(
       'ERR_PKI_CA_EXPIRED',
-      `the CAPF certificate expired on ${issuer.certificate.notAfter.toISOString()}; regenerate it (opencapf cert regenerate capf) before installing LSCs`,
+      `the CAPF certificate expired on ${issuer.certificate.notAfter.toISOString()}; ` +
+        'regenerate it (opencapf cert regenerate capf) before installing LSCs',
     );
   }
   const pub = new x509.PublicKey(bufferSource(req.publicKeySpki));

@@ -32,7 +32,10 @@ const CURVES: Record<string, { curve: EcCurve; coordBytes: number; p: bigint; b:
     curve: 'P-521',
     coordBytes: 66,
     p: (1n << 521n) - 1n,
-    b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+    b: BigInt(
+      '0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef1' +
+        '09e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00',
+    ),
   },
 };
 

@@ -70,7 +70,10 @@ export interface ProvisioningDeps {
   state: ProvisioningState;
 }
 
-/** cluster.publicHost, else the bind address unless a wildcard, else the first non-internal IPv4 address, else 127.0.0.1. */
+/**
+ * cluster.publicHost, else the bind address unless a wildcard, else the first non-internal IPv4 address, else
+ * 127.0.0.1.
+ */
 export function defaultPublicHost(o: { publicHost: string | null; host: string }): string {
   if (o.publicHost) return o.publicHost;
   if (o.host !== '0.0.0.0' && o.host !== '::') return o.host;
@@ -150,7 +153,13 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
           deviceSecurityMode: prof?.deviceSecurityMode ?? 'non-secure',
           encryptedConfig: prof?.encryptedConfig ?? false,
           deviceCertificateDer: der,
-          stamp: `${phone.configVersion}|${phone.updatedAt}|${phone.lsc?.serialHex ?? '-'}|${prof?.name ?? '-'}|${prof?.updatedAt ?? '-'}`,
+          stamp: [
+            phone.configVersion,
+            phone.updatedAt,
+            phone.lsc?.serialHex ?? '-',
+            prof?.name ?? '-',
+            prof?.updatedAt ?? '-',
+          ].join('|'),
         };
       },
     },
@@ -208,7 +217,8 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
       if (!PINNABLE_NAME.test(fileName))
         throw new AppError(
           'ERR_BAD_REQUEST',
-          `only ITLSEP<MAC>.tlv and CTLSEP<MAC>.tlv can be pinned (MAC = 12 upper-case hex digits), not ${JSON.stringify(fileName)}`,
+          'only ITLSEP<MAC>.tlv and CTLSEP<MAC>.tlv can be pinned (MAC ' +
+            `= 12 upper-case hex digits), not ${JSON.stringify(fileName)}`,
         );
       try {
         parseTrustList(bytes);

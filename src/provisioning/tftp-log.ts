@@ -6,7 +6,10 @@ import type { TftpLogger } from './tftp/index.ts';
 import type { RateLimitedLog } from '../shared/rate-limited-log.ts';
 import type { TransferResult } from './http-server.ts';
 
-/** Outcomes a flood of datagrams produces by the thousand ('error': while the store is down every request fails the same way). */
+/**
+ * Outcomes a flood of datagrams produces by the thousand ('error': while the store is down every request fails the same
+ * way).
+ */
 const FLOODABLE = new Set(['busy', 'denied', 'refused', 'write-refused', 'error']);
 
 export interface TftpLogSink {

@@ -78,7 +78,10 @@ interface Inputs {
   previousTvs: CertificateInfo | null;
   signedBy: 'tftp' | 'itlrecovery';
   signerReason: BuiltTrustList['signerReason'];
-  /** TIMESTAMP of the file: derived from the inputs, not the build time, so `itl export` in another process writes the same bytes. */
+  /**
+   * TIMESTAMP of the file: derived from the inputs, not the build time, so `itl export` in another process writes the
+   * same bytes.
+   */
   asOf: Date;
 }
 
@@ -146,7 +149,8 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
   }
 
   function ctlMembers(i: Inputs): TrustListMember[] {
-    // Tokenless CTL (CUCM 10+ mixed mode): the CallManager certificate signs and is CCM+TFTP; ITLRecovery is the second SAST.
+    // Tokenless CTL (CUCM 10+ mixed mode): the CallManager certificate signs and is CCM+TFTP; ITLRecovery is the second
+    // SAST.
     const members: TrustListMember[] = [
       { certificate: i.tftp, roles: ['SAST', 'CCM_TFTP'], dnsName: settings.nodeName },
       { certificate: i.itlRecovery, roles: ['SAST'] },

@@ -4,7 +4,8 @@
 // definite minimal lengths and low tag numbers are accepted, counts and sizes are capped.
 //
 //   OCSPRequest ::= SEQUENCE { tbsRequest TBSRequest, optionalSignature [0] EXPLICIT Signature OPTIONAL }
-//   TBSRequest  ::= SEQUENCE { version [0] EXPLICIT INTEGER DEFAULT v1, requestorName [1] EXPLICIT GeneralName OPTIONAL,
+//   TBSRequest  ::= SEQUENCE { version [0] EXPLICIT INTEGER DEFAULT v1,
+//                              requestorName [1] EXPLICIT GeneralName OPTIONAL,
 //                              requestList SEQUENCE OF Request, requestExtensions [2] EXPLICIT Extensions OPTIONAL }
 //   Request     ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] EXPLICIT Extensions OPTIONAL }
 //   CertID      ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING,
@@ -15,9 +16,11 @@
 //   BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature BIT STRING,
 //                                    certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
 //   ResponseData ::= SEQUENCE { responderID ([2] byKey), producedAt GeneralizedTime,
-//                               responses SEQUENCE OF SingleResponse, responseExtensions [1] EXPLICIT Extensions OPTIONAL }
+//                               responses SEQUENCE OF SingleResponse,
+//                               responseExtensions [1] EXPLICIT Extensions OPTIONAL }
 //   SingleResponse ::= SEQUENCE { certID, certStatus CHOICE { good [0] NULL, revoked [1] { revocationTime,
-//                                 [0] EXPLICIT CRLReason OPTIONAL }, unknown [2] NULL }, thisUpdate, nextUpdate [0] EXPLICIT OPTIONAL }
+//                                 [0] EXPLICIT CRLReason OPTIONAL }, unknown [2] NULL },
+//                                 thisUpdate, nextUpdate [0] EXPLICIT OPTIONAL }
 
 import { CodecError } from '../shared/errors.ts';
 import { bitString, explicit, octetString, oid, seq, tlv } from '../pki/der.ts';

@@ -181,40 +181,45 @@ for (const spec of [
   { type: 'ec', curve: 'P-384' },
 ] as const) {
   describe(`${spec.type === 'rsa' ? 'RSA 2048' : 'EC P-384'} CAPF CA`, () => {
-    test('CRL: v2, entries with reason codes (none for unspecified), CRL number, AKI = CA SKI, verified by openssl', async () => {
-      const lab = await makeLab(spec);
-      const good = await lab.issue('SEP000000000001');
-      const sup = await lab.issue('SEP000000000002', 'revoked', 'superseded');
-      const gone = await lab.issue('SEP000000000003', 'revoked', 'cessationOfOperation (phone removed)');
-      const key = await lab.issue('SEP000000000004', 'revoked', 'keyCompromise');
-      const unspec = await lab.issue('SEP000000000005', 'revoked', null);
-      const crl = (await lab.svc.crl('current'))!;
-      const text = crlText(crl.der, lab.ca);
-      assert.match(text, /Version 2 \(0x1\)/);
-      assert.match(
-        text,
-        spec.type === 'rsa' ? /Signature Algorithm: sha256WithRSAEncryption/ : /Signature Algorithm: ecdsa-with-SHA384/,
-      );
-      assert.match(text, /Last Update: Jan 15 10:00:00 2030 GMT/);
-      assert.match(text, /Next Update: Jan 16 10:00:00 2030 GMT/);
-      assert.match(text, new RegExp(`X509v3 CRL Number:\\s*\\n\\s*${crl.crlNumber}`));
-      const ski = execFileSync('openssl', ['x509', '-noout', '-ext', 'subjectKeyIdentifier'], {
-        input: derToPem(lab.ca.der),
-        encoding: 'utf8',
-      })
-        .split('\n')[1]!
-        .trim();
-      assert.ok(text.includes(ski), `AKI ${ski} in\n${text}`);
-      const entry = (r: CertificateRecord) =>
-        text.slice(text.indexOf(`Serial Number: ${r.serialHex}`)).split('Serial Number:')[1]!;
-      assert.ok(!text.includes(good.serialHex));
-      assert.match(entry(sup), /Superseded/);
-      assert.match(entry(gone), /Cessation Of Operation/);
-      assert.match(entry(key), /Key Compromise/);
-      assert.doesNotMatch(entry(unspec), /CRL Reason Code/);
-      assert.match(entry(sup), /Revocation Date: Jan 14 09:08:07 2030 GMT/);
-      assert.equal(crl.entries, 4);
-    });
+    test(
+      'CRL: v2, entries with reason codes (none for unspecified), ' + 'CRL number, AKI = CA SKI, verified by openssl',
+      async () => {
+        const lab = await makeLab(spec);
+        const good = await lab.issue('SEP000000000001');
+        const sup = await lab.issue('SEP000000000002', 'revoked', 'superseded');
+        const gone = await lab.issue('SEP000000000003', 'revoked', 'cessationOfOperation (phone removed)');
+        const key = await lab.issue('SEP000000000004', 'revoked', 'keyCompromise');
+        const unspec = await lab.issue('SEP000000000005', 'revoked', null);
+        const crl = (await lab.svc.crl('current'))!;
+        const text = crlText(crl.der, lab.ca);
+        assert.match(text, /Version 2 \(0x1\)/);
+        assert.match(
+          text,
+          spec.type === 'rsa'
+            ? /Signature Algorithm: sha256WithRSAEncryption/
+            : /Signature Algorithm: ecdsa-with-SHA384/,
+        );
+        assert.match(text, /Last Update: Jan 15 10:00:00 2030 GMT/);
+        assert.match(text, /Next Update: Jan 16 10:00:00 2030 GMT/);
+        assert.match(text, new RegExp(`X509v3 CRL Number:\\s*\\n\\s*${crl.crlNumber}`));
+        const ski = execFileSync('openssl', ['x509', '-noout', '-ext', 'subjectKeyIdentifier'], {
+          input: derToPem(lab.ca.der),
+          encoding: 'utf8',
+        })
+          .split('\n')[1]!
+          .trim();
+        assert.ok(text.includes(ski), `AKI ${ski} in\n${text}`);
+        const entry = (r: CertificateRecord) =>
+          text.slice(text.indexOf(`Serial Number: ${r.serialHex}`)).split('Serial Number:')[1]!;
+        assert.ok(!text.includes(good.serialHex));
+        assert.match(entry(sup), /Superseded/);
+        assert.match(entry(gone), /Cessation Of Operation/);
+        assert.match(entry(key), /Key Compromise/);
+        assert.doesNotMatch(entry(unspec), /CRL Reason Code/);
+        assert.match(entry(sup), /Revocation Date: Jan 14 09:08:07 2030 GMT/);
+        assert.equal(crl.entries, 4);
+      },
+    );
 
     test('OCSP: good, revoked (time and reason), unknown; thisUpdate/nextUpdate; nonce echoed', async () => {
       const lab = await makeLab(spec);

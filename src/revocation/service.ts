@@ -18,6 +18,7 @@ import {
   OcspResponseStatus,
   type OcspCertId,
   type OcspCertStatus,
+  type OcspRequest,
   type OcspSingleResponse,
 } from './ocsp-codec.ts';
 import { isRevocationReason, reasonCode, type RevocationReason } from './reasons.ts';
@@ -217,7 +218,7 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
     },
     refresh,
     async ocsp(request) {
-      let req;
+      let req: OcspRequest;
       try {
         req = decodeOcspRequest(request);
       } catch (e) {
@@ -243,7 +244,8 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
         nonceExtension: req.nonceExtension,
       });
       const signature = await signer.sign(tbs);
-      // The responder is the CA itself (RFC 6960 §4.2.2.2 case 1); its certificate is included so clients find the signer.
+      // The responder is the CA itself (RFC 6960 §4.2.2.2 case 1); its certificate is included so clients find the
+      // signer.
       return encodeBasicResponse(tbs, signer.signatureAlgorithm, signature, [signer.certificate.der]);
     },
     async revoke(serialHex, reason, actor) {
@@ -286,7 +288,9 @@ export function createRevocationService(o: RevocationServiceOptions): Revocation
       const pem = unique
         .map(
           (c) =>
-            `# ${c.generation === 'chain' ? 'chain' : `${c.generation} CAPF CA`}: ${c.certificate.subjectDn} (serial ${c.certificate.serialHex}, expires ${c.certificate.notAfter.toISOString()})\n${derToPem(c.certificate.der)}`,
+            `# ${c.generation === 'chain' ? 'chain' : `${c.generation} CAPF CA`}: ` +
+            `${c.certificate.subjectDn} (serial ${c.certificate.serialHex}, expires ` +
+            `${c.certificate.notAfter.toISOString()})\n${derToPem(c.certificate.der)}`,
         )
         .join('');
       return { pem, certificates: unique };

@@ -90,7 +90,10 @@ export async function verifyCertificate(
         record: null,
         currentForPhone: null,
         manufacturing: { trustedMic, issuer: info.issuerDn },
-        message: `NOT AN LSC: this is a manufacturing certificate (MIC) issued by ${info.issuerDn}${trustedMic ? ' (a configured manufacturing CA)' : ''}, not an LSC. It proves a genuine Cisco phone, not one of yours: 802.1X and VPN should trust LSCs only.`,
+        message:
+          'NOT AN LSC: this is a manufacturing certificate (MIC) issued by ' +
+          `${info.issuerDn}${trustedMic ? ' (a configured manufacturing CA)' : ''}, not an LSC. It ` +
+          'proves a genuine Cisco phone, not one of yours: 802.1X and VPN should trust LSCs only.',
       };
     }
     return {
@@ -101,7 +104,10 @@ export async function verifyCertificate(
       record: null,
       currentForPhone: null,
       manufacturing: null,
-      message: `NOT OURS: not signed by this cluster's CAPF CA (current ${cur.certificate.subjectDn}${prev ? `, previous ${prev.certificate.subjectDn}` : ''}); issuer is ${info.issuerDn}.`,
+      message:
+        `NOT OURS: not signed by this cluster's CAPF CA (current ` +
+        `${cur.certificate.subjectDn}${prev ? `, previous ${prev.certificate.subjectDn}` : ''}); ` +
+        `issuer is ${info.issuerDn}.`,
     };
   }
 
@@ -115,7 +121,8 @@ export async function verifyCertificate(
     phoneLsc === undefined
       ? null
       : phoneLsc !== null && normalizeSerialHex(phoneLsc) === normalizeSerialHex(info.serialHex);
-  const ca = `${issuedBy} CAPF CA (${issuedBy === 'current' ? cur.certificate.subjectDn : prev!.certificate.subjectDn})`;
+  const caDn = issuedBy === 'current' ? cur.certificate.subjectDn : prev!.certificate.subjectDn;
+  const ca = `${issuedBy} CAPF CA (${caDn})`;
   const phoneNote =
     currentForPhone === null
       ? `phone ${deviceName ?? '?'} is not in the database`
@@ -129,7 +136,9 @@ export async function verifyCertificate(
       ...r,
       verdict: 'revoked',
       ok: false,
-      message: `REVOKED: LSC of ${deviceName} issued by the ${ca}, revoked on ${rec.revokedAt ?? '?'} (${rec.revocationReason ?? 'unspecified'}); ${phoneNote}.`,
+      message:
+        `REVOKED: LSC of ${deviceName} issued by the ${ca}, revoked on ` +
+        `${rec.revokedAt ?? '?'} (${rec.revocationReason ?? 'unspecified'}); ${phoneNote}.`,
     };
   }
   if (expired)
@@ -151,7 +160,9 @@ export async function verifyCertificate(
       ...r,
       verdict: 'not-recorded',
       ok: false,
-      message: `UNKNOWN: signed by the ${ca} but serial ${info.serialHex} is not in this database (restored from an older backup, or issued by another node's database); its revocation state is unknown.`,
+      message:
+        `UNKNOWN: signed by the ${ca} but serial ${info.serialHex} is not in this database (restored ` +
+        `from an older backup, or issued by another node's database); its revocation state is unknown.`,
     };
   }
   return {

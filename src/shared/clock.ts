@@ -42,7 +42,8 @@ const MAX_FAST_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z: beyond, to
 /** The same text as `new Date(ms).toISOString()`, faster for successive times within a second. */
 export function isoString(time: Date | number): string {
   const ms = typeof time === 'number' ? time : time.getTime();
-  if (!(ms >= 0 && ms <= MAX_FAST_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString(); // throws for NaN, like toISOString
+  // throws for NaN, like toISOString
+  if (!(ms >= 0 && ms <= MAX_FAST_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
   const second = Math.floor(ms / 1000);
   if (second !== cachedSecond) {
     cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."

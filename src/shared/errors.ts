@@ -55,7 +55,9 @@ export const ERROR_TABLE = {
   ERR_SECRET_IN_URL: {
     http: 400,
     expose: true,
-    text: 'secrets (authentication strings, passwords, tokens) are never accepted in a URL; send them in the request body',
+    text:
+      'secrets (authentication strings, passwords, tokens) are ' +
+      'never accepted in a URL; send them in the request body',
   },
   // --- administration: CSV import, bulk jobs, backup ---
   ERR_CSV_SYNTAX: { http: 400, expose: true, text: 'CSV is malformed' },

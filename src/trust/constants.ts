@@ -1,4 +1,5 @@
-// Owns every numeric table of the .tlv / .sgn / .enc.sgn formats (spec: shared/spec/tlv-files.md); reverse maps are derived.
+// Owns every numeric table of the .tlv / .sgn / .enc.sgn formats (spec: shared/spec/tlv-files.md); reverse maps are
+// derived.
 
 import { reverse } from '../shared/enum-table.ts';
 

@@ -1,4 +1,5 @@
-// Owns encrypted phone configuration: SEP<MAC>.cnf.xml.enc.sgn plus its signed stub SEP<MAC>.cnf.xml.sgn (tlv-files.md §11).
+// Owns encrypted phone configuration: SEP<MAC>.cnf.xml.enc.sgn plus its signed stub SEP<MAC>.cnf.xml.sgn (tlv-files.md
+// §11).
 //
 // .enc.sgn = header (VERSION 2.0, FILENAME SEP<MAC>.cnf.xml.enc.sgn, encryption elements 0x10-0x1B
 // after TIMESTAMP and before the padding) + AES-128-CBC ciphertext of the XML padded with
@@ -186,7 +187,10 @@ export interface DecryptedConfig {
   signer?: CertificateInfo;
 }
 
-/** Phone side of §11.1: verify (optional), unwrap, decrypt, drop padding, check digest. Liberal about missing optional tags. */
+/**
+ * Phone side of §11.1: verify (optional), unwrap, decrypt, drop padding, check digest. Liberal about missing optional
+ * tags.
+ */
 export function decryptConfig(input: Uint8Array, p: DecryptConfigParams): DecryptedConfig {
   const verified = p.trustedSigners ? verifySgn(input, p.trustedSigners, p.decode) : undefined;
   const { header, payload } = verified ?? decodeSgn(input, p.decode);

@@ -19,7 +19,9 @@ import { decodeHeader, type DecodeOptions, type TlvHeader } from './tlv-codec.ts
 
 export interface SignSgnParams {
   payload: Uint8Array;
-  /** FILENAME: the served name including `.sgn`, with its sub-directory if any (§8), e.g. `SEP001122334455.cnf.xml.sgn`. */
+  /**
+   * FILENAME: the served name including `.sgn`, with its sub-directory if any (§8), e.g. `SEP001122334455.cnf.xml.sgn`.
+   */
   fileName: string;
   signer: Signer;
   now: Date;

@@ -148,9 +148,9 @@ test("show itl of an ITL with the seed's seven record kinds matches the seed lay
   const records = lines.slice(lines.indexOf('ITL Record #:1'));
   const template = SEED_LAYOUT.trim().split('\n');
   assert.equal(records.length, template.length, text);
-  template.forEach((t, i) =>
-    assert.match(records[i]!, lineRegex(t), `line ${i + 1}: "${records[i]}" vs template "${t}"`),
-  );
+  for (const [i, t] of template.entries()) {
+    assert.match(records[i]!, lineRegex(t), `line ${i + 1}: "${records[i]}" vs template "${t}"`);
+  }
   // values that equal the seed's because the fixture names are the seed's
   assert.ok(lines.includes('1 RECORDLENGTH 2 727'));
   assert.ok(lines.includes('3 SUBJECTNAME 64 CN=CAPF-7f0ae8d7;OU=TAC;O=Cisco Systems;L=Boxborough;ST=MA;C=US'));
@@ -165,7 +165,8 @@ test('columns follow tlv-files.md §13 widths', async () => {
   const text = showItl(await seedLikeItl(f));
   assert.ok(
     text.includes(
-      '\nBYTEPOS TAG              LENGTH  VALUE\n------- ---              ------  -----\n1       RECORDLENGTH     2       727\n',
+      '\nBYTEPOS TAG              LENGTH  VALUE\n------- ---              ' +
+        '------  -----\n1       RECORDLENGTH     2       727\n',
     ),
   );
   assert.ok(text.includes('\n12      HASH ALGORITHM   1       null\n'));
@@ -188,7 +189,12 @@ test('header section and failure endings', async () => {
   );
   assert.match(
     showItl(itl.subarray(0, 700)),
-    /^Length of ITL file: 700\nError parsing the ITL File\.\nrecord 1 at offset \d+ declares \d+ bytes, only \d+ remain \(ERR_CODEC_TRUNCATED\)\.\n$/,
+    new RegExp(
+      [
+        /^Length of ITL file: 700\nError parsing the ITL File\.\n/.source,
+        /record 1 at offset \d+ declares \d+ bytes, only \d+ remain \(ERR_CODEC_TRUNCATED\)\.\n$/.source,
+      ].join(''),
+    ),
   );
   assert.equal(showItl(Buffer.alloc(0)).split('\n')[0], 'Length of ITL file: 0');
   assert.match(showItl(Buffer.alloc(0)), /Error parsing the ITL File\.\n$/);

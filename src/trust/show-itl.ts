@@ -1,4 +1,5 @@
-// Owns rendering a .tlv file the way CUCM's `show itl` / `show ctl` prints it (seed; tlv-files.md §13), and a JSON form.
+// Owns rendering a .tlv file the way CUCM's `show itl` / `show ctl` prints it (seed; tlv-files.md §13), and a JSON
+// form.
 //
 // Record rows:  BYTEPOS(=tag) TAG LENGTH VALUE, in file order, columns padded to 8/17/8 as in §13.
 // The header table layout is not in the seed (UNCERTAIN): it uses the same four columns.

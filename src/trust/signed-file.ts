@@ -93,10 +93,11 @@ export function checkSignature(file: Uint8Array, header: TlvHeader, key: KeyObje
       reason: `signer key is ${key.asymmetricKeyType ?? 'unknown'}, only RSA signatures are defined (§3)`,
     };
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (header.signature.length !== Math.ceil(bits / 8)) {
+  const keyBytes = Math.ceil(bits / 8);
+  if (header.signature.length !== keyBytes) {
     return {
       ok: false,
-      reason: `signature is ${header.signature.length} bytes, the signer's RSA-${bits} key gives ${Math.ceil(bits / 8)}`,
+      reason: `signature is ${header.signature.length} bytes, the signer's RSA-${bits} key gives ${keyBytes}`,
     };
   }
   try {

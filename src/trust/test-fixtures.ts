@@ -1,4 +1,5 @@
-// Owns the throw-away identities the trust tests share (imported by *.test.ts and bench only): keys made once per process.
+// Owns the throw-away identities the trust tests share (imported by *.test.ts and bench only): keys made once per
+// process.
 
 import {
   createSelfSignedIdentity,

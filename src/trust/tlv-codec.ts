@@ -68,7 +68,10 @@ export interface TlvHeader {
   signatureAlgorithm?: number;
   signatureModulus?: number;
   signature: Buffer;
-  /** Offset of the SIGNATURE tag byte; the signed message omits [signatureOffset, signatureOffset + 3 + signature.length). */
+  /**
+   * Offset of the SIGNATURE tag byte; the signed message omits [signatureOffset, signatureOffset + 3 +
+   * signature.length).
+   */
   signatureOffset: number;
   fileName?: string;
   timestamp?: number;

@@ -1,4 +1,5 @@
-// Owns what ITL and CTL files have in common: building records from certificates, signing, parsing into a model, verifying.
+// Owns what ITL and CTL files have in common: building records from certificates, signing, parsing into a model,
+// verifying.
 //
 // One record per (certificate, role), as CUCM does (seed: the CallManager certificate appears once
 // as SAST and once as TFTP; tlv-files.md §4.1 last line). Records are never merged.
@@ -117,7 +118,10 @@ export function recordElements(
   return out;
 }
 
-/** Builds and signs an ITL or CTL. The signer is added as a SAST record first when no member gives it that role (tlvfile, §5). */
+/**
+ * Builds and signs an ITL or CTL. The signer is added as a SAST record first when no member gives it that role
+ * (tlvfile, §5).
+ */
 export function buildTrustList(kind: TrustListKind, p: BuildTrustListParams): Buffer {
   const members = p.members.map((m) => ({ ...m, info: toInfo(m.certificate) }));
   const signerSha1 = p.signer.certificate.sha1;

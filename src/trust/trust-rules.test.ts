@@ -48,7 +48,10 @@ test('untrusted SAST rejected unless TVS vouches', async () => {
   await assert.rejects(plain.installItl(stranger), { code: 'ERR_TRUST_UNTRUSTED_SIGNER' });
   const asked: string[] = [];
   const vouching = createPhoneTrustStore({
-    vouch: async (c) => (asked.push(c.sha1), c.sha1 === f.phone.certificate.sha1),
+    vouch: async (c) => {
+      asked.push(c.sha1);
+      return c.sha1 === f.phone.certificate.sha1;
+    },
   });
   await vouching.installItl(itlSignedBy(f, f.callManager));
   assert.equal((await vouching.installItl(stranger)).reason, 'vouched');

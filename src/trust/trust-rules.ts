@@ -1,4 +1,5 @@
-// Owns a phone's trust store: which ITL/CTL it accepts (tlv-files.md §9) and what it then trusts, as a serialisable library.
+// Owns a phone's trust store: which ITL/CTL it accepts (tlv-files.md §9) and what it then trusts, as a serialisable
+// library.
 //
 // Rules:
 //   1. Nothing installed: the first well-formed, self-consistently signed list is accepted (trust on first use).
@@ -115,7 +116,8 @@ export function createPhoneTrustStore(
       if (!options.vouch || !signerRecord.certificate) {
         throw new AppError(
           'ERR_TRUST_UNTRUSTED_SIGNER',
-          `${kind} signed by ${signerName}, which is not a SAST of the installed trust lists${options.vouch ? ' (no certificate to ask TVS about)' : ''}`,
+          `${kind} signed by ${signerName}, which is not a SAST of the installed ` +
+            `trust lists${options.vouch ? ' (no certificate to ask TVS about)' : ''}`,
         );
       }
       const cert = parseCertificate(signerRecord.certificate);

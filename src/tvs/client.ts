@@ -1,4 +1,5 @@
-// Owns the phone side of TVS (tvs-protocol.md §5–§6): one request over TLS, the server certificate checked by the caller.
+// Owns the phone side of TVS (tvs-protocol.md §5–§6): one request over TLS, the server certificate checked by the
+// caller.
 
 import { createHash } from 'node:crypto';
 import * as tls from 'node:tls';
@@ -8,6 +9,7 @@ import {
   createTvsDecoder,
   encodeTvsMessage,
   type TvsQueryResponse,
+  type TvsMessage,
   type TvsRequest,
   type TvsResponse,
   type TvsVerifyResponse,
@@ -173,7 +175,7 @@ export function tvsExchange(options: TvsClientOptions, request: TvsRequest): Pro
     });
     const decoder = createTvsDecoder();
     socket.on('data', (chunk: Buffer) => {
-      let messages;
+      let messages: TvsMessage[];
       try {
         messages = decoder.push(chunk);
       } catch (e) {

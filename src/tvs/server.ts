@@ -7,7 +7,7 @@ import * as tls from 'node:tls';
 import { AppError, isAppError } from '../shared/errors.ts';
 import { clientAddress, createConnectionGate, type RefusalReason } from '../shared/connection-gate.ts';
 import { createRateLimitedLog } from '../shared/rate-limited-log.ts';
-import { createTvsDecoder, encodeTvsMessage, type TvsRequest, type TvsResponse } from './codec.ts';
+import { createTvsDecoder, encodeTvsMessage, type TvsMessage, type TvsRequest, type TvsResponse } from './codec.ts';
 import { TVS_MAX_BODY_BYTES, TvsStatus } from './constants.ts';
 import { serialKey } from './names.ts';
 import type { TvsAuthority, TvsLogger } from './ports.ts';
@@ -170,7 +170,8 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
       },
       'TVS query',
     );
-    // §6: STATUS, CERTIFICATE, ROLES, TTL on success; STATUS invalid alone otherwise (by analogy with VERIFY, UNCERTAIN).
+    // §6: STATUS, CERTIFICATE, ROLES, TTL on success; STATUS invalid alone otherwise (by analogy with VERIFY,
+    // UNCERTAIN).
     return found
       ? {
           command: 'QUERY_RESPONSE',
@@ -246,7 +247,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
 
     socket.on('data', (chunk: Buffer) => {
       if (stopReading) return;
-      let messages;
+      let messages: TvsMessage[];
       try {
         messages = decoder.push(chunk);
       } catch (e) {

@@ -29,7 +29,8 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'Bulk Administration query: how many phones match, a sample, and (with an update) which security profiles would contradict its authentication mode',
+          'Bulk Administration query: how many phones match, a sample, and (with an ' +
+          'update) which security profiles would contradict its authentication mode',
         tags: ['bulk'],
         body: obj({ filter: phoneFilter, update: capfUpdate }, ['filter']),
         response: {
@@ -54,7 +55,8 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'operator' },
       schema: {
         summary:
-          'Apply a CAPF update to every phone the query matches, as a background job (authString "generate" = unique string per device)',
+          'Apply a CAPF update to every phone the query matches, as a ' +
+          'background job (authString "generate" = unique string per device)',
         tags: ['bulk'],
         body: obj({ filter: phoneFilter, update: capfUpdate }, ['filter', 'update']),
         response: { 202: bulkJobSchema },

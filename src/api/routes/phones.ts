@@ -1,5 +1,6 @@
-// Owns /api/v1/phones: find (paging, sorting; secret filters only in the body of POST /phones/search), add, CSV import, detail with the CAPF Information section,
-// edit, remove, schedule a certificate operation (one phone or a list), Generate String.
+// Owns /api/v1/phones: find (paging, sorting; secret filters only in the body of POST /phones/search), add, CSV import,
+// detail with the CAPF Information section, edit, remove, schedule a certificate operation (one phone or a list),
+// Generate String.
 
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
@@ -83,7 +84,8 @@ export function registerPhoneRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only', secretsGoTo: SEARCH_ROUTE },
       schema: {
         summary:
-          'Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is refused here (400): use POST /phones/search',
+          'Find phones (filters as in Bulk Administration query), paged and sorted; ' +
+          'the authString filter is refused here (400): use POST /phones/search',
         tags: ['phones'],
         querystring: obj({ ...urlFilterProps, ...findPagingProps }),
         response: { 200: pageSchema },
@@ -101,7 +103,8 @@ export function registerPhoneRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'Find phones with the filter in the body, the only place the authString filter is accepted (roles that may read strings only: read-only gets 403)',
+          'Find phones with the filter in the body, the only place the authString ' +
+          'filter is accepted (roles that may read strings only: read-only gets 403)',
         tags: ['phones'],
         body: obj({ filter: phoneFilter, ...findPagingProps }),
         response: { 200: pageSchema },
@@ -198,7 +201,8 @@ export function registerPhoneRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'operator' },
       schema: {
         summary:
-          'Schedule a certificate operation on a list of phones; one result per phone (profile mismatch refused per phone unless onProfileMismatch is use-profile)',
+          'Schedule a certificate operation on a list of phones; one result per phone ' +
+          '(profile mismatch refused per phone unless onProfileMismatch is use-profile)',
         tags: ['capf'],
         body: obj({ deviceNames: arr(str(64), 10_000), ...capfUpdateProps }, ['deviceNames', 'operation']),
         response: { 200: resultsSchema },
@@ -216,7 +220,8 @@ export function registerPhoneRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'A phone: CAPF Information as in CUCM, LSC status/serial/issuer/expiry, MIC seen, recent CAPF sessions with their logs, certificates',
+          'A phone: CAPF Information as in CUCM, LSC status/serial/issuer/expiry, ' +
+          'MIC seen, recent CAPF sessions with their logs, certificates',
         tags: ['phones'],
         params: deviceNameParam,
         response: {

@@ -57,7 +57,8 @@ export function registerProfileRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'admin' },
       schema: {
         summary:
-          'Change a profile; says how many phones use it, how many took its new CAPF defaults, and how many pending operations now contradict it',
+          'Change a profile; says how many phones use it, how many took its ' +
+          'new CAPF defaults, and how many pending operations now contradict it',
         tags: ['profiles'],
         params: nameParam,
         body: obj({

@@ -28,7 +28,8 @@ const counts = {
 
 export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
   const summary =
-    'The CAPF report as CSV: device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left';
+    'The CAPF report as CSV: device, model, description, auth mode, auth string, ' +
+    'operation, status, LSC status, serial, issuer, not-before, expires, days left';
   const sendReport = (
     req: Parameters<typeof viewerOf>[0],
     reply: import('fastify').FastifyReply,
@@ -70,7 +71,9 @@ export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
     {
       config: { access: 'read-only' },
       schema: {
-        summary: `${summary}, for the phones the filter in the body matches (the only place the authString filter is accepted; read-only gets 403 for it)`,
+        summary:
+          `${summary}, for the phones the filter in the body matches (the only ` +
+          'place the authString filter is accepted; read-only gets 403 for it)',
         tags: ['reports'],
         body: obj({ filter: phoneFilter }),
         produces: ['text/csv'],
@@ -156,7 +159,8 @@ export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'operator' },
       schema: {
         summary:
-          'Schedule renewal now for LSCs inside the window (even when the policy is disabled); no job when nothing is due or one is active',
+          'Schedule renewal now for LSCs inside the window (even when the ' +
+          'policy is disabled); no job when nothing is due or one is active',
         tags: ['renewal'],
         response: { 200: obj({ scheduled: { type: 'boolean' }, job: bulkJobSchema }) },
       },

@@ -83,7 +83,8 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
       config: { access: 'read-only' },
       schema: {
         summary:
-          'The ITL (and CTL in mixed mode) this node serves, shown like CUCM `show itl`, with verification and warnings',
+          'The ITL (and CTL in mixed mode) this node serves, shown ' +
+          'like CUCM `show itl`, with verification and warnings',
         tags: ['trust'],
         response: { 200: listSchema },
       },
@@ -111,7 +112,8 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
       config: { access: 'admin' },
       schema: {
         summary:
-          'reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL signer is lost); normal: back to the TFTP certificate',
+          'reset localkey: sign the ITL with the ITLRecovery key (recovers ' +
+          'phones whose ITL signer is lost); normal: back to the TFTP certificate',
         tags: ['trust'],
         body: obj({ mode: { type: 'string', enum: ['normal', 'localkey'] } }, ['mode']),
         response: { 200: listSchema },

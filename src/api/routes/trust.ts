@@ -22,7 +22,8 @@ export function registerTrustRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'PEM bundle of the CAPF CA certificates that 802.1X (FreeRADIUS ca_file, ISE) and VPN (ASA trustpoint) must trust: the current one, its chain, and the previous one during a CAPF rollover',
+          'PEM bundle of the CAPF CA certificates that 802.1X (FreeRADIUS ca_file, ISE) and VPN (ASA ' +
+          'trustpoint) must trust: the current one, its chain, and the previous one during a CAPF rollover',
         tags: ['trust'],
         querystring: obj({ previous: { ...bool, default: true }, chain: { ...bool, default: true } }),
         produces: ['application/x-pem-file'],
@@ -46,7 +47,8 @@ export function registerTrustRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'The CRL of the current (or previous) CAPF CA; also served without authentication on HTTP 6970 at /crl/capf.crl',
+          'The CRL of the current (or previous) CAPF CA; also served ' +
+          'without authentication on HTTP 6970 at /crl/capf.crl',
         tags: ['trust'],
         querystring: obj({
           previous: { ...bool, default: false },
@@ -70,7 +72,8 @@ export function registerTrustRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'Is this certificate (PEM) a valid LSC of this CAPF: device, current or not, revoked, expired; MICs are recognised',
+          'Is this certificate (PEM) a valid LSC of this CAPF: device, ' +
+          'current or not, revoked, expired; MICs are recognised',
         tags: ['trust'],
         body: obj({ certificate: str(65536) }, ['certificate']),
       },
@@ -84,7 +87,8 @@ export function registerTrustRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'operator' },
       schema: {
         summary:
-          'Revoke an LSC (e.g. a stolen phone: keyCompromise); the CRL and OCSP answers include it at once; recorded in the audit log',
+          'Revoke an LSC (e.g. a stolen phone: keyCompromise); the CRL ' +
+          'and OCSP answers include it at once; recorded in the audit log',
         tags: ['trust'],
         params: obj({ serial: str(66, { pattern: '^[0-9A-Fa-f:]{1,66}$' }) }, ['serial']),
         body: obj({ reason: { type: 'string', enum: [...OPERATOR_REASONS], default: 'unspecified' } }),

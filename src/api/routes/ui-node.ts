@@ -133,7 +133,8 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'Node status: every listener (running or not), the CAPF CA validity, active CAPF sessions, ITL freshness when known',
+          'Node status: every listener (running or not), the CAPF CA ' +
+          'validity, active CAPF sessions, ITL freshness when known',
         tags: ['status'],
         response: {
           200: obj({
@@ -192,7 +193,8 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          "Certificate List: the node's certificates (CAPF, ITLRecovery, CallManager/TFTP, TVS) with type, key, issuer and expiry",
+          "Certificate List: the node's certificates (CAPF, ITLRecovery, " +
+          'CallManager/TFTP, TVS) with type, key, issuer and expiry',
         tags: ['certificates'],
         response: { 200: obj({ items: arr(summarySchema) }) },
       },
@@ -210,7 +212,8 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'read-only' },
       schema: {
         summary:
-          'Certificate Details: version, serial, signature algorithm, validity, subject, issuer, key value, fingerprints, chain, the previous certificate',
+          'Certificate Details: version, serial, signature algorithm, validity, ' +
+          'subject, issuer, key value, fingerprints, chain, the previous certificate',
         tags: ['certificates'],
         params: nameParam,
         response: {
@@ -269,7 +272,8 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'admin' },
       schema: {
         summary:
-          'Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one',
+          'Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: ' +
+          'phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one',
         tags: ['certificates'],
         params: nameParam,
         response: { 200: summarySchema },
@@ -304,7 +308,8 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       config: { access: 'admin' },
       schema: {
         summary:
-          'Upload Certificate/Certificate chain: a CA-signed certificate for the current key (PEM, leaf first, then the chain)',
+          'Upload Certificate/Certificate chain: a CA-signed certificate ' +
+          'for the current key (PEM, leaf first, then the chain)',
         tags: ['certificates'],
         params: nameParam,
         body: obj({ pem: str(262144, { minLength: 1 }) }, ['pem']),

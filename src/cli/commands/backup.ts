@@ -39,14 +39,16 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
         const m = await writeBackup({ dataDir, driver, database: ctx.store.backup, passphrase: pass, out: file, now });
         out(
           io,
-          `backup written to ${file}: ${m.driver} database, ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files`,
+          `backup written to ${file}: ${m.driver} database, ` +
+            `${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files`,
         );
       });
     });
   program
     .command('restore')
     .description(
-      'restore a backup into the data directory (a fresh machine: empty --data-dir); refuses a wrong passphrase before writing anything',
+      'restore a backup into the data directory (a fresh machine: empty ' +
+        '--data-dir); refuses a wrong passphrase before writing anything',
     )
     .argument('<file>', 'backup file')
     .option('--passphrase-file <file>', 'read the passphrase from this file (default: standard input)')
@@ -67,7 +69,8 @@ export function registerBackupCommands(program: Command, { io }: CliEnv): void {
       });
       out(
         io,
-        `restored ${m.driver} database and ${m.files.filter((f) => f.startsWith('pki/')).length} key/certificate files from the backup of ${m.createdAt} into ${config.dataDir}`,
+        `restored ${m.driver} database and ${m.files.filter((f) => f.startsWith('pki/')).length} ` +
+          `key/certificate files from the backup of ${m.createdAt} into ${config.dataDir}`,
       );
     });
 }

@@ -12,7 +12,10 @@ import type { AppServices } from '../../app/context.ts';
 import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 
 function jobLine(j: BulkJob): string {
-  return `job ${j.id} (${j.kind}) ${j.state}: ${j.processed}/${j.total} processed, ${j.succeeded} scheduled, ${j.failed} failed${j.error ? ` — ${j.error}` : ''}`;
+  return (
+    `job ${j.id} (${j.kind}) ${j.state}: ${j.processed}/${j.total} processed, ` +
+    `${j.succeeded} scheduled, ${j.failed} failed${j.error ? ` — ${j.error}` : ''}`
+  );
 }
 
 async function collect(it: AsyncIterable<string>): Promise<string> {
@@ -58,7 +61,8 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
       bulk
         .command('schedule')
         .description(
-          'apply a certificate operation to every phone the query matches (runs now with a progress bar; --background leaves it to serve)',
+          'apply a certificate operation to every phone the query matches ' +
+            '(runs now with a progress bar; --background leaves it to serve)',
         )
         .argument('<operation>', 'install | delete | troubleshoot | none'),
     ),
@@ -79,10 +83,8 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
         if (o.export)
           writeFileSync(o.export as string, await collect(ctx.admin.bulk.exportCsv(job.id)), { mode: 0o600 });
         if (o.json) return out(io, JSON.stringify(job, null, 2));
-        out(
-          io,
-          `${jobLine(job)}  [${CERT_OPERATIONS[job.request.operation].label}${job.request.authMode ? `, ${AUTH_MODES[job.request.authMode].label}` : ''}]`,
-        );
+        const mode = job.request.authMode ? `, ${AUTH_MODES[job.request.authMode].label}` : '';
+        out(io, `${jobLine(job)}  [${CERT_OPERATIONS[job.request.operation].label}${mode}]`);
         if (job.failed) {
           const failed = await ctx.admin.bulk.items(job.id, { onlyFailed: true, limit: 20 });
           for (const f of failed) err(io, `${f.deviceName}: ${f.code}: ${f.message}`);
@@ -170,7 +172,8 @@ export function registerBulkCommands(program: Command, { io, setExit }: CliEnv):
       const due = (await ctx.admin.bulk.preview(ctx.admin.renewal.filter(), LOCAL_VIEWER)).matched;
       out(
         io,
-        `renewal ${p.enabled ? 'enabled' : 'disabled'}: window ${p.windowDays} days, ${AUTH_MODES[p.authMode].label}, deadline ${p.deadlineHours} h; ${due} LSCs due now`,
+        `renewal ${p.enabled ? 'enabled' : 'disabled'}: window ${p.windowDays} days, ` +
+          `${AUTH_MODES[p.authMode].label}, deadline ${p.deadlineHours} h; ${due} LSCs due now`,
       );
     });
   });

@@ -28,7 +28,9 @@ export function registerCapfCommands(program: Command, { io, setExit }: CliEnv):
             results,
             o.json,
             (p) =>
-              `${CERT_OPERATIONS[p.capf.operation].label}, ${AUTH_MODES[p.capf.authMode].label}${p.capf.authString ? ` ${p.capf.authString}` : ''}, by ${p.capf.completesBy ?? '-'}: ${p.status}`,
+              `${CERT_OPERATIONS[p.capf.operation].label}, ` +
+              `${AUTH_MODES[p.capf.authMode].label}${p.capf.authString ? ` ${p.capf.authString}` : ''}, ` +
+              `by ${p.capf.completesBy ?? '-'}: ${p.status}`,
           ),
         );
       });

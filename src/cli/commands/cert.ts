@@ -9,7 +9,7 @@ import { describeCapfExpiry } from '../../app/status.ts';
 import { IDENTITIES, isIdentityName, pemToDer, type IdentityName } from '../../pki/index.ts';
 import { certificateDetails, table } from '../format.ts';
 
-export function registerCertCommands(program: Command, { io, setExit }: CliEnv): void {
+export function registerCertCommands(program: Command, { io }: CliEnv): void {
   const cert = program.command('cert').description("the cluster's certificates (CUCM Certificate Management)");
   const identityArg = (name: string): IdentityName => {
     if (!isIdentityName(name))
@@ -91,7 +91,8 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
   cert
     .command('regenerate')
     .description(
-      'generate a new key and self-signed certificate (the old one is kept as <name>.previous). CAPF: phones need a new ITL, and 802.1X/VPN must trust the new CA',
+      'generate a new key and self-signed certificate (the old one is kept as ' +
+        '<name>.previous). CAPF: phones need a new ITL, and 802.1X/VPN must trust the new CA',
     )
     .argument('<name>')
     .action(async (name: string, _o, cmd: Command) => {
@@ -106,7 +107,8 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
         if (id === 'capf')
           out(
             io,
-            'Note: existing LSCs stay valid until they expire, but RADIUS/VPN trust stores must now hold the new CAPF certificate (opencapf cert export capf).',
+            'Note: existing LSCs stay valid until they expire, but RADIUS/VPN trust ' +
+              'stores must now hold the new CAPF certificate (opencapf cert export capf).',
           );
       });
     });
@@ -129,7 +131,8 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
   cert
     .command('import')
     .description(
-      'Upload Certificate/Certificate chain: a CA-signed certificate (PEM, leaf first, then its chain) for the existing key',
+      'Upload Certificate/Certificate chain: a CA-signed certificate ' +
+        '(PEM, leaf first, then its chain) for the existing key',
     )
     .argument('<name>')
     .argument('<file>')
@@ -141,7 +144,8 @@ export function registerCertCommands(program: Command, { io, setExit }: CliEnv):
         const n = await ctx.trustAdmin.importCertificate(id, pem, actor(io));
         out(
           io,
-          `${id}: imported ${n.certificate.subjectDn}, issued by ${n.certificate.issuerDn}, chain of ${n.chain.length + 1}`,
+          `${id}: imported ${n.certificate.subjectDn}, issued by ` +
+            `${n.certificate.issuerDn}, chain of ${n.chain.length + 1}`,
         );
       });
     });

@@ -29,7 +29,8 @@ export function registerCrlCommands(program: Command, { io }: CliEnv): void {
           writeFileSync(String(o.out), data);
           out(
             io,
-            `wrote ${String(o.out)}: CRL number ${c.crlNumber}, ${c.entries} revoked, next update ${c.nextUpdate.toISOString()}`,
+            `wrote ${String(o.out)}: CRL number ${c.crlNumber}, ` +
+              `${c.entries} revoked, next update ${c.nextUpdate.toISOString()}`,
           );
         } else io.stdout.write(data);
       });

@@ -124,7 +124,8 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       } else {
         out(
           io,
-          `${renderSecurityConfiguration(r.state)}\n\n${renderStatusMessages(r.state, 15)}\n\nResult: ${BOOT_OUTCOMES[r.outcome]} (${r.detail})`,
+          `${renderSecurityConfiguration(r.state)}\n\n${renderStatusMessages(r.state, 15)}\n\nResult: ` +
+            `${BOOT_OUTCOMES[r.outcome]} (${r.detail})`,
         );
       }
       setExit(
@@ -156,7 +157,8 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
     .option('--key-pool <n>', 'pre-generated keys per key type (0: a fresh key per phone)', '16')
     .option(
       '--retries <n>',
-      'tries after the first for a phone whose CAPF or TFTP/HTTP connection failed (refused, closed without END_SESSION)',
+      'tries after the first for a phone whose CAPF or TFTP/HTTP ' +
+        'connection failed (refused, closed without END_SESSION)',
       '3',
     )
     .option('--retry-interval-ms <ms>', "wait between a phone's tries", '1000')
@@ -242,7 +244,8 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
   emulate
     .command('ca')
     .description(
-      "print the path and PEM of the emulator's test manufacturing CA (point capf.manufacturingCaFile at it to trust emulated MICs)",
+      "print the path and PEM of the emulator's test manufacturing CA " +
+        '(point capf.manufacturingCaFile at it to trust emulated MICs)',
     )
     .option('--state-dir <dir>', 'emulator state directory', './emulator-state')
     .action(async (_o, cmd: Command) => {

@@ -50,7 +50,8 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
         const list = parseTrustList(built.bytes);
         out(
           io,
-          `${o.ctl ? 'CTL' : 'ITL'} written to ${file}: ${built.bytes.length} bytes, ${list.records.length} records, signed by ${SIGNER_TEXT[built.signerReason]}.`,
+          `${o.ctl ? 'CTL' : 'ITL'} written to ${file}: ${built.bytes.length} bytes, ` +
+            `${list.records.length} records, signed by ${SIGNER_TEXT[built.signerReason]}.`,
         );
         if (built.transitional.length > 0)
           out(
@@ -89,7 +90,8 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
   reset
     .command('localkey')
     .description(
-      'sign the ITL with the ITLRecovery key, for phones whose ITL signer (TFTP certificate) is gone; a running serve picks it up',
+      'sign the ITL with the ITLRecovery key, for phones whose ITL ' +
+        'signer (TFTP certificate) is gone; a running serve picks it up',
     )
     .action(async (_o, cmd: Command) => {
       await withServices(io, g(cmd), ['identities', 'provisioning', 'trustAdmin'], async (ctx) => {
@@ -97,7 +99,8 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
         const built = ctx.provisioning.trust.itl();
         out(
           io,
-          `The ITL is now signed by ITLRecovery (${ctx.identities.get('itlrecovery').certificate.subjectDn}), ${built.bytes.length} bytes.`,
+          'The ITL is now signed by ITLRecovery ' +
+            `(${ctx.identities.get('itlrecovery').certificate.subjectDn}), ${built.bytes.length} bytes.`,
         );
         out(io, 'Reset the phones so they fetch it; once they have it, run `opencapf itl reset normal`.');
       });

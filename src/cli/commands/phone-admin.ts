@@ -19,7 +19,8 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
   phone
     .command('import')
     .description(
-      'import phones from CSV: Device Name, Model, Description, Security Profile (header optional); - reads standard input',
+      'import phones from CSV: Device Name, Model, Description, ' +
+        'Security Profile (header optional); - reads standard input',
     )
     .argument('<file>', 'CSV file, or -')
     .option('--json', 'JSON report')

@@ -43,12 +43,16 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
         const d = await ctx.phones.detail(device, 10);
         if (o.json) return out(io, JSON.stringify(d, null, 2));
         const p = d.phone;
+        const lsc = p.lsc
+          ? `Installed  serial ${p.lsc.serialHex}  issuer ${p.lsc.issuerDn}  expires ${p.lsc.notAfter}`
+          : 'None';
         const lines = [
-          `${p.deviceName}  model ${p.model}${p.description ? `  "${p.description}"` : ''}  profile ${p.profileName ?? '(none)'}`,
+          `${p.deviceName}  model ${p.model}${p.description ? `  "${p.description}"` : ''}  ` +
+            `profile ${p.profileName ?? '(none)'}`,
           '',
           capfSection(p),
           '',
-          `LSC:  ${p.lsc ? `Installed  serial ${p.lsc.serialHex}  issuer ${p.lsc.issuerDn}  expires ${p.lsc.notAfter}` : 'None'}`,
+          `LSC:  ${lsc}`,
           `MIC:  ${p.mic ? `seen ${p.mic.seenAt}  serial ${p.mic.serialHex}  ${p.mic.subjectDn}` : 'not seen'}`,
           `Last CAPF session: ${p.lastSessionAt ?? 'never'}`,
         ];

@@ -113,9 +113,11 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(
           io,
-          `profile "${name}" saved: used by ${r.phonesUsingProfile} phones; ${r.phonesUpdated} took the new CAPF defaults` +
+          `profile "${name}" saved: used by ${r.phonesUsingProfile} ` +
+            `phones; ${r.phonesUpdated} took the new CAPF defaults` +
             (r.pendingConflicts
-              ? `; WARNING: ${r.pendingConflicts} pending operations now contradict its authentication mode (reschedule them)`
+              ? `; WARNING: ${r.pendingConflicts} pending operations now ` +
+                'contradict its authentication mode (reschedule them)'
               : ''),
         );
       });

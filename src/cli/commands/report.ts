@@ -15,7 +15,8 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
     report
       .command('capf')
       .description(
-        'the CAPF report as CSV (device, model, description, auth mode, auth string, operation, status, LSC status, serial, issuer, not-before, expires, days left)',
+        'the CAPF report as CSV (device, model, description, auth mode, auth string, ' +
+          'operation, status, LSC status, serial, issuer, not-before, expires, days left)',
       ),
   )
     .option('--out <file>', 'write to a file (mode 0600) instead of standard output')

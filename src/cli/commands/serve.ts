@@ -6,16 +6,17 @@ import { configFrom, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { openContext } from '../../app/context.ts';
-import { startServices } from '../../app/serve.ts';
+import { type RunningServer, startServices } from '../../app/serve.ts';
 
 /** After the drain timeout, time left for destroying connections and closing the store before a forced exit. */
 const FORCED_EXIT_GRACE_MS = 5000;
 
-export function registerServeCommands(program: Command, { io, setExit }: CliEnv): void {
+export function registerServeCommands(program: Command, { io }: CliEnv): void {
   program
     .command('serve')
     .description(
-      'start every listener (CAPF TLS 3804, TVS TLS 2445, TFTP UDP 69, HTTP 6970, HTTPS 6971, REST API) on the configured store; Ctrl-C or SIGTERM drains sessions and exits',
+      'start every listener (CAPF TLS 3804, TVS TLS 2445, TFTP UDP 69, HTTP 6970, HTTPS ' +
+        '6971, REST API) on the configured store; Ctrl-C or SIGTERM drains sessions and exits',
     )
     .option('--host <addr>', 'address to bind every listener to (default 0.0.0.0)')
     .option('--capf-port <port>', 'CAPF TLS port (default 3804)')
@@ -43,15 +44,17 @@ export function registerServeCommands(program: Command, { io, setExit }: CliEnv)
       });
       const logger = createLogger(config['log.level']);
       const ctx = await openContext(config, logger);
-      // First start: an administrator, with the password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once here.
+      // First start: an administrator, with the password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once
+      // here.
       const boot = await ctx.admin.users.bootstrap(io.env.OPENCAPF_ADMIN_PASSWORD || undefined);
       if (boot.created && boot.password)
         out(
           io,
-          `Created user "admin" with the one-time password: ${boot.password}  (it is shown only now; change it at first login)`,
+          'Created user "admin" with the one-time password: ' +
+            `${boot.password}  (it is shown only now; change it at first login)`,
         );
       else if (boot.created) out(io, 'Created user "admin" with the password from OPENCAPF_ADMIN_PASSWORD.');
-      let running;
+      let running: RunningServer;
       try {
         running = await startServices(ctx);
       } catch (e) {

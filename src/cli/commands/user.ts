@@ -11,7 +11,8 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
   user
     .command('bootstrap')
     .description(
-      'create the first administrator when there is no user (password from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once)',
+      'create the first administrator when there is no user (password ' +
+        'from OPENCAPF_ADMIN_PASSWORD or a one-time one printed once)',
     )
     .action(async (_o, cmd: Command) => {
       await withServices(io, g(cmd), ['admin'], async (ctx) => {
@@ -20,7 +21,8 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
         else if (r.password)
           out(
             io,
-            `Created user "admin" with the one-time password: ${r.password}  (shown only now; change it at first login)`,
+            'Created user "admin" with the one-time password: ' +
+              `${r.password}  (shown only now; change it at first login)`,
           );
         else out(io, 'Created user "admin" with the password from OPENCAPF_ADMIN_PASSWORD.');
       });
@@ -82,7 +84,8 @@ export function registerUserCommands(program: Command, { io }: CliEnv): void {
       await withServices(io, o, ['admin'], async (ctx) =>
         out(
           io,
-          `user "${(await ctx.admin.users.update(username, { role: o.role as Role }, actor(io))).username}" is now ${o.role}`,
+          `user "${(await ctx.admin.users.update(username, { role: o.role as Role }, actor(io))).username}" ` +
+            `is now ${o.role}`,
         ),
       );
     });

@@ -12,7 +12,8 @@ export function registerVerifyCommands(program: Command, { io, setExit }: CliEnv
   program
     .command('verify')
     .description(
-      'is this certificate (PEM or DER) a valid LSC of this CAPF: device, current or not, revoked, expired; MICs are recognised. Exit 0 only for a valid LSC',
+      'is this certificate (PEM or DER) a valid LSC of this CAPF: device, current ' +
+        'or not, revoked, expired; MICs are recognised. Exit 0 only for a valid LSC',
     )
     .argument('<file>', 'certificate file, PEM or DER ("-" for standard input)')
     .option('--json', 'JSON output')
@@ -48,7 +49,10 @@ export function registerVerifyCommands(program: Command, { io, setExit }: CliEnv
                 [
                   'State',
                   r.record
-                    ? `${r.record.state}${r.record.revokedAt ? ` ${r.record.revokedAt} (${r.record.revocationReason ?? 'unspecified'})` : ''}`
+                    ? r.record.state +
+                      (r.record.revokedAt
+                        ? ` ${r.record.revokedAt} (${r.record.revocationReason ?? 'unspecified'})`
+                        : '')
                     : '-',
                 ],
                 ["Phone's current LSC", r.currentForPhone === null ? '-' : r.currentForPhone ? 'yes' : 'no'],

@@ -13,6 +13,7 @@ import {
   encodeError,
   encodePacket,
   type TftpOptions,
+  type TftpPacket,
 } from './packets.ts';
 
 export interface TftpGetOptions {
@@ -197,7 +198,7 @@ export function tftpGetDetailed(opts: TftpGetOptions): Promise<TftpGetResult> {
         }
         return;
       }
-      let packet;
+      let packet: TftpPacket;
       try {
         packet = decodePacket(msg);
       } catch (e) {

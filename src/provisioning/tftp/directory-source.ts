@@ -10,7 +10,7 @@
 // 4. Only regular files up to a size cap are served (no FIFOs, devices or directories).
 
 import { constants as fsc } from 'node:fs';
-import { open, readlink, realpath } from 'node:fs/promises';
+import { type FileHandle, open, readlink, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { TftpDenied, TftpFileSource, TftpOpenResult } from './source.ts';
 
@@ -86,7 +86,7 @@ export function createDirectorySource(root: string, options: DirectorySourceOpti
       throw e;
     }
     if (!isInside(rootReal, real)) return { denied: 'resolves outside the root' };
-    let fh;
+    let fh: FileHandle;
     try {
       // O_NONBLOCK: opening a FIFO must not hang the server; it is refused below as not a regular file.
       fh = await open(real, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);

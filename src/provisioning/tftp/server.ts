@@ -10,8 +10,8 @@ import { isIPv6 } from 'node:net';
 import { AppError, CodecError } from '../../shared/errors.ts';
 import { toNetascii } from './netascii.ts';
 import { DEFAULT_MAX_BLKSIZE, DEFAULT_MAX_WINDOW, negotiateReadOptions } from './options.ts';
-import { TFTP_ERROR, TFTP_OPCODE, decodePacket, encodeError, type TftpRequest } from './packets.ts';
-import { isDenied, type TftpFileSource } from './source.ts';
+import { TFTP_ERROR, TFTP_OPCODE, decodePacket, encodeError, type TftpPacket, type TftpRequest } from './packets.ts';
+import { isDenied, type TftpFileSource, type TftpOpenResult } from './source.ts';
 import { ReadTransfer, type TftpPeer, type TransferOutcome } from './transfer.ts';
 
 /** Subset of pino's API the server needs; a pino logger satisfies it. */
@@ -157,7 +157,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
 
   function onMainMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const peer: TftpPeer = { address: rinfo.address, port: rinfo.port };
-    let packet;
+    let packet: TftpPacket;
     try {
       packet = decodePacket(msg);
     } catch (e) {
@@ -239,7 +239,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     base: Record<string, unknown>,
   ): Promise<void> {
     const startedMs = Date.now();
-    let opened;
+    let opened: TftpOpenResult;
     try {
       opened = await source.open(req.filename, peer);
     } catch (e) {

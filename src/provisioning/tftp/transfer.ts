@@ -12,7 +12,15 @@
 // - Packets from any other address/port get ERROR 5 and the transfer continues (RFC 1350 §4).
 // - A bounded number of retransmissions, then the transfer ends as timed out (and is freed by its owner).
 
-import { TFTP_ERROR, TFTP_OPCODE, decodePacket, encodeData, encodeError, encodePacket } from './packets.ts';
+import {
+  TFTP_ERROR,
+  TFTP_OPCODE,
+  decodePacket,
+  encodeData,
+  encodeError,
+  encodePacket,
+  type TftpPacket,
+} from './packets.ts';
 import { CodecError } from '../../shared/errors.ts';
 
 export interface TftpPeer {
@@ -102,7 +110,7 @@ export class ReadTransfer {
       }
       return;
     }
-    let packet;
+    let packet: TftpPacket;
     try {
       packet = decodePacket(msg);
     } catch (e) {

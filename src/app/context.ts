@@ -46,7 +46,7 @@ export interface AppServices {
   readonly admin: AdminServices;
   /** Prometheus registry and named counters other listeners increment (e.g. metrics.tftpTransfers). */
   readonly metrics: Metrics;
-  /** Handlers consulted, in order, by the HTTP 6970 (and HTTPS 6971) provisioning listener before its file catalogue. */
+  /** Handlers the HTTP 6970 (and HTTPS 6971) provisioning listener consults, in order, before its file catalogue. */
   readonly httpExtensions: readonly HttpExtension[];
   /** Trust lists, phone configurations, the file catalogue of TFTP/HTTP, and the TVS authority (issues 3, 4). */
   readonly provisioning: Provisioning;

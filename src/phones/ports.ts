@@ -105,7 +105,12 @@ export interface CapfSessionStore {
  * The phones domain's unit of work: its four ports (and the audit log's append port, so that recordAudit
  * writes inside the same transaction) on one connection, with transactions over all of them.
  */
-export interface PhoneStore extends PhoneRecordStore, ProfileStore, CertificateStore, CapfSessionStore, AuditAppendPort {
+export interface PhoneStore
+  extends PhoneRecordStore,
+    ProfileStore,
+    CertificateStore,
+    CapfSessionStore,
+    AuditAppendPort {
   transaction<T>(fn: (store: PhoneStore) => Promise<T>): Promise<T>;
   /**
    * Like transaction(), but may share one commit with other concurrent callers (group commit): each

@@ -222,7 +222,8 @@ export function createKyselyAccessStore(
           .onConflict((oc) =>
             oc.column('key').doUpdateSet({
               failures: counted,
-              first_failure_at: sql<string>`case when ${restarts} then ${o.now} else login_throttle.first_failure_at end`,
+              first_failure_at: sql<string>`case when ${restarts} then ${o.now}
+                else login_throttle.first_failure_at end`,
               locked_until: sql<
                 string | null
               >`case when ${counted} >= ${o.maxFailures} then ${o.lockedUntil} else login_throttle.locked_until end`,

@@ -66,7 +66,10 @@ const buildSetCertificateState = (
     .set(set as { state: string })
     .where('serial_hex', '=', a[i] as string);
 };
-/** Revokes `issued` LSCs (sent, never acknowledged); `state = 'issued'` is a literal so the partial index of migration 0004 applies. */
+/**
+ * Revokes `issued` LSCs (sent, never acknowledged); `state = 'issued'` is a literal so the partial index of
+ * migration 0004 applies.
+ */
 const buildRevokeUnacknowledged = (db: Executor, a: readonly unknown[], shape: { byDevice: boolean }) => {
   let q = db
     .updateTable('certificates')

@@ -32,7 +32,10 @@ export interface StoreHealthControl extends StoreHealth {
   failed(code: string, e: unknown): void;
   /** A statement succeeded in a way that proves the store works again. */
   succeeded(): void;
-  /** While unavailable, runs `probe` with backoff until it succeeds (PostgreSQL: pool connections are made per checkout). */
+  /**
+   * While unavailable, runs `probe` with backoff until it succeeds (PostgreSQL: pool connections are made
+   * per checkout).
+   */
   setProbe(probe: (() => Promise<unknown>) | null): void;
   stop(): void;
 }
@@ -49,10 +52,20 @@ const NET_CODES = new Set([
   'EAI_AGAIN',
   'ENOENT',
 ]);
-// SQLSTATE: 08 connection exception, 57P01-03 shutdown/crash/cannot connect now, 53 insufficient resources (53100 disk full).
+// SQLSTATE: 08 connection exception, 57P01-03 shutdown/crash/cannot connect now, 53 insufficient resources
+// (53100 disk full).
 const PG_STATE = /^(08...|57P0[123]|53...)$/;
-const PG_MESSAGES =
-  /Connection terminated|connection timeout|Client has encountered a connection error|Connection refused|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|terminating connection/i;
+const PG_MESSAGES = new RegExp(
+  [
+    'Connection terminated',
+    'connection timeout',
+    'Client has encountered a connection error',
+    'Connection refused',
+    'the database system is (starting up|shutting down|in recovery|not yet accepting connections)',
+    'terminating connection',
+  ].join('|'),
+  'i',
+);
 // SQLite: the disk is full or failing, or the file cannot be opened/written.
 const SQLITE_CODES = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY)/;
 

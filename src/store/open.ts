@@ -206,7 +206,8 @@ async function waitForPostgres(db: Kysely<Database>, target: string, opts: Store
       if (limitMs > 0 && elapsed + delay > limitMs) {
         throw new AppError(
           'ERR_STORE_UNAVAILABLE',
-          `PostgreSQL at ${target} is unavailable (${code}); gave up after ${attempt} attempts in ${Math.round(elapsed / 1000)} s (store.startupWaitSeconds ${limitMs / 1000})`,
+          `PostgreSQL at ${target} is unavailable (${code}); gave up after ${attempt} attempts in ` +
+            `${Math.round(elapsed / 1000)} s (store.startupWaitSeconds ${limitMs / 1000})`,
           { cause: code },
           { cause: e },
         );

@@ -7,9 +7,8 @@ import { createQueryCache } from './query-cache.ts';
 
 async function memoryDb(): Promise<Kysely<Database>> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
-  await sql`create table audit_log (id integer primary key, at text, actor text, source text, action text, target text, details text)`.execute(
-    db,
-  );
+  await sql`create table audit_log (id integer primary key, at text, actor text, source text, action text,
+    target text, details text)`.execute(db);
   return db;
 }
 

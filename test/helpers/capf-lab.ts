@@ -138,5 +138,6 @@ let counter = 0;
 /** A fresh random-looking device name per call. */
 export function newDeviceName(): string {
   counter++;
-  return `SEP${(0x00aa00000000 + counter * 7919 + Math.floor(Math.random() * 1000) * 1_000_000).toString(16).toUpperCase().padStart(12, '0').slice(-12)}`;
+  const n = 0x00aa00000000 + counter * 7919 + Math.floor(Math.random() * 1000) * 1_000_000;
+  return `SEP${n.toString(16).toUpperCase().padStart(12, '0').slice(-12)}`;
 }

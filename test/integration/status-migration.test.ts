@@ -92,20 +92,18 @@ async function writeOldDatabase(
   assert.equal(r.error, undefined);
   const all2 = extraStatus ? [...rows, { status: extraStatus, certOperation: 'install', code: rows[0]!.code }] : rows;
   for (const [i, row] of all2.entries()) {
-    await sql`insert into phones (device_name, model, cert_operation, auth_mode, key_order, rsa_key_size, status, created_at, updated_at)
-              values (${deviceName(i)}, 'Cisco 8845', ${row.certOperation}, 'null-string', 'rsa', 2048, ${row.status}, 'x', 'x')`.execute(
-      db,
-    );
+    await sql`insert into phones (device_name, model, cert_operation, auth_mode, key_order, rsa_key_size, status,
+                created_at, updated_at)
+              values (${deviceName(i)}, 'Cisco 8845', ${row.certOperation}, 'null-string', 'rsa', 2048,
+                ${row.status}, 'x', 'x')`.execute(db);
   }
   // A bulk job created with today's text filters (the worker resumes it with the stored filter).
   await sql`insert into bulk_jobs (kind, state, filter, request, created_by, source, created_at, updated_at, total)
-            values ('capf', 'queued', ${JSON.stringify({ statusPrefix: 'Upgrade Failed', modelContains: '8845' })}, '{}', 'admin', 'test', 'x', 'x', 0)`.execute(
-    db,
-  );
+            values ('capf', 'queued', ${JSON.stringify({ statusPrefix: 'Upgrade Failed', modelContains: '8845' })},
+              '{}', 'admin', 'test', 'x', 'x', 0)`.execute(db);
   await sql`insert into bulk_jobs (kind, state, filter, request, created_by, source, created_at, updated_at, total)
-            values ('capf', 'queued', ${JSON.stringify({ status: 'Operation Pending' })}, '{}', 'admin', 'test', 'x', 'x', 0)`.execute(
-    db,
-  );
+            values ('capf', 'queued', ${JSON.stringify({ status: 'Operation Pending' })}, '{}', 'admin', 'test',
+              'x', 'x', 0)`.execute(db);
 }
 
 const pgUp = await pgAvailable();
@@ -146,66 +144,73 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       }
     }
 
-    test('every status the old code wrote becomes its code and prints the same sentence; text filters become code filters', async () => {
-      const rows = oldRows();
-      await withOldDatabase(undefined, async ({ dir, url }) => {
-        const store = await openStore({ driver, dataDir: dir, postgresUrl: url });
-        try {
-          for (const [i, row] of rows.entries()) {
-            const p = await store.phones.getPhone(deviceName(i));
-            assert.deepEqual(p?.operationStatus, row.code, row.status);
-            assert.equal(p?.status, row.status, 'the sentence shown is the one stored before');
-          }
-          const cols =
-            driver === 'sqlite'
-              ? (await sql<{ name: string }>`select name from pragma_table_info('phones')`.execute(rawDatabase(store)))
-                  .rows
-              : (
-                  await sql<{
-                    name: string;
-                  }>`select column_name as name from information_schema.columns where table_name = 'phones'`.execute(
-                    rawDatabase(store),
-                  )
-                ).rows;
-          assert.ok(!cols.some((c) => c.name === 'status'), 'the sentence column is gone');
+    test(
+      'every status the old code wrote becomes its code and prints the same sentence; ' +
+        'text filters become code filters',
+      async () => {
+        const rows = oldRows();
+        await withOldDatabase(undefined, async ({ dir, url }) => {
+          const store = await openStore({ driver, dataDir: dir, postgresUrl: url });
+          try {
+            for (const [i, row] of rows.entries()) {
+              const p = await store.phones.getPhone(deviceName(i));
+              assert.deepEqual(p?.operationStatus, row.code, row.status);
+              assert.equal(p?.status, row.status, 'the sentence shown is the one stored before');
+            }
+            const cols =
+              driver === 'sqlite'
+                ? (
+                    await sql<{ name: string }>`select name from pragma_table_info('phones')`.execute(
+                      rawDatabase(store),
+                    )
+                  ).rows
+                : (
+                    await sql<{
+                      name: string;
+                    }>`select column_name as name from information_schema.columns where table_name = 'phones'`.execute(
+                      rawDatabase(store),
+                    )
+                  ).rows;
+            assert.ok(!cols.some((c) => c.name === 'status'), 'the sentence column is gone');
 
-          // The filters of today's text (as the API and CLI still accept them) pick the same phones as before.
-          const names = async (status: Parameters<typeof store.phones.listPhones>[0]['status']) =>
-            (await store.phones.listPhones({ status, limit: 1000 })).items.map((p) => p.status).sort();
-          for (const prefix of [
-            'Upgrade Failed',
-            'Upgrade',
-            'Operation',
-            'Delete Failed: Phone',
-            'None',
-            'Troubleshoot Success',
-            'X',
-          ]) {
-            const expected = rows
-              .map((r) => r.status)
-              .filter((s) => s.startsWith(prefix))
-              .sort();
-            assert.deepEqual(await names(statusFilter({ textPrefix: prefix })), expected, `prefix "${prefix}"`);
-          }
-          assert.deepEqual(
-            await names(statusFilter({ text: 'Operation Pending' })),
-            rows.filter((r) => r.status === 'Operation Pending').map((r) => r.status),
-          );
+            // The filters of today's text (as the API and CLI still accept them) pick the same phones as before.
+            const names = async (status: Parameters<typeof store.phones.listPhones>[0]['status']) =>
+              (await store.phones.listPhones({ status, limit: 1000 })).items.map((p) => p.status).sort();
+            for (const prefix of [
+              'Upgrade Failed',
+              'Upgrade',
+              'Operation',
+              'Delete Failed: Phone',
+              'None',
+              'Troubleshoot Success',
+              'X',
+            ]) {
+              const expected = rows
+                .map((r) => r.status)
+                .filter((s) => s.startsWith(prefix))
+                .sort();
+              assert.deepEqual(await names(statusFilter({ textPrefix: prefix })), expected, `prefix "${prefix}"`);
+            }
+            assert.deepEqual(
+              await names(statusFilter({ text: 'Operation Pending' })),
+              rows.filter((r) => r.status === 'Operation Pending').map((r) => r.status),
+            );
 
-          const admin = store.admin;
-          const [failedJob, pendingJob] = (await admin.listBulkJobs({ limit: 10 })).sort((a, b) => a.id - b.id);
-          assert.deepEqual(failedJob!.filter, {
-            modelContains: '8845',
-            status: [{ operation: 'install', outcome: 'failed' }],
-          });
-          assert.equal((await admin.scanPhones(failedJob!.filter, null, 1000)).length, Object.keys(REASONS).length);
-          assert.deepEqual(pendingJob!.filter, { status: [{ outcome: 'pending' }] });
-          assert.equal(await admin.countPhones(pendingJob!.filter), 3);
-        } finally {
-          await store.close();
-        }
-      });
-    });
+            const admin = store.admin;
+            const [failedJob, pendingJob] = (await admin.listBulkJobs({ limit: 10 })).sort((a, b) => a.id - b.id);
+            assert.deepEqual(failedJob!.filter, {
+              modelContains: '8845',
+              status: [{ operation: 'install', outcome: 'failed' }],
+            });
+            assert.equal((await admin.scanPhones(failedJob!.filter, null, 1000)).length, Object.keys(REASONS).length);
+            assert.deepEqual(pendingJob!.filter, { status: [{ outcome: 'pending' }] });
+            assert.equal(await admin.countPhones(pendingJob!.filter), 3);
+          } finally {
+            await store.close();
+          }
+        });
+      },
+    );
 
     test('a sentence no code prints stops the migration; the database is left as it was', async () => {
       await withOldDatabase('Upgrade Failed: Something New', async ({ dir, url, old }) => {

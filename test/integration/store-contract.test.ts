@@ -59,25 +59,28 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       if (driver === 'postgres' && dbName) await dropTestDatabase(dbName);
     });
 
-    test('migrations seed the default profile; phones insert, get, update (bumps config version), duplicate refused', async () => {
-      const profiles = await store.phones.listProfiles();
-      assert.deepEqual(
-        profiles.map((p) => p.name),
-        ['Universal Device Template - Model-independent Security Profile'],
-      );
-      await store.phones.insertPhones(Array.from({ length: 1200 }, (_, i) => phone(i)));
-      await assert.rejects(store.phones.insertPhones([phone(3)]), /already exists/);
-      const p = await store.phones.getPhone('SEP000000000003');
-      assert.equal(p?.model, 'Cisco 7841');
-      const u = await store.phones.updatePhone(
-        'SEP000000000003',
-        { capf: { operation: 'install', authString: '1234' }, operationStatus: STATUS.pending('install') },
-        '2026-01-02T00:00:00.000Z',
-      );
-      assert.equal(u?.capf.operation, 'install');
-      assert.equal(u?.capf.authString, '1234');
-      assert.ok(u!.configVersion >= 1);
-    });
+    test(
+      'migrations seed the default profile; phones insert, get, update (bumps config version), ' + 'duplicate refused',
+      async () => {
+        const profiles = await store.phones.listProfiles();
+        assert.deepEqual(
+          profiles.map((p) => p.name),
+          ['Universal Device Template - Model-independent Security Profile'],
+        );
+        await store.phones.insertPhones(Array.from({ length: 1200 }, (_, i) => phone(i)));
+        await assert.rejects(store.phones.insertPhones([phone(3)]), /already exists/);
+        const p = await store.phones.getPhone('SEP000000000003');
+        assert.equal(p?.model, 'Cisco 7841');
+        const u = await store.phones.updatePhone(
+          'SEP000000000003',
+          { capf: { operation: 'install', authString: '1234' }, operationStatus: STATUS.pending('install') },
+          '2026-01-02T00:00:00.000Z',
+        );
+        assert.equal(u?.capf.operation, 'install');
+        assert.equal(u?.capf.authString, '1234');
+        assert.ok(u!.configVersion >= 1);
+      },
+    );
 
     test('patchPhone updates without reading back and tells whether the phone exists', async () => {
       await store.phones.insertPhones([phone(7777)]);
@@ -201,43 +204,46 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal((await read)!.status, before);
     });
 
-    test('group commit delay: a caller with siblings in flight waits to share their commit; a lone caller does not', async () => {
-      // A delay no test would sit out: only the lone caller's immediate commit can end the wait.
-      const delayed = createKyselyPhoneStore(rawDatabase(store), false, undefined, { commitDelayMs: 60_000 });
-      const txOf: Record<string, unknown> = {};
-      const settled: string[] = [];
-      const item = (name: string, siblings: number) =>
-        delayed
-          .groupTransaction(
-            async (tx) => {
-              txOf[name] = tx;
-              await tx.appendAudit({
-                at: '2026-01-01T00:00:00.000Z',
-                actor: 'delay',
-                source: 'test',
-                action: 'group.item',
-                target: name,
-                details: {},
-              });
-            },
-            { siblings },
-          )
-          .then(() => void settled.push(name));
-      const a = item('a', 3);
-      await new Promise((r) => setTimeout(r, 20)); // a later event-loop turn: without the delay, a would commit alone
-      const b = item('b', 3);
-      await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(settled, [], 'a and b wait for their siblings');
-      const lone = item('lone', 0);
-      await Promise.all([a, b, lone]);
-      assert.equal(txOf.a, txOf.b, 'a and b share one transaction');
-      assert.equal(txOf.b, txOf.lone, 'the lone caller commits at once, taking the waiting work with it');
-      assert.deepEqual((await store.audit.listAudit({ actor: 'delay', limit: 10 })).map((e) => e.target).sort(), [
-        'a',
-        'b',
-        'lone',
-      ]);
-    });
+    test(
+      'group commit delay: a caller with siblings in flight waits to share their commit; ' + 'a lone caller does not',
+      async () => {
+        // A delay no test would sit out: only the lone caller's immediate commit can end the wait.
+        const delayed = createKyselyPhoneStore(rawDatabase(store), false, undefined, { commitDelayMs: 60_000 });
+        const txOf: Record<string, unknown> = {};
+        const settled: string[] = [];
+        const item = (name: string, siblings: number) =>
+          delayed
+            .groupTransaction(
+              async (tx) => {
+                txOf[name] = tx;
+                await tx.appendAudit({
+                  at: '2026-01-01T00:00:00.000Z',
+                  actor: 'delay',
+                  source: 'test',
+                  action: 'group.item',
+                  target: name,
+                  details: {},
+                });
+              },
+              { siblings },
+            )
+            .then(() => void settled.push(name));
+        const a = item('a', 3);
+        await new Promise((r) => setTimeout(r, 20)); // a later event-loop turn: without the delay, a would commit alone
+        const b = item('b', 3);
+        await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(settled, [], 'a and b wait for their siblings');
+        const lone = item('lone', 0);
+        await Promise.all([a, b, lone]);
+        assert.equal(txOf.a, txOf.b, 'a and b share one transaction');
+        assert.equal(txOf.b, txOf.lone, 'the lone caller commits at once, taking the waiting work with it');
+        assert.deepEqual((await store.audit.listAudit({ actor: 'delay', limit: 10 })).map((e) => e.target).sort(), [
+          'a',
+          'b',
+          'lone',
+        ]);
+      },
+    );
 
     test('listPhones: filters, literal LIKE metacharacters, paging, sorting, totals', async () => {
       const r = await store.phones.listPhones({
@@ -451,41 +457,48 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(await store.access.getWebSession('h1'), null);
     });
 
-    test('login throttle: failures count within the window, lock at the maximum, restart after it; delete and prune', async () => {
-      const at = (min: number) => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
-      const fail = (min: number, keys = ['u:x', 'ip:10.0.0.9']) =>
-        store.access.recordLoginFailure(keys, {
-          now: at(min),
-          windowStart: at(min - 15),
-          maxFailures: 3,
-          lockedUntil: at(min + 15),
-        });
-      await fail(0);
-      await fail(1);
-      const r = await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
-      assert.deepEqual(r.map((x) => [x.key, x.failures, x.firstFailureAt, x.lockedUntil]).sort(), [
-        ['ip:10.0.0.9', 2, at(0), null],
-        ['u:x', 2, at(0), null],
-      ]);
-      await fail(2);
-      assert.deepEqual(
-        (await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.lockedUntil]),
-        [[3, at(17)]],
-      );
-      await fail(40, ['u:x']); // the window (15 min) has passed: counting restarts, the old lockout has lapsed
-      assert.deepEqual(
-        (await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.firstFailureAt]),
-        [[1, at(40)]],
-      );
-      await Promise.all(Array.from({ length: 5 }, () => fail(41, ['ip:10.0.0.8'])));
-      assert.equal(
-        (await store.access.getLoginThrottles(['ip:10.0.0.8']))[0]!.failures,
-        5,
-        'concurrent failures are all counted',
-      );
-      assert.equal(await store.access.pruneLoginThrottles(at(30), at(41)), 1, 'only ip:10.0.0.9 is stale and unlocked');
-      await store.access.deleteLoginThrottles(['u:x', 'ip:10.0.0.8']);
-      assert.deepEqual(await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.8', 'ip:10.0.0.9']), []);
-    });
+    test(
+      'login throttle: failures count within the window, lock at the maximum, restart after it; ' + 'delete and prune',
+      async () => {
+        const at = (min: number) => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
+        const fail = (min: number, keys = ['u:x', 'ip:10.0.0.9']) =>
+          store.access.recordLoginFailure(keys, {
+            now: at(min),
+            windowStart: at(min - 15),
+            maxFailures: 3,
+            lockedUntil: at(min + 15),
+          });
+        await fail(0);
+        await fail(1);
+        const r = await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.9', 'u:none']);
+        assert.deepEqual(r.map((x) => [x.key, x.failures, x.firstFailureAt, x.lockedUntil]).sort(), [
+          ['ip:10.0.0.9', 2, at(0), null],
+          ['u:x', 2, at(0), null],
+        ]);
+        await fail(2);
+        assert.deepEqual(
+          (await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.lockedUntil]),
+          [[3, at(17)]],
+        );
+        await fail(40, ['u:x']); // the window (15 min) has passed: counting restarts, the old lockout has lapsed
+        assert.deepEqual(
+          (await store.access.getLoginThrottles(['u:x'])).map((x) => [x.failures, x.firstFailureAt]),
+          [[1, at(40)]],
+        );
+        await Promise.all(Array.from({ length: 5 }, () => fail(41, ['ip:10.0.0.8'])));
+        assert.equal(
+          (await store.access.getLoginThrottles(['ip:10.0.0.8']))[0]!.failures,
+          5,
+          'concurrent failures are all counted',
+        );
+        assert.equal(
+          await store.access.pruneLoginThrottles(at(30), at(41)),
+          1,
+          'only ip:10.0.0.9 is stale and unlocked',
+        );
+        await store.access.deleteLoginThrottles(['u:x', 'ip:10.0.0.8']);
+        assert.deepEqual(await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.8', 'ip:10.0.0.9']), []);
+      },
+    );
   });
 }

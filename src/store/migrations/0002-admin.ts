@@ -71,8 +71,11 @@ export function adminMigration(t: DialectTypes): Migration {
       await db.schema.createIndex('phones_lsc_serial_idx').on('phones').column('lsc_serial').execute();
       await db.schema.createIndex('audit_log_target_idx').on('audit_log').columns(['target', 'id']).execute();
       const now = new Date().toISOString();
-      await sql`insert into security_profiles (name, description, device_security_mode, auth_mode, key_order, rsa_key_size, ec_key_size, encrypted_config, created_at, updated_at)
-        values ('Universal Device Template - Model-independent Security Profile', 'Default profile (CUCM Universal Device Template)', 'non-secure', 'null-string', 'rsa', 2048, null, 0, ${now}, ${now})
+      await sql`insert into security_profiles (name, description, device_security_mode, auth_mode, key_order,
+          rsa_key_size, ec_key_size, encrypted_config, created_at, updated_at)
+        values ('Universal Device Template - Model-independent Security Profile',
+          'Default profile (CUCM Universal Device Template)', 'non-secure', 'null-string', 'rsa', 2048, null, 0,
+          ${now}, ${now})
         on conflict (name) do nothing`.execute(db);
     },
   };

@@ -43,7 +43,8 @@ async function up(db: Kysely<any>): Promise<void> {
   for (const g of groups.rows) {
     const c = statusColumns(g.status, g.cert_operation)!;
     await sql`update phones
-              set status_operation = ${c.status_operation}, status_outcome = ${c.status_outcome}, status_reason = ${c.status_reason}
+              set status_operation = ${c.status_operation}, status_outcome = ${c.status_outcome},
+                status_reason = ${c.status_reason}
               where status = ${g.status} and cert_operation = ${g.cert_operation}`.execute(db);
   }
 

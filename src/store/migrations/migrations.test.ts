@@ -22,12 +22,10 @@ test('0003 rebuilds audit_log and capf_sessions without AUTOINCREMENT, keeping r
     const r = await new Migrator({ db: old, provider: { getMigrations: async () => upTo0002 } }).migrateToLatest();
     assert.equal(r.error, undefined);
     for (let i = 0; i < 5; i++) {
-      await sql`insert into audit_log (at, actor, source, action, target, details) values (${`2026-01-0${i + 1}`}, 'a', 's', 'x', ${`T${i}`}, '{}')`.execute(
-        old,
-      );
-      await sql`insert into capf_sessions (session_id, device_name, peer, started_at, ended_at, outcome, log) values (${i}, 'SEP1', 'p', 's', 'e', 'success', '[]')`.execute(
-        old,
-      );
+      await sql`insert into audit_log (at, actor, source, action, target, details)
+        values (${`2026-01-0${i + 1}`}, 'a', 's', 'x', ${`T${i}`}, '{}')`.execute(old);
+      await sql`insert into capf_sessions (session_id, device_name, peer, started_at, ended_at, outcome, log)
+        values (${i}, 'SEP1', 'p', 's', 'e', 'success', '[]')`.execute(old);
     }
     await sql`delete from audit_log where id = 2`.execute(old); // a gap must survive as a gap
     await old.destroy();
@@ -77,75 +75,81 @@ test('0003 rebuilds audit_log and capf_sessions without AUTOINCREMENT, keeping r
   }
 });
 
-test('0004 on a database written by 0001–0003: indexes the unacknowledged LSCs; the sweep uses the index and spares current LSCs', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opencapf-migration-'));
-  try {
-    const path = join(dir, 'opencapf.db');
-    const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(path) }) });
-    const all = migrations({ idType: 'integer', binaryType: 'blob' });
-    const upTo0003 = {
-      '0001_initial': all['0001_initial']!,
-      '0002_admin': all['0002_admin']!,
-      '0003_enrollment_pages': all['0003_enrollment_pages']!,
-    };
-    const r = await new Migrator({ db: old, provider: { getMigrations: async () => upTo0003 } }).migrateToLatest();
-    assert.equal(r.error, undefined);
-    const cert = (serial: string, device: string, state: string, createdAt: string) =>
-      sql`insert into certificates (serial_hex, device_name, kind, der, subject_dn, issuer_dn, not_before, not_after, created_at, state)
-          values (${serial}, ${device}, 'lsc', ${Buffer.from([0x30, 0])}, 'CN=x', 'CN=CAPF', '2026-01-01T00:00:00.000Z', '2031-01-01T00:00:00.000Z', ${createdAt}, ${state})`.execute(
-        old,
-      );
-    await cert('0A', 'SEP000000000001', 'issued', '2026-01-01T00:00:00.000Z'); // orphan of today's code
-    await cert('0B', 'SEP000000000001', 'delivered', '2026-01-01T00:01:00.000Z');
-    await cert('0C', 'SEP000000000002', 'issued', '2026-01-01T00:00:00.000Z'); // in state issued, yet the phone's current LSC
-    await cert('0D', 'SEP000000000003', 'issued', '2026-03-01T00:00:00.000Z'); // still inside the grace period
-    await sql`insert into phones (device_name, model, cert_operation, auth_mode, key_order, rsa_key_size, status, lsc_serial, created_at, updated_at)
-              values ('SEP000000000002', 'Cisco 8845', 'none', 'null-string', 'rsa', 2048, 'Upgrade Success', '0C', 'x', 'x')`.execute(
-      old,
-    );
-    await old.destroy();
-
-    const store = await openStore({ driver: 'sqlite', dataDir: dir });
+test(
+  '0004 on a database written by 0001–0003: indexes the unacknowledged LSCs; the sweep uses the index and ' +
+    'spares current LSCs',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opencapf-migration-'));
     try {
-      const idx = await sql<{
-        sql: string;
-      }>`select sql from sqlite_schema where name = 'certificates_unacknowledged_idx'`.execute(rawDatabase(store));
-      assert.match(idx.rows[0]?.sql ?? '', /on "certificates" \("created_at"\) where "state" = 'issued'/i);
-      const revoked = await store.phones.transaction((tx) =>
-        tx.revokeUnacknowledgedLscs(
-          { issuedBefore: '2026-02-01T00:00:00.000Z' },
-          '2026-02-01T00:00:00.000Z',
-          'cessationOfOperation',
-        ),
-      );
-      assert.deepEqual(revoked, [{ serialHex: '0A', deviceName: 'SEP000000000001' }]);
-      const states = await sql<{
-        serial_hex: string;
-        state: string;
-        revocation_reason: string | null;
-      }>`select serial_hex, state, revocation_reason from certificates order by serial_hex`.execute(rawDatabase(store));
-      assert.deepEqual(
-        states.rows.map((x) => [x.serial_hex, x.state, x.revocation_reason]),
-        [
-          ['0A', 'revoked', 'cessationOfOperation'],
-          ['0B', 'delivered', null],
-          ['0C', 'issued', null],
-          ['0D', 'issued', null],
-        ],
-      );
-      const plan = await sql<{
-        detail: string;
-      }>`explain query plan update certificates set state = 'revoked' where kind = 'lsc' and state = 'issued' and created_at < '2026-02-01'`.execute(
-        rawDatabase(store),
-      );
-      assert.ok(
-        plan.rows.some((x) => /certificates_unacknowledged_idx/.test(x.detail)),
-        JSON.stringify(plan.rows),
-      );
+      const path = join(dir, 'opencapf.db');
+      const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(path) }) });
+      const all = migrations({ idType: 'integer', binaryType: 'blob' });
+      const upTo0003 = {
+        '0001_initial': all['0001_initial']!,
+        '0002_admin': all['0002_admin']!,
+        '0003_enrollment_pages': all['0003_enrollment_pages']!,
+      };
+      const r = await new Migrator({ db: old, provider: { getMigrations: async () => upTo0003 } }).migrateToLatest();
+      assert.equal(r.error, undefined);
+      const cert = (serial: string, device: string, state: string, createdAt: string) =>
+        sql`insert into certificates (serial_hex, device_name, kind, der, subject_dn, issuer_dn, not_before,
+            not_after, created_at, state)
+          values (${serial}, ${device}, 'lsc', ${Buffer.from([0x30, 0])}, 'CN=x', 'CN=CAPF',
+            '2026-01-01T00:00:00.000Z', '2031-01-01T00:00:00.000Z', ${createdAt}, ${state})`.execute(old);
+      await cert('0A', 'SEP000000000001', 'issued', '2026-01-01T00:00:00.000Z'); // orphan of today's code
+      await cert('0B', 'SEP000000000001', 'delivered', '2026-01-01T00:01:00.000Z');
+      // in state issued, yet the phone's current LSC
+      await cert('0C', 'SEP000000000002', 'issued', '2026-01-01T00:00:00.000Z');
+      await cert('0D', 'SEP000000000003', 'issued', '2026-03-01T00:00:00.000Z'); // still inside the grace period
+      await sql`insert into phones (device_name, model, cert_operation, auth_mode, key_order, rsa_key_size, status,
+                lsc_serial, created_at, updated_at)
+              values ('SEP000000000002', 'Cisco 8845', 'none', 'null-string', 'rsa', 2048, 'Upgrade Success', '0C',
+                'x', 'x')`.execute(old);
+      await old.destroy();
+
+      const store = await openStore({ driver: 'sqlite', dataDir: dir });
+      try {
+        const idx = await sql<{
+          sql: string;
+        }>`select sql from sqlite_schema where name = 'certificates_unacknowledged_idx'`.execute(rawDatabase(store));
+        assert.match(idx.rows[0]?.sql ?? '', /on "certificates" \("created_at"\) where "state" = 'issued'/i);
+        const revoked = await store.phones.transaction((tx) =>
+          tx.revokeUnacknowledgedLscs(
+            { issuedBefore: '2026-02-01T00:00:00.000Z' },
+            '2026-02-01T00:00:00.000Z',
+            'cessationOfOperation',
+          ),
+        );
+        assert.deepEqual(revoked, [{ serialHex: '0A', deviceName: 'SEP000000000001' }]);
+        const states = await sql<{
+          serial_hex: string;
+          state: string;
+          revocation_reason: string | null;
+        }>`select serial_hex, state, revocation_reason from certificates order by serial_hex`.execute(
+          rawDatabase(store),
+        );
+        assert.deepEqual(
+          states.rows.map((x) => [x.serial_hex, x.state, x.revocation_reason]),
+          [
+            ['0A', 'revoked', 'cessationOfOperation'],
+            ['0B', 'delivered', null],
+            ['0C', 'issued', null],
+            ['0D', 'issued', null],
+          ],
+        );
+        const plan = await sql<{
+          detail: string;
+        }>`explain query plan update certificates set state = 'revoked'
+        where kind = 'lsc' and state = 'issued' and created_at < '2026-02-01'`.execute(rawDatabase(store));
+        assert.ok(
+          plan.rows.some((x) => /certificates_unacknowledged_idx/.test(x.detail)),
+          JSON.stringify(plan.rows),
+        );
+      } finally {
+        await store.close();
+      }
     } finally {
-      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -1,7 +1,7 @@
 // Owns what the REST API needs from the rest of OpenCAPF: domain services only (built by app/), never stores.
 
 import type { PhoneService } from '../phones/index.ts';
-import type { AdminServices } from '../phones/admin-services.ts';
+import type { AdminServices } from './admin-services.ts';
 
 export interface ApiDeps extends AdminServices {
   phones: PhoneService;

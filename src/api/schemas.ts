@@ -20,7 +20,7 @@ import {
 } from '../phones/index.ts';
 import { capfInformation, lscStatus } from '../phones/phone-admin.ts';
 import { ROLES, TOKEN_SCOPES } from '../access/index.ts';
-import type { BulkJob } from '../phones/admin-ports.ts';
+import type { BulkJob } from '../bulk/index.ts';
 
 type Schema = Record<string, unknown>;
 

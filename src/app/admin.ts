@@ -7,13 +7,11 @@ import type { OpenStore } from '../store/index.ts';
 import type { PhoneService, QueryFacts } from '../phones/index.ts';
 import { createUserService } from '../access/index.ts';
 import { createProfileService } from '../phones/profiles.ts';
-import { createBulkService } from '../phones/bulk.ts';
-import { createReportService } from '../phones/reports.ts';
+import { createBulkService, createCsvImportService, createRenewalService } from '../bulk/index.ts';
+import { createReportService } from '../reports/index.ts';
 import { createAuditService } from '../audit/index.ts';
 import { createPhoneAdminService } from '../phones/phone-admin.ts';
-import { createCsvImportService } from '../phones/csv-import.ts';
-import { createRenewalService } from '../phones/renewal.ts';
-import type { AdminServices } from '../phones/admin-services.ts';
+import type { AdminServices } from '../api/admin-services.ts';
 
 export type { AdminServices };
 

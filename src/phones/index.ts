@@ -4,3 +4,4 @@ export * from './ports.ts';
 export * from './query-fields.ts';
 export * from './service.ts';
 export * from './capf-operations.ts';
+export type { CapfUpdate, PhoneBatchStore, PhoneBatchUnit } from './admin-ports.ts';

@@ -1,6 +1,10 @@
 // Owns the administrator-visible vocabulary of a phone's CAPF settings, exactly as CUCM shows it
 // (seed: "Certification Authority Proxy Function (CAPF) Information"). One table per enumeration.
 
+/** Longest Device Type (model) and Description a phone may have, in characters. */
+export const MODEL_MAX_CHARS = 64;
+export const DESCRIPTION_MAX_CHARS = 128;
+
 /** Certificate Operation. Labels are CUCM's drop-down entries. */
 export const CERT_OPERATIONS = {
   none: { label: 'No Pending Operation' },

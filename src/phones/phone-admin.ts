@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { PhoneQuery, PhoneStore } from './ports.ts';
 import { recordAudit } from '../audit/index.ts';
 import { generateAuthString, type Actor, type PhoneService } from './service.ts';
-import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from './csv-import.ts';
+import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from './model.ts';
 import { AUTH_MODES, CERT_OPERATIONS, KEY_ORDERS, normaliseDeviceName, type Phone } from './model.ts';
 import { assertFilterAllowed, type Viewer } from './filter-access.ts';
 import { PHONE_SORT_NAMES, withFacts, type QueryFacts } from './query-fields.ts';

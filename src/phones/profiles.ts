@@ -5,7 +5,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { PhoneStore } from './ports.ts';
 import { recordAudit } from '../audit/index.ts';
-import type { AdminStore } from './admin-ports.ts';
+import type { PhoneBatchUnit } from './admin-ports.ts';
 import type { Actor } from './service.ts';
 import {
   AUTH_MODES,
@@ -89,7 +89,7 @@ function validate(p: SecurityProfile): SecurityProfile {
   return { ...p, ecKeySize: ec as EcKeySize | null };
 }
 
-export function createProfileService(store: PhoneStore, admin: AdminStore, clock: Clock): ProfileService {
+export function createProfileService(store: PhoneStore, admin: PhoneBatchUnit, clock: Clock): ProfileService {
   const now = () => clock.now().toISOString();
   const svc: ProfileService = {
     async list() {

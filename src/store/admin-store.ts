@@ -10,7 +10,7 @@ import { createReportRows } from './report-store.ts';
 import { createBulkJobRows } from './bulk-job-store.ts';
 import { runTransaction } from './transaction.ts';
 import { createKyselyAuditStore } from './audit-store.ts';
-import type { AdminStore } from '../phones/admin-ports.ts';
+import type { AdminStore } from './admin-ports.ts';
 
 export function createKyselyAdminStore(
   base: Kysely<Database> | Transaction<Database>,

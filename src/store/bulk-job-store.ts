@@ -3,14 +3,8 @@
 
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './tables.ts';
-import type {
-  BulkJob,
-  BulkJobItem,
-  BulkJobKind,
-  BulkJobState,
-  BulkJobStore,
-  PhoneFilter,
-} from '../phones/admin-ports.ts';
+import type { BulkJob, BulkJobItem, BulkJobKind, BulkJobState, BulkJobStore } from '../bulk/ports.ts';
+import type { PhoneFilter } from '../phones/admin-ports.ts';
 import type { ScheduleRequest } from '../phones/service.ts';
 
 interface BulkJobsTable {

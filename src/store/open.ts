@@ -13,7 +13,7 @@ import { createKyselyPhoneStore } from './phone-store.ts';
 import { createKyselyAdminStore } from './admin-store.ts';
 import { createKyselyRevocationStore } from './revocation-store.ts';
 import { registerRawDatabase } from './raw.ts';
-import type { AdminStore } from '../phones/admin-ports.ts';
+import type { AdminStore } from './admin-ports.ts';
 import type { RevocationStore } from '../revocation/index.ts';
 import { backupDumper } from './backup-dump.ts';
 import type { BackupDatabase } from '../backup/service.ts';

@@ -2,7 +2,7 @@
 
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './tables.ts';
-import type { ReportStore } from '../phones/admin-ports.ts';
+import type { ReportStore } from '../reports/ports.ts';
 
 export function createReportRows(base: Kysely<Database> | Transaction<Database>): ReportStore {
   const phonesDb = base as Kysely<Database>;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createCsvParser, csvRow, parseCsv, type CsvRecord } from '../../src/phones/csv-import-codec.ts';
+import { createCsvParser, csvRow, parseCsv, type CsvRecord } from '../../src/bulk/csv-import-codec.ts';
 
 const SEED = 0x0ca9f;
 const limits = { maxFieldChars: 200, maxRecordChars: 400, maxFields: 8 };

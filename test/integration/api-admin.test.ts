@@ -5,7 +5,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiLab, ADMIN_PASSWORD, type ApiLab } from '../helpers/api-lab.ts';
 import { ERROR_TABLE } from '../../src/shared/errors.ts';
-import { parseCsv } from '../../src/phones/csv-import-codec.ts';
+import { parseCsv } from '../../src/bulk/csv-import-codec.ts';
 import { LOCAL_VIEWER } from '../../src/phones/filter-access.ts';
 
 let lab: ApiLab;

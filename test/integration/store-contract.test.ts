@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openStore, type OpenStore } from '../../src/store/index.ts';
 import { createTestDatabase, dropTestDatabase, PG_ADMIN_URL, pgAvailable } from '../helpers/test-databases.ts';
 import { createKyselyPhoneStore } from '../../src/store/phone-store.ts';
-import type { AdminStore } from '../../src/phones/admin-ports.ts';
+import type { AdminStore } from '../../src/store/admin-ports.ts';
 import { DEFAULT_CAPF, OperationStatus, STATUS, statusText, type Phone } from '../../src/phones/index.ts';
 import { rawDatabase } from '../../src/store/raw.ts';
 

@@ -7,7 +7,7 @@ import { err, out, type CliIo } from '../io.ts';
 import { table } from '../format.ts';
 import { filterFrom, progressBar, updateFrom, withFilterOptions, withUpdateOptions } from '../admin-common.ts';
 import { CERT_OPERATIONS, AUTH_MODES } from '../../phones/index.ts';
-import type { BulkJob } from '../../phones/admin-ports.ts';
+import type { BulkJob } from '../../bulk/index.ts';
 import type { AppServices } from '../../app/context.ts';
 import { LOCAL_VIEWER } from '../../phones/filter-access.ts';
 

@@ -6,14 +6,15 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { PhoneStore } from './ports.ts';
+import type { PhoneStore } from '../phones/index.ts';
 import { recordAudit, type AuditEvent } from '../audit/index.ts';
-import type { AdminStore, BulkJob, BulkJobItem, BulkJobKind, CapfUpdate, PhoneFilter } from './admin-ports.ts';
-import { resolveScheduleSettings, DEFAULT_DEADLINE_MS, type Actor, type ScheduleRequest } from './service.ts';
-import { AUTH_MODES, DEFAULT_CAPF, STATUS, statusText, type AuthMode, type Phone } from './model.ts';
+import type { CapfUpdate, PhoneFilter } from '../phones/admin-ports.ts';
+import type { BulkJob, BulkJobItem, BulkJobKind, BulkUnit } from './ports.ts';
+import { resolveScheduleSettings, DEFAULT_DEADLINE_MS, type Actor, type ScheduleRequest } from '../phones/service.ts';
+import { AUTH_MODES, DEFAULT_CAPF, STATUS, statusText, type AuthMode, type Phone } from '../phones/model.ts';
 import { csvRow } from './csv-import-codec.ts';
-import { assertFilterAllowed, type Viewer } from './filter-access.ts';
-import { withFacts, type QueryFacts } from './query-fields.ts';
+import { assertFilterAllowed, type Viewer } from '../phones/filter-access.ts';
+import { withFacts, type QueryFacts } from '../phones/query-fields.ts';
 
 export interface BulkPreview {
   matched: number;
@@ -77,7 +78,7 @@ function validateFilter(f: PhoneFilter): PhoneFilter {
 
 export function createBulkService(
   phoneStore: PhoneStore,
-  admin: AdminStore,
+  admin: BulkUnit,
   clock: Clock,
   facts: () => QueryFacts,
 ): BulkService {

@@ -3,10 +3,11 @@
 
 import type { Clock } from '../shared/clock.ts';
 import { startPeriodic } from '../shared/periodic.ts';
-import type { BulkJob, PhoneFilter } from './admin-ports.ts';
-import type { BulkService } from './bulk.ts';
-import type { AuthMode } from './model.ts';
-import { LOCAL_VIEWER } from './filter-access.ts';
+import type { PhoneFilter } from '../phones/admin-ports.ts';
+import type { BulkJob } from './ports.ts';
+import type { BulkService } from './service.ts';
+import type { AuthMode } from '../phones/model.ts';
+import { LOCAL_VIEWER } from '../phones/filter-access.ts';
 
 export interface RenewalPolicy {
   enabled: boolean;

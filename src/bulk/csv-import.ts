@@ -9,7 +9,8 @@
 
 import { AppError, asStoreFullError, isAppError } from '../shared/errors.ts';
 import { createCsvParser, type CsvLimits, DEFAULT_CSV_LIMITS } from './csv-import-codec.ts';
-import type { Actor, NewPhone, PhoneService } from './service.ts';
+import type { Actor, NewPhone, PhoneService } from '../phones/service.ts';
+import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from '../phones/model.ts';
 
 export interface ImportRowError {
   line: number;
@@ -41,8 +42,6 @@ export interface CsvImportService {
 }
 
 export const MAX_REPORTED_ERRORS = 10_000;
-export const MODEL_MAX_CHARS = 64;
-export const DESCRIPTION_MAX_CHARS = 128;
 
 type Column = 'deviceName' | 'model' | 'description' | 'profileName';
 

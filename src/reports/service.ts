@@ -2,12 +2,13 @@
 // expiry summary by model with the CAPF CA's own expiry (the reporting asked for in CSCuz18034).
 
 import type { Clock } from '../shared/clock.ts';
-import type { AdminStore, PhoneFilter } from './admin-ports.ts';
-import { AUTH_MODES, CERT_OPERATIONS } from './model.ts';
-import { lscStatus } from './phone-admin.ts';
-import { csvRow } from './csv-import-codec.ts';
-import { assertFilterAllowed, viewerReadsSecrets, type Viewer } from './filter-access.ts';
-import { withFacts, type QueryFacts } from './query-fields.ts';
+import type { PhoneFilter } from '../phones/admin-ports.ts';
+import type { ReportSource } from './ports.ts';
+import { AUTH_MODES, CERT_OPERATIONS } from '../phones/model.ts';
+import { lscStatus } from '../phones/phone-admin.ts';
+import { csvRow } from '../bulk/csv-import-codec.ts';
+import { assertFilterAllowed, viewerReadsSecrets, type Viewer } from '../phones/filter-access.ts';
+import { withFacts, type QueryFacts } from '../phones/query-fields.ts';
 
 export const CAPF_REPORT_COLUMNS = [
   'Device Name',
@@ -52,7 +53,7 @@ export interface ReportService {
 const DAY_MS = 86_400_000;
 
 export function createReportService(
-  admin: AdminStore,
+  admin: ReportSource,
   capfNotAfter: () => Date,
   clock: Clock,
   facts: () => QueryFacts,

@@ -1,7 +1,7 @@
 // Owns wiring the administration services (users, profiles, bulk jobs, reports, audit, CSV import,
 // renewal) onto the open store: the one place their ports meet the Kysely implementation.
 
-import type { Config } from '../config/index.ts';
+import { accessSettings, renewalSettings, type Config } from '../config/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { OpenStore } from '../store/index.ts';
 import type { PhoneService, QueryFacts } from '../phones/index.ts';
@@ -27,25 +27,13 @@ export function createAdminServices(o: {
   const { admin } = store;
   const bulk = createBulkService(store.phones, admin, clock, o.facts);
   return {
-    users: createUserService(store.access, clock, {
-      sessionTtlMs: config['api.sessionTtlMinutes'] * 60_000,
-      maxFailures: config['api.loginMaxFailures'],
-    }),
+    users: createUserService(store.access, clock, accessSettings(config)),
     profiles: createProfileService(store.phones, admin, clock),
     bulk,
     reports: createReportService(admin, o.capfNotAfter, clock, o.facts),
     audit: createAuditService(store.audit),
     phoneAdmin: createPhoneAdminService(store.phones, phones, clock, o.facts),
     csvImport: createCsvImportService(phones),
-    renewal: createRenewalService(
-      bulk,
-      {
-        enabled: config['renewal.enabled'],
-        windowDays: config['renewal.windowDays'],
-        authMode: config['renewal.authMode'],
-        deadlineHours: config['renewal.deadlineHours'],
-      },
-      clock,
-    ),
+    renewal: createRenewalService(bulk, renewalSettings(config), clock),
   };
 }

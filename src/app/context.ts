@@ -2,7 +2,13 @@
 // build the domain services once, into an immutable services object. The only place that knows which
 // implementation backs each port. What `serve` starts later is kept apart (listeners/registry.ts).
 
-import type { Config } from '../config/index.ts';
+import {
+  capfCaSettings,
+  identitySettings,
+  provisioningSettings,
+  revocationSettings,
+  type Config,
+} from '../config/index.ts';
 import { readConfiguredFile } from '../shared/config-file.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { OpenStore } from '../store/index.ts';
@@ -75,31 +81,11 @@ export async function openContext(
   metrics.bindStore(() => store.health());
   try {
     const keyStore = createFileKeyStore(config.dataDir);
-    const identities = createIdentityService(
-      keyStore,
-      {
-        nodeName: config['cluster.nodeName'],
-        subject: {
-          organization: config['pki.organization'] ?? undefined,
-          organizationalUnit: config['pki.organizationalUnit'] ?? undefined,
-          locality: config['pki.locality'] ?? undefined,
-          state: config['pki.state'] ?? undefined,
-          country: config['pki.country'] ?? undefined,
-        },
-        capfKeyType: config['pki.capfKeyType'],
-        capfValidityDays: config['pki.capfValidityDays'],
-      },
-      clock,
-    );
+    const identities = createIdentityService(keyStore, identitySettings(config), clock);
     const generated = await identities.ensureAll();
     for (const name of generated) logger.info({ identity: name }, `generated ${name} identity (first start)`);
-    const ca = await createCapfCa({
-      identities,
-      lscValidityDays: config['capf.lscValidityDays'],
-      manufacturingCaPem: readConfiguredFile(config['capf.manufacturingCaFile'], 'capf.manufacturingCaFile'),
-      crlUrl: config['capf.crlUrl'],
-      ocspUrl: config['capf.ocspUrl'],
-    });
+    const manufacturingCaPem = readConfiguredFile(config['capf.manufacturingCaFile'], 'capf.manufacturingCaFile');
+    const ca = await createCapfCa({ identities, manufacturingCaPem, ...capfCaSettings(config) });
     identities.onChange((name) => {
       if (name === 'capf') void ca.refresh();
     });
@@ -125,29 +111,15 @@ export async function openContext(
       cas: createCaSource(identities, () => keyStore.loadPrevious('capf')),
       store: store.revocation,
       clock,
-      settings: {
-        crlValidityHours: config['revocation.crlValidityHours'],
-        crlRefreshMinutes: config['revocation.crlRefreshMinutes'],
-        ocspValidityMinutes: config['revocation.ocspValidityMinutes'],
-        unacknowledgedGraceHours: config['revocation.unacknowledgedGraceHours'],
-      },
+      settings: revocationSettings(config),
       isTrustedMic: (der) => ca.isTrustedMic(der),
     });
     const httpExtensions: HttpExtension[] = [createRevocationHttpHandler(revocation)];
     const provisioningLog = logger.child({ component: 'provisioning' });
     const provisioning = createProvisioning({
       settings: {
-        nodeName: config['cluster.nodeName'],
-        mixedMode: config['cluster.mixedMode'],
-        transitionHours: config['itl.transitionHours'],
+        ...provisioningSettings(config),
         publicHost: defaultPublicHost({ publicHost: config['cluster.publicHost'], host: config.host }),
-        callManagers: config['provisioning.callManagers'],
-        loadInformation: config['provisioning.loadInformation'],
-        staticDir: config['provisioning.staticDir'],
-        capfPort: config['capf.port'],
-        tvsPort: config['tvs.port'],
-        tvsEnabled: config['tvs.enabled'],
-        tvsTtlSeconds: config['tvs.ttlSeconds'],
       },
       logger: provisioningLog,
       clock,

@@ -2,3 +2,4 @@
 export * from './schema.ts';
 export * from './load.ts';
 export * from './docs.ts';
+export * from './views.ts';

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { createApiApp, type ApiDeps } from '../../api/app.ts';
 import { startApiServer } from '../../api/server.ts';
+import { apiServerSettings } from '../../config/index.ts';
 import type { RefusalReason } from '../../shared/connection-gate.ts';
 import { describeCapfExpiry } from '../status.ts';
 import type { AppServices } from '../context.ts';
@@ -93,23 +94,12 @@ export const startApiListener: ListenerFactory<ApiServices> = async (s, running)
   const tls = c['api.tls'] === 'on' || (c['api.tls'] === 'auto' && !isLoopback(host));
   const id = tls ? s.identities.get('tftp') : null;
   bindMetrics(s, running);
-  const app = await createApiApp(
-    { ...apiDepsFrom(s, { tls, running }), ...(id ? { https: { cert: id.certPem, key: id.keyPem } } : {}) },
-    {
-      headersTimeoutMs: c['api.headersTimeoutMs'],
-      requestTimeoutMs: c['api.requestTimeoutMs'],
-      keepAliveTimeoutMs: c['api.keepAliveTimeoutMs'],
-    },
-  );
-  const limits = {
-    maxConnections: c['api.maxConnections'],
-    maxPerClient: c['api.maxPerClient'],
-    bodyTimeoutMs: c['api.bodyTimeoutMs'],
-    tls,
-    log: logger.child({ component: 'api' }),
-    onRefused: (reason: RefusalReason) => s.metrics.connectionsRefused.inc({ listener: 'api', reason }),
-  };
-  const listener = await startApiServer(app, { host, port: c['api.port'], limits });
+  const { timeouts, limits } = apiServerSettings(c);
+  const https = id ? { https: { cert: id.certPem, key: id.keyPem } } : {};
+  const app = await createApiApp({ ...apiDepsFrom(s, { tls, running }), ...https }, timeouts);
+  const log = logger.child({ component: 'api' });
+  const onRefused = (reason: RefusalReason) => s.metrics.connectionsRefused.inc({ listener: 'api', reason });
+  const listener = await startApiServer(app, { host, port: c['api.port'], limits: { ...limits, tls, log, onRefused } });
   logger.info(
     { tls, host },
     `REST API over ${tls ? 'HTTPS (tftp identity certificate)' : 'plain HTTP (loopback only)'}`,

@@ -1,6 +1,7 @@
 // Owns starting the CAPF TLS listener from configuration.
 
 import { createCapfServer } from '../../capf/index.ts';
+import { capfServerSettings } from '../../config/index.ts';
 import type { AppServices } from '../context.ts';
 import type { ListenerFactory } from './types.ts';
 import { listenerOf, type StartedListener } from '../../shared/listener.ts';
@@ -18,24 +19,13 @@ export const startCapfListener: ListenerFactory<CapfServices> = async (s): Promi
   const { config, logger } = s;
   if (!config['capf.enabled']) return null;
   const server = createCapfServer({
-    host: config.host,
-    port: config['capf.port'],
+    ...capfServerSettings(config),
     credentials: () => {
       const id = s.identities.get('capf');
       return { certPem: id.certPem, keyPem: id.keyPem };
     },
     authority: s.capfAuthority,
-    settings: {
-      wireStyle: config['capf.wireStyle'],
-      responseTimeoutMs: config['capf.responseTimeoutMs'],
-      keyGenerationTimeoutMs: config['capf.keyGenerationTimeoutMs'],
-    },
-    maxSessions: config['capf.maxSessions'],
-    maxPerClient: config['capf.maxPerClient'],
     onRefused: (reason) => s.metrics.connectionsRefused.inc({ listener: 'capf', reason }),
-    handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
-    maxMessageBytes: config['capf.maxMessageBytes'],
-    legacyTls: config['capf.legacyTls'],
     logger: logger.child({ component: 'capf' }),
     clock: s.clock,
   });

@@ -1,6 +1,7 @@
 // Owns starting the TVS listener (TLS 2445) with the tvs identity over the cluster's TVS authority.
 
 import { createTvsServer } from '../../tvs/index.ts';
+import { tvsLimits } from '../../config/index.ts';
 import { bindError } from '../../shared/bind-error.ts';
 import { listenerOf } from '../../shared/listener.ts';
 import type { ListenerFactory } from './types.ts';
@@ -20,13 +21,7 @@ export const startTvsListener: ListenerFactory<TvsServices> = async (s) => {
     authority: s.provisioning.tvsAuthority,
     logger: s.logger.child({ component: 'tvs' }),
     onRefused: (reason) => s.metrics.connectionsRefused.inc({ listener: 'tvs', reason }),
-    limits: {
-      maxConnections: c['tvs.maxConnections'],
-      maxPerClient: c['tvs.maxPerClient'],
-      idleTimeoutMs: 30_000,
-      handshakeTimeoutMs: 10_000,
-      maxRequestsPerConnection: 16,
-    },
+    limits: tvsLimits(c),
   });
   identities.onChange((name) => name === 'tvs' && server.reloadCredentials(creds()));
   const { port } = await server.start().catch((e) => {

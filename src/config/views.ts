@@ -1,0 +1,114 @@
+// Owns how the options of the one schema group into the settings each part of OpenCAPF takes: one function per
+// part, plain objects (config/ imports no domain code; each part's factory accepts its view by structure), so
+// that the composition root only wires objects and a renamed option is changed here and in the schema.
+
+import type { Config } from './schema.ts';
+
+const MINUTE_MS = 60_000;
+
+/** The node's identities (pki/identities.ts). */
+export function identitySettings(c: Config) {
+  return {
+    nodeName: c['cluster.nodeName'],
+    subject: {
+      organization: c['pki.organization'] ?? undefined,
+      organizationalUnit: c['pki.organizationalUnit'] ?? undefined,
+      locality: c['pki.locality'] ?? undefined,
+      state: c['pki.state'] ?? undefined,
+      country: c['pki.country'] ?? undefined,
+    },
+    capfKeyType: c['pki.capfKeyType'],
+    capfValidityDays: c['pki.capfValidityDays'],
+  };
+}
+
+/** The CAPF CA's LSC profile (pki/capf-ca.ts), without the manufacturing CA file's content. */
+export function capfCaSettings(c: Config) {
+  return { lscValidityDays: c['capf.lscValidityDays'], crlUrl: c['capf.crlUrl'], ocspUrl: c['capf.ocspUrl'] };
+}
+
+/** CRLs, OCSP and the unacknowledged-LSC sweep (revocation/service.ts). */
+export function revocationSettings(c: Config) {
+  return {
+    crlValidityHours: c['revocation.crlValidityHours'],
+    crlRefreshMinutes: c['revocation.crlRefreshMinutes'],
+    ocspValidityMinutes: c['revocation.ocspValidityMinutes'],
+    unacknowledgedGraceHours: c['revocation.unacknowledgedGraceHours'],
+  };
+}
+
+/** Trust lists, phone configurations and the TVS authority (provisioning/service.ts); publicHost resolved by it. */
+export function provisioningSettings(c: Config) {
+  return {
+    nodeName: c['cluster.nodeName'],
+    mixedMode: c['cluster.mixedMode'],
+    transitionHours: c['itl.transitionHours'],
+    callManagers: c['provisioning.callManagers'],
+    loadInformation: c['provisioning.loadInformation'],
+    staticDir: c['provisioning.staticDir'],
+    capfPort: c['capf.port'],
+    tvsPort: c['tvs.port'],
+    tvsEnabled: c['tvs.enabled'],
+    tvsTtlSeconds: c['tvs.ttlSeconds'],
+  };
+}
+
+/** The CAPF TLS listener's limits and conversation settings (capf/server.ts), without its collaborators. */
+export function capfServerSettings(c: Config) {
+  return {
+    host: c.host,
+    port: c['capf.port'],
+    settings: {
+      wireStyle: c['capf.wireStyle'],
+      responseTimeoutMs: c['capf.responseTimeoutMs'],
+      keyGenerationTimeoutMs: c['capf.keyGenerationTimeoutMs'],
+    },
+    maxSessions: c['capf.maxSessions'],
+    maxPerClient: c['capf.maxPerClient'],
+    handshakeTimeoutMs: c['capf.handshakeTimeoutMs'],
+    maxMessageBytes: c['capf.maxMessageBytes'],
+    legacyTls: c['capf.legacyTls'],
+  };
+}
+
+/** The TVS listener's connection limits (tvs/server.ts). */
+export function tvsLimits(c: Config) {
+  return {
+    maxConnections: c['tvs.maxConnections'],
+    maxPerClient: c['tvs.maxPerClient'],
+    idleTimeoutMs: 30_000,
+    handshakeTimeoutMs: 10_000,
+    maxRequestsPerConnection: 16,
+  };
+}
+
+/** The REST API server's timeouts (Fastify/Node) and connection defences (api/server-limits.ts). */
+export function apiServerSettings(c: Config) {
+  return {
+    timeouts: {
+      headersTimeoutMs: c['api.headersTimeoutMs'],
+      requestTimeoutMs: c['api.requestTimeoutMs'],
+      keepAliveTimeoutMs: c['api.keepAliveTimeoutMs'],
+    },
+    limits: {
+      maxConnections: c['api.maxConnections'],
+      maxPerClient: c['api.maxPerClient'],
+      bodyTimeoutMs: c['api.bodyTimeoutMs'],
+    },
+  };
+}
+
+/** Web sessions and the login throttle (access/service.ts). */
+export function accessSettings(c: Config) {
+  return { sessionTtlMs: c['api.sessionTtlMinutes'] * MINUTE_MS, maxFailures: c['api.loginMaxFailures'] };
+}
+
+/** The LSC renewal policy (bulk/renewal.ts). */
+export function renewalSettings(c: Config) {
+  return {
+    enabled: c['renewal.enabled'],
+    windowDays: c['renewal.windowDays'],
+    authMode: c['renewal.authMode'],
+    deadlineHours: c['renewal.deadlineHours'],
+  };
+}

@@ -188,6 +188,9 @@ test('report capf (CSV) and expiry; audit shows the CLI user', async () => {
   // The actor is the OS account running the process; $USER is not trusted (test/attack/audit-gaps.test.ts).
   assert.equal(rm.items[0].actor, `cli:${userInfo().username}`);
   assert.equal(rm.items[0].source, 'cli');
+  // The table shows each action's display text beside its stored name.
+  const shown = await cli([...D, 'audit', '--target', 'SEP00AB00000299', '--action', 'phone.remove']);
+  assert.match(shown.stdout, /Phone removed\s+phone\.remove\s+SEP00AB00000299/);
 });
 
 test('user bootstrap prints a one-time password once; add, set-role, tokens', async () => {

@@ -86,8 +86,16 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
         out(
           io,
           table(
-            ['When', 'Who', 'From', 'Action', 'Target', 'Details'],
-            r.items.map((e) => [e.at, e.actor, e.source, e.action, e.target, JSON.stringify(e.details).slice(0, 120)]),
+            ['When', 'Who', 'From', 'Action', 'Name', 'Target', 'Details'],
+            r.items.map((e) => [
+              e.at,
+              e.actor,
+              e.source,
+              e.actionText,
+              e.action,
+              e.target,
+              JSON.stringify(e.details).slice(0, 120),
+            ]),
           ),
         );
         out(io, `${r.items.length} of ${r.total} entries`);

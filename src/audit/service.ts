@@ -3,7 +3,7 @@
 // or deletes it.
 
 import { AppError } from '../shared/errors.ts';
-import { auditActionText } from './actions.ts';
+import { AUDIT_ACTIONS, auditActionText, isAuditAction } from './actions.ts';
 import type { AuditStore, StoredAuditEntry } from './ports.ts';
 
 export interface AuditQuery {
@@ -31,6 +31,11 @@ export function createAuditService(store: Pick<AuditStore, 'listAudit' | 'countA
       const offset = q.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
         throw new AppError('ERR_BAD_REQUEST', 'limit must be 1 to 1000');
+      }
+      // A misspelt action would silently match nothing: say so, with the names there are.
+      if (q.action && !isAuditAction(q.action)) {
+        const known = Object.keys(AUDIT_ACTIONS).join(', ');
+        throw new AppError('ERR_BAD_REQUEST', `unknown audit action "${q.action}"; the actions are: ${known}`);
       }
       let since = q.since;
       if (since !== undefined) {

@@ -191,6 +191,10 @@ test('report capf (CSV) and expiry; audit shows the CLI user', async () => {
   // The table shows each action's display text beside its stored name.
   const shown = await cli([...D, 'audit', '--target', 'SEP00AB00000299', '--action', 'phone.remove']);
   assert.match(shown.stdout, /Phone removed\s+phone\.remove\s+SEP00AB00000299/);
+  // A misspelt action is an error naming the real ones, not an empty log.
+  const typo = await cli([...D, 'audit', '--action', 'phone.removed']);
+  assert.notEqual(typo.code, 0);
+  assert.match(typo.stderr, /unknown audit action "phone\.removed"; the actions are: .*phone\.remove/);
 });
 
 test('user bootstrap prints a one-time password once; add, set-role, tokens', async () => {

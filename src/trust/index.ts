@@ -62,6 +62,12 @@ export {
   type TrustListWarning,
   type TrustRecord,
 } from './trust-list.ts';
+export {
+  ROLLBACK_BLANK_ROLES,
+  emptyRecordBytes,
+  isEmptyRecord,
+  isRollbackTrustList,
+} from './rollback.ts';
 export { buildItl, parseItl, itlWarnings, cucmItlMembers, type CucmItlIdentities } from './itl.ts';
 export { buildCtl, parseCtl, ctlWarnings } from './ctl.ts';
 export { showItl, showItlJson, type ShowItlJson, type ShowItlOptions } from './show-itl.ts';

@@ -33,6 +33,7 @@ import {
   type NameStyle,
 } from './certificate-fields.ts';
 import { checkSignature, signFile, type Signer } from './signed-file.ts';
+import { emptyRecordBytes } from './rollback.ts';
 import {
   decodeTlvFile,
   encodeCString,
@@ -70,6 +71,8 @@ export interface BuildTrustListParams {
   nameStyle?: NameStyle;
   /** 'always' (CUCM: DNSNAME in every record, two NULs when empty — UNCERTAIN) or 'when-set' (tlvfile omits it). */
   dnsNames?: 'always' | 'when-set';
+  /** Empty records appended after the members, one per role: the rollback ITL of §9.6 (see rollback.ts). */
+  emptyRoles?: readonly Role[];
 }
 
 /** Roles whose records CUCM writes hash-only (seed records 1, 2, 4). */
@@ -149,6 +152,7 @@ export function buildTrustList(kind: TrustListKind, p: BuildTrustListParams): Bu
       body.push(encodeRecord(recordElements(m.info, role, opts)));
     }
   }
+  for (const role of p.emptyRoles ?? []) body.push(emptyRecordBytes(role));
   return signFile(
     {
       version: FILE_VERSION.tlv,

@@ -21,6 +21,9 @@ export const AUDIT_ACTIONS = {
   'itl.reset-localkey': 'ITL re-signed with the ITLRecovery key',
   'itl.reset-normal': 'ITL signing back to normal',
   'itl.rebuild': 'ITL rebuilt',
+  // --- moving phones between clusters (migration/) ---
+  'migration.export-trust': 'Signing certificates exported for the old cluster',
+  'migration.check': 'Migration check run',
   // --- phone security profiles ---
   'profile.create': 'Security profile created',
   'profile.update': 'Security profile updated',

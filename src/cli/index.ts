@@ -19,6 +19,7 @@ import { registerDoctorCommands } from './commands/doctor.ts';
 import { registerItlCommands } from './commands/itl.ts';
 import { registerVerifyCommands } from './commands/verify.ts';
 import { registerCrlCommands } from './commands/crl.ts';
+import { registerMigrateCommands } from './commands/migrate.ts';
 
 /** Each command group registers itself; add new groups here. */
 const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [
@@ -36,6 +37,7 @@ const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [
   registerDoctorCommands,
   registerItlCommands,
   registerVerifyCommands,
+  registerMigrateCommands,
   registerCrlCommands,
 ];
 

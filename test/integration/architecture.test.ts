@@ -31,7 +31,18 @@ const TRANSPORT_PORTS = new Set(['capf/ports.ts', 'tvs/ports.ts', 'provisioning/
  * Domain code (§3 rule 2). doctor/collector.ts is the doctor's probe, an adapter: it fetches the ITL over
  * TFTP and opens TLS to CAPF/TVS the way a phone does; the doctor's rules, facts and report are domain.
  */
-const DOMAIN_FOLDERS = ['phones', 'bulk', 'reports', 'access', 'audit', 'pki', 'trust', 'revocation', 'doctor'];
+const DOMAIN_FOLDERS = [
+  'phones',
+  'bulk',
+  'reports',
+  'access',
+  'audit',
+  'pki',
+  'trust',
+  'revocation',
+  'doctor',
+  'migration',
+];
 const isDomain = (f: string) => DOMAIN_FOLDERS.includes(folderOf(f)) && f !== 'doctor/collector.ts';
 /** Packages a domain module never imports: the web framework and the SQL drivers. */
 const DOMAIN_FORBIDDEN_PKGS = new Set(['fastify', 'pg', 'better-sqlite3', 'kysely']);

@@ -190,7 +190,7 @@ export async function runMigrationCheck(
           id: 'old-tvs-reachable',
           ok: false,
           text: `old TVS ${where} does not answer: ${(e as Error).message}`,
-          cure: 'phones ask the TVS of the cluster they leave: keep it running and reachable on TCP 2445 until they move',
+          cure: 'phones ask the TVS of the cluster they leave: keep it reachable on TCP 2445 until they move',
         });
         continue;
       }

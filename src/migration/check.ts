@@ -22,6 +22,15 @@ export interface HostPort {
   port: number;
 }
 
+/** "host", "host:port" or "[v6]:port" from an admin; the port defaults to the service's well-known one. */
+export function parseHostPort(text: string, defaultPort: number, what: string): HostPort {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
+  const port = m?.[3] === undefined ? defaultPort : Number(m[3]);
+  if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new AppError('ERR_BAD_REQUEST', `${what} "${text}" is not host[:port] (port 1-65535)`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
 /** Where the old cluster's ITL comes from: a file the admin saved, or its TFTP/HTTP server. */
 export type OldItlSource = { kind: 'file'; name: string; bytes: Buffer } | { kind: 'server'; server: HostPort };
 

@@ -61,6 +61,8 @@ export interface MigrationService {
   /** The certificates to upload to the old cluster, in memory (the API's download). */
   exportList(): ExportedCertificate[];
   /** Writes them with MANIFEST.txt and manifest.json into dir (created; refuses to overwrite unless force). */
+  /** Records that the certificates were handed out (the API's download) and returns them. */
+  recordExport(actor: MigrationActor): Promise<{ node: string; at: string; certificates: ExportedCertificate[] }>;
   exportTrust(dir: string, actor: MigrationActor, o?: { force?: boolean }): Promise<ExportResult>;
   check(req: MigrationCheckRequest, actor: MigrationActor): Promise<MigrationCheckResult>;
   plan(from: MigrationSource): Promise<{ from: MigrationSource; steps: PlanStep[] }>;
@@ -99,6 +101,15 @@ export function createMigrationService(d: MigrationDeps): MigrationService {
 
   return {
     exportList,
+    async recordExport(actor) {
+      const certificates = exportList();
+      const at = d.clock.now().toISOString();
+      await record(actor, 'migration.export-trust', {
+        dir: null,
+        certificates: certificates.map((c) => ({ identity: c.identity, sha1: c.sha1, file: c.fileName })),
+      });
+      return { node: d.node, at, certificates };
+    },
     async exportTrust(dir, actor, o = {}) {
       if (!dir) throw new AppError('ERR_BAD_REQUEST', 'give the directory to write the certificates into');
       const certs = exportList();

@@ -605,6 +605,81 @@ export type PostIdentitiesByNameRegenerateResponse = {
 };
 
 /**
+ * POST /api/v1/migration/check: Would a phone holding the old cluster ITL accept ours? (old ITL, old TVS, our TFTP
+ * address)
+ */
+export type PostMigrationCheckBody = {
+  /** host or host:port */
+  oldTftp?: string;
+  /** the ITLFile.tlv the phones hold, base64 */
+  oldItlBase64?: string;
+  oldTvs?: string[];
+  /** host or host:port */
+  tftp?: string;
+};
+
+/**
+ * POST /api/v1/migration/check: Would a phone holding the old cluster ITL accept ours? (old ITL, old TVS, our TFTP
+ * address)
+ */
+export type PostMigrationCheckResponse = {
+  at: string;
+  ok: boolean;
+  verdict: 'rollback' | 'direct' | 'tvs' | 'refused' | 'incomplete';
+  lines: {
+    id: string;
+    ok: boolean | null;
+    text: string;
+    cure: string;
+  }[];
+};
+
+/**
+ * POST /api/v1/migration/export-trust: Our TFTP (CallManager) and ITLRecovery certificates for the old cluster, with
+ * the trust store each goes into (audited as migration.export-trust, like `opencapf migrate export-trust`)
+ */
+export type PostMigrationExportTrustResponse = {
+  manifest: string;
+  certificates: {
+    identity: 'tftp' | 'itlrecovery';
+    fileName: string;
+    cucmName: string;
+    cucmStores: string[];
+    openCapfRoles: string[];
+    subject: string;
+    serialHex: string;
+    sha1: string;
+    sha256: string;
+    notAfter: string;
+    pem: string;
+  }[];
+};
+
+/**
+ * GET /api/v1/migration/plan: The steps for moving phones that trust another cluster onto this one, ticked from what it
+ * observed
+ */
+export type GetMigrationPlanQuery = {
+  from: 'cucm' | 'opencapf';
+};
+
+/**
+ * GET /api/v1/migration/plan: The steps for moving phones that trust another cluster onto this one, ticked from what it
+ * observed
+ */
+export type GetMigrationPlanResponse = {
+  from: 'cucm' | 'opencapf';
+  steps: {
+    id: string;
+    title: string;
+    state: 'done' | 'todo' | 'watch' | 'manual';
+    details: string[];
+    commands: string[];
+    evidence: string | null;
+  }[];
+};
+
+/**
  * GET /api/v1/phones: Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is
  * refused here (400): use POST /phones/search
  */

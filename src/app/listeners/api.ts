@@ -28,6 +28,7 @@ export type ApiServices = Pick<
   | 'identities'
   | 'phones'
   | 'admin'
+  | 'migration'
   | 'metrics'
   | 'revocation'
   | 'provisioning'
@@ -50,6 +51,7 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     logger: s.logger.child({ component: 'api' }),
     revocation: s.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext({ ...s, listeners: networkListeners() }), device),
+    migration: s.migration,
     trustLists: {
       lists: () => trustListViews(s.provisioning.trust, c['cluster.nodeName']),
       signingMode: () => s.provisioning.signingMode(),

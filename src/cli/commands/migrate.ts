@@ -10,20 +10,11 @@ import {
   MIGRATION_SOURCES,
   renderPlan,
   verdictText,
-  type HostPort,
+  parseHostPort,
   type MigrationCheckRequest,
 } from '../../migration/index.ts';
 import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { out } from '../io.ts';
-
-/** "host", "host:port" or "[v6]:port"; the port defaults to the service's well-known one. */
-export function hostPortArg(text: string, defaultPort: number, what: string): HostPort {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
-  const port = m?.[3] === undefined ? defaultPort : Number(m[3]);
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new AppError('ERR_BAD_REQUEST', `${what} "${text}" is not host[:port] (port 1-65535)`);
-  return { host: (m[1] ?? m[2])!, port };
-}
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -82,9 +73,9 @@ export function registerMigrateCommands(program: Command, { io, setExit }: CliEn
         const file = String(o.oldItl);
         if (!existsSync(file)) throw new AppError('ERR_NOT_FOUND', `--old-itl ${file}: no such file`);
         req.oldItl = { kind: 'file', name: file, bytes: readFileSync(file) };
-      } else if (o.oldTftp) req.oldItl = { kind: 'server', server: hostPortArg(String(o.oldTftp), 69, '--old-tftp') };
-      req.oldTvs = (o.oldTvs as string[]).map((t) => hostPortArg(t, 2445, '--old-tvs'));
-      if (o.tftp) req.ourTftp = hostPortArg(String(o.tftp), 69, '--tftp');
+      } else if (o.oldTftp) req.oldItl = { kind: 'server', server: parseHostPort(String(o.oldTftp), 69, '--old-tftp') };
+      req.oldTvs = (o.oldTvs as string[]).map((t) => parseHostPort(t, 2445, '--old-tvs'));
+      if (o.tftp) req.ourTftp = parseHostPort(String(o.tftp), 69, '--tftp');
       if (!req.oldItl && req.oldTvs.length === 0 && !req.ourTftp)
         throw new AppError('ERR_BAD_REQUEST', 'nothing to check: give --old-itl or --old-tftp, --old-tvs and --tftp');
       await withServices(io, o, ['migration'], async (s) => {

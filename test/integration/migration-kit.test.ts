@@ -35,7 +35,7 @@ const onB = (...args: string[]) => cli(['--data-dir', b.dir, '--config', join(ou
 const oldTftp = () => `127.0.0.1:${a.server.ports.tftp}`;
 const oldTvs = () => `127.0.0.1:${a.server.ports.tvs}`;
 
-test('export-trust writes our CallManager and ITLRecovery certificates and the manifest; never overwrites', async () => {
+test('export-trust writes our CallManager and ITLRecovery certificates and the manifest; no overwrite', async () => {
   const dir = join(out, 'to-old-cluster');
   const r = await onB('migrate', 'export-trust', dir);
   assert.equal(r.code, 0, r.stderr);
@@ -62,7 +62,7 @@ test('export-trust writes our CallManager and ITLRecovery certificates and the m
   assert.equal(forced.code, 0, forced.stderr);
 });
 
-test("check: a phone holding A's ITL refuses ours while A's TVS does not know our signer (exit 1, cures named)", async () => {
+test("check: a phone holding A's ITL refuses ours while A's TVS does not know our signer (exit 1, cures)", async () => {
   const r = await onB('migrate', 'check', '--old-tftp', oldTftp(), '--old-tvs', oldTvs(), '--json');
   assert.equal(r.code, 1, r.stderr);
   const j = JSON.parse(r.stdout);

@@ -230,6 +230,8 @@ export async function runMigrationCheck(
   };
 
   let verdict: CheckVerdict = 'incomplete';
+  // Without the old ITL there is no phone to simulate, but the TVS can still be asked (reachable? vouches?).
+  if (!oldItl && req.oldTvs?.length) await vouch(ours.tftp);
   if (oldItl) {
     const signerDer = ours.tftp.der;
     const direct = oldItl.records.some(

@@ -266,6 +266,7 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
       ['certificates', '/certificates', 'Certificate List'],
       ['certificate-capf', '/certificates/capf', /Certificate Details for/],
       ['trust', '/trust', 'Trust lists (ITL/CTL)'],
+      ['migration', '/migration', 'Move phones from another cluster'],
       ['reports', '/reports', 'Reports'],
       ['audit', '/audit', 'Audit log'],
       ['troubleshoot', '/troubleshoot', 'Troubleshoot'],
@@ -315,6 +316,27 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await shot('trust-reset-localkey');
     await page.getByRole('button', { name: 'Back to normal signing' }).click();
     await page.getByText('signed by the TFTP (CallManager) certificate').first().waitFor();
+  });
+
+  it('migration: the checklist ticks the export; the check names what fails and the cure', async () => {
+    await go('/migration', 'Move phones from another cluster');
+    await page.locator('[data-step=export-trust][data-state=todo]').waitFor();
+    await page.getByRole('button', { name: 'Export signing certificates' }).click();
+    await page.getByText('Certificates ready').waitFor();
+    await page.getByRole('cell', { name: /CallManager\.pem/ }).waitFor();
+    await page.locator('[data-step=export-trust][data-state=done]').waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download' }).first().click();
+    assert.match((await download).suggestedFilename(), /-CallManager\.pem$/);
+    // No old cluster in this lab: the check proves our TFTP address, and names an old TVS that does not answer.
+    await page.getByLabel('Our TFTP as the phones reach it').fill(`127.0.0.1:${lab.server.ports.tftp}`);
+    await page.getByRole('button', { name: 'Run the check' }).click();
+    await page.getByText(/serves our ITLFile\.tlv/).waitFor();
+    await page.getByLabel('Old cluster TVS').fill('127.0.0.1:1');
+    await page.getByRole('button', { name: 'Run the check' }).click();
+    await page.getByText(/old TVS 127\.0\.0\.1:1 does not answer/).waitFor();
+    await page.getByText(/Cure: phones ask the TVS of the cluster they leave/).waitFor();
+    await shot('migration-check');
   });
 
   it('keyboard: the skip link and the menu are reachable with Tab', async () => {

@@ -30,3 +30,7 @@ export type CertDetails = IdentityDetail['certificate'];
 export type BulkPreview = Api.PostBulkQueryResponse;
 export type DoctorResult = Api.GetDoctorResponse;
 export type TrustLists = Api.GetTrustItlResponse;
+export type MigrationPlan = Api.GetMigrationPlanResponse;
+export type MigrationStep = MigrationPlan['steps'][number];
+export type MigrationCheck = Api.PostMigrationCheckResponse;
+export type MigrationExport = Api.PostMigrationExportTrustResponse;

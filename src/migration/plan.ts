@@ -88,7 +88,7 @@ export function migrationPlan(f: PlanFacts): PlanStep[] {
       ]
     : [
         'On the old OpenCAPF cluster, copy the files over and import them into its TVS trust:',
-        ...files.map((x) => `  opencapf tvs trust import ${x.fileName} --role ${x.openCapfRoles.join(' ')}`),
+        ...files.map((x) => `  opencapf tvs trust import ${x.fileName} --role ${x.openCapfRoles.join(',')}`),
         'Instead, for an old cluster that will be retired: `opencapf itl rollback on` there, reboot the phones',
         'and wait until they have all downloaded the rollback ITL (`opencapf report itl-status` there).',
       ];

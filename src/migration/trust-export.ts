@@ -108,7 +108,7 @@ export function exportManifest(node: string, files: readonly ExportedCertificate
       `  serial ${f.serialHex}, SHA-1 ${f.sha1}, valid to ${f.notAfter}`,
       `  CUCM: Cisco Unified OS Administration > Security > Certificate Management > Upload Certificate/Certificate`,
       `        chain, Certificate Purpose: ${f.cucmStores.join(', then again as ')}`,
-      `  OpenCAPF: opencapf tvs trust import ${f.fileName} --role ${f.openCapfRoles.join(' ')}`,
+      `  OpenCAPF: opencapf tvs trust import ${f.fileName} --role ${f.openCapfRoles.join(',')}`,
       '',
     );
   }

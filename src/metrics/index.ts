@@ -19,6 +19,8 @@ export interface Metrics {
   capfSessionDuration: Histogram<'operation'>;
   /** TFTP (and HTTP 6970) file transfers: result is ok | not-found | denied | error; transport is tftp | http. */
   tftpTransfers: Counter<'result' | 'transport'>;
+  /** ITL File Status rows dropped because too many were waiting for the store. */
+  itlStatusDropped: Counter;
   /** CAPF sessions refused without END_SESSION because the store could not be used (the phone retries). */
   capfRefused: Counter;
   /** Connections closed at accept: listener is capf | tvs | api; reason is global-cap | per-client-cap. */
@@ -68,6 +70,11 @@ export function createMetrics(): Metrics {
     name: 'opencapf_tftp_transfers_total',
     help: 'TFTP/HTTP file transfers by result',
     labelNames: ['result', 'transport'] as const,
+    registers: [registry],
+  });
+  const itlStatusDropped = new Counter({
+    name: 'opencapf_itl_status_dropped_total',
+    help: 'ITL File Status rows dropped because too many were waiting for the store',
     registers: [registry],
   });
   const capfRefused = new Counter({
@@ -135,6 +142,7 @@ export function createMetrics(): Metrics {
     capfSessions,
     capfSessionDuration,
     tftpTransfers,
+    itlStatusDropped,
     capfRefused,
     connectionsRefused,
     recordCapfSession(s) {

@@ -52,6 +52,19 @@ export interface CatalogueRequest {
   /** HTTPS 6971: `SEP<MAC>.cnf.xml.sgn` is answered with the unsigned XML (tlv-files.md §10). */
   https?: boolean;
   peer?: TftpPeer;
+  /** Which server asks (for ITL File Status); HTTP(S) when absent and not from tftpSource(). */
+  via?: 'TFTP' | 'HTTP' | 'HTTPS';
+}
+
+/** What one request was answered with, for observers (ITL File Status). Never holds a secret. */
+export interface ServedFile {
+  /** The requested name without a leading '/'. */
+  name: string;
+  address: string;
+  via: 'TFTP' | 'HTTP' | 'HTTPS';
+  /** null: not found or refused. */
+  body: Buffer | null;
+  kind: string | null;
 }
 
 export interface FileCatalogue {
@@ -76,6 +89,8 @@ export interface FileCatalogueOptions {
   /** Phones whose generated files are kept in memory (boot storms ask for the same few files many times). */
   maxCachedPhones?: number;
   onWarning?(deviceName: string, message: string): void;
+  /** Told of every request after it was answered (must not throw or block: it only queues). */
+  onServed?(f: ServedFile): void;
 }
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -200,6 +215,21 @@ export function createFileCatalogue(o: FileCatalogueOptions): FileCatalogue {
   }
 
   async function open(rawName: string, req: CatalogueRequest = {}): Promise<CatalogueResult> {
+    const r = await answer(rawName, req);
+    if (o.onServed) {
+      const served = r !== null && !('denied' in r) ? r : null;
+      o.onServed({
+        name: rawName.startsWith('/') ? rawName.slice(1) : rawName,
+        address: req.peer?.address ?? '',
+        via: req.via ?? (req.https ? 'HTTPS' : 'HTTP'),
+        body: served ? served.body : null,
+        kind: served ? served.kind : null,
+      });
+    }
+    return r;
+  }
+
+  async function answer(rawName: string, req: CatalogueRequest): Promise<CatalogueResult> {
     const name = rawName.startsWith('/') ? rawName.slice(1) : rawName;
     if (name === 'ITLFile.tlv') return trustFile(o.trust.itl().bytes, 'itl');
     if (name === 'CTLFile.tlv') {
@@ -246,7 +276,7 @@ export function createFileCatalogue(o: FileCatalogueOptions): FileCatalogue {
     tftpSource() {
       return {
         async open(filename, peer) {
-          const r = await open(filename, { peer });
+          const r = await open(filename, { peer, via: 'TFTP' });
           return r === null || 'denied' in r ? r : r.body;
         },
       };

@@ -68,6 +68,8 @@ export interface ProvisioningDeps {
   identities: Pick<IdentityService, 'get' | 'refresh' | 'onChange'>;
   phones: Pick<PhoneStore, 'getPhone' | 'getProfile' | 'getCertificate'>;
   state: ProvisioningState;
+  /** Told of every file request answered (ITL File Status: itl-status-recorder.ts). */
+  onServed?: (f: import('./catalogue.ts').ServedFile) => void;
 }
 
 /**
@@ -137,6 +139,7 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
   }
 
   const catalogue = createFileCatalogue({
+    ...(d.onServed ? { onServed: d.onServed } : {}),
     trust,
     phones: {
       async lookup(deviceName): Promise<ProvisionedPhone | null> {

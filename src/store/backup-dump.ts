@@ -27,6 +27,7 @@ export const ALL_TABLES = [
   'bulk_jobs',
   'bulk_job_items',
   'login_throttle',
+  'phone_itl_status',
 ] as const;
 
 const SQLITE_FILE = 'opencapf.db';

@@ -12,6 +12,8 @@ import { migrations, type DialectTypes } from './migrations/index.ts';
 import { createKyselyPhoneStore } from './phone-store.ts';
 import { createKyselyAdminStore } from './admin-store.ts';
 import { createKyselyRevocationStore } from './revocation-store.ts';
+import { createKyselyItlStatusStore } from './itl-status-store.ts';
+import type { ItlStatusStore } from '../reports/itl-status.ts';
 import { registerRawDatabase } from './raw.ts';
 import type { AdminStore } from './admin-ports.ts';
 import type { RevocationStore } from '../revocation/index.ts';
@@ -66,6 +68,8 @@ export interface OpenStore {
   access: AccessStore;
   /** The audit log (reading; services append inside their own transactions through their stores). */
   audit: AuditStore;
+  /** ITL File Status: the ITL each phone was last served (issue 17). */
+  itlStatus: ItlStatusStore;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -163,6 +167,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     backup: backupDumper({ db, sqliteFile: sqlitePath ?? (opts.driver === 'sqlite' ? ':memory:' : null) }),
     access: createKyselyAccessStore(db),
     audit: createKyselyAuditStore(db),
+    itlStatus: createKyselyItlStatusStore(db),
     health: () => health.state(),
     close: async () => {
       health.stop();

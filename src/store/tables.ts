@@ -88,10 +88,22 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface PhoneItlStatusTable {
+  device_name: string;
+  itl_sha1: string;
+  itl_timestamp: string | null;
+  served_at: string;
+  via: string;
+  address: string;
+  served_count: number;
+  last_contact_at: string;
+}
+
 export interface Database {
   phones: PhonesTable;
   security_profiles: SecurityProfilesTable;
   certificates: CertificatesTable;
   capf_sessions: CapfSessionsTable;
   audit_log: AuditLogTable;
+  phone_itl_status: PhoneItlStatusTable;
 }

@@ -1721,6 +1721,43 @@ export type GetReportsExpiryResponse = {
 };
 
 /**
+ * GET /api/v1/reports/itl-status: ITL File Status: per phone, the ITL our TFTP/HTTP servers last served it (current,
+ * older or never) and the counts
+ */
+export type GetReportsItlStatusQuery = {
+  status?: 'current' | 'older' | 'never';
+  limit?: number;
+  offset?: number;
+};
+
+/**
+ * GET /api/v1/reports/itl-status: ITL File Status: per phone, the ITL our TFTP/HTTP servers last served it (current,
+ * older or never) and the counts
+ */
+export type GetReportsItlStatusResponse = {
+  counts: {
+    current: number;
+    older: number;
+    never: number;
+    total: number;
+    unlisted: number;
+  };
+  current: string[];
+  total: number;
+  items: {
+    deviceName: string;
+    status: 'current' | 'older' | 'never';
+    itlSha1: string | null;
+    itlTimestamp: string | null;
+    servedAt: string | null;
+    via: string | null;
+    address: string | null;
+    servedCount: number;
+    lastCapfSessionAt: string | null;
+  }[];
+};
+
+/**
  * GET /api/v1/status: Node status: every listener (running or not), the CAPF CA validity, active CAPF sessions, ITL
  * freshness when known
  */

@@ -3,12 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { viewerOf } from '../request-helpers.ts';
+import { AppError } from '../../shared/errors.ts';
 import type { ApiDeps } from '../deps.ts';
 import {
   arr,
   auditSchema,
   bulkJobSchema,
   isoTime,
+  nullable,
   obj,
   phoneFilter,
   str,
@@ -82,6 +84,62 @@ export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
     async (req, reply) => sendReport(req, reply, req.body?.filter ?? {}),
   );
 
+  app.get<{ Querystring: { status?: string; limit?: number; offset?: number } }>(
+    '/reports/itl-status',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary:
+          'ITL File Status: per phone, the ITL our TFTP/HTTP servers last served it (current, older or never) ' +
+          'and the counts',
+        tags: ['reports'],
+        querystring: obj({
+          status: { type: 'string', enum: ['current', 'older', 'never'] },
+          limit: { type: 'integer', minimum: 1, maximum: 10000 },
+          offset: { type: 'integer', minimum: 0 },
+        }),
+        response: {
+          200: obj({
+            counts: obj({
+              current: { type: 'integer' },
+              older: { type: 'integer' },
+              never: { type: 'integer' },
+              total: { type: 'integer' },
+              unlisted: { type: 'integer' },
+            }),
+            current: arr(str()),
+            total: { type: 'integer' },
+            items: arr(
+              obj({
+                deviceName: str(),
+                status: { type: 'string', enum: ['current', 'older', 'never'] },
+                itlSha1: nullable(str()),
+                itlTimestamp: nullable(str()),
+                servedAt: nullable(str()),
+                via: nullable(str()),
+                address: nullable(str()),
+                servedCount: { type: 'integer' },
+                lastCapfSessionAt: nullable(str()),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const itl = d.itlStatus;
+      if (!itl) throw new AppError('ERR_NOT_FOUND', 'this API runs without a node: no ITL File Status');
+      const [counts, r] = await Promise.all([
+        itl.counts(),
+        itl.list({
+          ...(req.query.status ? { status: req.query.status } : {}),
+          ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}),
+          ...(req.query.offset !== undefined ? { offset: req.query.offset } : {}),
+        }),
+      ]);
+      return { counts, current: r.current, total: r.total, items: r.items };
+    },
+  );
   app.get(
     '/reports/expiry',
     {

@@ -29,6 +29,7 @@ export type ApiServices = Pick<
   | 'phones'
   | 'admin'
   | 'migration'
+  | 'itlStatus'
   | 'metrics'
   | 'revocation'
   | 'provisioning'
@@ -52,6 +53,7 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     revocation: s.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext({ ...s, listeners: networkListeners() }), device),
     migration: s.migration,
+    itlStatus: s.itlStatus,
     trustLists: {
       lists: () => trustListViews(s.provisioning.trust, c['cluster.nodeName']),
       signingMode: () => s.provisioning.signingMode(),

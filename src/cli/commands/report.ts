@@ -30,6 +30,51 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
       });
     });
   report
+    .command('itl-status')
+    .description(
+      'ITL File Status: per phone, the ITL our TFTP/HTTP servers last served it — current (the ITL served now), ' +
+        'older, or never — when, over which transport, to which address',
+    )
+    .option('--status <status>', 'only phones in this state (current | older | never)')
+    .option('--limit <n>', 'at most this many phones (default 1000)', intOpt)
+    .option('--json', 'JSON output')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      await withServices(io, o, ['itlStatus'], async (ctx) => {
+        const [c, r] = await Promise.all([
+          ctx.itlStatus.counts(),
+          ctx.itlStatus.list({
+            ...(o.status !== undefined ? { status: String(o.status) } : {}),
+            ...(o.limit !== undefined ? { limit: o.limit as number } : {}),
+          }),
+        ]);
+        if (o.json) return out(io, JSON.stringify({ counts: c, ...r }, null, 2));
+        out(
+          io,
+          `ITL File Status: ${c.current} current, ${c.older} older, ${c.never} never seen, of ${c.total} phones` +
+            `${c.unlisted ? ` (and ${c.unlisted} device(s) not in the phone table)` : ''}; ` +
+            `current ITL SHA-1 ${r.current.join(', ')}`,
+        );
+        out(
+          io,
+          table(
+            ['Device Name', 'Status', 'ITL SHA-1', 'Served', 'Via', 'Address', 'Times', 'Last CAPF session'],
+            r.items.map((i) => [
+              i.deviceName,
+              i.status,
+              i.itlSha1 ?? '',
+              i.servedAt ?? '',
+              i.via ?? '',
+              i.address ?? '',
+              String(i.servedCount),
+              i.lastCapfSessionAt ?? '',
+            ]),
+          ),
+        );
+        if (r.total > r.items.length) out(io, `(${r.items.length} of ${r.total} shown; --limit for more)`);
+      });
+    });
+  report
     .command('expiry')
     .description("LSCs expired / expiring in 30 and 90 days / valid, by model, and the CAPF CA's expiry")
     .option('--json', 'JSON output')

@@ -20,7 +20,7 @@ function local(host: string): string {
 }
 
 /** `serve` records its started listeners on the context; their real ports win over the configured ones (port 0). */
-type RunningContext = Pick<AppServices, 'config' | 'clock' | 'identities' | 'store' | 'provisioning'> & {
+type RunningContext = Pick<AppServices, 'config' | 'clock' | 'identities' | 'store' | 'provisioning' | 'itlStatus'> & {
   listeners?: readonly { name: string; port: number }[];
 };
 
@@ -46,6 +46,17 @@ export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOp
     manufacturingCaConfigured: !!c['capf.manufacturingCaFile'],
     getPhone: (d) => ctx.store.phones.getPhone(d),
     recentSessions: (d, limit) => ctx.store.phones.listSessions(d, limit),
+    async itlServed(d) {
+      const r = await ctx.itlStatus.get(d);
+      if (!r || r.status === 'never' || !r.itlSha1 || !r.servedAt) return null;
+      return {
+        status: r.status,
+        sha1: r.itlSha1,
+        servedAt: r.servedAt,
+        servedCount: r.servedCount,
+        lastCapfSessionAt: r.lastCapfSessionAt,
+      };
+    },
     profileAuthMode: async (name) => (await ctx.store.phones.getProfile(name))?.authMode ?? null,
     pinnedFiles: () => ctx.provisioning.pinned(),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),

@@ -35,6 +35,8 @@ export interface DoctorSources {
   manufacturingCaConfigured: boolean;
   getPhone(deviceName: string): Promise<Phone | null>;
   recentSessions(deviceName: string, limit: number): Promise<CapfSessionRecord[]>;
+  /** ITL File Status of one phone (absent: not recorded here). */
+  itlServed?(deviceName: string): Promise<PhoneFacts['itlServed']>;
   profileAuthMode(profileName: string): Promise<AuthMode | null>;
   pinnedFiles(): string[];
   timeoutMs?: number;
@@ -134,6 +136,7 @@ export async function collectFacts(s: DoctorSources, deviceName: string | null):
       sessions: record ? await s.recentSessions(deviceName, 10) : [],
       perMacItl: node ? await fetchItlFacts(node, perMacName, timeoutMs) : null,
       perMacPinned: s.pinnedFiles().includes(perMacName),
+      itlServed: s.itlServed ? await s.itlServed(deviceName) : null,
     };
   }
   return {

@@ -35,6 +35,14 @@ export interface PhoneFacts {
   perMacItl: ItlFacts | null;
   /** ITLSEP<MAC>.tlv is pinned (an administrator's override), not the generated default. */
   perMacPinned: boolean;
+  /** ITL File Status: the ITL our servers last served this phone; null when never (or not recorded). */
+  itlServed: {
+    status: 'current' | 'older';
+    sha1: string;
+    servedAt: string;
+    servedCount: number;
+    lastCapfSessionAt: string | null;
+  } | null;
 }
 
 export interface DoctorFacts {

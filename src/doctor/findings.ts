@@ -157,6 +157,36 @@ export const FINDINGS = {
       'used on the configured TFTP servers. A per-phone ITL replaces ITLFile.tlv for that phone.',
     remedy: 'Remove the override unless you need it (opencapf itl unpin ITLSEP<MAC>.tlv), reset the phone, and retry.',
   },
+  'itl-older-served': {
+    severity: 'warning',
+    title: 'The phone was last served an older ITL than the one served now',
+    docs: DOCS_SECTIONS.operationPending,
+    cause:
+      'ITL File Status: the last ITL our TFTP/HTTP servers gave this phone is not the current one, so the phone ' +
+      'may hold a stale ITL (the seed, "LSC: Operation Pending": the ITL on the phone differs from the one on ' +
+      'the TFTP servers).',
+    remedy:
+      'Reset the phone so it fetches the current ITL (opencapf report itl-status --status older lists the others). ' +
+      'If the signer changed since (cert regenerate, itl rotate), the phone accepts the new ITL only through ' +
+      'ITLRecovery or TVS: opencapf itl reset localkey until it has it.',
+  },
+  'itl-foreign-suspected': {
+    severity: 'error',
+    title: 'The phone keeps fetching our ITL but never contacts our CAPF: it most likely trusts another cluster',
+    docs: DOCS_SECTIONS.operationPending,
+    cause:
+      "A phone that already holds another cluster's ITL refuses our ITL (its signer is not a SAST it trusts and " +
+      "the old cluster's TVS does not vouch for it), then refuses our signed configuration, so it never learns our " +
+      'CAPF (tlv-files.md §9.4, §9.7; docs/migration.md).',
+    remedy:
+      "Either import our signer into the old cluster's TVS trust (opencapf migrate export-trust DIR; CUCM: " +
+      'CallManager-trust and Phone-SAST-trust; OpenCAPF: opencapf tvs trust import) and keep the old TVS ' +
+      "reachable, or turn on the old cluster's rollback ITL (CUCM: Prepare Cluster for Rollback to pre-8.0; " +
+      'OpenCAPF: opencapf itl rollback on) and reset the phone there first, or erase the ITL on the phone ' +
+      '(Settings > Security > Reset Security Settings). opencapf migrate check tests the first two.',
+    phoneMessage: 'Trust List Update Failed',
+    adminStatus: 'Operation Pending',
+  },
   'phone-unknown': {
     severity: 'error',
     title: 'The phone is not in the database',

@@ -87,6 +87,7 @@ function facts(over: Partial<DoctorFacts> = {}, p?: Partial<PhoneFacts>): Doctor
           sessions: [session('success', 'ok')],
           perMacItl: null,
           perMacPinned: false,
+          itlServed: null,
           ...p,
         }
       : null,
@@ -250,4 +251,30 @@ test('every finding names a cause, a remedy and a docs section; errors sort firs
   }
   const order = { error: 0, warning: 1, info: 2 };
   for (let i = 1; i < all.length; i++) assert.ok(order[all[i - 1]!.severity] <= order[all[i]!.severity]);
+});
+
+test('ITL File Status: an older ITL served; ours served again and again without a CAPF session', () => {
+  const served = (o: Partial<NonNullable<PhoneFacts['itlServed']>>) => ({
+    status: 'current' as const,
+    sha1: 'a'.repeat(40),
+    servedAt: '2026-11-27T09:00:00.000Z',
+    servedCount: 3,
+    lastCapfSessionAt: null,
+    ...o,
+  });
+  assert.ok(ids(facts({}, { itlServed: served({ status: 'older' }) })).includes('itl-older-served'));
+  assert.ok(ids(facts({}, { itlServed: served({}) })).includes('itl-foreign-suspected'));
+  // Once is a boot in progress, not a pattern; a phone that reached our CAPF trusts us; nothing pending: no case.
+  assert.ok(!ids(facts({}, { itlServed: served({ servedCount: 1 }) })).includes('itl-foreign-suspected'));
+  assert.ok(
+    !ids(facts({}, { itlServed: served({ lastCapfSessionAt: '2026-11-27T09:00:01.000Z' }) })).includes(
+      'itl-foreign-suspected',
+    ),
+  );
+  assert.ok(
+    !ids(facts({}, { itlServed: served({}), phone: phone({}, { operation: 'none' }) })).includes(
+      'itl-foreign-suspected',
+    ),
+  );
+  assert.ok(!ids(facts({}, { itlServed: served({}) })).includes('itl-older-served'));
 });

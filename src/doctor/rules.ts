@@ -79,7 +79,29 @@ export function diagnose(f: DoctorFacts): Finding[] {
         out.push(...itlFindings(p.perMacItl, c.sha1, p.perMacItl.fileName));
       }
     }
+    const served = p.itlServed;
+    if (served?.status === 'older')
+      out.push(
+        finding('itl-older-served', [
+          `${p.deviceName} was last served ITL SHA-1 ${served.sha1} at ${served.servedAt}; ` +
+            `ITLFile.tlv is now ${f.itls[0]?.sha1 ?? '(not read)'}`,
+        ]),
+      );
     const ph = p.phone;
+    if (
+      served?.status === 'current' &&
+      served.servedCount >= REPEATED_FAILURE_THRESHOLD &&
+      served.lastCapfSessionAt === null &&
+      ph &&
+      ph.capf.operation !== 'none'
+    )
+      out.push(
+        finding('itl-foreign-suspected', [
+          `${p.deviceName} was served our current ITL ${served.servedCount} times (last ${served.servedAt}) and ` +
+            'never opened a CAPF session with us',
+          `Operation ${ph.capf.operation} is pending: ${ph.status}`,
+        ]),
+      );
     if (!ph) {
       out.push(finding('phone-unknown', [`${p.deviceName} is not in the database`]));
     } else {

@@ -28,17 +28,22 @@ export function registerDoctorCommands(program: Command, { io, setExit }: CliEnv
         if (!m) throw new AppError('ERR_BAD_REQUEST', `--tftp-node "${n}" is not host:port`);
         return { host: m[1]!, port: intOpt(m[2]!) };
       });
-      await withServices(io, o, ['config', 'clock', 'identities', 'store', 'provisioning'], async (ctx) => {
-        const report = await runDoctor(
-          doctorSourcesFromContext(ctx, {
-            resolve: createResolver({ hosts, systemDns: o.systemDns !== false }),
-            extraTftpNodes: nodes,
-            timeoutMs: intOpt(String(o.timeout)),
-          }),
-          device ?? null,
-        );
-        out(io, o.json ? JSON.stringify(report, null, 2) : renderReport(report));
-        setExit(report.ok ? 0 : 1);
-      });
+      await withServices(
+        io,
+        o,
+        ['config', 'clock', 'identities', 'store', 'provisioning', 'itlStatus'],
+        async (ctx) => {
+          const report = await runDoctor(
+            doctorSourcesFromContext(ctx, {
+              resolve: createResolver({ hosts, systemDns: o.systemDns !== false }),
+              extraTftpNodes: nodes,
+              timeoutMs: intOpt(String(o.timeout)),
+            }),
+            device ?? null,
+          );
+          out(io, o.json ? JSON.stringify(report, null, 2) : renderReport(report));
+          setExit(report.ok ? 0 : 1);
+        },
+      );
     });
 }

@@ -44,7 +44,7 @@ test(
 );
 
 test("Operation Pending: the phone cannot resolve the CAPF host name (the seed's DNS lab)", async () => {
-  const t = await startTroubleshootingLab({ publicHost: 'PUB11.brianw2.lab' });
+  const t = await startTroubleshootingLab({ publicHost: 'PUB11.brianw2.lab', resolvePublicHost: false });
   try {
     const dev = newDeviceName();
     await t.schedule(dev, { operation: 'install', authMode: 'null-string' });

@@ -281,16 +281,39 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       out(io, `# ${manufacturingCaPath(o.stateDir)}\n${ca.certPem}`);
     });
 
-  transportOptions(emulate.command('show'))
+  emulate
+    .command('erase-trust-list')
+    .description(
+      'Settings > Security > Trust List > Erase (or a factory reset): the phone drops its CTL and ITL and will ' +
+        'accept the next ITL on first use — the walk to every phone that migration steps avoid',
+    )
+    .argument('<device>', 'SEP<MAC>')
+    .option('--state-dir <dir>', 'emulator state directory', './emulator-state')
+    .action(async (device: string, _o, cmd: Command) => {
+      const o = g(cmd) as ReturnType<typeof g> & { stateDir: string };
+      const name = normaliseDeviceName(device);
+      const store = createFileStateStore(o.stateDir);
+      const state = name ? store.load(name) : null;
+      if (!state) throw new AppError('ERR_PHONE_NOT_FOUND', `no emulated phone ${device} under ${o.stateDir}`);
+      const had = [state.trust.ctl ? 'CTL' : null, state.trust.itl ? 'ITL' : null].filter(Boolean);
+      state.trust = { version: 1 };
+      store.save(state);
+      out(io, had.length ? `${name}: ${had.join(' and ')} erased.` : `${name}: no trust list to erase.`);
+    });
+
+  // No transport options: showing the screens boots nothing (it used to demand --tftp).
+  emulate
+    .command('show')
     .description(
       "show a phone's screens from its saved state, without booting it: Security Configuration, " +
         'Trust List (CTL/ITL entries by role and subject, blank where an empty rollback ITL has none), Status Messages',
     )
     .argument('<device>', 'SEP<MAC>')
+    .option('--state-dir <dir>', 'where phones keep their state', './emulator-state')
     .option('--screens <list>', SCREENS_HELP, 'security,trust-list,status')
     .option('--json', 'JSON output')
     .action(async (device: string, _o, cmd: Command) => {
-      const o = g(cmd) as ReturnType<typeof g> & EmulateOpts & { screens: string; json?: boolean };
+      const o = g(cmd) as ReturnType<typeof g> & { stateDir: string; screens: string; json?: boolean };
       const name = normaliseDeviceName(device);
       const state = name ? createFileStateStore(o.stateDir).load(name) : null;
       if (!state) throw new AppError('ERR_PHONE_NOT_FOUND', `no emulated phone ${device} under ${o.stateDir}`);

@@ -120,7 +120,7 @@ export const FINDINGS = {
       'Rebuild the ITL (restart the provisioning listeners), remove any pinned ' +
       'per-phone ITL, and if phones no longer accept it run opencapf itl reset localkey ' +
       '(CUCM: utils itl reset localkey) so they accept one signed by ITLRecovery.',
-    phoneMessage: 'Trust List update failed',
+    phoneMessage: 'Trust List Update Failed',
     adminStatus: 'Operation Pending',
   },
   'itl-no-capf': {

@@ -8,13 +8,22 @@ export const STATUS_MESSAGES = {
   lscFailed: { text: 'LSC: Failed', seed: true },
   lscInstalled: { text: 'LSC: Installed', seed: false },
   lscDeleted: { text: 'LSC: Deleted', seed: false },
-  trustListUpdateFailed: { text: 'Trust List update failed', seed: false },
-  trustListUpdated: { text: 'Trust List updated', seed: false },
+  // Capitalised as in the Status Messages of Cisco doc 113500 ("12:58:15 Trust List Update Failed").
+  trustListUpdateFailed: { text: 'Trust List Update Failed', seed: false },
+  trustListUpdated: { text: 'Trust List Updated', seed: false },
   vpnNotConfigured: { text: 'VPN not configured', seed: true },
   configVerificationFailed: { text: 'Config file verification failed', seed: false },
   configNotFound: { text: 'Config file not found', seed: false },
 } as const;
 export type StatusMessageId = keyof typeof STATUS_MESSAGES;
+
+/**
+ * The line after `Trust List Update Failed` / `Config file verification failed`: the file and the reason the
+ * phone log gives (UNCERTAIN wording), e.g. `ITLSEP001122334455.tlv: TVS did not vouch for the signer (…)`.
+ */
+export function refusedFile(fileName: string, reason: string, about?: string): string {
+  return `${fileName}: ${reason}${about ? ` (${about})` : ''}`;
+}
 
 /** `DNS unknown IPv4 host PUB11.brianw2.lab` (seed). */
 export function dnsUnknownHost(host: string): string {

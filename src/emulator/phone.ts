@@ -17,11 +17,24 @@ import {
   privateKeyPem,
   type KeyPair,
 } from '../pki/index.ts';
-import { decryptConfig, restorePhoneTrustStore, verifySgn, type PhoneTrustStore } from '../trust/index.ts';
-import { tvsVerify, TvsRole } from '../tvs/index.ts';
-import { isAppError } from '../shared/errors.ts';
+import {
+  decodeSgn,
+  decryptConfig,
+  restorePhoneTrustStore,
+  TRUST_REFUSALS,
+  trustRefusalOf,
+  verifySgn,
+  type InstallReason,
+  type PhoneTrustStore,
+  type TrustRefusal,
+  type TvsAttempt,
+  type VouchAnswer,
+} from '../trust/index.ts';
+import type { CertificateInfo } from '../pki/index.ts';
+import { AppError, isAppError } from '../shared/errors.ts';
+import { queryTftpSigner, vouchForSigner, type PhoneTvsContext } from './tvs-check.ts';
 import { readPhoneConfig, type PhoneConfigView } from './config-file.ts';
-import { dnsUnknownHost, fetchedConfig, STATUS_MESSAGES, type StatusMessageId } from './messages.ts';
+import { dnsUnknownHost, fetchedConfig, refusedFile, STATUS_MESSAGES, type StatusMessageId } from './messages.ts';
 import type { ManufacturingCa } from './manufacturing-ca.ts';
 import type { Resolver } from './resolver.ts';
 import { MAX_STATUS_MESSAGES, type PhoneState, type PhoneStateStore, type StatusMessage } from './state.ts';
@@ -96,6 +109,56 @@ export interface BootResult {
   config: PhoneConfigView | null;
   /** The CAPF address the phone used (host:port), when it got that far. */
   capfServer: string | null;
+  /** What became of each trust list fetched this boot (CTL first, then ITL). */
+  trustLists: TrustListUpdate[];
+  /** Why the configuration file fetched this boot was not accepted (the phone runs on its last one). */
+  configRejected: ConfigRejection | null;
+}
+
+/** One trust list the phone fetched and what it did with it (tlv-files.md §9). */
+export interface TrustListUpdate {
+  kind: 'ITL' | 'CTL';
+  /** The name fetched: CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv or ITLFile.tlv. */
+  file: string;
+  outcome: 'installed' | 'unchanged' | 'refused';
+  /** Which rule accepted it; null when refused. */
+  reason: InstallReason | null;
+  /** Why it was refused; null when accepted. */
+  refusal: TrustRefusal | null;
+  detail: string;
+  /** The TVS servers asked about its signer, and their answers. */
+  tvs: TvsAttempt[];
+}
+
+/** How each rule of tlv-files.md §9 reads in a boot result. */
+export const INSTALL_REASONS: Readonly<Record<InstallReason, string>> = {
+  'first-use': 'no trust list installed: accepted on first use (§9.1)',
+  'trusted-signer': 'signed by a SAST of the installed trust list (§9.2)',
+  'after-rollback': 'the installed ITL is empty (rollback): accepted as on first use (§9.6)',
+  vouched: 'signer vouched for by TVS (§9.3)',
+  unchanged: 'the same list as installed',
+};
+
+/** Why a configuration file was refused. */
+export const CONFIG_REFUSALS = {
+  ...TRUST_REFUSALS,
+  unsigned: 'unsigned configuration refused',
+  'cannot-decrypt': 'cannot decrypt',
+} as const;
+export type ConfigRefusal = keyof typeof CONFIG_REFUSALS;
+
+export interface ConfigRejection {
+  file: string;
+  reason: ConfigRefusal;
+  detail: string;
+  tvs: TvsAttempt[];
+}
+
+/** What the phone log names beside a refusal: the signer, the TVS servers asked, or the error. */
+function refusalAbout(reason: ConfigRefusal, signer: string, tvs: readonly TvsAttempt[], detail: string): string {
+  if (reason === 'tvs-not-vouched' || reason === 'tvs-unreachable') return tvs.map((t) => t.server).join(', ');
+  if (reason === 'signer-not-trusted') return signer;
+  return reason === 'unsigned' ? '' : detail;
 }
 
 function held(p: { certPem: string; keyPem: string } | null): { der: Buffer; privateKey: KeyObject } | null {
@@ -140,13 +203,25 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
   let config: PhoneConfigView | null = null;
   let capfServer: string | null = null;
   /** Why the new configuration was not accepted (the phone then runs on its last one). */
-  let rejected: string | null = null;
+  let configRejected: ConfigRejection | null = null;
+  const trustLists: TrustListUpdate[] = [];
   const finish = (outcome: BootOutcome, detail: string): BootResult => {
     if (state.messages.length > MAX_STATUS_MESSAGES)
       state.messages.splice(0, state.messages.length - MAX_STATUS_MESSAGES);
     state.trust = trust.toJSON();
     deps.stateStore.save(state);
-    return { deviceName: o.deviceName, outcome, detail, messages: added, state, timingsMs, config, capfServer };
+    return {
+      deviceName: o.deviceName,
+      outcome,
+      detail,
+      messages: added,
+      state,
+      timingsMs,
+      config,
+      capfServer,
+      trustLists,
+      configRejected,
+    };
   };
 
   const lsc = () => held(state.lsc);
@@ -154,62 +229,107 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
   /** The phone's identity for TLS and decryption: the LSC once it has one (it "prefers the LSC"). */
   const identity = () => state.lsc ?? state.mic;
 
+  const tvsContext = (): PhoneTvsContext => ({
+    members: state.lastConfig?.tvsMembers ?? [],
+    resolve: deps.resolve,
+    trust,
+    identity,
+    deviceName: `CP-${o.model}-${o.deviceName}`,
+    timeoutMs: deps.tvsTimeoutMs ?? 5000,
+  });
+  const sayUnresolved = (attempts: readonly TvsAttempt[]) => {
+    for (const a of attempts) if (a.result === 'unresolvable') say(dnsUnknownHost(a.server.replace(/:\d+$/, '')));
+  };
+  let lastVouch: VouchAnswer | null = null;
   const trust: PhoneTrustStore = restorePhoneTrustStore(state.trust, {
-    // tvs-protocol.md: ask the TVS of the current configuration whether an unknown signer is a SAST.
+    // tlv-files.md §9.3: ask the TVS of the current configuration whether an unknown signer is a SAST.
     vouch: async (cert) => {
-      for (const m of state.lastConfig?.tvsMembers ?? []) {
-        let address: string;
-        try {
-          address = await deps.resolve(m.address);
-        } catch {
-          say(dnsUnknownHost(m.address));
-          continue;
-        }
-        try {
-          const id = identity();
-          const r = await tvsVerify({
-            host: address,
-            port: m.port,
-            certDer: cert.der,
-            deviceName: `CP-${o.model}-${o.deviceName}`,
-            timeoutMs: deps.tvsTimeoutMs ?? 5000,
-            checkServerCertificate: (der) => trust.isTrusted(der, 'TVS'),
-            tls: { certPem: id.certPem, keyPem: id.keyPem },
-          });
-          if (r.trusted && r.roles.includes(TvsRole.SAST)) return true;
-        } catch {
-          // The next TVS member may answer (priority order).
-        }
-      }
-      return false;
+      lastVouch = await vouchForSigner(tvsContext(), cert);
+      sayUnresolved(lastVouch.attempts);
+      return lastVouch;
     },
   });
+
+  const installList = async (kind: 'ITL' | 'CTL', file: string, data: Buffer): Promise<void> => {
+    lastVouch = null;
+    try {
+      const r = await timed('trust', () => (kind === 'CTL' ? trust.installCtl(data) : trust.installItl(data)));
+      if (r.reason !== 'unchanged') sayId('trustListUpdated');
+      trustLists.push({
+        kind,
+        file,
+        outcome: r.reason === 'unchanged' ? 'unchanged' : 'installed',
+        reason: r.reason,
+        refusal: null,
+        detail: INSTALL_REASONS[r.reason],
+        tvs: r.reason === 'vouched' ? [...((lastVouch as VouchAnswer | null)?.attempts ?? [])] : [],
+      });
+    } catch (e) {
+      // The old list stays (tlv-files.md §9.4); the phone says so and why.
+      const d = trustRefusalOf(e);
+      if (!d) throw e;
+      const detail = e instanceof Error ? e.message : String(e);
+      sayId('trustListUpdateFailed');
+      say(refusedFile(file, TRUST_REFUSALS[d.refusal], refusalAbout(d.refusal, d.signer, d.tvs, detail)));
+      trustLists.push({ kind, file, outcome: 'refused', reason: null, refusal: d.refusal, detail, tvs: d.tvs });
+    }
+  };
+
+  /** Verifies a .sgn with the held TFTP certificates, else with the one a TVS of the held ITL names (§9.3). */
+  const verifyConfig = async (data: Buffer): Promise<{ xml: string; signer: CertificateInfo }> => {
+    try {
+      const v = timedSync(timingsMs, 'trust', () => verifySgn(data, trust.tftpSigners()));
+      return { xml: v.payload.toString('utf8'), signer: v.signer };
+    } catch (e) {
+      if (!(isAppError(e) && e.code === 'ERR_TRUST_NO_SIGNER')) throw e;
+      const header = decodeSgn(data).header;
+      const q = await timed('trust', () => queryTftpSigner(tvsContext(), header));
+      sayUnresolved(q.attempts);
+      if (!q.certificate) {
+        const refusal: TrustRefusal =
+          q.attempts.length === 0
+            ? 'signer-not-trusted'
+            : q.attempts.some((a) => a.result === 'not-vouched')
+              ? 'tvs-not-vouched'
+              : 'tvs-unreachable';
+        throw new AppError('ERR_TRUST_UNTRUSTED_SIGNER', `${e.message}; ${refusal.replace(/-/g, ' ')}`, {
+          refusal,
+          signer: header.signerName ?? '',
+          tvs: q.attempts,
+        });
+      }
+      const v = timedSync(timingsMs, 'trust', () => verifySgn(data, [q.certificate!]));
+      return { xml: v.payload.toString('utf8'), signer: v.signer };
+    }
+  };
+  const rejectConfig = (file: string, reason: ConfigRefusal, detail: string, tvs: TvsAttempt[] = []) => {
+    // The phone keeps running on its last accepted configuration.
+    sayId('configVerificationFailed');
+    say(refusedFile(file, CONFIG_REFUSALS[reason], refusalAbout(reason, '', tvs, detail)));
+    configRejected = { file, reason, detail, tvs };
+  };
 
   if (!o.skipProvisioning) {
     const fetchFile = (name: string): Promise<FetchedFile | null> => timed('tftp', () => deps.fetchFile(name));
     try {
-      const ctl = await fetchFile(`CTL${o.deviceName}.tlv`);
-      if (ctl) {
-        try {
-          const r = await timed('trust', () => trust.installCtl(ctl.data));
-          if (r.reason !== 'unchanged') sayId('trustListUpdated');
-        } catch {
-          sayId('trustListUpdateFailed');
-        }
+      const ctlName = `CTL${o.deviceName}.tlv`;
+      const ctl = await fetchFile(ctlName);
+      if (ctl) await installList('CTL', ctlName, ctl.data);
+      const perMac = `ITL${o.deviceName}.tlv`;
+      let itl = await fetchFile(perMac);
+      let itlName = perMac;
+      if (!itl) {
+        itl = await fetchFile('ITLFile.tlv');
+        itlName = 'ITLFile.tlv';
       }
-      const itl = (await fetchFile(`ITL${o.deviceName}.tlv`)) ?? (await fetchFile('ITLFile.tlv'));
-      if (itl) {
-        try {
-          const r = await timed('trust', () => trust.installItl(itl.data));
-          if (r.reason !== 'unchanged') sayId('trustListUpdated');
-        } catch {
-          // Not signed by a SAST we trust and TVS did not vouch, or corrupt: the old list stays (tlv-files.md §9.4).
-          sayId('trustListUpdateFailed');
-        }
-      }
-      const secured = !!(trust.itl() || trust.ctl());
+      if (itl) await installList('ITL', itlName, itl.data);
+      // A phone asks for the signed file only when its trust list holds a TFTP certificate (Cisco 7900 admin
+      // guide, "Phone does not request signed configuration files"); so a phone holding no list, or an empty
+      // (rollback) ITL, takes SEP<MAC>.cnf.xml unsigned (tlv-files.md §9.6).
+      const tftpSigners = trust.tftpSigners();
+      const signedOnly = tftpSigners.length > 0;
       const plainName = `${o.deviceName}.cnf.xml`;
-      let file = secured ? await fetchFile(`${plainName}.sgn`) : null;
+      let file = signedOnly ? await fetchFile(`${plainName}.sgn`) : null;
       let fileName = `${plainName}.sgn`;
       if (!file) {
         file = await fetchFile(plainName);
@@ -220,18 +340,22 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
         return finish('no-config', `${plainName} not found`);
       }
       say(fetchedConfig(fileName, file.via));
-      let xml: string | null = file.data.toString('utf8');
+      let xml: string | null = null;
+      let signers: CertificateInfo[] = tftpSigners;
       if (fileName.endsWith('.sgn')) {
         try {
-          xml = timedSync(timingsMs, 'trust', () =>
-            verifySgn(file!.data, trust.tftpSigners()).payload.toString('utf8'),
-          );
+          const v = await verifyConfig(file.data);
+          xml = v.xml;
+          if (!signers.some((c) => c.sha1 === v.signer.sha1)) signers = [...signers, v.signer];
         } catch (e) {
-          // The phone keeps running on its last accepted configuration (it cannot trust the new signer).
-          sayId('configVerificationFailed');
-          rejected = isAppError(e) ? e.message : String(e);
-          xml = null;
+          const d = trustRefusalOf(e);
+          rejectConfig(fileName, d?.refusal ?? 'invalid-file', isAppError(e) ? e.message : String(e), d?.tvs);
         }
+      } else if (signedOnly) {
+        // Security By Default: with TFTP certificates in its trust list the phone takes signed files only.
+        rejectConfig(fileName, 'unsigned', 'the trust list holds TFTP certificates; an unsigned file is refused');
+      } else {
+        xml = file.data.toString('utf8');
       }
       if (xml !== null) {
         config = readPhoneConfig(xml);
@@ -247,7 +371,7 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
               timedSync(timingsMs, 'trust', () =>
                 decryptConfig(enc.data, {
                   privateKey: privateKeyFromPem(id.keyPem),
-                  trustedSigners: trust.tftpSigners(),
+                  trustedSigners: signers,
                 }).xml.toString('utf8'),
               ),
             );
@@ -257,8 +381,7 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
               capfServers: full.capfServers.length ? full.capfServers : config.capfServers,
             };
           } catch (e) {
-            sayId('configVerificationFailed');
-            rejected = `cannot decrypt ${plainName}.enc.sgn: ${(e as Error).message}`;
+            rejectConfig(`${plainName}.enc.sgn`, 'cannot-decrypt', (e as Error).message);
             config = null;
           }
         }
@@ -279,7 +402,11 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
   if (o.runCapf === false) return finish('capf-skipped', 'CAPF not contacted');
   const last = state.lastConfig;
   const target = last?.capfServers[0];
-  if (!last) return finish('config-rejected', rejected ?? 'no configuration accepted yet');
+  if (!last)
+    return finish(
+      'config-rejected',
+      (configRejected as ConfigRejection | null)?.detail ?? 'no configuration accepted yet',
+    );
   if (!target) return finish('no-capf-in-config', 'the configuration has no <capfList>');
   capfServer = `${target.host}:${deps.capfPortOverride ?? target.port}`;
 

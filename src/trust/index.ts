@@ -96,7 +96,13 @@ export {
 export {
   createPhoneTrustStore,
   restorePhoneTrustStore,
+  trustRefusalOf,
+  TRUST_REFUSALS,
   type PhoneTrustStore,
+  type TrustRefusal,
+  type TrustRefusalDetails,
+  type TvsAttempt,
+  type VouchAnswer,
   type PhoneTrustStoreOptions,
   type PhoneTrustStoreState,
   type InstallOutcome,

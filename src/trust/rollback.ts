@@ -6,7 +6,8 @@
 // Bytes of an empty record (UNCERTAIN, §9.6: "keep the record structure with no certificate element"):
 //   RECORDLENGTH, DNSNAME (two NULs, as CUCM writes an empty name), SUBJECTNAME (one NUL), FUNCTION.
 // When reading lists from CUCM we are liberal: any TVS, TFTP or CCM+TFTP record with neither a CERTIFICATE nor a
-// CERTHASH nor a PUBLICKEY element counts as empty.
+// CERTHASH nor a PUBLICKEY value counts as empty; an element present with no value (zero length, or all zero
+// bytes) counts as absent (isAbsentValue), and parseTrustList drops such values from the model.
 
 import { ROLES, RecordTag, type Role } from './constants.ts';
 import { encodeCString, encodeRecord, type TlvRecord } from './tlv-codec.ts';
@@ -26,9 +27,14 @@ export function emptyRecordBytes(role: Role): Buffer {
   ]);
 }
 
+/** A CERTIFICATE, CERTHASH or PUBLICKEY value that stands for nothing: missing, zero-length or all zero bytes. */
+export function isAbsentValue(v: Uint8Array | undefined): boolean {
+  return !v || v.every((b) => b === 0);
+}
+
 /** True for a record that stands for no certificate at all (the blank entries of a rollback ITL). */
 export function isEmptyRecord(r: Pick<TlvRecord, 'certificate' | 'certificateHash' | 'publicKey'>): boolean {
-  return !r.certificate && !r.certificateHash && !r.publicKey;
+  return isAbsentValue(r.certificate) && isAbsentValue(r.certificateHash) && isAbsentValue(r.publicKey);
 }
 
 /** True when the list is an empty (rollback) ITL: some TVS or TFTP record is empty (§9.6). */

@@ -33,7 +33,7 @@ import {
   type NameStyle,
 } from './certificate-fields.ts';
 import { checkSignature, signFile, type Signer } from './signed-file.ts';
-import { emptyRecordBytes } from './rollback.ts';
+import { emptyRecordBytes, isAbsentValue } from './rollback.ts';
 import {
   decodeTlvFile,
   encodeCString,
@@ -207,10 +207,15 @@ export function parseTrustList(input: Uint8Array, opts?: DecodeOptions): TrustLi
   const file = decodeTlvFile(bytes, opts);
   const records: TrustRecord[] = file.records.map((r) => {
     const t: TrustRecord = { ...r, roleDisplay: roleDisplay(r.role) };
+    // Liberal with CUCM's empty (rollback) records, whose exact bytes are UNCERTAIN (§9.6): a CERTIFICATE,
+    // CERTHASH or PUBLICKEY element without a value stands for no certificate (the element stays in `elements`).
+    if (isAbsentValue(t.certificate)) delete t.certificate;
+    if (isAbsentValue(t.certificateHash)) delete t.certificateHash;
+    if (isAbsentValue(t.publicKey)) delete t.publicKey;
     const name = ROLE_BY_CODE.get(r.role);
     if (name) t.roleName = name;
-    if (r.certificate) t.certificateSha1 = createHash('sha1').update(r.certificate).digest('hex');
-    else if (r.certificateHash) t.certificateSha1 = r.certificateHash.toString('hex');
+    if (t.certificate) t.certificateSha1 = createHash('sha1').update(t.certificate).digest('hex');
+    else if (t.certificateHash) t.certificateSha1 = t.certificateHash.toString('hex');
     return t;
   });
   const list: TrustList = { kind: kindOf(file.header.fileName), header: file.header, records, size: file.size, bytes };

@@ -4,23 +4,89 @@
 // Rules:
 //   1. Nothing installed: the first well-formed, self-consistently signed list is accepted (trust on first use).
 //   2. Something installed: a new list must be signed by a SAST key from the installed ITL or CTL,
+//   6. or the installed ITL is an empty (rollback) ITL (§9.6, rollback.ts) and no CTL is installed: the next ITL is
+//      accepted as on first use ('after-rollback'),
 //   3. or the injected TVS `vouch` callback must confirm the signer certificate.
-//   4. Otherwise ERR_TRUST_UNTRUSTED_SIGNER and the old list stays.
+//   4. Otherwise ERR_TRUST_UNTRUSTED_SIGNER, with the reason the phone log would give (details.refusal: signer not
+//      trusted, TVS did not vouch, TVS unreachable), and the old list stays.
+// (Numbers are those of tlv-files.md §9.)
 
 import { createHash } from 'node:crypto';
 import { parseCertificate, type CertificateInfo } from '../pki/index.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, CodecError, isAppError } from '../shared/errors.ts';
 import { ROLES, type Role, type TrustListKind } from './constants.ts';
+import { isRollbackTrustList } from './rollback.ts';
 import type { DecodeOptions } from './tlv-codec.ts';
 import { parseTrustList, recordPublicKey, verifyTrustList, type TrustList, type TrustRecord } from './trust-list.ts';
 
+/** One TVS server a phone asked about an unknown signer, and what came of it. */
+export interface TvsAttempt {
+  /** host:port as the configuration names it. */
+  server: string;
+  result: 'vouched' | 'not-vouched' | 'unreachable' | 'unresolvable' | 'untrusted-server';
+  detail?: string;
+}
+
+/** What the TVS check of an unknown signer found: the answer, and whom the phone asked. */
+export interface VouchAnswer {
+  vouched: boolean;
+  /** Empty when there was no TVS to ask (none configured, or no TVS record in the installed ITL). */
+  attempts: readonly TvsAttempt[];
+}
+
 export interface PhoneTrustStoreOptions {
-  /** TVS check of an unknown signer (tvs-protocol.md); resolves true when TVS vouches for it. */
-  vouch?: (certificate: CertificateInfo) => Promise<boolean>;
+  /**
+   * TVS check of an unknown signer (tvs-protocol.md); true or `{ vouched: true }` when a TVS vouches for it. A
+   * VouchAnswer lets a refusal say whether TVS refused or could not be reached.
+   */
+  vouch?: (certificate: CertificateInfo) => Promise<boolean | VouchAnswer>;
   decode?: DecodeOptions;
 }
 
-export type InstallReason = 'first-use' | 'trusted-signer' | 'vouched' | 'unchanged';
+export type InstallReason = 'first-use' | 'trusted-signer' | 'after-rollback' | 'vouched' | 'unchanged';
+
+/** Why a phone refused a new trust list, as its log would put it. */
+export const TRUST_REFUSALS = {
+  'signer-not-trusted': 'signer not trusted',
+  'tvs-not-vouched': 'TVS did not vouch for the signer',
+  'tvs-unreachable': 'TVS unreachable',
+  'invalid-file': 'file corrupt or its signature does not verify',
+} as const;
+export type TrustRefusal = keyof typeof TRUST_REFUSALS;
+
+/** `details` of an ERR_TRUST_UNTRUSTED_SIGNER from installItl/installCtl. */
+export interface TrustRefusalDetails {
+  refusal: TrustRefusal;
+  kind: TrustListKind;
+  /** Subject of the new list's signer. */
+  signer: string;
+  tvs: TvsAttempt[];
+}
+
+/** The refusal behind an error from installItl/installCtl; corrupt or badly signed files are 'invalid-file'. */
+export function trustRefusalOf(e: unknown): TrustRefusalDetails | null {
+  if (isAppError(e) && e.code === 'ERR_TRUST_UNTRUSTED_SIGNER' && e.details && 'refusal' in e.details)
+    return e.details as unknown as TrustRefusalDetails;
+  if (e instanceof CodecError || (isAppError(e) && e.code.startsWith('ERR_TRUST_')))
+    return { refusal: 'invalid-file', kind: 'ITL', signer: '', tvs: [] };
+  return null;
+}
+
+function refusalOf(answer: VouchAnswer): TrustRefusal {
+  if (answer.attempts.length === 0) return 'signer-not-trusted';
+  return answer.attempts.some((a) => a.result === 'not-vouched') ? 'tvs-not-vouched' : 'tvs-unreachable';
+}
+
+function describeAttempts(attempts: readonly TvsAttempt[]): string {
+  const said: Record<TvsAttempt['result'], string> = {
+    vouched: 'vouched',
+    'not-vouched': 'did not vouch for it',
+    unreachable: 'did not answer',
+    unresolvable: 'does not resolve',
+    'untrusted-server': "presented a certificate that is not the trust list's TVS",
+  };
+  return attempts.map((a) => `TVS ${a.server} ${said[a.result]}${a.detail ? ` (${a.detail})` : ''}`).join('; ');
+}
 
 export interface InstallOutcome {
   kind: TrustListKind;
@@ -54,7 +120,7 @@ export interface PhoneTrustStore {
   /** Every role the installed lists give this certificate. */
   roleOf(certDer: Uint8Array): Role[];
   capfCertificates(): TrustedCertificate[];
-  /** Full TFTP certificates, for verifying .sgn files. */
+  /** Full TFTP certificates, for verifying .sgn files. None (e.g. a rollback ITL): configuration is unsigned. */
   tftpSigners(): CertificateInfo[];
   entries(): TrustedCertificate[];
   itl(): TrustList | undefined;
@@ -111,20 +177,36 @@ export function createPhoneTrustStore(
       reason = 'first-use';
     } else if (trustedSastKeys().has(spkiHexOf(signerRecord) ?? '')) {
       reason = 'trusted-signer';
+    } else if (kind === 'ITL' && !lists.CTL && lists.ITL && isRollbackTrustList(lists.ITL)) {
+      // §9.6: the phone holds an empty ITL and behaves as in rule 1 for the next one. With a CTL installed, the
+      // CTL still checks the ITL signature (rule 1), so rule 2 applies.
+      reason = 'after-rollback';
     } else {
-      const signerName = signerRecord.subjectName ?? list.header.signerName ?? '(unnamed)';
-      if (!options.vouch || !signerRecord.certificate) {
-        throw new AppError(
-          'ERR_TRUST_UNTRUSTED_SIGNER',
-          `${kind} signed by ${signerName}, which is not a SAST of the installed ` +
-            `trust lists${options.vouch ? ' (no certificate to ask TVS about)' : ''}`,
-        );
+      const signerName = signerRecord.subjectName || list.header.signerName || '(unnamed)';
+      const refuse = (refusal: TrustRefusal, tvs: TvsAttempt[], text: string): never => {
+        const details: TrustRefusalDetails = { refusal, kind, signer: signerName, tvs };
+        throw new AppError('ERR_TRUST_UNTRUSTED_SIGNER', text, { ...details });
+      };
+      const notSast = `${kind} signed by ${signerName}, which is not a SAST of the installed trust lists`;
+      if (!options.vouch) refuse('signer-not-trusted', [], notSast);
+      if (!signerRecord.certificate) refuse('signer-not-trusted', [], `${notSast} (no certificate to ask TVS about)`);
+      let cert: CertificateInfo;
+      try {
+        cert = parseCertificate(signerRecord.certificate!);
+      } catch {
+        return refuse('signer-not-trusted', [], `${notSast} (its certificate does not parse; TVS not asked)`);
       }
-      const cert = parseCertificate(signerRecord.certificate);
-      if (!(await options.vouch(cert))) {
-        throw new AppError(
-          'ERR_TRUST_UNTRUSTED_SIGNER',
-          `${kind} signed by ${signerName}, which is neither an installed SAST nor vouched for by TVS`,
+      const raw = await options.vouch!(cert);
+      const answer: VouchAnswer = typeof raw === 'boolean' ? { vouched: raw, attempts: [] } : raw;
+      if (!answer.vouched) {
+        const refusal = typeof raw === 'boolean' ? 'tvs-not-vouched' : refusalOf(answer);
+        const asked = answer.attempts.length ? `: ${describeAttempts(answer.attempts)}` : '';
+        refuse(
+          refusal,
+          [...answer.attempts],
+          refusal === 'signer-not-trusted'
+            ? `${notSast}, and there is no TVS to ask`
+            : `${kind} signed by ${signerName}, which is neither an installed SAST nor vouched for by TVS${asked}`,
         );
       }
       reason = 'vouched';
@@ -165,7 +247,14 @@ export function createPhoneTrustStore(
     tftpSigners: () =>
       entries()
         .filter((e) => (e.role === 'TFTP' || e.role === 'CCM_TFTP') && e.der)
-        .map((e) => parseCertificate(e.der!)),
+        .flatMap((e) => {
+          // Liberal with CUCM's files: a CERTIFICATE element that does not parse verifies nothing.
+          try {
+            return [parseCertificate(e.der!)];
+          } catch {
+            return [];
+          }
+        }),
     entries,
     itl: () => lists.ITL,
     ctl: () => lists.CTL,

@@ -41,6 +41,29 @@ test('opencapf emulate phone + doctor: a phone installs its LSC by authenticatio
     assert.equal(j.outcome, 'no-operation');
     assert.equal(j.lscState, 'installed');
     assert.ok(j.lscPem);
+    // Settings > Security > Trust List from the saved state: the ITL it holds, signed by this node.
+    const stateArgs = ['--state-dir', join(dir, 'state')];
+    const screen = await cli(['emulate', 'show', dev, ...stateArgs, '--screens', 'trust-list']);
+    assert.equal(screen.code, 0, screen.stderr);
+    assert.match(screen.stdout, /^Trust List {2}\(Cisco IP Phone CP-8845, SEP/);
+    assert.match(screen.stdout, /ITL File {5}Installed\n/);
+    assert.match(screen.stdout, / CAPF {7}CN=/);
+    assert.match(screen.stdout, / SAST {7}CN=.*\(signer\)/);
+    assert.doesNotMatch(screen.stdout, /Status Messages/);
+    const shown = JSON.parse((await cli(['emulate', 'show', dev, ...stateArgs, '--json'])).stdout) as {
+      trustList: { itl: { rollback: boolean; entries: unknown[] } };
+    };
+    assert.equal(shown.trustList.itl.rollback, false);
+    assert.ok(shown.trustList.itl.entries.length >= 4);
+    const bad = await cli(['emulate', 'show', dev, ...stateArgs, '--screens', 'settings']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /unknown screen "settings"; choose from security, trust-list, status/);
+    // Erasing the trust list (the walk to the phone): the next boot takes the ITL on first use again.
+    const erased = await cli(['emulate', 'erase-trust-list', dev, ...stateArgs]);
+    assert.match(erased.stdout, /ITL erased\./);
+    const third = await cli(['emulate', 'phone', dev, ...common, '--json', '--no-capf']);
+    const k = JSON.parse(third.stdout) as { trustLists: { kind: string; reason: string }[] };
+    assert.equal(k.trustLists.find((u) => u.kind === 'ITL')?.reason, 'first-use');
     // The CLI reads the node's configuration file, as an administrator's shell would.
     const c = t.lab.ctx.config;
     const configFile = join(dir, 'opencapf.json');

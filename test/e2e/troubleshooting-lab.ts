@@ -43,10 +43,20 @@ export interface TroubleshootingLab {
   close(): Promise<void>;
 }
 
-export async function startTroubleshootingLab(
-  o: { publicHost?: string; overrides?: Partial<Record<ConfigKey, unknown>>; trustEmulatorMics?: boolean } = {},
-): Promise<TroubleshootingLab> {
-  const mfg = await createManufacturingCa();
+export interface TroubleshootingLabOptions {
+  publicHost?: string;
+  overrides?: Partial<Record<ConfigKey, unknown>>;
+  trustEmulatorMics?: boolean;
+  /** false: leave the public host out of the hosts map (a DNS failure lab); default true. */
+  resolvePublicHost?: boolean;
+  /** Share these with another lab (the same physical phones, two clusters): test/e2e/two-clusters.ts. */
+  mfg?: ManufacturingCa;
+  states?: ReturnType<typeof createMemoryStateStore>;
+  hosts?: Map<string, string>;
+}
+
+export async function startTroubleshootingLab(o: TroubleshootingLabOptions = {}): Promise<TroubleshootingLab> {
+  const mfg = o.mfg ?? (await createManufacturingCa());
   const caDir = mkdtempSync(join(tmpdir(), 'opencapf-emu-ca-'));
   const caFile = join(caDir, 'emulator-mfg-ca.pem');
   writeFileSync(caFile, mfg.certPem);
@@ -58,8 +68,12 @@ export async function startTroubleshootingLab(
     ...o.overrides,
   };
   const lab = await startCapfLab(overrides);
-  const hosts = new Map([[PUBLIC_HOST, '127.0.0.1']]);
-  const states = createMemoryStateStore();
+  // The name this lab writes into SEP<MAC>.cnf.xml (its own publicHost, overridden or not) resolves to loopback.
+  const hosts = o.hosts ?? new Map<string, string>();
+  const publicHost = String(lab.ctx.config['cluster.publicHost'] ?? PUBLIC_HOST);
+  if (o.resolvePublicHost !== false && !hosts.has(publicHost.toLowerCase()))
+    hosts.set(publicHost.toLowerCase(), '127.0.0.1');
+  const states = o.states ?? createMemoryStateStore();
   const deps = (extra: Partial<PhoneDeps> = {}): PhoneDeps => ({
     fetchFile: createFileFetcher({
       host: '127.0.0.1',

@@ -44,7 +44,7 @@ test(
 );
 
 test("Operation Pending: the phone cannot resolve the CAPF host name (the seed's DNS lab)", async () => {
-  const t = await startTroubleshootingLab({ publicHost: 'PUB11.brianw2.lab' });
+  const t = await startTroubleshootingLab({ publicHost: 'PUB11.brianw2.lab', resolvePublicHost: false });
   try {
     const dev = newDeviceName();
     await t.schedule(dev, { operation: 'install', authMode: 'null-string' });
@@ -95,7 +95,16 @@ test('Operation Pending: the phone cannot authenticate the new trust list becaus
     await t.lab.server.listeners.find((l) => l.name === 'tvs')!.stop();
     await t.schedule(dev, { operation: 'install', authMode: 'null-string' });
     const r = await t.boot(dev);
-    assert.ok(texts(r).includes('Trust List update failed'), texts(r).join(' | '));
+    assert.ok(texts(r).includes('Trust List Update Failed'), texts(r).join(' | '));
+    // The next line gives the reason the phone log would: its TVS did not answer.
+    const itl = r.trustLists.find((u) => u.kind === 'ITL')!;
+    assert.equal(itl.outcome, 'refused');
+    assert.equal(itl.refusal, 'tvs-unreachable');
+    assert.ok(
+      texts(r).some((m) => /^ITL(SEP[0-9A-F]{12}|File)\.tlv: TVS unreachable \(pub11\.opencapf\.test:\d+\)$/.test(m)),
+      texts(r).join(' | '),
+    );
+    assert.equal(r.configRejected?.reason, 'tvs-unreachable', 'the new config signer cannot be checked either');
     assert.ok(texts(r).includes('LSC: Connection failed'), texts(r).join(' | '));
     assert.equal(await t.status(dev), OperationStatus.Pending);
     const d = await t.doctor(dev);

@@ -22,9 +22,13 @@ import {
   renderFleetSummary,
   renderSecurityConfiguration,
   renderStatusMessages,
+  renderTrustList,
   runFleet,
+  securityConfiguration,
+  trustListScreen,
   type FleetPhone,
   type PhoneDeps,
+  type PhoneState,
 } from '../../emulator/index.ts';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { progressBar } from '../admin-common.ts';
@@ -71,6 +75,31 @@ function baseDeps(o: EmulateOpts): Omit<PhoneDeps, 'stateStore' | 'manufacturing
   };
 }
 
+/** The phone screens `--screens` can name: Settings > Security > Security Configuration, Settings > Security >
+ * Trust List, Settings > Status > Status Messages (the newest `limit`). */
+const SCREENS = {
+  security: (s: PhoneState) => renderSecurityConfiguration(s),
+  'trust-list': (s: PhoneState) => renderTrustList(s),
+  status: (s: PhoneState, limit: number) => renderStatusMessages(s, limit),
+} as const;
+type ScreenName = keyof typeof SCREENS;
+const SCREENS_HELP = `comma-separated screens to print: ${Object.keys(SCREENS).join(', ')}`;
+
+function parseScreens(text: string): ScreenName[] {
+  const names = text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const n of names)
+    if (!Object.hasOwn(SCREENS, n))
+      throw new AppError('ERR_BAD_REQUEST', `unknown screen "${n}"; choose from ${Object.keys(SCREENS).join(', ')}`);
+  return names as ScreenName[];
+}
+
+function renderScreens(state: PhoneState, names: readonly ScreenName[], statusLimit: number): string {
+  return names.map((n) => SCREENS[n](state, statusLimit)).join('\n\n');
+}
+
 async function prompt(io: CliIo, question: string): Promise<string | null> {
   const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
   // An exhausted stdin (scripts, CI) answers "no string" instead of waiting forever.
@@ -103,11 +132,13 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       '--apply-config',
       'keep the installed trust lists and configuration (no TFTP): "Apply Config" without a reset',
     )
-    .option('--json', 'JSON output')
+    .option('--screens <list>', SCREENS_HELP, 'security,trust-list,status')
+    .option('--json', 'JSON output (with trustLists: what became of each trust list, and why one was refused)')
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
       const name = normaliseDeviceName(device);
       if (!name) throw new AppError('ERR_PHONE_BAD_NAME', `"${device}" is not SEP followed by 12 hexadecimal digits`);
+      const screens = parseScreens(String(o.screens));
       const r = await bootPhone(
         { deviceName: name, model: String(o.model), runCapf: o.capf !== false, skipProvisioning: !!o.applyConfig },
         {
@@ -122,11 +153,7 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
         const { state, ...rest } = r;
         out(io, JSON.stringify({ ...rest, lscState: state.lscState, lscPem: state.lsc?.certPem ?? null }, null, 2));
       } else {
-        out(
-          io,
-          `${renderSecurityConfiguration(r.state)}\n\n${renderStatusMessages(r.state, 15)}\n\nResult: ` +
-            `${BOOT_OUTCOMES[r.outcome]} (${r.detail})`,
-        );
+        out(io, `${renderScreens(r.state, screens, 15)}\n\nResult: ${BOOT_OUTCOMES[r.outcome]} (${r.detail})`);
       }
       setExit(
         r.outcome === 'installed' ||
@@ -254,14 +281,49 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       out(io, `# ${manufacturingCaPath(o.stateDir)}\n${ca.certPem}`);
     });
 
-  transportOptions(emulate.command('show'))
-    .description("show a phone's screens from its saved state, without booting it")
+  emulate
+    .command('erase-trust-list')
+    .description(
+      'Settings > Security > Trust List > Erase (or a factory reset): the phone drops its CTL and ITL and will ' +
+        'accept the next ITL on first use — the walk to every phone that migration steps avoid',
+    )
     .argument('<device>', 'SEP<MAC>')
+    .option('--state-dir <dir>', 'emulator state directory', './emulator-state')
     .action(async (device: string, _o, cmd: Command) => {
-      const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
+      const o = g(cmd) as ReturnType<typeof g> & { stateDir: string };
+      const name = normaliseDeviceName(device);
+      const store = createFileStateStore(o.stateDir);
+      const state = name ? store.load(name) : null;
+      if (!state) throw new AppError('ERR_PHONE_NOT_FOUND', `no emulated phone ${device} under ${o.stateDir}`);
+      const had = [state.trust.ctl ? 'CTL' : null, state.trust.itl ? 'ITL' : null].filter(Boolean);
+      state.trust = { version: 1 };
+      store.save(state);
+      out(io, had.length ? `${name}: ${had.join(' and ')} erased.` : `${name}: no trust list to erase.`);
+    });
+
+  // No transport options: showing the screens boots nothing (it used to demand --tftp).
+  emulate
+    .command('show')
+    .description(
+      "show a phone's screens from its saved state, without booting it: Security Configuration, " +
+        'Trust List (CTL/ITL entries by role and subject, blank where an empty rollback ITL has none), Status Messages',
+    )
+    .argument('<device>', 'SEP<MAC>')
+    .option('--state-dir <dir>', 'where phones keep their state', './emulator-state')
+    .option('--screens <list>', SCREENS_HELP, 'security,trust-list,status')
+    .option('--json', 'JSON output')
+    .action(async (device: string, _o, cmd: Command) => {
+      const o = g(cmd) as ReturnType<typeof g> & { stateDir: string; screens: string; json?: boolean };
       const name = normaliseDeviceName(device);
       const state = name ? createFileStateStore(o.stateDir).load(name) : null;
       if (!state) throw new AppError('ERR_PHONE_NOT_FOUND', `no emulated phone ${device} under ${o.stateDir}`);
-      out(io, `${renderSecurityConfiguration(state)}\n\n${renderStatusMessages(state, 50)}`);
+      const screens = parseScreens(o.screens);
+      if (o.json) {
+        const j: Record<string, unknown> = {};
+        if (screens.includes('security')) j.securityConfiguration = securityConfiguration(state);
+        if (screens.includes('trust-list')) j.trustList = trustListScreen(state);
+        if (screens.includes('status')) j.statusMessages = state.messages;
+        out(io, JSON.stringify(j, null, 2));
+      } else out(io, renderScreens(state, screens, 50));
     });
 }

@@ -93,6 +93,20 @@ test('without migration steps a phone of A pointed at B keeps A, refuses B, and 
       assert.deepEqual(await t.B.lab.ctx.store.phones.listCertificates(d), [], `${d}: B issued nothing`);
     }
     assert.equal(await t.B.lab.ctx.store.audit.countAudit({}), auditBefore, 'no audit entry on B');
+    // The doctor on B explains why, from what B's servers saw: our ITL and config fetched at every boot, never a
+    // CAPF session, the install pending — the phone trusts another cluster — and names the three cures.
+    for (const d of devices) {
+      const report = await t.doctor('B', d);
+      const f = report.findings.find((x) => x.id === 'itl-foreign-suspected');
+      assert.ok(f, `${d}: ${report.findings.map((x) => x.id).join(', ')}`);
+      assert.match(f.remedy, /migrate export-trust/);
+      assert.match(f.remedy, /rollback/);
+      assert.match(f.remedy, /erase the ITL on the phone/);
+      assert.ok(
+        f.evidence.some((e) => /served our current ITL \d+ times/.test(e)),
+        f.evidence.join(' | '),
+      );
+    }
     // And on A the phones are as they were.
     for (const d of devices) assert.equal(await t.status('A', d), 'Upgrade Success');
   } finally {

@@ -27,6 +27,7 @@ export const ALL_TABLES = [
   'bulk_jobs',
   'bulk_job_items',
   'login_throttle',
+  'tvs_foreign_trust',
 ] as const;
 
 const SQLITE_FILE = 'opencapf.db';

@@ -23,6 +23,8 @@ import type { AccessStore } from '../access/index.ts';
 import type { AuditStore } from '../audit/index.ts';
 import { createKyselyAccessStore } from './access-store.ts';
 import { createKyselyAuditStore } from './audit-store.ts';
+import { createKyselyForeignTrustStore } from './foreign-trust-store.ts';
+import type { ForeignTrustStore } from '../provisioning/foreign-trust.ts';
 import {
   classify,
   createStoreHealth,
@@ -66,6 +68,8 @@ export interface OpenStore {
   access: AccessStore;
   /** The audit log (reading; services append inside their own transactions through their stores). */
   audit: AuditStore;
+  /** Certificates of other clusters our TVS vouches for (migration 0007). */
+  foreignTrust: ForeignTrustStore;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -163,6 +167,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     backup: backupDumper({ db, sqliteFile: sqlitePath ?? (opts.driver === 'sqlite' ? ':memory:' : null) }),
     access: createKyselyAccessStore(db),
     audit: createKyselyAuditStore(db),
+    foreignTrust: createKyselyForeignTrustStore(db),
     health: () => health.state(),
     close: async () => {
       health.stop();

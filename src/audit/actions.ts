@@ -21,6 +21,11 @@ export const AUDIT_ACTIONS = {
   'itl.reset-localkey': 'ITL re-signed with the ITLRecovery key',
   'itl.reset-normal': 'ITL signing back to normal',
   'itl.rebuild': 'ITL rebuilt',
+  'itl.rollback-on': 'Rollback ITL turned on (phones will accept the next cluster)',
+  'itl.rollback-off': 'Rollback ITL turned off',
+  // --- foreign TVS trust (provisioning/foreign-trust.ts) ---
+  'tvs.trust-import': 'Certificate of another cluster added to the TVS trust',
+  'tvs.trust-remove': 'Certificate of another cluster removed from the TVS trust',
   // --- moving phones between clusters (migration/) ---
   'migration.export-trust': 'Signing certificates exported for the old cluster',
   'migration.check': 'Migration check run',

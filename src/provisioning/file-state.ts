@@ -1,8 +1,9 @@
-// Owns the provisioning state kept in files under <dataDir>: the ITL signing mode, pinned per-phone trust
-// lists, the archived predecessors of the cluster certificates, and noticing when another process changes
-// them (fs.watch, debounced, backed by a slow mtime poll). The service sees it only through ProvisioningState.
+// Owns the provisioning state kept in files under <dataDir>: the ITL signing mode, the rollback mode, pinned
+// per-phone trust lists, the archived predecessors of the cluster certificates, and noticing when another process
+// changes them (fs.watch, debounced, backed by a slow mtime poll). The service sees it only through ProvisioningState.
 //
 // Files: <dataDir>/provisioning/itl-signer   "localkey" after `opencapf itl reset localkey`
+//        <dataDir>/provisioning/itl-rollback "on" after `opencapf itl rollback on` (absent: off)
 //        <dataDir>/provisioning/pinned/<ITLSEP|CTLSEP><MAC>.tlv   per-phone overrides (`opencapf itl pin`)
 // The previous certificate's replacement time is the mtime of <dataDir>/pki/<name>.previous.crt.pem
 // (written by the key store when it archives the old identity).
@@ -34,11 +35,14 @@ export interface ProvisioningState {
   previous(name: ClusterIdentityName): { certificate: CertificateInfo; replacedAt: Date } | null;
   signingMode(): SigningMode;
   setSigningMode(mode: SigningMode): void;
+  /** The rollback ("empty") ITL of tlv-files.md §9.6 is served (`opencapf itl rollback on`). */
+  rollback(): boolean;
+  setRollback(on: boolean): void;
   /** Pinned per-phone trust lists by file name (ITLSEP<MAC>.tlv, CTLSEP<MAC>.tlv). */
   pins(): ReadonlyMap<string, Buffer>;
   pin(fileName: string, bytes: Buffer): void;
   unpin(fileName: string): boolean;
-  /** Newest change among the certificates, their archived predecessors and the signing mode. */
+  /** Newest change among the certificates, their archived predecessors, the signing and the rollback mode. */
   changedAt(): Date;
   /** Forgets what was read (all of it, or one identity's predecessor): the next read goes to disk. */
   forget(name?: ClusterIdentityName): void;
@@ -54,10 +58,12 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
   const provDir = join(dataDir, 'provisioning');
   const pinDir = join(provDir, 'pinned');
   const signerFile = join(provDir, 'itl-signer');
+  const rollbackFile = join(provDir, 'itl-rollback');
 
   // Disk state read once and kept until a change is noticed (watch/poll) or made in-process.
   const previousCache = new Map<ClusterIdentityName, { certificate: CertificateInfo; replacedAt: Date } | null>();
   let mode: SigningMode | null = null;
+  let rollbackOn: boolean | null = null;
   let pins: Map<string, Buffer> | null = null;
   let changedAtCache: Date | null = null;
 
@@ -100,6 +106,17 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
       mode = m;
       changedAtCache = null;
     },
+    rollback() {
+      if (rollbackOn === null)
+        rollbackOn = existsSync(rollbackFile) && readFileSync(rollbackFile, 'utf8').trim() === 'on';
+      return rollbackOn;
+    },
+    setRollback(on) {
+      if (on) writeAtomic(rollbackFile, 'on\n');
+      else rmSync(rollbackFile, { force: true });
+      rollbackOn = on;
+      changedAtCache = null;
+    },
     pins: readPins,
     pin(fileName, bytes) {
       mkdirSync(pinDir, { recursive: true });
@@ -119,7 +136,7 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
         const names = ['capf', 'itlrecovery', 'tftp', 'tvs']
           .flatMap((n) => [`${n}.crt.pem`, `${n}.previous.crt.pem`])
           .map((f) => join(pkiDir, f));
-        for (const path of [...names, signerFile, provDir]) {
+        for (const path of [...names, signerFile, rollbackFile, provDir]) {
           if (existsSync(path)) ms = Math.max(ms, statSync(path).mtimeMs);
         }
         changedAtCache = new Date(ms);
@@ -134,6 +151,7 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
       }
       previousCache.clear();
       mode = null;
+      rollbackOn = null;
       pins = null;
     },
     watch(onChange) {

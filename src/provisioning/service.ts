@@ -13,7 +13,7 @@ import type { TvsAuthority } from '../tvs/ports.ts';
 import { createTrustFiles, type ClusterIdentityName, type SigningMode, type TrustFiles } from './trust-files.ts';
 import { createFileCatalogue, type FileCatalogue, type ProvisionedPhone } from './catalogue.ts';
 import { parseCallManagers, type PhoneConfigCluster } from './phone-config.ts';
-import { createClusterTvsAuthority } from './tvs-authority.ts';
+import { createClusterTvsAuthority, type ForeignTrustSource } from './tvs-authority.ts';
 import { createDirectorySource } from './tftp/index.ts';
 import { PINNABLE_NAME, type ProvisioningState } from './file-state.ts';
 
@@ -29,6 +29,9 @@ export interface Provisioning {
   advertise(service: 'capf' | 'tvs', port: number): void;
   signingMode(): SigningMode;
   setSigningMode(mode: SigningMode): void;
+  /** The rollback ("empty") ITL is served (tlv-files.md §9.6). */
+  rollback(): boolean;
+  setRollback(on: boolean): void;
   pin(fileName: string, bytes: Buffer): void;
   unpin(fileName: string): boolean;
   pinned(): string[];
@@ -70,6 +73,8 @@ export interface ProvisioningDeps {
   state: ProvisioningState;
   /** Told of every file request answered (ITL File Status: itl-status-recorder.ts). */
   onServed?: (f: import('./catalogue.ts').ServedFile) => void;
+  /** Certificates of other clusters TVS vouches for as well (`opencapf tvs trust import`). */
+  foreignTrust?: ForeignTrustSource;
 }
 
 /**
@@ -98,6 +103,7 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
       current: (name) => identities.get(name),
       previous: (name) => state.previous(name),
       signingMode: () => state.signingMode(),
+      rollback: () => state.rollback(),
       changedAt: () => state.changedAt(),
     },
     {
@@ -183,7 +189,7 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
     log.info({ identity: name }, `${name} certificate changed: trust lists and signed configurations are rebuilt`);
   });
 
-  const tvsAuthority = createClusterTvsAuthority(trust, s.tvsTtlSeconds);
+  const tvsAuthority = createClusterTvsAuthority(trust, s.tvsTtlSeconds, d.foreignTrust);
 
   function refreshFromDisk() {
     state.forget();
@@ -216,6 +222,8 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
     },
     signingMode: () => state.signingMode(),
     setSigningMode: (m) => state.setSigningMode(m),
+    rollback: () => state.rollback(),
+    setRollback: (on) => state.setRollback(on),
     pin(fileName, bytes) {
       if (!PINNABLE_NAME.test(fileName))
         throw new AppError(

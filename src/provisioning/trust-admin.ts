@@ -1,6 +1,6 @@
-// Owns trust administration: changing what phones trust (ITL signer reset localkey / normal, rebuilding the
-// trust lists from disk, regenerating, re-keying by CSR or importing a cluster identity) and writing the
-// audit row of each change, so that the API and the CLI record the same row for the same act.
+// Owns trust administration: changing what phones trust (ITL signer reset localkey / normal, rollback on / off,
+// rebuilding the trust lists from disk, regenerating, re-keying by CSR or importing a cluster identity) and writing
+// the audit row of each change, so that the API and the CLI record the same row for the same act.
 //
 // It lives in provisioning/ (not trust/) because trust/ is the pure codec of ITL/CTL files, while this
 // changes the state the provisioning service keeps (signing mode, identities it signs with) and audits it.
@@ -21,6 +21,8 @@ export type TrustAuditLog = AuditAppendPort;
 
 export interface TrustAdmin {
   setSigningMode(mode: SigningMode, actor: TrustAdminActor): Promise<void>;
+  /** Serves the rollback ITL (tlv-files.md §9.6) or the normal one again; audited only when it changes. */
+  setRollback(on: boolean, actor: TrustAdminActor): Promise<{ changed: boolean }>;
   /** Re-reads identities and provisioning files; returns the identities that changed. */
   rebuild(actor: TrustAdminActor): Promise<string[]>;
   regenerateIdentity(name: IdentityName, actor: TrustAdminActor): Promise<LoadedIdentity>;
@@ -29,7 +31,7 @@ export interface TrustAdmin {
 }
 
 export interface TrustAdminDeps {
-  provisioning: Pick<Provisioning, 'setSigningMode' | 'refreshFromDisk'>;
+  provisioning: Pick<Provisioning, 'setSigningMode' | 'refreshFromDisk' | 'rollback' | 'setRollback'>;
   identities: Pick<IdentityService, 'regenerate' | 'createCsr' | 'importCertificate'>;
   audit: TrustAuditLog;
   clock: Clock;
@@ -45,6 +47,12 @@ export function createTrustAdmin(d: TrustAdminDeps): TrustAdmin {
     async setSigningMode(mode, actor) {
       d.provisioning.setSigningMode(mode);
       await record(actor, mode === 'localkey' ? 'itl.reset-localkey' : 'itl.reset-normal', ITL_FILE, {});
+    },
+    async setRollback(on, actor) {
+      if (d.provisioning.rollback() === on) return { changed: false };
+      d.provisioning.setRollback(on);
+      await record(actor, on ? 'itl.rollback-on' : 'itl.rollback-off', ITL_FILE, {});
+      return { changed: true };
     },
     async rebuild(actor) {
       const { identities } = d.provisioning.refreshFromDisk();

@@ -6,6 +6,9 @@
 //   - after `opencapf itl reset localkey` (CUCM `utils itl reset localkey`) until `itl reset normal`, and
 //   - for itl.transitionHours after the TFTP certificate changed: phones still hold an ITL signed by
 //     the old TFTP key, which they no longer can verify against; they do trust ITLRecovery (§9.5).
+// Rollback mode (`opencapf itl rollback on`, CUCM "Prepare Cluster for Rollback to pre-8.0", §9.6): the ITL is still
+// signed as above, but its TVS and TFTP records are empty, so a phone that installs it accepts the next cluster's ITL
+// on first sight. The CTL is left as it is (CUCM's parameter touches the ITL only).
 
 import type { KeyObject } from 'node:crypto';
 import type { CertificateInfo } from '../pki/index.ts';
@@ -15,6 +18,7 @@ import {
   ctlWarnings,
   cucmItlMembers,
   itlWarnings,
+  ROLLBACK_BLANK_ROLES,
   type CertificateForm,
   type SigningHash,
   type TrustListMember,
@@ -30,6 +34,8 @@ export interface TrustIdentitySource {
   previous(name: ClusterIdentityName): { certificate: CertificateInfo; replacedAt: Date } | null;
   /** 'localkey' after `opencapf itl reset localkey`. */
   signingMode(): SigningMode;
+  /** True after `opencapf itl rollback on`: the served ITL is the empty (rollback) ITL. */
+  rollback(): boolean;
   /** When the inputs last changed on disk (newest certificate or signing-mode change). */
   changedAt(): Date;
 }
@@ -51,6 +57,8 @@ export interface BuiltTrustList {
   /** Which identity signed it, and why. */
   signedBy: 'tftp' | 'itlrecovery';
   signerReason: 'normal' | 'localkey' | 'tftp-transition';
+  /** The rollback ITL (empty TVS and TFTP records, tlv-files.md §9.6); always false for the CTL. */
+  rollback: boolean;
   /** Old certificates still listed (CAPF/TVS transition). */
   transitional: ClusterIdentityName[];
   warnings: TrustListWarning[];
@@ -78,6 +86,7 @@ interface Inputs {
   previousTvs: CertificateInfo | null;
   signedBy: 'tftp' | 'itlrecovery';
   signerReason: BuiltTrustList['signerReason'];
+  rollback: boolean;
   /**
    * TIMESTAMP of the file: derived from the inputs, not the build time, so `itl export` in another process writes the
    * same bytes.
@@ -114,6 +123,7 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
       if (p && end <= now.getTime() && end > asOfMs) asOfMs = end;
     }
     const asOf = new Date(Math.floor(asOfMs / 1000) * 1000);
+    const rollback = source.rollback();
     const key = [
       tftp.sha1,
       itlRecovery.sha1,
@@ -122,9 +132,10 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
       previousCapf?.sha1 ?? '-',
       previousTvs?.sha1 ?? '-',
       signedBy,
+      rollback ? 'rollback' : '-',
       asOf.getTime(),
     ].join('|');
-    return { key, tftp, itlRecovery, capf, tvs, previousCapf, previousTvs, signedBy, signerReason, asOf };
+    return { key, tftp, itlRecovery, capf, tvs, previousCapf, previousTvs, signedBy, signerReason, rollback, asOf };
   }
 
   function transitional(i: Inputs): ClusterIdentityName[] {
@@ -137,6 +148,17 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
   }
 
   function itlMembers(i: Inputs): TrustListMember[] {
+    if (i.rollback) {
+      // §9.6: the signer and ITLRecovery stay SAST (the phone accepts the file by rule 2) and CAPF stays; every TVS
+      // and the TFTP role become the empty records build() appends.
+      const members: TrustListMember[] = [
+        { certificate: i.capf, roles: ['CAPF'] },
+        { certificate: i.itlRecovery, roles: ['SAST'] },
+        { certificate: i.tftp, roles: ['SAST'] },
+      ];
+      if (i.previousCapf) members.splice(1, 0, { certificate: i.previousCapf, roles: ['CAPF'] });
+      return members;
+    }
     // CUCM order (cucmItlMembers); the old CAPF/TVS follow their successors during the transition.
     const members = cucmItlMembers({
       itlRecovery: i.itlRecovery,
@@ -170,6 +192,7 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
       now,
       hash: settings.hash ?? 'sha1',
       certificateForm: settings.certificateForm ?? 'full',
+      ...(kind === 'ITL' && i.rollback ? { emptyRoles: ROLLBACK_BLANK_ROLES } : {}),
     };
     const bytes = kind === 'ITL' ? buildItl(params) : buildCtl(params);
     const warnings = kind === 'ITL' ? itlWarnings(bytes) : ctlWarnings(bytes);
@@ -178,7 +201,8 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
       bytes,
       signedBy: i.signedBy,
       signerReason: i.signerReason,
-      transitional: transitional(i),
+      rollback: kind === 'ITL' && i.rollback,
+      transitional: kind === 'ITL' && i.rollback ? transitional(i).filter((n) => n !== 'tvs') : transitional(i),
       warnings,
       builtAt: now,
     };

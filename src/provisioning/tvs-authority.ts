@@ -1,6 +1,8 @@
 // Owns what the cluster's TVS vouches for (tvs-protocol.md §5, §6): the current CAPF, TFTP/CallManager,
 // ITLRecovery and TVS certificates by role, and the previous ones during their transition window,
-// so a phone can trust a new CAPF or TFTP certificate that is not in its ITL yet.
+// so a phone can trust a new CAPF or TFTP certificate that is not in its ITL yet; then the certificates of other
+// clusters an administrator imported (`opencapf tvs trust import`, foreign-trust.ts), so that phones holding our ITL
+// accept the next cluster's ITL (tlv-files.md §9.3).
 
 import { createHash } from 'node:crypto';
 import type { TvsAuthority, TvsCertificateQuery } from '../tvs/index.ts';
@@ -25,7 +27,18 @@ interface Entry {
   roles: number[];
 }
 
-export function createClusterTvsAuthority(trust: Pick<TrustFiles, 'vouched'>, ttlSeconds: number): TvsAuthority {
+/** Certificates of other clusters TVS vouches for (valid ones only), with their TvsRole codes. */
+export interface ForeignTrustSource {
+  /** By lower-case hex SHA-256 of the DER. */
+  find(sha256: string): Promise<Entry | null>;
+  all(): Promise<Entry[]>;
+}
+
+export function createClusterTvsAuthority(
+  trust: Pick<TrustFiles, 'vouched'>,
+  ttlSeconds: number,
+  foreign?: ForeignTrustSource,
+): TvsAuthority {
   function entries(): Map<string, Entry> {
     const bySha256 = new Map<string, Entry>();
     for (const v of trust.vouched()) {
@@ -37,26 +50,30 @@ export function createClusterTvsAuthority(trust: Pick<TrustFiles, 'vouched'>, tt
   }
   return {
     async verify(certDer) {
-      // tvsd looks certificates up by SHA-256 of the DER (§5).
-      const e = entries().get(createHash('sha256').update(certDer).digest('hex'));
+      // tvsd looks certificates up by SHA-256 of the DER (§5). Our own certificates first, then the foreign ones.
+      const sha256 = createHash('sha256').update(certDer).digest('hex');
+      const e = entries().get(sha256) ?? (await foreign?.find(sha256)) ?? undefined;
       return e
         ? { trusted: true, roles: [...e.roles].sort((a, b) => a - b), ttlSeconds }
         : { trusted: false, roles: [], ttlSeconds };
     },
     async query(q: TvsCertificateQuery) {
-      const all = [...entries().values()];
-      let hit: Entry | undefined;
-      if (q.serial && q.issuer) {
-        const key = issuerSerialKey(q.issuer, q.serial);
-        hit = all.find(
-          (e) => issuerSerialKey(trustListName(e.certificate.issuer, 'cucm'), e.certificate.serialHex) === key,
-        );
-      }
-      if (!hit && q.subject && !q.serial) {
-        const s = normaliseDistinguishedName(q.subject);
-        hit = all.find((e) => normaliseDistinguishedName(trustListName(e.certificate.subject, 'cucm')) === s);
-      }
-      return hit ? { certDer: hit.certificate.der, roles: [...hit.roles].sort((a, b) => a - b), ttlSeconds } : null;
+      const own = [...entries().values()];
+      return match(own, q) ?? (foreign ? match(await foreign.all(), q) : null);
     },
   };
+  function match(all: readonly Entry[], q: TvsCertificateQuery) {
+    let hit: Entry | undefined;
+    if (q.serial && q.issuer) {
+      const key = issuerSerialKey(q.issuer, q.serial);
+      hit = all.find(
+        (e) => issuerSerialKey(trustListName(e.certificate.issuer, 'cucm'), e.certificate.serialHex) === key,
+      );
+    }
+    if (!hit && q.subject && !q.serial) {
+      const s = normaliseDistinguishedName(q.subject);
+      hit = all.find((e) => normaliseDistinguishedName(trustListName(e.certificate.subject, 'cucm')) === s);
+    }
+    return hit ? { certDer: hit.certificate.der, roles: [...hit.roles].sort((a, b) => a - b), ttlSeconds } : null;
+  }
 }

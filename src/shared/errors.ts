@@ -30,6 +30,16 @@ export const ERROR_TABLE = {
   ERR_PKI_UNKNOWN_IDENTITY: { http: 404, expose: true, text: 'no such certificate' },
   ERR_CERT_NOT_FOUND: { http: 404, expose: true, text: 'no LSC with that serial number' },
   ERR_CERT_ALREADY_REVOKED: { http: 409, expose: true, text: 'the certificate is already revoked' },
+  // --- foreign TVS trust (certificates of another cluster our TVS vouches for) ---
+  ERR_FOREIGN_NOT_CERTIFICATE: { http: 400, expose: true, text: 'not an X.509 certificate (PEM or DER)' },
+  ERR_FOREIGN_PRIVATE_KEY: { http: 400, expose: true, text: 'this is a private key; give the certificate' },
+  ERR_FOREIGN_VALIDITY: { http: 400, expose: true, text: 'the certificate is expired or not yet valid' },
+  ERR_FOREIGN_OURS: {
+    http: 409,
+    expose: true,
+    text: "the certificate is one of this cluster's own, or a CA it already holds",
+  },
+  ERR_FOREIGN_DUPLICATE: { http: 409, expose: true, text: 'the certificate is already in the TVS trust' },
   // --- phones / operations ---
   ERR_PHONE_NOT_FOUND: { http: 404, expose: true, text: 'no phone with that device name' },
   ERR_PHONE_EXISTS: { http: 409, expose: true, text: 'a phone with that device name already exists' },

@@ -28,6 +28,7 @@ export const ALL_TABLES = [
   'bulk_job_items',
   'login_throttle',
   'phone_itl_status',
+  'tvs_foreign_trust',
 ] as const;
 
 const SQLITE_FILE = 'opencapf.db';

@@ -25,6 +25,8 @@ import type { AccessStore } from '../access/index.ts';
 import type { AuditStore } from '../audit/index.ts';
 import { createKyselyAccessStore } from './access-store.ts';
 import { createKyselyAuditStore } from './audit-store.ts';
+import { createKyselyForeignTrustStore } from './foreign-trust-store.ts';
+import type { ForeignTrustStore } from '../provisioning/foreign-trust.ts';
 import {
   classify,
   createStoreHealth,
@@ -70,6 +72,8 @@ export interface OpenStore {
   audit: AuditStore;
   /** ITL File Status: the ITL each phone was last served (issue 17). */
   itlStatus: ItlStatusStore;
+  /** Certificates of other clusters our TVS vouches for (migration 0007). */
+  foreignTrust: ForeignTrustStore;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -168,6 +172,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     access: createKyselyAccessStore(db),
     audit: createKyselyAuditStore(db),
     itlStatus: createKyselyItlStatusStore(db),
+    foreignTrust: createKyselyForeignTrustStore(db),
     health: () => health.state(),
     close: async () => {
       health.stop();

@@ -7,6 +7,7 @@ import { enrollmentPagesMigration } from './0003-enrollment-pages.ts';
 import { unacknowledgedLscsMigration } from './0004-unacknowledged-lscs.ts';
 import { loginThrottleMigration } from './0005-login-throttle.ts';
 import { statusCodesMigration } from './0006-status-codes.ts';
+import { foreignTrustMigration } from './0007-foreign-trust.ts';
 import { itlStatusMigration } from './0008-itl-status.ts';
 
 export interface DialectTypes {
@@ -123,6 +124,7 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
     '0004_unacknowledged_lscs': unacknowledgedLscsMigration(),
     '0005_login_throttle': loginThrottleMigration(),
     '0006_status_codes': statusCodesMigration(),
+    '0007_foreign_trust': foreignTrustMigration(t),
     '0008_itl_status': itlStatusMigration(),
   };
 }

@@ -134,7 +134,7 @@ export async function openContext(
       phones,
       clock,
       capfNotAfter: () => ca.capfNotAfter(),
-      facts: () => ({ capfSubjectDn: ca.capfSubjectDn() }),
+      facts: () => ({ capfSubjectDn: ca.capfSubjectDn(), currentItlSha1: currentItlSha1() }),
     });
     const revocation = createRevocationService({
       cas: createCaSource(identities, () => keyStore.loadPrevious('capf')),
@@ -200,7 +200,10 @@ export async function openContext(
       },
       checkPorts: migrationCheckPorts(),
       itlStatusCounts: () => itlStatus.counts(),
-      countPhones: (filter) => store.admin.countPhones(withFacts(filter, { capfSubjectDn: ca.capfSubjectDn() })),
+      countPhones: (filter) =>
+        store.admin.countPhones(
+          withFacts(filter, { capfSubjectDn: ca.capfSubjectDn(), currentItlSha1: currentItlSha1() }),
+        ),
     });
     return Object.freeze({
       config,

@@ -125,6 +125,15 @@ export const PHONE_FILTER_FIELDS = {
     cli: '--lsc-not-current-capf',
     web: 'more',
   },
+  itlStatus: {
+    query: 'itlStatus',
+    type: 'enum',
+    values: { current: 'Current ITL', older: 'An older ITL', never: 'Never fetched an ITL' },
+    label: 'ITL File Status',
+    help: 'the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never)',
+    cli: '--itl-status <status>',
+    web: 'more',
+  },
   authString: {
     query: 'authString',
     type: 'text',
@@ -257,6 +266,8 @@ export function phoneFilterFrom(
 export interface QueryFacts {
   /** Subject DN of the current CAPF certificate: the issuer of every LSC this node issues now. */
   capfSubjectDn: string;
+  /** SHA-1 of the ITLFile.tlv served now (ITL File Status "current"). */
+  currentItlSha1: string;
 }
 
 /** The query with the node's facts, for the store's SQL mapping. */

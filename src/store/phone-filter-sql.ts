@@ -54,6 +54,15 @@ export const PHONE_FILTER_SQL: FilterSql = {
   lscExpiresAfter: (v) => sql<SqlBool>`lsc_not_after > ${v}`,
   lscIssuerContains: (v) => contains('lsc_issuer', v),
   lscNotCurrentCapf: (_v, facts) => sql<SqlBool>`(lsc_issuer is not null and lsc_issuer <> ${facts().capfSubjectDn})`,
+  // ITL File Status (migration 0008): the row of the ITL this phone was last served.
+  itlStatus: (v, facts) => {
+    const row = sql`select 1 from phone_itl_status s where s.device_name = phones.device_name`;
+    if (v === 'never') return sql<SqlBool>`not exists (${row})`;
+    const sha1 = facts().currentItlSha1;
+    return v === 'current'
+      ? sql<SqlBool>`exists (${row} and s.itl_sha1 = ${sha1})`
+      : sql<SqlBool>`exists (${row} and s.itl_sha1 <> ${sha1})`;
+  },
   authString: (v) => sql<SqlBool>`auth_string = ${v}`,
   status: statusCondition,
   operation: (v) => sql<SqlBool>`cert_operation = ${v}`,

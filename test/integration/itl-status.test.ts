@@ -66,6 +66,10 @@ test('after the ITL changes, phones are "older" until they fetch the new one; CL
   assert.deepEqual(j.items.map((i: { deviceName: string }) => i.deviceName).sort(), [phones[0], phones[1]]);
   const text = await cli(['--data-dir', t.lab.dir, 'report', 'itl-status']);
   assert.match(text.stdout, /1 current, 2 older, 1 never seen, of 4 phones/);
+  const found = await cli(['--data-dir', t.lab.dir, 'phone', 'find', '--itl-status', 'never', '--json']);
+  assert.equal(found.code, 0, found.stderr);
+  assert.match(found.stdout, /SEP0017A00000FF/);
+  assert.doesNotMatch(found.stdout, /SEP0017A0000001/);
   const bad = await cli(['--data-dir', t.lab.dir, 'report', 'itl-status', '--status', 'stale']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /status must be current, older, never/);
@@ -85,6 +89,28 @@ test('after the ITL changes, phones are "older" until they fetch the new one; CL
       res.json().items.map((i: { deviceName: string }) => i.deviceName),
       ['SEP0017A00000FF'],
     );
+    // The same states as a phone filter (the field table): API, bulk query and CLI.
+    const find = await app.inject({
+      method: 'GET',
+      url: '/api/v1/phones?itlStatus=older',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(find.statusCode, 200, find.body);
+    assert.deepEqual(
+      find
+        .json()
+        .items.map((i: { deviceName: string }) => i.deviceName)
+        .sort(),
+      [phones[0], phones[1]],
+    );
+    const cur = await app.inject({
+      method: 'POST',
+      url: '/api/v1/bulk/query',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { filter: { itlStatus: 'current' } },
+    });
+    assert.equal(cur.statusCode, 200, cur.body);
+    assert.equal(cur.json().matched, 1);
   } finally {
     await app.close();
   }

@@ -95,9 +95,15 @@ test('the SQL mapping has one condition per query field, and each runs on SQLite
       .addColumn('cert_operation', 'text')
       .addColumn('profile_name', 'text')
       .execute();
+    await db.schema
+      .createTable('phone_itl_status')
+      .addColumn('device_name', 'text')
+      .addColumn('itl_sha1', 'text')
+      .execute();
     for (const [k, f] of fields) {
       const q = phoneFilterFrom({ [k]: sample(f) });
-      const conditions = phoneFilterConditions({ ...q, facts: { capfSubjectDn: 'CN=CAPF-00000000' } });
+      const facts = { capfSubjectDn: 'CN=CAPF-00000000', currentItlSha1: '0'.repeat(40) };
+      const conditions = phoneFilterConditions({ ...q, facts });
       assert.equal(conditions.length, 1, k);
       await db.selectFrom('phones').selectAll().where(conditions[0]!).execute();
     }

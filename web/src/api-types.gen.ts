@@ -114,6 +114,8 @@ export type PostBulkJobsBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
+    itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
@@ -265,6 +267,8 @@ export type PostBulkQueryBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
+    itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
@@ -700,6 +704,8 @@ export type GetPhonesQuery = {
   lscIssuer?: string;
   /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
   lscNotCurrentCapf?: boolean;
+  /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
+  itlStatus?: 'current' | 'older' | 'never';
   /** Certificate Operation Status outcome code */
   statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
   /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
@@ -1051,6 +1057,8 @@ export type PostPhonesSearchBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
+    itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */
@@ -1598,6 +1606,8 @@ export type GetReportsCapfQuery = {
   lscIssuer?: string;
   /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
   lscNotCurrentCapf?: boolean;
+  /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
+  itlStatus?: 'current' | 'older' | 'never';
   /** Certificate Operation Status outcome code */
   statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
   /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
@@ -1654,6 +1664,8 @@ export type PostReportsCapfBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
+    itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
     authString?: string;
     /** Certificate Operation Status outcome code */

@@ -113,6 +113,7 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await page.getByTestId('count-phones').filter({ hasText: '0' }).waitFor();
     await page.getByTestId('count-installed').filter({ hasText: '0' }).waitFor();
+    await page.getByTestId('itl-status').getByText('Current ITL').waitFor();
     await shot('dashboard-empty');
   });
 

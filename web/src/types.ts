@@ -34,3 +34,4 @@ export type MigrationPlan = Api.GetMigrationPlanResponse;
 export type MigrationStep = MigrationPlan['steps'][number];
 export type MigrationCheck = Api.PostMigrationCheckResponse;
 export type MigrationExport = Api.PostMigrationExportTrustResponse;
+export type ItlStatusReport = Api.GetReportsItlStatusResponse;

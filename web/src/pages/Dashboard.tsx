@@ -6,7 +6,7 @@ import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { fmtDateTime, relative, STATUS_VERBS, statusText } from '../format.ts';
 import { Badge, BarChart, Empty, ErrorMessage, Loading, PageHeader, Section } from '../components/ui.tsx';
-import type { ExpirySummary, NodeStatus, OperationStatusCode, Page, Phone } from '../types.ts';
+import type { ExpirySummary, ItlStatusReport, NodeStatus, OperationStatusCode, Page, Phone } from '../types.ts';
 
 /** The phone list filtered by status codes. */
 const statusLink = (s: Partial<OperationStatusCode>) =>
@@ -45,6 +45,7 @@ export function DashboardPage() {
   const expiry = useApi(() => api<ExpirySummary>('GET', '/reports/expiry'), []);
   const status = useApi(() => api<NodeStatus>('GET', '/status'), []);
   const ops = useApi(loadOperations, []);
+  const itl = useApi(() => api<ItlStatusReport>('GET', '/reports/itl-status?limit=1'), []);
   const t = expiry.data?.totals;
   const installed = t ? t.phones - t.none : 0;
 
@@ -122,6 +123,27 @@ export function DashboardPage() {
             />
           ) : (
             <Loading what="expiry" />
+          )}
+        </Section>
+
+        <Section title="ITL File Status" actions={<Link to="/migration">Move phones here</Link>}>
+          {itl.data ? (
+            <div data-testid="itl-status">
+              <BarChart
+                title="Phones by the ITL they were last served"
+                bars={[
+                  { label: 'Current ITL', value: itl.data.counts.current, tone: 'ok' },
+                  { label: 'Older ITL', value: itl.data.counts.older, tone: 'warn' },
+                  { label: 'Never seen', value: itl.data.counts.never, tone: 'neutral' },
+                ]}
+              />
+              <p className="muted">
+                What our TFTP/HTTP servers served each phone. List them: Phones, More filters, ITL File Status, or
+                <code> opencapf report itl-status</code>.
+              </p>
+            </div>
+          ) : (
+            <ErrorMessage error={itl.error} title="ITL File Status cannot be read" />
           )}
         </Section>
 

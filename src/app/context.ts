@@ -31,6 +31,7 @@ import type { HttpExtension } from '../provisioning/http-extension.ts';
 import { createProvisioning, defaultPublicHost, type Provisioning } from '../provisioning/service.ts';
 import { createFileProvisioningState } from '../provisioning/file-state.ts';
 import { createTrustAdmin, type TrustAdmin } from '../provisioning/trust-admin.ts';
+import { createSignerRotation, type FetchedCounts, type SignerRotation } from '../provisioning/signer-rotation.ts';
 import { createMigrationService, type MigrationService } from '../migration/index.ts';
 import { withFacts } from '../phones/query-fields.ts';
 import { migrationCheckPorts } from './migration.ts';
@@ -61,6 +62,8 @@ export interface AppServices {
   readonly provisioning: Provisioning;
   /** ITL signer resets, rebuilds and identity changes, each audited (API and CLI alike). */
   readonly trustAdmin: TrustAdmin;
+  /** Staged rotation of the TFTP signer (`opencapf itl rotate`), audited (issue 17). */
+  readonly signerRotation: SignerRotation;
   /** CRLs, OCSP, manual revocation and the trust bundle of the CAPF CA (issue 8). */
   readonly revocation: RevocationService;
   /** Moving phones that trust another cluster onto this one: trust export, check, plan (issue 17). */
@@ -73,6 +76,11 @@ export interface AppServices {
 export interface OpenContextOptions {
   /** Overrides store.startupWaitSeconds (one-shot CLI commands give up sooner than `serve`). */
   startupWaitSeconds?: number;
+  /**
+   * Counts phones by the ITL last served to them, for `itl rotate status/finish`. Without it the rotation
+   * says "unknown" and finish needs --force.
+   */
+  itlFetchedCounts?: FetchedCounts;
 }
 
 export async function openContext(
@@ -121,6 +129,7 @@ export async function openContext(
     });
     const httpExtensions: HttpExtension[] = [createRevocationHttpHandler(revocation)];
     const provisioningLog = logger.child({ component: 'provisioning' });
+    const provisioningState = createFileProvisioningState(config.dataDir, provisioningLog);
     const provisioning = createProvisioning({
       settings: {
         ...provisioningSettings(config),
@@ -130,9 +139,25 @@ export async function openContext(
       clock,
       identities,
       phones: store.phones,
-      state: createFileProvisioningState(config.dataDir, provisioningLog),
+      state: provisioningState,
     });
-    const trustAdmin = createTrustAdmin({ provisioning, identities, audit: store.phones, clock });
+    const signerRotation = createSignerRotation({
+      state: provisioningState,
+      identities,
+      trust: provisioning.trust,
+      audit: store.phones,
+      clock,
+      transitionHours: config['itl.transitionHours'],
+      fetchedCounts: options.itlFetchedCounts ?? null,
+    });
+    const trustAdmin = createTrustAdmin({
+      provisioning,
+      identities,
+      audit: store.phones,
+      clock,
+      rotationStagedAt: () => signerRotation.stagedAt(),
+      transitionHours: config['itl.transitionHours'],
+    });
     const migration = createMigrationService({
       clock,
       audit: store.phones,
@@ -164,6 +189,7 @@ export async function openContext(
       revocation,
       provisioning,
       trustAdmin,
+      signerRotation,
       migration,
       generated: Object.freeze(generated),
       close: () => store.close(),

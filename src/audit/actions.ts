@@ -21,6 +21,9 @@ export const AUDIT_ACTIONS = {
   'itl.reset-localkey': 'ITL re-signed with the ITLRecovery key',
   'itl.reset-normal': 'ITL signing back to normal',
   'itl.rebuild': 'ITL rebuilt',
+  'itl.rotate-start': 'TFTP signer rotation started (next certificate listed in the ITL)',
+  'itl.rotate-finish': 'TFTP signer rotation finished (next certificate now signs)',
+  'itl.rotate-abort': 'TFTP signer rotation aborted (next certificate discarded)',
   // --- moving phones between clusters (migration/) ---
   'migration.export-trust': 'Signing certificates exported for the old cluster',
   'migration.check': 'Migration check run',

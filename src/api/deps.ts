@@ -24,6 +24,8 @@ export interface ApiDeps extends AdminServices {
   trustLists?: import('./routes/trust-lists.ts').TrustListDeps;
   /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */
   doctor?: import('./routes/doctor.ts').DoctorRunner;
+  /** Staged rotation of the TFTP signer (/api/v1/trust/itl/rotation); absent without provisioning. */
+  signerRotation?: import('../provisioning/signer-rotation.ts').SignerRotation;
   /** The migration kit (/api/v1/migration); absent when the API runs without a node. */
   migration?: import('../migration/index.ts').MigrationService;
   version?: string;

@@ -33,6 +33,7 @@ export type ApiServices = Pick<
   | 'revocation'
   | 'provisioning'
   | 'trustAdmin'
+  | 'signerRotation'
 >;
 
 /** The API's dependencies from the composition root (also used by tests through createApiApp + inject). */
@@ -52,6 +53,7 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     revocation: s.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext({ ...s, listeners: networkListeners() }), device),
     migration: s.migration,
+    signerRotation: s.signerRotation,
     trustLists: {
       lists: () => trustListViews(s.provisioning.trust, c['cluster.nodeName']),
       signingMode: () => s.provisioning.signingMode(),

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigKey } from '../../src/config/index.ts';
+import type { OpenContextOptions } from '../../src/app/context.ts';
 import { startCapfLab, type CapfLab } from '../helpers/capf-lab.ts';
 import { runDoctor, type DoctorReport } from '../../src/doctor/index.ts';
 import { doctorSourcesFromContext } from '../../src/app/doctor-sources.ts';
@@ -44,7 +45,12 @@ export interface TroubleshootingLab {
 }
 
 export async function startTroubleshootingLab(
-  o: { publicHost?: string; overrides?: Partial<Record<ConfigKey, unknown>>; trustEmulatorMics?: boolean } = {},
+  o: {
+    publicHost?: string;
+    overrides?: Partial<Record<ConfigKey, unknown>>;
+    trustEmulatorMics?: boolean;
+    contextOptions?: OpenContextOptions;
+  } = {},
 ): Promise<TroubleshootingLab> {
   const mfg = await createManufacturingCa();
   const caDir = mkdtempSync(join(tmpdir(), 'opencapf-emu-ca-'));
@@ -57,7 +63,7 @@ export async function startTroubleshootingLab(
     ...(o.trustEmulatorMics ? { 'capf.manufacturingCaFile': caFile } : {}),
     ...o.overrides,
   };
-  const lab = await startCapfLab(overrides);
+  const lab = await startCapfLab(overrides, o.contextOptions);
   const hosts = new Map([[PUBLIC_HOST, '127.0.0.1']]);
   const states = createMemoryStateStore();
   const deps = (extra: Partial<PhoneDeps> = {}): PhoneDeps => ({

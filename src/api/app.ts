@@ -18,6 +18,7 @@ import { registerTrustRoutes } from './routes/trust.ts';
 import { registerDoctorRoutes } from './routes/doctor.ts';
 import { registerNodeRoutes } from './routes/ui-node.ts';
 import { registerTrustListRoutes } from './routes/trust-lists.ts';
+import { registerItlRotationRoutes } from './routes/itl-rotation.ts';
 import { registerMigrationRoutes } from './routes/migration.ts';
 import { registerUiRoutes } from './routes/ui-static.ts';
 
@@ -207,6 +208,7 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       registerDoctorRoutes(v1, deps.doctor);
       registerNodeRoutes(v1, deps);
       registerTrustListRoutes(v1, deps);
+      registerItlRotationRoutes(v1, deps);
       registerMigrationRoutes(v1, deps);
     },
     { prefix: '/api/v1' },

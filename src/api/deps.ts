@@ -26,6 +26,8 @@ export interface ApiDeps extends AdminServices {
   doctor?: import('./routes/doctor.ts').DoctorRunner;
   /** ITL File Status (/api/v1/reports/itl-status); absent when the API runs without a node. */
   itlStatus?: import('../reports/itl-status.ts').ItlStatusService;
+  /** Staged rotation of the TFTP signer (/api/v1/trust/itl/rotation); absent without provisioning. */
+  signerRotation?: import('../provisioning/signer-rotation.ts').SignerRotation;
   /** The migration kit (/api/v1/migration); absent when the API runs without a node. */
   migration?: import('../migration/index.ts').MigrationService;
   version?: string;

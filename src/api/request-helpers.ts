@@ -81,3 +81,12 @@ export function sessionCookie(value: string, o: { secure: boolean; maxAgeSeconds
     `SameSite=Strict; Max-Age=${o.maxAgeSeconds}${o.secure ? '; Secure' : ''}`
   );
 }
+
+/**
+ * preValidation hook for a POST whose body holds only optional fields: no body at all (the web UI posts none)
+ * is validated as `{}` rather than refused with "body must be object".
+ */
+export function absentBodyIsEmpty(req: FastifyRequest, _reply: unknown, done: () => void): void {
+  if (req.body === undefined || req.body === null) req.body = {};
+  done();
+}

@@ -33,6 +33,7 @@ import { createProvisioning, defaultPublicHost, type Provisioning } from '../pro
 import { createFileProvisioningState } from '../provisioning/file-state.ts';
 import { createTrustAdmin, type TrustAdmin } from '../provisioning/trust-admin.ts';
 import { createForeignTrust, type ForeignTrust, type OwnCertificate } from '../provisioning/foreign-trust.ts';
+import { createSignerRotation, type FetchedCounts, type SignerRotation } from '../provisioning/signer-rotation.ts';
 import { createMigrationService, type MigrationService } from '../migration/index.ts';
 import { withFacts } from '../phones/query-fields.ts';
 import { migrationCheckPorts } from './migration.ts';
@@ -68,6 +69,8 @@ export interface AppServices {
   readonly trustAdmin: TrustAdmin;
   /** Certificates of other clusters our TVS vouches for (`opencapf tvs trust`, issue 17). */
   readonly foreignTrust: ForeignTrust;
+  /** Staged rotation of the TFTP signer (`opencapf itl rotate`), audited (issue 17). */
+  readonly signerRotation: SignerRotation;
   /** CRLs, OCSP, manual revocation and the trust bundle of the CAPF CA (issue 8). */
   readonly revocation: RevocationService;
   /** ITL File Status: which ITL each phone was last served (current / older / never). */
@@ -97,6 +100,11 @@ function ownCertificates(identities: IdentityService, ca: CapfCa): OwnCertificat
 export interface OpenContextOptions {
   /** Overrides store.startupWaitSeconds (one-shot CLI commands give up sooner than `serve`). */
   startupWaitSeconds?: number;
+  /**
+   * Counts phones by the ITL last served to them, for `itl rotate status/finish`. Without it the rotation
+   * says "unknown" and finish needs --force.
+   */
+  itlFetchedCounts?: FetchedCounts;
 }
 
 export async function openContext(
@@ -159,6 +167,7 @@ export async function openContext(
         provisioningLog.warn({ err: (e as Error).message }, 'ITL File Status not written yet (will retry)'),
     });
     itlRecorder.start();
+    const provisioningState = createFileProvisioningState(config.dataDir, provisioningLog);
     const provisioning = createProvisioning({
       settings: {
         ...provisioningSettings(config),
@@ -168,7 +177,7 @@ export async function openContext(
       clock,
       identities,
       phones: store.phones,
-      state: createFileProvisioningState(config.dataDir, provisioningLog),
+      state: provisioningState,
       onServed: (f) => itlRecorder.observe(f),
       foreignTrust: foreignTrust.tvsSource,
     });
@@ -183,7 +192,23 @@ export async function openContext(
       return h;
     };
     const itlStatus = createItlStatusService(store.itlStatus, currentItlSha1, () => itlRecorder.flush());
-    const trustAdmin = createTrustAdmin({ provisioning, identities, audit: store.phones, clock });
+    const signerRotation = createSignerRotation({
+      state: provisioningState,
+      identities,
+      trust: provisioning.trust,
+      audit: store.phones,
+      clock,
+      transitionHours: config['itl.transitionHours'],
+      fetchedCounts: options.itlFetchedCounts ?? ((sha1s) => itlStatus.counts(sha1s)),
+    });
+    const trustAdmin = createTrustAdmin({
+      provisioning,
+      identities,
+      audit: store.phones,
+      clock,
+      rotationStagedAt: () => signerRotation.stagedAt(),
+      transitionHours: config['itl.transitionHours'],
+    });
     const migration = createMigrationService({
       clock,
       audit: store.phones,
@@ -221,6 +246,7 @@ export async function openContext(
       provisioning,
       trustAdmin,
       foreignTrust,
+      signerRotation,
       migration,
       itlStatus,
       generated: Object.freeze(generated),

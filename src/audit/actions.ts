@@ -26,6 +26,9 @@ export const AUDIT_ACTIONS = {
   // --- foreign TVS trust (provisioning/foreign-trust.ts) ---
   'tvs.trust-import': 'Certificate of another cluster added to the TVS trust',
   'tvs.trust-remove': 'Certificate of another cluster removed from the TVS trust',
+  'itl.rotate-start': 'TFTP signer rotation started (next certificate listed in the ITL)',
+  'itl.rotate-finish': 'TFTP signer rotation finished (next certificate now signs)',
+  'itl.rotate-abort': 'TFTP signer rotation aborted (next certificate discarded)',
   // --- moving phones between clusters (migration/) ---
   'migration.export-trust': 'Signing certificates exported for the old cluster',
   'migration.check': 'Migration check run',

@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeFileSync,
   openSync,
   closeSync,
@@ -59,6 +60,12 @@ export function createFileKeyStore(dataDir: string): KeyStore & { dir: string } 
     },
     loadPrevious(name) {
       return load(`${name}.previous`);
+    },
+    remove(name) {
+      const p = paths(name);
+      // The certificate first: a pair missing its certificate reads as absent (load needs both).
+      rmSync(p.cert, { force: true });
+      rmSync(p.key, { force: true });
     },
   };
 }

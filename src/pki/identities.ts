@@ -60,6 +60,9 @@ export interface LoadedIdentity {
   keyPem: string;
 }
 
+/** Where a staged rotation keeps the next identity of `name` in the key store. */
+const nextName = (name: IdentityName) => `${name}.next`;
+
 const VALIDITY_DAYS: Record<IdentityName, number | 'capf'> = { capf: 'capf', itlrecovery: 7300, tftp: 1825, tvs: 1825 };
 
 export type IdentityListener = (
@@ -75,6 +78,20 @@ export interface IdentityService {
   previous(name: IdentityName): CertificateInfo | null;
   list(): LoadedIdentity[];
   regenerate(name: IdentityName): Promise<LoadedIdentity>;
+  /**
+   * Staged rotation: generates the NEXT key and certificate of an identity, kept apart as `<name>.next`
+   * (key 0600) and not used for anything until promoteNext. Replaces a next identity staged before.
+   */
+  stageNext(name: IdentityName): Promise<LoadedIdentity>;
+  /** The staged next identity, read from disk, or null. */
+  staged(name: IdentityName): LoadedIdentity | null;
+  /**
+   * Makes the staged next identity the current one (the current one is archived as previous, as a
+   * regenerate does); refuses when none is staged or it is not the certificate with this SHA-1.
+   */
+  promoteNext(name: IdentityName, expectedSha1: string): LoadedIdentity;
+  /** Deletes the staged next identity, if any. */
+  discardNext(name: IdentityName): void;
   createCsr(name: IdentityName): Promise<string>;
   /** Imports a CA-signed certificate (PEM, leaf first, optional chain) for the existing key. */
   importCertificate(name: IdentityName, pem: string): LoadedIdentity;
@@ -106,8 +123,8 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
     return subjectAttributes(cn, settings.subject);
   }
 
-  function loadOne(name: IdentityName): LoadedIdentity | null {
-    const stored = store.load(name);
+  function loadOne(name: IdentityName, storedAs: string = name): LoadedIdentity | null {
+    const stored = store.load(storedAs);
     if (!stored) return null;
     const ders = pemBundleToDers(stored.certPem);
     if (ders.length === 0) throw new AppError('ERR_PKI_BAD_CERT', `stored certificate for ${name} is empty`);
@@ -122,7 +139,8 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
     };
   }
 
-  async function generate(name: IdentityName): Promise<LoadedIdentity> {
+  /** A new key and self-signed certificate for the identity, saved under `storedAs`. */
+  async function mint(name: IdentityName, storedAs: string): Promise<void> {
     const spec = name === 'capf' ? parseKeySpec(settings.capfKeyType) : { type: 'rsa' as const, bits: 2048 };
     const keys = await generateKeyPair(spec);
     const v = VALIDITY_DAYS[name];
@@ -133,7 +151,11 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
       validityDays: v === 'capf' ? settings.capfValidityDays : v,
       now: clock.now(),
     });
-    store.save(name, { keyPem: privateKeyPem(keys.privateKey), certPem: derToPem(cert.der) });
+    store.save(storedAs, { keyPem: privateKeyPem(keys.privateKey), certPem: derToPem(cert.der) });
+  }
+
+  async function generate(name: IdentityName): Promise<LoadedIdentity> {
+    await mint(name, name);
     const loaded = loadOne(name)!;
     cache.set(name, loaded);
     return loaded;
@@ -181,6 +203,34 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
       const id = await generate(name);
       emit(name, 'regenerated');
       return id;
+    },
+    async stageNext(name) {
+      await mint(name, nextName(name));
+      return loadOne(name, nextName(name))!;
+    },
+    staged(name) {
+      return loadOne(name, nextName(name));
+    },
+    promoteNext(name, expectedSha1) {
+      const next = store.load(nextName(name));
+      const parsed = next ? loadOne(name, nextName(name)) : null;
+      if (!next || !parsed)
+        throw new AppError('ERR_CONFLICT', `no next ${name} identity is staged (${nextName(name)} is missing)`);
+      if (parsed.certificate.sha1 !== expectedSha1)
+        throw new AppError(
+          'ERR_CONFLICT',
+          `the staged next ${name} certificate (SHA-1 ${parsed.certificate.sha1}) is not the one ` +
+            `the rotation listed (SHA-1 ${expectedSha1})`,
+        );
+      store.archive(name);
+      store.save(name, next);
+      store.remove(nextName(name));
+      cache.set(name, loadOne(name)!);
+      emit(name, 'regenerated');
+      return svc.get(name);
+    },
+    discardNext(name) {
+      store.remove(nextName(name));
     },
     async createCsr(name) {
       const id = svc.get(name);

@@ -13,4 +13,6 @@ export interface KeyStore {
   /** Moves the current identity to `<name>.previous` (kept for trust transitions) before a replacement. */
   archive(name: string): void;
   loadPrevious(name: string): StoredIdentity | null;
+  /** Deletes a stored identity (the staged `<name>.next` of a rotation that was finished or aborted). */
+  remove(name: string): void;
 }

@@ -5,12 +5,21 @@
 // Files: <dataDir>/provisioning/itl-signer   "localkey" after `opencapf itl reset localkey`
 //        <dataDir>/provisioning/itl-rollback "on" after `opencapf itl rollback on` (absent: off)
 //        <dataDir>/provisioning/pinned/<ITLSEP|CTLSEP><MAC>.tlv   per-phone overrides (`opencapf itl pin`)
+//        <dataDir>/provisioning/itl-rotation.json   the staged TFTP signer rotation (`opencapf itl rotate`), 0600
+//        <dataDir>/provisioning/itl-rotation.itls   "<next SHA-1> <ITL SHA-1>" per ITL that listed the next
+//            certificate: appended (never renamed into place, so the directory's mtime, part of the ITL's
+//            TIMESTAMP, does not move), created empty when a rotation starts
 // The previous certificate's replacement time is the mtime of <dataDir>/pki/<name>.previous.crt.pem
 // (written by the key store when it archives the old identity).
 
 import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readdirSync,
   rmSync,
@@ -23,6 +32,17 @@ import {
 import { join } from 'node:path';
 import { parseCertificate, pemBundleToDers, type CertificateInfo } from '../pki/index.ts';
 import type { ClusterIdentityName, SigningMode } from './trust-files.ts';
+import {
+  damagedRotationRecord,
+  MAX_ROTATION_RECORD_BYTES,
+  parseRotationRecord,
+  serializeRotationRecord,
+  type RotationRecord,
+} from './rotation-record.ts';
+
+interface AppErrorLike {
+  error: Error;
+}
 
 export const PINNABLE_NAME = /^(ITL|CTL)SEP[0-9A-F]{12}\.tlv$/;
 
@@ -42,6 +62,15 @@ export interface ProvisioningState {
   pins(): ReadonlyMap<string, Buffer>;
   pin(fileName: string, bytes: Buffer): void;
   unpin(fileName: string): boolean;
+  /** The staged (or last finished/aborted) signer rotation; throws ERR_CONFLICT when its file is damaged. */
+  rotation(): RotationRecord | null;
+  /** Writes (atomically, 0600) or, with null, deletes the rotation record. */
+  setRotation(record: RotationRecord | null): void;
+  /** Empties the list of ITLs that listed a next certificate (a rotation starts). */
+  resetRotationItls(): void;
+  /** SHA-1s of the ITLs built while the rotation whose next certificate has this SHA-1 was staged. */
+  rotationItls(nextSha1: string): string[];
+  noteRotationItl(nextSha1: string, itlSha1: string): void;
   /** Newest change among the certificates, their archived predecessors, the signing and the rollback mode. */
   changedAt(): Date;
   /** Forgets what was read (all of it, or one identity's predecessor): the next read goes to disk. */
@@ -59,6 +88,8 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
   const pinDir = join(provDir, 'pinned');
   const signerFile = join(provDir, 'itl-signer');
   const rollbackFile = join(provDir, 'itl-rollback');
+  const rotationFile = join(provDir, 'itl-rotation.json');
+  const rotationItlsFile = join(provDir, 'itl-rotation.itls');
 
   // Disk state read once and kept until a change is noticed (watch/poll) or made in-process.
   const previousCache = new Map<ClusterIdentityName, { certificate: CertificateInfo; replacedAt: Date } | null>();
@@ -66,12 +97,40 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
   let rollbackOn: boolean | null = null;
   let pins: Map<string, Buffer> | null = null;
   let changedAtCache: Date | null = null;
+  // undefined: not read yet; the error of a damaged file is kept and thrown again until the file changes.
+  let rotationCache: RotationRecord | null | AppErrorLike | undefined;
 
-  function writeAtomic(path: string, data: Buffer | string): void {
+  function writeAtomic(path: string, data: Buffer | string, mode?: number): void {
     mkdirSync(provDir, { recursive: true });
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, data);
+    if (mode === undefined) writeFileSync(tmp, data);
+    else {
+      const fd = openSync(tmp, 'w', mode);
+      try {
+        writeFileSync(fd, data);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      chmodSync(tmp, mode);
+    }
     renameSync(tmp, path);
+  }
+  function rotationItls(nextSha1: string): string[] {
+    if (!existsSync(rotationItlsFile)) return [];
+    const out = new Set<string>();
+    // Lines that are not "<sha1> <sha1>" (a torn append, a hand edit) are skipped: they name no ITL.
+    for (const line of readFileSync(rotationItlsFile, 'utf8').split('\n')) {
+      const m = /^([0-9a-f]{40}) ([0-9a-f]{40})$/.exec(line);
+      if (m && m[1] === nextSha1) out.add(m[2]!);
+    }
+    return [...out];
+  }
+  function readRotation(): RotationRecord | null {
+    if (!existsSync(rotationFile)) return null;
+    if (statSync(rotationFile).size > MAX_ROTATION_RECORD_BYTES)
+      throw damagedRotationRecord(rotationFile, `larger than ${MAX_ROTATION_RECORD_BYTES} bytes`);
+    return parseRotationRecord(readFileSync(rotationFile, 'utf8'), rotationFile);
   }
   function readPins(): Map<string, Buffer> {
     if (!pins) {
@@ -117,6 +176,31 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
       rollbackOn = on;
       changedAtCache = null;
     },
+    rotation() {
+      if (rotationCache === undefined) {
+        try {
+          rotationCache = readRotation();
+        } catch (e) {
+          rotationCache = { error: e as Error };
+        }
+      }
+      if (rotationCache && 'error' in rotationCache) throw rotationCache.error;
+      return rotationCache;
+    },
+    setRotation(record) {
+      if (record) writeAtomic(rotationFile, serializeRotationRecord(record), 0o600);
+      else rmSync(rotationFile, { force: true });
+      rotationCache = record;
+      changedAtCache = null;
+    },
+    resetRotationItls() {
+      writeAtomic(rotationItlsFile, '', 0o600);
+    },
+    rotationItls,
+    noteRotationItl(nextSha1, itlSha1) {
+      if (rotationItls(nextSha1).includes(itlSha1)) return;
+      appendFileSync(rotationItlsFile, `${nextSha1} ${itlSha1}\n`, { mode: 0o600 });
+    },
     pins: readPins,
     pin(fileName, bytes) {
       mkdirSync(pinDir, { recursive: true });
@@ -153,6 +237,7 @@ export function createFileProvisioningState(dataDir: string, log: ProvisioningSt
       mode = null;
       rollbackOn = null;
       pins = null;
+      rotationCache = undefined;
     },
     watch(onChange) {
       mkdirSync(provDir, { recursive: true });

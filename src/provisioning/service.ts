@@ -2,10 +2,11 @@
 // TVS authority, over narrow ports (identities, the phone records it reads, the state kept in files), with
 // every time read from the injected Clock.
 
+import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
-import type { IdentityService } from '../pki/index.ts';
+import type { CertificateInfo, IdentityService } from '../pki/index.ts';
 import type { PhoneStore } from '../phones/ports.ts';
 import { DEFAULT_PROFILE_NAME } from '../phones/model.ts';
 import { parseTrustList } from '../trust/index.ts';
@@ -98,9 +99,26 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
   const log = d.logger;
   const publicHost = s.publicHost;
 
+  // A damaged rotation record lists no next certificate (phones keep trusting the current signer); it is
+  // logged once per distinct fault, not on every file served.
+  let lastRotationFault = '';
+  const nextTftp = (): CertificateInfo | null => {
+    try {
+      const r = state.rotation();
+      lastRotationFault = '';
+      return r?.phase === 'staged' ? r.next : null;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (msg !== lastRotationFault) log.warn({ err: msg }, 'signer rotation record unreadable: no next TFTP listed');
+      lastRotationFault = msg;
+      return null;
+    }
+  };
+
   const trust = createTrustFiles(
     {
       current: (name) => identities.get(name),
+      next: () => nextTftp(),
       previous: (name) => state.previous(name),
       signingMode: () => state.signingMode(),
       rollback: () => state.rollback(),
@@ -113,6 +131,17 @@ export function createProvisioning(d: ProvisioningDeps): Provisioning {
       now: () => clock.now(),
       onWarnings: (kind, warnings) => {
         for (const w of warnings) log.warn({ kind, code: w.code }, `${kind}: ${w.message}`);
+      },
+      // Which ITLs listed the next certificate: `itl rotate status/finish` count the phones that fetched one.
+      onBuilt: (kind, built) => {
+        if (kind !== 'ITL' || !built.nextTftp) return;
+        const itlSha1 = createHash('sha1').update(built.bytes).digest('hex');
+        try {
+          state.noteRotationItl(built.nextTftp.sha1, itlSha1);
+        } catch (e) {
+          // Serving goes on; the rotation only counts this ITL's phones as not yet on it (finish stays safe).
+          log.warn({ err: (e as Error).message, itlSha1 }, 'cannot record the rotation ITL');
+        }
       },
     },
   );

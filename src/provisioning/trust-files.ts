@@ -9,6 +9,10 @@
 // Rollback mode (`opencapf itl rollback on`, CUCM "Prepare Cluster for Rollback to pre-8.0", §9.6): the ITL is still
 // signed as above, but its TVS and TFTP records are empty, so a phone that installs it accepts the next cluster's ITL
 // on first sight. The CTL is left as it is (CUCM's parameter touches the ITL only).
+//
+// During a staged rotation (`opencapf itl rotate start`, signer-rotation.ts) the NEXT TFTP certificate is
+// also listed, with role TFTP only (two SAST records at most, §5), so configurations it will sign verify
+// on phones that fetched this ITL; TVS vouches for it as SAST and TFTP.
 
 import type { KeyObject } from 'node:crypto';
 import type { CertificateInfo } from '../pki/index.ts';
@@ -32,6 +36,8 @@ export interface TrustIdentitySource {
   current(name: ClusterIdentityName): { certificate: CertificateInfo; privateKey: KeyObject };
   /** The certificate replaced by the last regenerate/import, and when it was replaced. */
   previous(name: ClusterIdentityName): { certificate: CertificateInfo; replacedAt: Date } | null;
+  /** The next TFTP certificate of a staged rotation, or null. */
+  next(name: 'tftp'): CertificateInfo | null;
   /** 'localkey' after `opencapf itl reset localkey`. */
   signingMode(): SigningMode;
   /** True after `opencapf itl rollback on`: the served ITL is the empty (rollback) ITL. */
@@ -50,6 +56,8 @@ export interface TrustFilesSettings {
   certificateForm?: CertificateForm;
   now(): Date;
   onWarnings?(kind: 'ITL' | 'CTL', warnings: TrustListWarning[]): void;
+  /** Called once per list built (not for cache hits). */
+  onBuilt?(kind: 'ITL' | 'CTL', built: BuiltTrustList): void;
 }
 
 export interface BuiltTrustList {
@@ -61,6 +69,8 @@ export interface BuiltTrustList {
   rollback: boolean;
   /** Old certificates still listed (CAPF/TVS transition). */
   transitional: ClusterIdentityName[];
+  /** The next TFTP certificate listed by a staged rotation (role TFTP), or null. */
+  nextTftp: CertificateInfo | null;
   warnings: TrustListWarning[];
   /** The file's TIMESTAMP (when its inputs last changed). */
   builtAt: Date;
@@ -70,8 +80,13 @@ export interface TrustFiles {
   itl(): BuiltTrustList;
   /** null unless cluster.mixedMode. */
   ctl(): BuiltTrustList | null;
-  /** Certificates TVS vouches for: current ones, plus the previous ones during their transition. */
-  vouched(): { name: ClusterIdentityName; certificate: CertificateInfo; previous: boolean }[];
+  /**
+   * Certificates TVS vouches for: current ones, the previous ones during their transition, and the next
+   * TFTP certificate of a staged rotation (`next`).
+   */
+  vouched(): { name: ClusterIdentityName; certificate: CertificateInfo; previous: boolean; next?: boolean }[];
+  /** When this identity's certificate was replaced, if that was less than itl.transitionHours ago. */
+  recentlyReplaced(name: ClusterIdentityName): Date | null;
   /** Node names `itl export --node` accepts (one node: multi-node clusters are not implemented). */
   nodes(): string[];
 }
@@ -84,6 +99,7 @@ interface Inputs {
   tvs: CertificateInfo;
   previousCapf: CertificateInfo | null;
   previousTvs: CertificateInfo | null;
+  nextTftp: CertificateInfo | null;
   signedBy: 'tftp' | 'itlrecovery';
   signerReason: BuiltTrustList['signerReason'];
   rollback: boolean;
@@ -112,6 +128,8 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
     const pv = source.previous('tvs');
     const previousCapf = pc && inWindow(pc, now) && pc.certificate.sha1 !== capf.sha1 ? pc.certificate : null;
     const previousTvs = pv && inWindow(pv, now) && pv.certificate.sha1 !== tvs.sha1 ? pv.certificate : null;
+    const nx = source.next('tftp');
+    const nextTftp = nx && nx.sha1 !== tftp.sha1 ? nx : null;
     const mode = source.signingMode();
     const tftpChanged = inWindow(source.previous('tftp'), now);
     const signerReason = mode === 'localkey' ? 'localkey' : tftpChanged ? 'tftp-transition' : 'normal';
@@ -131,11 +149,25 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
       tvs.sha1,
       previousCapf?.sha1 ?? '-',
       previousTvs?.sha1 ?? '-',
+      nextTftp?.sha1 ?? '-',
       signedBy,
       rollback ? 'rollback' : '-',
       asOf.getTime(),
     ].join('|');
-    return { key, tftp, itlRecovery, capf, tvs, previousCapf, previousTvs, signedBy, signerReason, rollback, asOf };
+    return {
+      key,
+      tftp,
+      itlRecovery,
+      capf,
+      tvs,
+      previousCapf,
+      previousTvs,
+      nextTftp,
+      signedBy,
+      signerReason,
+      rollback,
+      asOf,
+    };
   }
 
   function transitional(i: Inputs): ClusterIdentityName[] {
@@ -165,6 +197,7 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
       signer: i.tftp,
       capf: i.capf,
       tvs: i.previousTvs ? [i.tvs, i.previousTvs] : [i.tvs],
+      tftp: i.nextTftp ? [{ certificate: i.nextTftp }] : [],
     });
     if (i.previousCapf) members.splice(1, 0, { certificate: i.previousCapf, roles: ['CAPF'] });
     return members;
@@ -181,6 +214,7 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
     ];
     if (i.previousCapf) members.push({ certificate: i.previousCapf, roles: ['CAPF'] });
     if (i.previousTvs) members.push({ certificate: i.previousTvs, roles: ['TVS'] });
+    if (i.nextTftp) members.push({ certificate: i.nextTftp, roles: ['TFTP'] });
     return members;
   }
 
@@ -197,15 +231,18 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
     const bytes = kind === 'ITL' ? buildItl(params) : buildCtl(params);
     const warnings = kind === 'ITL' ? itlWarnings(bytes) : ctlWarnings(bytes);
     if (warnings.length > 0) settings.onWarnings?.(kind, warnings);
-    return {
+    const built: BuiltTrustList = {
       bytes,
       signedBy: i.signedBy,
       signerReason: i.signerReason,
       rollback: kind === 'ITL' && i.rollback,
       transitional: kind === 'ITL' && i.rollback ? transitional(i).filter((n) => n !== 'tvs') : transitional(i),
+      nextTftp: i.nextTftp,
       warnings,
       builtAt: now,
     };
+    settings.onBuilt?.(kind, built);
+    return built;
   }
 
   return {
@@ -230,7 +267,14 @@ export function createTrustFiles(source: TrustIdentitySource, settings: TrustFil
         if (prev && inWindow(prev, now) && prev.certificate.sha1 !== cur.sha1)
           out.push({ name, certificate: prev.certificate, previous: true });
       }
+      const next = source.next('tftp');
+      if (next && next.sha1 !== source.current('tftp').certificate.sha1)
+        out.push({ name: 'tftp', certificate: next, previous: false, next: true });
       return out;
+    },
+    recentlyReplaced(name) {
+      const p = source.previous(name);
+      return p && inWindow(p, settings.now()) ? p.replacedAt : null;
     },
     nodes: () => [settings.nodeName],
   };

@@ -22,6 +22,9 @@ export const TVS_ROLES_OF: Readonly<Record<ClusterIdentityName, readonly number[
   tvs: [TvsRole.TVS],
 };
 
+/** The next TFTP certificate of a staged rotation signs nothing yet, and serves no SIP-TLS: SAST and TFTP. */
+const NEXT_TFTP_ROLES: readonly number[] = [TvsRole.SAST, TvsRole.TFTP];
+
 interface Entry {
   certificate: CertificateInfo;
   roles: number[];
@@ -43,7 +46,7 @@ export function createClusterTvsAuthority(
     const bySha256 = new Map<string, Entry>();
     for (const v of trust.vouched()) {
       const e = bySha256.get(v.certificate.sha256) ?? { certificate: v.certificate, roles: [] };
-      for (const r of TVS_ROLES_OF[v.name]) if (!e.roles.includes(r)) e.roles.push(r);
+      for (const r of v.next ? NEXT_TFTP_ROLES : TVS_ROLES_OF[v.name]) if (!e.roles.includes(r)) e.roles.push(r);
       bySha256.set(v.certificate.sha256, e);
     }
     return bySha256;

@@ -28,6 +28,12 @@ export const ERROR_TABLE = {
   ERR_PKI_BAD_KEY: { http: 400, expose: true, text: 'public key is not acceptable' },
   ERR_PKI_BAD_CERT: { http: 400, expose: true, text: 'certificate cannot be parsed' },
   ERR_PKI_UNKNOWN_IDENTITY: { http: 404, expose: true, text: 'no such certificate' },
+  // Refused signer changes (provisioning/signer-safety.ts): the message says what the phones would do.
+  ERR_SIGNER_STRANDS_PHONES: {
+    http: 409,
+    expose: true,
+    text: 'this change of the ITL signers would leave phones with an ITL they can no longer leave',
+  },
   ERR_CERT_NOT_FOUND: { http: 404, expose: true, text: 'no LSC with that serial number' },
   ERR_CERT_ALREADY_REVOKED: { http: 409, expose: true, text: 'the certificate is already revoked' },
   // --- foreign TVS trust (certificates of another cluster our TVS vouches for) ---

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigKey } from '../../src/config/index.ts';
+import type { OpenContextOptions } from '../../src/app/context.ts';
 import { startCapfLab, type CapfLab } from '../helpers/capf-lab.ts';
 import { runDoctor, type DoctorReport } from '../../src/doctor/index.ts';
 import { doctorSourcesFromContext } from '../../src/app/doctor-sources.ts';
@@ -53,6 +54,7 @@ export interface TroubleshootingLabOptions {
   mfg?: ManufacturingCa;
   states?: ReturnType<typeof createMemoryStateStore>;
   hosts?: Map<string, string>;
+  contextOptions?: OpenContextOptions;
 }
 
 export async function startTroubleshootingLab(o: TroubleshootingLabOptions = {}): Promise<TroubleshootingLab> {
@@ -67,7 +69,7 @@ export async function startTroubleshootingLab(o: TroubleshootingLabOptions = {})
     ...(o.trustEmulatorMics ? { 'capf.manufacturingCaFile': caFile } : {}),
     ...o.overrides,
   };
-  const lab = await startCapfLab(overrides);
+  const lab = await startCapfLab(overrides, o.contextOptions);
   // The name this lab writes into SEP<MAC>.cnf.xml (its own publicHost, overridden or not) resolves to loopback.
   const hosts = o.hosts ?? new Map<string, string>();
   const publicHost = String(lab.ctx.config['cluster.publicHost'] ?? PUBLIC_HOST);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type ConfigKey } from '../../src/config/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { openContext, type AppServices } from '../../src/app/context.ts';
+import { openContext, type AppServices, type OpenContextOptions } from '../../src/app/context.ts';
 import { apiDepsFrom, bindMetrics } from '../../src/app/listeners/api.ts';
 import { createListenerRegistry, type ListenerRegistry } from '../../src/app/listeners/index.ts';
 import { createApiApp } from '../../src/api/app.ts';
@@ -31,10 +31,13 @@ export interface ApiLab {
   close(): Promise<void>;
 }
 
-export async function startApiLab(overrides: Partial<Record<ConfigKey, unknown>> = {}): Promise<ApiLab> {
+export async function startApiLab(
+  overrides: Partial<Record<ConfigKey, unknown>> = {},
+  contextOptions: OpenContextOptions = {},
+): Promise<ApiLab> {
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-api-'));
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'log.level': 'silent', ...overrides } });
-  const ctx = await openContext(config, createLogger('silent'));
+  const ctx = await openContext(config, createLogger('silent'), undefined, contextOptions);
   const running = createListenerRegistry();
   bindMetrics(ctx, running);
   const app = await createApiApp(apiDepsFrom(ctx, { tls: false, running }));

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import type { KeyObject } from 'node:crypto';
 import { loadConfig, type ConfigKey } from '../../src/config/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { openContext, type AppServices } from '../../src/app/context.ts';
+import { openContext, type AppServices, type OpenContextOptions } from '../../src/app/context.ts';
 import { startServices, type RunningServer } from '../../src/app/serve.ts';
 import { adjustableClock } from '../../src/shared/clock.ts';
 import {
@@ -41,7 +41,10 @@ export interface CapfLab {
 
 const keyCache = new Map<string, KeyPair[]>();
 
-export async function startCapfLab(overrides: Partial<Record<ConfigKey, unknown>> = {}): Promise<CapfLab> {
+export async function startCapfLab(
+  overrides: Partial<Record<ConfigKey, unknown>> = {},
+  contextOptions: OpenContextOptions = {},
+): Promise<CapfLab> {
   const dir = mkdtempSync(join(tmpdir(), 'opencapf-lab-'));
   const now = new Date();
   const mfgKeys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
@@ -93,7 +96,7 @@ export async function startCapfLab(overrides: Partial<Record<ConfigKey, unknown>
     },
   });
   const liveClock = adjustableClock();
-  const ctx = await openContext(config, createLogger('info', sink), liveClock);
+  const ctx = await openContext(config, createLogger('info', sink), liveClock, contextOptions);
   const server = await startServices(ctx);
   const mic = async (issuer: typeof mfgIssuer, deviceName: string, spec: KeySpec = { type: 'ec', curve: 'P-256' }) => {
     const keys = await generateKeyPair(spec);

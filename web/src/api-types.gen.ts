@@ -489,6 +489,37 @@ export type GetIdentitiesResponse = {
 };
 
 /**
+ * POST /api/v1/identities/regenerate: Regenerate several certificates as one act, in the order given. tftp with
+ * itlrecovery is refused (409 ERR_SIGNER_STRANDS_PHONES: both SAST certificates of every ITL would be gone, Cisco doc
+ * 225746), as is any order that strands phones, unless force; nothing changes when refused
+ */
+export type PostIdentitiesRegenerateBody = {
+  names: ('capf' | 'itlrecovery' | 'tftp' | 'tvs')[];
+  /** regenerate even when phones would be stranded (otherwise 409 ERR_SIGNER_STRANDS_PHONES); audited as forced */
+  force?: boolean;
+};
+
+/**
+ * POST /api/v1/identities/regenerate: Regenerate several certificates as one act, in the order given. tftp with
+ * itlrecovery is refused (409 ERR_SIGNER_STRANDS_PHONES: both SAST certificates of every ITL would be gone, Cisco doc
+ * 225746), as is any order that strands phones, unless force; nothing changes when refused
+ */
+export type PostIdentitiesRegenerateResponse = {
+  items: {
+    name: string;
+    purpose: string;
+    description: string;
+    commonName: string;
+    type: string;
+    keyType: string;
+    issuedBy: string;
+    notBefore: string;
+    notAfter: string;
+    serialHex: string;
+  }[];
+};
+
+/**
  * GET /api/v1/identities/{name}: Certificate Details: version, serial, signature algorithm, validity, subject, issuer,
  * key value, fingerprints, chain, the previous certificate
  */
@@ -593,7 +624,17 @@ export type PostIdentitiesByNameCsrResponse = {
 /**
  * POST /api/v1/identities/{name}/regenerate: Regenerate: a new key and self-signed certificate (the old one is kept as
  * previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new
- * one
+ * one. tftp/itlrecovery: 409 ERR_SIGNER_STRANDS_PHONES while a change would strand phones
+ */
+export type PostIdentitiesByNameRegenerateBody = {
+  /** regenerate even when phones would be stranded (otherwise 409 ERR_SIGNER_STRANDS_PHONES); audited as forced */
+  force?: boolean;
+};
+
+/**
+ * POST /api/v1/identities/{name}/regenerate: Regenerate: a new key and self-signed certificate (the old one is kept as
+ * previous). For CAPF: phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new
+ * one. tftp/itlrecovery: 409 ERR_SIGNER_STRANDS_PHONES while a change would strand phones
  */
 export type PostIdentitiesByNameRegenerateResponse = {
   name: string;
@@ -1894,6 +1935,180 @@ export type PostTrustItlRebuildResponse = {
     transitional: string[];
     bytes: number;
   }[];
+};
+
+/**
+ * GET /api/v1/trust/itl/rotation: The staged rotation of the TFTP signer: phase, the SHA-1 of the ITLs that list the
+ * next certificate, how many phones fetched one (null: unknown), and what finish would refuse for
+ */
+export type GetTrustItlRotationResponse = {
+  phase: 'none' | 'staged' | 'finished' | 'aborted';
+  startedAt: string | null;
+  startedBy: string | null;
+  endedAt: string | null;
+  endedBy: string | null;
+  forced: boolean;
+  current: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  };
+  next: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  } | null;
+  itl: {
+    sha1: string;
+    listsNext: boolean;
+    signedBy: 'tftp' | 'itlrecovery';
+    signerReason: string;
+  };
+  rotationItls: string[];
+  phones: {
+    current: number;
+    older: number;
+    never: number;
+    total: number;
+  } | null;
+  transitionEndsAt: string | null;
+  blockers: string[];
+  summary: string;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/abort: Abort: discard the next certificate and its key; the ITL lists the current
+ * signers only
+ */
+export type PostTrustItlRotationAbortResponse = {
+  phase: 'none' | 'staged' | 'finished' | 'aborted';
+  startedAt: string | null;
+  startedBy: string | null;
+  endedAt: string | null;
+  endedBy: string | null;
+  forced: boolean;
+  current: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  };
+  next: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  } | null;
+  itl: {
+    sha1: string;
+    listsNext: boolean;
+    signedBy: 'tftp' | 'itlrecovery';
+    signerReason: string;
+  };
+  rotationItls: string[];
+  phones: {
+    current: number;
+    older: number;
+    never: number;
+    total: number;
+  } | null;
+  transitionEndsAt: string | null;
+  blockers: string[];
+  summary: string;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/finish: Finish: the next certificate becomes the TFTP certificate (the old one is
+ * kept as previous, ITLRecovery signs the ITL for itl.transitionHours). 409 ERR_SIGNER_STRANDS_PHONES while phones have
+ * not fetched an ITL that lists it, or that is unknown, unless force (audited as forced)
+ */
+export type PostTrustItlRotationFinishBody = {
+  force?: boolean;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/finish: Finish: the next certificate becomes the TFTP certificate (the old one is
+ * kept as previous, ITLRecovery signs the ITL for itl.transitionHours). 409 ERR_SIGNER_STRANDS_PHONES while phones have
+ * not fetched an ITL that lists it, or that is unknown, unless force (audited as forced)
+ */
+export type PostTrustItlRotationFinishResponse = {
+  phase: 'none' | 'staged' | 'finished' | 'aborted';
+  startedAt: string | null;
+  startedBy: string | null;
+  endedAt: string | null;
+  endedBy: string | null;
+  forced: boolean;
+  current: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  };
+  next: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  } | null;
+  itl: {
+    sha1: string;
+    listsNext: boolean;
+    signedBy: 'tftp' | 'itlrecovery';
+    signerReason: string;
+  };
+  rotationItls: string[];
+  phones: {
+    current: number;
+    older: number;
+    never: number;
+    total: number;
+  } | null;
+  transitionEndsAt: string | null;
+  blockers: string[];
+  summary: string;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/start: Start: generate the next TFTP key and certificate (not used to sign yet); the
+ * ITL, still signed by the current key, lists it with role TFTP and TVS vouches for it. 409 if one is staged
+ */
+export type PostTrustItlRotationStartResponse = {
+  phase: 'none' | 'staged' | 'finished' | 'aborted';
+  startedAt: string | null;
+  startedBy: string | null;
+  endedAt: string | null;
+  endedBy: string | null;
+  forced: boolean;
+  current: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  };
+  next: {
+    serialHex: string;
+    sha1: string;
+    subjectDn: string;
+    notAfter: string;
+  } | null;
+  itl: {
+    sha1: string;
+    listsNext: boolean;
+    signedBy: 'tftp' | 'itlrecovery';
+    signerReason: string;
+  };
+  rotationItls: string[];
+  phones: {
+    current: number;
+    older: number;
+    never: number;
+    total: number;
+  } | null;
+  transitionEndsAt: string | null;
+  blockers: string[];
+  summary: string;
 };
 
 /**

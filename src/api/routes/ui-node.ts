@@ -13,7 +13,7 @@ import {
   type IdentityService,
 } from '../../pki/index.ts';
 import type { ApiDeps } from '../deps.ts';
-import { actorOf } from '../request-helpers.ts';
+import { absentBodyIsEmpty, actorOf } from '../request-helpers.ts';
 import { arr, nullable, obj, str } from '../schemas.ts';
 
 /** Listeners an OpenCAPF node can run; the status page lists each, started or not. */
@@ -36,10 +36,11 @@ export interface NodeDeps {
   activeCapfSessions(): number | null;
   /** Identity changes, each audited by trust administration (the CLI writes the same rows). */
   trustAdmin: {
-    regenerateIdentity(
-      name: IdentityName,
+    regenerateIdentities(
+      names: readonly IdentityName[],
       actor: { name: string; source: string },
-    ): Promise<import('../../pki/index.ts').LoadedIdentity>;
+      options?: { force?: boolean },
+    ): Promise<import('../../pki/index.ts').LoadedIdentity[]>;
     createCsr(name: IdentityName, actor: { name: string; source: string }): Promise<string>;
     importCertificate(
       name: IdentityName,
@@ -266,22 +267,67 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
     );
   }
 
-  app.post<{ Params: { name: IdentityName } }>(
+  const forceProp = {
+    type: 'boolean',
+    default: false,
+    description:
+      'regenerate even when phones would be stranded (otherwise 409 ERR_SIGNER_STRANDS_PHONES); audited as forced',
+  };
+  app.post<{ Params: { name: IdentityName }; Body: { force?: boolean } }>(
     '/identities/:name/regenerate',
     {
       config: { access: 'admin' },
+      preValidation: absentBodyIsEmpty,
       schema: {
         summary:
           'Regenerate: a new key and self-signed certificate (the old one is kept as previous). For CAPF: ' +
-          'phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new one',
+          'phones keep their LSCs, but 802.1X/VPN that trust the old CAPF certificate must be given the new ' +
+          'one. tftp/itlrecovery: 409 ERR_SIGNER_STRANDS_PHONES while a change would strand phones',
         tags: ['certificates'],
         params: nameParam,
+        body: obj({ force: forceProp }),
         response: { 200: summarySchema },
       },
     },
     async (req) => {
-      const id = await need(d).trustAdmin.regenerateIdentity(req.params.name, actorOf(req));
-      return summary(id.name, id.certificate);
+      const [id] = await need(d).trustAdmin.regenerateIdentities([req.params.name], actorOf(req), {
+        force: req.body?.force === true,
+      });
+      return summary(id!.name, id!.certificate);
+    },
+  );
+
+  app.post<{ Body: { names: IdentityName[]; force?: boolean } }>(
+    '/identities/regenerate',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary:
+          'Regenerate several certificates as one act, in the order given. tftp with itlrecovery is refused ' +
+          '(409 ERR_SIGNER_STRANDS_PHONES: both SAST certificates of every ITL would be gone, Cisco doc ' +
+          '225746), as is any order that strands phones, unless force; nothing changes when refused',
+        tags: ['certificates'],
+        body: obj(
+          {
+            names: {
+              type: 'array',
+              items: { type: 'string', enum: Object.keys(IDENTITIES) },
+              minItems: 1,
+              maxItems: Object.keys(IDENTITIES).length,
+              uniqueItems: true,
+            },
+            force: forceProp,
+          },
+          ['names'],
+        ),
+        response: { 200: obj({ items: arr(summarySchema) }) },
+      },
+    },
+    async (req) => {
+      const ids = await need(d).trustAdmin.regenerateIdentities(req.body.names, actorOf(req), {
+        force: req.body.force === true,
+      });
+      return { items: ids.map((id) => summary(id.name, id.certificate)) };
     },
   );
 

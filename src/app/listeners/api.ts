@@ -34,6 +34,7 @@ export type ApiServices = Pick<
   | 'revocation'
   | 'provisioning'
   | 'trustAdmin'
+  | 'signerRotation'
 >;
 
 /** The API's dependencies from the composition root (also used by tests through createApiApp + inject). */
@@ -54,6 +55,7 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     doctor: (device) => runDoctor(doctorSourcesFromContext({ ...s, listeners: networkListeners() }), device),
     migration: s.migration,
     itlStatus: s.itlStatus,
+    signerRotation: s.signerRotation,
     trustLists: {
       lists: () => trustListViews(s.provisioning.trust, c['cluster.nodeName']),
       signingMode: () => s.provisioning.signingMode(),

@@ -91,24 +91,35 @@ export function registerCertCommands(program: Command, { io }: CliEnv): void {
   cert
     .command('regenerate')
     .description(
-      'generate a new key and self-signed certificate (the old one is kept as ' +
-        '<name>.previous). CAPF: phones need a new ITL, and 802.1X/VPN must trust the new CA',
+      'generate a new key and self-signed certificate for each NAME, in order (the old one is kept as ' +
+        '<name>.previous). CAPF: phones need a new ITL, and 802.1X/VPN must trust the new CA. tftp and ' +
+        'itlrecovery (the two ITL signers) are refused together, or while a change would strand phones; ' +
+        'prefer `opencapf itl rotate` for tftp',
     )
-    .argument('<name>')
-    .action(async (name: string, _o, cmd: Command) => {
+    .argument('<names...>', Object.keys(IDENTITIES).join(' | '))
+    .option('--force', 'regenerate even when phones would be stranded (the audit row records forced: true)')
+    .action(async (names: string[], _o, cmd: Command) => {
       const o = g(cmd);
-      const id = identityArg(name);
+      const ids = names.map(identityArg);
       await withServices(io, o, ['trustAdmin'], async (ctx) => {
-        const n = await ctx.trustAdmin.regenerateIdentity(id, actor(io));
-        out(
-          io,
-          `${id}: regenerated; new serial ${n.certificate.serialHex}, valid to ${n.certificate.notAfter.toISOString()}`,
-        );
-        if (id === 'capf')
+        const done = await ctx.trustAdmin.regenerateIdentities(ids, actor(io), { force: o.force === true });
+        for (const n of done)
+          out(
+            io,
+            `${n.name}: regenerated; new serial ${n.certificate.serialHex}, ` +
+              `valid to ${n.certificate.notAfter.toISOString()}`,
+          );
+        if (ids.includes('capf'))
           out(
             io,
             'Note: existing LSCs stay valid until they expire, but RADIUS/VPN trust ' +
               'stores must now hold the new CAPF certificate (opencapf cert export capf).',
+          );
+        if (ids.includes('tftp'))
+          out(
+            io,
+            'Note: ITLRecovery signs the ITL for itl.transitionHours; reset the phones within that window ' +
+              '(opencapf itl rotate stages the next change so the phones hold the new certificate first).',
           );
       });
     });

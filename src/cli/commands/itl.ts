@@ -8,6 +8,7 @@ import { normaliseDeviceName } from '../../phones/index.ts';
 import { showItl, showItlJson, parseTrustList, verifyTrustList } from '../../trust/index.ts';
 import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
+import { registerItlRotateCommands } from './itl-rotate.ts';
 
 const SIGNER_TEXT = {
   normal: 'the TFTP (CallManager) certificate',
@@ -58,6 +59,12 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
             io,
             `Transition: the previous ${built.transitional.join(' and ')} certificate is listed beside the new one.`,
           );
+        if (built.nextTftp)
+          out(
+            io,
+            `Rotation: the next TFTP certificate (serial ${built.nextTftp.serialHex}) is listed with role TFTP ` +
+              '(opencapf itl rotate status).',
+          );
         for (const w of built.warnings) err(io, `WARNING: ${w.message}`);
       });
     });
@@ -86,6 +93,7 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
       }
       if (!ok) setExit(1);
     });
+  registerItlRotateCommands(itl, { io, setExit });
   const reset = itl.command('reset').description('choose the key that signs the ITL (CUCM: utils itl reset)');
   reset
     .command('localkey')

@@ -19,6 +19,7 @@ import { registerDoctorRoutes } from './routes/doctor.ts';
 import { registerNodeRoutes } from './routes/ui-node.ts';
 import { registerTrustListRoutes } from './routes/trust-lists.ts';
 import { registerMigrationRoutes } from './routes/migration.ts';
+import { registerTvsTrustRoutes } from './routes/tvs-trust.ts';
 import { registerUiRoutes } from './routes/ui-static.ts';
 
 export type { ApiDeps } from './deps.ts';
@@ -208,6 +209,7 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       registerNodeRoutes(v1, deps);
       registerTrustListRoutes(v1, deps);
       registerMigrationRoutes(v1, deps);
+      registerTvsTrustRoutes(v1, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -13,6 +13,7 @@ import { createListenerRegistry, type ListenerFactory, type ListenerRegistry } f
 import { runDoctor } from '../../doctor/index.ts';
 import { itlSummary, trustListViews } from '../../provisioning/trust-views.ts';
 import { doctorSourcesFromContext } from '../doctor-sources.ts';
+import { DEFAULT_FOREIGN_ROLES, FOREIGN_ROLE_NAMES, foreignRoleText } from '../../provisioning/foreign-trust.ts';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -33,6 +34,7 @@ export type ApiServices = Pick<
   | 'revocation'
   | 'provisioning'
   | 'trustAdmin'
+  | 'foreignTrust'
 >;
 
 /** The API's dependencies from the composition root (also used by tests through createApiApp + inject). */
@@ -52,10 +54,17 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     revocation: s.revocation,
     doctor: (device) => runDoctor(doctorSourcesFromContext({ ...s, listeners: networkListeners() }), device),
     migration: s.migration,
+    tvsTrust: s.foreignTrust,
+    tvsTrustRoles: {
+      roles: FOREIGN_ROLE_NAMES.map(foreignRoleText),
+      defaultRoles: DEFAULT_FOREIGN_ROLES.map(foreignRoleText),
+    },
     trustLists: {
       lists: () => trustListViews(s.provisioning.trust, c['cluster.nodeName']),
       signingMode: () => s.provisioning.signingMode(),
       setSigningMode: (mode, actor) => s.trustAdmin.setSigningMode(mode, actor),
+      rollback: () => s.provisioning.rollback(),
+      setRollback: (on, actor) => s.trustAdmin.setRollback(on, actor),
       rebuild: (actor) => s.trustAdmin.rebuild(actor),
     },
     node: {

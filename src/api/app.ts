@@ -20,6 +20,7 @@ import { registerNodeRoutes } from './routes/ui-node.ts';
 import { registerTrustListRoutes } from './routes/trust-lists.ts';
 import { registerItlRotationRoutes } from './routes/itl-rotation.ts';
 import { registerMigrationRoutes } from './routes/migration.ts';
+import { registerTvsTrustRoutes } from './routes/tvs-trust.ts';
 import { registerUiRoutes } from './routes/ui-static.ts';
 
 export type { ApiDeps } from './deps.ts';
@@ -210,6 +211,7 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       registerTrustListRoutes(v1, deps);
       registerItlRotationRoutes(v1, deps);
       registerMigrationRoutes(v1, deps);
+      registerTvsTrustRoutes(v1, deps);
     },
     { prefix: '/api/v1' },
   );

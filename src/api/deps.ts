@@ -22,6 +22,10 @@ export interface ApiDeps extends AdminServices {
   webDistDir?: string | false;
   /** Trust lists of this node (/api/v1/trust/itl); absent when the API runs without provisioning. */
   trustLists?: import('./routes/trust-lists.ts').TrustListDeps;
+  /** Certificates of other clusters our TVS vouches for (/api/v1/tvs/trust); absent without a node. */
+  tvsTrust?: import('./routes/tvs-trust.ts').TvsTrustDeps;
+  /** The role names /api/v1/tvs/trust accepts, and the default (shown by the web UI's form). */
+  tvsTrustRoles?: import('./routes/tvs-trust.ts').TvsTrustRoles;
   /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */
   doctor?: import('./routes/doctor.ts').DoctorRunner;
   /** ITL File Status (/api/v1/reports/itl-status); absent when the API runs without a node. */

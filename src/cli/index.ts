@@ -20,6 +20,7 @@ import { registerItlCommands } from './commands/itl.ts';
 import { registerVerifyCommands } from './commands/verify.ts';
 import { registerCrlCommands } from './commands/crl.ts';
 import { registerMigrateCommands } from './commands/migrate.ts';
+import { registerTvsCommands } from './commands/tvs.ts';
 
 /** Each command group registers itself; add new groups here. */
 const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [
@@ -36,6 +37,7 @@ const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [
   registerEmulateCommands,
   registerDoctorCommands,
   registerItlCommands,
+  registerTvsCommands,
   registerVerifyCommands,
   registerMigrateCommands,
   registerCrlCommands,

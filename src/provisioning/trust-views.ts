@@ -14,6 +14,7 @@ export function trustListViews(trust: Pick<TrustFiles, 'itl' | 'ctl'>, nodeName:
     builtAt: b.builtAt,
     signedBy: b.signedBy,
     signerReason: b.signerReason,
+    rollback: b.rollback,
     transitional: [...b.transitional],
   });
   return [view('ITL', itl), ...(ctl ? [view('CTL', ctl)] : [])];
@@ -27,5 +28,7 @@ export function itlSummary(trust: Pick<TrustFiles, 'itl'>, capfSha1: string) {
     signer: b.signedBy,
     records: list.records.length,
     includesCapf: list.records.some((r) => r.roleName === 'CAPF' && r.certificateSha1 === capfSha1),
+    /** The rollback (empty) ITL is served (tlv-files.md §9.6). */
+    rollback: b.rollback,
   };
 }

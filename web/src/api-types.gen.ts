@@ -1836,6 +1836,7 @@ export type GetStatusResponse = {
     signer: string;
     records: number;
     includesCapf: boolean;
+    rollback: boolean;
   } | null;
 };
 
@@ -1904,6 +1905,8 @@ export type GetTrustCrlQuery = {
  */
 export type GetTrustItlResponse = {
   signingMode: 'normal' | 'localkey';
+  /** the rollback (empty) ITL is served: phones accept any next ITL */
+  rollback: boolean;
   items: {
     node: string;
     kind: 'ITL' | 'CTL';
@@ -1914,6 +1917,7 @@ export type GetTrustItlResponse = {
     warnings: string[];
     signedBy: string;
     signerReason: string;
+    rollback: boolean;
     transitional: string[];
     bytes: number;
   }[];
@@ -1922,6 +1926,8 @@ export type GetTrustItlResponse = {
 /** POST /api/v1/trust/itl/rebuild: Re-read certificates and per-phone pins from disk and rebuild the trust lists */
 export type PostTrustItlRebuildResponse = {
   signingMode: 'normal' | 'localkey';
+  /** the rollback (empty) ITL is served: phones accept any next ITL */
+  rollback: boolean;
   items: {
     node: string;
     kind: 'ITL' | 'CTL';
@@ -1932,6 +1938,41 @@ export type PostTrustItlRebuildResponse = {
     warnings: string[];
     signedBy: string;
     signerReason: string;
+    rollback: boolean;
+    transitional: string[];
+    bytes: number;
+  }[];
+};
+
+/**
+ * POST /api/v1/trust/itl/rollback: Rollback mode (CUCM "Prepare Cluster for Rollback to pre-8.0"): on serves an ITL
+ * still signed by our signer but with empty TVS and TFTP records, so phones accept the next cluster; off: the normal
+ * ITL
+ */
+export type PostTrustItlRollbackBody = {
+  on: boolean;
+};
+
+/**
+ * POST /api/v1/trust/itl/rollback: Rollback mode (CUCM "Prepare Cluster for Rollback to pre-8.0"): on serves an ITL
+ * still signed by our signer but with empty TVS and TFTP records, so phones accept the next cluster; off: the normal
+ * ITL
+ */
+export type PostTrustItlRollbackResponse = {
+  signingMode: 'normal' | 'localkey';
+  /** the rollback (empty) ITL is served: phones accept any next ITL */
+  rollback: boolean;
+  items: {
+    node: string;
+    kind: 'ITL' | 'CTL';
+    builtAt: string;
+    verified: boolean;
+    verifyMessage: string;
+    showItl: string;
+    warnings: string[];
+    signedBy: string;
+    signerReason: string;
+    rollback: boolean;
     transitional: string[];
     bytes: number;
   }[];
@@ -2125,6 +2166,8 @@ export type PostTrustItlSigningBody = {
  */
 export type PostTrustItlSigningResponse = {
   signingMode: 'normal' | 'localkey';
+  /** the rollback (empty) ITL is served: phones accept any next ITL */
+  rollback: boolean;
   items: {
     node: string;
     kind: 'ITL' | 'CTL';
@@ -2135,6 +2178,7 @@ export type PostTrustItlSigningResponse = {
     warnings: string[];
     signedBy: string;
     signerReason: string;
+    rollback: boolean;
     transitional: string[];
     bytes: number;
   }[];
@@ -2146,6 +2190,96 @@ export type PostTrustItlSigningResponse = {
  */
 export type PostTrustVerifyBody = {
   certificate: string;
+};
+
+/**
+ * GET /api/v1/tvs/trust: Certificates of other clusters our TVS vouches for (CUCM: CallManager-trust / Phone-SAST-trust
+ * of the old cluster), with their roles and state
+ */
+export type GetTvsTrustResponse = {
+  items: {
+    sha256: string;
+    sha1: string;
+    subject: string;
+    issuer: string;
+    serialHex: string;
+    notBefore: string;
+    notAfter: string;
+    roles: string[];
+    addedAt: string;
+    addedBy: string;
+    comment: string;
+    state: 'valid' | 'expired' | 'not-yet-valid';
+    isCa: boolean;
+    keyType: string;
+    pem: string;
+  }[];
+  roles: string[];
+  defaultRoles: string[];
+};
+
+/**
+ * POST /api/v1/tvs/trust: Import another cluster's certificates (PEM text or a file's bytes in base64; several per
+ * file) into what our TVS vouches for; all or nothing, audited; dryRun only checks
+ */
+export type PostTvsTrustBody = {
+  files: {
+    name?: string;
+    pem?: string;
+    base64?: string;
+  }[];
+  roles?: string[];
+  comment?: string;
+  dryRun?: boolean;
+};
+
+/**
+ * POST /api/v1/tvs/trust: Import another cluster's certificates (PEM text or a file's bytes in base64; several per
+ * file) into what our TVS vouches for; all or nothing, audited; dryRun only checks
+ */
+export type PostTvsTrustResponse = {
+  dryRun: boolean;
+  items: {
+    sha256: string;
+    sha1: string;
+    subject: string;
+    issuer: string;
+    serialHex: string;
+    notBefore: string;
+    notAfter: string;
+    roles: string[];
+    addedAt: string;
+    addedBy: string;
+    comment: string;
+    state: 'valid' | 'expired' | 'not-yet-valid';
+    isCa: boolean;
+    keyType: string;
+    pem: string;
+  }[];
+};
+
+/**
+ * DELETE /api/v1/tvs/trust/{sha}: Stop vouching for a certificate of another cluster (by SHA-1 or a SHA-256 prefix of
+ * 8+ digits)
+ */
+export type DeleteTvsTrustByShaResponse = {
+  removed: {
+    sha256: string;
+    sha1: string;
+    subject: string;
+    issuer: string;
+    serialHex: string;
+    notBefore: string;
+    notAfter: string;
+    roles: string[];
+    addedAt: string;
+    addedBy: string;
+    comment: string;
+    state: 'valid' | 'expired' | 'not-yet-valid';
+    isCa: boolean;
+    keyType: string;
+    pem: string;
+  };
 };
 
 /** GET /api/v1/users: List users */

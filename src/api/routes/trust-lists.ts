@@ -1,5 +1,6 @@
 // Owns /api/v1/trust/itl: each node's current ITL (and CTL in mixed mode) shown like CUCM's `show itl`,
-// with its verification result and warnings; rebuild; reset localkey / back to normal signing.
+// with its verification result and warnings; rebuild; reset localkey / back to normal signing; rollback mode
+// (the empty ITL of tlv-files.md §9.6, CUCM "Prepare Cluster for Rollback to pre-8.0").
 
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
@@ -19,9 +20,13 @@ export interface TrustListDeps {
     builtAt: Date;
     signedBy: string;
     signerReason: string;
+    rollback: boolean;
     transitional: string[];
   }[];
   signingMode(): ItlSigningMode;
+  /** The rollback ITL is served. */
+  rollback(): boolean;
+  setRollback(on: boolean, actor: { name: string; source: string }): Promise<unknown>;
   setSigningMode(mode: ItlSigningMode, actor: { name: string; source: string }): Promise<void>;
   /** Re-reads identities and pins from disk and rebuilds; returns the identities that changed. */
   rebuild(actor: { name: string; source: string }): Promise<string[]>;
@@ -37,10 +42,15 @@ const itemSchema = obj({
   warnings: arr(str(1024)),
   signedBy: str(),
   signerReason: str(),
+  rollback: { type: 'boolean' },
   transitional: arr(str()),
   bytes: { type: 'integer' },
 });
-const listSchema = obj({ signingMode: { type: 'string', enum: ['normal', 'localkey'] }, items: arr(itemSchema) });
+const listSchema = obj({
+  signingMode: { type: 'string', enum: ['normal', 'localkey'] },
+  rollback: { type: 'boolean', description: 'the rollback (empty) ITL is served: phones accept any next ITL' },
+  items: arr(itemSchema),
+});
 
 export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'trustLists'>): void {
   const need = (): TrustListDeps => {
@@ -51,6 +61,7 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
     const t = need();
     return {
       signingMode: t.signingMode(),
+      rollback: t.rollback(),
       items: t.lists().map((l) => {
         let verified = true;
         let verifyMessage = '';
@@ -71,6 +82,7 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
           warnings,
           signedBy: l.signedBy,
           signerReason: l.signerReason,
+          rollback: l.rollback,
           transitional: l.transitional,
           bytes: l.bytes.length,
         };
@@ -121,6 +133,24 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
     },
     async (req) => {
       await need().setSigningMode(req.body.mode, actorOf(req));
+      return view();
+    },
+  );
+  app.post<{ Body: { on: boolean } }>(
+    '/trust/itl/rollback',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary:
+          'Rollback mode (CUCM "Prepare Cluster for Rollback to pre-8.0"): on serves an ITL still signed by our ' +
+          'signer but with empty TVS and TFTP records, so phones accept the next cluster; off: the normal ITL',
+        tags: ['trust'],
+        body: obj({ on: { type: 'boolean' } }, ['on']),
+        response: { 200: listSchema },
+      },
+    },
+    async (req) => {
+      await need().setRollback(req.body.on, actorOf(req));
       return view();
     },
   );

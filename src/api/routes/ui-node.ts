@@ -49,7 +49,7 @@ export interface NodeDeps {
     ): Promise<import('../../pki/index.ts').LoadedIdentity>;
   };
   /** ITL freshness when a provisioning listener publishes one; null when this build has none. */
-  itl?(): { builtAt: string; signer: string; records: number; includesCapf: boolean } | null;
+  itl?(): { builtAt: string; signer: string; records: number; includesCapf: boolean; rollback: boolean } | null;
 }
 
 const nameParam = obj({ name: { type: 'string', enum: Object.keys(IDENTITIES) } }, ['name']);
@@ -158,6 +158,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
                 signer: str(1024),
                 records: { type: 'integer' },
                 includesCapf: { type: 'boolean' },
+                rollback: { type: 'boolean' },
               }),
             ),
           }),

@@ -13,6 +13,7 @@ import { createListenerRegistry, type ListenerFactory, type ListenerRegistry } f
 import { runDoctor } from '../../doctor/index.ts';
 import { itlSummary, trustListViews } from '../../provisioning/trust-views.ts';
 import { doctorSourcesFromContext } from '../doctor-sources.ts';
+import { DEFAULT_FOREIGN_ROLES, FOREIGN_ROLE_NAMES, foreignRoleText } from '../../provisioning/foreign-trust.ts';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -35,6 +36,7 @@ export type ApiServices = Pick<
   | 'provisioning'
   | 'trustAdmin'
   | 'signerRotation'
+  | 'foreignTrust'
 >;
 
 /** The API's dependencies from the composition root (also used by tests through createApiApp + inject). */
@@ -56,10 +58,17 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     migration: s.migration,
     itlStatus: s.itlStatus,
     signerRotation: s.signerRotation,
+    tvsTrust: s.foreignTrust,
+    tvsTrustRoles: {
+      roles: FOREIGN_ROLE_NAMES.map(foreignRoleText),
+      defaultRoles: DEFAULT_FOREIGN_ROLES.map(foreignRoleText),
+    },
     trustLists: {
       lists: () => trustListViews(s.provisioning.trust, c['cluster.nodeName']),
       signingMode: () => s.provisioning.signingMode(),
       setSigningMode: (mode, actor) => s.trustAdmin.setSigningMode(mode, actor),
+      rollback: () => s.provisioning.rollback(),
+      setRollback: (on, actor) => s.trustAdmin.setRollback(on, actor),
       rebuild: (actor) => s.trustAdmin.rebuild(actor),
     },
     node: {

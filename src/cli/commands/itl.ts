@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError } from '../../shared/errors.ts';
 import { normaliseDeviceName } from '../../phones/index.ts';
-import { showItl, showItlJson, parseTrustList, verifyTrustList } from '../../trust/index.ts';
+import { showItl, showItlJson, parseTrustList, verifyTrustList, isRollbackTrustList } from '../../trust/index.ts';
 import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
 import { registerItlRotateCommands } from './itl-rotate.ts';
@@ -15,6 +15,23 @@ const SIGNER_TEXT = {
   localkey: 'the ITLRecovery certificate (itl reset localkey is in effect; `opencapf itl reset normal` to undo)',
   'tftp-transition': 'the ITLRecovery certificate (the TFTP certificate changed less than itl.transitionHours ago)',
 } as const;
+
+/** What `itl show`, `itl export` and `itl rollback` print while rollback mode is on (tlv-files.md §9.6). */
+export const ROLLBACK_BANNER =
+  'ROLLBACK MODE ON: phones will accept any next ITL and unsigned configs; turn off when they have moved ' +
+  '(`opencapf itl rollback off`)';
+
+const ROLLBACK_FILE_NOTE =
+  'This is a rollback (empty) ITL: its TVS/TFTP records are blank, so a phone holding it accepts any next ITL ' +
+  'and unsigned configuration files (tlv-files.md §9.6).';
+
+function isRollbackFile(bytes: Buffer): boolean {
+  try {
+    return isRollbackTrustList(parseTrustList(bytes));
+  } catch {
+    return false;
+  }
+}
 
 function deviceArg(name: string): string {
   const d = normaliseDeviceName(name);
@@ -54,6 +71,7 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
           `${o.ctl ? 'CTL' : 'ITL'} written to ${file}: ${built.bytes.length} bytes, ` +
             `${list.records.length} records, signed by ${SIGNER_TEXT[built.signerReason]}.`,
         );
+        if (built.rollback) err(io, ROLLBACK_BANNER);
         if (built.transitional.length > 0)
           out(
             io,
@@ -70,30 +88,100 @@ export function registerItlCommands(program: Command, { io, setExit }: CliEnv): 
     });
   itl
     .command('show')
-    .description('print FILE like CUCM `show itl` (any ITL/CTL: CUCM, tlvfile, OpenCAPF) and verify its signature')
-    .argument('<file>')
+    .description(
+      'print FILE like CUCM `show itl` (any ITL/CTL: CUCM, tlvfile, OpenCAPF) and verify its signature; ' +
+        'without FILE, the ITL this node serves now',
+    )
+    .argument('[file]')
     .option('--json', 'JSON output')
-    .action(async (file: string, _o, cmd: Command) => {
+    .action(async (file: string | undefined, _o, cmd: Command) => {
       const o = g(cmd);
-      const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
-      const kind = /^CTL/i.test(basename(file)) ? 'CTL' : undefined;
+      let bytes: Buffer;
+      let rollbackMode = false;
+      if (file === undefined) {
+        ({ bytes, rollbackMode } = await withServices(io, o, ['provisioning'], async (ctx) => ({
+          bytes: ctx.provisioning.trust.itl().bytes,
+          rollbackMode: ctx.provisioning.rollback(),
+        })));
+      } else bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+      const kind = file !== undefined && /^CTL/i.test(basename(file)) ? 'CTL' : undefined;
       const opts = kind ? { kind: kind as 'CTL' } : {};
       let ok = false;
+      const rollbackList = isRollbackFile(bytes);
       if (o.json) {
         const j = showItlJson(bytes, opts);
         ok = j.verification?.ok === true;
-        out(io, JSON.stringify(j, null, 2));
+        out(
+          io,
+          JSON.stringify({ ...j, rollback: rollbackList, ...(file === undefined ? { rollbackMode } : {}) }, null, 2),
+        );
       } else {
+        // Said first and last, so neither a short nor a long output hides it.
+        if (rollbackMode) out(io, `*** ${ROLLBACK_BANNER} ***\n`);
         out(io, showItl(bytes, opts));
         try {
           ok = verifyTrustList(parseTrustList(bytes)).ok;
         } catch {
           ok = false;
         }
+        if (rollbackMode) out(io, `\n*** ${ROLLBACK_BANNER} ***`);
+        else if (rollbackList) out(io, `\n${ROLLBACK_FILE_NOTE}`);
       }
       if (!ok) setExit(1);
     });
   registerItlRotateCommands(itl, { io, setExit });
+  const rollback = itl
+    .command('rollback')
+    .description(
+      'serve the rollback (empty) ITL so phones leaving this cluster accept the next one without an ITL erase ' +
+        '(CUCM: Prepare Cluster for Rollback to pre-8.0)',
+    );
+  rollback
+    .command('on')
+    .description(
+      'serve an ITL still signed by our signer but with empty TVS and TFTP records: phones that download it ' +
+        'accept any next ITL and unsigned configs; a running serve picks it up',
+    )
+    .action(async (_o, cmd: Command) => {
+      await withServices(io, g(cmd), ['provisioning', 'trustAdmin'], async (ctx) => {
+        const r = await ctx.trustAdmin.setRollback(true, actor(io));
+        const built = ctx.provisioning.trust.itl();
+        out(io, r.changed ? 'Rollback mode is now on.' : 'Rollback mode was already on.');
+        out(io, ROLLBACK_BANNER);
+        out(
+          io,
+          `The ITLFile.tlv served now (${built.bytes.length} bytes) is signed by ${SIGNER_TEXT[built.signerReason]}, ` +
+            'so phones holding our ITL accept it.\nReset the phones so they fetch it, keep this cluster reachable ' +
+            'until they all have it, then point them at the next cluster.',
+        );
+      });
+    });
+  rollback
+    .command('off')
+    .description('serve the normal ITL again (Security By Default restored for phones that stay)')
+    .action(async (_o, cmd: Command) => {
+      await withServices(io, g(cmd), ['provisioning', 'trustAdmin'], async (ctx) => {
+        const r = await ctx.trustAdmin.setRollback(false, actor(io));
+        out(
+          io,
+          r.changed
+            ? 'Rollback mode is off: the normal ITL (with our TVS and TFTP certificates) is served again.'
+            : 'Rollback mode was already off.',
+        );
+      });
+    });
+  rollback
+    .command('status')
+    .description('is the rollback ITL served?')
+    .option('--json', 'JSON output')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      await withServices(io, o, ['provisioning'], async (ctx) => {
+        const on = ctx.provisioning.rollback();
+        if (o.json) return out(io, JSON.stringify({ rollback: on }));
+        out(io, on ? ROLLBACK_BANNER : 'Rollback mode is off: the normal ITL is served.');
+      });
+    });
   const reset = itl.command('reset').description('choose the key that signs the ITL (CUCM: utils itl reset)');
   reset
     .command('localkey')

@@ -35,3 +35,7 @@ export type MigrationStep = MigrationPlan['steps'][number];
 export type MigrationCheck = Api.PostMigrationCheckResponse;
 export type MigrationExport = Api.PostMigrationExportTrustResponse;
 export type ItlStatusReport = Api.GetReportsItlStatusResponse;
+export type TvsTrust = Api.GetTvsTrustResponse;
+export type TvsTrustEntry = TvsTrust['items'][number];
+export type TvsTrustImport = Api.PostTvsTrustBody;
+export type TvsTrustImported = Api.PostTvsTrustResponse;

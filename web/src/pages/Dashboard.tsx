@@ -6,6 +6,7 @@ import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { fmtDateTime, relative, STATUS_VERBS, statusText } from '../format.ts';
 import { Badge, BarChart, Empty, ErrorMessage, Loading, PageHeader, Section } from '../components/ui.tsx';
+import { RollbackBanner } from '../components/rollback-banner.tsx';
 import type { ExpirySummary, ItlStatusReport, NodeStatus, OperationStatusCode, Page, Phone } from '../types.ts';
 
 /** The phone list filtered by status codes. */
@@ -67,6 +68,7 @@ export function DashboardPage() {
         </button>
       </PageHeader>
 
+      {status.data?.itl?.rollback ? <RollbackBanner /> : null}
       <ErrorMessage error={expiry.error} title="Phone counts are unavailable" />
       {t ? (
         <section className="stats" aria-label="Phones by LSC status">
@@ -254,6 +256,12 @@ export function DashboardPage() {
                   ) : (
                     <Badge tone="bad">No CAPF record</Badge>
                   )}
+                  {status.data.itl.rollback ? (
+                    <>
+                      {' '}
+                      <Badge tone="bad">Rollback ITL</Badge>
+                    </>
+                  ) : null}
                 </p>
               ) : (
                 <p className="muted">

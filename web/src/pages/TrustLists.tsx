@@ -1,11 +1,12 @@
 // Owns the Trust lists page: each node's current ITL/CTL shown like `show itl`, with a verify badge,
-// rebuild and reset localkey (GET/POST /api/v1/trust/itl).
+// rebuild, reset localkey and rollback mode (GET/POST /api/v1/trust/itl).
 
 import { api, ApiError } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { fmtDateTime } from '../format.ts';
 import { Badge, ErrorMessage, Loading, Notice, PageHeader, Section } from '../components/ui.tsx';
+import { RollbackBanner } from '../components/rollback-banner.tsx';
 import type { Me, TrustLists } from '../types.ts';
 
 const SIGNER_TEXT: Record<string, string> = {
@@ -34,6 +35,7 @@ export function TrustListsPage({ me }: { me: Me }) {
       ) : (
         <ErrorMessage error={itl.error} title="Trust lists cannot be read" />
       )}
+      {itl.data?.rollback ? <RollbackBanner /> : null}
       {itl.data ? (
         <Section title="Signing">
           <p>
@@ -93,6 +95,53 @@ export function TrustListsPage({ me }: { me: Me }) {
               </button>
             )}
             {!isAdmin ? <small className="muted">Only administrators can rebuild or reset trust lists.</small> : null}
+          </div>
+        </Section>
+      ) : null}
+      {itl.data ? (
+        <Section
+          title="Moving phones to another cluster"
+          actions={itl.data.rollback ? <Badge tone="bad">Rollback mode on</Badge> : <Badge tone="ok">Normal ITL</Badge>}
+        >
+          <p>
+            Phones leaving this cluster hold our ITL and refuse the next cluster's ITL unless they can trust its signer.
+            Two ways, without touching a phone: make our TVS vouch for the next cluster's certificates (
+            <Link to="/tvs-trust">TVS trust (other clusters)</Link>), or serve the <strong>rollback ITL</strong> (CUCM:
+            "Prepare Cluster for Rollback to pre-8.0"): still signed by our signer, so phones accept it, but with empty
+            TVS and TFTP records, so they then accept any next ITL and unsigned configuration files. Reset the phones,
+            keep this cluster reachable until they all have it, and turn it off again if this cluster stays in service.
+          </p>
+          <div className="form-actions">
+            {itl.data.rollback ? (
+              <button
+                type="button"
+                disabled={!isAdmin || a.busy}
+                onClick={() =>
+                  void act(
+                    '/trust/itl/rollback',
+                    { on: false },
+                    'Rollback mode is off: the normal ITL is served again.',
+                  )
+                }
+              >
+                Turn rollback mode off
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="danger"
+                disabled={!isAdmin || a.busy}
+                onClick={() =>
+                  void act(
+                    '/trust/itl/rollback',
+                    { on: true },
+                    'Rollback mode is on. Reset the phones so they fetch the rollback ITL.',
+                  )
+                }
+              >
+                Turn rollback mode on
+              </button>
+            )}
           </div>
         </Section>
       ) : null}

@@ -141,6 +141,12 @@ export function createSignerRotation(d: SignerRotationDeps): SignerRotation {
         'which phones fetched an ITL that lists the next TFTP certificate is unknown on this node (it keeps ' +
           `no ITL-status record): ${later}. Make sure every phone was reset since ${r.startedAt.toISOString()}`,
       );
+    else if (phones.total === 0)
+      out.push(
+        'no phone is known to this node (none is in its store and none fetched an ITL from it), so whether ' +
+          `finishing would strand phones is unknown on this node: ${later}. Make sure every phone was reset ` +
+          `since ${r.startedAt.toISOString()}`,
+      );
     else if (phones.older > 0)
       out.push(
         `${phones.older} of ${phones.total} phones last fetched an ITL that does not list the next TFTP ` +

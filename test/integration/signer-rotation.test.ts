@@ -238,11 +238,13 @@ describe('itl rotate: staged rotation of the TFTP signer', () => {
     assert.deepEqual(disk(lab.dir), before);
   });
 
-  it('the CLI (another process view) sees the staged rotation; without a phone count finish is refused', async () => {
+  it('the CLI (another process view) sees the staged rotation; with no phone known finish is refused', async () => {
     const st = await cli(['itl', 'rotate', 'status', '--data-dir', lab.dir]);
     assert.equal(st.code, 1, 'exit 1 while finish would be refused');
     assert.match(st.stdout, /Rotation of the TFTP signer: staged/);
-    assert.match(st.stdout, /Phones: +unknown/);
+    // The CLI reads this node's ITL File Status (no override): no phone is known, which is not "ready".
+    assert.match(st.stdout, /Phones: +0 of 0 fetched a rotation ITL/);
+    assert.match(st.stdout, /no phone is known to this node/);
     const before = disk(lab.dir);
     const fin = await cli(['itl', 'rotate', 'finish', '--data-dir', lab.dir]);
     assert.notEqual(fin.code, 0);
@@ -314,7 +316,7 @@ describe('itl rotate: staged rotation of the TFTP signer', () => {
     assert.match(String(row!.details.damaged), /not JSON/);
   });
 
-  it('CLI finish --force switches with an unknown count and records forced', async () => {
+  it('CLI finish --force switches with no phone known and records forced', async () => {
     const st = await cli(['itl', 'rotate', 'start', '--json', '--data-dir', lab.dir]);
     assert.equal(st.code, 0, st.stderr);
     const next = JSON.parse(st.stdout).next.sha1 as string;
@@ -325,7 +327,7 @@ describe('itl rotate: staged rotation of the TFTP signer', () => {
     assert.equal(diskCert(lab.dir, 'tftp.crt.pem').sha1, next);
     const [row] = await rows(lab, 'itl.rotate-finish');
     assert.equal(row!.details.forced, true);
-    assert.equal(row!.details.phones, null);
+    assert.equal((row!.details.phones as { total: number }).total, 0);
     assert.match(String(row!.details.overrode), /unknown on this node/);
   });
 });

@@ -73,7 +73,6 @@ const lane = async (issue: (deviceName: string, spki: Buffer) => Promise<{ der: 
     maxSessions: 4096,
     handshakeTimeoutMs: config['capf.handshakeTimeoutMs'],
     maxMessageBytes: config['capf.maxMessageBytes'],
-    legacyTls: false,
     logger: ctx.logger.child({ component: 'capf-lane' }),
     authority: {
       authenticate: async () => ({ action: 'install', keyRequests: [{ type: 'rsa', bits: 2048 }] }),

@@ -2,6 +2,7 @@
 
 import type { PhoneService } from '../phones/index.ts';
 import type { AdminServices } from './admin-services.ts';
+import type { TlsServerOptions } from '../shared/tls-policy.ts';
 
 export interface ApiDeps extends AdminServices {
   phones: PhoneService;
@@ -13,7 +14,8 @@ export interface ApiDeps extends AdminServices {
   sessionTtlSeconds: number;
   maxImportBytes: number;
   logger?: import('fastify').FastifyBaseLogger | false;
-  https?: { cert: string; key: string };
+  /** Certificate, key and the API listener's TLS policy (shared/tls-policy.ts). */
+  https?: { cert: string; key: string } & Partial<TlsServerOptions>;
   /** CRLs, trust bundle, verification and manual revocation (/api/v1/trust, /certificates/{serial}/revoke). */
   revocation?: import('../revocation/index.ts').RevocationService;
   /** Node status and certificates (/status, /identities); absent when the API runs without a node. */

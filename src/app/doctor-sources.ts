@@ -5,6 +5,8 @@
 import type { AppServices } from './context.ts';
 import { createResolver, type Resolver } from '../emulator/resolver.ts';
 import type { DoctorSources, Endpoint } from '../doctor/index.ts';
+import { tlsPolicies } from '../config/index.ts';
+import { IDENTITIES, identityProblems, type IdentityName } from '../pki/index.ts';
 
 export interface DoctorContextOptions {
   /** How phones resolve names (hosts-file overrides for labs); default: the system resolver. */
@@ -59,6 +61,14 @@ export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOp
     },
     profileAuthMode: async (name) => (await ctx.store.phones.getProfile(name))?.authMode ?? null,
     pinnedFiles: () => ctx.provisioning.pinned(),
+    tlsPolicies: () => tlsPolicies(c),
+    identityProblems: () =>
+      (Object.keys(IDENTITIES) as IdentityName[]).map((name) => ({
+        name,
+        problems: identityProblems(IDENTITIES[name].role, ctx.identities.get(name).certificate.der).map(
+          (p) => `${p.extension}: ${p.missing} (${p.why})`,
+        ),
+      })),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
   };
 }

@@ -4,6 +4,9 @@
 
 import type { AppServices } from './context.ts';
 import { describeCapfExpiry } from './status.ts';
+import { tlsPolicies } from '../config/index.ts';
+import { AppError } from '../shared/errors.ts';
+import { IDENTITIES, describeIdentityProblems, identityProblems, type IdentityName } from '../pki/index.ts';
 import type { CapfServer } from '../capf/server.ts';
 import type { CapfListener } from './listeners/capf.ts';
 import { LISTENER_FACTORIES } from './listeners/index.ts';
@@ -34,6 +37,12 @@ export async function startServices(services: AppServices): Promise<RunningServe
   const { logger } = services;
   const expiry = describeCapfExpiry(services);
   if (expiry.level !== 'ok') logger.warn({ notAfter: expiry.notAfter }, expiry.message);
+  checkIdentities(services);
+  for (const p of tlsPolicies(services.config)) {
+    const fields = { listener: p.listener, profile: p.profile, minVersion: p.minVersion, maxVersion: p.maxVersion };
+    if (p.weaknesses.length) logger.warn({ ...fields, weaknesses: p.weaknesses }, `weak TLS policy on ${p.listener}`);
+    else logger.debug(fields, `TLS policy of ${p.listener}`);
+  }
   const registry = createListenerRegistry();
   try {
     for (const factory of LISTENER_FACTORIES) {
@@ -55,4 +64,23 @@ export async function startServices(services: AppServices): Promise<RunningServe
     ports: Object.fromEntries(started.filter((l) => !l.background).map((l) => [l.name, l.port])),
     stop: (drainMs = services.config['capf.drainTimeoutMs']) => stopListeners(started, drainMs),
   };
+}
+
+/**
+ * Refuse to start with an identity certificate phones would reject (pki/identity-requirements.ts): a clear
+ * error naming the extension now instead of TLS failures on every phone later.
+ */
+function checkIdentities(services: Pick<AppServices, 'identities'>): void {
+  const bad: string[] = [];
+  for (const name of Object.keys(IDENTITIES) as IdentityName[]) {
+    const problems = identityProblems(IDENTITIES[name].role, services.identities.get(name).certificate.der);
+    if (problems.length) bad.push(`${name}: ${describeIdentityProblems(problems)}`);
+  }
+  if (bad.length)
+    throw new AppError(
+      'ERR_PKI_EXTENSION',
+      `identity certificates lack what phones require — ${bad.join(' | ')}. Import a certificate issued with ` +
+        'these extensions (opencapf cert csr NAME, then opencapf cert import NAME FILE) or regenerate it ' +
+        '(opencapf cert regenerate NAME)',
+    );
 }

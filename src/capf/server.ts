@@ -1,6 +1,7 @@
 // Owns the CAPF TLS listener (TCP 3804): connection caps (global and per client), handshake timeout,
 // per-phase timers, one write per message, server-chosen session ids, and draining in-flight sessions on shutdown.
 
+import type { TlsServerOptions } from '../shared/tls-policy.ts';
 import tls from 'node:tls';
 import type { Socket } from 'node:net';
 import { randomInt } from 'node:crypto';
@@ -32,7 +33,8 @@ export interface CapfServerOptions {
   onRefused?: (reason: RefusalReason) => void;
   handshakeTimeoutMs: number;
   maxMessageBytes: number;
-  legacyTls: boolean;
+  /** Versions, suites and groups (the listener's TLS policy, shared/tls-policy.ts); default: Node's, TLS 1.2+. */
+  tls?: TlsServerOptions;
   logger: CapfServerLogger;
   clock?: Clock;
 }
@@ -79,9 +81,7 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     return {
       cert: c.certPem,
       key: c.keyPem,
-      ...(o.legacyTls
-        ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' }
-        : { minVersion: 'TLSv1.2' as const }),
+      ...(o.tls ?? { minVersion: 'TLSv1.2' as const }),
     };
   }
 

@@ -2,6 +2,7 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { AppError } from '../shared/errors.ts';
+import { tlsPolicies } from './views.ts';
 import { CONFIG_SCHEMA, envNameOf, type Config, type ConfigKey, type OptionDef } from './schema.ts';
 
 /** OPENCAPF_* variables that are not config keys: config file path, first admin's password, stack traces. */
@@ -134,5 +135,7 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
   if (typeof values['pki.country'] === 'string' && !/^[A-Z]{2}$/.test(values['pki.country'])) {
     throw new AppError('ERR_CONFIG_INVALID', 'pki.country must be two upper-case letters (ISO 3166)');
   }
-  return Object.freeze(values) as Config;
+  const config = Object.freeze(values) as Config;
+  tlsPolicies(config); // a TLS policy OpenSSL cannot use stops here, naming the option
+  return config;
 }

@@ -204,7 +204,129 @@ export const CONFIG_SCHEMA = {
   'capf.legacyTls': {
     type: 'boolean',
     default: false,
-    doc: 'Allow TLS 1.0 and weak ciphers (SECLEVEL=0) for 7900-series phones.',
+    doc:
+      'Deprecated (kept for old config files): true means tls.capf.profile and tls.tvs.profile legacy-7900 ' +
+      '(TLS 1.0, SECLEVEL=0); it is an error together with another profile than compatible on those listeners.',
+  },
+  'tls.capf.profile': {
+    type: 'enum',
+    default: 'compatible',
+    values: ['modern', 'compatible', 'legacy-7900'],
+    doc:
+      'TLS policy of CAPF (3804): modern = TLS 1.3 + TLS 1.2 ECDHE/AEAD only; compatible = TLS 1.2-1.3 ' +
+      "with Node's default suites (as before policies existed); legacy-7900 = TLS 1.0-1.3 at SECLEVEL=0.",
+  },
+  'tls.capf.minVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Lowest TLS version CAPF (3804) accepts; unset: the profile's.",
+  },
+  'tls.capf.maxVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Highest TLS version CAPF (3804) accepts; unset: the profile's.",
+  },
+  'tls.capf.ciphers': {
+    type: 'string',
+    default: null,
+    doc: "OpenSSL cipher string (TLS 1.2 suites and TLS_* 1.3 suites) of CAPF (3804); unset: the profile's.",
+  },
+  'tls.capf.groups': {
+    type: 'string',
+    default: null,
+    doc: "Key-exchange groups, colon-separated (e.g. X25519:P-256), of CAPF (3804); unset: the profile's.",
+  },
+  'tls.tvs.profile': {
+    type: 'enum',
+    default: 'compatible',
+    values: ['modern', 'compatible', 'legacy-7900'],
+    doc:
+      'TLS policy of TVS (2445): modern = TLS 1.3 + TLS 1.2 ECDHE/AEAD only; compatible = TLS 1.2-1.3 ' +
+      "with Node's default suites (as before policies existed); legacy-7900 = TLS 1.0-1.3 at SECLEVEL=0.",
+  },
+  'tls.tvs.minVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Lowest TLS version TVS (2445) accepts; unset: the profile's.",
+  },
+  'tls.tvs.maxVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Highest TLS version TVS (2445) accepts; unset: the profile's.",
+  },
+  'tls.tvs.ciphers': {
+    type: 'string',
+    default: null,
+    doc: "OpenSSL cipher string (TLS 1.2 suites and TLS_* 1.3 suites) of TVS (2445); unset: the profile's.",
+  },
+  'tls.tvs.groups': {
+    type: 'string',
+    default: null,
+    doc: "Key-exchange groups, colon-separated (e.g. X25519:P-256), of TVS (2445); unset: the profile's.",
+  },
+  'tls.https.profile': {
+    type: 'enum',
+    default: 'compatible',
+    values: ['modern', 'compatible', 'legacy-7900'],
+    doc:
+      'TLS policy of HTTPS provisioning (6971): modern = TLS 1.3 + TLS 1.2 ECDHE/AEAD only; compatible = TLS 1.2-1.3 ' +
+      "with Node's default suites (as before policies existed); legacy-7900 = TLS 1.0-1.3 at SECLEVEL=0.",
+  },
+  'tls.https.minVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Lowest TLS version HTTPS provisioning (6971) accepts; unset: the profile's.",
+  },
+  'tls.https.maxVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Highest TLS version HTTPS provisioning (6971) accepts; unset: the profile's.",
+  },
+  'tls.https.ciphers': {
+    type: 'string',
+    default: null,
+    doc: "OpenSSL cipher string (TLS 1.2 and TLS_* 1.3 suites) of HTTPS 6971; unset: the profile's.",
+  },
+  'tls.https.groups': {
+    type: 'string',
+    default: null,
+    doc: "Key-exchange groups, colon-separated (e.g. X25519:P-256) of HTTPS 6971; unset: the profile's.",
+  },
+  'tls.api.profile': {
+    type: 'enum',
+    default: 'compatible',
+    values: ['modern', 'compatible', 'legacy-7900'],
+    doc:
+      'TLS policy of the REST API (if HTTPS): modern = TLS 1.3 + TLS 1.2 ECDHE/AEAD only; compatible = TLS 1.2-1.3 ' +
+      "with Node's default suites (as before policies existed); legacy-7900 = TLS 1.0-1.3 at SECLEVEL=0.",
+  },
+  'tls.api.minVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Lowest TLS version the REST API (if HTTPS) accepts; unset: the profile's.",
+  },
+  'tls.api.maxVersion': {
+    type: 'enum',
+    default: null,
+    values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    doc: "Highest TLS version the REST API (if HTTPS) accepts; unset: the profile's.",
+  },
+  'tls.api.ciphers': {
+    type: 'string',
+    default: null,
+    doc: "OpenSSL cipher string (TLS 1.2 and TLS_* 1.3 suites) of the REST API; unset: the profile's.",
+  },
+  'tls.api.groups': {
+    type: 'string',
+    default: null,
+    doc: "Key-exchange groups, colon-separated (e.g. X25519:P-256), of the REST API (if HTTPS); unset: the profile's.",
   },
   'capf.manufacturingCaFile': {
     type: 'path',

@@ -3,6 +3,14 @@
 // that the composition root only wires objects and a renamed option is changed here and in the schema.
 
 import type { Config } from './schema.ts';
+import { AppError } from '../shared/errors.ts';
+import {
+  resolveTlsPolicy,
+  tlsServerOptions,
+  TLS_LISTENERS,
+  type EffectiveTlsPolicy,
+  type TlsListener,
+} from '../shared/tls-policy.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -67,7 +75,7 @@ export function capfServerSettings(c: Config) {
     maxPerClient: c['capf.maxPerClient'],
     handshakeTimeoutMs: c['capf.handshakeTimeoutMs'],
     maxMessageBytes: c['capf.maxMessageBytes'],
-    legacyTls: c['capf.legacyTls'],
+    tls: tlsServerOptions(tlsPolicyOf(c, 'capf')),
   };
 }
 
@@ -111,4 +119,34 @@ export function renewalSettings(c: Config) {
     authMode: c['renewal.authMode'],
     deadlineHours: c['renewal.deadlineHours'],
   };
+}
+
+/**
+ * The TLS policy of one listener (shared/tls-policy.ts): its profile and overrides. The deprecated
+ * capf.legacyTls turns the CAPF and TVS profiles into legacy-7900 (what it did before policies existed) and
+ * is refused beside any other explicit profile there. Throws ERR_CONFIG_INVALID naming the option.
+ */
+export function tlsPolicyOf(c: Config, listener: TlsListener): EffectiveTlsPolicy {
+  let profile = c[`tls.${listener}.profile`];
+  if (c['capf.legacyTls'] && (listener === 'capf' || listener === 'tvs')) {
+    if (profile !== 'compatible' && profile !== 'legacy-7900')
+      throw new AppError(
+        'ERR_CONFIG_INVALID',
+        `capf.legacyTls is true (legacy-7900) but tls.${listener}.profile is ${profile}: drop capf.legacyTls ` +
+          '(deprecated) and set the profiles you want',
+      );
+    profile = 'legacy-7900';
+  }
+  return resolveTlsPolicy(listener, {
+    profile,
+    minVersion: c[`tls.${listener}.minVersion`],
+    maxVersion: c[`tls.${listener}.maxVersion`],
+    ciphers: c[`tls.${listener}.ciphers`],
+    groups: c[`tls.${listener}.groups`],
+  });
+}
+
+/** Every TLS listener's policy (doctor, status). */
+export function tlsPolicies(c: Config): EffectiveTlsPolicy[] {
+  return TLS_LISTENERS.map((l) => tlsPolicyOf(c, l));
 }

@@ -10,7 +10,7 @@ import type { CapfSessionRecord } from '../capf/ports.ts';
 import { tftpGet, TftpClientError } from '../provisioning/tftp/index.ts';
 import { parseTrustList, verifyTrustList } from '../trust/index.ts';
 import type { Resolver } from '../emulator/resolver.ts';
-import type { DoctorFacts, ItlFacts, PhoneFacts, ReachabilityFacts } from './facts.ts';
+import type { DoctorFacts, ItlFacts, PhoneFacts, ReachabilityFacts, TlsPolicyFacts } from './facts.ts';
 
 export interface Endpoint {
   host: string;
@@ -39,6 +39,10 @@ export interface DoctorSources {
   itlServed?(deviceName: string): Promise<PhoneFacts['itlServed']>;
   profileAuthMode(profileName: string): Promise<AuthMode | null>;
   pinnedFiles(): string[];
+  /** The effective TLS policy of every TLS listener (absent: none reported). */
+  tlsPolicies?(): TlsPolicyFacts[];
+  /** Identity certificates and what each lacks (absent: not checked). */
+  identityProblems?(): { name: string; problems: string[] }[];
   timeoutMs?: number;
 }
 
@@ -157,6 +161,8 @@ export async function collectFacts(s: DoctorSources, deviceName: string | null):
     itls,
     authFailureLimit: s.authFailureLimit,
     manufacturingCaConfigured: s.manufacturingCaConfigured,
+    tls: s.tlsPolicies?.() ?? [],
+    identityProblems: (s.identityProblems?.() ?? []).filter((x) => x.problems.length > 0),
     phone,
   };
 }

@@ -61,5 +61,20 @@ export interface DoctorFacts {
   itls: ItlFacts[];
   authFailureLimit: number;
   manufacturingCaConfigured: boolean;
+  /** The TLS policy each TLS listener uses (shared/tls-policy.ts). */
+  tls: TlsPolicyFacts[];
+  /** Identity certificates lacking what phones require (pki/identity-requirements.ts), by identity. */
+  identityProblems: { name: string; problems: string[] }[];
   phone: PhoneFacts | null;
+}
+
+export interface TlsPolicyFacts {
+  listener: string;
+  profile: string;
+  minVersion: string;
+  maxVersion: string;
+  ciphers: string;
+  groups: string;
+  overridden: string[];
+  weaknesses: string[];
 }

@@ -275,6 +275,30 @@ export const FINDINGS = {
     remedy: 'Reset the phone (Apply Config) so it reads its configuration; check the other findings for the cause.',
     adminStatus: 'Operation Pending',
   },
+  'tls-policy-weak': {
+    severity: 'warning',
+    title: 'A listener accepts weak TLS',
+    docs: DOCS_SECTIONS.beforeYouStart,
+    cause:
+      'The TLS policy of the listener named below accepts TLS 1.0/1.1, OpenSSL security level 0 or broken ' +
+      'suites; anyone on the network path can then attack those connections more easily.',
+    remedy:
+      'Keep tls.<listener>.profile legacy-7900 only on the listeners 7900-series phones use (CAPF, TVS) and ' +
+      'only while such phones remain; use compatible (or modern where every client supports it) elsewhere, ' +
+      'and drop overrides that weaken it (docs/operations.md, "TLS policy").',
+  },
+  'identity-extension-missing': {
+    severity: 'error',
+    title: 'An identity certificate lacks an extension phones require',
+    docs: DOCS_SECTIONS.beforeYouStart,
+    cause:
+      'Phones (and CUCM 14SU2+ for the CAPF certificate) refuse a certificate without the extensions named ' +
+      'below: the TLS handshake or the file signature fails on the phone. serve refuses to start with it.',
+    remedy:
+      'Have the certificate issued again with the extensions (opencapf cert csr NAME carries them, then ' +
+      'opencapf cert import NAME FILE), or regenerate a self-signed one: opencapf cert regenerate NAME.',
+    phoneMessage: 'LSC: Connection failed',
+  },
 } as const satisfies Record<string, FindingDef>;
 
 export type FindingId = keyof typeof FINDINGS;

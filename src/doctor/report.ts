@@ -29,6 +29,11 @@ export function renderReport(r: DoctorReport): string {
         `ITL               ${i.source}: ` +
         `${!i.found ? 'not found' : i.error ? `bad (${i.error})` : `${i.capfSha1s.length} CAPF record(s)`}`,
     ),
+    ...f.tls.map(
+      (t) =>
+        `TLS ${t.listener.padEnd(14)}${t.profile}: ${t.minVersion} to ${t.maxVersion}` +
+        (t.overridden.length ? ` (overrides: ${t.overridden.join(', ')})` : ''),
+    ),
   ];
   if (f.phone?.phone) {
     const p = f.phone.phone;

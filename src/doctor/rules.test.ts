@@ -78,6 +78,8 @@ function facts(over: Partial<DoctorFacts> = {}, p?: Partial<PhoneFacts>): Doctor
     itls: [itl()],
     authFailureLimit: 5,
     manufacturingCaConfigured: true,
+    tls: [],
+    identityProblems: [],
     phone: p
       ? {
           deviceName: 'SEP001122334455',
@@ -277,4 +279,38 @@ test('ITL File Status: an older ITL served; ours served again and again without 
     ),
   );
   assert.ok(!ids(facts({}, { itlServed: served({}) })).includes('itl-older-served'));
+});
+
+test('weak TLS policy and identity certificates missing required extensions', () => {
+  const policy = (over: Partial<DoctorFacts['tls'][number]>) => ({
+    listener: 'capf',
+    profile: 'compatible',
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    ciphers: 'DEFAULT',
+    groups: 'auto',
+    overridden: [],
+    weaknesses: [],
+    ...over,
+  });
+  assert.deepEqual(ids(facts({ tls: [policy({}), policy({ listener: 'api', profile: 'modern' })] })), []);
+  const weak = diagnose(
+    facts({ tls: [policy({ profile: 'legacy-7900', weaknesses: ['accepts TLSv1', 'security level 0'] })] }),
+  );
+  assert.deepEqual(
+    weak.map((x) => x.id),
+    ['tls-policy-weak'],
+  );
+  assert.deepEqual(weak[0]!.evidence, [
+    'capf (profile legacy-7900): accepts TLSv1',
+    'capf (profile legacy-7900): security level 0',
+  ]);
+  const bad = diagnose(
+    facts({ identityProblems: [{ name: 'capf', problems: ['X509v3 Key Usage: Certificate Sign (keyCertSign) (…)'] }] }),
+  );
+  assert.deepEqual(
+    bad.map((x) => [x.id, x.severity]),
+    [['identity-extension-missing', 'error']],
+  );
+  assert.match(bad[0]!.evidence[0]!, /^capf: X509v3 Key Usage: Certificate Sign/);
 });

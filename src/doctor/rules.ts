@@ -64,6 +64,22 @@ export function diagnose(f: DoctorFacts): Finding[] {
     );
 
   for (const itl of f.itls) out.push(...itlFindings(itl, c.sha1, itl.fileName));
+  for (const id of f.identityProblems)
+    out.push(
+      finding(
+        'identity-extension-missing',
+        id.problems.map((x) => `${id.name}: ${x}`),
+      ),
+    );
+  for (const t of f.tls.filter((x) => x.weaknesses.length > 0))
+    out.push(
+      finding(
+        'tls-policy-weak',
+        t.weaknesses.map(
+          (w) => `${t.listener} (profile ${t.profile}${t.overridden.length ? ', overridden' : ''}): ${w}`,
+        ),
+      ),
+    );
 
   const p = f.phone;
   if (p) {

@@ -19,6 +19,7 @@ import {
 import { createSelfSignedIdentity, subjectAttributes, type IdentityRole, type SubjectTemplate } from './profiles.ts';
 import { derToPem, parseCertificate, pemBundleToDers, isIssuedBy, type CertificateInfo } from './certificate-info.ts';
 import { formatDn } from './names.ts';
+import { describeIdentityProblems, identityProblems } from './identity-requirements.ts';
 
 export const IDENTITIES = {
   capf: {
@@ -278,6 +279,13 @@ export function createIdentityService(store: KeyStore, settings: IdentitySetting
         throw new AppError(
           'ERR_PKI_CHAIN',
           'a CAPF certificate must be a CA certificate (basicConstraints CA:TRUE) to sign LSCs',
+        );
+      const problems = identityProblems(IDENTITIES[name].role, leaf.der);
+      if (problems.length > 0)
+        throw new AppError(
+          'ERR_PKI_EXTENSION',
+          `the ${name} certificate lacks what phones require: ${describeIdentityProblems(problems)}. ` +
+            `Have it issued again with these extensions (opencapf cert csr ${name} carries them)`,
         );
       store.archive(name);
       store.save(name, { keyPem: id.keyPem, certPem: ders.map((d) => derToPem(d)).join('') });

@@ -9,3 +9,4 @@ export * from './capf-ca.ts';
 export type { KeyStore, StoredIdentity } from './ports.ts';
 export * from './lsc-issuer.ts';
 export * from './spki.ts';
+export * from './identity-requirements.ts';

@@ -2,6 +2,7 @@
 // extensions first (CRL/OCSP), then the file catalogue; GET and HEAD only, ETag / If-None-Match -> 304;
 // bodies bounded, a store outage answered 503 + Retry-After, failures logged rate-limited.
 
+import type { TlsServerOptions } from '../shared/tls-policy.ts';
 import http from 'node:http';
 import https from 'node:https';
 import type { HttpExtension, HttpExtensionRequest } from './http-extension.ts';
@@ -182,8 +183,9 @@ export function createProvisioningHttpServer(d: Omit<ProvisioningHandlerDeps, 'h
 export function createProvisioningHttpsServer(
   d: Omit<ProvisioningHandlerDeps, 'https'>,
   credentials: { cert: string; key: string },
+  policy?: TlsServerOptions,
 ): { server: https.Server; tlsFailures: RateLimitedLog } {
-  const server = https.createServer({ ...credentials }, createProvisioningHandler({ ...d, https: true }));
+  const server = https.createServer({ ...credentials, ...policy }, createProvisioningHandler({ ...d, https: true }));
   hardenServer(server);
   const tlsFailures = createRateLimitedLog(d.logger);
   server.on('tlsClientError', (e, socket) => {

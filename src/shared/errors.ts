@@ -27,6 +27,7 @@ export const ERROR_TABLE = {
   ERR_PKI_CHAIN: { http: 400, expose: true, text: 'certificate does not chain to a trusted issuer' },
   ERR_PKI_BAD_KEY: { http: 400, expose: true, text: 'public key is not acceptable' },
   ERR_PKI_BAD_CERT: { http: 400, expose: true, text: 'certificate cannot be parsed' },
+  ERR_PKI_EXTENSION: { http: 400, expose: true, text: 'certificate lacks an extension phones require' },
   ERR_PKI_UNKNOWN_IDENTITY: { http: 404, expose: true, text: 'no such certificate' },
   // Refused signer changes (provisioning/signer-safety.ts): the message says what the phones would do.
   ERR_SIGNER_STRANDS_PHONES: {

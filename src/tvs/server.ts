@@ -1,6 +1,7 @@
 // Owns the TVS TLS listener (tvs-protocol.md §1): connection limits (global and per client), timeouts, framing,
 // answering through TvsAuthority, and draining answers in flight on shutdown.
 
+import type { TlsServerOptions } from '../shared/tls-policy.ts';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
@@ -33,9 +34,8 @@ export interface TvsServerLimits {
 export interface TvsServerTlsOptions {
   certPem: string;
   keyPem: string;
-  /** §1: the 7900 series speaks TLS 1.0 only; Node's default minimum otherwise. */
-  minVersion?: tls.SecureVersion;
-  ciphers?: string;
+  /** The listener's TLS policy (shared/tls-policy.ts; §1: the 7900 series speaks TLS 1.0 only). Default: Node's. */
+  policy?: TlsServerOptions;
 }
 
 export interface TvsServerOptions {
@@ -310,8 +310,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
       const s = tls.createServer({
         cert: options.tls.certPem,
         key: options.tls.keyPem,
-        ...(options.tls.minVersion ? { minVersion: options.tls.minVersion } : {}),
-        ...(options.tls.ciphers ? { ciphers: options.tls.ciphers } : {}),
+        ...options.tls.policy,
         requestCert: false, // §1: tvsd does not ask for one; do not require it
         handshakeTimeout: limits.handshakeTimeoutMs,
         // Not half-open here: a peer that sends FIN during the handshake must be dropped at once, not
@@ -383,8 +382,7 @@ export function createTvsServer(options: TvsServerOptions): TvsServer {
       server?.setSecureContext({
         cert: creds.certPem,
         key: creds.keyPem,
-        ...(options.tls.minVersion ? { minVersion: options.tls.minVersion } : {}),
-        ...(options.tls.ciphers ? { ciphers: options.tls.ciphers } : {}),
+        ...options.tls.policy,
       });
     },
 

@@ -5,7 +5,8 @@
 import { isIP } from 'node:net';
 import { createApiApp, type ApiDeps } from '../../api/app.ts';
 import { startApiServer } from '../../api/server.ts';
-import { apiServerSettings } from '../../config/index.ts';
+import { apiServerSettings, tlsPolicyOf } from '../../config/index.ts';
+import { tlsServerOptions } from '../../shared/tls-policy.ts';
 import type { RefusalReason } from '../../shared/connection-gate.ts';
 import { describeCapfExpiry } from '../status.ts';
 import type { AppServices } from '../context.ts';
@@ -110,7 +111,8 @@ export const startApiListener: ListenerFactory<ApiServices> = async (s, running)
   const id = tls ? s.identities.get('tftp') : null;
   bindMetrics(s, running);
   const { timeouts, limits } = apiServerSettings(c);
-  const https = id ? { https: { cert: id.certPem, key: id.keyPem } } : {};
+  const policy = tlsServerOptions(tlsPolicyOf(c, 'api'));
+  const https = id ? { https: { cert: id.certPem, key: id.keyPem, ...policy } } : {};
   const app = await createApiApp({ ...apiDepsFrom(s, { tls, running }), ...https }, timeouts);
   const log = logger.child({ component: 'api' });
   const onRefused = (reason: RefusalReason) => s.metrics.connectionsRefused.inc({ listener: 'api', reason });

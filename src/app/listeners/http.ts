@@ -5,6 +5,8 @@ import type http from 'node:http';
 import type { AppServices } from '../context.ts';
 import { createProvisioningHttpServer, createProvisioningHttpsServer } from '../../provisioning/http-server.ts';
 import { drainable, listen } from '../../shared/drain.ts';
+import { tlsPolicyOf } from '../../config/index.ts';
+import { tlsServerOptions } from '../../shared/tls-policy.ts';
 import { bindError } from '../../shared/bind-error.ts';
 import { listenerOf, type StartedListener } from '../../shared/listener.ts';
 import type { ListenerFactory } from './types.ts';
@@ -49,7 +51,9 @@ export const startHttpListener: ListenerFactory<HttpServices> = async (s) =>
 export const startHttpsListener: ListenerFactory<HttpServices> = async (s) => {
   if (!s.config['https.enabled']) return null;
   const creds = () => ({ cert: s.identities.get('tftp').certPem, key: s.identities.get('tftp').keyPem });
-  const { server, tlsFailures } = createProvisioningHttpsServer(handlerDeps(s, 'https'), creds());
-  s.identities.onChange((name) => name === 'tftp' && server.setSecureContext(creds()));
+  const policy = tlsServerOptions(tlsPolicyOf(s.config, 'https'));
+  const { server, tlsFailures } = createProvisioningHttpsServer(handlerDeps(s, 'https'), creds(), policy);
+  // setSecureContext replaces the whole context: the policy goes with the new certificate.
+  s.identities.onChange((name) => name === 'tftp' && server.setSecureContext({ ...creds(), ...policy }));
   return started(s, 'https', server, () => tlsFailures.flush());
 };

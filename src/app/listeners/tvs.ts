@@ -1,7 +1,8 @@
 // Owns starting the TVS listener (TLS 2445) with the tvs identity over the cluster's TVS authority.
 
 import { createTvsServer } from '../../tvs/index.ts';
-import { tvsLimits } from '../../config/index.ts';
+import { tlsPolicyOf, tvsLimits } from '../../config/index.ts';
+import { tlsServerOptions } from '../../shared/tls-policy.ts';
 import { bindError } from '../../shared/bind-error.ts';
 import { listenerOf } from '../../shared/listener.ts';
 import type { ListenerFactory } from './types.ts';
@@ -13,11 +14,11 @@ export const startTvsListener: ListenerFactory<TvsServices> = async (s) => {
   const { config: c, identities } = s;
   if (!c['tvs.enabled']) return null;
   const creds = () => ({ certPem: identities.get('tvs').certPem, keyPem: identities.get('tvs').keyPem });
-  const legacy = c['capf.legacyTls'] ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : {};
+  const policy = tlsServerOptions(tlsPolicyOf(c, 'tvs'));
   const server = createTvsServer({
     host: c.host,
     port: c['tvs.port'],
-    tls: { ...creds(), ...legacy },
+    tls: { ...creds(), policy },
     authority: s.provisioning.tvsAuthority,
     logger: s.logger.child({ component: 'tvs' }),
     onRefused: (reason) => s.metrics.connectionsRefused.inc({ listener: 'tvs', reason }),

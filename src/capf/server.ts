@@ -3,11 +3,12 @@
 
 import type { TlsServerOptions } from '../shared/tls-policy.ts';
 import tls from 'node:tls';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
-import { clientAddress, createConnectionGate, type RefusalReason } from '../shared/connection-gate.ts';
+import { clientAddress, type RefusalReason } from '../shared/connection-gate.ts';
+import { createAdmission, type Admitted } from './admission.ts';
 import { createRateLimitedLog } from '../shared/rate-limited-log.ts';
 import type { CapfAuthority } from './ports.ts';
 import { createCapfDecoder, type CapfDecoder } from './codec.ts';
@@ -23,14 +24,24 @@ export interface CapfServerOptions {
   credentials: () => { certPem: string; keyPem: string };
   authority: CapfAuthority;
   settings: SessionSettings;
+  /** Sessions past the TLS handshake at once (held: e.g. a phone generating its key). */
   maxSessions: number;
+  /** TLS handshakes in progress at once (default min(maxSessions, 64)); later connections queue. */
+  maxHandshakes?: number;
+  /** Connections waiting for a handshake slot (default 0: none wait, extra connections are closed at accept). */
+  maxQueued?: number;
+  /** A queued connection is closed after waiting this long (default 30 s): the phone retries later. */
+  queueTimeoutMs?: number;
   /**
-   * Concurrent connections from one client address (default maxSessions: no per-client limit). Phones behind
+   * Concurrent connections from one client address (default: no per-client limit). Phones behind
    * one NAT or relay share an address, so this trades fairness against a large site behind one address.
    */
   maxPerClient?: number;
   /** Called for every connection closed at accept (metrics). */
   onRefused?: (reason: RefusalReason) => void;
+  /** Called with the time a connection waited in the queue before its handshake started (metrics). */
+  onQueueWait?: (ms: number) => void;
+  /** Time a client has for its TLS handshake, counted from when the handshake can start (not while queued). */
   handshakeTimeoutMs: number;
   maxMessageBytes: number;
   /** Versions, suites and groups (the listener's TLS policy, shared/tls-policy.ts); default: Node's, TLS 1.2+. */
@@ -47,13 +58,21 @@ export interface CapfServer {
   stop(drainMs?: number): Promise<void>;
   /** Re-reads credentials (after the CAPF certificate changes). */
   reloadCredentials(): void;
-  /** rejectedOverCap counts both caps; rejectedPerClient the per-client ones among them. */
+  /**
+   * rejectedOverCap counts connections closed at accept (queue full or per-client cap); rejectedPerClient the
+   * per-client ones among them. queued / handshaking / held: connections by admission state now.
+   */
   stats(): {
     connections: number;
     sessions: number;
     totalSessions: number;
     rejectedOverCap: number;
     rejectedPerClient: number;
+    queued: number;
+    handshaking: number;
+    held: number;
+    queueTimeouts: number;
+    queuedTotal: number;
   };
 }
 
@@ -72,7 +91,13 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   let totalSessions = 0;
   let rejectedOverCap = 0;
   let rejectedPerClient = 0;
-  const gate = createConnectionGate({ max: o.maxSessions, maxPerClient: o.maxPerClient ?? o.maxSessions });
+  const admission = createAdmission({
+    maxSessions: o.maxSessions,
+    maxHandshakes: o.maxHandshakes ?? Math.max(1, Math.min(o.maxSessions, 64)),
+    maxQueued: o.maxQueued ?? 0,
+    maxPerClient: Math.min(o.maxPerClient ?? Number.MAX_SAFE_INTEGER, o.maxSessions + (o.maxQueued ?? 0)),
+    queueTimeoutMs: o.queueTimeoutMs ?? 30_000,
+  });
   // Refusals and failed handshakes come in floods: a few lines per interval, then a summary with counts.
   const limitedLog = createRateLimitedLog(o.logger);
 
@@ -84,55 +109,100 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
       ...(o.tls ?? { minVersion: 'TLSv1.2' as const }),
     };
   }
+  let secureContext = tls.createSecureContext(secureContextOptions());
 
-  const server = tls.createServer({
-    ...secureContextOptions(),
-    handshakeTimeout: o.handshakeTimeoutMs,
-    requestCert: false, // the phone authenticates inside the protocol (§1, §5)
-    // Nagle off on the accepted TCP handle, before the handshake: one message per write must leave at once
-    // (setNoDelay on the TLS socket later costs a proxied call and pushes pending data inline).
-    noDelay: true,
-  });
+  // Plain TCP first, paused: a connection waits in the admission queue (the kernel holds its ClientHello) until
+  // a handshake slot is free, so a wave of phones queues instead of being reset, and the handshake timeout
+  // counts from when its handshake can start. TLS is then started on the socket by hand.
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true });
 
-  // Count raw TCP connections so that clients stuck in the handshake count against the caps too.
   server.on('connection', (socket: Socket) => {
-    const refused = gate.admit(socket);
-    if (refused) {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', ignore);
+    const address = clientAddress(socket);
+    const admitted = admission.offer(address, {
+      start: (waitedMs, self) => {
+        if (waitedMs > 0) o.onQueueWait?.(waitedMs);
+        startTls(socket, self);
+      },
+      drop: (reason) => {
+        limitedLog.warn(
+          `capf-dropped-${reason}`,
+          address,
+          { sessionId: allocateId(), peer: peerKey(socket), reason, queueTimeoutMs: admission.limits.queueTimeoutMs },
+          reason === 'queue-timeout'
+            ? 'CAPF connection closed: it waited too long for a handshake slot (the phone retries)'
+            : 'CAPF connection closed before its handshake: shutting down',
+        );
+        socket.destroy();
+      },
+    });
+    if (typeof admitted === 'string') {
       rejectedOverCap++;
-      if (refused === 'per-client-cap') rejectedPerClient++;
-      o.onRefused?.(refused);
+      if (admitted === 'per-client-cap') rejectedPerClient++;
+      o.onRefused?.(admitted);
       const fields = {
         sessionId: allocateId(),
         peer: peerKey(socket),
-        reason: refused,
-        max: o.maxSessions,
-        maxPerClient: o.maxPerClient ?? o.maxSessions,
+        reason: admitted,
+        maxQueued: admission.limits.maxQueued,
+        maxPerClient: admission.limits.maxPerClient,
       };
       limitedLog.warn(
-        `capf-refused-${refused}`,
-        clientAddress(socket),
+        `capf-refused-${admitted}`,
+        address,
         fields,
-        refused === 'global-cap'
-          ? 'CAPF connection refused: session cap reached'
+        admitted === 'global-cap'
+          ? 'CAPF connection refused: sessions, handshakes and the queue are all full'
           : 'CAPF connection refused: per-client cap reached',
       );
-      socket.destroy(); // capfd --limit: close without sending anything
+      socket.destroy(); // close without sending anything, as capfd --limit does; the phone retries
       return;
     }
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+    socket.once('close', () => admitted.closed());
   });
-  server.on('tlsClientError', (err, socket) => {
-    // A session id of its own, so the failure can be told apart from others in the log.
-    limitedLog.warn(
-      'capf-tls-failed',
-      clientAddress(socket),
-      { sessionId: allocateId(), peer: peerKey(socket), err: err.message },
-      'CAPF TLS handshake failed',
-    );
-    socket.destroy();
-  });
+
+  function startTls(raw: Socket, admitted: Admitted): void {
+    if (raw.destroyed) {
+      admitted.closed();
+      return;
+    }
+    const socket = new tls.TLSSocket(raw, { isServer: true, secureContext, requestCert: false });
+    let secured = false;
+    const timer = setTimeout(() => {
+      limitedLog.warn(
+        'capf-tls-failed',
+        clientAddress(raw),
+        { sessionId: allocateId(), peer: peerKey(raw), err: `no TLS handshake within ${o.handshakeTimeoutMs} ms` },
+        'CAPF TLS handshake failed',
+      );
+      socket.destroy();
+    }, o.handshakeTimeoutMs);
+    timer.unref();
+    socket.once('secure', () => {
+      secured = true;
+      clearTimeout(timer);
+      admitted.handshakeDone(true);
+      onSecure(socket);
+    });
+    socket.on('error', (err: Error) => {
+      if (secured) return; // the session's own handler deals with it
+      clearTimeout(timer);
+      limitedLog.warn(
+        'capf-tls-failed',
+        clientAddress(raw),
+        { sessionId: allocateId(), peer: peerKey(raw), err: err.message },
+        'CAPF TLS handshake failed',
+      );
+      socket.destroy();
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      if (!secured) admitted.handshakeDone(false);
+      admitted.closed();
+    });
+  }
 
   // Phase timers: one sweep over the live connections instead of a timer object per phase and session.
   // Deadlines are checked every `tick` ms (an eighth of the shortest phase timeout, 5..250 ms).
@@ -169,9 +239,15 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
   let closed: Promise<void> | null = null;
   const stopAccepting = (): void => {
     closed ??= new Promise<void>((r) => server.close(() => r()));
+    admission.drain(); // queued connections have not started: close them so the phones retry (elsewhere)
+    if (queueSweeper) clearInterval(queueSweeper);
+    queueSweeper = null;
   };
+  // Queue timeouts: checked every quarter of capf.queueTimeoutMs (at most once a second).
+  let queueSweeper: NodeJS.Timeout | null = null;
+  const queueTick = Math.max(10, Math.min(1000, Math.floor(admission.limits.queueTimeoutMs / 4)));
 
-  server.on('secureConnection', (socket: tls.TLSSocket) => {
+  function onSecure(socket: tls.TLSSocket): void {
     totalSessions++;
     const conn = new CapfConnection(socket, timers, o.maxMessageBytes);
     const session = new CapfServerSession(
@@ -185,7 +261,7 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
     );
     conn.attach(session, sessions);
     session.start();
-  });
+  }
 
   return {
     start() {
@@ -210,7 +286,10 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
         };
         server.once('error', onError);
         server.once('listening', onListening);
-        server.listen(o.port, o.host);
+        // The kernel's accept backlog in front of our own queue (capped by net.core.somaxconn).
+        server.listen({ port: o.port, host: o.host, backlog: 4096 });
+        queueSweeper = setInterval(() => admission.expire(), queueTick);
+        queueSweeper.unref();
       });
     },
     stopAccepting,
@@ -228,10 +307,22 @@ export function createCapfServer(o: CapfServerOptions): CapfServer {
       await closed!;
     },
     reloadCredentials() {
-      server.setSecureContext(secureContextOptions());
+      secureContext = tls.createSecureContext(secureContextOptions());
     },
     stats() {
-      return { connections: sockets.size, sessions: sessions.size, totalSessions, rejectedOverCap, rejectedPerClient };
+      const a = admission.stats();
+      return {
+        connections: sockets.size,
+        sessions: sessions.size,
+        totalSessions,
+        rejectedOverCap,
+        rejectedPerClient,
+        queued: a.queued,
+        handshaking: a.handshaking,
+        held: a.held,
+        queueTimeouts: a.queueTimeouts,
+        queuedTotal: a.queuedTotal,
+      };
     },
   };
 }

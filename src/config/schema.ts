@@ -141,12 +141,38 @@ export const CONFIG_SCHEMA = {
   },
   'capf.maxSessions': {
     type: 'integer',
-    default: 256,
-    min: 1,
+    default: 0,
+    min: 0,
+    max: 1000000,
+    doc:
+      'CAPF sessions held at once past the TLS handshake (a phone generating its key holds one for up to ' +
+      'minutes). 0: sized from memory, total RAM / 8 / 40 KiB per held session, from 1,024 to 100,000. ' +
+      'Connections beyond it wait in the queue (capf.maxQueued).',
+  },
+  'capf.maxHandshakes': {
+    type: 'integer',
+    default: 0,
+    min: 0,
     max: 100000,
     doc:
-      'Concurrent CAPF connections (including TLS handshakes). Extra ' +
-      'connections are closed without a byte, like capfd --limit.',
+      'TLS handshakes in progress at once; later connections wait in the queue instead of being reset. ' +
+      '0: 32 per CPU core. One client address gets at most half of them.',
+  },
+  'capf.maxQueued': {
+    type: 'integer',
+    default: 20000,
+    min: 0,
+    max: 1000000,
+    doc:
+      'Connections waiting (fairly, round-robin by client address) for a handshake or session slot. Beyond ' +
+      'it a connection is closed without a byte, like capfd --limit, and the phone retries later.',
+  },
+  'capf.queueTimeoutMs': {
+    type: 'integer',
+    default: 30000,
+    min: 100,
+    max: 600000,
+    doc: 'A connection that waited this long in the queue is closed without a byte (the phone retries).',
   },
   'capf.maxPerClient': {
     type: 'integer',
@@ -163,7 +189,7 @@ export const CONFIG_SCHEMA = {
     default: 10000,
     min: 100,
     max: 600000,
-    doc: 'Time a client has to finish the TLS handshake.',
+    doc: 'Time a client has to finish the TLS handshake, counted from when it leaves the queue.',
   },
   'capf.responseTimeoutMs': {
     type: 'integer',

@@ -2,6 +2,7 @@
 // part, plain objects (config/ imports no domain code; each part's factory accepts its view by structure), so
 // that the composition root only wires objects and a renamed option is changed here and in the schema.
 
+import { availableParallelism, totalmem } from 'node:os';
 import type { Config } from './schema.ts';
 import { AppError } from '../shared/errors.ts';
 import {
@@ -71,8 +72,9 @@ export function capfServerSettings(c: Config) {
       responseTimeoutMs: c['capf.responseTimeoutMs'],
       keyGenerationTimeoutMs: c['capf.keyGenerationTimeoutMs'],
     },
-    maxSessions: c['capf.maxSessions'],
+    ...capfAdmissionLimits(c),
     maxPerClient: c['capf.maxPerClient'],
+    queueTimeoutMs: c['capf.queueTimeoutMs'],
     handshakeTimeoutMs: c['capf.handshakeTimeoutMs'],
     maxMessageBytes: c['capf.maxMessageBytes'],
     tls: tlsServerOptions(tlsPolicyOf(c, 'capf')),
@@ -149,4 +151,26 @@ export function tlsPolicyOf(c: Config, listener: TlsListener): EffectiveTlsPolic
 /** Every TLS listener's policy (doctor, status). */
 export function tlsPolicies(c: Config): EffectiveTlsPolicy[] {
   return TLS_LISTENERS.map((l) => tlsPolicyOf(c, l));
+}
+
+/** Memory a held CAPF session is budgeted at (measured by bench/capf-wave.ts; docs/capf.md). */
+export const HELD_SESSION_BYTES = 40 * 1024;
+
+/**
+ * The CAPF admission limits with the automatic defaults resolved: capf.maxSessions 0 = an eighth of the
+ * machine's memory at HELD_SESSION_BYTES each (1,024..100,000); capf.maxHandshakes 0 = 32 per CPU core.
+ */
+export function capfAdmissionLimits(
+  c: Config,
+  machine: { totalMemoryBytes: number; cores: number } = {
+    totalMemoryBytes: totalmem(),
+    cores: availableParallelism(),
+  },
+) {
+  const autoSessions = Math.min(100_000, Math.max(1024, Math.floor(machine.totalMemoryBytes / 8 / HELD_SESSION_BYTES)));
+  return {
+    maxSessions: c['capf.maxSessions'] || autoSessions,
+    maxHandshakes: c['capf.maxHandshakes'] || 32 * Math.max(1, machine.cores),
+    maxQueued: c['capf.maxQueued'],
+  };
 }

@@ -9,6 +9,8 @@ import type { CapfAuthority } from '../capf/ports.ts';
 
 export interface MetricsSources {
   activeCapfSessions(): number;
+  /** CAPF connections by admission state (capf/admission.ts); absent: CAPF not running here. */
+  capfAdmission?(): { held: number; queued: number; handshaking: number } | null;
   /** LSC counts by bucket (expired, 30, 90, valid = more than 90 days) and the CAPF CA's days left. */
   expiry(): Promise<{ expired: number; within30: number; within90: number; valid: number; capfDaysLeft: number }>;
 }
@@ -25,6 +27,8 @@ export interface Metrics {
   capfRefused: Counter;
   /** Connections closed at accept: listener is capf | tvs | api; reason is global-cap | per-client-cap. */
   connectionsRefused: Counter<'listener' | 'reason'>;
+  /** Seconds a CAPF connection waited in the admission queue before its TLS handshake started. */
+  capfQueueWait: Histogram;
   recordCapfSession(s: Pick<CapfSessionRecord, 'operation' | 'outcome' | 'startedAt' | 'endedAt'>): void;
   /** Attaches the gauges read at scrape time. */
   bind(sources: MetricsSources): void;
@@ -84,10 +88,30 @@ export function createMetrics(): Metrics {
   });
   const connectionsRefused = new Counter({
     name: 'opencapf_connections_refused_total',
-    help: 'Connections closed at accept, by listener and reason (global-cap, per-client-cap)',
+    help: 'Connections closed at accept, by listener and reason (global-cap: slots and queue full; per-client-cap)',
     labelNames: ['listener', 'reason'] as const,
     registers: [registry],
   });
+  const capfQueueWait = new Histogram({
+    name: 'opencapf_capf_handshake_queue_wait_seconds',
+    help: 'Time CAPF connections waited in the admission queue before their TLS handshake (queued ones only)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
+    registers: [registry],
+  });
+  for (const [name, help, key] of [
+    ['opencapf_capf_held_sessions', 'CAPF sessions past the TLS handshake (counted against capf.maxSessions)', 'held'],
+    ['opencapf_capf_queued_connections', 'CAPF connections waiting for a handshake slot (capf.maxQueued)', 'queued'],
+    ['opencapf_capf_handshakes_in_progress', 'CAPF TLS handshakes in progress (capf.maxHandshakes)', 'handshaking'],
+  ] as const)
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const a = sources?.capfAdmission?.();
+        if (a) this.set(a[key]);
+      },
+    });
   new Gauge({
     name: 'opencapf_capf_active_sessions',
     help: 'CAPF sessions in progress',
@@ -145,6 +169,7 @@ export function createMetrics(): Metrics {
     itlStatusDropped,
     capfRefused,
     connectionsRefused,
+    capfQueueWait,
     recordCapfSession(s) {
       const operation = s.operation ?? 'none';
       capfSessions.inc({ operation, outcome: s.outcome });

@@ -18,6 +18,7 @@ const held: tls.TLSSocket[] = [];
 before(async () => {
   lab = await startCapfLab({
     'capf.maxSessions': 8,
+    'capf.maxQueued': 0, // refusals at accept, not the admission queue (test/integration/capf-admission.test.ts)
     'capf.maxPerClient': 4,
     'tvs.maxConnections': 8,
     'tvs.maxPerClient': 4,

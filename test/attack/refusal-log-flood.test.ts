@@ -15,7 +15,12 @@ let lab: CapfLab;
 let holder: tls.TLSSocket;
 
 before(async () => {
-  lab = await startCapfLab({ 'capf.maxSessions': 1, 'http.enabled': false, 'https.enabled': false });
+  lab = await startCapfLab({
+    'capf.maxSessions': 1,
+    'capf.maxQueued': 0,
+    'http.enabled': false,
+    'https.enabled': false,
+  });
   holder = tls.connect({ host: '127.0.0.1', port: lab.port, rejectUnauthorized: false });
   holder.on('error', () => undefined);
   await new Promise<void>((r) => holder.once('secureConnect', () => r())); // the one CAPF slot is taken
@@ -76,7 +81,11 @@ function account(all: Line[], msg: string, event: string): { individual: number;
 test('a flood of connections over the CAPF cap writes a bounded log with counts', { timeout: 60_000 }, async () => {
   await flood(() => net.connect({ host: '127.0.0.1', port: lab.port }));
   await lab.server.listeners.find((l) => l.name === 'capf')!.stop(0); // flushes the summary of this interval
-  account(lines(), 'CAPF connection refused: session cap reached', 'capf-refused-global-cap');
+  account(
+    lines(),
+    'CAPF connection refused: sessions, handshakes and the queue are all full',
+    'capf-refused-global-cap',
+  );
 });
 
 test('a flood of failed TVS handshakes writes a bounded log with counts', { timeout: 60_000 }, async () => {

@@ -419,8 +419,8 @@ describe('hostile frames and resource limits', () => {
     stall.destroy();
   });
 
-  test('connections above the cap are closed without a byte; the cap frees up', async () => {
-    const small = await startCapfLab({ 'capf.maxSessions': 2 });
+  test('with no queue, connections above the cap are closed without a byte; the cap frees up', async () => {
+    const small = await startCapfLab({ 'capf.maxSessions': 2, 'capf.maxQueued': 0 });
     try {
       const idle = [net.connect(small.port, '127.0.0.1'), net.connect(small.port, '127.0.0.1')];
       await Promise.all(idle.map((s) => new Promise((r) => s.once('connect', r))));

@@ -12,6 +12,7 @@ import { describeCapfExpiry } from '../status.ts';
 import type { AppServices } from '../context.ts';
 import { createListenerRegistry, type ListenerFactory, type ListenerRegistry } from './types.ts';
 import { runDoctor } from '../../doctor/index.ts';
+import type { CapfListener } from './capf.ts';
 import { itlSummary, trustListViews } from '../../provisioning/trust-views.ts';
 import { doctorSourcesFromContext } from '../doctor-sources.ts';
 import { DEFAULT_FOREIGN_ROLES, FOREIGN_ROLE_NAMES, foreignRoleText } from '../../provisioning/foreign-trust.ts';
@@ -90,6 +91,7 @@ export function bindMetrics(
 ): void {
   s.metrics.bind({
     activeCapfSessions: () => running.get('capf')?.activeSessions?.() ?? 0,
+    capfAdmission: () => (running.get('capf') as CapfListener | undefined)?.server.stats() ?? null,
     async expiry() {
       const r = await s.admin.reports.expirySummary();
       return {

@@ -26,6 +26,7 @@ export const startCapfListener: ListenerFactory<CapfServices> = async (s): Promi
     },
     authority: s.capfAuthority,
     onRefused: (reason) => s.metrics.connectionsRefused.inc({ listener: 'capf', reason }),
+    onQueueWait: (ms) => s.metrics.capfQueueWait.observe(ms / 1000),
     logger: logger.child({ component: 'capf' }),
     clock: s.clock,
   });

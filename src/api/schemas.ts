@@ -48,9 +48,14 @@ export const obj = (properties: Record<string, Schema>, required: string[] = [],
 });
 export const arr = (items: Schema, maxItems = 100_000): Schema => ({ type: 'array', items, maxItems });
 
-export const deviceNameParam = obj({ deviceName: str(32, { description: 'SEP followed by 12 hexadecimal digits' }) }, [
-  'deviceName',
-]);
+export const deviceNameParam = obj(
+  {
+    deviceName: str(32, {
+      description: 'SEP/ATA + 12 hex digits (a MAC is accepted), or a CSF/BOT/TCT/TAB softphone name',
+    }),
+  },
+  ['deviceName'],
+);
 export const isoTime = str(40, { description: 'ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z' });
 
 export const enums = {

@@ -1,6 +1,6 @@
 // Owns one doctor run: collect facts, apply the rules, shape the report.
 
-import { normaliseDeviceName } from '../phones/model.ts';
+import { parseDeviceName } from '../phones/model.ts';
 import { AppError } from '../shared/errors.ts';
 import { collectFacts, type DoctorSources } from './collector.ts';
 import type { DoctorReport } from './report.ts';
@@ -9,12 +9,9 @@ import { diagnose } from './rules.ts';
 export async function runDoctor(sources: DoctorSources, device?: string | null): Promise<DoctorReport> {
   let name: string | null = null;
   if (device) {
-    name = normaliseDeviceName(device);
-    if (!name)
-      throw new AppError(
-        'ERR_PHONE_BAD_NAME',
-        `"${device}" is not a device name: expected SEP followed by 12 hexadecimal digits`,
-      );
+    const p = parseDeviceName(device);
+    if (!p.ok) throw new AppError('ERR_PHONE_BAD_NAME', p.reason);
+    name = p.name;
   }
   const facts = await collectFacts(sources, name);
   const findings = diagnose(facts);

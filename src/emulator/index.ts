@@ -8,3 +8,4 @@ export * from './manufacturing-ca.ts';
 export * from './phone.ts';
 export * from './screens.ts';
 export * from './fleet.ts';
+export * from './jabber.ts';

@@ -14,6 +14,7 @@ import type {
 } from '../capf/ports.ts';
 import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
 import { recordAudit, type AuditAction } from '../audit/index.ts';
+import { macOfDeviceName, normaliseDeviceName } from './device-name.ts';
 import {
   sameStatus,
   STATUS,
@@ -49,14 +50,15 @@ export function keyRequestsFor(phone: Phone): KeyRequest[] {
   }
 }
 
+function sameDevice(stored: string, sent: string): boolean {
+  return stored === sent || stored === normaliseDeviceName(sent);
+}
+
 function sameKey(a: KeyRequest, b: { type: 'rsa'; bits: number } | { type: 'ec'; curve: string }): boolean {
   return a.type === 'rsa' ? b.type === 'rsa' && b.bits === a.bits : b.type === 'ec' && b.curve === a.curve;
 }
 
-function macOf(deviceName: string): string | null {
-  const m = /([0-9A-F]{12})$/i.exec(deviceName);
-  return m ? m[1]!.toUpperCase() : null;
-}
+const macOf = macOfDeviceName;
 
 /** What the authority remembers between the calls of one session (bounded by concurrent sessions). */
 interface SessionState {
@@ -361,9 +363,15 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     return op === 'delete' ? { action: 'delete' } : { action: 'fetch' };
   }
 
+  async function lookupNormalised(raw: string): Promise<Phone | null> {
+    const n = normaliseDeviceName(raw);
+    return n && n !== raw ? store.getPhone(n) : null;
+  }
+
   return {
     async authenticate(req) {
-      const phone = await store.getPhone(req.deviceName);
+      // Liberal in what we accept: a client may send the name in another case (stored names are upper-case).
+      const phone = (await store.getPhone(req.deviceName)) ?? (await lookupNormalised(req.deviceName));
       if (!phone) return { action: 'end', reason: 9, note: `unknown device ${req.deviceName}` };
       const decision = await decide(phone, req);
       // The stored session says which Authentication Mode it ran under (none when nothing was pending).
@@ -373,7 +381,7 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     async issue(ctx) {
       const st = sessions.get(ctx.sessionId);
       const phone = st?.phone;
-      if (!st || !phone || phone.capf.operation !== 'install' || phone.deviceName !== ctx.deviceName)
+      if (!st || !phone || phone.capf.operation !== 'install' || !sameDevice(phone.deviceName, ctx.deviceName))
         return { ok: false, note: 'no install operation pending' };
       let key: CertificateFacts['key'];
       try {

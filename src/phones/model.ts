@@ -309,13 +309,8 @@ export interface SecurityProfile {
 
 export const DEFAULT_PROFILE_NAME = 'Universal Device Template - Model-independent Security Profile';
 
-export const DEVICE_NAME_RE = /^SEP[0-9A-F]{12}$/;
-
-/** Normalises `sep00112233aabb` to `SEP00112233AABB`; returns null when it is not a SEP<MAC> name. */
-export function normaliseDeviceName(name: string): string | null {
-  const n = name.trim().toUpperCase();
-  return DEVICE_NAME_RE.test(n) ? n : null;
-}
+// Device names (SEP/ATA + MAC, CSF/BOT/TCT/TAB softphones) are owned by device-name.ts.
+export { normaliseDeviceName, deviceNameProblem, parseDeviceName, DEVICE_NAME_FORMS } from './device-name.ts';
 
 export const AUTH_STRING_RE = /^\d{4,10}$/;
 

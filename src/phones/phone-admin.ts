@@ -153,10 +153,11 @@ export function createPhoneAdminService(
       }
       if (q.namePattern) {
         const bare = q.namePattern.replace(/\*$/, '');
-        if (!/^[0-9A-Za-z]{0,15}$/.test(bare))
+        if (!/^[0-9A-Za-z._-]{0,15}$/.test(bare))
           throw new AppError(
             'ERR_PHONE_BAD_NAME',
-            'name pattern may hold only letters and digits of a device name, optionally ending with *',
+            'name pattern may hold only letters, digits, dot, dash and underscore of a device name, ' +
+              'optionally ending with *',
           );
       }
       const exact = q.namePattern ? normaliseDeviceName(q.namePattern) : null;

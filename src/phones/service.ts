@@ -17,7 +17,7 @@ import {
   statusText,
   RSA_KEY_SIZES,
   CERT_OPERATIONS,
-  normaliseDeviceName,
+  parseDeviceName,
   type AuthMode,
   type CapfSettings,
   type CertOperation,
@@ -163,13 +163,9 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
   const now = () => clock.now().toISOString();
 
   function requireName(raw: string): string {
-    const n = normaliseDeviceName(raw);
-    if (!n)
-      throw new AppError(
-        'ERR_PHONE_BAD_NAME',
-        `"${raw}" is not a device name: expected SEP followed by 12 hexadecimal digits`,
-      );
-    return n;
+    const p = parseDeviceName(raw);
+    if (!p.ok) throw new AppError('ERR_PHONE_BAD_NAME', p.reason);
+    return p.name;
   }
 
   const resolveSettings = (phone: Phone, req: ScheduleRequest, profileMode: AuthMode | null) =>
@@ -182,16 +178,12 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       const seen = new Set<string>();
       const t = now();
       for (const item of items) {
-        const name = normaliseDeviceName(item.deviceName);
-        if (!name) {
-          results.push({
-            deviceName: item.deviceName,
-            ok: false,
-            code: 'ERR_PHONE_BAD_NAME',
-            message: `"${item.deviceName}" is not SEP followed by 12 hexadecimal digits`,
-          });
+        const parsed = parseDeviceName(item.deviceName);
+        if (!parsed.ok) {
+          results.push({ deviceName: item.deviceName, ok: false, code: 'ERR_PHONE_BAD_NAME', message: parsed.reason });
           continue;
         }
+        const name = parsed.name;
         if (seen.has(name) || (await store.getPhone(name))) {
           results.push({ deviceName: name, ok: false, code: 'ERR_PHONE_EXISTS', message: `${name} already exists` });
           continue;
@@ -267,16 +259,12 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
       const results: ItemResult<Phone>[] = [];
       const profileModes = new Map<string, AuthMode | null>();
       for (const raw of deviceNames) {
-        const name = normaliseDeviceName(raw);
-        if (!name) {
-          results.push({
-            deviceName: raw,
-            ok: false,
-            code: 'ERR_PHONE_BAD_NAME',
-            message: `"${raw}" is not SEP followed by 12 hexadecimal digits`,
-          });
+        const parsed = parseDeviceName(raw);
+        if (!parsed.ok) {
+          results.push({ deviceName: raw, ok: false, code: 'ERR_PHONE_BAD_NAME', message: parsed.reason });
           continue;
         }
+        const name = parsed.name;
         try {
           const phone = await store.getPhone(name);
           if (!phone) throw new AppError('ERR_PHONE_NOT_FOUND', `no phone named ${name}`);

@@ -50,7 +50,11 @@ export const ERROR_TABLE = {
   // --- phones / operations ---
   ERR_PHONE_NOT_FOUND: { http: 404, expose: true, text: 'no phone with that device name' },
   ERR_PHONE_EXISTS: { http: 409, expose: true, text: 'a phone with that device name already exists' },
-  ERR_PHONE_BAD_NAME: { http: 400, expose: true, text: 'device name must be SEP followed by 12 hexadecimal digits' },
+  ERR_PHONE_BAD_NAME: {
+    http: 400,
+    expose: true,
+    text: 'not a device name (SEP/ATA + 12 hex digits, or a CSF/BOT/TCT/TAB softphone name)',
+  },
   ERR_AUTH_STRING_FORMAT: { http: 400, expose: true, text: 'authentication string must be 4 to 10 digits' },
   ERR_DEADLINE_PAST: { http: 400, expose: true, text: 'Operation Completes By must be in the future' },
   ERR_PROFILE_MISMATCH: { http: 409, expose: true, text: 'authentication mode contradicts the phone security profile' },

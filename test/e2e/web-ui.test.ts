@@ -123,7 +123,7 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await page.getByRole('button', { name: 'Add New' }).click();
     await page.getByLabel('Device Name').first().fill('SEP12');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('alert').filter({ hasText: 'SEP followed by 12 hexadecimal digits' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'SEP must be followed by the 12 hexadecimal digits' }).waitFor();
     await page.getByLabel('Device Name').first().fill(deviceName.toLowerCase());
     await page.getByLabel('Phone Type (model)').fill('Cisco 8845');
     await page.getByLabel('Description').first().fill('Lobby phone');

@@ -2,10 +2,11 @@
 // a fleet of them (progress bar, summary), and the emulator's test manufacturing CA.
 
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { AppError } from '../../shared/errors.ts';
-import { normaliseDeviceName, generateAuthString } from '../../phones/index.ts';
+import { normaliseDeviceName, parseDeviceName, generateAuthString } from '../../phones/index.ts';
 import {
   bootPhone,
   BOOT_OUTCOMES,
@@ -24,6 +25,7 @@ import {
   renderStatusMessages,
   renderTrustList,
   runFleet,
+  runJabber,
   securityConfiguration,
   trustListScreen,
   type FleetPhone,
@@ -136,8 +138,14 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
     .option('--json', 'JSON output (with trustLists: what became of each trust list, and why one was refused)')
     .action(async (device: string, _o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
-      const name = normaliseDeviceName(device);
-      if (!name) throw new AppError('ERR_PHONE_BAD_NAME', `"${device}" is not SEP followed by 12 hexadecimal digits`);
+      const parsed = parseDeviceName(device);
+      if (!parsed.ok) throw new AppError('ERR_PHONE_BAD_NAME', parsed.reason);
+      if (parsed.kind !== 'desk-phone')
+        throw new AppError(
+          'ERR_PHONE_BAD_NAME',
+          `${parsed.name} is a ${parsed.kind} name: emulate phone boots SEP desk phones (softphones: emulate jabber)`,
+        );
+      const name = parsed.name;
       const screens = parseScreens(String(o.screens));
       const r = await bootPhone(
         { deviceName: name, model: String(o.model), runCapf: o.capf !== false, skipProvisioning: !!o.applyConfig },
@@ -299,6 +307,43 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       state.trust = { version: 1 };
       store.save(state);
       out(io, had.length ? `${name}: ${had.join(' and ')} erased.` : `${name}: no trust list to erase.`);
+    });
+
+  emulate
+    .command('jabber')
+    .description(
+      'a Cisco Jabber softphone (CSF/BOT/TCT/TAB device name) enrolling over CAPF only: VERSION 2, no ' +
+        'REQUEST_IN_PROGRESS, no PASSWORD unless --auth-string (capf-protocol.md §8)',
+    )
+    .argument('<device>', 'CSF…, BOT…, TCT… or TAB… device name')
+    .requiredOption('--capf <host:port>', 'the CAPF server (softphones are told it by CUCM, not by a config file)')
+    .option('--auth-string <digits>', 'the authentication string the user types (By Authentication String)')
+    .option('--save <dir>', 'write the LSC (<device>.lsc.pem) and its key (<device>.key.pem, mode 0600) here')
+    .option('--json', 'JSON output (without the private key)')
+    .action(async (device: string, _o, cmd: Command) => {
+      const o = g(cmd) as ReturnType<typeof g> & { capf: string; authString?: string; save?: string };
+      const m = /^(.+):(\d{1,5})$/.exec(o.capf);
+      if (!m || Number(m[2]) > 65535) throw new AppError('ERR_BAD_REQUEST', `--capf wants host:port (got "${o.capf}")`);
+      const r = await runJabber({
+        host: m[1]!,
+        port: Number(m[2]),
+        deviceName: device,
+        ...(o.authString ? { authString: o.authString } : {}),
+      });
+      if (r.lsc && o.save) {
+        mkdirSync(o.save, { recursive: true });
+        writeFileSync(join(o.save, `${r.deviceName}.lsc.pem`), r.lsc.certPem);
+        writeFileSync(join(o.save, `${r.deviceName}.key.pem`), r.lsc.keyPem, { mode: 0o600 });
+      }
+      const shown = { ...r, lsc: r.lsc ? { serialHex: r.lsc.serialHex, notAfter: r.lsc.notAfter } : null };
+      if (o.json) out(io, JSON.stringify(shown, null, 2));
+      else
+        out(
+          io,
+          `${r.deviceName}: ${r.outcome}${r.endReason ? ` (END_SESSION ${r.endReason})` : ''}` +
+            (r.lsc ? `; LSC serial ${r.lsc.serialHex}, valid to ${r.lsc.notAfter}` : ''),
+        );
+      if (r.outcome !== 'installed' && r.outcome !== 'no-operation') setExit(1);
     });
 
   // No transport options: showing the screens boots nothing (it used to demand --tftp).

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError } from '../../shared/errors.ts';
-import { normaliseDeviceName } from '../../phones/index.ts';
+import { parseDeviceName } from '../../phones/index.ts';
 import { showItl, showItlJson, parseTrustList, verifyTrustList, isRollbackTrustList } from '../../trust/index.ts';
 import { withServices, actor, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
@@ -34,10 +34,14 @@ function isRollbackFile(bytes: Buffer): boolean {
 }
 
 function deviceArg(name: string): string {
-  const d = normaliseDeviceName(name);
-  if (!d)
-    throw new AppError('ERR_PHONE_BAD_NAME', `"${name}" is not a device name (SEP followed by 12 hexadecimal digits)`);
-  return d;
+  const p = parseDeviceName(name);
+  if (!p.ok) throw new AppError('ERR_PHONE_BAD_NAME', p.reason);
+  if (p.kind !== 'desk-phone')
+    throw new AppError(
+      'ERR_PHONE_BAD_NAME',
+      `${p.name} is a ${p.kind}: per-device trust lists exist for SEP desk phones only`,
+    );
+  return p.name;
 }
 
 export function registerItlCommands(program: Command, { io, setExit }: CliEnv): void {

@@ -10,7 +10,10 @@ export function registerPhoneCommands(program: Command, { io, setExit }: CliEnv)
   const phone = program.command('phone').description('phones (CUCM Device > Phone)');
   phone
     .command('add')
-    .description('add phones; device names SEP<12 hex>, or - to read them from standard input')
+    .description(
+      'add phones; device names (SEP<12 hex> or a MAC, ATA<12 hex>, CSF/BOT/TCT/TAB softphone names), ' +
+        'or - to read them from stdin',
+    )
     .argument('<device...>', 'device names')
     .option('--model <model>', 'phone model', 'Cisco 8845')
     .option('--description <text>', 'description', '')

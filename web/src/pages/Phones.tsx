@@ -230,7 +230,11 @@ function AddPhone({ onAdded, onCancel }: { onAdded: (deviceName: string) => void
     <Section title="Add a New Phone">
       <form onSubmit={submit}>
         <div className="form-grid">
-          <Field label="Device Name" required hint="SEP followed by the 12 hex digits of the MAC address">
+          <Field
+            label="Device Name"
+            required
+            hint="SEP + the 12 hex digits of the MAC (or the MAC itself), or a softphone name such as CSFJSMITH"
+          >
             {(id, d) => (
               <input
                 id={id}

@@ -8,7 +8,8 @@
 // safe: rows already added come back as ERR_PHONE_EXISTS and are left as they are.
 
 import { AppError, asStoreFullError, isAppError } from '../shared/errors.ts';
-import { createCsvParser, type CsvLimits, DEFAULT_CSV_LIMITS } from './csv-import-codec.ts';
+import { createCsvParser, type CsvLimits, type CsvRecord, DEFAULT_CSV_LIMITS } from './csv-import-codec.ts';
+import { cucmHeader, cucmRow, type CucmHeader, type CucmRow } from './cucm-import.ts';
 import type { Actor, NewPhone, PhoneService } from '../phones/service.ts';
 import { DESCRIPTION_MAX_CHARS, MODEL_MAX_CHARS } from '../phones/model.ts';
 
@@ -37,9 +38,24 @@ export interface ImportOptions {
   limits?: CsvLimits;
 }
 
+export interface CucmImportReport extends ImportReport {
+  format: 'cucm';
+  /** Header columns OpenCAPF does not use (a BAT "All Details" export has many): reported, ignored. */
+  ignoredColumns: string[];
+}
+
 export interface CsvImportService {
   importCsv(source: AsyncIterable<string | Uint8Array>, actor: Actor, opts?: ImportOptions): Promise<ImportReport>;
+  /**
+   * A CUCM BAT phone export (bulk/cucm-import.ts), all or nothing: a file-level fault (no DEVICE NAME column,
+   * wrong delimiter, a field over the limit) throws ERR_CSV_SYNTAX / ERR_CSV_LIMIT; any bad row is reported
+   * with its line and then nothing is imported; else every phone is added with its CAPF settings at once.
+   */
+  importCucm(source: AsyncIterable<string | Uint8Array>, actor: Actor, opts?: ImportOptions): Promise<CucmImportReport>;
 }
+
+/** A BAT "All Details" export has hundreds of columns and long lines; one field still may not exceed 64 KiB. */
+export const CUCM_CSV_LIMITS: CsvLimits = { maxFieldChars: 64 * 1024, maxRecordChars: 1024 * 1024, maxFields: 4096 };
 
 export const MAX_REPORTED_ERRORS = 10_000;
 
@@ -116,6 +132,80 @@ function rowToPhone(fields: string[], cols: Column[]): NewPhone | { code: string
 
 export function createCsvImportService(phones: PhoneService): CsvImportService {
   return {
+    async importCucm(source, actor, opts = {}) {
+      const parser = createCsvParser(opts.limits ?? CUCM_CSV_LIMITS);
+      const decoder = new TextDecoder('utf-8');
+      const report: CucmImportReport = {
+        format: 'cucm',
+        rows: 0,
+        added: 0,
+        failed: 0,
+        errors: [],
+        errorsTruncated: false,
+        ignoredColumns: [],
+      };
+      let header: CucmHeader | null = null;
+      let started = false;
+      const rows: CucmRow[] = [];
+      const fail = (e: ImportRowError) => {
+        report.failed++;
+        if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(e);
+        else report.errorsTruncated = true;
+      };
+      const take = (records: CsvRecord[]) => {
+        for (const rec of records) {
+          if (!header) {
+            const h = cucmHeader(rec);
+            if ('error' in h) throw new AppError('ERR_CSV_SYNTAX', h.error);
+            header = h;
+            report.ignoredColumns = h.ignored;
+            continue;
+          }
+          if ('error' in rec && rec.error.code === 'ERR_CSV_LIMIT')
+            throw new AppError('ERR_CSV_LIMIT', rec.error.message);
+          report.rows++;
+          const r = cucmRow(rec, header);
+          if ('code' in r) fail(r);
+          else rows.push(r);
+          if (report.rows % 1000 === 0) opts.onProgress?.({ rows: report.rows, added: 0, failed: report.failed });
+        }
+      };
+      for await (const chunk of source) {
+        let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+        if (!started) {
+          started = true;
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // Excel writes a UTF-8 BOM
+        }
+        take(parser.push(text));
+      }
+      take([...parser.push(decoder.decode()), ...parser.end()]);
+      if (!header) throw new AppError('ERR_CSV_SYNTAX', 'the file is empty: a BAT export starts with a header line');
+      if (report.failed === 0) {
+        const r = await phones.importPhones(
+          rows.map((x) => ({
+            deviceName: x.deviceName,
+            model: x.model,
+            description: x.description,
+            profileName: x.profileName,
+            capf: x.capf,
+          })),
+          actor,
+        );
+        r.results.forEach((res, i) => {
+          if (!res.ok)
+            fail({
+              line: rows[i]!.line,
+              deviceName: res.deviceName,
+              code: res.code,
+              message: `line ${rows[i]!.line}: ${res.message}`,
+            });
+        });
+        if (r.ok) report.added = rows.length;
+      }
+      report.errors.sort((a, b) => a.line - b.line);
+      opts.onProgress?.({ rows: report.rows, added: report.added, failed: report.failed });
+      return report;
+    },
     async importCsv(source, actor, opts = {}) {
       const chunkRows = opts.chunkRows ?? 1000;
       const parser = createCsvParser(opts.limits ?? DEFAULT_CSV_LIMITS);

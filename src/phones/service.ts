@@ -157,6 +157,17 @@ export interface PhoneService {
   detail(deviceName: string, sessionLimit?: number): Promise<PhoneDetail>;
   schedule(deviceNames: readonly string[], req: ScheduleRequest, actor: Actor): Promise<ItemResult<Phone>[]>;
   removePhone(deviceName: string, actor: Actor): Promise<void>;
+  /**
+   * Adds phones with their CAPF settings all or nothing (an inventory moved from another cluster): every item is
+   * checked first — name, duplicates in the list and in the store, profile, CAPF settings against the profile —
+   * and if one fails nothing is written and every failure is returned; else all are added in one transaction.
+   */
+  importPhones(items: readonly ImportedPhone[], actor: Actor): Promise<{ ok: boolean; results: ItemResult<Phone>[] }>;
+}
+
+export interface ImportedPhone extends NewPhone {
+  /** The CAPF settings to apply (absent fields: the profile's and the defaults). */
+  capf?: ScheduleRequest;
 }
 
 export function createPhoneService(store: PhoneStore, clock: Clock): PhoneService {
@@ -310,6 +321,96 @@ export function createPhoneService(store: PhoneStore, clock: Clock): PhoneServic
         }
       }
       return results;
+    },
+
+    async importPhones(items, actor) {
+      const results: ItemResult<Phone>[] = [];
+      const phones: Phone[] = [];
+      const seen = new Set<string>();
+      const profiles = new Map<string, Awaited<ReturnType<PhoneStore['getProfile']>>>();
+      const t = now();
+      const nowDate = clock.now();
+      for (const item of items) {
+        const parsed = parseDeviceName(item.deviceName);
+        const failed = (code: string, message: string) =>
+          results.push({ deviceName: parsed.ok ? parsed.name : item.deviceName, ok: false, code, message });
+        if (!parsed.ok) {
+          failed('ERR_PHONE_BAD_NAME', parsed.reason);
+          continue;
+        }
+        const name = parsed.name;
+        if (seen.has(name)) {
+          failed('ERR_PHONE_EXISTS', `${name} appears twice in the file`);
+          continue;
+        }
+        seen.add(name);
+        if (await store.getPhone(name)) {
+          failed('ERR_PHONE_EXISTS', `${name} already exists`);
+          continue;
+        }
+        let profile = null;
+        if (item.profileName) {
+          if (!profiles.has(item.profileName)) profiles.set(item.profileName, await store.getProfile(item.profileName));
+          profile = profiles.get(item.profileName) ?? null;
+          if (!profile) {
+            failed('ERR_PROFILE_NOT_FOUND', `no security profile named "${item.profileName}"`);
+            continue;
+          }
+        }
+        const base: Phone = {
+          deviceName: name,
+          model: item.model ?? 'Cisco 8845',
+          description: item.description ?? '',
+          profileName: item.profileName ?? null,
+          capf: profile
+            ? {
+                ...DEFAULT_CAPF,
+                authMode: profile.authMode,
+                keyOrder: profile.keyOrder,
+                rsaKeySize: profile.rsaKeySize,
+                ecKeySize: profile.ecKeySize,
+              }
+            : { ...DEFAULT_CAPF },
+          operationStatus: STATUS.none,
+          status: statusText(STATUS.none),
+          authFailures: 0,
+          lsc: null,
+          mic: null,
+          lastSessionAt: null,
+          configVersion: 1,
+          createdAt: t,
+          updatedAt: t,
+        };
+        try {
+          const capf = item.capf
+            ? resolveScheduleSettings(base, item.capf, profile?.authMode ?? null, nowDate)
+            : base.capf;
+          const operationStatus = capf.operation === 'none' ? STATUS.none : STATUS.pending(capf.operation);
+          const phone = { ...base, capf, operationStatus, status: statusText(operationStatus) };
+          phones.push(phone);
+          results.push({ deviceName: name, ok: true, value: phone });
+        } catch (e) {
+          if (e instanceof AppError) failed(e.code, e.message);
+          else throw e;
+        }
+      }
+      if (results.some((r) => !r.ok)) return { ok: false, results };
+      await store.transaction(async (tx) => {
+        await tx.insertPhones(phones);
+        for (const p of phones) {
+          const details = {
+            model: p.model,
+            profile: p.profileName,
+            source: 'import',
+            operation: p.capf.operation,
+            authMode: p.capf.authMode,
+            authString: p.capf.authString ? 'set' : null,
+            completesBy: p.capf.completesBy,
+          };
+          await recordAudit(tx, { at: t, actor, action: 'phone.add', target: p.deviceName, details });
+        }
+      });
+      return { ok: true, results };
     },
 
     async removePhone(deviceName, actor) {

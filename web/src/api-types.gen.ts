@@ -1061,13 +1061,23 @@ export type PostPhonesGenerateStringResponse = {
 
 /**
  * POST /api/v1/phones/import: Import phones from CSV (Device Name, Model, Description, Security Profile; header
- * optional). Body: text/csv
+ * optional), or with ?format=cucm a CUCM BAT phone export with its CAPF fields, all or nothing. Body: text/csv
+ */
+export type PostPhonesImportQuery = {
+  format?: 'opencapf' | 'cucm';
+};
+
+/**
+ * POST /api/v1/phones/import: Import phones from CSV (Device Name, Model, Description, Security Profile; header
+ * optional), or with ?format=cucm a CUCM BAT phone export with its CAPF fields, all or nothing. Body: text/csv
  */
 export type PostPhonesImportResponse = {
   rows: number;
   added: number;
   failed: number;
   errorsTruncated: boolean;
+  format: string;
+  ignoredColumns: string[];
   errors: {
     line: number;
     deviceName: string | null;

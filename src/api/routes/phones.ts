@@ -133,21 +133,25 @@ export function registerPhoneRoutes(app: FastifyInstance, d: ApiDeps): void {
   );
 
   app.addContentTypeParser('text/csv', (_req, payload, done) => done(null, payload));
-  app.post(
+  app.post<{ Querystring: { format?: 'opencapf' | 'cucm' } }>(
     '/phones/import',
     {
       config: { access: 'operator' },
       schema: {
         summary:
-          'Import phones from CSV (Device Name, Model, Description, Security Profile; header optional). Body: text/csv',
+          'Import phones from CSV (Device Name, Model, Description, Security Profile; header optional), or with ' +
+          '?format=cucm a CUCM BAT phone export with its CAPF fields, all or nothing. Body: text/csv',
         tags: ['phones'],
         consumes: ['text/csv'],
+        querystring: obj({ format: { type: 'string', enum: ['opencapf', 'cucm'] } }),
         response: {
           200: obj({
             rows: { type: 'integer' },
             added: { type: 'integer' },
             failed: { type: 'integer' },
             errorsTruncated: { type: 'boolean' },
+            format: str(),
+            ignoredColumns: arr(str(256)),
             errors: arr(
               obj({ line: { type: 'integer' }, deviceName: nullable(str()), code: str(), message: str(4096) }),
             ),
@@ -173,12 +177,15 @@ export function registerPhoneRoutes(app: FastifyInstance, d: ApiDeps): void {
           if (n > limit)
             throw new AppError(
               'ERR_PAYLOAD_TOO_LARGE',
-              `CSV exceeds ${limit} bytes (api.maxImportBytes); rows before the limit were imported`,
+              `CSV exceeds ${limit} bytes (api.maxImportBytes); ` +
+                (req.query.format === 'cucm' ? 'nothing was imported' : 'rows before the limit were imported'),
             );
           yield chunk as Buffer;
         }
       }
-      return d.csvImport.importCsv(bounded(), actorOf(req));
+      return req.query.format === 'cucm'
+        ? d.csvImport.importCucm(bounded(), actorOf(req))
+        : d.csvImport.importCsv(bounded(), actorOf(req));
     },
   );
 

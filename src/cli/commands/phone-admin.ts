@@ -1,7 +1,7 @@
 // Owns the administration subcommands of `opencapf phone …`: import (CSV), edit, find, gen-string.
 
 import { createReadStream, statSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AppError } from '../../shared/errors.ts';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
 import { err, out } from '../io.ts';
@@ -19,10 +19,15 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
   phone
     .command('import')
     .description(
-      'import phones from CSV: Device Name, Model, Description, ' +
-        'Security Profile (header optional); - reads standard input',
+      'import phones from CSV: Device Name, Model, Description, Security Profile (header optional); ' +
+        '--format cucm reads a CUCM BAT phone export with its CAPF fields, all or nothing; - reads standard input',
     )
     .argument('<file>', 'CSV file, or -')
+    .addOption(
+      new Option('--format <format>', 'opencapf (our columns) or cucm (BAT "Export Phones")')
+        .choices(['opencapf', 'cucm'])
+        .default('opencapf'),
+    )
     .option('--json', 'JSON report')
     .action(async (file: string, _o, cmd: Command) => {
       const o = g(cmd);
@@ -44,16 +49,25 @@ export function registerPhoneAdminCommands(program: Command, { io, setExit }: Cl
             yield c as Buffer;
           }
         }
-        const r = await ctx.admin.csvImport.importCsv(counted(), actor(io), {
-          onProgress: (p) => bar.update(size ? bytes : p.rows, size || p.rows, `${p.added} added, ${p.failed} failed`),
-        });
+        const onProgress = (p: { rows: number; added: number; failed: number }) =>
+          bar.update(size ? bytes : p.rows, size || p.rows, `${p.added} added, ${p.failed} failed`);
+        const cucm = o.format === 'cucm';
+        const r = cucm
+          ? await ctx.admin.csvImport.importCucm(counted(), actor(io), { onProgress })
+          : await ctx.admin.csvImport.importCsv(counted(), actor(io), { onProgress });
         bar.done();
         if (o.json) out(io, JSON.stringify(r, null, 2));
         else {
           for (const e of r.errors)
             err(io, `line ${e.line}${e.deviceName ? ` ${e.deviceName}` : ''}: ${e.code}: ${e.message}`);
           if (r.errorsTruncated) err(io, `… and ${r.failed - r.errors.length} more errors`);
-          out(io, `${r.rows} rows: ${r.added} phones added, ${r.failed} failed`);
+          const ignored = 'ignoredColumns' in r ? (r.ignoredColumns as string[]) : [];
+          if (ignored.length) err(io, `ignored ${ignored.length} columns OpenCAPF does not use: ${ignored.join(', ')}`);
+          out(
+            io,
+            `${r.rows} rows: ${r.added} phones added, ${r.failed} failed` +
+              (cucm && r.failed ? ' (all or nothing: nothing was imported; fix the lines above and run it again)' : ''),
+          );
         }
         setExit(r.failed ? 1 : 0);
       });

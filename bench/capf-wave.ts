@@ -158,7 +158,8 @@ async function wave(side: Side) {
   const progress = setInterval(() => {
     process.stderr.write(
       `  ${side.name}: ${((performance.now() - t0) / 1000).toFixed(0)} s, ${done}/${PHONES} done ` +
-        `(${counts.enrolled + counts['enrolled-after-retry']} enrolled, ${counts['connection-failed']} Connection Failed)\n`,
+        `(${counts.enrolled + counts['enrolled-after-retry']} enrolled, ` +
+        `${counts['connection-failed']} Connection Failed)\n`,
     );
   }, 10_000);
   const results = await Promise.all(
@@ -225,7 +226,8 @@ if (out.length === 2) {
   process.stdout.write(
     `current/baseline: enrolled ${b.enrolled}/${a.enrolled}, Connection Failed ${b.connectionFailed}/` +
       `${a.connectionFailed}, time to last LSC ${(b.lastLscS / (a.lastLscS || 1)).toFixed(2)}, ` +
-      `peak RSS ${(b.peakRssMiB / a.peakRssMiB).toFixed(2)}, KiB per held session ${b.kibPerHeld?.toFixed(1) ?? 'n/a'} ` +
+      `peak RSS ${(b.peakRssMiB / a.peakRssMiB).toFixed(2)}, ` +
+      `KiB per held session ${b.kibPerHeld?.toFixed(1) ?? 'n/a'} ` +
       `vs ${a.kibPerHeld?.toFixed(1) ?? 'n/a'}\n`,
   );
 }

@@ -58,7 +58,14 @@ process.stdin.on('data', (d: string) => {
   for (const line of d.split('\n'))
     if (line.trim() === 'stats')
       process.stdout.write(
-        `${JSON.stringify({ idleRss, peakRss, peakHeld, rssAtPeakHeld, maxRssKb: process.resourceUsage().maxRSS, stats: capf.stats() })}\n`,
+        `${JSON.stringify({
+          idleRss,
+          peakRss,
+          peakHeld,
+          rssAtPeakHeld,
+          maxRssKb: process.resourceUsage().maxRSS,
+          stats: capf.stats(),
+        })}\n`,
       );
 });
 process.stdin.on('end', async () => {

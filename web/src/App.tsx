@@ -18,11 +18,13 @@ import { TvsTrustPage } from './pages/TvsTrust.tsx';
 import { ReportsPage } from './pages/Reports.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { TroubleshootPage } from './pages/Troubleshoot.tsx';
+import { ImportPage } from './pages/Import.tsx';
 import { Loading } from './components/ui.tsx';
 
 const NAV: { to: string; label: string; group: string }[] = [
   { to: '/', label: 'Dashboard', group: 'Overview' },
   { to: '/phones', label: 'Phones', group: 'Device' },
+  { to: '/import', label: 'Import phones', group: 'Device' },
   { to: '/profiles', label: 'Phone Security Profiles', group: 'Device' },
   { to: '/bulk', label: 'Bulk Administration', group: 'Device' },
   { to: '/certificates', label: 'Certificates', group: 'Security' },
@@ -51,6 +53,7 @@ function routeFor(path: string, me: Me): ReactNode {
   if (path === '/phones') return <PhonesPage me={me} />;
   let m = match('/phones/:deviceName', path);
   if (m) return <PhonePage key={m.deviceName} deviceName={m.deviceName!} me={me} />;
+  if (path === '/import') return <ImportPage me={me} />;
   if (path === '/profiles') return <ProfilesPage me={me} />;
   m = match('/profiles/:name', path);
   if (m) return <ProfilePage key={m.name} name={m.name!} me={me} />;

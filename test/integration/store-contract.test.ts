@@ -345,6 +345,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
         rsaKeySize: 2048,
         ecKeySize: null,
         encryptedConfig: false,
+        acceptExpiredMic: false,
         createdAt: t,
         updatedAt: t,
       });

@@ -25,6 +25,13 @@ function profileOptions(cmd: Command): Command {
     .option('--rsa-key-size <bits>', 'RSA key size')
     .option('--ec-key-size <bits>', 'EC key size ("none" for none)')
     .option('--encrypted-config', "encrypt the phones' configuration files")
+    .addOption(
+      new Option(
+        '--accept-expired-mic <on|off>',
+        'accept an expired MIC for CAPF authentication (default off). RISK: an expired MIC still chains to the ' +
+          'manufacturing CA and names the device, but its key is past the life Cisco gave it (docs/capf.md)',
+      ).choices(['on', 'off']),
+    )
     .option('--json', 'JSON output');
 }
 
@@ -37,6 +44,7 @@ function patchFrom(o: Record<string, unknown>): ProfilePatch {
     ...(o.rsaKeySize ? { rsaKeySize: intOpt(String(o.rsaKeySize)) } : {}),
     ...(o.ecKeySize ? { ecKeySize: o.ecKeySize === 'none' ? null : intOpt(String(o.ecKeySize)) } : {}),
     ...(o.encryptedConfig ? { encryptedConfig: true } : {}),
+    ...(o.acceptExpiredMic ? { acceptExpiredMic: o.acceptExpiredMic === 'on' } : {}),
   };
 }
 
@@ -88,6 +96,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
             `RSA Key Size (Bits)*   ${p.rsaKeySize}`,
             `EC Key Size (Bits)     ${p.ecKeySize ?? '< None >'}`,
             `Encrypted config       ${p.encryptedConfig ? 'yes' : 'no'}`,
+            `Accept expired MIC     ${p.acceptExpiredMic ? 'yes (RISK: see docs/capf.md, "Expired MICs")' : 'no'}`,
             `Phones using it        ${p.phones}`,
           ].join('\n'),
         );

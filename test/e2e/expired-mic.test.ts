@@ -137,7 +137,7 @@ test('with the policy on: an expired MIC of an untrusted manufacturing CA is ref
   }
 });
 
-test("with the policy on: an expired MIC naming another device is refused (and not recorded as this phone's)", async () => {
+test('with the policy on: an expired MIC naming another device is refused, and not recorded', async () => {
   await setPolicy(true);
   try {
     const e = await enrolWithMic(agedMics(mfg, 6, newDeviceName()), 'Legacy MIC phones');

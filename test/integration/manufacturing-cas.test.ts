@@ -312,6 +312,73 @@ describe('CLI and REST API on 127.0.0.1', () => {
     const del = await call('DELETE', `/capf/manufacturing-cas/${f.ca2.info.sha1}`);
     assert.equal(del.status, 200);
     assert.equal(del.json.removed.sha1, f.ca2.info.sha1);
+    // The MIC report over the API: phones with a recorded MIC, filtered by issuer and expiry.
+    await lab.ctx.phones.addPhones(
+      [
+        { deviceName: 'SEP0000000000A1', model: 'Cisco 7965' },
+        { deviceName: 'SEP0000000000A2', model: 'Cisco 8845' },
+        { deviceName: 'SEP0000000000A3', model: 'Cisco 8845' },
+      ],
+      actor,
+    );
+    const mic = (serialHex: string, issuerDn: string, notAfter: string) => ({
+      mic: {
+        serialHex,
+        subjectDn: 'CN=x',
+        issuerDn,
+        notAfter,
+        sha1: serialHex.padEnd(40, '0'),
+        seenAt: NOW.toISOString(),
+      },
+    });
+    const now = new Date().toISOString();
+    await lab.ctx.store.phones.patchPhone(
+      'SEP0000000000A1',
+      mic('01', 'CN=CAP-RTP-001', '2019-01-01T00:00:00.000Z'),
+      now,
+    );
+    await lab.ctx.store.phones.patchPhone(
+      'SEP0000000000A2',
+      mic('02', 'CN=Cisco Manufacturing CA SHA2', '2099-01-01T00:00:00.000Z'),
+      now,
+    );
+    const rep = await call('GET', `/reports/mic?micExpiresBefore=${encodeURIComponent(now)}`, undefined, viewer);
+    assert.equal(rep.status, 200, JSON.stringify(rep.json));
+    assert.deepEqual(
+      rep.json.items.map(
+        (i: { deviceName: string; state: string; issuer: string; serialHex: string; notAfter: string }) => [
+          i.deviceName,
+          i.state,
+          i.issuer,
+          i.serialHex,
+          i.notAfter,
+        ],
+      ),
+      [['SEP0000000000A1', 'expired', 'CN=CAP-RTP-001', '01', '2019-01-01T00:00:00.000Z']],
+    );
+    const all = await call('GET', '/reports/mic', undefined, viewer);
+    assert.equal(all.json.total, 2, 'SEP0000000000A3 has no MIC: not in the report');
+    assert.deepEqual(all.json.totals, { phones: 2, expired: 1, within90: 0, valid: 1, unknown: 0 });
+    const byIssuer = await call(
+      'GET',
+      `/reports/mic?micIssuer=${encodeURIComponent('manufacturing ca sha2')}`,
+      undefined,
+      viewer,
+    );
+    assert.deepEqual(
+      byIssuer.json.items.map((i: { deviceName: string }) => i.deviceName),
+      ['SEP0000000000A2'],
+    );
+    const cliReport = await run('report', 'mic', '--mic-issuer', 'CAP-RTP', '--json');
+    assert.equal(cliReport.code, 0, cliReport.stderr);
+    assert.deepEqual(
+      (JSON.parse(cliReport.stdout) as { items: { deviceName: string }[] }).items.map((i) => i.deviceName),
+      ['SEP0000000000A1'],
+    );
+    const cliTable = await run('report', 'mic');
+    assert.match(cliTable.stdout, /CN=CAP-RTP-001 .* 1 .* 1 /);
+    assert.match(cliTable.stdout, /1 phone\(s\) hold an expired MIC/);
+
     const audit = await lab.ctx.admin.audit.list({ target: f.ca2.info.sha1 });
     assert.deepEqual(audit.items.map((i) => i.action).sort(), [
       'capf.manufacturing-ca-import',

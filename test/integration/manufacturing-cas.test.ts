@@ -256,6 +256,22 @@ describe('CLI and REST API on 127.0.0.1', () => {
     const roRemove = await run('capf', 'manufacturing', 'remove', f.configured.info.sha1);
     assert.notEqual(roRemove.code, 0);
     assert.match(roRemove.stderr, /read-only/);
+    // The per-profile policy: off by default, on with a warning about the risk, off again.
+    const add = await run('profile', 'add', 'Old 79xx', '--auth-mode', 'existing-mic');
+    assert.equal(add.code, 0, add.stderr);
+    assert.match((await run('profile', 'show', 'Old 79xx')).stdout, /Accept expired MIC {5}no/);
+    const on = await run('profile', 'edit', 'Old 79xx', '--accept-expired-mic', 'on');
+    assert.equal(on.code, 0, on.stderr);
+    assert.match(on.stderr, /WARNING: phones of this profile may now authenticate to CAPF with an expired MIC/);
+    assert.match((await run('profile', 'show', 'Old 79xx')).stdout, /Accept expired MIC {5}yes \(RISK/);
+    const off = await run('profile', 'edit', 'Old 79xx', '--accept-expired-mic', 'off');
+    assert.equal(off.stderr, '');
+    assert.equal((await lab.ctx.admin.profiles.get('Old 79xx')).acceptExpiredMic, false);
+    const audit = await lab.ctx.admin.audit.list({ action: 'profile.update', target: 'Old 79xx' });
+    assert.deepEqual(
+      audit.items.map((i) => (i.details.after as { acceptExpiredMic: boolean }).acceptExpiredMic),
+      [false, true],
+    );
     const rm = await run('capf', 'manufacturing', 'remove', f.ca.info.sha1);
     assert.equal(rm.code, 0, rm.stderr);
     assert.match(rm.stdout, /No longer trusted/);

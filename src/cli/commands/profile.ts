@@ -2,7 +2,7 @@
 
 import { Option, type Command } from 'commander';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
-import { out } from '../io.ts';
+import { err, out, type CliIo } from '../io.ts';
 import { table } from '../format.ts';
 import {
   AUTH_MODES,
@@ -46,6 +46,18 @@ function patchFrom(o: Record<string, unknown>): ProfilePatch {
     ...(o.encryptedConfig ? { encryptedConfig: true } : {}),
     ...(o.acceptExpiredMic ? { acceptExpiredMic: o.acceptExpiredMic === 'on' } : {}),
   };
+}
+
+/** Said whenever a profile is set to accept expired MICs: the risk (docs/capf.md, "Expired MICs"). */
+function warnExpiredMic(io: CliIo, o: Record<string, unknown>): void {
+  if (o.acceptExpiredMic !== 'on') return;
+  err(
+    io,
+    'WARNING: phones of this profile may now authenticate to CAPF with an expired MIC (still chained to a trusted ' +
+      'manufacturing CA and naming the device). Nobody vouches for an expired key: whoever holds an old phone can ' +
+      'get an LSC for a pending device of this profile. Keep it on only while moving these phones to LSCs ' +
+      '(docs/capf.md, "Expired MICs").',
+  );
 }
 
 export function registerProfileCommands(program: Command, { io }: CliEnv): void {
@@ -107,6 +119,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
         const p = await ctx.admin.profiles.create({ name, ...patchFrom(o) }, actor(io));
+        warnExpiredMic(io, o);
         out(io, o.json ? JSON.stringify(p, null, 2) : `profile "${p.name}" created (${AUTH_MODES[p.authMode].label})`);
       });
     },
@@ -119,6 +132,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.profiles.update(name, patchFrom(o), actor(io), { applyToPhones: o.apply !== false });
+        warnExpiredMic(io, o);
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(
           io,

@@ -41,8 +41,8 @@ const ca: CertificateAuthorityPort = {
   capfNotAfter: () => ctx.ca.capfNotAfter(),
   issueLsc: async () => ({ ...canned, serialHex: randomBytes(16).toString('hex') }),
   isOurLsc: () => true,
-  isTrustedMic: () => false,
 };
+const manufacturing = { issuerOf: async () => null };
 
 /** A PhoneStore that answers the hot-path calls from memory and keeps nothing: the baseline. */
 function nullStore(real: PhoneStore): PhoneStore {
@@ -130,6 +130,7 @@ const realAuthority = createCapfOperations({
   store: ctx.store.phones,
   ca,
   reader: certificateReader,
+  manufacturing,
   clock: systemClock,
   authFailureLimit: 5,
 });
@@ -139,6 +140,7 @@ const nullAuthority = createCapfOperations({
   store: ns,
   ca,
   reader: certificateReader,
+  manufacturing,
   clock: systemClock,
   authFailureLimit: 5,
 });

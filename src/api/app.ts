@@ -21,6 +21,7 @@ import { registerTrustListRoutes } from './routes/trust-lists.ts';
 import { registerItlRotationRoutes } from './routes/itl-rotation.ts';
 import { registerMigrationRoutes } from './routes/migration.ts';
 import { registerTvsTrustRoutes } from './routes/tvs-trust.ts';
+import { registerManufacturingCaRoutes } from './routes/manufacturing-cas.ts';
 import { registerUiRoutes } from './routes/ui-static.ts';
 
 export type { ApiDeps } from './deps.ts';
@@ -212,6 +213,7 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       registerItlRotationRoutes(v1, deps);
       registerMigrationRoutes(v1, deps);
       registerTvsTrustRoutes(v1, deps);
+      registerManufacturingCaRoutes(v1, deps);
     },
     { prefix: '/api/v1' },
   );

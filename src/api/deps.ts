@@ -26,6 +26,8 @@ export interface ApiDeps extends AdminServices {
   trustLists?: import('./routes/trust-lists.ts').TrustListDeps;
   /** Certificates of other clusters our TVS vouches for (/api/v1/tvs/trust); absent without a node. */
   tvsTrust?: import('./routes/tvs-trust.ts').TvsTrustDeps;
+  /** The manufacturing CAs MICs are checked against (absent when the API runs without a node). */
+  manufacturingCas?: import('./routes/manufacturing-cas.ts').ManufacturingCaDeps;
   /** The role names /api/v1/tvs/trust accepts, and the default (shown by the web UI's form). */
   tvsTrustRoles?: import('./routes/tvs-trust.ts').TvsTrustRoles;
   /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */

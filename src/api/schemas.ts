@@ -134,7 +134,16 @@ export function toPhoneQuery(f: PhoneFilterInput): PhoneFilter {
 export const phoneSortSchema: Schema = { type: 'string', enum: [...PHONE_SORT_NAMES] };
 
 const lscSchema = nullable(obj({ serialHex: str(), issuerDn: str(1024), notBefore: str(), notAfter: str() }));
-const micSchema = nullable(obj({ serialHex: str(), subjectDn: str(1024), issuerDn: str(1024), seenAt: str() }));
+const micSchema = nullable(
+  obj({
+    serialHex: str(),
+    subjectDn: str(1024),
+    issuerDn: str(1024),
+    notAfter: nullable(str()),
+    sha1: nullable(str(40)),
+    seenAt: str(),
+  }),
+);
 
 export const phoneSchema = obj({
   deviceName: str(),
@@ -230,6 +239,7 @@ export const profileSchema = obj({
   rsaKeySize: { type: 'integer' },
   ecKeySize: nullable({ type: 'integer' }),
   encryptedConfig: { type: 'boolean' },
+  acceptExpiredMic: { type: 'boolean' },
   createdAt: str(),
   updatedAt: str(),
   phones: { type: 'integer' },

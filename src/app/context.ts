@@ -33,6 +33,7 @@ import { createProvisioning, defaultPublicHost, type Provisioning } from '../pro
 import { createFileProvisioningState } from '../provisioning/file-state.ts';
 import { createTrustAdmin, type TrustAdmin } from '../provisioning/trust-admin.ts';
 import { createForeignTrust, type ForeignTrust, type OwnCertificate } from '../provisioning/foreign-trust.ts';
+import { createManufacturingTrust, type ManufacturingTrust } from '../provisioning/manufacturing-trust.ts';
 import { createSignerRotation, type FetchedCounts, type SignerRotation } from '../provisioning/signer-rotation.ts';
 import { createMigrationService, type MigrationService } from '../migration/index.ts';
 import { withFacts } from '../phones/query-fields.ts';
@@ -69,6 +70,8 @@ export interface AppServices {
   readonly trustAdmin: TrustAdmin;
   /** Certificates of other clusters our TVS vouches for (`opencapf tvs trust`, issue 17). */
   readonly foreignTrust: ForeignTrust;
+  /** The manufacturing CAs MICs are checked against: capf.manufacturingCaFile plus managed entries (issue 18). */
+  readonly manufacturingTrust: ManufacturingTrust;
   /** Staged rotation of the TFTP signer (`opencapf itl rotate`), audited (issue 17). */
   readonly signerRotation: SignerRotation;
   /** CRLs, OCSP, manual revocation and the trust bundle of the CAPF CA (issue 8). */
@@ -83,7 +86,7 @@ export interface AppServices {
 }
 
 /** What an import into the foreign TVS trust must not be: our identities (current, previous, CA chains), our CAs. */
-function ownCertificates(identities: IdentityService, ca: CapfCa): OwnCertificate[] {
+function ownCertificates(identities: IdentityService, manufacturing: ManufacturingTrust): OwnCertificate[] {
   const out: OwnCertificate[] = [];
   for (const id of identities.list()) {
     const what = IDENTITIES[id.name].purpose;
@@ -92,8 +95,14 @@ function ownCertificates(identities: IdentityService, ca: CapfCa): OwnCertificat
     const prev = identities.previous(id.name);
     if (prev) out.push({ label: `this cluster's previous ${what} certificate`, certificate: prev });
   }
-  for (const c of ca.manufacturingCas())
-    out.push({ label: 'a manufacturing CA this CAPF already trusts (capf.manufacturingCaFile)', certificate: c });
+  for (const c of manufacturing.cachedCertificates())
+    out.push({
+      label:
+        c.source === 'config'
+          ? 'a manufacturing CA this CAPF already trusts (capf.manufacturingCaFile)'
+          : 'a manufacturing CA this CAPF already trusts (opencapf capf manufacturing list)',
+      certificate: c.certificate,
+    });
   return out;
 }
 
@@ -122,7 +131,14 @@ export async function openContext(
     const generated = await identities.ensureAll();
     for (const name of generated) logger.info({ identity: name }, `generated ${name} identity (first start)`);
     const manufacturingCaPem = readConfiguredFile(config['capf.manufacturingCaFile'], 'capf.manufacturingCaFile');
-    const ca = await createCapfCa({ identities, manufacturingCaPem, ...capfCaSettings(config) });
+    const ca = await createCapfCa({ identities, ...capfCaSettings(config) });
+    const manufacturingTrust = createManufacturingTrust({
+      store: store.manufacturingCas,
+      clock,
+      configuredPem: manufacturingCaPem,
+      isOurLsc: (der) => ca.isOurLsc(der),
+    });
+    await manufacturingTrust.refresh();
     identities.onChange((name) => {
       if (name === 'capf') void ca.refresh();
     });
@@ -131,6 +147,7 @@ export async function openContext(
       store: store.phones,
       ca,
       reader: certificateReader,
+      manufacturing: manufacturingTrust,
       clock,
       authFailureLimit: config['capf.authFailureLimit'],
     });
@@ -149,13 +166,13 @@ export async function openContext(
       store: store.revocation,
       clock,
       settings: revocationSettings(config),
-      isTrustedMic: (der) => ca.isTrustedMic(der),
+      isTrustedMic: (der) => manufacturingTrust.cachedIssuerOf(der) !== null,
     });
     const httpExtensions: HttpExtension[] = [createRevocationHttpHandler(revocation)];
     const foreignTrust = createForeignTrust({
       store: store.foreignTrust,
       clock,
-      ours: () => ownCertificates(identities, ca),
+      ours: () => ownCertificates(identities, manufacturingTrust),
       isOurLsc: (der) => ca.isOurLsc(der),
     });
     const provisioningLog = logger.child({ component: 'provisioning' });
@@ -246,6 +263,7 @@ export async function openContext(
       provisioning,
       trustAdmin,
       foreignTrust,
+      manufacturingTrust,
       signerRotation,
       migration,
       itlStatus,

@@ -22,7 +22,10 @@ function local(host: string): string {
 }
 
 /** `serve` records its started listeners on the context; their real ports win over the configured ones (port 0). */
-type RunningContext = Pick<AppServices, 'config' | 'clock' | 'identities' | 'store' | 'provisioning' | 'itlStatus'> & {
+type RunningContext = Pick<
+  AppServices,
+  'config' | 'clock' | 'identities' | 'store' | 'provisioning' | 'itlStatus' | 'manufacturingTrust'
+> & {
   listeners?: readonly { name: string; port: number }[];
 };
 
@@ -45,7 +48,7 @@ export function doctorSourcesFromContext(ctx: RunningContext, o: DoctorContextOp
     ],
     resolve: o.resolve ?? createResolver(),
     authFailureLimit: c['capf.authFailureLimit'],
-    manufacturingCaConfigured: !!c['capf.manufacturingCaFile'],
+    manufacturingCaConfigured: ctx.manufacturingTrust.cachedCertificates().length > 0,
     getPhone: (d) => ctx.store.phones.getPhone(d),
     recentSessions: (d, limit) => ctx.store.phones.listSessions(d, limit),
     async itlServed(d) {

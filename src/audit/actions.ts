@@ -29,6 +29,10 @@ export const AUDIT_ACTIONS = {
   'itl.rotate-start': 'TFTP signer rotation started (next certificate listed in the ITL)',
   'itl.rotate-finish': 'TFTP signer rotation finished (next certificate now signs)',
   'itl.rotate-abort': 'TFTP signer rotation aborted (next certificate discarded)',
+  // --- manufacturing CAs and MICs (provisioning/manufacturing-trust.ts, phones/capf-operations.ts) ---
+  'capf.manufacturing-ca-import': 'Manufacturing CA added to the MIC trust',
+  'capf.manufacturing-ca-remove': 'Manufacturing CA removed from the MIC trust',
+  'capf.expired-mic-accepted': "Expired MIC accepted for CAPF authentication (the profile's policy)",
   // --- moving phones between clusters (migration/) ---
   'migration.export-trust': 'Signing certificates exported for the old cluster',
   'migration.check': 'Migration check run',

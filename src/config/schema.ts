@@ -359,7 +359,9 @@ export const CONFIG_SCHEMA = {
     default: null,
     doc:
       'PEM bundle of manufacturing CAs (Cisco Manufacturing CA, CAP-RTP-00x …) that MICs ' +
-      'must chain to for "By Existing Certificate". Without it no MIC authenticates.',
+      'may chain to for "By Existing Certificate", read once at start and never written. The CAs trusted are this ' +
+      'bundle plus those managed with `opencapf capf manufacturing import` (docs/capf.md); with neither, no MIC ' +
+      'authenticates.',
   },
   'capf.crlUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this crlDistributionPoints URL.' },
   'capf.ocspUrl': { type: 'url', default: null, doc: 'When set, issued LSCs carry this OCSP authorityInfoAccess URL.' },

@@ -229,7 +229,8 @@ export const FINDINGS = {
       'Information has the Authentication Mode set to By Existing Certificate (Precedence to LSC).',
     remedy:
       'Use By Null String or By Authentication String for the first install, or configure ' +
-      "capf.manufacturingCaFile with the phone's manufacturing CA so its MIC is accepted.",
+      "import the phone's manufacturing CA (opencapf capf manufacturing import, or capf.manufacturingCaFile) so " +
+      'its MIC is accepted.',
     phoneMessage: 'LSC: Connection failed',
     adminStatus: 'Operation Pending',
   },
@@ -241,7 +242,7 @@ export const FINDINGS = {
       'The phone has no LSC, so it will authenticate with its MIC; that ' +
       "works only because the MIC's manufacturing CA is configured.",
     remedy:
-      "Nothing to do if the phone's MIC chains to capf.manufacturingCaFile; " +
+      "Nothing to do if the phone's MIC chains to a trusted manufacturing CA (opencapf capf manufacturing list); " +
       'otherwise use By Null String or By Authentication String.',
   },
   'repeated-failures': {

@@ -147,8 +147,9 @@ export function diagnose(f: DoctorFacts): Finding[] {
           finding(f.manufacturingCaConfigured ? 'lsc-precedence-mic-fallback' : 'lsc-precedence-mic-only', [
             `${ph.deviceName} has no LSC on record${ph.mic ? `; MIC seen: ${ph.mic.subjectDn}` : ''}`,
             f.manufacturingCaConfigured
-              ? 'capf.manufacturingCaFile is configured'
-              : 'capf.manufacturingCaFile is not configured: no MIC can be verified',
+              ? 'a manufacturing CA is trusted (capf.manufacturingCaFile or opencapf capf manufacturing)'
+              : 'no manufacturing CA is trusted (capf.manufacturingCaFile, opencapf capf manufacturing): no MIC can ' +
+                'be verified',
           ]),
         );
       }

@@ -12,14 +12,23 @@ import type {
   Decision,
   KeyRequest,
 } from '../capf/ports.ts';
-import type { CertificateAuthorityPort, CertificateFacts, CertificateReader, PhoneStore } from './ports.ts';
+import type {
+  CertificateAuthorityPort,
+  CertificateFacts,
+  CertificateReader,
+  ManufacturingTrustPort,
+  PhoneStore,
+} from './ports.ts';
+import { micNamesDevice } from './mic-binding.ts';
 import { recordAudit, type AuditAction } from '../audit/index.ts';
-import { macOfDeviceName, normaliseDeviceName } from './device-name.ts';
+import { normaliseDeviceName } from './device-name.ts';
 import {
   sameStatus,
   STATUS,
   type CertOperation,
+  DEFAULT_PROFILE_NAME,
   type FailureReason,
+  type MicSummary,
   type OperationStatusCode,
   type Phone,
 } from './model.ts';
@@ -28,6 +37,8 @@ export interface CapfOperationsOptions {
   store: PhoneStore;
   ca: CertificateAuthorityPort;
   reader: CertificateReader;
+  /** The manufacturing CAs MICs are checked against (capf.manufacturingCaFile and the managed entries). */
+  manufacturing: ManufacturingTrustPort;
   clock: Clock;
   authFailureLimit: number;
 }
@@ -58,7 +69,11 @@ function sameKey(a: KeyRequest, b: { type: 'rsa'; bits: number } | { type: 'ec';
   return a.type === 'rsa' ? b.type === 'rsa' && b.bits === a.bits : b.type === 'ec' && b.curve === a.curve;
 }
 
-const macOf = macOfDeviceName;
+/** A certificate-mode check's outcome; `mic` is the MIC to record (possession proven, chained, naming the phone). */
+type CertificateCheck =
+  | { ok: true; kind: 'lsc'; facts: CertificateFacts }
+  | { ok: true; kind: 'mic'; facts: CertificateFacts; mic: MicSummary; expiredAccepted: string | null }
+  | { ok: false; note: string; mic?: MicSummary };
 
 /** What the authority remembers between the calls of one session (bounded by concurrent sessions). */
 interface SessionState {
@@ -67,7 +82,7 @@ interface SessionState {
 }
 
 export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
-  const { store, ca, reader, clock } = o;
+  const { store, ca, reader, clock, manufacturing } = o;
   const iso = () => isoString(clock.now());
   const sessions = new Map<number, SessionState>();
 
@@ -79,27 +94,19 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
     return phone.capf.operation === 'none' ? 'install' : phone.capf.operation;
   }
 
-  /**
-   * Does this certificate name this device? LSC: CN is the device name (or CUCM's CP-<model>-SEP<MAC>); MIC: a subject
-   * value holds the MAC.
-   */
-  function namesDevice(facts: CertificateFacts, deviceName: string, kind: 'lsc' | 'mic'): boolean {
-    if (kind === 'lsc') return facts.commonName === deviceName || facts.commonName.endsWith(`-${deviceName}`);
-    const mac = macOf(deviceName);
-    if (!mac) return facts.commonName === deviceName;
-    return facts.subjectValues.some((v) =>
-      v
-        .toUpperCase()
-        .replace(/[^0-9A-F]/g, '')
-        .includes(mac),
-    );
+  /** Does this LSC name this device? CN is the device name (or CUCM's CP-<model>-SEP<MAC>). */
+  function lscNamesDevice(facts: CertificateFacts, deviceName: string): boolean {
+    return facts.commonName === deviceName || facts.commonName.endsWith(`-${deviceName}`);
+  }
+
+  /** The phone's security profile's "accept an expired MIC" policy (a phone without one has the default profile). */
+  async function acceptsExpiredMic(phone: Phone): Promise<{ profile: string; accepts: boolean }> {
+    const name = phone.profileName ?? DEFAULT_PROFILE_NAME;
+    return { profile: name, accepts: (await store.getProfile(name))?.acceptExpiredMic === true };
   }
 
   /** Certificate-mode check: which kind the presented certificate is, and whether it is acceptable. */
-  async function checkCertificate(
-    phone: Phone,
-    req: AuthenticationRequest,
-  ): Promise<{ ok: true; kind: 'lsc' | 'mic'; facts: CertificateFacts } | { ok: false; note: string }> {
+  async function checkCertificate(phone: Phone, req: AuthenticationRequest): Promise<CertificateCheck> {
     const cert = req.certificate;
     if (!cert) return { ok: false, note: 'certificate authentication required but no certificate was presented' };
     if (!cert.possessionProven)
@@ -112,11 +119,12 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       return { ok: false, note: 'presented certificate cannot be parsed' };
     }
     const now = clock.now();
-    if (facts.notAfter < now || facts.notBefore.getTime() > now.getTime() + 86_400_000) {
-      return { ok: false, note: `presented certificate ${facts.serialHex} is outside its validity` };
-    }
+    const notYetValid = facts.notBefore.getTime() > now.getTime() + 86_400_000;
+    const expired = facts.notAfter < now;
+    const outside = { ok: false, note: `presented certificate ${facts.serialHex} is outside its validity` } as const;
     if (ca.isOurLsc(cert.der)) {
-      if (!namesDevice(facts, phone.deviceName, 'lsc'))
+      if (expired || notYetValid) return outside;
+      if (!lscNamesDevice(facts, phone.deviceName))
         return { ok: false, note: `LSC ${facts.serialHex} belongs to ${facts.commonName}, not ${phone.deviceName}` };
       const rec = await store.getCertificate(facts.serialHex);
       if (rec && (rec.state === 'revoked' || rec.deviceName !== phone.deviceName))
@@ -126,24 +134,62 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
         };
       return { ok: true, kind: 'lsc', facts };
     }
-    if (ca.isTrustedMic(cert.der)) {
-      if (!namesDevice(facts, phone.deviceName, 'mic'))
-        return { ok: false, note: `MIC ${facts.serialHex} (${facts.subjectDn}) does not name ${phone.deviceName}` };
-      // precedence to LSC: a phone that holds an LSC we issued must prove it; only an LSC-less phone may fall back to
-      // its MIC.
-      if (phone.capf.authMode === 'existing-lsc' && phone.lsc)
+    const issuer = await manufacturing.issuerOf(cert.der);
+    if (!issuer) {
+      if (expired || notYetValid) return outside;
+      return {
+        ok: false,
+        note:
+          `certificate ${facts.serialHex} (${facts.issuerDn}) chains ` +
+          'neither to the CAPF CA nor to a configured manufacturing CA',
+      };
+    }
+    if (!micNamesDevice(facts, phone.deviceName))
+      return { ok: false, note: `MIC ${facts.serialHex} (${facts.subjectDn}) does not name ${phone.deviceName}` };
+    const mic: MicSummary = {
+      serialHex: facts.serialHex,
+      subjectDn: facts.subjectDn,
+      issuerDn: facts.issuerDn,
+      notAfter: facts.notAfter.toISOString(),
+      sha1: facts.sha1,
+      seenAt: isoString(now),
+    };
+    if (notYetValid) return { ...outside, mic };
+    // precedence to LSC: a phone that holds an LSC we issued must prove it; only an LSC-less phone may fall back to
+    // its MIC.
+    if (phone.capf.authMode === 'existing-lsc' && phone.lsc)
+      return {
+        ok: false,
+        mic,
+        note: 'By Existing Certificate (precedence to LSC): phone has an LSC on record but presented its MIC',
+      };
+    // An expired MIC, or a MIC whose manufacturing CA has expired, authenticates only under the profile's policy
+    // (docs/capf.md, "Expired MICs"); chain and device binding were checked above either way.
+    const lapsed = expired
+      ? `MIC ${facts.serialHex} expired on ${facts.notAfter.toISOString()}`
+      : issuer.notAfter < now
+        ? `the manufacturing CA of MIC ${facts.serialHex} (${issuer.subjectDn}) expired on ` +
+          issuer.notAfter.toISOString()
+        : null;
+    if (lapsed) {
+      const policy = await acceptsExpiredMic(phone);
+      if (!policy.accepts)
         return {
           ok: false,
-          note: 'By Existing Certificate (precedence to LSC): phone has an LSC on record but presented its MIC',
+          mic,
+          note:
+            `${lapsed}; security profile "${policy.profile}" does not accept expired MICs ` +
+            '(move the phone to an LSC, or see docs/capf.md "Expired MICs")',
         };
-      return { ok: true, kind: 'mic', facts };
+      return {
+        ok: true,
+        kind: 'mic',
+        facts,
+        mic,
+        expiredAccepted: `${lapsed}; accepted by security profile "${policy.profile}"`,
+      };
     }
-    return {
-      ok: false,
-      note:
-        `certificate ${facts.serialHex} (${facts.issuerDn}) chains ` +
-        'neither to the CAPF CA nor to a configured manufacturing CA',
-    };
+    return { ok: true, kind: 'mic', facts, mic, expiredAccepted: null };
   }
 
   async function failAuth(phone: Phone, reason: FailureReason, note: string, keepPending: boolean): Promise<Decision> {
@@ -341,16 +387,30 @@ export function createCapfOperations(o: CapfOperationsOptions): CapfAuthority {
       case 'existing-lsc':
       case 'existing-mic': {
         const r = await checkCertificate(phone, req);
+        // The MIC is recorded whenever the phone proved it holds one of its own, accepted or not (MIC report).
+        if (r.ok && r.kind === 'mic' && r.expiredAccepted) {
+          const { mic, expiredAccepted } = r;
+          await store.transaction(async (tx) => {
+            await tx.patchPhone(phone.deviceName, { mic }, iso());
+            await recordAudit(tx, {
+              at: iso(),
+              actor: { name: 'capf', source: req.peer },
+              action: 'capf.expired-mic-accepted',
+              target: phone.deviceName,
+              details: {
+                serial: mic.serialHex,
+                issuer: mic.issuerDn,
+                notAfter: mic.notAfter,
+                sha1: mic.sha1,
+                note: expiredAccepted,
+              },
+            });
+          });
+        } else if ((r.ok && r.kind === 'mic') || (!r.ok && r.mic)) {
+          await store.patchPhone(phone.deviceName, { mic: r.mic! }, iso());
+        }
         // The seed: a phone whose certificate proof fails stays "Operation Pending" (its session log tells why).
         if (!r.ok) return failAuth(phone, 'certAuth', r.note, true);
-        if (r.kind === 'mic') {
-          const f = r.facts;
-          await store.patchPhone(
-            phone.deviceName,
-            { mic: { serialHex: f.serialHex, subjectDn: f.subjectDn, issuerDn: f.issuerDn, seenAt: iso() } },
-            iso(),
-          );
-        }
         break;
       }
     }

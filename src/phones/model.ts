@@ -263,10 +263,18 @@ export interface LscSummary {
   notAfter: string;
 }
 
+/**
+ * The MIC a phone last presented in a CAPF session, with proof of possession, chained to a configured manufacturing
+ * CA and naming the device (recorded even when refused because it expired). notAfter and sha1 are null for MICs
+ * recorded before migration 0009.
+ */
 export interface MicSummary {
   serialHex: string;
   subjectDn: string;
   issuerDn: string;
+  notAfter: string | null;
+  /** SHA-1 of the MIC's DER, lower-case hex. */
+  sha1: string | null;
   seenAt: string;
 }
 
@@ -303,6 +311,12 @@ export interface SecurityProfile {
   ecKeySize: EcKeySize | null;
   /** Encrypt SEP<MAC>.cnf.xml (.enc.sgn) for phones with this profile. */
   encryptedConfig: boolean;
+  /**
+   * Accept an expired MIC for CAPF authentication (By Existing Certificate) of phones with this profile. Off by
+   * default. The MIC must still chain to a configured manufacturing CA and name the device (docs/capf.md, "Expired
+   * MICs": the risk).
+   */
+  acceptExpiredMic: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -143,13 +143,27 @@ export interface CertificateAuthorityPort {
   issueLsc(deviceName: string, publicKeySpki: Buffer, now: Date): Promise<IssuedCertificate>;
   /** Is this certificate an LSC signed by our CAPF CA (current or previous)? Checks signature, not expiry. */
   isOurLsc(der: Buffer): boolean;
-  /** Does this certificate chain to a configured manufacturing CA? Checks signature, not expiry. */
-  isTrustedMic(der: Buffer): boolean;
+}
+
+/** The manufacturing CA that issued a MIC (provisioning/manufacturing-trust.ts implements this by structure). */
+export interface ManufacturingIssuer {
+  subjectDn: string;
+  sha1: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** The manufacturing CAs MICs are checked against: capf.manufacturingCaFile and the managed entries. */
+export interface ManufacturingTrustPort {
+  /** The trusted manufacturing CA that issued this certificate (signature checked, not validity), or null. */
+  issuerOf(der: Buffer): Promise<ManufacturingIssuer | null>;
 }
 
 /** Key facts of a certificate the domain reasons about. */
 export interface CertificateFacts {
   serialHex: string;
+  /** SHA-1 of the DER, lower-case hex. */
+  sha1: string;
   subjectDn: string;
   issuerDn: string;
   commonName: string;

@@ -31,6 +31,8 @@ export interface ProfileInput {
   rsaKeySize?: number;
   ecKeySize?: number | null;
   encryptedConfig?: boolean;
+  /** Accept an expired MIC for CAPF authentication (off unless set; docs/capf.md, "Expired MICs"). */
+  acceptExpiredMic?: boolean;
 }
 
 export type ProfilePatch = Omit<ProfileInput, 'name'>;
@@ -112,6 +114,7 @@ export function createProfileService(store: PhoneStore, admin: PhoneBatchUnit, c
         rsaKeySize: (input.rsaKeySize ?? 2048) as RsaKeySize,
         ecKeySize: (input.ecKeySize ?? null) as EcKeySize | null,
         encryptedConfig: input.encryptedConfig ?? false,
+        acceptExpiredMic: input.acceptExpiredMic === true,
         createdAt: t,
         updatedAt: t,
       });
@@ -137,6 +140,7 @@ export function createProfileService(store: PhoneStore, admin: PhoneBatchUnit, c
         ...(patch.rsaKeySize !== undefined ? { rsaKeySize: patch.rsaKeySize as RsaKeySize } : {}),
         ...(patch.ecKeySize !== undefined ? { ecKeySize: patch.ecKeySize as EcKeySize | null } : {}),
         ...(patch.encryptedConfig !== undefined ? { encryptedConfig: patch.encryptedConfig } : {}),
+        ...(patch.acceptExpiredMic !== undefined ? { acceptExpiredMic: patch.acceptExpiredMic === true } : {}),
         updatedAt: t,
       });
       return admin.transaction(async (atx) => {
@@ -192,5 +196,6 @@ function profileDetails(p: SecurityProfile): Record<string, unknown> {
     rsaKeySize: p.rsaKeySize,
     ecKeySize: p.ecKeySize,
     encryptedConfig: p.encryptedConfig,
+    acceptExpiredMic: p.acceptExpiredMic,
   };
 }

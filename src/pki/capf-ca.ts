@@ -1,11 +1,12 @@
 // Owns the CAPF certificate authority as the phones domain sees it: issue LSCs with the current CAPF
-// identity, recognise our LSCs (current or previous CAPF) and MICs of configured manufacturing CAs.
+// identity and recognise our LSCs (current or previous CAPF). The manufacturing CAs MICs are checked against are
+// provisioning/manufacturing-trust.ts's.
 // It implements phones' CertificateAuthorityPort and CertificateReader by structure, without importing
 // phones/ (which would close a phones ↔ pki cycle): app/ hands these where the ports are expected.
 
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import { createLscTemplate, type IssuedLsc, type LscTemplate } from './lsc-issuer.ts';
-import { parseCertificate, pemBundleToDers, type CertificateInfo } from './certificate-info.ts';
+import { parseCertificate } from './certificate-info.ts';
 import { parseSpki, type SpkiInfo } from './spki.ts';
 import type { KeySpec } from './keys.ts';
 import type { IdentityService } from './identities.ts';
@@ -13,7 +14,6 @@ import type { IdentityService } from './identities.ts';
 export interface CapfCaOptions {
   identities: IdentityService;
   lscValidityDays: number;
-  manufacturingCaPem?: string | null;
   crlUrl?: string | null;
   ocspUrl?: string | null;
 }
@@ -26,11 +26,8 @@ export interface CapfCa {
   issueLsc(deviceName: string, publicKeySpki: Buffer, now: Date): Promise<IssuedLsc>;
   /** Is this certificate an LSC signed by our CAPF CA (current or previous)? Checks signature, not expiry. */
   isOurLsc(der: Buffer): boolean;
-  /** Does this certificate chain to a configured manufacturing CA? Checks signature, not expiry. */
-  isTrustedMic(der: Buffer): boolean;
   /** Reloads the CAPF identity (after regenerate/import). */
   refresh(): Promise<void>;
-  manufacturingCas(): CertificateInfo[];
 }
 
 export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
@@ -38,10 +35,6 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
   let capfNotAfter: Date;
   let capfSubjectDn: string;
   let verifiers: NodeX509[] = [];
-  const mics = (o.manufacturingCaPem ? pemBundleToDers(o.manufacturingCaPem) : []).map((d) => ({
-    info: parseCertificate(d),
-    x: new NodeX509(d),
-  }));
 
   async function refresh(): Promise<void> {
     const id = o.identities.get('capf');
@@ -73,19 +66,14 @@ export async function createCapfCa(o: CapfCaOptions): Promise<CapfCa> {
       return template.issue({ deviceName, publicKeySpki: spki, validityDays: o.lscValidityDays, now });
     },
     isOurLsc: (der) => issuedBy(der, verifiers),
-    isTrustedMic: (der) =>
-      issuedBy(
-        der,
-        mics.map((m) => m.x),
-      ),
     refresh,
-    manufacturingCas: () => mics.map((m) => m.info),
   };
 }
 
 /** The facts of a certificate the phones domain reasons about (its CertificateFacts, by structure). */
 export interface CertificateSummary {
   serialHex: string;
+  sha1: string;
   subjectDn: string;
   issuerDn: string;
   commonName: string;
@@ -101,6 +89,7 @@ export const certificateReader: { read(der: Buffer): CertificateSummary; readSpk
     const c = parseCertificate(der);
     return {
       serialHex: c.serialHex,
+      sha1: c.sha1,
       subjectDn: c.subjectDn,
       issuerDn: c.issuerDn,
       commonName: c.subject.find((a) => a.type === 'CN')?.value ?? '',

@@ -47,6 +47,16 @@ export const ERROR_TABLE = {
     text: "the certificate is one of this cluster's own, or a CA it already holds",
   },
   ERR_FOREIGN_DUPLICATE: { http: 409, expose: true, text: 'the certificate is already in the TVS trust' },
+  // --- manufacturing CAs MICs are checked against (provisioning/manufacturing-trust.ts) ---
+  ERR_MFG_CA_NOT_CERTIFICATE: { http: 400, expose: true, text: 'not an X.509 certificate (PEM or DER)' },
+  ERR_MFG_CA_PRIVATE_KEY: { http: 400, expose: true, text: 'this is a private key; give the CA certificate' },
+  ERR_MFG_CA_NOT_CA: { http: 400, expose: true, text: 'the certificate is not a CA certificate' },
+  ERR_MFG_CA_DUPLICATE: { http: 409, expose: true, text: 'the manufacturing CA is already trusted' },
+  ERR_MFG_CA_READ_ONLY: {
+    http: 409,
+    expose: true,
+    text: 'the manufacturing CA comes from capf.manufacturingCaFile; edit that file to remove it',
+  },
   // --- phones / operations ---
   ERR_PHONE_NOT_FOUND: { http: 404, expose: true, text: 'no phone with that device name' },
   ERR_PHONE_EXISTS: { http: 409, expose: true, text: 'a phone with that device name already exists' },

@@ -29,6 +29,7 @@ export const ALL_TABLES = [
   'login_throttle',
   'phone_itl_status',
   'tvs_foreign_trust',
+  'manufacturing_cas',
 ] as const;
 
 const SQLITE_FILE = 'opencapf.db';

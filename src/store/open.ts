@@ -27,6 +27,8 @@ import { createKyselyAccessStore } from './access-store.ts';
 import { createKyselyAuditStore } from './audit-store.ts';
 import { createKyselyForeignTrustStore } from './foreign-trust-store.ts';
 import type { ForeignTrustStore } from '../provisioning/foreign-trust.ts';
+import { createKyselyManufacturingCaStore } from './manufacturing-ca-store.ts';
+import type { ManufacturingCaStore } from '../provisioning/manufacturing-trust.ts';
 import {
   classify,
   createStoreHealth,
@@ -74,6 +76,8 @@ export interface OpenStore {
   itlStatus: ItlStatusStore;
   /** Certificates of other clusters our TVS vouches for (migration 0007). */
   foreignTrust: ForeignTrustStore;
+  /** Administrator-managed manufacturing CAs for MIC checks (migration 0009). */
+  manufacturingCas: ManufacturingCaStore;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -173,6 +177,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     audit: createKyselyAuditStore(db),
     itlStatus: createKyselyItlStatusStore(db),
     foreignTrust: createKyselyForeignTrustStore(db),
+    manufacturingCas: createKyselyManufacturingCaStore(db),
     health: () => health.state(),
     close: async () => {
       health.stop();

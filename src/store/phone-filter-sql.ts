@@ -54,6 +54,11 @@ export const PHONE_FILTER_SQL: FilterSql = {
   lscExpiresAfter: (v) => sql<SqlBool>`lsc_not_after > ${v}`,
   lscIssuerContains: (v) => contains('lsc_issuer', v),
   lscNotCurrentCapf: (_v, facts) => sql<SqlBool>`(lsc_issuer is not null and lsc_issuer <> ${facts().capfSubjectDn})`,
+  // The recorded MIC (migration 0009): mic_serial is set whenever a MIC is; mic_not_after is indexed.
+  micStatus: (v) => (v === 'recorded' ? sql<SqlBool>`mic_serial is not null` : sql<SqlBool>`mic_serial is null`),
+  micIssuerContains: (v) => contains('mic_issuer', v),
+  micExpiresBefore: (v) => sql<SqlBool>`mic_not_after < ${v}`,
+  micExpiresAfter: (v) => sql<SqlBool>`mic_not_after > ${v}`,
   // ITL File Status (migration 0008): the row of the ITL this phone was last served.
   itlStatus: (v, facts) => {
     const row = sql`select 1 from phone_itl_status s where s.device_name = phones.device_name`;

@@ -62,6 +62,8 @@ export function toPhone(r: Selectable<PhonesTable>): Phone {
           serialHex: r.mic_serial,
           subjectDn: r.mic_subject ?? '',
           issuerDn: r.mic_issuer ?? '',
+          notAfter: r.mic_not_after,
+          sha1: r.mic_sha1,
           seenAt: r.mic_seen_at ?? '',
         }
       : null,
@@ -97,6 +99,8 @@ function fromPhone(p: Phone): PhonesTable {
     mic_subject: p.mic?.subjectDn ?? null,
     mic_issuer: p.mic?.issuerDn ?? null,
     mic_seen_at: p.mic?.seenAt ?? null,
+    mic_not_after: p.mic?.notAfter ?? null,
+    mic_sha1: p.mic?.sha1 ?? null,
     last_session_at: p.lastSessionAt,
     config_version: p.configVersion,
     created_at: p.createdAt,
@@ -136,6 +140,8 @@ function patchColumns(patch: PhonePatch): Partial<PhonesTable> {
     out.mic_subject = patch.mic?.subjectDn ?? null;
     out.mic_issuer = patch.mic?.issuerDn ?? null;
     out.mic_seen_at = patch.mic?.seenAt ?? null;
+    out.mic_not_after = patch.mic?.notAfter ?? null;
+    out.mic_sha1 = patch.mic?.sha1 ?? null;
   }
   if (patch.lastSessionAt !== undefined) out.last_session_at = patch.lastSessionAt;
   return out;

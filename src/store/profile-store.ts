@@ -23,6 +23,7 @@ export function toProfile(r: Selectable<SecurityProfilesTable>): SecurityProfile
     rsaKeySize: Number(r.rsa_key_size) as RsaKeySize,
     ecKeySize: r.ec_key_size === null ? null : (Number(r.ec_key_size) as EcKeySize),
     encryptedConfig: Number(r.encrypted_config) === 1,
+    acceptExpiredMic: Number(r.accept_expired_mic) === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -47,6 +48,7 @@ export function createProfileRows(db: Executor): ProfileStore {
         rsa_key_size: p.rsaKeySize,
         ec_key_size: p.ecKeySize,
         encrypted_config: p.encryptedConfig ? 1 : 0,
+        accept_expired_mic: p.acceptExpiredMic ? 1 : 0,
         created_at: p.createdAt,
         updated_at: p.updatedAt,
       };

@@ -27,6 +27,9 @@ export interface PhonesTable {
   mic_subject: string | null;
   mic_issuer: string | null;
   mic_seen_at: string | null;
+  /** The MIC's not-after and SHA-1 of its DER (migration 0009). */
+  mic_not_after: string | null;
+  mic_sha1: string | null;
   last_session_at: string | null;
   config_version: number;
   created_at: string;
@@ -42,6 +45,8 @@ export interface SecurityProfilesTable {
   rsa_key_size: number;
   ec_key_size: number | null;
   encrypted_config: number;
+  /** 1: accept an expired MIC for CAPF authentication (migration 0009). */
+  accept_expired_mic: number;
   created_at: string;
   updated_at: string;
 }

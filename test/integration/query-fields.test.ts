@@ -94,6 +94,9 @@ test('the SQL mapping has one condition per query field, and each runs on SQLite
       .addColumn('status_reason', 'text')
       .addColumn('cert_operation', 'text')
       .addColumn('profile_name', 'text')
+      .addColumn('mic_serial', 'text')
+      .addColumn('mic_issuer', 'text')
+      .addColumn('mic_not_after', 'text')
       .execute();
     await db.schema
       .createTable('phone_itl_status')

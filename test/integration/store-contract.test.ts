@@ -345,6 +345,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
         rsaKeySize: 2048,
         ecKeySize: null,
         encryptedConfig: false,
+        acceptExpiredMic: false,
         createdAt: t,
         updatedAt: t,
       });
@@ -367,6 +368,29 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       );
       assert.equal(await admin.countPendingWithProfile('P1', 'existing-mic'), 1);
       assert.equal((await store.phones.getPhone('SEP000000000020'))!.capf.ecKeySize, 384);
+      // Migration 0009: the profile's expired-MIC policy and the MIC's not-after and SHA-1 round-trip.
+      await store.phones.upsertProfile({ ...(await store.phones.getProfile('P1'))!, acceptExpiredMic: true });
+      assert.equal((await store.phones.getProfile('P1'))!.acceptExpiredMic, true);
+      const mic = {
+        serialHex: '0a1b',
+        subjectDn: 'CN=CP-8845-SEP000000000020',
+        issuerDn: 'CN=Cisco Manufacturing CA SHA2, O=Cisco',
+        notAfter: '2025-06-01T00:00:00.000Z',
+        sha1: 'ab'.repeat(20),
+        seenAt: t,
+      };
+      assert.equal(await store.phones.patchPhone('SEP000000000020', { mic }, t), true);
+      assert.deepEqual((await store.phones.getPhone('SEP000000000020'))!.mic, mic);
+      const expired = await store.phones.listPhones({
+        micExpiresBefore: '2026-01-01T00:00:00.000Z',
+        micIssuerContains: 'manufacturing ca sha2',
+        limit: 10,
+      });
+      assert.deepEqual(
+        expired.items.map((p) => p.deviceName),
+        ['SEP000000000020'],
+      );
+      assert.equal((await store.phones.listPhones({ micStatus: 'none', namePattern: 'SEP00000000002*' })).total, 9);
     });
 
     test('bulk jobs: insert, claim with a lease, items, list by state', async () => {

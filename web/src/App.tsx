@@ -15,6 +15,7 @@ import { CertificatesPage, CertificatePage } from './pages/Certificates.tsx';
 import { TrustListsPage } from './pages/TrustLists.tsx';
 import { MigrationPage } from './pages/Migration.tsx';
 import { TvsTrustPage } from './pages/TvsTrust.tsx';
+import { ManufacturingCasPage } from './pages/ManufacturingCas.tsx';
 import { ReportsPage } from './pages/Reports.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { TroubleshootPage } from './pages/Troubleshoot.tsx';
@@ -31,6 +32,7 @@ const NAV: { to: string; label: string; group: string }[] = [
   { to: '/trust', label: 'Trust lists (ITL/CTL)', group: 'Security' },
   { to: '/migration', label: 'Move phones here', group: 'Security' },
   { to: '/tvs-trust', label: 'TVS trust (other clusters)', group: 'Security' },
+  { to: '/manufacturing-cas', label: 'Manufacturing CAs (MICs)', group: 'Security' },
   { to: '/reports', label: 'Reports', group: 'Reports' },
   { to: '/audit', label: 'Audit log', group: 'Reports' },
   { to: '/troubleshoot', label: 'Troubleshoot', group: 'Reports' },
@@ -64,6 +66,7 @@ function routeFor(path: string, me: Me): ReactNode {
   if (path === '/trust') return <TrustListsPage me={me} />;
   if (path === '/migration') return <MigrationPage me={me} />;
   if (path === '/tvs-trust') return <TvsTrustPage me={me} />;
+  if (path === '/manufacturing-cas') return <ManufacturingCasPage me={me} />;
   if (path === '/reports') return <ReportsPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/troubleshoot') return <TroubleshootPage />;

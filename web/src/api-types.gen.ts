@@ -114,6 +114,17 @@ export type PostBulkJobsBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** a MIC was recorded (the phone proved one in a CAPF session, chained to a trusted manufacturing CA) or none */
+    micStatus?: 'recorded' | 'none';
+    /** issuer of the recorded MIC contains (e.g. "CAP-RTP-001", "Cisco Manufacturing CA SHA2") */
+    micIssuer?: string;
+    /**
+     * the recorded MIC expires before (now: the phones whose MIC has expired) (ISO 8601 date/time, e.g.
+     * 2026-12-01T17:00:00Z)
+     */
+    micExpiresBefore?: string;
+    /** the recorded MIC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+    micExpiresAfter?: string;
     /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
     itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
@@ -267,6 +278,17 @@ export type PostBulkQueryBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** a MIC was recorded (the phone proved one in a CAPF session, chained to a trusted manufacturing CA) or none */
+    micStatus?: 'recorded' | 'none';
+    /** issuer of the recorded MIC contains (e.g. "CAP-RTP-001", "Cisco Manufacturing CA SHA2") */
+    micIssuer?: string;
+    /**
+     * the recorded MIC expires before (now: the phones whose MIC has expired) (ISO 8601 date/time, e.g.
+     * 2026-12-01T17:00:00Z)
+     */
+    micExpiresBefore?: string;
+    /** the recorded MIC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+    micExpiresAfter?: string;
     /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
     itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
@@ -385,6 +407,8 @@ export type PostBulkQueryResponse = {
       serialHex: string;
       subjectDn: string;
       issuerDn: string;
+      notAfter: string | null;
+      sha1: string | null;
       seenAt: string;
     } | null;
     micSeen: boolean;
@@ -399,6 +423,90 @@ export type PostBulkQueryResponse = {
     profileMode: string;
     phones: number;
   }[];
+};
+
+/**
+ * GET /api/v1/capf/manufacturing-cas: The manufacturing CAs MICs are checked against: the read-only bundle of
+ * capf.manufacturingCaFile (source config) and the managed entries (source managed); the union is trusted
+ */
+export type GetCapfManufacturingCasResponse = {
+  items: {
+    source: 'config' | 'managed';
+    sha256: string;
+    sha1: string;
+    subject: string;
+    issuer: string;
+    serialHex: string;
+    notBefore: string;
+    notAfter: string;
+    state: 'valid' | 'expired' | 'not-yet-valid';
+    keyType: string;
+    addedAt: string | null;
+    addedBy: string | null;
+    comment: string;
+    pem: string;
+  }[];
+};
+
+/**
+ * POST /api/v1/capf/manufacturing-cas: Trust manufacturing CA certificates for MICs (PEM text or a file in base64;
+ * several per file): each must be a CA, not yet trusted; all or nothing, audited; dryRun only checks
+ */
+export type PostCapfManufacturingCasBody = {
+  files: {
+    name?: string;
+    pem?: string;
+    base64?: string;
+  }[];
+  comment?: string;
+  dryRun?: boolean;
+};
+
+/**
+ * POST /api/v1/capf/manufacturing-cas: Trust manufacturing CA certificates for MICs (PEM text or a file in base64;
+ * several per file): each must be a CA, not yet trusted; all or nothing, audited; dryRun only checks
+ */
+export type PostCapfManufacturingCasResponse = {
+  dryRun: boolean;
+  items: {
+    source: 'config' | 'managed';
+    sha256: string;
+    sha1: string;
+    subject: string;
+    issuer: string;
+    serialHex: string;
+    notBefore: string;
+    notAfter: string;
+    state: 'valid' | 'expired' | 'not-yet-valid';
+    keyType: string;
+    addedAt: string | null;
+    addedBy: string | null;
+    comment: string;
+    pem: string;
+  }[];
+};
+
+/**
+ * DELETE /api/v1/capf/manufacturing-cas/{sha}: Stop trusting a managed manufacturing CA (by SHA-1 or a SHA-256 prefix
+ * of 8+ digits); one from capf.manufacturingCaFile is refused (409): edit the file
+ */
+export type DeleteCapfManufacturingCasByShaResponse = {
+  removed: {
+    source: 'config' | 'managed';
+    sha256: string;
+    sha1: string;
+    subject: string;
+    issuer: string;
+    serialHex: string;
+    notBefore: string;
+    notAfter: string;
+    state: 'valid' | 'expired' | 'not-yet-valid';
+    keyType: string;
+    addedAt: string | null;
+    addedBy: string | null;
+    comment: string;
+    pem: string;
+  };
 };
 
 /**
@@ -745,6 +853,17 @@ export type GetPhonesQuery = {
   lscIssuer?: string;
   /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
   lscNotCurrentCapf?: boolean;
+  /** a MIC was recorded (the phone proved one in a CAPF session, chained to a trusted manufacturing CA) or none */
+  micStatus?: 'recorded' | 'none';
+  /** issuer of the recorded MIC contains (e.g. "CAP-RTP-001", "Cisco Manufacturing CA SHA2") */
+  micIssuer?: string;
+  /**
+   * the recorded MIC expires before (now: the phones whose MIC has expired) (ISO 8601 date/time, e.g.
+   * 2026-12-01T17:00:00Z)
+   */
+  micExpiresBefore?: string;
+  /** the recorded MIC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+  micExpiresAfter?: string;
   /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
   itlStatus?: 'current' | 'older' | 'never';
   /** Certificate Operation Status outcome code */
@@ -848,6 +967,8 @@ export type GetPhonesResponse = {
       serialHex: string;
       subjectDn: string;
       issuerDn: string;
+      notAfter: string | null;
+      sha1: string | null;
       seenAt: string;
     } | null;
     micSeen: boolean;
@@ -938,6 +1059,8 @@ export type PostPhonesResponse = {
         serialHex: string;
         subjectDn: string;
         issuerDn: string;
+        notAfter: string | null;
+        sha1: string | null;
         seenAt: string;
       } | null;
       micSeen: boolean;
@@ -1040,6 +1163,8 @@ export type PostPhonesCapfResponse = {
         serialHex: string;
         subjectDn: string;
         issuerDn: string;
+        notAfter: string | null;
+        sha1: string | null;
         seenAt: string;
       } | null;
       micSeen: boolean;
@@ -1108,6 +1233,17 @@ export type PostPhonesSearchBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** a MIC was recorded (the phone proved one in a CAPF session, chained to a trusted manufacturing CA) or none */
+    micStatus?: 'recorded' | 'none';
+    /** issuer of the recorded MIC contains (e.g. "CAP-RTP-001", "Cisco Manufacturing CA SHA2") */
+    micIssuer?: string;
+    /**
+     * the recorded MIC expires before (now: the phones whose MIC has expired) (ISO 8601 date/time, e.g.
+     * 2026-12-01T17:00:00Z)
+     */
+    micExpiresBefore?: string;
+    /** the recorded MIC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+    micExpiresAfter?: string;
     /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
     itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
@@ -1214,6 +1350,8 @@ export type PostPhonesSearchResponse = {
       serialHex: string;
       subjectDn: string;
       issuerDn: string;
+      notAfter: string | null;
+      sha1: string | null;
       seenAt: string;
     } | null;
     micSeen: boolean;
@@ -1292,6 +1430,8 @@ export type GetPhonesByDeviceNameResponse = {
       serialHex: string;
       subjectDn: string;
       issuerDn: string;
+      notAfter: string | null;
+      sha1: string | null;
       seenAt: string;
     } | null;
     micSeen: boolean;
@@ -1408,6 +1548,8 @@ export type PatchPhonesByDeviceNameResponse = {
     serialHex: string;
     subjectDn: string;
     issuerDn: string;
+    notAfter: string | null;
+    sha1: string | null;
     seenAt: string;
   } | null;
   micSeen: boolean;
@@ -1493,6 +1635,8 @@ export type PutPhonesByDeviceNameCapfResponse = {
     serialHex: string;
     subjectDn: string;
     issuerDn: string;
+    notAfter: string | null;
+    sha1: string | null;
     seenAt: string;
   } | null;
   micSeen: boolean;
@@ -1514,6 +1658,7 @@ export type GetProfilesResponse = {
     rsaKeySize: number;
     ecKeySize: number | null;
     encryptedConfig: boolean;
+    acceptExpiredMic: boolean;
     createdAt: string;
     updatedAt: string;
     phones: number;
@@ -1530,6 +1675,12 @@ export type PostProfilesBody = {
   rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
   ecKeySize?: 256 | 384 | 521 | null;
   encryptedConfig?: boolean;
+  /**
+   * accept an expired MIC for CAPF authentication of these phones (default false). RISK: a MIC past its not-after
+   * proves only that a Cisco phone once held the key; it must still chain to a trusted manufacturing CA and name the
+   * device (docs/capf.md, "Expired MICs")
+   */
+  acceptExpiredMic?: boolean;
 };
 
 /** POST /api/v1/profiles: Create a phone security profile */
@@ -1542,6 +1693,7 @@ export type PostProfilesResponse = {
   rsaKeySize: number;
   ecKeySize: number | null;
   encryptedConfig: boolean;
+  acceptExpiredMic: boolean;
   createdAt: string;
   updatedAt: string;
   phones: number;
@@ -1557,6 +1709,7 @@ export type GetProfilesByNameResponse = {
   rsaKeySize: number;
   ecKeySize: number | null;
   encryptedConfig: boolean;
+  acceptExpiredMic: boolean;
   createdAt: string;
   updatedAt: string;
   phones: number;
@@ -1574,6 +1727,12 @@ export type PatchProfilesByNameBody = {
   rsaKeySize?: 512 | 1024 | 2048 | 3072 | 4096;
   ecKeySize?: 256 | 384 | 521 | null;
   encryptedConfig?: boolean;
+  /**
+   * accept an expired MIC for CAPF authentication of these phones (default false). RISK: a MIC past its not-after
+   * proves only that a Cisco phone once held the key; it must still chain to a trusted manufacturing CA and name the
+   * device (docs/capf.md, "Expired MICs")
+   */
+  acceptExpiredMic?: boolean;
   /** copy the CAPF defaults onto phones without a pending operation (default true) */
   applyToPhones?: boolean;
 };
@@ -1592,6 +1751,7 @@ export type PatchProfilesByNameResponse = {
     rsaKeySize: number;
     ecKeySize: number | null;
     encryptedConfig: boolean;
+    acceptExpiredMic: boolean;
     createdAt: string;
     updatedAt: string;
     phones: number;
@@ -1657,6 +1817,17 @@ export type GetReportsCapfQuery = {
   lscIssuer?: string;
   /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
   lscNotCurrentCapf?: boolean;
+  /** a MIC was recorded (the phone proved one in a CAPF session, chained to a trusted manufacturing CA) or none */
+  micStatus?: 'recorded' | 'none';
+  /** issuer of the recorded MIC contains (e.g. "CAP-RTP-001", "Cisco Manufacturing CA SHA2") */
+  micIssuer?: string;
+  /**
+   * the recorded MIC expires before (now: the phones whose MIC has expired) (ISO 8601 date/time, e.g.
+   * 2026-12-01T17:00:00Z)
+   */
+  micExpiresBefore?: string;
+  /** the recorded MIC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+  micExpiresAfter?: string;
   /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
   itlStatus?: 'current' | 'older' | 'never';
   /** Certificate Operation Status outcome code */
@@ -1715,6 +1886,17 @@ export type PostReportsCapfBody = {
     lscIssuer?: string;
     /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
     lscNotCurrentCapf?: boolean;
+    /** a MIC was recorded (the phone proved one in a CAPF session, chained to a trusted manufacturing CA) or none */
+    micStatus?: 'recorded' | 'none';
+    /** issuer of the recorded MIC contains (e.g. "CAP-RTP-001", "Cisco Manufacturing CA SHA2") */
+    micIssuer?: string;
+    /**
+     * the recorded MIC expires before (now: the phones whose MIC has expired) (ISO 8601 date/time, e.g.
+     * 2026-12-01T17:00:00Z)
+     */
+    micExpiresBefore?: string;
+    /** the recorded MIC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+    micExpiresAfter?: string;
     /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
     itlStatus?: 'current' | 'older' | 'never';
     /** authentication string equals (a secret: request bodies only, and only for roles that may read strings) */
@@ -1817,6 +1999,112 @@ export type GetReportsItlStatusResponse = {
     address: string | null;
     servedCount: number;
     lastCapfSessionAt: string | null;
+  }[];
+};
+
+/**
+ * GET /api/v1/reports/mic: The MIC report: phones whose MIC was recorded in a CAPF session (issuer, serial, not-after,
+ * SHA-1), counted by issuer and state (expired, within 90 days, valid, unknown); the phone filter narrows it
+ */
+export type GetReportsMicQuery = {
+  /** device name contains, or a prefix ending with * */
+  namePattern?: string;
+  /** Device Type / model contains */
+  model?: string;
+  /** description contains */
+  description?: string;
+  /** LSC status */
+  lscStatus?: 'installed' | 'none';
+  /** LSC expires before (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+  lscExpiresBefore?: string;
+  /** LSC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+  lscExpiresAfter?: string;
+  /** LSC issuer contains */
+  lscIssuer?: string;
+  /** the LSC was issued by another CA than the current CAPF certificate (e.g. the CAPF before a rollover) */
+  lscNotCurrentCapf?: boolean;
+  /** a MIC was recorded (the phone proved one in a CAPF session, chained to a trusted manufacturing CA) or none */
+  micStatus?: 'recorded' | 'none';
+  /** issuer of the recorded MIC contains (e.g. "CAP-RTP-001", "Cisco Manufacturing CA SHA2") */
+  micIssuer?: string;
+  /**
+   * the recorded MIC expires before (now: the phones whose MIC has expired) (ISO 8601 date/time, e.g.
+   * 2026-12-01T17:00:00Z)
+   */
+  micExpiresBefore?: string;
+  /** the recorded MIC expires after (ISO 8601 date/time, e.g. 2026-12-01T17:00:00Z) */
+  micExpiresAfter?: string;
+  /** the ITL our TFTP/HTTP servers last served the phone: the current one, an older one, or none (never) */
+  itlStatus?: 'current' | 'older' | 'never';
+  /** Certificate Operation Status outcome code */
+  statusOutcome?: 'none' | 'pending' | 'success' | 'failed';
+  /** the operation the Certificate Operation Status is about (install prints "Upgrade") */
+  statusOperation?: 'none' | 'install' | 'delete' | 'troubleshoot';
+  /** failure reason code of the Certificate Operation Status */
+  statusReason?:
+    | 'late'
+    | 'badAuthString'
+    | 'authLocked'
+    | 'keyGeneration'
+    | 'weakKey'
+    | 'certAuth'
+    | 'authModeMismatch'
+    | 'noCertificate'
+    | 'phoneRejected'
+    | 'phoneDeleteFailed'
+    | 'connectionLost'
+    | 'timeout'
+    | 'capfExpired'
+    | 'protocol';
+  /**
+   * Certificate Operation Status, exactly (CUCM's sentence, mapped to codes; prefer
+   * statusOutcome/statusOperation/statusReason)
+   */
+  status?: string;
+  /** Certificate Operation Status starts with, e.g. "Upgrade Failed" (mapped to codes) */
+  statusPrefix?: string;
+  /** pending certificate operation */
+  operation?: 'none' | 'install' | 'delete' | 'troubleshoot';
+  /** phone security profile name */
+  profile?: string;
+  limit?: number;
+};
+
+/**
+ * GET /api/v1/reports/mic: The MIC report: phones whose MIC was recorded in a CAPF session (issuer, serial, not-after,
+ * SHA-1), counted by issuer and state (expired, within 90 days, valid, unknown); the phone filter narrows it
+ */
+export type GetReportsMicResponse = {
+  generatedAt: string;
+  totals: {
+    phones: number;
+    expired: number;
+    within90: number;
+    valid: number;
+    unknown: number;
+  };
+  byIssuer: {
+    issuer: string;
+    phones: number;
+    expired: number;
+    within90: number;
+    valid: number;
+    unknown: number;
+  }[];
+  total: number;
+  items: {
+    deviceName: string;
+    model: string;
+    profileName: string | null;
+    issuer: string;
+    subject: string;
+    serialHex: string;
+    notAfter: string | null;
+    sha1: string | null;
+    seenAt: string;
+    state: 'expired' | 'within90' | 'valid' | 'unknown';
+    daysLeft: number | null;
+    hasLsc: boolean;
   }[];
 };
 

@@ -39,3 +39,9 @@ export type TvsTrust = Api.GetTvsTrustResponse;
 export type TvsTrustEntry = TvsTrust['items'][number];
 export type TvsTrustImport = Api.PostTvsTrustBody;
 export type TvsTrustImported = Api.PostTvsTrustResponse;
+
+export type ManufacturingCas = Api.GetCapfManufacturingCasResponse;
+export type ManufacturingCa = ManufacturingCas['items'][number];
+export type ManufacturingCaImport = Api.PostCapfManufacturingCasBody;
+export type ManufacturingCaImported = Api.PostCapfManufacturingCasResponse;
+export type MicReport = Api.GetReportsMicResponse;

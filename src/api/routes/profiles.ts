@@ -15,6 +15,13 @@ const fields = {
   rsaKeySize: enums.rsaKeySize,
   ecKeySize: enums.ecKeySize,
   encryptedConfig: { type: 'boolean' },
+  acceptExpiredMic: {
+    type: 'boolean',
+    description:
+      'accept an expired MIC for CAPF authentication of these phones (default false). RISK: a MIC past its ' +
+      'not-after proves only that a Cisco phone once held the key; it must still chain to a trusted manufacturing ' +
+      'CA and name the device (docs/capf.md, "Expired MICs")',
+  },
 };
 
 export function registerProfileRoutes(app: FastifyInstance, d: ApiDeps): void {

@@ -140,6 +140,54 @@ export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
       return { counts, current: r.current, total: r.total, items: r.items };
     },
   );
+  const micCounts = {
+    phones: { type: 'integer' },
+    expired: { type: 'integer' },
+    within90: { type: 'integer' },
+    valid: { type: 'integer' },
+    unknown: { type: 'integer' },
+  };
+  app.get<{ Querystring: PhoneFilterInput & { limit?: number } }>(
+    '/reports/mic',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary:
+          'The MIC report: phones whose MIC was recorded in a CAPF session (issuer, serial, not-after, SHA-1), ' +
+          'counted by issuer and state (expired, within 90 days, valid, unknown); the phone filter narrows it',
+        tags: ['reports'],
+        querystring: obj({ ...urlFilterProps, limit: { type: 'integer', minimum: 1, maximum: 10000 } }),
+        response: {
+          200: obj({
+            generatedAt: str(),
+            totals: obj(micCounts),
+            byIssuer: arr(obj({ issuer: str(), ...micCounts })),
+            total: { type: 'integer' },
+            items: arr(
+              obj({
+                deviceName: str(),
+                model: str(),
+                profileName: nullable(str()),
+                issuer: str(),
+                subject: str(),
+                serialHex: str(),
+                notAfter: nullable(str()),
+                sha1: nullable(str()),
+                seenAt: str(),
+                state: { type: 'string', enum: ['expired', 'within90', 'valid', 'unknown'] },
+                daysLeft: nullable({ type: 'integer' }),
+                hasLsc: { type: 'boolean' },
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const { limit, ...filter } = req.query;
+      return d.reports.micReport(toPhoneQuery(filter), viewerOf(req), limit !== undefined ? { limit } : {});
+    },
+  );
   app.get(
     '/reports/expiry',
     {

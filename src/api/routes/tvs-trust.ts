@@ -62,9 +62,9 @@ const viewSchema = obj({
   pem: str(65_536),
 });
 
-const MAX_FILES = 20;
+export const MAX_FILES = 20;
 /** Base64 of the largest file the service reads (1 MiB), and no more: the body limit is 1 MiB anyway. */
-const MAX_FILE_TEXT = 1_400_000;
+export const MAX_FILE_TEXT = 1_400_000;
 
 interface ImportBody {
   files: { name?: string; pem?: string; base64?: string }[];
@@ -73,7 +73,7 @@ interface ImportBody {
   dryRun?: boolean;
 }
 
-function filesOf(body: ImportBody): Files {
+export function filesOf(body: Pick<ImportBody, 'files'>): Files {
   return body.files.map((f, i) => {
     const name = f.name?.trim() || `file ${i + 1}`;
     if ((f.pem === undefined) === (f.base64 === undefined))

@@ -39,6 +39,7 @@ export type ApiServices = Pick<
   | 'trustAdmin'
   | 'signerRotation'
   | 'foreignTrust'
+  | 'manufacturingTrust'
 >;
 
 /** The API's dependencies from the composition root (also used by tests through createApiApp + inject). */
@@ -61,6 +62,7 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     itlStatus: s.itlStatus,
     signerRotation: s.signerRotation,
     tvsTrust: s.foreignTrust,
+    manufacturingCas: s.manufacturingTrust,
     tvsTrustRoles: {
       roles: FOREIGN_ROLE_NAMES.map(foreignRoleText),
       defaultRoles: DEFAULT_FOREIGN_ROLES.map(foreignRoleText),

@@ -5,9 +5,11 @@ import { withServices, actor, reportItems, opts as g, type CliEnv } from '../com
 import { updateFrom, withUpdateOptions } from '../admin-common.ts';
 import { deviceArgs } from '../io.ts';
 import { AUTH_MODES, CERT_OPERATIONS } from '../../phones/index.ts';
+import { registerManufacturingCommands } from './capf-manufacturing.ts';
 
 export function registerCapfCommands(program: Command, { io, setExit }: CliEnv): void {
   const capf = program.command('capf').description('CAPF certificate operations');
+  registerManufacturingCommands(capf, { io, setExit });
   withUpdateOptions(
     capf
       .command('schedule')

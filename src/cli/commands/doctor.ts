@@ -31,7 +31,7 @@ export function registerDoctorCommands(program: Command, { io, setExit }: CliEnv
       await withServices(
         io,
         o,
-        ['config', 'clock', 'identities', 'store', 'provisioning', 'itlStatus'],
+        ['config', 'clock', 'identities', 'store', 'provisioning', 'itlStatus', 'manufacturingTrust'],
         async (ctx) => {
           const report = await runDoctor(
             doctorSourcesFromContext(ctx, {

@@ -280,7 +280,7 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
     .command('ca')
     .description(
       "print the path and PEM of the emulator's test manufacturing CA " +
-        '(point capf.manufacturingCaFile at it to trust emulated MICs)',
+        '(opencapf capf manufacturing import it, or point capf.manufacturingCaFile at it, to trust emulated MICs)',
     )
     .option('--state-dir <dir>', 'emulator state directory', './emulator-state')
     .action(async (_o, cmd: Command) => {

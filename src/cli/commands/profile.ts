@@ -2,7 +2,7 @@
 
 import { Option, type Command } from 'commander';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
-import { out } from '../io.ts';
+import { err, out, type CliIo } from '../io.ts';
 import { table } from '../format.ts';
 import {
   AUTH_MODES,
@@ -25,6 +25,13 @@ function profileOptions(cmd: Command): Command {
     .option('--rsa-key-size <bits>', 'RSA key size')
     .option('--ec-key-size <bits>', 'EC key size ("none" for none)')
     .option('--encrypted-config', "encrypt the phones' configuration files")
+    .addOption(
+      new Option(
+        '--accept-expired-mic <on|off>',
+        'accept an expired MIC for CAPF authentication (default off). RISK: an expired MIC still chains to the ' +
+          'manufacturing CA and names the device, but its key is past the life Cisco gave it (docs/capf.md)',
+      ).choices(['on', 'off']),
+    )
     .option('--json', 'JSON output');
 }
 
@@ -37,7 +44,20 @@ function patchFrom(o: Record<string, unknown>): ProfilePatch {
     ...(o.rsaKeySize ? { rsaKeySize: intOpt(String(o.rsaKeySize)) } : {}),
     ...(o.ecKeySize ? { ecKeySize: o.ecKeySize === 'none' ? null : intOpt(String(o.ecKeySize)) } : {}),
     ...(o.encryptedConfig ? { encryptedConfig: true } : {}),
+    ...(o.acceptExpiredMic ? { acceptExpiredMic: o.acceptExpiredMic === 'on' } : {}),
   };
+}
+
+/** Said whenever a profile is set to accept expired MICs: the risk (docs/capf.md, "Expired MICs"). */
+function warnExpiredMic(io: CliIo, o: Record<string, unknown>): void {
+  if (o.acceptExpiredMic !== 'on') return;
+  err(
+    io,
+    'WARNING: phones of this profile may now authenticate to CAPF with an expired MIC (still chained to a trusted ' +
+      'manufacturing CA and naming the device). Nobody vouches for an expired key: whoever holds an old phone can ' +
+      'get an LSC for a pending device of this profile. Keep it on only while moving these phones to LSCs ' +
+      '(docs/capf.md, "Expired MICs").',
+  );
 }
 
 export function registerProfileCommands(program: Command, { io }: CliEnv): void {
@@ -88,6 +108,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
             `RSA Key Size (Bits)*   ${p.rsaKeySize}`,
             `EC Key Size (Bits)     ${p.ecKeySize ?? '< None >'}`,
             `Encrypted config       ${p.encryptedConfig ? 'yes' : 'no'}`,
+            `Accept expired MIC     ${p.acceptExpiredMic ? 'yes (RISK: see docs/capf.md, "Expired MICs")' : 'no'}`,
             `Phones using it        ${p.phones}`,
           ].join('\n'),
         );
@@ -98,6 +119,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
         const p = await ctx.admin.profiles.create({ name, ...patchFrom(o) }, actor(io));
+        warnExpiredMic(io, o);
         out(io, o.json ? JSON.stringify(p, null, 2) : `profile "${p.name}" created (${AUTH_MODES[p.authMode].label})`);
       });
     },
@@ -110,6 +132,7 @@ export function registerProfileCommands(program: Command, { io }: CliEnv): void 
       const o = g(cmd);
       await withServices(io, o, ['admin'], async (ctx) => {
         const r = await ctx.admin.profiles.update(name, patchFrom(o), actor(io), { applyToPhones: o.apply !== false });
+        warnExpiredMic(io, o);
         if (o.json) return out(io, JSON.stringify(r, null, 2));
         out(
           io,

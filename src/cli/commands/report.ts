@@ -74,6 +74,60 @@ export function registerReportCommands(program: Command, { io }: CliEnv): void {
         if (r.total > r.items.length) out(io, `(${r.items.length} of ${r.total} shown; --limit for more)`);
       });
     });
+  withFilterOptions(
+    report
+      .command('mic')
+      .description(
+        'the MIC report: phones whose MIC was recorded in a CAPF session — issuer, serial, not-after, SHA-1 — ' +
+          'counted by issuer and state (expired, < 90 days, valid)',
+      ),
+  )
+    .option('--limit <n>', 'list at most this many phones (default 1000; all are counted)', intOpt)
+    .option('--json', 'JSON output')
+    .action(async (_o, cmd: Command) => {
+      const o = g(cmd);
+      await withServices(io, o, ['admin'], async (ctx) => {
+        const r = await ctx.admin.reports.micReport(
+          filterFrom(o),
+          LOCAL_VIEWER,
+          o.limit !== undefined ? { limit: o.limit as number } : {},
+        );
+        if (o.json) return out(io, JSON.stringify(r, null, 2));
+        const counts = (c: typeof r.totals) => [c.phones, c.expired, c.within90, c.valid, c.unknown];
+        out(
+          io,
+          table(
+            ['MIC issuer', 'Phones', 'Expired', '< 90 days', 'Valid', 'Unknown'],
+            [...r.byIssuer.map((b) => [b.issuer, ...counts(b)]), ['TOTAL', ...counts(r.totals)]],
+          ),
+        );
+        out(io, '');
+        out(
+          io,
+          table(
+            ['Device Name', 'Model', 'MIC issuer', 'Serial', 'Not after', 'State', 'SHA-1', 'LSC', 'Seen'],
+            r.items.map((i) => [
+              i.deviceName,
+              i.model,
+              i.issuer,
+              i.serialHex,
+              i.notAfter ?? '(unknown)',
+              i.state === 'within90' ? `< 90 days` : i.state.toUpperCase(),
+              i.sha1 ?? '',
+              i.hasLsc ? 'yes' : 'no',
+              i.seenAt,
+            ]),
+          ),
+        );
+        if (r.total > r.items.length) out(io, `(${r.items.length} of ${r.total} shown; --limit for more)`);
+        if (r.totals.expired > 0)
+          out(
+            io,
+            `\n${r.totals.expired} phone(s) hold an expired MIC: move them to an LSC (Install/Upgrade By ` +
+              'Authentication String or By Null String), as Cisco advises; see docs/capf.md, "Expired MICs".',
+          );
+      });
+    });
   report
     .command('expiry')
     .description("LSCs expired / expiring in 30 and 90 days / valid, by model, and the CAPF CA's expiry")

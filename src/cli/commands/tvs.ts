@@ -18,7 +18,7 @@ import { table } from '../format.ts';
 
 const ROLE_LIST = FOREIGN_ROLE_NAMES.map(foreignRoleText).join(', ');
 
-function readCertificateFile(path: string): ForeignCertificateFile {
+export function readCertificateFile(path: string): ForeignCertificateFile {
   let size: number;
   try {
     const st = statSync(path);

@@ -9,6 +9,7 @@ import { loginThrottleMigration } from './0005-login-throttle.ts';
 import { statusCodesMigration } from './0006-status-codes.ts';
 import { foreignTrustMigration } from './0007-foreign-trust.ts';
 import { itlStatusMigration } from './0008-itl-status.ts';
+import { micLifecycleMigration } from './0009-mic-lifecycle.ts';
 
 export interface DialectTypes {
   /** Column definition of an auto-increment primary key. */
@@ -126,5 +127,6 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
     '0006_status_codes': statusCodesMigration(),
     '0007_foreign_trust': foreignTrustMigration(t),
     '0008_itl_status': itlStatusMigration(),
+    '0009_mic_lifecycle': micLifecycleMigration(t),
   };
 }

@@ -406,6 +406,14 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
                 ['Subject', phone.mic.subjectDn],
                 ['Issuer', phone.mic.issuerDn],
                 [
+                  'Expires',
+                  phone.mic.notAfter
+                    ? fmtDateTime(phone.mic.notAfter) +
+                      (Date.parse(phone.mic.notAfter) < Date.now() ? ' (EXPIRED)' : '')
+                    : 'not recorded',
+                ],
+                ['SHA-1', phone.mic.sha1 ? colonHex(phone.mic.sha1) : 'not recorded'],
+                [
                   'Serial Number',
                   <span key="mic-serial" className="mono">
                     {colonHex(phone.mic.serialHex)}

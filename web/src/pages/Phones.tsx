@@ -151,6 +151,7 @@ export function PhonesPage({ me }: { me: Me }) {
                       ))}
                       <th scope="col">Description</th>
                       <th scope="col">LSC</th>
+                      <th scope="col">MIC expires</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -182,6 +183,17 @@ export function PhonesPage({ me }: { me: Me }) {
                             <Badge tone="ok">Installed</Badge>
                           ) : (
                             <Badge tone="neutral">None</Badge>
+                          )}
+                        </td>
+                        <td title={p.mic ? p.mic.issuerDn : undefined}>
+                          {p.mic?.notAfter ? (
+                            Date.parse(p.mic.notAfter) < Date.now() ? (
+                              <Badge tone="bad">Expired {fmtDate(p.mic.notAfter)}</Badge>
+                            ) : (
+                              fmtDate(p.mic.notAfter)
+                            )
+                          ) : (
+                            '—'
                           )}
                         </td>
                       </tr>

@@ -71,7 +71,14 @@ export function ProfilesPage({ me }: { me: Me }) {
 
 type Draft = Pick<
   Profile,
-  'description' | 'deviceSecurityMode' | 'authMode' | 'keyOrder' | 'rsaKeySize' | 'ecKeySize' | 'encryptedConfig'
+  | 'description'
+  | 'deviceSecurityMode'
+  | 'authMode'
+  | 'keyOrder'
+  | 'rsaKeySize'
+  | 'ecKeySize'
+  | 'encryptedConfig'
+  | 'acceptExpiredMic'
 >;
 
 export function ProfilePage({ name, me }: { name: string; me: Me }) {
@@ -91,6 +98,7 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
         rsaKeySize: p.data.rsaKeySize,
         ecKeySize: p.data.ecKeySize,
         encryptedConfig: p.data.encryptedConfig,
+        acceptExpiredMic: p.data.acceptExpiredMic,
       });
   }, [p.data]);
   if (p.error)
@@ -214,6 +222,29 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
             [['', '< None >'], ...EC_KEY_SIZES.map((n): [number, string] => [n, String(n)])],
             (v) => setD({ ...d, ecKeySize: v ? Number(v) : null }),
           )}
+          <label htmlFor="pf-expired-mic">Accept an expired MIC for CAPF authentication</label>
+          <label className="check">
+            <input
+              id="pf-expired-mic"
+              type="checkbox"
+              checked={d.acceptExpiredMic}
+              disabled={!isAdmin}
+              aria-describedby="pf-expired-mic-risk"
+              onChange={(e) => setD({ ...d, acceptExpiredMic: e.target.checked })}
+            />{' '}
+            off by default
+          </label>
+        </div>
+        <div
+          id="pf-expired-mic-risk"
+          className={d.acceptExpiredMic ? 'warning-box' : 'muted'}
+          role={d.acceptExpiredMic ? 'status' : undefined}
+        >
+          {d.acceptExpiredMic ? <strong>Risk: expired MICs are accepted for this profile's phones. </strong> : null}
+          An expired MIC (Cisco MICs last 10 years) still has to chain to a trusted{' '}
+          <Link to="/manufacturing-cas">manufacturing CA</Link> and name the phone, but nobody vouches for its key any
+          more: whoever holds an old phone can get an LSC for a pending device of this profile, and with it 802.1X and
+          VPN access. Turn it on only while moving these phones to LSCs, then off (docs/capf.md, "Expired MICs").
         </div>
         <p className="muted">
           Note: These fields are related to the CAPF Information settings on the Phone Configuration page.

@@ -5,25 +5,13 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { startCapfLab, type CapfLab } from '../helpers/capf-lab.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { CapfLab } from '../helpers/capf-lab.ts';
+import { SHOTS, startWebLab, webSkipReason, type WebLab } from '../helpers/web-lab.ts';
 
-const CHROMIUM = process.env.OPENCAPF_CHROMIUM ?? '/usr/bin/chromium';
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SHOTS = join(HERE, 'screenshots');
-const DIST = join(HERE, '..', '..', 'web', 'dist', 'index.html');
-const PASSWORD = 'e2e admin password 1';
-
-const missing = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} not found (apt-get install chromium; .ci/apt/e2e.txt)`
-  : !existsSync(DIST)
-    ? 'web/dist is not built (npm run build:web)'
-    : null;
-if (missing && process.env.CI) throw new Error(`e2e cannot run under CI: ${missing}`);
-if (missing) console.log(`# e2e import tests skipped: ${missing}`);
+const missing = webSkipReason('import');
 
 const ROWS = 500;
 const HEADER =
@@ -35,32 +23,16 @@ const row = (i: number, mode = 'By Null String') =>
   `Cisco 8845,,Install/Upgrade,${mode},,${deadline} 17:00`;
 
 describe('web UI: Import phones', { skip: missing ?? false }, () => {
+  let web: WebLab;
   let lab: CapfLab;
-  let browser: Browser;
   let page: Page;
-  let base: string;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    lab = await startCapfLab({ 'api.enabled': true, 'api.port': 0 });
-    await lab.ctx.admin.users.bootstrap(PASSWORD);
-    base = `http://127.0.0.1:${lab.server.ports.api}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(base);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    web = await startWebLab({ viewport: { width: 1280, height: 800 } });
+    ({ lab, page } = web);
   });
   after(async () => {
-    await browser?.close();
-    await lab?.close();
+    await web?.close();
   });
 
   it('a CUCM export with one bad row: previewed, uploaded, the row reported by line, nothing imported', async () => {

@@ -6,26 +6,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { startCapfLab, type CapfLab } from '../helpers/capf-lab.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { CapfLab } from '../helpers/capf-lab.ts';
+import { SHOTS, startWebLab, webSkipReason, type WebLab } from '../helpers/web-lab.ts';
 import { createSelfSignedIdentity, derToPem, generateKeyPair, subjectAttributes } from '../../src/pki/index.ts';
 
-const CHROMIUM = process.env.OPENCAPF_CHROMIUM ?? '/usr/bin/chromium';
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SHOTS = join(HERE, 'screenshots');
-const DIST = join(HERE, '..', '..', 'web', 'dist', 'index.html');
-const PASSWORD = 'e2e admin password 1';
-
-const missing = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} not found (apt-get install chromium; .ci/apt/e2e.txt)`
-  : !existsSync(DIST)
-    ? 'web/dist is not built (npm run build:web)'
-    : null;
-if (missing && process.env.CI) throw new Error(`e2e cannot run under CI: ${missing}`);
-if (missing) console.log(`# e2e manufacturing CA tests skipped: ${missing}`);
+const missing = webSkipReason('manufacturing CA');
 
 async function certFile(dir: string, name: string, cn: string, ca: boolean): Promise<string> {
   const keys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
@@ -42,30 +30,16 @@ async function certFile(dir: string, name: string, cn: string, ca: boolean): Pro
 }
 
 describe('web UI: manufacturing CAs and the expired-MIC policy', { skip: missing ?? false }, () => {
+  let web: WebLab;
   let lab: CapfLab;
-  let browser: Browser;
   let page: Page;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    lab = await startCapfLab({ 'api.enabled': true, 'api.port': 0 });
-    await lab.ctx.admin.users.bootstrap(PASSWORD);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(`http://127.0.0.1:${lab.server.ports.api}`);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    web = await startWebLab();
+    ({ lab, page } = web);
   });
   after(async () => {
-    await browser?.close();
-    await lab?.close();
+    await web?.close();
   });
 
   it('refuses a phone certificate, imports a manufacturing CA beside the file one, removes it', async () => {

@@ -5,11 +5,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { startCapfLab, type CapfLab } from '../helpers/capf-lab.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { CapfLab } from '../helpers/capf-lab.ts';
+import { SHOTS, startWebLab, webSkipReason, type WebLab } from '../helpers/web-lab.ts';
 import {
   createSelfSignedIdentity,
   derToPem,
@@ -19,47 +19,19 @@ import {
 } from '../../src/pki/index.ts';
 import { tvsVerify } from '../../src/tvs/index.ts';
 
-const CHROMIUM = process.env.OPENCAPF_CHROMIUM ?? '/usr/bin/chromium';
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SHOTS = join(HERE, 'screenshots');
-const DIST = join(HERE, '..', '..', 'web', 'dist', 'index.html');
-const PASSWORD = 'e2e admin password 1';
-
-const missing = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} not found (apt-get install chromium; .ci/apt/e2e.txt)`
-  : !existsSync(DIST)
-    ? 'web/dist is not built (npm run build:web)'
-    : null;
-if (missing && process.env.CI) throw new Error(`e2e cannot run under CI: ${missing}`);
-if (missing) console.log(`# e2e TVS trust tests skipped: ${missing}`);
+const missing = webSkipReason('TVS trust');
 
 describe('web UI: TVS trust and rollback mode', { skip: missing ?? false }, () => {
+  let web: WebLab;
   let lab: CapfLab;
-  let browser: Browser;
   let page: Page;
-  let base: string;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    lab = await startCapfLab({ 'api.enabled': true, 'api.port': 0 });
-    await lab.ctx.admin.users.bootstrap(PASSWORD);
-    base = `http://127.0.0.1:${lab.server.ports.api}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(base);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    web = await startWebLab();
+    ({ lab, page } = web);
   });
   after(async () => {
-    await browser?.close();
-    await lab?.close();
+    await web?.close();
   });
 
   it('imports a certificate of another cluster from a file (a key first, refused), then removes it', async () => {

@@ -2,14 +2,15 @@
 // while it "generates" its key for a random time, RSA-2048, through the real protocol, against two server builds
 // in the same run: a baseline commit (a temporary git worktree) and this checkout. Each phone connects from its
 // own loopback address (127.1.x.y), as phones on a site each have their own; a refused or failed connection is
-// retried like a phone does (--retries, --retry-interval; Cisco does not document the counts: UNCERTAIN).
+// retried like a phone does (--retries, --retry-interval; default Cisco's CAPF-client 3 x 30 s, src/emulator/
+// durations.ts; phone firmware's counts are UNCERTAIN).
 // Prints per build: enrolled / failed / retried, time until the last LSC, peak server RSS and RSS per held
 // session, p50/p99 of the handshake wait as the phone sees it (TCP connect -> TLS secure), and the ratios.
 //
 //   npx tsx bench/capf-wave.ts                                   # 10,000 phones, 60 s arrival, 20..60 s keygen
 //   npx tsx bench/capf-wave.ts --phones 2000 --arrival 20s --keygen 5s..15s --baseline-ref 30d57a6
 //
-// Options: --phones N (10000), --arrival D (60s), --keygen D..D (20s..60s), --retries N (3),
+// Options: --phones N (10000), --arrival D (60s), --keygen D[..D] (20s..60s), --retries N (3),
 // --retry-interval D (30s), --baseline-ref REF (main~0 when omitted: the commit before admission is 30d57a6),
 // --only current|baseline, --runtime dist|tsx (dist). Both sides' server processes run bench/capf-wave-server.ts
 // of THIS checkout against their own product. Loopback only.
@@ -22,28 +23,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type tls from 'node:tls';
+import {
+  CISCO_CAPF_RETRY,
+  formatDurationRange,
+  loopbackSourceAddress,
+  parseDuration,
+  parseDurationRange,
+  sampleDuration,
+} from '../src/emulator/index.ts';
 import { benchServerCommand, ensureBuilt, parseRuntime, productUrl, type Runtime } from './lib/runtime.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
   args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 
-function ms(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
-  if (!m) throw new Error(`not a duration: ${s} (e.g. 500ms, 20s, 2m)`);
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
-}
-const range = (s: string): [number, number] => {
-  const [a, b] = s.split('..');
-  const lo = ms(a!);
-  return [lo, b ? ms(b) : lo];
-};
 const PHONES = Number(args.get('phones') ?? 10_000);
-const ARRIVAL = ms(args.get('arrival') ?? '60s');
-const KEYGEN = range(args.get('keygen') ?? '20s..60s');
-const RETRIES = Number(args.get('retries') ?? 3);
-const RETRY_INTERVAL = ms(args.get('retry-interval') ?? '30s');
+const ARRIVAL = parseDuration(args.get('arrival') ?? '60s');
+const KEYGEN = parseDurationRange(args.get('keygen') ?? '20s..60s');
+const RETRIES = Number(args.get('retries') ?? CISCO_CAPF_RETRY.retries);
+const RETRY_INTERVAL = args.has('retry-interval')
+  ? parseDuration(args.get('retry-interval')!)
+  : CISCO_CAPF_RETRY.intervalMs;
 const RUNTIME: Runtime = parseRuntime(args.get('runtime'), '--runtime');
 const here = fileURLToPath(new URL('..', import.meta.url));
 
@@ -86,11 +86,9 @@ interface PhoneResult {
 }
 
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-const uniform = ([lo, hi]: [number, number]) => lo + Math.random() * (hi - lo);
 
 async function phone(port: number, deviceName: string, i: number, t0: number): Promise<PhoneResult> {
-  const n = i + 1; // 127.1.0.1 upward: a source address of its own per phone (all of 127/8 is loopback)
-  const localAddress = `127.${1 + (n >> 16)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+  const localAddress = loopbackSourceAddress(i); // a source address of its own per phone, as on a site
   const waits: number[] = [];
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
@@ -101,15 +99,17 @@ async function phone(port: number, deviceName: string, i: number, t0: number): P
         port,
         deviceName,
         authMode: 'null-string',
-        timeoutMs: KEYGEN[1] + 120_000,
-        tlsOptions: { localAddress } as tls.ConnectionOptions,
+        // The client's wait for CAPF's next message does not run during key generation; the long wait covers a
+        // handshake queued behind thousands of others (the server's own queue timeout decides first).
+        timeoutMs: 120_000,
+        localAddress,
         checkServerCertificate: () => {
           secured = true;
           waits.push(performance.now() - started);
           return true;
         },
         generateKey: async () => {
-          await sleep(uniform(KEYGEN));
+          await sleep(sampleDuration(KEYGEN));
           return keyPool[i % keyPool.length]!;
         },
       });
@@ -211,8 +211,8 @@ if (only !== 'current') sides.push(baselineCheckout(baseRef));
 if (only !== 'baseline') sides.push({ name: 'current', root: here });
 if (!existsSync(join(here, 'node_modules'))) throw new Error('run npm ci first');
 process.stderr.write(
-  `capf-wave: ${PHONES} phones arriving within ${ARRIVAL / 1000} s, key generation ${KEYGEN[0] / 1000}..` +
-    `${KEYGEN[1] / 1000} s, ${RETRIES} retries ${RETRY_INTERVAL / 1000} s apart, runtime ${RUNTIME}\n`,
+  `capf-wave: ${PHONES} phones arriving within ${ARRIVAL / 1000} s, key generation ${formatDurationRange(KEYGEN)}` +
+    `, ${RETRIES} retries ${RETRY_INTERVAL / 1000} s apart, runtime ${RUNTIME}\n`,
 );
 const out = [];
 for (const s of sides) {

@@ -60,6 +60,10 @@ export interface CapfClientOptions {
   generateKey?: (req: KeyRequest) => Promise<{ privateKey: KeyObject; publicKey: KeyObject }>;
   /** The phone's check of the CAPF certificate against its ITL; returning false aborts (fail closed). */
   checkServerCertificate?: (der: Buffer) => boolean;
+  /**
+   * Longest wait for CAPF's next message (default 30 s): restarted by every message, and not running while the
+   * phone generates its key (the phone's own time, however long — it sent REQUEST_IN_PROGRESS).
+   */
   timeoutMs?: number;
   /** VERSION to send in AUTH_RESPONSE; default: copy the server's. */
   version?: number;
@@ -78,6 +82,8 @@ export interface CapfClientOptions {
   /** Adds the Jabber element order (VERSION, DEVICE_NAME, REASON) and omits PASSWORD. */
   jabberStyle?: boolean;
   tlsOptions?: tls.ConnectionOptions;
+  /** Source address to connect from (a fleet gives each phone its own, as phones on a site have). */
+  localAddress?: string;
 }
 
 export interface CapfClientResult {
@@ -169,20 +175,26 @@ class CapfClientSession {
 
   start(): void {
     const o = this.o;
-    const timeoutMs = o.timeoutMs ?? 30_000;
     const socket = tls.connect({
       host: o.host,
       port: o.port,
       rejectUnauthorized: false,
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
       ...(o.tlsOptions ?? { secureContext: clientContext() }),
     });
     this.socket = socket;
-    this.timer = setTimeout(this.onTimeout, timeoutMs);
+    this.armTimer();
     socket.setNoDelay(true);
     if (o.checkServerCertificate) socket.once('secureConnect', this.onSecureConnect);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('data', this.onData);
+  }
+
+  /** (Re)starts the wait for CAPF's next message. */
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = this.settled ? null : setTimeout(this.onTimeout, this.o.timeoutMs ?? 30_000);
   }
 
   private readonly onTimeout = (): void =>
@@ -201,6 +213,7 @@ class CapfClientSession {
   };
 
   private readonly onData = (chunk: Buffer): void => {
+    this.armTimer();
     let msgs: CapfMessage[];
     try {
       msgs = this.decoder.push(chunk);
@@ -379,8 +392,12 @@ class CapfClientSession {
   }
 
   private async generateAndSend(sid: number, keyRequest: KeyRequest): Promise<void> {
+    // The phone's own work: CAPF's silence while it lasts is expected (it was told REQUEST_IN_PROGRESS).
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     const pair = await (this.o.generateKey ?? defaultGenerate)(keyRequest);
     if (this.settled) return;
+    this.armTimer();
     this.newKey = pair.privateKey;
     const spki = spkiOf(pair.publicKey);
     this.send(

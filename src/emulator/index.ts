@@ -9,3 +9,4 @@ export * from './phone.ts';
 export * from './screens.ts';
 export * from './fleet.ts';
 export * from './jabber.ts';
+export * from './durations.ts';

@@ -83,6 +83,14 @@ export interface PhoneDeps {
   /** The authentication string the user types (By Authentication String); null: the user cancels. */
   authString?: () => Promise<string | null>;
   capfTimeoutMs?: number;
+  /**
+   * How long this phone takes to generate the key CAPF asks for (ms, drawn per session): the phone holds its
+   * session meanwhile, after REQUEST_IN_PROGRESS, as desk phones do for tens of seconds (default: the real
+   * generation time only).
+   */
+  keygenMs?: () => number;
+  /** Source address of the phone's CAPF connection (fleets give each phone its own loopback address). */
+  capfLocalAddress?: string;
   tvsTimeoutMs?: number;
   /** Use this CAPF port instead of <phonePort> (labs whose CAPF listens on a port the config does not know). */
   capfPortOverride?: number;
@@ -448,9 +456,10 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
         ...(authString !== undefined ? { authString } : {}),
         lsc: heldLsc,
         mic,
-        ...(deps.generateKey ? { generateKey: deps.generateKey } : {}),
+        ...(deps.generateKey || deps.keygenMs ? { generateKey: heldKeyGeneration(deps) } : {}),
         checkServerCertificate: (der) => trust.isTrusted(der, 'CAPF'),
         timeoutMs: deps.capfTimeoutMs ?? 30_000,
+        ...(deps.capfLocalAddress ? { localAddress: deps.capfLocalAddress } : {}),
       }),
     );
     const reason = r.endReason === null ? 'no reason' : `END_SESSION ${capfReasonName(r.endReason)}`;
@@ -492,6 +501,17 @@ export async function bootPhone(o: BootOptions, deps: PhoneDeps): Promise<BootRe
     }
     throw e;
   }
+}
+
+/** The phone's key generation: the key (pool or fresh) no sooner than its generation time has passed. */
+function heldKeyGeneration(deps: PhoneDeps): NonNullable<CapfClientOptions['generateKey']> {
+  const make = deps.generateKey ?? generateKeyPair;
+  const hold = deps.keygenMs;
+  if (!hold) return make;
+  return async (req) => {
+    const [pair] = await Promise.all([make(req), new Promise((r) => setTimeout(r, Math.max(0, hold())))]);
+    return pair;
+  };
 }
 
 function timedSync<T>(timings: Partial<Record<BootPhase, number>>, phase: BootPhase, fn: () => T): T {

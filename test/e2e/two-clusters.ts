@@ -134,6 +134,7 @@ export async function startTwoClusters(o: TwoClustersOptions = {}): Promise<TwoC
       runFleet({
         phones: [...phones],
         concurrency: fo.concurrency ?? 25,
+        retryIntervalMs: 1000,
         deps: (p) => lab(c).deps({ ...pooled, authString: async () => p.authString }),
       }),
     async close() {

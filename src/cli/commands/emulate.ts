@@ -20,7 +20,13 @@ import {
   loadOrCreateManufacturingCa,
   manufacturingCaPath,
   parseHostsFile,
+  renderFleetProgress,
   renderFleetSummary,
+  CISCO_CAPF_RETRY,
+  loopbackSourceAddress,
+  parseDuration,
+  parseDurationRange,
+  sampleDuration,
   renderSecurityConfiguration,
   renderStatusMessages,
   renderTrustList,
@@ -33,8 +39,44 @@ import {
   type PhoneState,
 } from '../../emulator/index.ts';
 import { withServices, actor, intOpt, opts as g, type CliEnv } from '../common.ts';
-import { progressBar } from '../admin-common.ts';
-import { out, type CliIo } from '../io.ts';
+import { out, err, type CliIo } from '../io.ts';
+
+function durationOpt<T>(flag: string, text: string, parse: (t: string) => T): T {
+  try {
+    return parse(text);
+  } catch (e) {
+    throw new AppError('ERR_BAD_REQUEST', `${flag}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * One progress line: redrawn in place on a terminal (at most 4 times a second), else printed every 5 s and at
+ * the end, so a log of a 10-minute wave stays readable.
+ */
+function liveLine(io: CliIo): { update(text: string): void; done(): void } {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  let last = 0;
+  let pending: string | null = null;
+  const every = tty ? 250 : 5000;
+  return {
+    update(text) {
+      pending = text;
+      const now = performance.now();
+      if (now - last < every) return;
+      last = now;
+      if (tty) io.stderr.write(`\r${text}\x1b[K`);
+      else err(io, `fleet: ${text}`);
+      pending = null;
+    },
+    done() {
+      if (pending !== null) {
+        if (tty) io.stderr.write(`\r${pending}\x1b[K`);
+        else err(io, `fleet: ${pending}`);
+      }
+      if (tty) io.stderr.write('\n');
+    },
+  };
+}
 
 interface EmulateOpts {
   tftp: string;
@@ -192,15 +234,29 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
     .option('--key-pool <n>', 'pre-generated keys per key type (0: a fresh key per phone)', '16')
     .option(
       '--retries <n>',
-      'tries after the first for a phone whose CAPF or TFTP/HTTP ' +
-        'connection failed (refused, closed without END_SESSION)',
-      '3',
+      'tries after the first for a phone whose CAPF or TFTP/HTTP connection failed (refused, reset, closed ' +
+        'without END_SESSION); default: Cisco CAPF clients (3, 30 s apart; docs/emulator.md)',
+      String(CISCO_CAPF_RETRY.retries),
     )
-    .option('--retry-interval-ms <ms>', "wait between a phone's tries", '1000')
+    .option('--retry-interval <duration>', "wait between a phone's tries (500ms, 30s, 2m)", '30s')
+    .option(
+      '--keygen <duration[..duration]>',
+      'key generation time per phone, fixed or uniform in a range (e.g. 20s..60s): the phone holds its CAPF ' +
+        'session meanwhile, after REQUEST_IN_PROGRESS, as desk phones do',
+    )
+    .option('--arrival <duration>', 'phones arrive at random moments within this window (a site rebooting)')
+    .option(
+      '--source-per-phone',
+      'each phone connects to CAPF from its own loopback address (127.1.0.1 upward), as phones on a site have ' +
+        'their own: per-address limits then see phones, not one client (loopback servers only)',
+    )
     .option('--json', 'JSON summary')
     .action(async (_o, cmd: Command) => {
       const o = g(cmd) as ReturnType<typeof g> & EmulateOpts;
       const count = intOpt(String(o.count));
+      const keygen = o.keygen ? durationOpt('--keygen', String(o.keygen), parseDurationRange) : null;
+      const arrivalMs = o.arrival ? durationOpt('--arrival', String(o.arrival), parseDuration) : 0;
+      const retryIntervalMs = durationOpt('--retry-interval', String(o.retryInterval), parseDuration);
       const share = intOpt(String(o.authStringShare));
       const names = fleetDeviceNames(count);
       const phones: FleetPhone[] = names.map((deviceName, i) => ({
@@ -232,14 +288,17 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
       const mfg = await loadOrCreateManufacturingCa(o.stateDir);
       const stateStore = createMemoryStateStore();
       const base = baseDeps(o);
-      const bar = progressBar(io, 'fleet');
+      const live = liveLine(io);
       const summary = await runFleet({
         phones,
         concurrency: intOpt(String(o.concurrency)),
         retries: intOpt(String(o.retries)),
-        retryIntervalMs: intOpt(String(o.retryIntervalMs)),
-        deps: (p) => ({
+        retryIntervalMs,
+        arrivalMs,
+        deps: (p, i) => ({
           ...base,
+          ...(keygen ? { keygenMs: () => sampleDuration(keygen) } : {}),
+          ...(o.sourcePerPhone ? { capfLocalAddress: loopbackSourceAddress(i) } : {}),
           stateStore,
           manufacturingCa: mfg,
           authString: async () => p.authString,
@@ -251,9 +310,9 @@ export function registerEmulateCommands(program: Command, { io, setExit }: CliEn
               }
             : {}),
         }),
-        onProgress: (p) => bar.update(p.done, p.total, `installed ${p.installed} failed ${p.failed}`),
+        onProgress: (p) => live.update(renderFleetProgress(p)),
       });
-      bar.done();
+      live.done();
       if (o.json) {
         const { results, ...rest } = summary;
         out(

@@ -151,7 +151,7 @@ export function App() {
           <span className="user" title={`role: ${me.role}`}>
             {me.username} <span className="muted">({me.role})</span>
           </span>
-          <button type="button" onClick={logout}>
+          <button type="button" onClick={logout} title={`Log out ${me.username}`}>
             Log out
           </button>
         </div>

@@ -1,7 +1,7 @@
 // Owns the small shared building blocks: messages (the API's own text, never raw JSON), badges, fields,
 // page header, pager, the bar chart and the key/value table used by detail pages.
 
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api.ts';
 import { statusText, statusTone } from '../format.ts';
 import type { OperationStatusCode } from '../types.ts';
@@ -148,18 +148,33 @@ export function Pager({
   limit,
   total,
   onChange,
+  pageSizes,
+  onPageSize,
 }: {
   offset: number;
   limit: number;
   total: number;
   onChange: (offset: number) => void;
+  /** With onPageSize: a "rows per page" choice. */
+  pageSizes?: readonly number[];
+  onPageSize?: (n: number) => void;
 }) {
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + limit, total);
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const page = Math.floor(offset / limit) + 1;
+  const [jump, setJump] = useState('');
+  const jumpTo = (e: FormEvent) => {
+    e.preventDefault();
+    const n = Math.min(pages, Math.max(1, Math.floor(Number(jump)) || 1));
+    setJump('');
+    onChange((n - 1) * limit);
+  };
   return (
     <nav className="pager" aria-label="Pages">
       <span aria-live="polite">
         {from}–{to} of {total}
+        {pages > 1 ? ` · page ${page} of ${pages}` : ''}
       </span>
       <button type="button" onClick={() => onChange(0)} disabled={offset === 0}>
         First
@@ -170,6 +185,38 @@ export function Pager({
       <button type="button" onClick={() => onChange(offset + limit)} disabled={to >= total}>
         Next
       </button>
+      <button type="button" onClick={() => onChange((pages - 1) * limit)} disabled={to >= total}>
+        Last
+      </button>
+      {pages > 2 ? (
+        <form onSubmit={jumpTo} className="pager-jump">
+          <label>
+            Page{' '}
+            <input
+              type="number"
+              min={1}
+              max={pages}
+              inputMode="numeric"
+              value={jump}
+              onChange={(e) => setJump(e.target.value)}
+              aria-label={`Go to page (1 to ${pages})`}
+            />
+          </label>{' '}
+          <button type="submit">Go</button>
+        </form>
+      ) : null}
+      {pageSizes && onPageSize ? (
+        <label className="pager-size">
+          Rows per page{' '}
+          <select value={limit} onChange={(e) => onPageSize(Number(e.target.value))}>
+            {pageSizes.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
     </nav>
   );
 }

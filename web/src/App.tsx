@@ -20,6 +20,8 @@ import { ReportsPage } from './pages/Reports.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { TroubleshootPage } from './pages/Troubleshoot.tsx';
 import { ImportPage } from './pages/Import.tsx';
+import { UsersPage } from './pages/Users.tsx';
+import { RenewalPage } from './pages/Renewal.tsx';
 import { Loading } from './components/ui.tsx';
 
 const NAV: { to: string; label: string; group: string }[] = [
@@ -33,6 +35,8 @@ const NAV: { to: string; label: string; group: string }[] = [
   { to: '/migration', label: 'Move phones here', group: 'Security' },
   { to: '/tvs-trust', label: 'TVS trust (other clusters)', group: 'Security' },
   { to: '/manufacturing-cas', label: 'Manufacturing CAs (MICs)', group: 'Security' },
+  { to: '/renewal', label: 'LSC renewal', group: 'Security' },
+  { to: '/users', label: 'Users and API tokens', group: 'System' },
   { to: '/reports', label: 'Reports', group: 'Reports' },
   { to: '/audit', label: 'Audit log', group: 'Reports' },
   { to: '/troubleshoot', label: 'Troubleshoot', group: 'Reports' },
@@ -70,6 +74,8 @@ function routeFor(path: string, me: Me): ReactNode {
   if (path === '/reports') return <ReportsPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/troubleshoot') return <TroubleshootPage />;
+  if (path === '/renewal') return <RenewalPage me={me} />;
+  if (path === '/users') return <UsersPage me={me} />;
   return (
     <div>
       <h1>Page not found</h1>

@@ -1,7 +1,7 @@
 // Owns Find and List Phones: the admin issue's filters, paging and sorting (kept in the URL, except the
 // authentication string: a secret, kept in the page only and sent in the body of POST /phones/search), and Add New.
 
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, ApiError, compact, downloadUrl, errorMessage } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
@@ -27,6 +27,7 @@ import {
   formFields,
   type FilterDraft,
 } from '../components/phone-filter.tsx';
+import { Modal } from '../components/modal.tsx';
 import type { Me, Page, Phone, Profile, Results } from '../types.ts';
 
 /**
@@ -353,21 +354,6 @@ export function PhonesPage({ me }: { me: Me }) {
         />
       ) : null}
     </div>
-  );
-}
-
-/** A modal <dialog>: Escape and Cancel close it (the browser's own handling), focus stays inside. */
-function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
-  return (
-    <dialog ref={ref} className="modal" aria-label={title} onClose={onClose}>
-      <h2>{title}</h2>
-      {children}
-    </dialog>
   );
 }
 

@@ -1,10 +1,11 @@
 // Owns Phone Security Profiles: list, edit (CAPF defaults), with the seed's mismatch warning and the
 // server's answer on how many phones the change touched or now contradicts.
 
-import { type ChangeEvent, useEffect, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
-import { Link } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
+import { Modal } from '../components/modal.tsx';
 import {
   AUTH_MODES,
   DEVICE_SECURITY_MODES,
@@ -14,15 +15,23 @@ import {
   fmtDateTime,
   label,
 } from '../format.ts';
-import { ErrorMessage, Loading, Notice, PageHeader, Section } from '../components/ui.tsx';
+import { ErrorMessage, Field, Loading, Notice, PageHeader, Section } from '../components/ui.tsx';
 import type { Me, Profile } from '../types.ts';
 
 export function ProfilesPage({ me }: { me: Me }) {
   const list = useApi(() => api<{ items: Profile[] }>('GET', '/profiles'), []);
+  const [adding, setAdding] = useState(false);
   return (
     <div>
-      <PageHeader title="Phone Security Profiles" subtitle="System > Security > Phone Security Profile" />
+      <PageHeader title="Phone Security Profiles" subtitle="System > Security > Phone Security Profile">
+        {me.role === 'admin' ? (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            Add New
+          </button>
+        ) : null}
+      </PageHeader>
       {me.role !== 'admin' ? <p className="muted">Only administrators change profiles.</p> : null}
+      {adding ? <NewProfile onClose={() => setAdding(false)} /> : null}
       <Section title={list.data ? `Profiles (${list.data.items.length})` : 'Profiles'}>
         <ErrorMessage error={list.error} title="Profiles cannot be listed" />
         {list.loading && !list.data ? <Loading what="profiles" /> : null}
@@ -69,6 +78,88 @@ export function ProfilesPage({ me }: { me: Me }) {
   );
 }
 
+/**
+ * Add New (empty name, CAPF defaults of the server) or Copy (every setting of `from`): asks for the new name, creates
+ * the profile and opens it.
+ */
+function NewProfile({ from, onClose }: { from?: Draft & { name: string }; onClose: () => void }) {
+  const [name, setName] = useState(from ? `${from.name} copy` : '');
+  const [description, setDescription] = useState(from?.description ?? '');
+  const a = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const { name: _old, ...settings } = from ?? { name: '' };
+    const r = await a.run(() => api<Profile>('POST', '/profiles', { ...settings, name: name.trim(), description }));
+    if (r) {
+      onClose();
+      navigate(`/profiles/${encodeURIComponent(r.name)}`);
+    }
+  };
+  return (
+    <Modal title={from ? `Copy profile ${from.name}` : 'Add a Phone Security Profile'} onClose={onClose}>
+      <form onSubmit={submit}>
+        <p className="muted">
+          {from
+            ? 'The copy takes every setting of this profile; no phone uses it until you assign it.'
+            : 'The profile starts with the default CAPF settings; set them on the next page.'}
+        </p>
+        <div className="form-grid">
+          <Field label="Name" required>
+            {(id) => <input id={id} required maxLength={128} value={name} onChange={(e) => setName(e.target.value)} />}
+          </Field>
+          <Field label="Description">
+            {(id) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}
+          </Field>
+        </div>
+        <ErrorMessage error={a.error} title="The profile was not created" />
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={a.busy}>
+            {from ? 'Copy' : 'Add'}
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function DeleteProfile({ profile, onClose }: { profile: Profile; onClose: () => void }) {
+  const a = useAction();
+  const del = async () => {
+    const r = await a.run(() => api<void>('DELETE', `/profiles/${encodeURIComponent(profile.name)}`).then(() => true));
+    if (r) {
+      onClose();
+      navigate('/profiles');
+    }
+  };
+  return (
+    <Modal title={`Delete profile ${profile.name}`} onClose={onClose}>
+      {profile.phones > 0 ? (
+        <p>
+          {profile.phones} phone(s) use this profile, so it cannot be deleted.{' '}
+          <Link to={`/phones?profile=${encodeURIComponent(profile.name)}`}>List them</Link> and give them another
+          profile first.
+        </p>
+      ) : (
+        <p>No phone uses this profile. Deleting it cannot be undone (the audit log keeps the record).</p>
+      )}
+      <ErrorMessage error={a.error} title="The profile was not deleted" />
+      <div className="form-actions">
+        {profile.phones === 0 ? (
+          <button type="button" className="danger" onClick={() => void del()} disabled={a.busy}>
+            Delete {profile.name}
+          </button>
+        ) : null}
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 type Draft = Pick<
   Profile,
   | 'description'
@@ -85,6 +176,7 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
   const p = useApi(() => api<Profile>('GET', `/profiles/${encodeURIComponent(name)}`), [name]);
   const [d, setD] = useState<Draft | null>(null);
   const [applyToPhones, setApplyToPhones] = useState(true);
+  const [dialog, setDialog] = useState<'copy' | 'delete' | null>(null);
   const onApplyToPhones = (e: ChangeEvent<HTMLInputElement>) => setApplyToPhones(e.target.checked);
   const a = useAction();
   const isAdmin = me.role === 'admin';
@@ -159,10 +251,22 @@ export function ProfilePage({ name, me }: { name: string; me: Me }) {
         title={`Phone Security Profile: ${p.data.name}`}
         subtitle={`${p.data.phones} phone(s) use it · updated ${fmtDateTime(p.data.updatedAt)}`}
       >
+        {isAdmin ? (
+          <>
+            <button type="button" onClick={() => setDialog('copy')}>
+              Copy
+            </button>
+            <button type="button" className="danger" onClick={() => setDialog('delete')}>
+              Delete
+            </button>
+          </>
+        ) : null}
         <Link to="/profiles" className="button">
           Back To Find/List
         </Link>
       </PageHeader>
+      {dialog === 'copy' ? <NewProfile from={{ ...d, name: p.data.name }} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'delete' ? <DeleteProfile profile={p.data} onClose={() => setDialog(null)} /> : null}
       <Section title="Phone Security Profile Information">
         <div className="cucm-form">
           <label htmlFor="pf-desc">Description</label>

@@ -28,6 +28,12 @@ const counts = {
   phones: { type: 'integer' },
 };
 
+/** `capf-report-20261204-2215Z.csv`: the UTC minute the report was made, so downloads neither collide nor mislead. */
+export function datedFileName(stem: string, at: Date): string {
+  const iso = at.toISOString(); // 2026-12-04T22:15:07.123Z
+  return `${stem}-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 16).replace(':', '')}Z.csv`;
+}
+
 export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
   const summary =
     'The CAPF report as CSV: device, model, description, auth mode, auth string, ' +
@@ -40,7 +46,9 @@ export function registerReportRoutes(app: FastifyInstance, d: ApiDeps): void {
     // The stream starts only when sent; a refused filter must fail before the 200 and headers go out.
     const csv = d.reports.capfReportCsv(toPhoneQuery(filter), viewerOf(req))[Symbol.asyncIterator]();
     return csv.next().then((first) => {
-      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="capf-report.csv"');
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${datedFileName('capf-report', new Date())}"`);
       return reply.send(
         Readable.from(
           (async function* () {

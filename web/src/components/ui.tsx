@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api.ts';
 import { statusText, statusTone } from '../format.ts';
 import type { OperationStatusCode } from '../types.ts';
+import { Link } from '../router.tsx';
 
 export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
   if (!error) return null;
@@ -238,7 +239,7 @@ export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
         <tbody>
           {bars.map((b) => (
             <tr key={b.label}>
-              <th scope="row">{b.label}</th>
+              <th scope="row">{b.href ? <Link to={b.href}>{b.label}</Link> : b.label}</th>
               <td className="chart-cell">
                 <svg
                   className="chart-svg"
@@ -258,7 +259,15 @@ export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
                   />
                 </svg>
               </td>
-              <td className="num chart-value">{b.value}</td>
+              <td className="num chart-value">
+                {b.href ? (
+                  <Link to={b.href} aria-label={`${b.value} phones: ${b.label}`}>
+                    {b.value}
+                  </Link>
+                ) : (
+                  b.value
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

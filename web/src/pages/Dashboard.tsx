@@ -7,6 +7,7 @@ import { Link } from '../router.tsx';
 import { fmtDateTime, relative, STATUS_VERBS, statusText } from '../format.ts';
 import { Badge, BarChart, Empty, ErrorMessage, Loading, PageHeader, Section } from '../components/ui.tsx';
 import { RollbackBanner } from '../components/rollback-banner.tsx';
+import { expiryBars } from '../components/expiry-links.ts';
 import type { ExpirySummary, ItlStatusReport, NodeStatus, OperationStatusCode, Page, Phone } from '../types.ts';
 
 /** The phone list filtered by status codes. */
@@ -113,16 +114,7 @@ export function DashboardPage() {
       <div className="grid">
         <Section title="LSC expiry" actions={<Link to="/reports">Expiry report</Link>}>
           {t ? (
-            <BarChart
-              title="LSCs by expiry"
-              bars={[
-                { label: 'Expired', value: t.expired, tone: 'bad' },
-                { label: '≤ 30 days', value: t.within30, tone: 'warn' },
-                { label: '31–90 days', value: t.within90, tone: 'pending' },
-                { label: '> 90 days', value: t.valid, tone: 'ok' },
-                { label: 'No LSC', value: t.none, tone: 'neutral' },
-              ]}
-            />
+            <BarChart title="LSCs by expiry" bars={expiryBars(t, expiry.data!.generatedAt)} />
           ) : (
             <Loading what="expiry" />
           )}

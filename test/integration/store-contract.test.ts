@@ -525,7 +525,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       },
     );
 
-    test('certificate monitor: default rule seeded; rules and channels audited; one claim per notification', async () => {
+    test('certificate monitor: default rule seeded; rules, channels audited; one claim per notification', async () => {
       const m = store.monitor;
       const at = '2026-02-01T00:00:00.000Z';
       const audit = (target: string) =>

@@ -583,6 +583,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       assert.equal(await m.deleteChannel('ops', audit('ops')), false);
       const rows = await store.audit.listAudit({ target: 'lsc-90', limit: 10 });
       assert.equal(rows.length, 3, 'insert, update and delete each audited (the refused ones not)');
+      assert.deepEqual(await m.renewalSince('2099-01-01T00:00:00.000Z'), { jobs: 0, renewed: 0, failed: 0 });
     });
 
     test('certificate monitor: phone certificates per not-after range, counted and the soonest listed', async () => {

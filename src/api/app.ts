@@ -22,6 +22,7 @@ import { registerItlRotationRoutes } from './routes/itl-rotation.ts';
 import { registerMigrationRoutes } from './routes/migration.ts';
 import { registerTvsTrustRoutes } from './routes/tvs-trust.ts';
 import { registerManufacturingCaRoutes } from './routes/manufacturing-cas.ts';
+import { registerMonitorRoutes } from './routes/monitor.ts';
 import { registerUiRoutes } from './routes/ui-static.ts';
 
 export type { ApiDeps } from './deps.ts';
@@ -214,6 +215,7 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       registerMigrationRoutes(v1, deps);
       registerTvsTrustRoutes(v1, deps);
       registerManufacturingCaRoutes(v1, deps);
+      registerMonitorRoutes(v1, deps);
     },
     { prefix: '/api/v1' },
   );

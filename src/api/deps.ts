@@ -28,6 +28,8 @@ export interface ApiDeps extends AdminServices {
   tvsTrust?: import('./routes/tvs-trust.ts').TvsTrustDeps;
   /** The manufacturing CAs MICs are checked against (absent when the API runs without a node). */
   manufacturingCas?: import('./routes/manufacturing-cas.ts').ManufacturingCaDeps;
+  /** The certificate monitor (/api/v1/monitor); absent when the API runs without a node. */
+  monitor?: import('../monitor/index.ts').MonitorService;
   /** The role names /api/v1/tvs/trust accepts, and the default (shown by the web UI's form). */
   tvsTrustRoles?: import('./routes/tvs-trust.ts').TvsTrustRoles;
   /** The doctor (GET/POST /api/v1/doctor); absent when the API runs without a node. */

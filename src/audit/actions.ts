@@ -36,6 +36,15 @@ export const AUDIT_ACTIONS = {
   // --- moving phones between clusters (migration/) ---
   'migration.export-trust': 'Signing certificates exported for the old cluster',
   'migration.check': 'Migration check run',
+  // --- certificate monitor (monitor/) ---
+  'monitor.rule-add': 'Certificate monitor rule added',
+  'monitor.rule-set': 'Certificate monitor rule changed',
+  'monitor.rule-remove': 'Certificate monitor rule removed',
+  'monitor.channel-add': 'Notification channel added',
+  'monitor.channel-set': 'Notification channel changed',
+  'monitor.channel-remove': 'Notification channel removed',
+  'monitor.channel-test': 'Test message sent over a notification channel',
+  'monitor.run-now': 'Certificate monitor run started by hand',
   // --- phone security profiles ---
   'profile.create': 'Security profile created',
   'profile.update': 'Security profile updated',

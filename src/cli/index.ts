@@ -21,6 +21,7 @@ import { registerVerifyCommands } from './commands/verify.ts';
 import { registerCrlCommands } from './commands/crl.ts';
 import { registerMigrateCommands } from './commands/migrate.ts';
 import { registerTvsCommands } from './commands/tvs.ts';
+import { registerMonitorCommands } from './commands/monitor.ts';
 
 /** Each command group registers itself; add new groups here. */
 const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [
@@ -41,6 +42,7 @@ const COMMAND_GROUPS: ((program: Command, env: CliEnv) => void)[] = [
   registerVerifyCommands,
   registerMigrateCommands,
   registerCrlCommands,
+  registerMonitorCommands,
 ];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {

@@ -583,6 +583,58 @@ export const CONFIG_SCHEMA = {
       'Serve /metrics without authentication. Otherwise it needs a ' +
       'user or an API token (a token with the metrics scope suffices).',
   },
+  'monitor.enabled': {
+    type: 'boolean',
+    default: true,
+    doc:
+      'Certificate monitor: serve checks every certificate the cluster owns or issued against the monitor rules ' +
+      '(opencapf monitor rule …) and sends digests over the notification channels (opencapf monitor channel …). ' +
+      'Nothing is sent until a channel exists.',
+  },
+  'monitor.checkIntervalMinutes': {
+    type: 'integer',
+    default: 15,
+    min: 1,
+    max: 1440,
+    doc:
+      'How often serve runs the certificate monitor. A rule sends at most once per UTC day (once per hour while a ' +
+      'cluster certificate is in its last day); a run in between only sends what failed or was not sent yet.',
+  },
+  'monitor.listPerWindow': {
+    type: 'integer',
+    default: 50,
+    min: 1,
+    max: 10000,
+    doc: 'At most this many certificates (phones) listed per expiry window of a digest; the rest are counted.',
+  },
+  'monitor.deliveryAttempts': {
+    type: 'integer',
+    default: 5,
+    min: 1,
+    max: 20,
+    doc: 'Attempts per notification and run before it is logged as failed (the next run tries again).',
+  },
+  'monitor.retryBackoffMs': {
+    type: 'integer',
+    default: 2000,
+    min: 1,
+    max: 600000,
+    doc: 'Wait before the second delivery attempt, in ms; doubled before each further one.',
+  },
+  'monitor.retryBackoffMaxMs': {
+    type: 'integer',
+    default: 300000,
+    min: 1,
+    max: 3600000,
+    doc: 'Longest wait between two delivery attempts, in ms.',
+  },
+  'monitor.sendTimeoutMs': {
+    type: 'integer',
+    default: 30000,
+    min: 100,
+    max: 600000,
+    doc: 'Longest one delivery attempt may take (SMTP connect, greeting and each reply; a webhook request), in ms.',
+  },
   'renewal.enabled': {
     type: 'boolean',
     default: false,

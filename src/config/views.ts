@@ -15,6 +15,18 @@ import {
 
 const MINUTE_MS = 60_000;
 
+/** The certificate monitor (monitor/service.ts) and its senders (notify/). */
+export function monitorSettings(c: Config) {
+  return {
+    node: c['cluster.nodeName'],
+    listPerWindow: c['monitor.listPerWindow'],
+    deliveryAttempts: c['monitor.deliveryAttempts'],
+    retryBackoffMs: c['monitor.retryBackoffMs'],
+    retryBackoffMaxMs: c['monitor.retryBackoffMaxMs'],
+    sendTimeoutMs: c['monitor.sendTimeoutMs'],
+  };
+}
+
 /** The node's identities (pki/identities.ts). */
 export function identitySettings(c: Config) {
   return {

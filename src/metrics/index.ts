@@ -15,8 +15,19 @@ export interface MetricsSources {
   expiry(): Promise<{ expired: number; within30: number; within90: number; valid: number; capfDaysLeft: number }>;
 }
 
+/** What the certificate monitor's gauges read at scrape time (monitor/service.ts MonitorSnapshot by structure). */
+export interface CertificateExpirySnapshot {
+  certificates: readonly { class: string; name: string; notAfterMs: number }[];
+  fleets: readonly { class: string; window: string; count: number; soonestNotAfterMs: number | null }[];
+  sources: readonly { class: string; up: boolean }[];
+}
+
 export interface Metrics {
   registry: Registry;
+  /** Certificate monitor delivery attempts: kind is email | webhook; status is sent | failed. */
+  monitorDeliveries: Counter<'kind' | 'status'>;
+  /** Attaches the certificate monitor's snapshot (opencapf_cert_expiry_seconds and friends). */
+  bindMonitor(snapshot: () => Promise<CertificateExpirySnapshot>): void;
   capfSessions: Counter<'operation' | 'outcome'>;
   capfSessionDuration: Histogram<'operation'>;
   /** TFTP (and HTTP 6970) file transfers: result is ok | not-found | denied | error; transport is tftp | http. */
@@ -143,6 +154,72 @@ export function createMetrics(): Metrics {
       if (e) this.set(e.capfDaysLeft);
     },
   });
+  let monitorSnapshot: (() => Promise<CertificateExpirySnapshot>) | null = null;
+  let snapCache: { at: number; v: CertificateExpirySnapshot } | null = null;
+  const snapshot = async (): Promise<CertificateExpirySnapshot | null> => {
+    if (!monitorSnapshot) return null;
+    if (!snapCache || Date.now() - snapCache.at > EXPIRY_CACHE_MS) {
+      try {
+        snapCache = { at: Date.now(), v: await monitorSnapshot() };
+      } catch (e) {
+        if (!isStoreUnavailable(e)) throw e;
+        return snapCache?.v ?? null;
+      }
+    }
+    return snapCache.v;
+  };
+  new Gauge({
+    name: 'opencapf_cert_expiry_seconds',
+    help:
+      'Seconds until a certificate expires (negative: expired), by class (capf-ca, identity, chain, crl = next ' +
+      'update, manufacturing-ca) and name; lsc-min / mic-min: the soonest phone LSC / MIC not yet expired',
+    labelNames: ['class', 'name'] as const,
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (!s) return;
+      this.reset();
+      const now = Date.now();
+      for (const c of s.certificates)
+        this.set({ class: c.class, name: c.name }, Math.round((c.notAfterMs - now) / 1000));
+      for (const cls of new Set(s.fleets.map((f) => f.class))) {
+        const soonest = s.fleets.find((f) => f.class === cls && f.window !== 'expired' && f.soonestNotAfterMs !== null);
+        if (soonest)
+          this.set({ class: `${cls}-min`, name: 'soonest' }, Math.round((soonest.soonestNotAfterMs! - now) / 1000));
+      }
+    },
+  });
+  new Gauge({
+    name: 'opencapf_cert_expiry_window_certificates',
+    help:
+      'Phone certificates by class (lsc, mic) and expiry window (expired, le1d, le7d, le30d, le90d, …): each ' +
+      'window holds those not in a sooner one',
+    labelNames: ['class', 'window'] as const,
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (!s) return;
+      this.reset();
+      for (const f of s.fleets) this.set({ class: f.class, window: f.window }, f.count);
+    },
+  });
+  new Gauge({
+    name: 'opencapf_cert_monitor_source_up',
+    help: 'Whether the certificate monitor could read each certificate class (1) or not (0)',
+    labelNames: ['class'] as const,
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (!s) return;
+      for (const x of s.sources) this.set({ class: x.class }, x.up ? 1 : 0);
+    },
+  });
+  const monitorDeliveries = new Counter({
+    name: 'opencapf_cert_monitor_deliveries_total',
+    help: 'Certificate monitor delivery attempts by channel kind (email, webhook) and status (sent, failed)',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+  });
   let storeHealth: (() => { available: boolean; since: string }) | null = null;
   new Gauge({
     name: 'opencapf_store_available',
@@ -163,6 +240,11 @@ export function createMetrics(): Metrics {
   });
   return {
     registry,
+    monitorDeliveries,
+    bindMonitor(fn) {
+      monitorSnapshot = fn;
+      snapCache = null;
+    },
     capfSessions,
     capfSessionDuration,
     tftpTransfers,

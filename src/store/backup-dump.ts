@@ -30,6 +30,10 @@ export const ALL_TABLES = [
   'phone_itl_status',
   'tvs_foreign_trust',
   'manufacturing_cas',
+  'monitor_rules',
+  'monitor_channels',
+  'monitor_notifications',
+  'monitor_deliveries',
 ] as const;
 
 const SQLITE_FILE = 'opencapf.db';

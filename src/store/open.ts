@@ -29,6 +29,8 @@ import { createKyselyForeignTrustStore } from './foreign-trust-store.ts';
 import type { ForeignTrustStore } from '../provisioning/foreign-trust.ts';
 import { createKyselyManufacturingCaStore } from './manufacturing-ca-store.ts';
 import type { ManufacturingCaStore } from '../provisioning/manufacturing-trust.ts';
+import { createKyselyMonitorStore } from './monitor-store.ts';
+import type { MonitorStore } from '../monitor/ports.ts';
 import {
   classify,
   createStoreHealth,
@@ -78,6 +80,8 @@ export interface OpenStore {
   foreignTrust: ForeignTrustStore;
   /** Administrator-managed manufacturing CAs for MIC checks (migration 0009). */
   manufacturingCas: ManufacturingCaStore;
+  /** The certificate monitor: rules, channels, what was sent, every delivery attempt (migration 0010). */
+  monitor: MonitorStore;
   /** Available, or unavailable since when and why (ERR_STORE_UNAVAILABLE failures drive it). */
   health(): ReturnType<StoreHealth['state']>;
   close(): Promise<void>;
@@ -178,6 +182,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     itlStatus: createKyselyItlStatusStore(db),
     foreignTrust: createKyselyForeignTrustStore(db),
     manufacturingCas: createKyselyManufacturingCaStore(db),
+    monitor: createKyselyMonitorStore(db),
     health: () => health.state(),
     close: async () => {
       health.stop();

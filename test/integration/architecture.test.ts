@@ -18,8 +18,8 @@ import {
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
-/** Transports: sockets, HTTP, argv (docs/architecture.md §1). */
-const TRANSPORTS = ['capf', 'tvs', 'provisioning', 'api', 'cli'];
+/** Transports: sockets, HTTP, argv, outbound notifications (docs/architecture.md §1). */
+const TRANSPORTS = ['capf', 'tvs', 'provisioning', 'api', 'cli', 'notify'];
 /**
  * The port module of each transport: what the transport needs from the domain. A domain module may import
  * it, type-only, to implement it (phones' CAPF operations implement capf's authority; revocation answers on
@@ -42,6 +42,7 @@ const DOMAIN_FOLDERS = [
   'revocation',
   'doctor',
   'migration',
+  'monitor',
 ];
 const isDomain = (f: string) => DOMAIN_FOLDERS.includes(folderOf(f)) && f !== 'doctor/collector.ts';
 /** Packages a domain module never imports: the web framework and the SQL drivers. */

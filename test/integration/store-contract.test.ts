@@ -524,5 +524,94 @@ for (const driver of ['sqlite', 'postgres'] as const) {
         assert.deepEqual(await store.access.getLoginThrottles(['u:x', 'ip:10.0.0.8', 'ip:10.0.0.9']), []);
       },
     );
+
+    test('certificate monitor: default rule seeded; rules, channels audited; one claim per notification', async () => {
+      const m = store.monitor;
+      const at = '2026-02-01T00:00:00.000Z';
+      const audit = (target: string) =>
+        ({ at, actor: { name: 't', source: 'test' }, action: 'monitor.rule-add', target, details: {} }) as const;
+      const seeded = await m.getRule('default');
+      assert.deepEqual(
+        [seeded?.classes, seeded?.startDaysBefore, seeded?.hourlyLastDay, seeded?.channels],
+        [[], 30, true, []],
+      );
+      const rule = { ...seeded!, name: 'lsc-90', classes: ['lsc' as const], startDaysBefore: 90, channels: ['ops'] };
+      await m.insertRule(rule, audit('lsc-90'));
+      await assert.rejects(m.insertRule(rule, audit('lsc-90')), /already exists/);
+      assert.equal(await m.updateRule({ ...rule, enabled: false }, audit('lsc-90')), true);
+      assert.equal((await m.getRule('lsc-90'))?.enabled, false);
+      assert.equal(await m.updateRule({ ...rule, name: 'nope' }, audit('nope')), false);
+      const channel = {
+        name: 'ops',
+        kind: 'webhook' as const,
+        enabled: true,
+        settings: { url: 'http://127.0.0.1:9/x', caPem: null },
+        secret: 'sixteen-chars-secret',
+        createdAt: at,
+        updatedAt: at,
+      };
+      await m.insertChannel(channel, audit('ops'));
+      assert.deepEqual(await m.getChannel('ops'), channel);
+      const key = { rule: 'lsc-90', slot: 'day:2026-02-01', channel: 'ops' };
+      const later = '2026-02-01T00:10:00.000Z';
+      const claims = await Promise.all([
+        m.claimNotification(key, 'a', at, later),
+        m.claimNotification(key, 'b', at, later),
+      ]);
+      assert.deepEqual(claims.sort(), [false, true], 'two runners at once: one takes it');
+      assert.equal(await m.claimNotification(key, 'c', '2026-02-01T00:05:00.000Z', later), false, 'lease held');
+      assert.equal(await m.claimNotification(key, 'c', '2026-02-01T00:11:00.000Z', later), true, 'lease lapsed');
+      await m.finishNotification(key, 'failed', 2, at);
+      assert.equal(await m.claimNotification(key, 'd', at, later), true, 'a failed one is tried again');
+      await m.finishNotification(key, 'sent', 1, at);
+      assert.equal(await m.claimNotification(key, 'e', '2026-02-02T00:00:00.000Z', later), false, 'sent: never again');
+      await m.appendDelivery({
+        ...key,
+        at,
+        kind: 'webhook',
+        attempt: 1,
+        status: 'sent',
+        detail: 'HTTP 200',
+        subject: 's',
+      });
+      assert.deepEqual(
+        (await m.listDeliveries({ limit: 10, channel: 'ops' })).map((d) => [d.rule, d.attempt, d.status, d.detail]),
+        [['lsc-90', 1, 'sent', 'HTTP 200']],
+      );
+      assert.equal(await m.deleteRule('lsc-90', audit('lsc-90')), true);
+      assert.equal(await m.deleteChannel('ops', audit('ops')), true);
+      assert.equal(await m.deleteChannel('ops', audit('ops')), false);
+      const rows = await store.audit.listAudit({ target: 'lsc-90', limit: 10 });
+      assert.equal(rows.length, 3, 'insert, update and delete each audited (the refused ones not)');
+      assert.deepEqual(await m.renewalSince('2099-01-01T00:00:00.000Z'), { jobs: 0, renewed: 0, failed: 0 });
+    });
+
+    test('certificate monitor: phone certificates per not-after range, counted and the soonest listed', async () => {
+      const t0 = Date.parse('2091-01-01T00:00:00.000Z');
+      const iso = (d: number) => new Date(t0 + d * 86_400_000).toISOString();
+      const lscs = [-5, 3, 6, 20, 40];
+      await store.phones.insertPhones(
+        lscs.map((d, i) =>
+          phone(91000 + i, { lsc: { serialHex: `AA${i}`, issuerDn: 'CN=x', notBefore: iso(-400), notAfter: iso(d) } }),
+        ),
+      );
+      const found = await store.monitor.phoneCertificates(
+        'lsc',
+        [
+          { afterIso: iso(-30), untilIso: iso(0) },
+          { afterIso: iso(0), untilIso: iso(7) },
+          { afterIso: iso(7), untilIso: iso(30) },
+        ],
+        1,
+      );
+      assert.deepEqual(
+        found.map((f) => [f.count, f.items.map((p) => p.notAfter)]),
+        [
+          [1, [iso(-5)]],
+          [2, [iso(3)]],
+          [1, [iso(20)]],
+        ],
+      );
+    });
   });
 }

@@ -16,6 +16,7 @@ import { TrustListsPage } from './pages/TrustLists.tsx';
 import { MigrationPage } from './pages/Migration.tsx';
 import { TvsTrustPage } from './pages/TvsTrust.tsx';
 import { ManufacturingCasPage } from './pages/ManufacturingCas.tsx';
+import { MonitorPage } from './pages/Monitor.tsx';
 import { ReportsPage } from './pages/Reports.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { TroubleshootPage } from './pages/Troubleshoot.tsx';
@@ -36,6 +37,7 @@ const NAV: { to: string; label: string; group: string }[] = [
   { to: '/tvs-trust', label: 'TVS trust (other clusters)', group: 'Security' },
   { to: '/manufacturing-cas', label: 'Manufacturing CAs (MICs)', group: 'Security' },
   { to: '/renewal', label: 'LSC renewal', group: 'Security' },
+  { to: '/monitor', label: 'Certificate monitor', group: 'Security' },
   { to: '/users', label: 'Users and API tokens', group: 'System' },
   { to: '/reports', label: 'Reports', group: 'Reports' },
   { to: '/audit', label: 'Audit log', group: 'Reports' },
@@ -71,6 +73,7 @@ function routeFor(path: string, me: Me): ReactNode {
   if (path === '/migration') return <MigrationPage me={me} />;
   if (path === '/tvs-trust') return <TvsTrustPage me={me} />;
   if (path === '/manufacturing-cas') return <ManufacturingCasPage me={me} />;
+  if (path === '/monitor') return <MonitorPage me={me} />;
   if (path === '/reports') return <ReportsPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/troubleshoot') return <TroubleshootPage />;

@@ -832,6 +832,308 @@ export type GetMigrationPlanResponse = {
   }[];
 };
 
+/** GET /api/v1/monitor/channels: Notification channels (e-mail over SMTP, webhooks); a secret only as "set" */
+export type GetMonitorChannelsResponse = {
+  items: {
+    name: string;
+    kind: 'email' | 'webhook';
+    enabled: boolean;
+    settings: {
+      host: string;
+      port: number;
+      security: 'starttls' | 'tls' | 'none';
+      username: string | null;
+      from: string;
+      to: string[];
+      caPem: string | null;
+      url: string;
+    };
+    secret: 'set' | null;
+    createdAt: string;
+    updatedAt: string;
+  }[];
+};
+
+/**
+ * POST /api/v1/monitor/channels: Add a channel: kind email (email: host, from, to; secret = SMTP AUTH password) or
+ * webhook (webhook: url; secret = HMAC-SHA256 key, generated and returned once as generatedSecret when not given);
+ * audited
+ */
+export type PostMonitorChannelsBody = {
+  name: string;
+  kind: 'email' | 'webhook';
+  enabled?: boolean;
+  email?: {
+    host?: string;
+    port?: number;
+    security?: 'starttls' | 'tls' | 'none';
+    username?: string | null;
+    from?: string;
+    to?: string[];
+    caPem?: string | null;
+  };
+  webhook?: {
+    url?: string;
+    caPem?: string | null;
+  };
+  secret?: string | null;
+};
+
+/**
+ * POST /api/v1/monitor/channels: Add a channel: kind email (email: host, from, to; secret = SMTP AUTH password) or
+ * webhook (webhook: url; secret = HMAC-SHA256 key, generated and returned once as generatedSecret when not given);
+ * audited
+ */
+export type PostMonitorChannelsResponse = {
+  channel: {
+    name: string;
+    kind: 'email' | 'webhook';
+    enabled: boolean;
+    settings: {
+      host: string;
+      port: number;
+      security: 'starttls' | 'tls' | 'none';
+      username: string | null;
+      from: string;
+      to: string[];
+      caPem: string | null;
+      url: string;
+    };
+    secret: 'set' | null;
+    createdAt: string;
+    updatedAt: string;
+  };
+  generatedSecret: string | null;
+};
+
+/** DELETE /api/v1/monitor/channels/{name}: Remove a channel (409 while a rule names it); audited */
+export type DeleteMonitorChannelsByNameResponse = {
+  removed: {
+    name: string;
+    kind: 'email' | 'webhook';
+    enabled: boolean;
+    settings: {
+      host: string;
+      port: number;
+      security: 'starttls' | 'tls' | 'none';
+      username: string | null;
+      from: string;
+      to: string[];
+      caPem: string | null;
+      url: string;
+    };
+    secret: 'set' | null;
+    createdAt: string;
+    updatedAt: string;
+  };
+};
+
+/**
+ * PATCH /api/v1/monitor/channels/{name}: Change a channel (only the fields sent; secret null clears an SMTP password);
+ * audited
+ */
+export type PatchMonitorChannelsByNameBody = {
+  enabled?: boolean;
+  email?: {
+    host?: string;
+    port?: number;
+    security?: 'starttls' | 'tls' | 'none';
+    username?: string | null;
+    from?: string;
+    to?: string[];
+    caPem?: string | null;
+  };
+  webhook?: {
+    url?: string;
+    caPem?: string | null;
+  };
+  secret?: string | null;
+};
+
+/**
+ * PATCH /api/v1/monitor/channels/{name}: Change a channel (only the fields sent; secret null clears an SMTP password);
+ * audited
+ */
+export type PatchMonitorChannelsByNameResponse = {
+  channel: {
+    name: string;
+    kind: 'email' | 'webhook';
+    enabled: boolean;
+    settings: {
+      host: string;
+      port: number;
+      security: 'starttls' | 'tls' | 'none';
+      username: string | null;
+      from: string;
+      to: string[];
+      caPem: string | null;
+      url: string;
+    };
+    secret: 'set' | null;
+    createdAt: string;
+    updatedAt: string;
+  };
+};
+
+/**
+ * POST /api/v1/monitor/channels/{name}/test: Send a test message over the channel now (one attempt, in the delivery
+ * log); audited
+ */
+export type PostMonitorChannelsByNameTestResponse = {
+  result: {
+    status: 'sent' | 'failed' | 'skipped';
+    channel: string;
+    attempts: number;
+    detail: string;
+  };
+};
+
+/** GET /api/v1/monitor/deliveries: The delivery log: every attempt, newest first */
+export type GetMonitorDeliveriesQuery = {
+  limit?: number;
+  channel?: string;
+  rule?: string;
+};
+
+/** GET /api/v1/monitor/deliveries: The delivery log: every attempt, newest first */
+export type GetMonitorDeliveriesResponse = {
+  items: {
+    id: number;
+    at: string;
+    rule: string;
+    slot: string;
+    channel: string;
+    kind: 'email' | 'webhook';
+    attempt: number;
+    status: 'sent' | 'failed';
+    detail: string;
+    subject: string;
+  }[];
+};
+
+/**
+ * GET /api/v1/monitor/rules: Certificate monitor rules: which classes (empty: all), from how many days before expiry,
+ * channels
+ */
+export type GetMonitorRulesResponse = {
+  items: {
+    name: string;
+    description: string;
+    enabled: boolean;
+    classes: string[];
+    startDaysBefore: number;
+    hourlyLastDay: boolean;
+    channels: string[];
+    createdAt: string;
+    updatedAt: string;
+  }[];
+};
+
+/**
+ * POST /api/v1/monitor/rules: Add a rule (defaults: every class, 30 days, hourly on the last day, every channel);
+ * audited
+ */
+export type PostMonitorRulesBody = {
+  name: string;
+  description?: string;
+  enabled?: boolean;
+  classes?: ('all' | 'capf-ca' | 'identity' | 'chain' | 'crl' | 'manufacturing-ca' | 'lsc' | 'mic')[];
+  startDaysBefore?: number;
+  hourlyLastDay?: boolean;
+  channels?: string[];
+};
+
+/**
+ * POST /api/v1/monitor/rules: Add a rule (defaults: every class, 30 days, hourly on the last day, every channel);
+ * audited
+ */
+export type PostMonitorRulesResponse = {
+  rule: {
+    name: string;
+    description: string;
+    enabled: boolean;
+    classes: string[];
+    startDaysBefore: number;
+    hourlyLastDay: boolean;
+    channels: string[];
+    createdAt: string;
+    updatedAt: string;
+  };
+};
+
+/** DELETE /api/v1/monitor/rules/{name}: Remove a rule; audited */
+export type DeleteMonitorRulesByNameResponse = {
+  removed: {
+    name: string;
+    description: string;
+    enabled: boolean;
+    classes: string[];
+    startDaysBefore: number;
+    hourlyLastDay: boolean;
+    channels: string[];
+    createdAt: string;
+    updatedAt: string;
+  };
+};
+
+/** PATCH /api/v1/monitor/rules/{name}: Change a rule (only the fields sent); audited */
+export type PatchMonitorRulesByNameBody = {
+  description?: string;
+  enabled?: boolean;
+  classes?: ('all' | 'capf-ca' | 'identity' | 'chain' | 'crl' | 'manufacturing-ca' | 'lsc' | 'mic')[];
+  startDaysBefore?: number;
+  hourlyLastDay?: boolean;
+  channels?: string[];
+};
+
+/** PATCH /api/v1/monitor/rules/{name}: Change a rule (only the fields sent); audited */
+export type PatchMonitorRulesByNameResponse = {
+  rule: {
+    name: string;
+    description: string;
+    enabled: boolean;
+    classes: string[];
+    startDaysBefore: number;
+    hourlyLastDay: boolean;
+    channels: string[];
+    createdAt: string;
+    updatedAt: string;
+  };
+};
+
+/**
+ * POST /api/v1/monitor/run: Run the monitor now: send what is due and not sent yet for its slot (a UTC day, or hour on
+ * a last day); dryRun builds the digests without sending or recording; audited
+ */
+export type PostMonitorRunBody = {
+  dryRun?: boolean;
+};
+
+/**
+ * POST /api/v1/monitor/run: Run the monitor now: send what is due and not sent yet for its slot (a UTC day, or hour on
+ * a last day); dryRun builds the digests without sending or recording; audited
+ */
+export type PostMonitorRunResponse = {
+  at: string;
+  dryRun: boolean;
+  rules: {
+    rule: string;
+    slot: string | null;
+    mode: 'daily' | 'hourly' | null;
+    due: number;
+    channels: {
+      status: 'sent' | 'failed' | 'skipped';
+      channel: string;
+      attempts: number;
+      detail: string;
+    }[];
+    digest: {
+      subject: string;
+      text: string;
+    } | null;
+  }[];
+};
+
 /**
  * GET /api/v1/phones: Find phones (filters as in Bulk Administration query), paged and sorted; the authString filter is
  * refused here (400): use POST /phones/search

@@ -40,6 +40,7 @@ export type ApiServices = Pick<
   | 'signerRotation'
   | 'foreignTrust'
   | 'manufacturingTrust'
+  | 'monitor'
 >;
 
 /** The API's dependencies from the composition root (also used by tests through createApiApp + inject). */
@@ -63,6 +64,7 @@ export function apiDepsFrom(s: ApiServices, o: { tls: boolean; running?: Listene
     signerRotation: s.signerRotation,
     tvsTrust: s.foreignTrust,
     manufacturingCas: s.manufacturingTrust,
+    monitor: s.monitor,
     tvsTrustRoles: {
       roles: FOREIGN_ROLE_NAMES.map(foreignRoleText),
       defaultRoles: DEFAULT_FOREIGN_ROLES.map(foreignRoleText),

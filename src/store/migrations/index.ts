@@ -10,6 +10,7 @@ import { statusCodesMigration } from './0006-status-codes.ts';
 import { foreignTrustMigration } from './0007-foreign-trust.ts';
 import { itlStatusMigration } from './0008-itl-status.ts';
 import { micLifecycleMigration } from './0009-mic-lifecycle.ts';
+import { certMonitorMigration } from './0010-cert-monitor.ts';
 
 export interface DialectTypes {
   /** Column definition of an auto-increment primary key. */
@@ -128,5 +129,6 @@ export function migrations(t: DialectTypes): Record<string, Migration> {
     '0007_foreign_trust': foreignTrustMigration(t),
     '0008_itl_status': itlStatusMigration(),
     '0009_mic_lifecycle': micLifecycleMigration(t),
+    '0010_cert_monitor': certMonitorMigration(t),
   };
 }

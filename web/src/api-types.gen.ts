@@ -238,14 +238,20 @@ export type PostBulkJobsByIdCancelResponse = {
   error: string | null;
 };
 
-/** GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job (paged by device name) */
+/**
+ * GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job: result, error code and reason (paged by device name:
+ * pass the last device name as after); read-only users get no authentication strings
+ */
 export type GetBulkJobsByIdItemsQuery = {
   onlyFailed?: boolean;
   after?: string;
   limit?: number;
 };
 
-/** GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job (paged by device name) */
+/**
+ * GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job: result, error code and reason (paged by device name:
+ * pass the last device name as after); read-only users get no authentication strings
+ */
 export type GetBulkJobsByIdItemsResponse = {
   items: {
     deviceName: string;

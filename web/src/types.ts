@@ -45,3 +45,4 @@ export type ManufacturingCa = ManufacturingCas['items'][number];
 export type ManufacturingCaImport = Api.PostCapfManufacturingCasBody;
 export type ManufacturingCaImported = Api.PostCapfManufacturingCasResponse;
 export type MicReport = Api.GetReportsMicResponse;
+export type BulkJobItem = Api.GetBulkJobsByIdItemsResponse['items'][number];

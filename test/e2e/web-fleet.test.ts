@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CapfLab } from '../helpers/capf-lab.ts';
+import { runCapfClient } from '../../src/capf/index.ts';
 import { startWebLab, webSkipReason, type WebLab } from '../helpers/web-lab.ts';
 
 const missing = webSkipReason('fleet');
@@ -120,5 +121,44 @@ describe('web UI for a fleet', { skip: missing ?? false }, () => {
     await page.getByTestId('job-state').filter({ hasText: 'cancelled' }).waitFor();
     await page.getByText('Cancelled: phones already updated keep their new settings').waitFor();
     assert.equal((await lab.ctx.admin.bulk.get(other.id)).state, 'cancelled');
+  });
+
+  it('doctor from a phone page: "Invalid Authentication String" first, real status, remedies as links', async () => {
+    const name = 'SEP8845000000AA';
+    await lab.ctx.phones.addPhones([{ deviceName: name, model: 'Cisco 8845', description: 'Desk' }], actor);
+    await lab.ctx.phones.schedule(
+      [name],
+      { operation: 'install', authMode: 'auth-string', authString: '12345678' },
+      actor,
+    );
+    const r = await runCapfClient({
+      host: '127.0.0.1',
+      port: lab.port,
+      deviceName: name,
+      authMode: 'auth-string',
+      authString: '87654321',
+      timeoutMs: 30_000,
+      generateKey: (req) =>
+        lab.key(req.type === 'rsa' ? { type: 'rsa', bits: req.bits } : { type: 'ec', curve: req.curve }),
+    });
+    assert.notEqual(r.outcome, 'installed');
+    await go(`/phones/${name}`, 'Phone Configuration');
+    await page.getByTestId('capf-status').getByText('Upgrade Failed: Invalid Authentication String').waitFor();
+    await page.getByRole('link', { name: 'Diagnose' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Troubleshoot' }).waitFor();
+    await page.getByTestId('doctor-result').waitFor();
+    await page.getByRole('heading', { name: `About ${name}` }).waitFor();
+    const first = page.locator('[data-finding]').first();
+    assert.equal(await first.getAttribute('data-finding'), 'auth-string-invalid');
+    await first.getByText('Upgrade Failed: Invalid Authentication String', { exact: true }).waitFor();
+    const statuses = await page.getByTestId('finding-status').allTextContents();
+    assert.ok(statuses.length > 0);
+    for (const st of statuses) assert.equal(st, 'Upgrade Failed: Invalid Authentication String');
+    // The remedy is the UI's words and a link, not an opencapf command.
+    assert.doesNotMatch((await first.textContent()) ?? '', /opencapf /);
+    await shot('troubleshoot-phone-1280');
+    await first.getByRole('link', { name: "Open the phone's CAPF Information" }).click();
+    await page.getByRole('heading', { level: 1, name: 'Phone Configuration' }).waitFor();
+    await page.getByText(name).first().waitFor();
   });
 });

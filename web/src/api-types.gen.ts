@@ -547,6 +547,8 @@ export type GetDoctorResponse = {
   ok: boolean;
   findings: {
     id: string;
+    /** about the phone asked about, or every phone */
+    scope: 'phone' | 'cluster';
     severity: 'error' | 'warning' | 'info';
     title: string;
     cause: string;
@@ -571,6 +573,8 @@ export type PostDoctorResponse = {
   ok: boolean;
   findings: {
     id: string;
+    /** about the phone asked about, or every phone */
+    scope: 'phone' | 'cluster';
     severity: 'error' | 'warning' | 'info';
     title: string;
     cause: string;

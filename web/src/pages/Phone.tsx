@@ -139,6 +139,9 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
         <Link to="/phones" className="button">
           Back To Find/List
         </Link>
+        <Link to={`/troubleshoot?device=${encodeURIComponent(phone.deviceName)}`} className="button">
+          Diagnose
+        </Link>
         {canEdit ? (
           <button type="button" className="danger" onClick={remove}>
             Delete

@@ -189,6 +189,23 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       return sendError(reply, 'ERR_FORBIDDEN', `this needs the ${access} role; you are ${principal.role}`);
   });
 
+  // Password re-entry for cluster-wide trust changes (route config `confirm`), after validation, before the handler.
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.routeOptions.config?.confirm) return;
+    const body = req.body as { confirmPassword?: string } | null | undefined;
+    const given = body?.confirmPassword;
+    if (body && typeof body === 'object') delete body.confirmPassword;
+    const p = req.principal;
+    if (!p || p.via !== 'session') return;
+    if (!given)
+      return sendError(
+        reply,
+        'ERR_CONFIRMATION_REQUIRED',
+        'this changes what every phone trusts: type your password again to confirm (confirmPassword)',
+      );
+    await deps.users.confirmPassword(p.username, given, req.ip);
+  });
+
   app.addHook('onSend', async (req, reply, payload) => {
     // Answered before the request body has fully arrived (401/403/413 … to an upload): close the connection
     // after the answer. Otherwise Node reads and discards the rest of the body to keep the connection, and a

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CapfLab } from '../helpers/capf-lab.ts';
 import { runCapfClient } from '../../src/capf/index.ts';
-import { startWebLab, webSkipReason, type WebLab } from '../helpers/web-lab.ts';
+import { confirmWithPassword, startWebLab, webSkipReason, WEB_PASSWORD, type WebLab } from '../helpers/web-lab.ts';
 
 const missing = webSkipReason('fleet');
 const SHOTS = process.env.OPENCAPF_SHOTS ?? '/tmp/shots-fleet-ui';
@@ -160,5 +160,34 @@ describe('web UI for a fleet', { skip: missing ?? false }, () => {
     await first.getByRole('link', { name: "Open the phone's CAPF Information" }).click();
     await page.getByRole('heading', { level: 1, name: 'Phone Configuration' }).waitFor();
     await page.getByText(name).first().waitFor();
+  });
+
+  it('trust changes ask for the password again: regenerate, rotation, reset localkey; Escape cancels', async () => {
+    const audit = async () => (await lab.ctx.admin.audit.list({ action: 'certificate.regenerate', limit: 10 })).items;
+    const before = (await audit()).length;
+    await go('/certificates/tvs', /Certificate Details for/);
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByLabel('Your password (to confirm)').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    await confirmWithPassword(page, /Regenerate .* now/, 'a wrong password');
+    await dialog.getByRole('alert').filter({ hasText: 'the password is wrong' }).waitFor();
+    assert.equal((await audit()).length, before, 'refused by the server: nothing regenerated');
+    await confirmWithPassword(page, /Regenerate .* now/, WEB_PASSWORD);
+    await page.getByText('Regenerated: new serial').waitFor();
+    assert.equal((await audit()).length, before + 1);
+
+    await go('/trust', 'Trust lists (ITL/CTL)');
+    await page.getByRole('button', { name: 'Start rotation' }).click();
+    await shot('trust-confirm-1280');
+    await confirmWithPassword(page, 'Start rotation');
+    await page.getByText('Rotation started').waitFor();
+    assert.equal((await lab.ctx.signerRotation.status()).phase, 'staged');
+    await page.getByRole('button', { name: 'Abort rotation' }).click();
+    await confirmWithPassword(page, 'Abort rotation');
+    await page.getByText('Rotation aborted.').waitFor();
+    assert.notEqual((await lab.ctx.signerRotation.status()).phase, 'staged');
   });
 });

@@ -615,6 +615,8 @@ export type PostIdentitiesRegenerateBody = {
   names: ('capf' | 'itlrecovery' | 'tftp' | 'tvs')[];
   /** regenerate even when phones would be stranded (otherwise 409 ERR_SIGNER_STRANDS_PHONES); audited as forced */
   force?: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -747,6 +749,8 @@ export type PostIdentitiesByNameCsrResponse = {
 export type PostIdentitiesByNameRegenerateBody = {
   /** regenerate even when phones would be stranded (otherwise 409 ERR_SIGNER_STRANDS_PHONES); audited as forced */
   force?: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -2259,6 +2263,8 @@ export type PostTrustItlRebuildResponse = {
  */
 export type PostTrustItlRollbackBody = {
   on: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -2331,6 +2337,15 @@ export type GetTrustItlRotationResponse = {
  * POST /api/v1/trust/itl/rotation/abort: Abort: discard the next certificate and its key; the ITL lists the current
  * signers only
  */
+export type PostTrustItlRotationAbortBody = {
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/abort: Abort: discard the next certificate and its key; the ITL lists the current
+ * signers only
+ */
 export type PostTrustItlRotationAbortResponse = {
   phase: 'none' | 'staged' | 'finished' | 'aborted';
   startedAt: string | null;
@@ -2375,6 +2390,8 @@ export type PostTrustItlRotationAbortResponse = {
  */
 export type PostTrustItlRotationFinishBody = {
   force?: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -2423,6 +2440,15 @@ export type PostTrustItlRotationFinishResponse = {
  * POST /api/v1/trust/itl/rotation/start: Start: generate the next TFTP key and certificate (not used to sign yet); the
  * ITL, still signed by the current key, lists it with role TFTP and TVS vouches for it. 409 if one is staged
  */
+export type PostTrustItlRotationStartBody = {
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/start: Start: generate the next TFTP key and certificate (not used to sign yet); the
+ * ITL, still signed by the current key, lists it with role TFTP and TVS vouches for it. 409 if one is staged
+ */
 export type PostTrustItlRotationStartResponse = {
   phase: 'none' | 'staged' | 'finished' | 'aborted';
   startedAt: string | null;
@@ -2462,15 +2488,19 @@ export type PostTrustItlRotationStartResponse = {
 
 /**
  * POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL
- * signer is lost); normal: back to the TFTP certificate
+ * signer is lost); normal: back to the TFTP certificate. From a browser session confirmPassword is required (428
+ * ERR_CONFIRMATION_REQUIRED, 403 ERR_CONFIRMATION_FAILED)
  */
 export type PostTrustItlSigningBody = {
   mode: 'normal' | 'localkey';
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
  * POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL
- * signer is lost); normal: back to the TFTP certificate
+ * signer is lost); normal: back to the TFTP certificate. From a browser session confirmPassword is required (428
+ * ERR_CONFIRMATION_REQUIRED, 403 ERR_CONFIRMATION_FAILED)
  */
 export type PostTrustItlSigningResponse = {
   signingMode: 'normal' | 'localkey';

@@ -46,3 +46,4 @@ export type ManufacturingCaImport = Api.PostCapfManufacturingCasBody;
 export type ManufacturingCaImported = Api.PostCapfManufacturingCasResponse;
 export type MicReport = Api.GetReportsMicResponse;
 export type BulkJobItem = Api.GetBulkJobsByIdItemsResponse['items'][number];
+export type ItlRotation = Api.GetTrustItlRotationResponse;

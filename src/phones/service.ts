@@ -137,7 +137,8 @@ export function resolveScheduleSettings(
     if (t <= nowDate.getTime())
       throw new AppError(
         'ERR_DEADLINE_PAST',
-        `Operation Completes By ${new Date(t).toISOString()} is in the past; enter a time at least one hour ahead`,
+        `Operation Completes By ${new Date(t).toISOString()} is in the past; enter any later time (an hour or ` +
+          'more ahead leaves time to reset the phone)',
       );
     completesBy = new Date(t).toISOString();
   }

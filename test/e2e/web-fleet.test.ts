@@ -190,4 +190,39 @@ describe('web UI for a fleet', { skip: missing ?? false }, () => {
     await page.getByText('Rotation aborted.').waitFor();
     assert.notEqual((await lab.ctx.signerRotation.status()).phase, 'staged');
   });
+
+  it('errors in words at the field: Save and Apply Config say the same; no API terms', async () => {
+    const name = 'SEP8845000000BB';
+    await lab.ctx.phones.addPhones([{ deviceName: name, model: 'Cisco 8845', description: 'Lobby' }], actor);
+    await go(`/phones/${name}`, 'Phone Configuration');
+    await page.locator('#capf-op').selectOption({ label: 'Install/Upgrade' });
+    await page.locator('#capf-auth').selectOption({ label: 'By Authentication String' });
+    await page.locator('#capf-string').fill('12');
+    const said: string[] = [];
+    for (const button of ['Save', 'Apply Config']) {
+      await page.getByRole('button', { name: button, exact: true }).click();
+      const at = page.locator('.field-error[data-field=authString]');
+      await at.filter({ hasText: 'Authentication String must be 4 to 10 digits.' }).waitFor();
+      said.push((await page.getByRole('alert').filter({ hasText: 'Not saved' }).textContent()) ?? '');
+      // biome-ignore lint/performance/useDomNodeTextContent: what the admin sees
+      const text = await page.locator('main').innerText();
+      assert.doesNotMatch(text, /body\/|must match pattern|authString|onProfileMismatch/);
+    }
+    assert.equal(said[0], said[1], 'Save and Apply Config give the same message');
+    await shot('phone-field-error-1280');
+
+    // A bulk update that contradicts the profiles: the UI's words, not the API's onProfileMismatch.
+    await go('/bulk', 'Bulk Administration');
+    await page.getByLabel('Device Type contains').fill('7821');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByTestId('bulk-matched').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.locator('#b-auth').selectOption({ label: 'By Null String' });
+    await page.getByRole('button', { name: /Submit job for/ }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'ERR_PROFILE_MISMATCH' });
+    await refused.waitFor();
+    const words = (await refused.textContent()) ?? '';
+    assert.match(words, /"Strings only" uses By Authentication String \(2 phones\)/);
+    assert.doesNotMatch(words, /onProfileMismatch/);
+  });
 });

@@ -17,7 +17,7 @@ import {
   label,
   toLocalInput,
 } from '../format.ts';
-import { Empty, ErrorMessage, Loading, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
+import { Empty, ErrorMessage, FieldError, Loading, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
 import { PhoneFilterFields, emptyFilter, filterBody, type FilterDraft } from '../components/phone-filter.tsx';
 import type { BulkJob, BulkPreview, Me } from '../types.ts';
 import { isActive, jobRequestText, JobState } from './BulkJob.tsx';
@@ -246,6 +246,7 @@ export function BulkPage({ me }: { me: Me }) {
                 >
                   Generate String
                 </button>
+                <FieldError error={u.error} field="authString" />
               </div>
               <label htmlFor="b-keyorder">
                 Key Order
@@ -297,13 +298,16 @@ export function BulkPage({ me }: { me: Me }) {
                 ))}
               </select>
               <label htmlFor="b-deadline">Operation Completes By</label>
-              <input
-                id="b-deadline"
-                type="datetime-local"
-                step={3600}
-                value={update.completesBy}
-                onChange={(e) => setUpdate({ ...update, completesBy: e.target.value })}
-              />
+              <div className="inline">
+                <input
+                  id="b-deadline"
+                  type="datetime-local"
+                  step={3600}
+                  value={update.completesBy}
+                  onChange={(e) => setUpdate({ ...update, completesBy: e.target.value })}
+                />
+                <FieldError error={u.error} field="completesBy" />
+              </div>
             </div>
             {preview.mismatches.length > 0 ? (
               <div className="warning-box" role="alert">

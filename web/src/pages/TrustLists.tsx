@@ -51,7 +51,7 @@ export function TrustListsPage({ me }: { me: Me }) {
     setChange(c);
   };
   const dialog = (where: 'signing' | 'rollback' | 'rotation') =>
-    change && change.path.includes(where) ? (
+    change?.path.includes(where) ? (
       <PasswordConfirm
         title={change.title}
         confirmLabel={change.confirmLabel}

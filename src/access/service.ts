@@ -40,6 +40,11 @@ export interface UserService {
   authenticateSession(sessionId: string): Promise<Principal | null>;
   authenticateToken(token: string): Promise<Principal | null>;
   changePassword(username: string, current: string, next: string, actor: Actor): Promise<void>;
+  /**
+   * Checks the password a logged-in user typed again to confirm a change (ERR_CONFIRMATION_FAILED when wrong),
+   * throttled and audited like a login, so a stolen session cannot guess it.
+   */
+  confirmPassword(username: string, password: string, source: string): Promise<void>;
   list(): Promise<PublicUser[]>;
   get(username: string): Promise<PublicUser>;
   create(
@@ -238,6 +243,30 @@ export function createUserService(store: AccessStore, clock: Clock, o: UserServi
         updatedAt: now(),
       });
       await audit(actor, 'user.password-change', username);
+    },
+
+    async confirmPassword(username, password, source) {
+      const keys = throttle.keysFor(username, source);
+      const until = await throttle.lockedUntil(keys);
+      if (until) {
+        await throttle.auditRefusal(username, source, until);
+        throw new AppError(
+          'ERR_THROTTLED',
+          `too many wrong passwords; try again after ${new Date(until).toISOString()}`,
+          {
+            retryAfterSeconds: Math.ceil((until - clock.now().getTime()) / 1000),
+          },
+        );
+      }
+      const u = await store.getUser(username);
+      dummyHash ??= await hashPassword(randomPassword(), N);
+      const ok = await verifyPassword(String(password), u?.passwordHash ?? dummyHash);
+      if (!u || !ok || u.disabled) {
+        await throttle.recordFailure(keys);
+        await audit({ name: username, source }, 'auth.confirm-failed', username);
+        throw new AppError('ERR_CONFIRMATION_FAILED', 'the password is wrong: the change was not made');
+      }
+      await throttle.clear(keys);
     },
 
     async list() {

@@ -60,6 +60,30 @@ function validationMessage(e: { validation?: ValidationItem[]; validationContext
   return `${where} ${v.message ?? 'is invalid'}${extra}`;
 }
 
+/**
+ * Which field failed and how, for clients that show the error at the field in their own words (the web UI):
+ * `field` is the last name of the path (the missing or unknown property's own name), `keyword` the JSON Schema
+ * rule (pattern, enum, required, type, minimum, maxLength, additionalProperties, …), `location` body, querystring
+ * or params, and `allowed` an enum's values. The message stays for scripts.
+ */
+function validationDetails(e: { validation?: ValidationItem[]; validationContext?: string }): Record<string, unknown> {
+  const v = e.validation?.[0] as (ValidationItem & { keyword?: string }) | undefined;
+  if (!v) return {};
+  const path = (v.instancePath ?? '').split('/').filter(Boolean);
+  const named = v.params?.missingProperty ?? v.params?.additionalProperty;
+  const field = named !== undefined ? String(named) : (path.filter((x) => !/^\d+$/.test(x)).pop() ?? null);
+  return {
+    validation: {
+      location: e.validationContext ?? 'request',
+      field: field?.slice(0, 64) ?? null,
+      path: (v.instancePath ?? '').slice(0, 200),
+      keyword: v.keyword ?? null,
+      ...(v.params?.allowedValues ? { allowed: (v.params.allowedValues as unknown[]).map(String).slice(0, 50) } : {}),
+      ...(v.params?.limit !== undefined ? { limit: Number(v.params.limit) } : {}),
+    },
+  };
+}
+
 /** Timeouts of the HTTP server under the API (the listener passes them from configuration; inject needs none). */
 export interface ApiServerTimeouts {
   headersTimeoutMs: number;
@@ -111,7 +135,7 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       statusCode?: number;
       code?: string;
     };
-    if (fe.validation) return sendError(reply, 'ERR_BAD_REQUEST', validationMessage(fe));
+    if (fe.validation) return sendError(reply, 'ERR_BAD_REQUEST', validationMessage(fe), validationDetails(fe));
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return sendError(reply, 'ERR_PAYLOAD_TOO_LARGE', 'request body is too large');
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -188,6 +212,23 @@ export async function createApiApp(deps: ApiDeps, timeouts?: ApiServerTimeouts):
       );
     if (!roleAtLeast(principal.role, access))
       return sendError(reply, 'ERR_FORBIDDEN', `this needs the ${access} role; you are ${principal.role}`);
+  });
+
+  // Password re-entry for cluster-wide trust changes (route config `confirm`), after validation, before the handler.
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.routeOptions.config?.confirm) return;
+    const body = req.body as { confirmPassword?: string } | null | undefined;
+    const given = body?.confirmPassword;
+    if (body && typeof body === 'object') delete body.confirmPassword;
+    const p = req.principal;
+    if (p?.via !== 'session') return;
+    if (!given)
+      return sendError(
+        reply,
+        'ERR_CONFIRMATION_REQUIRED',
+        'this changes what every phone trusts: type your password again to confirm (confirmPassword)',
+      );
+    await deps.users.confirmPassword(p.username, given, req.ip);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {

@@ -25,6 +25,12 @@ declare module 'fastify' {
      * /api/v1/phones/search".
      */
     secretsGoTo?: string;
+    /**
+     * A cluster-wide trust change: a browser session must send the user's password again in the body's
+     * confirmPassword (checked before the handler, then removed from the body). API tokens are scripts' credentials
+     * and are not asked.
+     */
+    confirm?: boolean;
   }
   /** Documentation keys read by openapi.ts (Fastify compiles only body/querystring/params/headers/response). */
   interface FastifySchema {
@@ -86,6 +92,14 @@ export function sessionCookie(value: string, o: { secure: boolean; maxAgeSeconds
  * preValidation hook for a POST whose body holds only optional fields: no body at all (the web UI posts none)
  * is validated as `{}` rather than refused with "body must be object".
  */
+/** The body field a route with `config.confirm` takes the password in (add it to the route's body schema). */
+export const confirmPasswordProp = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 1024,
+  description: 'your password again (required from a browser session, ignored with an API token)',
+} as const;
+
 export function absentBodyIsEmpty(req: FastifyRequest, _reply: unknown, done: () => void): void {
   if (req.body === undefined || req.body === null) req.body = {};
   done();

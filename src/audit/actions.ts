@@ -63,6 +63,7 @@ export const AUDIT_ACTIONS = {
   'auth.login-failed': 'Sign-in failed',
   'auth.login-throttled': 'Sign-in refused (too many failures)',
   'auth.logout': 'Signed out',
+  'auth.confirm-failed': 'Password re-entry for a trust change failed',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -54,6 +54,8 @@ export interface BulkService {
   items(id: number, q: { onlyFailed?: boolean; after?: string | null; limit: number }): Promise<BulkJobItem[]>;
   /** CSV of Device Name, Authentication String (and the outcome) for every processed phone. */
   exportCsv(id: number): AsyncIterable<string>;
+  /** CSV of Device Name, Error code, Reason for every phone the job could not update (no secrets). */
+  failuresCsv(id: number): AsyncIterable<string>;
   /** Runs queued jobs and resumes interrupted ones until stopped. */
   startWorker(o?: { pollMs?: number; onError?: (e: unknown) => void }): { stop(): Promise<void>; wake(): void };
 }
@@ -363,6 +365,18 @@ export function createBulkService(
             it.ok ? '' : `${it.code}: ${it.message}`,
           ]);
         yield chunk;
+        after = items[items.length - 1]!.deviceName;
+      }
+    },
+
+    async *failuresCsv(id) {
+      await svc.get(id);
+      yield csvRow(['Device Name', 'Error', 'Reason']);
+      let after: string | null = null;
+      for (;;) {
+        const items = await admin.listBulkJobItems(id, { onlyFailed: true, after, limit: 5000 });
+        if (!items.length) return;
+        yield items.map((it) => csvRow([it.deviceName, it.code ?? '', it.message ?? ''])).join('');
         after = items[items.length - 1]!.deviceName;
       }
     },

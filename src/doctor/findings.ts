@@ -245,6 +245,21 @@ export const FINDINGS = {
       "Nothing to do if the phone's MIC chains to a trusted manufacturing CA (opencapf capf manufacturing list); " +
       'otherwise use By Null String or By Authentication String.',
   },
+  'auth-string-invalid': {
+    severity: 'error',
+    title: 'The phone sent a wrong authentication string ("Upgrade Failed: Invalid Authentication String")',
+    docs: DOCS_SECTIONS.repeatedFailures,
+    cause:
+      'The string typed on the phone (Settings > Security > LSC, or the one a bulk job generated for it) differs ' +
+      "from the Authentication String in the phone's CAPF Information, or the phone sent none; CAPF refused the " +
+      'operation. After capf.authFailureLimit wrong strings the operation is locked.',
+    remedy:
+      'Give the user the string the CAPF Information holds (opencapf phone show SEP<MAC>; for a bulk job its ' +
+      'unique-strings CSV: opencapf bulk export JOB), or set a new one (opencapf capf schedule install SEP<MAC> ' +
+      '--auth-mode auth-string --auth-string generate), then have it typed on the phone again.',
+    phoneMessage: 'LSC: Failed',
+    adminStatus: 'Upgrade Failed: Invalid Authentication String',
+  },
   'repeated-failures': {
     severity: 'warning',
     title: "Repeated failures in the phone's recent CAPF sessions",
@@ -304,8 +319,12 @@ export const FINDINGS = {
 
 export type FindingId = keyof typeof FINDINGS;
 
+/** A finding about the phone asked about, or about the cluster (every phone). */
+export type FindingScope = 'phone' | 'cluster';
+
 export interface Finding {
   id: FindingId;
+  scope: FindingScope;
   severity: Severity;
   title: string;
   cause: string;
@@ -315,13 +334,15 @@ export interface Finding {
   /** Anchor in docs/troubleshooting.md. */
   docsAnchor: string;
   phoneMessage?: string;
+  /** The Certificate Operation Status: the asked phone's own when there is one, else what this case shows. */
   adminStatus?: string;
 }
 
-export function finding(id: FindingId, evidence: string[]): Finding {
+export function finding(id: FindingId, evidence: string[], scope: FindingScope = 'cluster'): Finding {
   const d: FindingDef = FINDINGS[id];
   return {
     id,
+    scope,
     severity: d.severity,
     title: d.title,
     cause: d.cause,

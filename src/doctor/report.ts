@@ -44,7 +44,12 @@ export function renderReport(r: DoctorReport): string {
   }
   lines.push('');
   if (r.findings.length === 0) lines.push('No problems found.');
+  let scope: string | null = null;
   for (const x of r.findings) {
+    if (r.device && x.scope !== scope) {
+      scope = x.scope;
+      lines.push(scope === 'phone' ? `About ${r.device}:` : 'Cluster-wide:', '');
+    }
     lines.push(`[${LABEL[x.severity]}] ${x.title}  (${x.id})`);
     lines.push(`  Cause:    ${x.cause}`);
     for (const e of x.evidence) lines.push(`  Evidence: ${e}`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './rules.ts';
+import { renderReport } from './report.ts';
 import type { DoctorFacts, ItlFacts, PhoneFacts } from './facts.ts';
 import { DEFAULT_CAPF, STATUS, statusText, type OperationStatusCode, type Phone } from '../phones/model.ts';
 import type { CapfSessionRecord } from '../capf/ports.ts';
@@ -229,7 +230,7 @@ test(
   },
 );
 
-test('every finding names a cause, a remedy and a docs section; errors sort first', () => {
+test("every finding names a cause, a remedy and a docs section; the phone's first, errors first in each", () => {
   const all = diagnose(
     facts(
       {
@@ -252,7 +253,70 @@ test('every finding names a cause, a remedy and a docs section; errors sort firs
     assert.match(f.docsAnchor, /troubleshooting\.md#/);
   }
   const order = { error: 0, warning: 1, info: 2 };
-  for (let i = 1; i < all.length; i++) assert.ok(order[all[i - 1]!.severity] <= order[all[i]!.severity]);
+  const scopes = all.map((f) => f.scope);
+  assert.deepEqual(
+    scopes,
+    [...scopes].sort((a, b) => (a === b ? 0 : a === 'phone' ? -1 : 1)),
+    'phone findings first',
+  );
+  assert.equal(all[0]!.id, 'not-contacted', "the phone's own finding, though only info, before the cluster's errors");
+  for (let i = 1; i < all.length; i++)
+    if (all[i - 1]!.scope === all[i]!.scope) assert.ok(order[all[i - 1]!.severity] <= order[all[i]!.severity]);
+});
+
+test('"Upgrade Failed: Invalid Authentication String": its own finding, before the cluster-wide ones', () => {
+  const failed = phone({ authFailures: 1, operationStatus: STATUS.failed('install', 'badAuthString') });
+  const all = diagnose(
+    facts(
+      { tvs: { host: '127.0.0.1', port: 2445, reachable: false, error: 'ECONNREFUSED' } },
+      { phone: failed, sessions: [session('rejected', 'wrong authentication string (failure 1 of 5)')] },
+    ),
+  );
+  assert.deepEqual(
+    all.map((f) => [f.id, f.scope]),
+    [
+      ['auth-string-invalid', 'phone'],
+      ['tvs-not-running', 'cluster'],
+    ],
+  );
+  assert.equal(all[0]!.adminStatus, 'Upgrade Failed: Invalid Authentication String');
+  assert.equal(all[0]!.phoneMessage, 'LSC: Failed');
+  // Still pending after a wrong string (the limit not reached): the same case, evidence names the count.
+  const pending = phone({ authFailures: 2 });
+  const again = diagnose(facts({}, { phone: pending }));
+  assert.ok(again.find((f) => f.id === 'auth-string-invalid')?.evidence.some((e) => /^2 wrong/.test(e)));
+  // Locked is its own case, not this one.
+  const locked = phone({ authFailures: 5, operationStatus: STATUS.failed('install', 'authLocked') });
+  assert.ok(!ids(facts({}, { phone: locked })).includes('auth-string-invalid'));
+});
+
+test('a phone in "Upgrade Failed": every finding prints its status, never "Operation Pending"', () => {
+  const failed = phone(
+    { profileName: 'P', operationStatus: STATUS.failed('install', 'badAuthString') },
+    { authMode: 'null-string' },
+  );
+  const report = {
+    checkedAt: NOW,
+    device: failed.deviceName,
+    ok: false,
+    findings: [] as ReturnType<typeof diagnose>,
+    facts: facts(
+      { itls: [itl({ capfSha1s: [] })] },
+      { phone: failed, profileName: 'P', profileAuthMode: 'existing-lsc' },
+    ),
+  };
+  report.findings = diagnose(report.facts);
+  // The cases whose table says "Operation Pending" (profile mismatch, no CAPF in the ITL) are among them.
+  assert.ok(report.findings.some((f) => f.id === 'auth-mode-profile-mismatch'));
+  assert.ok(report.findings.some((f) => f.id === 'itl-no-capf'));
+  for (const f of report.findings) assert.equal(f.adminStatus, 'Upgrade Failed: Invalid Authentication String', f.id);
+  const text = renderReport(report);
+  assert.doesNotMatch(text, /Operation Pending/);
+  assert.match(text, /status "Upgrade Failed: Invalid Authentication String"/);
+  assert.ok(text.indexOf('About SEP001122334455') < text.indexOf('Cluster-wide'), 'the phone section first');
+  // Without a phone, a case prints the status it usually shows.
+  const cluster = diagnose(facts({ itls: [itl({ capfSha1s: [] })] }));
+  assert.equal(cluster.find((f) => f.id === 'itl-no-capf')?.adminStatus, 'Operation Pending');
 });
 
 test('ITL File Status: an older ITL served; ours served again and again without a CAPF session', () => {

@@ -25,8 +25,15 @@ function itlFindings(itl: ItlFacts, capfSha1: string, what: string): Finding[] {
   return [];
 }
 
+const bySeverity = (a: Finding, b: Finding) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];
+
+/**
+ * The findings, those about the phone asked about first (the admin asked about it), each group by severity. For a
+ * phone, every finding prints the phone's own Certificate Operation Status, not the one its case usually shows.
+ */
 export function diagnose(f: DoctorFacts): Finding[] {
   const out: Finding[] = [];
+  const mine: Finding[] = [];
   const now = Date.parse(f.checkedAt);
   const c = f.capfCertificate;
   if (Date.parse(c.notAfter) <= now)
@@ -86,18 +93,18 @@ export function diagnose(f: DoctorFacts): Finding[] {
     if (p.perMacItl?.found) {
       const def = f.itls[0];
       if (p.perMacPinned || (def?.sha1 && p.perMacItl.sha1 !== def.sha1)) {
-        out.push(
+        mine.push(
           finding('itl-per-mac-override', [
             `${p.perMacItl.fileName} (SHA-1 ${p.perMacItl.sha1}) is served instead of ` +
               `ITLFile.tlv (SHA-1 ${def?.sha1 ?? '?'})${p.perMacPinned ? '; it is pinned' : ''}`,
           ]),
         );
-        out.push(...itlFindings(p.perMacItl, c.sha1, p.perMacItl.fileName));
+        mine.push(...itlFindings(p.perMacItl, c.sha1, p.perMacItl.fileName));
       }
     }
     const served = p.itlServed;
     if (served?.status === 'older')
-      out.push(
+      mine.push(
         finding('itl-older-served', [
           `${p.deviceName} was last served ITL SHA-1 ${served.sha1} at ${served.servedAt}; ` +
             `ITLFile.tlv is now ${f.itls[0]?.sha1 ?? '(not read)'}`,
@@ -111,7 +118,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
       ph &&
       ph.capf.operation !== 'none'
     )
-      out.push(
+      mine.push(
         finding('itl-foreign-suspected', [
           `${p.deviceName} was served our current ITL ${served.servedCount} times (last ${served.servedAt}) and ` +
             'never opened a CAPF session with us',
@@ -119,7 +126,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
         ]),
       );
     if (!ph) {
-      out.push(finding('phone-unknown', [`${p.deviceName} is not in the database`]));
+      mine.push(finding('phone-unknown', [`${p.deviceName} is not in the database`]));
     } else {
       const op = ph.capf.operation;
       const pending = op !== 'none';
@@ -127,7 +134,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
         sameStatus(ph.operationStatus, STATUS.failed('install', 'late')) ||
         (pending && ph.capf.completesBy && Date.parse(ph.capf.completesBy) < now)
       ) {
-        out.push(
+        mine.push(
           finding('deadline-past', [
             `Operation Completes By ${ph.capf.completesBy ?? '-'}`,
             `Certificate Operation Status: ${ph.status}`,
@@ -135,7 +142,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
         );
       }
       if (pending && p.profileAuthMode && p.profileAuthMode !== ph.capf.authMode) {
-        out.push(
+        mine.push(
           finding('auth-mode-profile-mismatch', [
             `operation: ${AUTH_MODES[ph.capf.authMode].label}`,
             `profile "${p.profileName}": ${AUTH_MODES[p.profileAuthMode].label}`,
@@ -143,7 +150,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
         );
       }
       if (pending && ph.capf.authMode === 'existing-lsc' && !ph.lsc) {
-        out.push(
+        mine.push(
           finding(f.manufacturingCaConfigured ? 'lsc-precedence-mic-fallback' : 'lsc-precedence-mic-only', [
             `${ph.deviceName} has no LSC on record${ph.mic ? `; MIC seen: ${ph.mic.subjectDn}` : ''}`,
             f.manufacturingCaConfigured
@@ -154,8 +161,19 @@ export function diagnose(f: DoctorFacts): Finding[] {
         );
       }
       const locked = ph.operationStatus.outcome === 'failed' && ph.operationStatus.reason === 'authLocked';
+      const invalid = ph.operationStatus.outcome === 'failed' && ph.operationStatus.reason === 'badAuthString';
+      if (invalid || (!locked && pending && ph.authFailures > 0 && ph.authFailures < f.authFailureLimit)) {
+        mine.push(
+          finding('auth-string-invalid', [
+            `Certificate Operation Status: ${ph.status}`,
+            `${ph.authFailures} wrong authentication string(s) since the operation was scheduled ` +
+              `(locked at ${f.authFailureLimit})`,
+            ...(ph.capf.authMode === 'auth-string' ? [] : [`Authentication Mode is now ${ph.capf.authMode}`]),
+          ]),
+        );
+      }
       if (locked || (pending && ph.authFailures >= f.authFailureLimit)) {
-        out.push(
+        mine.push(
           finding('auth-string-locked', [
             `${ph.authFailures} authentication failures (limit ${f.authFailureLimit})`,
             `Certificate Operation Status: ${ph.status}`,
@@ -167,7 +185,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
         const byReason = new Map<string, number>();
         for (const s of failures)
           byReason.set(s.reason ?? s.status ?? 'unknown', (byReason.get(s.reason ?? s.status ?? 'unknown') ?? 0) + 1);
-        out.push(
+        mine.push(
           finding('repeated-failures', [
             `${failures.length} of the last ${p.sessions.length} CAPF sessions failed`,
             ...[...byReason].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} x ${r}`),
@@ -175,7 +193,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
         );
       }
       if (pending && ph.operationStatus.outcome === 'pending' && p.sessions.length === 0) {
-        out.push(
+        mine.push(
           finding('not-contacted', [
             `${op} scheduled (completes by ${ph.capf.completesBy ?? '-'}); ` +
               `no CAPF session from ${ph.deviceName} on record`,
@@ -184,5 +202,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
       }
     }
   }
-  return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const status = p?.phone?.status;
+  const all = [...mine.map((x) => ({ ...x, scope: 'phone' as const })).sort(bySeverity), ...out.sort(bySeverity)];
+  return status ? all.map((x) => ({ ...x, adminStatus: status })) : all;
 }

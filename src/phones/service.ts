@@ -118,7 +118,10 @@ export function resolveScheduleSettings(
     if (authString === null)
       throw new AppError(
         'ERR_AUTH_STRING_FORMAT',
-        'By Authentication String needs an authentication string (4 to 10 digits), or "generate"',
+        req.authMode && req.authMode !== authMode
+          ? `the phone security profile "${phone.profileName}" uses By Authentication String and no ` +
+              'authentication string was given (4 to 10 digits, or "generate" for one per device)'
+          : 'By Authentication String needs an authentication string (4 to 10 digits), or "generate"',
       );
     if (!AUTH_STRING_RE.test(authString))
       throw new AppError('ERR_AUTH_STRING_FORMAT', 'authentication string must be 4 to 10 digits');
@@ -134,7 +137,8 @@ export function resolveScheduleSettings(
     if (t <= nowDate.getTime())
       throw new AppError(
         'ERR_DEADLINE_PAST',
-        `Operation Completes By ${new Date(t).toISOString()} is in the past; enter a time at least one hour ahead`,
+        `Operation Completes By ${new Date(t).toISOString()} is in the past; enter any later time (an hour or ` +
+          'more ahead leaves time to reset the phone)',
       );
     completesBy = new Date(t).toISOString();
   }

@@ -82,6 +82,13 @@ export const ERROR_TABLE = {
     expose: true,
     text: 'change your password first (POST /api/v1/auth/password)',
   },
+  // Cluster-wide trust changes from a browser session ask for the password again (api/app.ts, route config confirm).
+  ERR_CONFIRMATION_REQUIRED: {
+    http: 428,
+    expose: true,
+    text: 'this change needs your password again (confirmPassword in the request body)',
+  },
+  ERR_CONFIRMATION_FAILED: { http: 403, expose: true, text: 'the password given to confirm the change is wrong' },
   ERR_CSRF: { http: 403, expose: true, text: 'cookie-authenticated changes need the X-Requested-With header' },
   ERR_SECRET_IN_URL: {
     http: 400,

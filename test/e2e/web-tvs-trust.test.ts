@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CapfLab } from '../helpers/capf-lab.ts';
-import { SHOTS, startWebLab, webSkipReason, type WebLab } from '../helpers/web-lab.ts';
+import { confirmWithPassword, SHOTS, startWebLab, webSkipReason, type WebLab } from '../helpers/web-lab.ts';
 import {
   createSelfSignedIdentity,
   derToPem,
@@ -85,6 +85,7 @@ describe('web UI: TVS trust and rollback mode', { skip: missing ?? false }, () =
     await page.getByRole('link', { name: 'Trust lists (ITL/CTL)' }).click();
     await page.getByRole('heading', { level: 1, name: 'Trust lists (ITL/CTL)' }).waitFor();
     await page.getByRole('button', { name: 'Turn rollback mode on' }).click();
+    await confirmWithPassword(page, 'Turn rollback mode on');
     await page.getByTestId('rollback-banner').waitFor();
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
@@ -99,6 +100,7 @@ describe('web UI: TVS trust and rollback mode', { skip: missing ?? false }, () =
     await page.screenshot({ path: join(SHOTS, 'dashboard-rollback-on.png'), fullPage: true });
     await page.getByRole('link', { name: 'Trust lists (ITL/CTL)' }).click();
     await page.getByRole('button', { name: 'Turn rollback mode off' }).click();
+    await confirmWithPassword(page, 'Turn rollback mode off');
     await page.getByText('Rollback mode is off').waitFor();
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();

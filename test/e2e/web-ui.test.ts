@@ -312,10 +312,19 @@ describe('web UI end to end', { skip: missing ?? false }, () => {
     await page.getByText('Signature verified').first().waitFor();
     await page.getByText('The ITL file was verified successfully.').first().waitFor();
     await page.getByRole('button', { name: 'Reset localkey' }).click();
+    // A cluster-wide trust change: the password again (a wrong one is refused by the server, nothing changes).
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByLabel('Your password (to confirm)').fill('not my password');
+    await dialog.getByRole('button', { name: 'Reset localkey' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'ERR_CONFIRMATION_FAILED' }).waitFor();
+    await dialog.getByLabel('Your password (to confirm)').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Reset localkey' }).click();
     await page.getByText('The ITL is now signed with the ITLRecovery key').waitFor();
     await page.getByText('signed by the ITLRecovery key (reset localkey)').first().waitFor();
     await shot('trust-reset-localkey');
     await page.getByRole('button', { name: 'Back to normal signing' }).click();
+    await page.getByRole('alertdialog').getByLabel('Your password (to confirm)').fill(PASSWORD);
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Back to normal signing' }).click();
     await page.getByText('signed by the TFTP (CallManager) certificate').first().waitFor();
   });
 

@@ -64,3 +64,14 @@ export async function startWebLab(
     },
   };
 }
+
+/** Types the password into the open confirmation of a trust change and confirms it with the button named `confirm`. */
+export async function confirmWithPassword(
+  page: Page,
+  confirm: string | RegExp,
+  password = WEB_PASSWORD,
+): Promise<void> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.getByLabel('Your password (to confirm)').fill(password);
+  await dialog.getByRole('button', { name: confirm }).click();
+}

@@ -11,6 +11,7 @@ import { PhonesPage } from './pages/Phones.tsx';
 import { PhonePage } from './pages/Phone.tsx';
 import { ProfilesPage, ProfilePage } from './pages/Profiles.tsx';
 import { BulkPage } from './pages/Bulk.tsx';
+import { BulkJobPage } from './pages/BulkJob.tsx';
 import { CertificatesPage, CertificatePage } from './pages/Certificates.tsx';
 import { TrustListsPage } from './pages/TrustLists.tsx';
 import { MigrationPage } from './pages/Migration.tsx';
@@ -66,6 +67,8 @@ function routeFor(path: string, me: Me): ReactNode {
   m = match('/profiles/:name', path);
   if (m) return <ProfilePage key={m.name} name={m.name!} me={me} />;
   if (path === '/bulk') return <BulkPage me={me} />;
+  m = match('/bulk/jobs/:id', path);
+  if (m && /^\d{1,9}$/.test(m.id!)) return <BulkJobPage key={m.id} id={Number(m.id)} me={me} />;
   if (path === '/certificates') return <CertificatesPage />;
   m = match('/certificates/:name', path);
   if (m) return <CertificatePage key={m.name} name={m.name!} me={me} />;

@@ -238,14 +238,20 @@ export type PostBulkJobsByIdCancelResponse = {
   error: string | null;
 };
 
-/** GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job (paged by device name) */
+/**
+ * GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job: result, error code and reason (paged by device name:
+ * pass the last device name as after); read-only users get no authentication strings
+ */
 export type GetBulkJobsByIdItemsQuery = {
   onlyFailed?: boolean;
   after?: string;
   limit?: number;
 };
 
-/** GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job (paged by device name) */
+/**
+ * GET /api/v1/bulk/jobs/{id}/items: Per-device results of a job: result, error code and reason (paged by device name:
+ * pass the last device name as after); read-only users get no authentication strings
+ */
 export type GetBulkJobsByIdItemsResponse = {
   items: {
     deviceName: string;
@@ -541,6 +547,8 @@ export type GetDoctorResponse = {
   ok: boolean;
   findings: {
     id: string;
+    /** about the phone asked about, or every phone */
+    scope: 'phone' | 'cluster';
     severity: 'error' | 'warning' | 'info';
     title: string;
     cause: string;
@@ -565,6 +573,8 @@ export type PostDoctorResponse = {
   ok: boolean;
   findings: {
     id: string;
+    /** about the phone asked about, or every phone */
+    scope: 'phone' | 'cluster';
     severity: 'error' | 'warning' | 'info';
     title: string;
     cause: string;
@@ -605,6 +615,8 @@ export type PostIdentitiesRegenerateBody = {
   names: ('capf' | 'itlrecovery' | 'tftp' | 'tvs')[];
   /** regenerate even when phones would be stranded (otherwise 409 ERR_SIGNER_STRANDS_PHONES); audited as forced */
   force?: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -737,6 +749,8 @@ export type PostIdentitiesByNameCsrResponse = {
 export type PostIdentitiesByNameRegenerateBody = {
   /** regenerate even when phones would be stranded (otherwise 409 ERR_SIGNER_STRANDS_PHONES); audited as forced */
   force?: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -2551,6 +2565,8 @@ export type PostTrustItlRebuildResponse = {
  */
 export type PostTrustItlRollbackBody = {
   on: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -2623,6 +2639,15 @@ export type GetTrustItlRotationResponse = {
  * POST /api/v1/trust/itl/rotation/abort: Abort: discard the next certificate and its key; the ITL lists the current
  * signers only
  */
+export type PostTrustItlRotationAbortBody = {
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/abort: Abort: discard the next certificate and its key; the ITL lists the current
+ * signers only
+ */
 export type PostTrustItlRotationAbortResponse = {
   phase: 'none' | 'staged' | 'finished' | 'aborted';
   startedAt: string | null;
@@ -2667,6 +2692,8 @@ export type PostTrustItlRotationAbortResponse = {
  */
 export type PostTrustItlRotationFinishBody = {
   force?: boolean;
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
@@ -2715,6 +2742,15 @@ export type PostTrustItlRotationFinishResponse = {
  * POST /api/v1/trust/itl/rotation/start: Start: generate the next TFTP key and certificate (not used to sign yet); the
  * ITL, still signed by the current key, lists it with role TFTP and TVS vouches for it. 409 if one is staged
  */
+export type PostTrustItlRotationStartBody = {
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
+};
+
+/**
+ * POST /api/v1/trust/itl/rotation/start: Start: generate the next TFTP key and certificate (not used to sign yet); the
+ * ITL, still signed by the current key, lists it with role TFTP and TVS vouches for it. 409 if one is staged
+ */
 export type PostTrustItlRotationStartResponse = {
   phase: 'none' | 'staged' | 'finished' | 'aborted';
   startedAt: string | null;
@@ -2754,15 +2790,19 @@ export type PostTrustItlRotationStartResponse = {
 
 /**
  * POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL
- * signer is lost); normal: back to the TFTP certificate
+ * signer is lost); normal: back to the TFTP certificate. From a browser session confirmPassword is required (428
+ * ERR_CONFIRMATION_REQUIRED, 403 ERR_CONFIRMATION_FAILED)
  */
 export type PostTrustItlSigningBody = {
   mode: 'normal' | 'localkey';
+  /** your password again (required from a browser session, ignored with an API token) */
+  confirmPassword?: string;
 };
 
 /**
  * POST /api/v1/trust/itl/signing: reset localkey: sign the ITL with the ITLRecovery key (recovers phones whose ITL
- * signer is lost); normal: back to the TFTP certificate
+ * signer is lost); normal: back to the TFTP certificate. From a browser session confirmPassword is required (428
+ * ERR_CONFIRMATION_REQUIRED, 403 ERR_CONFIRMATION_FAILED)
  */
 export type PostTrustItlSigningResponse = {
   signingMode: 'normal' | 'localkey';

@@ -1,6 +1,8 @@
 // Owns the UI's only backend: the public REST API (/api/v1), with the cookie session, the CSRF header on
 // every request, and the API's error shape turned into ApiError (code + the API's own message).
 
+import { describeError, validationOf } from './error-messages.ts';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -56,11 +58,7 @@ export async function api<T>(
       credentials: 'same-origin',
     });
   } catch {
-    throw new ApiError(
-      0,
-      'ERR_NETWORK',
-      'The OpenCAPF server cannot be reached. Check that `opencapf serve` is running, then retry.',
-    );
+    throw new ApiError(0, 'ERR_NETWORK', '');
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -90,9 +88,15 @@ export function downloadUrl(path: string, q?: Query): string {
   return `/api/v1${path}${queryString(q)}`;
 }
 
-export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
+/** What the admin reads for an error: the code's sentence in the UI's words (error-messages.ts), never raw JSON. */
+export function errorMessage(e: unknown, authModeLabel?: (k: string) => string): string {
+  if (e instanceof ApiError) return describeError(e.code, e.message, e.details, authModeLabel);
   return 'Something went wrong in the page. Reload it and try again.';
+}
+
+/** The field a validation error is about (the API's name of it), or null. */
+export function errorField(e: unknown): string | null {
+  return e instanceof ApiError && e.code === 'ERR_BAD_REQUEST' ? (validationOf(e.details)?.field ?? null) : null;
 }
 
 /**

@@ -55,3 +55,5 @@ export type MonitorRuleAdd = Api.PostMonitorRulesBody;
 export type MonitorTestResult = Api.PostMonitorChannelsByNameTestResponse;
 export type MonitorDeliveries = Api.GetMonitorDeliveriesResponse;
 export type MonitorRun = Api.PostMonitorRunResponse;
+export type BulkJobItem = Api.GetBulkJobsByIdItemsResponse['items'][number];
+export type ItlRotation = Api.GetTrustItlRotationResponse;

@@ -113,9 +113,11 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
   app.get<{ Params: { id: number }; Querystring: { onlyFailed?: boolean; after?: string; limit?: number } }>(
     '/bulk/jobs/:id/items',
     {
-      config: { access: 'operator' },
+      config: { access: 'read-only' },
       schema: {
-        summary: 'Per-device results of a job (paged by device name)',
+        summary:
+          'Per-device results of a job: result, error code and reason (paged by device name: pass the last ' +
+          'device name as after); read-only users get no authentication strings',
         tags: ['bulk'],
         params: idParam,
         querystring: obj({
@@ -138,13 +140,35 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
         },
       },
     },
-    async (req) => ({
-      items: await d.bulk.items(req.params.id, {
+    async (req) => {
+      const items = await d.bulk.items(req.params.id, {
         onlyFailed: req.query.onlyFailed ?? false,
         after: req.query.after ?? null,
         limit: req.query.limit ?? 1000,
-      }),
-    }),
+      });
+      const secrets = canSeeSecrets(req);
+      return { items: secrets ? items : items.map((it) => ({ ...it, authString: null })) };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/bulk/jobs/:id/failures',
+    {
+      config: { access: 'read-only' },
+      schema: {
+        summary: 'CSV of the phones a job could not update: Device Name, Error (code), Reason; no secrets',
+        tags: ['bulk'],
+        params: idParam,
+        produces: ['text/csv'],
+      },
+    },
+    async (req, reply) => {
+      await d.bulk.get(req.params.id);
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="bulk-job-${req.params.id}-failures.csv"`);
+      return reply.send(Readable.from(d.bulk.failuresCsv(req.params.id)));
+    },
   );
 
   app.get<{ Params: { id: number } }>(

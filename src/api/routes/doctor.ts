@@ -11,6 +11,7 @@ const findingSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
+    scope: { type: 'string', enum: ['phone', 'cluster'], description: 'about the phone asked about, or every phone' },
     severity: { type: 'string', enum: ['error', 'warning', 'info'] },
     title: { type: 'string' },
     cause: { type: 'string' },

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
 import type { SignerRotation } from '../../provisioning/signer-rotation.ts';
-import { absentBodyIsEmpty, actorOf } from '../request-helpers.ts';
+import { absentBodyIsEmpty, actorOf, confirmPasswordProp } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, nullable, obj, str } from '../schemas.ts';
 
@@ -52,15 +52,18 @@ export function registerItlRotationRoutes(app: FastifyInstance, deps: Pick<ApiDe
     },
     async () => need().status(),
   );
+  const confirmBody = obj({ confirmPassword: confirmPasswordProp });
   app.post(
     '/trust/itl/rotation/start',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', confirm: true },
+      preValidation: absentBodyIsEmpty,
       schema: {
         summary:
           'Start: generate the next TFTP key and certificate (not used to sign yet); the ITL, still signed ' +
           'by the current key, lists it with role TFTP and TVS vouches for it. 409 if one is staged',
         tags: ['trust'],
+        body: confirmBody,
         response,
       },
     },
@@ -69,7 +72,7 @@ export function registerItlRotationRoutes(app: FastifyInstance, deps: Pick<ApiDe
   app.post<{ Body: { force?: boolean } }>(
     '/trust/itl/rotation/finish',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', confirm: true },
       preValidation: absentBodyIsEmpty,
       schema: {
         summary:
@@ -77,7 +80,7 @@ export function registerItlRotationRoutes(app: FastifyInstance, deps: Pick<ApiDe
           'ITLRecovery signs the ITL for itl.transitionHours). 409 ERR_SIGNER_STRANDS_PHONES while phones ' +
           'have not fetched an ITL that lists it, or that is unknown, unless force (audited as forced)',
         tags: ['trust'],
-        body: obj({ force: { type: 'boolean', default: false } }),
+        body: obj({ force: { type: 'boolean', default: false }, confirmPassword: confirmPasswordProp }),
         response,
       },
     },
@@ -86,10 +89,12 @@ export function registerItlRotationRoutes(app: FastifyInstance, deps: Pick<ApiDe
   app.post(
     '/trust/itl/rotation/abort',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', confirm: true },
+      preValidation: absentBodyIsEmpty,
       schema: {
         summary: 'Abort: discard the next certificate and its key; the ITL lists the current signers only',
         tags: ['trust'],
+        body: confirmBody,
         response,
       },
     },

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
 import { showItl, openTrustList, itlWarnings, ctlWarnings } from '../../trust/index.ts';
-import { actorOf } from '../request-helpers.ts';
+import { actorOf, confirmPasswordProp } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { arr, obj, str } from '../schemas.ts';
 
@@ -121,13 +121,16 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
   app.post<{ Body: { mode: ItlSigningMode } }>(
     '/trust/itl/signing',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', confirm: true },
       schema: {
         summary:
           'reset localkey: sign the ITL with the ITLRecovery key (recovers ' +
-          'phones whose ITL signer is lost); normal: back to the TFTP certificate',
+          'phones whose ITL signer is lost); normal: back to the TFTP certificate. From a browser session ' +
+          'confirmPassword is required (428 ERR_CONFIRMATION_REQUIRED, 403 ERR_CONFIRMATION_FAILED)',
         tags: ['trust'],
-        body: obj({ mode: { type: 'string', enum: ['normal', 'localkey'] } }, ['mode']),
+        body: obj({ mode: { type: 'string', enum: ['normal', 'localkey'] }, confirmPassword: confirmPasswordProp }, [
+          'mode',
+        ]),
         response: { 200: listSchema },
       },
     },
@@ -139,13 +142,13 @@ export function registerTrustListRoutes(app: FastifyInstance, deps: Pick<ApiDeps
   app.post<{ Body: { on: boolean } }>(
     '/trust/itl/rollback',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', confirm: true },
       schema: {
         summary:
           'Rollback mode (CUCM "Prepare Cluster for Rollback to pre-8.0"): on serves an ITL still signed by our ' +
           'signer but with empty TVS and TFTP records, so phones accept the next cluster; off: the normal ITL',
         tags: ['trust'],
-        body: obj({ on: { type: 'boolean' } }, ['on']),
+        body: obj({ on: { type: 'boolean' }, confirmPassword: confirmPasswordProp }, ['on']),
         response: { 200: listSchema },
       },
     },

@@ -13,7 +13,7 @@ import {
   type IdentityService,
 } from '../../pki/index.ts';
 import type { ApiDeps } from '../deps.ts';
-import { absentBodyIsEmpty, actorOf } from '../request-helpers.ts';
+import { absentBodyIsEmpty, actorOf, confirmPasswordProp } from '../request-helpers.ts';
 import { arr, nullable, obj, str } from '../schemas.ts';
 
 /** Listeners an OpenCAPF node can run; the status page lists each, started or not. */
@@ -277,7 +277,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
   app.post<{ Params: { name: IdentityName }; Body: { force?: boolean } }>(
     '/identities/:name/regenerate',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', confirm: true },
       preValidation: absentBodyIsEmpty,
       schema: {
         summary:
@@ -286,7 +286,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
           'one. tftp/itlrecovery: 409 ERR_SIGNER_STRANDS_PHONES while a change would strand phones',
         tags: ['certificates'],
         params: nameParam,
-        body: obj({ force: forceProp }),
+        body: obj({ force: forceProp, confirmPassword: confirmPasswordProp }),
         response: { 200: summarySchema },
       },
     },
@@ -301,7 +301,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
   app.post<{ Body: { names: IdentityName[]; force?: boolean } }>(
     '/identities/regenerate',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', confirm: true },
       schema: {
         summary:
           'Regenerate several certificates as one act, in the order given. tftp with itlrecovery is refused ' +
@@ -318,6 +318,7 @@ export function registerNodeRoutes(app: FastifyInstance, d: ApiDeps): void {
               uniqueItems: true,
             },
             force: forceProp,
+            confirmPassword: confirmPasswordProp,
           },
           ['names'],
         ),

@@ -2,8 +2,9 @@
 // page header, pager, the bar chart and the key/value table used by detail pages.
 
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, errorMessage } from '../api.ts';
-import { statusText, statusTone } from '../format.ts';
+import { ApiError, errorField, errorMessage } from '../api.ts';
+import { label, statusText, statusTone } from '../format.ts';
+import { validationSentence, validationOf } from '../error-messages.ts';
 import type { OperationStatusCode } from '../types.ts';
 import { Link } from '../router.tsx';
 
@@ -12,9 +13,21 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
   const code = error instanceof ApiError && error.code.startsWith('ERR_') ? error.code : null;
   return (
     <div className="msg msg-error" role="alert">
-      <strong>{title ?? 'The request failed'}:</strong> {errorMessage(error)}
+      <strong>{title ?? 'The request failed'}:</strong> {errorMessage(error, label.authMode)}
       {code ? <span className="msg-code"> ({code})</span> : null}
     </div>
+  );
+}
+
+/** A validation error shown at its field (under the control), when the error is about `field`. */
+export function FieldError({ error, field, id }: { error: unknown; field: string | string[]; id?: string }) {
+  const f = errorField(error);
+  if (!f || !(Array.isArray(field) ? field : [field]).includes(f)) return null;
+  const v = validationOf((error as ApiError).details)!;
+  return (
+    <small className="field-error" role="alert" id={id} data-field={f}>
+      {validationSentence(v)}
+    </small>
   );
 }
 

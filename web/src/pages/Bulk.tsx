@@ -1,10 +1,11 @@
 // Owns Bulk Administration > Phones > Update Phones: query, review the matched phones, the CAPF update
-// (with unique strings per device), live job progress, and the unique-strings CSV; past jobs below.
+// (with unique strings per device); a submitted job opens its own page (BulkJob.tsx); the job list below
+// follows running jobs live.
 
 import { useState, type FormEvent } from 'react';
 import { api, compact, downloadUrl } from '../api.ts';
 import { useAction, useApi, useInterval } from '../hooks.ts';
-import { Link } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 import {
   AUTH_MODES,
   CERT_OPERATIONS,
@@ -16,9 +17,10 @@ import {
   label,
   toLocalInput,
 } from '../format.ts';
-import { Badge, Empty, ErrorMessage, Loading, Notice, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
+import { Empty, ErrorMessage, FieldError, Loading, PageHeader, Section, StatusBadge } from '../components/ui.tsx';
 import { PhoneFilterFields, emptyFilter, filterBody, type FilterDraft } from '../components/phone-filter.tsx';
 import type { BulkJob, BulkPreview, Me } from '../types.ts';
+import { isActive, jobRequestText, JobState } from './BulkJob.tsx';
 
 type Preview = BulkPreview;
 const cleanFilter = filterBody;
@@ -26,7 +28,7 @@ const cleanFilter = filterBody;
 export function BulkPage({ me }: { me: Me }) {
   const [filter, setFilter] = useState<FilterDraft>(emptyFilter);
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [step, setStep] = useState<'query' | 'update' | 'job'>('query');
+  const [step, setStep] = useState<'query' | 'update'>('query');
   const [update, setUpdate] = useState({
     operation: 'install',
     authMode: 'auth-string',
@@ -38,7 +40,6 @@ export function BulkPage({ me }: { me: Me }) {
     completesBy: toLocalInput(new Date(Date.now() + 24 * 3600_000).toISOString()),
     useProfile: false,
   });
-  const [job, setJob] = useState<BulkJob | null>(null);
   const q = useAction();
   const u = useAction();
   const jobs = useApi(() => api<{ items: BulkJob[] }>('GET', '/bulk/jobs', undefined, { query: { limit: 10 } }), []);
@@ -73,31 +74,11 @@ export function BulkPage({ me }: { me: Me }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const r = await u.run(() => api<BulkJob>('POST', '/bulk/jobs', { filter: cleanFilter(filter), update: body() }));
-    if (r) {
-      setJob(r);
-      setStep('job');
-      void jobs.reload();
-    }
+    if (r) navigate(`/bulk/jobs/${r.id}`);
   };
-  const running = job && (job.state === 'queued' || job.state === 'running');
-  useInterval(
-    () => {
-      if (!job) return;
-      api<BulkJob>('GET', `/bulk/jobs/${job.id}`).then(
-        (j) => {
-          setJob(j);
-          if (j.state !== 'queued' && j.state !== 'running') void jobs.reload();
-        },
-        (e) => u.setError(e),
-      );
-    },
-    running ? 1000 : null,
-  );
-  const cancel = async () => {
-    if (!job) return;
-    const r = await u.run(() => api<BulkJob>('POST', `/bulk/jobs/${job.id}/cancel`));
-    if (r) setJob(r);
-  };
+  // The job list follows running jobs (their progress) and shows jobs started elsewhere (CLI, renewal).
+  const anyActive = jobs.data?.items.some(isActive) ?? false;
+  useInterval(() => void jobs.reload(), anyActive ? 1000 : 5000);
 
   const onFilter = (v: FilterDraft) => {
     setFilter(v);
@@ -113,7 +94,7 @@ export function BulkPage({ me }: { me: Me }) {
       <ol className="steps" aria-label="Steps">
         <li aria-current={step === 'query' ? 'step' : undefined}>1. Query</li>
         <li aria-current={step === 'update' ? 'step' : undefined}>2. CAPF update</li>
-        <li aria-current={step === 'job' ? 'step' : undefined}>3. Job</li>
+        <li>3. Job (its own page)</li>
       </ol>
 
       <Section title="1. Find phones where">
@@ -208,7 +189,6 @@ export function BulkPage({ me }: { me: Me }) {
               <select
                 id="b-op"
                 value={update.operation}
-                disabled={step === 'job'}
                 onChange={(e) => setUpdate({ ...update, operation: e.target.value })}
               >
                 {Object.entries(CERT_OPERATIONS).map(([k, v]) => (
@@ -226,7 +206,6 @@ export function BulkPage({ me }: { me: Me }) {
               <select
                 id="b-auth"
                 value={update.authMode}
-                disabled={step === 'job'}
                 onChange={(e) => setUpdate({ ...update, authMode: e.target.value })}
               >
                 {Object.entries(AUTH_MODES).map(([k, v]) => (
@@ -240,7 +219,7 @@ export function BulkPage({ me }: { me: Me }) {
                 <input
                   type="checkbox"
                   checked={update.unique}
-                  disabled={step === 'job' || update.authMode !== 'auth-string'}
+                  disabled={update.authMode !== 'auth-string'}
                   onChange={(e) => setUpdate({ ...update, unique: e.target.checked })}
                 />{' '}
                 Generate unique authentication string for each device
@@ -254,12 +233,12 @@ export function BulkPage({ me }: { me: Me }) {
                   size={12}
                   value={update.unique ? '' : update.authString}
                   placeholder={update.unique ? 'one per device' : ''}
-                  disabled={step === 'job' || update.unique || update.authMode !== 'auth-string'}
+                  disabled={update.unique || update.authMode !== 'auth-string'}
                   onChange={(e) => setUpdate({ ...update, authString: e.target.value.replace(/\D/g, '') })}
                 />
                 <button
                   type="button"
-                  disabled={step === 'job' || update.unique || update.authMode !== 'auth-string'}
+                  disabled={update.unique || update.authMode !== 'auth-string'}
                   onClick={async () => {
                     const r = await u.run(() => api<{ authString: string }>('POST', '/phones/generate-string'));
                     if (r) setUpdate({ ...update, authString: r.authString });
@@ -267,6 +246,7 @@ export function BulkPage({ me }: { me: Me }) {
                 >
                   Generate String
                 </button>
+                <FieldError error={u.error} field="authString" />
               </div>
               <label htmlFor="b-keyorder">
                 Key Order
@@ -277,7 +257,6 @@ export function BulkPage({ me }: { me: Me }) {
               <select
                 id="b-keyorder"
                 value={update.keyOrder}
-                disabled={step === 'job'}
                 onChange={(e) => setUpdate({ ...update, keyOrder: e.target.value })}
               >
                 {Object.entries(KEY_ORDERS).map(([k, v]) => (
@@ -295,7 +274,7 @@ export function BulkPage({ me }: { me: Me }) {
               <select
                 id="b-rsa"
                 value={update.rsaKeySize}
-                disabled={step === 'job' || update.keyOrder === 'ec'}
+                disabled={update.keyOrder === 'ec'}
                 onChange={(e) => setUpdate({ ...update, rsaKeySize: Number(e.target.value) })}
               >
                 {RSA_KEY_SIZES.map((n) => (
@@ -308,7 +287,7 @@ export function BulkPage({ me }: { me: Me }) {
               <select
                 id="b-ec"
                 value={update.ecKeySize ?? ''}
-                disabled={step === 'job' || update.keyOrder === 'rsa'}
+                disabled={update.keyOrder === 'rsa'}
                 onChange={(e) => setUpdate({ ...update, ecKeySize: e.target.value ? Number(e.target.value) : null })}
               >
                 <option value="">&lt; None &gt;</option>
@@ -319,14 +298,16 @@ export function BulkPage({ me }: { me: Me }) {
                 ))}
               </select>
               <label htmlFor="b-deadline">Operation Completes By</label>
-              <input
-                id="b-deadline"
-                type="datetime-local"
-                step={3600}
-                value={update.completesBy}
-                disabled={step === 'job'}
-                onChange={(e) => setUpdate({ ...update, completesBy: e.target.value })}
-              />
+              <div className="inline">
+                <input
+                  id="b-deadline"
+                  type="datetime-local"
+                  step={3600}
+                  value={update.completesBy}
+                  onChange={(e) => setUpdate({ ...update, completesBy: e.target.value })}
+                />
+                <FieldError error={u.error} field="completesBy" />
+              </div>
             </div>
             {preview.mismatches.length > 0 ? (
               <div className="warning-box" role="alert">
@@ -367,37 +348,6 @@ export function BulkPage({ me }: { me: Me }) {
         </Section>
       ) : null}
 
-      {job ? (
-        <Section title={`3. Job ${job.id}`}>
-          <JobProgress job={job} />
-          <Notice>{u.notice}</Notice>
-          <div className="form-actions">
-            {running && canEdit ? (
-              <button type="button" onClick={cancel}>
-                Cancel job
-              </button>
-            ) : null}
-            {!running && canEdit ? (
-              <a className="button primary" href={downloadUrl(`/bulk/jobs/${job.id}/export`)} download>
-                Download unique-strings CSV
-              </a>
-            ) : null}
-            {!running ? (
-              <button
-                type="button"
-                onClick={() => {
-                  setJob(null);
-                  setPreview(null);
-                  setStep('query');
-                }}
-              >
-                New query
-              </button>
-            ) : null}
-          </div>
-        </Section>
-      ) : null}
-
       <Section title="Recent jobs">
         <ErrorMessage error={jobs.error} title="Jobs cannot be listed" />
         {jobs.loading && !jobs.data ? <Loading what="jobs" /> : null}
@@ -410,7 +360,7 @@ export function BulkPage({ me }: { me: Me }) {
                   <th scope="col">Job</th>
                   <th scope="col">Created</th>
                   <th scope="col">By</th>
-                  <th scope="col">Operation</th>
+                  <th scope="col">Update</th>
                   <th scope="col">State</th>
                   <th scope="col" className="num">
                     Done
@@ -424,17 +374,19 @@ export function BulkPage({ me }: { me: Me }) {
               <tbody>
                 {jobs.data.items.map((j) => (
                   <tr key={j.id}>
-                    <td>{j.id}</td>
+                    <td>
+                      <Link to={`/bulk/jobs/${j.id}`}>Job {j.id}</Link>
+                    </td>
                     <td>{fmtDateTime(j.createdAt)}</td>
                     <td>{j.createdBy}</td>
-                    <td>{label.operation(String(j.request.operation ?? ''))}</td>
+                    <td className="wrap">{jobRequestText(j)}</td>
                     <td>
                       <JobState state={j.state} />
                     </td>
                     <td className="num">
                       {j.processed}/{j.total}
                     </td>
-                    <td className="num">{j.failed}</td>
+                    <td className="num">{j.failed > 0 ? <Link to={`/bulk/jobs/${j.id}`}>{j.failed}</Link> : 0}</td>
                     <td>
                       {canEdit && j.request.authString === 'generate' ? (
                         <a href={downloadUrl(`/bulk/jobs/${j.id}/export`)} download>
@@ -451,34 +403,6 @@ export function BulkPage({ me }: { me: Me }) {
           </div>
         ) : null}
       </Section>
-    </div>
-  );
-}
-
-function JobState({ state }: { state: BulkJob['state'] }) {
-  const tone = state === 'done' ? 'ok' : state === 'failed' ? 'bad' : state === 'cancelled' ? 'warn' : 'pending';
-  return <Badge tone={tone}>{state}</Badge>;
-}
-
-function JobProgress({ job }: { job: BulkJob }) {
-  const pct = job.total ? Math.round((job.processed / job.total) * 100) : job.state === 'done' ? 100 : 0;
-  return (
-    <div aria-live="polite">
-      <p>
-        State: <JobState state={job.state} />{' '}
-        <span data-testid="job-state" className="sr-only">
-          {job.state}
-        </span>{' '}
-        · {job.processed} of {job.total} processed · {job.succeeded} succeeded · {job.failed} failed
-      </p>
-      <progress className="progress" max={100} value={pct} aria-label={`Job ${job.id} progress`}>
-        {pct}%
-      </progress>
-      {job.error ? (
-        <div className="msg msg-error" role="alert">
-          The job stopped: {job.error}
-        </div>
-      ) : null}
     </div>
   );
 }

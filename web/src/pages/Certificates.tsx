@@ -2,11 +2,12 @@
 // Management): validity, serial, signature algorithm, subject, key; Regenerate, Generate CSR,
 // Upload Certificate/Certificate chain, Download .PEM/.DER, with what a CAPF regeneration does to phones.
 
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { Fragment, useState } from 'react';
 import { api, downloadUrl } from '../api.ts';
 import { useAction, useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { colonHex, daysFromNow, fmtDate } from '../format.ts';
+import { PasswordConfirm } from '../components/dialog.tsx';
 import { Badge, ErrorMessage, Field, KeyValues, Loading, Notice, PageHeader, Section } from '../components/ui.tsx';
 import type { CertDetails, IdentityDetail, IdentitySummary, Me } from '../types.ts';
 
@@ -151,12 +152,7 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
   const [csr, setCsr] = useState<string | null>(null);
   const [upload, setUpload] = useState('');
   const [showUpload, setShowUpload] = useState(false);
-  const cancelRegen = useRef<HTMLButtonElement>(null);
   const isAdmin = me.role === 'admin';
-  // The confirmation opens with the safe choice, Cancel, focused.
-  useEffect(() => {
-    if (confirmRegen) cancelRegen.current?.focus();
-  }, [confirmRegen]);
 
   if (d.error)
     return (
@@ -169,15 +165,13 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
   if (!d.data) return <Loading what="certificate" />;
   const c = d.data;
 
-  const regenerate = async () => {
-    const r = await a.run(
-      () => api<IdentitySummary>('POST', `/identities/${name}/regenerate`),
-      (s) => `Regenerated: new serial ${s.serialHex}, valid to ${fmtDate(s.notAfter)}.`,
-    );
-    if (r) {
-      setConfirmRegen(false);
-      await d.reload();
-    }
+  // The dialog shows a refusal (wrong password, signers that would strand phones) and stays open.
+  const regenerate = async (password: string) => {
+    const s = await api<IdentitySummary>('POST', `/identities/${name}/regenerate`, { confirmPassword: password });
+    setConfirmRegen(false);
+    a.setError(null);
+    a.setNotice(`Regenerated: new serial ${s.serialHex}, valid to ${fmtDate(s.notAfter)}.`);
+    await d.reload();
   };
   const genCsr = async () => {
     const r = await a.run(() => api<{ csr: string }>('POST', `/identities/${name}/csr`));
@@ -234,22 +228,18 @@ export function CertificatePage({ name, me }: { name: string; me: Me }) {
         </div>
       ) : null}
       {confirmRegen ? (
-        <div className="warning-box" role="alertdialog" aria-labelledby="regen-title" aria-describedby="regen-list">
-          <strong id="regen-title">Regenerate the {c.purpose} certificate? Read what it does first.</strong>
-          <ul id="regen-list">
+        <PasswordConfirm
+          title={`Regenerate the ${c.purpose} certificate? Read what it does first.`}
+          confirmLabel={`Regenerate ${c.purpose} now`}
+          onConfirm={regenerate}
+          onCancel={() => setConfirmRegen(false)}
+        >
+          <ul>
             {(WARNINGS[name] ?? []).map((w) => (
               <li key={w}>{w}</li>
             ))}
           </ul>
-          <div className="form-actions">
-            <button type="button" className="danger" onClick={regenerate} disabled={a.busy}>
-              Regenerate {c.purpose} now
-            </button>
-            <button type="button" ref={cancelRegen} onClick={() => setConfirmRegen(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </PasswordConfirm>
       ) : null}
       <ErrorMessage error={a.error} title="The action failed" />
       <Notice>{a.notice}</Notice>

@@ -22,6 +22,7 @@ import {
   Badge,
   Empty,
   ErrorMessage,
+  FieldError,
   KeyValues,
   Loading,
   Notice,
@@ -139,6 +140,9 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
         <Link to="/phones" className="button">
           Back To Find/List
         </Link>
+        <Link to={`/troubleshoot?device=${encodeURIComponent(phone.deviceName)}`} className="button">
+          Diagnose
+        </Link>
         {canEdit ? (
           <button type="button" className="danger" onClick={remove}>
             Delete
@@ -176,7 +180,7 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
       </Section>
 
       <Section title="Certification Authority Proxy Function (CAPF) Information" id="capf">
-        <form onSubmit={submit} aria-label="CAPF Information">
+        <form onSubmit={submit} aria-label="CAPF Information" noValidate>
           <div className="cucm-form">
             <label htmlFor="capf-op">
               Certificate Operation
@@ -221,7 +225,6 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
               <input
                 id="capf-string"
                 inputMode="numeric"
-                pattern="\d{4,10}"
                 maxLength={10}
                 size={12}
                 aria-describedby="capf-string-hint"
@@ -236,6 +239,7 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
               <small id="capf-string-hint" className="muted">
                 4 to 10 digits; typed on the phone (Settings &gt; Security &gt; LSC)
               </small>
+              <FieldError error={a.error} field="authString" />
             </div>
 
             <label htmlFor="capf-keyorder">
@@ -303,8 +307,10 @@ export function PhonePage({ deviceName, me }: { deviceName: string; me: Me }) {
                 aria-describedby="capf-deadline-hint"
               />
               <small id="capf-deadline-hint" className="muted">
-                your local time; at least an hour ahead is wise (seed: "LSC: Failed")
+                your local time; any time in the future, an hour or more leaves time to reset the phone (seed: "LSC:
+                Failed")
               </small>
+              <FieldError error={a.error} field="completesBy" />
             </div>
 
             <span className="label" id="capf-status-label">

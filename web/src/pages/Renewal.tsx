@@ -76,7 +76,7 @@ export function RenewalPage({ me }: { me: Me }) {
             )}
             <ErrorMessage error={a.error} title="Renewal was not scheduled" />
             <Notice>{a.notice}</Notice>
-            {a.notice && a.notice.startsWith('Renewal scheduled') ? (
+            {a.notice?.startsWith('Renewal scheduled') ? (
               <p>
                 Follow it on <Link to="/bulk">Bulk Administration</Link>.
               </p>

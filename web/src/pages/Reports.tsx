@@ -33,7 +33,7 @@ const WINDOWS: [ExpiryWindow | '', string][] = [
 const SHOWN = 50;
 
 function Count({ n, to }: { n: number; to: string }) {
-  return n > 0 ? <Link to={to}>{n}</Link> : <>{n}</>;
+  return n > 0 ? <Link to={to}>{n}</Link> : n;
 }
 
 export function ReportsPage() {

@@ -235,7 +235,9 @@ function UsersSection({ me }: { me: Me }) {
                               void patch(
                                 u,
                                 { disabled: !u.disabled },
-                                `${u.username} ${u.disabled ? 'enabled' : 'disabled: their sessions and tokens stop working'}.`,
+                                u.disabled
+                                  ? `${u.username} enabled.`
+                                  : `${u.username} disabled: their sessions and tokens stop working.`,
                               )
                             }
                           >

@@ -1,6 +1,6 @@
 // Owns /api/v1/bulk: query phones, create a CAPF update job on the result, follow, cancel, export strings.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { actorOf, canSeeSecrets, viewerOf } from '../request-helpers.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -21,6 +21,12 @@ import {
 import type { ScheduleRequest } from '../../phones/index.ts';
 
 const idParam = obj({ id: { type: 'integer', minimum: 1 } }, ['id']);
+
+/** A CSV download: the stream as the body, named `fileName`. */
+function sendCsv(reply: FastifyReply, fileName: string, rows: AsyncIterable<string>) {
+  reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${fileName}"`);
+  return reply.send(Readable.from(rows));
+}
 
 export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
   app.post<{ Body: { filter: PhoneFilterInput; update?: ScheduleRequest } }>(
@@ -163,11 +169,8 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
       },
     },
     async (req, reply) => {
-      await d.bulk.get(req.params.id);
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="bulk-job-${req.params.id}-failures.csv"`);
-      return reply.send(Readable.from(d.bulk.failuresCsv(req.params.id)));
+      await d.bulk.get(req.params.id); // 404 before any header goes out
+      return sendCsv(reply, `bulk-job-${req.params.id}-failures.csv`, d.bulk.failuresCsv(req.params.id));
     },
   );
 
@@ -183,11 +186,8 @@ export function registerBulkRoutes(app: FastifyInstance, d: ApiDeps): void {
       },
     },
     async (req, reply) => {
-      await d.bulk.get(req.params.id);
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="bulk-job-${req.params.id}-strings.csv"`);
-      return reply.send(Readable.from(d.bulk.exportCsv(req.params.id)));
+      await d.bulk.get(req.params.id); // 404 before any header goes out
+      return sendCsv(reply, `bulk-job-${req.params.id}-strings.csv`, d.bulk.exportCsv(req.params.id));
     },
   );
 }
